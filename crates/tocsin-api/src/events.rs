@@ -1,0 +1,355 @@
+//! Amazon EventBridge shapes (`events`, API 2015-10-07, awsJson1.1:
+//! `POST /` with `X-Amz-Target: AWSEvents.<Operation>`). Members are PascalCase as in the
+//! botocore model.
+
+use serde::{Deserialize, Serialize};
+
+use crate::EpochSeconds;
+
+/// The only event bus in this release.
+pub const DEFAULT_EVENT_BUS: &str = "default";
+
+/// Rule state (`RuleState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RuleState {
+    /// The rule routes events.
+    Enabled,
+    /// The rule is kept but routes nothing.
+    Disabled,
+    /// Treated as `ENABLED`.
+    EnabledWithAllCloudtrailManagementEvents,
+}
+
+impl RuleState {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::EnabledWithAllCloudtrailManagementEvents => {
+                "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+            }
+        }
+    }
+
+    /// Whether the rule routes events.
+    pub fn is_enabled(self) -> bool {
+        !matches!(self, Self::Disabled)
+    }
+}
+
+/// A tag (`Tag`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    /// Key (1-128 characters).
+    pub key: String,
+    /// Value (0-256 characters).
+    pub value: String,
+}
+
+/// Mirrors `PutRuleRequest`: creates or replaces a rule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutRuleRequest {
+    /// Rule name: 1-64 of `[.\-_A-Za-z0-9]`.
+    pub name: String,
+    /// Event pattern as a JSON string (at most 4096 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_pattern: Option<String>,
+    /// Schedule (not supported yet: rejected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_expression: Option<String>,
+    /// `ENABLED` (default) or `DISABLED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<RuleState>,
+    /// Description (at most 512 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// IAM role (kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// Tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// Bus name or ARN; default `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus_name: Option<String>,
+}
+
+/// Mirrors `PutRuleResponse`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutRuleResponse {
+    /// `arn:aws:events:<region>:<account>:rule/<name>`.
+    pub rule_arn: String,
+}
+
+/// Names a rule on a bus (`DescribeRuleRequest`, `DeleteRuleRequest`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RuleRef {
+    /// Rule name.
+    pub name: String,
+    /// Bus name or ARN; default `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus_name: Option<String>,
+    /// `DeleteRule` only: delete a managed rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
+}
+
+/// A rule (`Rule`, and `DescribeRuleResponse` which has the same members plus `CreatedBy`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Rule {
+    /// Rule name.
+    pub name: String,
+    /// Rule ARN.
+    pub arn: String,
+    /// Event pattern JSON string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_pattern: Option<String>,
+    /// State.
+    pub state: RuleState,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// IAM role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// The bus.
+    pub event_bus_name: String,
+    /// Creator account (`DescribeRule` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+/// Mirrors `ListRulesRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListRulesRequest {
+    /// Only rules whose name starts with this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_prefix: Option<String>,
+    /// Bus name or ARN; default `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus_name: Option<String>,
+    /// Token from the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Page size, 1-100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+}
+
+/// Mirrors `ListRulesResponse`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListRulesResponse {
+    /// The page, ordered by name.
+    pub rules: Vec<Rule>,
+    /// Present when more pages follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// Rewrites the event before delivery (`InputTransformer`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InputTransformer {
+    /// Variable name → JSON path into the event (at most 100 entries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_paths_map: Option<std::collections::BTreeMap<String, String>>,
+    /// Template with `<variable>` placeholders (1-8192 characters).
+    pub input_template: String,
+}
+
+/// A rule target (`Target`). A target whose `Arn` is a response-plan ARN
+/// (`arn:aws:ssm-incidents::<account>:response-plan/<name>`) starts an incident.
+/// Members Tocsin does not act on are kept verbatim in `other`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Target {
+    /// Target id, unique within the rule: 1-64 of `[.\-_A-Za-z0-9]`.
+    pub id: String,
+    /// What to deliver to.
+    pub arn: String,
+    /// IAM role (kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// Constant JSON text delivered instead of the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// JSON path selecting part of the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_path: Option<String>,
+    /// Template-based rewrite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_transformer: Option<InputTransformer>,
+    /// Every other `Target` member (`RetryPolicy`, `DeadLetterConfig`, `HttpParameters`, …).
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Mirrors `PutTargetsRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutTargetsRequest {
+    /// Rule name.
+    pub rule: String,
+    /// Bus name or ARN; default `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus_name: Option<String>,
+    /// Targets to add or replace (1-100).
+    pub targets: Vec<Target>,
+}
+
+/// A per-target failure (`PutTargetsResultEntry`, `RemoveTargetsResultEntry`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TargetResultEntry {
+    /// The target.
+    pub target_id: String,
+    /// Error code.
+    pub error_code: String,
+    /// Error text.
+    pub error_message: String,
+}
+
+/// Mirrors `PutTargetsResponse` and `RemoveTargetsResponse`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TargetsResponse {
+    /// Number of failed entries.
+    pub failed_entry_count: i32,
+    /// The failures.
+    pub failed_entries: Vec<TargetResultEntry>,
+}
+
+/// Mirrors `ListTargetsByRuleRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListTargetsByRuleRequest {
+    /// Rule name.
+    pub rule: String,
+    /// Bus name or ARN; default `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus_name: Option<String>,
+    /// Token from the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Page size, 1-100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+}
+
+/// Mirrors `ListTargetsByRuleResponse`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListTargetsByRuleResponse {
+    /// The page, ordered by id.
+    pub targets: Vec<Target>,
+    /// Present when more pages follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// Mirrors `RemoveTargetsRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RemoveTargetsRequest {
+    /// Rule name.
+    pub rule: String,
+    /// Bus name or ARN; default `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus_name: Option<String>,
+    /// Target ids (1-100).
+    pub ids: Vec<String>,
+    /// Remove from a managed rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
+}
+
+/// One event to put (`PutEventsRequestEntry`). Each member is optional on the wire; a
+/// missing `Source`, `DetailType` or `Detail` fails that entry only.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutEventsRequestEntry {
+    /// Event time; default now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<EpochSeconds>,
+    /// Source, e.g. `aws.cloudwatch` or `com.example.app`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// ARNs of the resources involved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<String>>,
+    /// Becomes the event's `detail-type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_type: Option<String>,
+    /// A JSON object as a string; becomes the event's `detail`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Bus name or ARN; default `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus_name: Option<String>,
+    /// X-Ray trace header (kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_header: Option<String>,
+}
+
+/// Mirrors `PutEventsRequest`: 1-10 entries, at most 256 KiB in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutEventsRequest {
+    /// The events.
+    pub entries: Vec<PutEventsRequestEntry>,
+    /// Global endpoint id (not supported: ignored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_id: Option<String>,
+}
+
+/// One entry's result (`PutEventsResultEntry`): `EventId` on success, else the error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutEventsResultEntry {
+    /// The stored event's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// `InvalidArgument`, `MalformedDetail`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Why the entry failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
+
+/// Mirrors `PutEventsResponse`: one result per entry, in request order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutEventsResponse {
+    /// Number of failed entries.
+    pub failed_entry_count: i32,
+    /// Results in request order.
+    pub entries: Vec<PutEventsResultEntry>,
+}
+
+/// Mirrors `TestEventPatternRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TestEventPatternRequest {
+    /// The pattern (JSON string).
+    pub event_pattern: String,
+    /// The event (JSON string) with the full envelope.
+    pub event: String,
+}
+
+/// Mirrors `TestEventPatternResponse`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TestEventPatternResponse {
+    /// Whether the event matches.
+    pub result: bool,
+}

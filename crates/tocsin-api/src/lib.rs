@@ -1,0 +1,20 @@
+//! Wire types shared by the Tocsin server and its single-page app.
+//!
+//! Tocsin speaks two AWS protocols so that boto3, the AWS CLI and Terraform work against it
+//! unchanged, plus a small native JSON API for what the dashboard needs and AWS lacks. This
+//! crate holds the shapes of all three, and nothing else: serde only, no I/O, so it compiles
+//! to `wasm32-unknown-unknown` for the SPA.
+//!
+//! The one decision to know: AWS shapes follow the botocore models in
+//! `shared/aws-models/` *exactly* (member names, optionality, enum spellings). Timestamps
+//! travel as epoch seconds in JSON numbers ([`EpochSeconds`]), as both rest-json and
+//! awsJson1.1 encode them.
+
+pub mod error;
+pub mod events;
+pub mod incidents;
+pub mod native;
+
+/// A point in time as AWS JSON protocols encode it: seconds since the Unix epoch, with a
+/// fractional part for sub-second precision.
+pub type EpochSeconds = f64;

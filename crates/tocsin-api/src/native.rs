@@ -1,0 +1,135 @@
+//! Tocsin-native shapes under `/v1/`: the change feed as the SSE stream carries it, and the
+//! summary views the dashboard needs that AWS has no single call for.
+
+use serde::{Deserialize, Serialize};
+
+use crate::EpochSeconds;
+use crate::incidents::{IncidentRecord, RelatedItem, TimelineEvent};
+
+/// `eventType` values of the timeline entries Tocsin writes itself.
+pub mod timeline_event_types {
+    /// The incident was opened; `eventData` is JSON with `title`, `impact`, `source`.
+    pub const INCIDENT_CREATED: &str = "Incident Created";
+    /// A trigger arrived while an incident with the same dedupe string was open; `eventData`
+    /// is JSON with `source`, `triggerArn`, `timestamp`.
+    pub const TRIGGER_DEDUPLICATED: &str = "Trigger Deduplicated";
+    /// Title, summary, impact or status changed; `eventData` is JSON listing the changes.
+    pub const INCIDENT_UPDATED: &str = "Incident Updated";
+    /// The incident was resolved.
+    pub const INCIDENT_RESOLVED: &str = "Incident Resolved";
+}
+
+/// One committed state change, as stored in the change feed and sent on `GET /v1/stream`
+/// (SSE `id:` is [`ChangeFeedEntry::id`], `data:` is this struct as JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeFeedEntry {
+    /// Strictly increasing in commit order.
+    pub id: i64,
+    /// Commit time.
+    pub at: EpochSeconds,
+    /// What changed.
+    pub change: Change,
+}
+
+/// What a change-feed entry records. JSON: `{"kind": "incidentCreated", "data": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "camelCase")]
+pub enum Change {
+    /// An incident was opened.
+    IncidentCreated(WallIncident),
+    /// An incident's title, summary, impact or status changed (or a trigger merged into it).
+    IncidentUpdated(WallIncident),
+    /// A timeline entry was added.
+    TimelineEventAdded(TimelineEvent),
+    /// A related item was attached.
+    RelatedItemAdded {
+        /// The incident.
+        incident_record_arn: String,
+        /// The item.
+        item: RelatedItem,
+    },
+    /// A response plan was created or updated.
+    ResponsePlanChanged {
+        /// Plan ARN.
+        arn: String,
+    },
+    /// A response plan was deleted.
+    ResponsePlanDeleted {
+        /// Plan ARN.
+        arn: String,
+    },
+    /// A rule or its targets were created, changed or deleted.
+    RuleChanged {
+        /// Rule ARN.
+        arn: String,
+    },
+    /// An event was accepted onto a bus.
+    EventReceived(EventReceived),
+}
+
+/// Summary of an accepted event (the payload itself stays in the store).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventReceived {
+    /// Event id.
+    pub event_id: String,
+    /// Bus name.
+    pub event_bus_name: String,
+    /// `source`.
+    pub source: String,
+    /// `detail-type`.
+    pub detail_type: String,
+    /// ARNs of the rules that matched it.
+    pub matched_rules: Vec<String>,
+}
+
+/// An incident as the wall screen shows it: the record plus what a card needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WallIncident {
+    /// The record.
+    pub incident: IncidentRecord,
+    /// ARN of the response plan it was opened from.
+    pub response_plan_arn: String,
+    /// That plan's display name (or name) at the time of the change.
+    pub response_plan_name: String,
+    /// The newest timeline entry, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_timeline_event: Option<TimelineEvent>,
+}
+
+/// `GET /v1/wall`: every open incident, and the change-feed position the snapshot reflects.
+/// Connect to `/v1/stream?lastEventId=<asOfChangeId>` to follow on without a gap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WallSnapshot {
+    /// Highest change-feed id included.
+    pub as_of_change_id: i64,
+    /// Server time of the snapshot.
+    pub generated_at: EpochSeconds,
+    /// Open incidents, highest impact (1) first, then newest first.
+    pub incidents: Vec<WallIncident>,
+}
+
+/// `GET /v1/incident?arn=…`: an incident with its whole timeline and related items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IncidentDetail {
+    /// The incident with its plan.
+    pub incident: WallIncident,
+    /// Timeline, oldest first, with event data.
+    pub timeline_events: Vec<TimelineEvent>,
+    /// Related items.
+    pub related_items: Vec<RelatedItem>,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// Server version.
+    pub version: String,
+}

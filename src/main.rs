@@ -1,0 +1,2 @@
+//! Placeholder: replaced by the SPA.
+fn main() {}
