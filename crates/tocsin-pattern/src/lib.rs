@@ -1,1 +1,190 @@
-//! Placeholder: replaced by the pattern engine.
+//! The Amazon EventBridge event-pattern language, for Tocsin's rules.
+//!
+//! Rules select events with EventBridge event patterns, so that patterns written for AWS
+//! (Terraform, boto3, the console) work here unchanged and invalid ones are refused with the
+//! reason EventBridge gives. This crate parses and validates patterns ([`Pattern::parse`]),
+//! matches them against events ([`Pattern::matches`]) and holds many rules at once
+//! ([`Matcher`]). It is pure: no I/O, no async, no global state.
+//!
+//! The one design decision to know: a pattern is compiled into a *normalized* form, a list of
+//! alternatives (`$or` expanded), each a conjunction of `(field path, any-of value matchers)`
+//! sorted by path. That is the shape an automaton over flattened event fields (aws/event-ruler,
+//! quamina) consumes, so [`Matcher`] can later stop looping over rules without the language
+//! changing.
+//!
+//! Behaviour follows the EventBridge user guide ("Event patterns", "Content filtering",
+//! "Comparison operators for use in event patterns") and, where the guide is silent, the
+//! open-source aws/event-ruler that EventBridge matches with:
+//!
+//! * a pattern is a JSON object whose leaves are non-empty arrays of alternatives;
+//! * an event array matches if any element matches; when a pattern object meets an array of
+//!   objects, a single element must match all of it (no mixing of peer elements);
+//! * exact values are typed: `"5"` is not `5`, `null` is not `""`; numbers compare
+//!   numerically (`300` = `300.0` = `3e2`);
+//! * `prefix`, `suffix`, `equals-ignore-case` (also inside `prefix`/`suffix`), `wildcard`,
+//!   `anything-but` (values, lists, or with `prefix`/`suffix`/`equals-ignore-case`/`wildcard`),
+//!   `numeric`, `cidr` (IPv4, IPv6), `exists`, and `$or` at any depth.
+//!
+//! Where Tocsin knowingly differs from EventBridge:
+//!
+//! * error reasons omit Jackson's ` at [Source: ...; line: L, column: C]` suffix, and a JSON
+//!   syntax error reads `Filter is not valid JSON: <detail>` (EventBridge shows Jackson's own
+//!   message);
+//! * `cidr` accepts `/32` and `/128` (single hosts); event-ruler rejects them;
+//! * a pattern may expand through `$or` to at most [`MAX_BRANCHES`] alternatives;
+//! * `wildcard` patterns are not scored for complexity (EventBridge refuses some many-`*`
+//!   patterns as "Rule is too complex"); matching here is linear in the value, so there is
+//!   nothing to protect;
+//! * numbers compare as `f64` (integers exactly), not at event-ruler's fixed six decimals;
+//! * a dot in a pattern key is part of the name: `{"a.b": [1]}` looks for a key `"a.b"`, not
+//!   for `b` inside `a` (event-ruler's flattening happens to treat both alike);
+//! * `exists: false` under an array of objects holds when *some* element lacks the field
+//!   (the consequence of array-consistent matching); event-ruler's behaviour there is not
+//!   documented;
+//! * a path given twice in one alternative: the later definition wins, as with event-ruler's
+//!   default (overriding) compiler.
+//!
+//! ```
+//! use serde_json::json;
+//! use tocsin_pattern::Pattern;
+//!
+//! let p = Pattern::parse(r#"{"source": ["aws.ec2"], "detail": {"state": [{"prefix": "term"}]}}"#)?;
+//! assert!(p.matches(&json!({"source": "aws.ec2", "detail": {"state": "terminated"}})));
+//! assert!(!p.matches(&json!({"source": "aws.ec2", "detail": {"state": "running"}})));
+//!
+//! let err = Pattern::parse(r#"{"source": "aws.ec2"}"#).unwrap_err();
+//! assert_eq!(err.to_string(),
+//!     r#"Event pattern is not valid. Reason: "source" must be an object or an array"#);
+//! # Ok::<(), tocsin_pattern::PatternError>(())
+//! ```
+
+mod cidr;
+mod compile;
+mod error;
+mod eval;
+mod matcher;
+mod number;
+mod value;
+mod wildcard;
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use compile::{MAX_BRANCHES, MAX_PATTERN_LENGTH};
+pub use error::PatternError;
+pub use matcher::Matcher;
+
+use compile::Branch;
+
+/// A validated, compiled event pattern.
+///
+/// Cheap to clone (the compiled form is shared). Build one with [`Pattern::parse`] or
+/// `str::parse`.
+#[derive(Clone)]
+pub struct Pattern {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// The pattern text as given.
+    source: String,
+    /// The alternatives; the pattern matches when any does.
+    branches: Vec<Branch>,
+}
+
+impl Pattern {
+    /// Parses and validates a pattern JSON string.
+    ///
+    /// Fails with EventBridge's reason when the text is longer than [`MAX_PATTERN_LENGTH`],
+    /// is not JSON, is not an object, or breaks a rule of the language (see [`PatternError`]).
+    pub fn parse(pattern_json: &str) -> Result<Pattern, PatternError> {
+        let branches = compile::compile(pattern_json)?;
+        Ok(Pattern {
+            inner: Arc::new(Inner {
+                source: pattern_json.to_owned(),
+                branches,
+            }),
+        })
+    }
+
+    /// Does this event (the full EventBridge envelope as a JSON value: `source`,
+    /// `detail-type`, `detail`, ...) match?
+    pub fn matches(&self, event: &Value) -> bool {
+        eval::matches(&self.inner.branches, event)
+    }
+
+    /// The field paths the pattern looks at, dot-joined (e.g. `"detail.state.value"`), sorted
+    /// and without duplicates, over all `$or` alternatives.
+    pub fn field_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .inner
+            .branches
+            .iter()
+            .flat_map(|b| b.fields.iter().map(|f| f.path.join(".")))
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
+    /// The pattern text this was parsed from.
+    pub fn as_str(&self) -> &str {
+        &self.inner.source
+    }
+
+    /// How many alternatives the pattern expands into once `$or` is distributed (1 without
+    /// `$or`).
+    pub fn branch_count(&self) -> usize {
+        self.inner.branches.len()
+    }
+
+    pub(crate) fn branches(&self) -> &[Branch] {
+        &self.inner.branches
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pattern")
+            .field("source", &self.inner.source)
+            .field("branches", &self.inner.branches)
+            .finish()
+    }
+}
+
+impl FromStr for Pattern {
+    type Err = PatternError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Pattern::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone + fmt::Debug>() {}
+
+    #[test]
+    fn pattern_is_send_sync_clone_debug() {
+        assert_send_sync::<Pattern>();
+        assert_send_sync::<Matcher<String>>();
+    }
+
+    #[test]
+    fn field_paths_sorted_unique() {
+        let p = Pattern::parse(
+            r#"{"source":["a"],"detail":{"state":{"value":["x"]},"$or":[{"b":[1]},{"a":[2]}]}}"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            p.field_paths(),
+            vec!["detail.a", "detail.b", "detail.state.value", "source"]
+        );
+        assert_eq!(p.branch_count(), 2);
+    }
+}

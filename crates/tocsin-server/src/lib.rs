@@ -1,0 +1,49 @@
+//! Tocsin's server: ingest events, route them with EventBridge event patterns, open and
+//! track incidents from response plans, and show it all live.
+//!
+//! Why it exists: one self-hosted program for the whole alarm → incident → response loop,
+//! speaking the AWS wire protocols (`ssm-incidents` rest-json and EventBridge awsJson1.1)
+//! so boto3, the AWS CLI and Terraform work against it with `endpoint_url`.
+//!
+//! The one design decision to know: every state change happens inside one store
+//! transaction that also appends its change-feed entry ([`store`]); the HTTP answer is sent
+//! only after that commit. The live stream (`GET /v1/stream`) is a read of that feed, never
+//! an in-memory side channel, so a reconnecting client misses nothing.
+//!
+//! Entry points: [`app`] builds the router over an [`AppState`]; [`serve`] runs it.
+
+pub mod arns;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod error;
+pub mod http;
+pub mod incidents;
+pub mod ingest;
+pub mod outbound;
+pub mod rules;
+pub mod seed;
+pub mod state;
+pub mod store;
+pub mod validate;
+
+pub use http::app;
+pub use state::{AppState, ServerConfig};
+
+/// Serves `state` on `listener` until `shutdown` resolves, then ends open streams and
+/// waits for in-flight requests to finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    stop_streams: tokio::sync::watch::Sender<bool>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = app(state);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: closing streams, finishing requests");
+            let _ = stop_streams.send(true);
+        })
+        .await
+}

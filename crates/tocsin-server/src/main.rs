@@ -1,2 +1,87 @@
-//! Placeholder.
-fn main() {}
+//! `tocsin`: the binary. Parses flags, sets up logging and runs the chosen command.
+
+use clap::Parser;
+use tocsin_server::cli::{Cli, Command, ServeArgs};
+use tocsin_server::{AppState, ServerConfig};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => match serve(args).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(err) => {
+                tracing::error!("{err}");
+                eprintln!("tocsin: {err}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn init_logging(format: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    init_logging(&args.log_format);
+    if args.account_id.len() != 12 || !args.account_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("--account-id must be 12 digits, got {:?}", args.account_id).into());
+    }
+    let store = tocsin_server::store::open(&args.database_url).await?;
+    let config = ServerConfig {
+        account_id: args.account_id,
+        region: args.region,
+        web_dir: args.web_dir,
+        cors_origins: args.cors_origins,
+        keep_alive: std::time::Duration::from_secs(args.keep_alive_secs.max(1)),
+    };
+    let (state, stop_streams) = AppState::new(store, config).await?;
+    if args.seed_example {
+        if tocsin_server::seed::seed_example(&state).await? {
+            tracing::info!(
+                plan = tocsin_server::seed::EXAMPLE_NAME,
+                "seeded the example response plan and rule"
+            );
+        } else {
+            tracing::info!("database not empty: example not seeded");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, database = %args.database_url, "tocsin listening on http://{addr}/");
+    tocsin_server::serve(listener, state, stop_streams, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

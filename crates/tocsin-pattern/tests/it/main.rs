@@ -1,0 +1,70 @@
+//! Integration tests for `tocsin-pattern`: one test binary, one module per area.
+//!
+//! Each module cites the EventBridge user-guide page its cases come from. Cases are tables of
+//! (pattern, event, expected) or (pattern, reason) rows checked by the helpers below, which
+//! report the failing row.
+
+mod anything_but;
+mod cidr;
+mod equality;
+mod exists;
+mod matcher;
+mod numeric;
+mod or;
+mod props;
+mod samples;
+mod string_ops;
+mod validation;
+mod wildcard;
+
+use serde_json::Value;
+use tocsin_pattern::Pattern;
+
+/// Parses a pattern that must be valid.
+#[track_caller]
+pub fn pattern(src: &str) -> Pattern {
+    match Pattern::parse(src) {
+        Ok(p) => p,
+        Err(e) => panic!("pattern {src} should be valid, got: {e}"),
+    }
+}
+
+/// Checks rows of (pattern, event, expected match).
+#[track_caller]
+pub fn check_matches(rows: &[(&str, Value, bool)]) {
+    for (i, (src, event, expected)) in rows.iter().enumerate() {
+        let p = pattern(src);
+        assert_eq!(
+            p.matches(event),
+            *expected,
+            "row {i}: pattern {src} against event {event} should {}match",
+            if *expected { "" } else { "not " }
+        );
+    }
+}
+
+/// Checks rows of (pattern, expected reason).
+#[track_caller]
+pub fn check_invalid(rows: &[(&str, &str)]) {
+    for (i, (src, reason)) in rows.iter().enumerate() {
+        match Pattern::parse(src) {
+            Ok(p) => panic!("row {i}: pattern {src} should be invalid ({reason}), got {p:?}"),
+            Err(e) => {
+                assert_eq!(e.reason(), *reason, "row {i}: pattern {src}");
+                assert_eq!(
+                    e.to_string(),
+                    format!("Event pattern is not valid. Reason: {reason}"),
+                    "row {i}: Display of {src}"
+                );
+            }
+        }
+    }
+}
+
+/// Checks rows of patterns that must be valid.
+#[track_caller]
+pub fn check_valid(rows: &[&str]) {
+    for src in rows {
+        pattern(src);
+    }
+}

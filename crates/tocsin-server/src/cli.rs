@@ -1,0 +1,66 @@
+//! The `tocsin` command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Tocsin: event-driven incident response. Ingests events, routes them with EventBridge
+/// event patterns, opens incidents from response plans and shows them live.
+#[derive(Debug, Parser)]
+#[command(name = "tocsin", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: AWS-compatible APIs, native API, live stream and web app on one port.
+    Serve(ServeArgs),
+}
+
+/// Flags of `tocsin serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "TOCSIN_LISTEN", default_value = "127.0.0.1:8787")]
+    pub listen: SocketAddr,
+    /// Database URL: `sqlite://PATH` (file and directory created on first start; WAL;
+    /// migrations applied automatically).
+    #[arg(
+        long,
+        env = "TOCSIN_DATABASE_URL",
+        default_value = "sqlite://./data/tocsin.db"
+    )]
+    pub database_url: String,
+    /// Directory of the built web app (trunk's `dist/`), served at `/`.
+    #[arg(long, env = "TOCSIN_WEB_DIR", default_value = "dist")]
+    pub web_dir: PathBuf,
+    /// Seed one clearly labelled example response plan and rule (CloudWatch alarm → plan)
+    /// into an empty database. Off by default: plain `serve` seeds nothing.
+    #[arg(long, env = "TOCSIN_SEED_EXAMPLE")]
+    pub seed_example: bool,
+    /// 12-digit account id used in ARNs and event envelopes.
+    #[arg(long, env = "TOCSIN_ACCOUNT_ID", default_value = "000000000000")]
+    pub account_id: String,
+    /// Region used in ARNs and event envelopes.
+    #[arg(long, env = "TOCSIN_REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// Origin allowed to call the API from a browser (CORS), e.g. a CDN hosting the web app.
+    /// Repeat for several; none: same origin only.
+    #[arg(
+        long = "cors-origin",
+        env = "TOCSIN_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+    /// Seconds between keep-alive comments on idle event streams.
+    #[arg(long, env = "TOCSIN_KEEP_ALIVE_SECS", default_value_t = 15)]
+    pub keep_alive_secs: u64,
+    /// Log format: `text` or `json`. Levels come from `RUST_LOG` (default `info`).
+    #[arg(long, env = "TOCSIN_LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+}

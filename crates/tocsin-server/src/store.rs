@@ -1,0 +1,212 @@
+//! Durable state behind one trait, so the engines never see SQL.
+//!
+//! A [`Store`] hands out transactions ([`StoreTx`]); every change an engine makes (an
+//! incident, its timeline entry, the change-feed entry that announces it) goes through one
+//! transaction and becomes visible, all of it or none, at [`StoreTx::commit`]. That is how
+//! Tocsin keeps invariants 1-3 of the design brief: an acknowledged event is durable, a
+//! match has exactly one effect, and the change feed is written with the change.
+//!
+//! The embedded backend is SQLite ([`sqlite::SqliteStore`]); a PostgreSQL backend will
+//! implement the same traits and pass the same tests.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use tocsin_api::events::{Rule, Target};
+use tocsin_api::incidents::{
+    GetResponsePlanOutput, IncidentRecord, IncidentRecordStatus, RelatedItem, TimelineEvent,
+};
+use tocsin_api::native::{Change, ChangeFeedEntry};
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed (I/O, locking, constraint other than uniqueness).
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A uniqueness constraint failed; the string names what already exists.
+    #[error("already exists: {0}")]
+    AlreadyExists(String),
+    /// A stored document no longer parses (a bug or a hand-edited database).
+    #[error("stored document is corrupt: {0}")]
+    Corrupt(String),
+    /// The database URL names a backend this build does not have.
+    #[error("unsupported database URL: {0}")]
+    UnsupportedUrl(String),
+}
+
+/// Shorthand for store results.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A response plan as stored: the `GetResponsePlan` shape plus bookkeeping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPlan {
+    /// The plan, exactly as `GetResponsePlan` returns it.
+    pub plan: GetResponsePlanOutput,
+    /// Creation time, epoch seconds.
+    pub created_at: f64,
+    /// Last update, epoch seconds.
+    pub updated_at: f64,
+}
+
+/// An incident as stored: the `IncidentRecord` plus the plan it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredIncident {
+    /// The record, exactly as `GetIncidentRecord` returns it.
+    pub record: IncidentRecord,
+    /// ARN of the response plan that opened it.
+    pub response_plan_arn: String,
+}
+
+/// Which incidents to list (the `ListIncidentRecords` filters Tocsin evaluates in the store).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IncidentQuery {
+    /// Any of these statuses (empty: all).
+    pub statuses: Vec<IncidentRecordStatus>,
+    /// Any of these impacts (empty: all).
+    pub impacts: Vec<i32>,
+    /// Created strictly after, epoch seconds.
+    pub created_after: Option<f64>,
+    /// Created strictly before, epoch seconds.
+    pub created_before: Option<f64>,
+    /// Rows to skip (the page token).
+    pub offset: i64,
+    /// Rows to return.
+    pub limit: i64,
+}
+
+/// A rule with its targets, as the matcher is built from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleWithTargets {
+    /// The rule.
+    pub rule: Rule,
+    /// Its targets, ordered by id.
+    pub targets: Vec<Target>,
+}
+
+/// A source of transactions and of the change feed.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Begins a write transaction. Writers are serialised; readers are not blocked.
+    async fn write(&self) -> StoreResult<Box<dyn StoreTx>>;
+    /// Begins a read-only view (dropped without commit).
+    async fn read(&self) -> StoreResult<Box<dyn StoreTx>>;
+    /// Change-feed entries with `id > after`, oldest first, at most `limit`.
+    async fn changes_after(&self, after: i64, limit: i64) -> StoreResult<Vec<ChangeFeedEntry>>;
+    /// The newest change-feed id (0 when the feed is empty).
+    async fn latest_change_id(&self) -> StoreResult<i64>;
+    /// A receiver that sees the newest committed change-feed id change after each commit.
+    fn subscribe(&self) -> tokio::sync::watch::Receiver<i64>;
+}
+
+/// One transaction. Dropping it without [`StoreTx::commit`] rolls everything back.
+#[async_trait]
+pub trait StoreTx: Send {
+    /// Makes every change durable and visible at once, then wakes change-feed readers.
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+
+    /// Appends a change-feed entry; returns its id.
+    async fn append_change(&mut self, change: &Change) -> StoreResult<i64>;
+
+    /// Looks up the result an earlier request with this `(operation, clientToken)` produced.
+    async fn client_token(&mut self, operation: &str, token: &str) -> StoreResult<Option<String>>;
+    /// Records the result of a request made with a client token.
+    async fn put_client_token(
+        &mut self,
+        operation: &str,
+        token: &str,
+        result: &str,
+    ) -> StoreResult<()>;
+
+    /// Inserts a plan; [`StoreError::AlreadyExists`] if the name is taken.
+    async fn insert_plan(&mut self, plan: &StoredPlan) -> StoreResult<()>;
+    /// Replaces a plan's document.
+    async fn update_plan(&mut self, plan: &StoredPlan) -> StoreResult<()>;
+    /// Deletes a plan; returns whether it existed.
+    async fn delete_plan(&mut self, arn: &str) -> StoreResult<bool>;
+    /// Reads a plan.
+    async fn plan(&mut self, arn: &str) -> StoreResult<Option<StoredPlan>>;
+    /// Plans ordered by name.
+    async fn plans(&mut self, offset: i64, limit: i64) -> StoreResult<Vec<StoredPlan>>;
+
+    /// Inserts an incident; [`StoreError::AlreadyExists`] if an OPEN incident has its
+    /// dedupe string.
+    async fn insert_incident(&mut self, incident: &StoredIncident) -> StoreResult<()>;
+    /// Replaces an incident's document.
+    async fn update_incident(&mut self, incident: &StoredIncident) -> StoreResult<()>;
+    /// Reads an incident.
+    async fn incident(&mut self, arn: &str) -> StoreResult<Option<StoredIncident>>;
+    /// The OPEN incident with this dedupe string, if any.
+    async fn open_incident_by_dedupe(
+        &mut self,
+        dedupe: &str,
+    ) -> StoreResult<Option<StoredIncident>>;
+    /// Incidents matching the query, newest first.
+    async fn incidents(&mut self, query: &IncidentQuery) -> StoreResult<Vec<StoredIncident>>;
+
+    /// Appends a timeline entry.
+    async fn insert_timeline_event(&mut self, event: &TimelineEvent) -> StoreResult<()>;
+    /// An incident's timeline, oldest first.
+    async fn timeline_events(&mut self, incident_arn: &str) -> StoreResult<Vec<TimelineEvent>>;
+    /// An incident's newest timeline entry.
+    async fn latest_timeline_event(
+        &mut self,
+        incident_arn: &str,
+    ) -> StoreResult<Option<TimelineEvent>>;
+
+    /// Attaches a related item; returns `false` (and changes nothing) if an item with the
+    /// same identity is already attached. `identity` is type + value.
+    async fn insert_related_item(
+        &mut self,
+        incident_arn: &str,
+        identity: &str,
+        item: &RelatedItem,
+    ) -> StoreResult<bool>;
+    /// An incident's related items, in the order they were attached.
+    async fn related_items(&mut self, incident_arn: &str) -> StoreResult<Vec<RelatedItem>>;
+
+    /// Creates or replaces a rule (keyed by ARN).
+    async fn put_rule(&mut self, rule: &Rule) -> StoreResult<()>;
+    /// Reads a rule.
+    async fn rule(&mut self, arn: &str) -> StoreResult<Option<Rule>>;
+    /// Rules on a bus whose name starts with `prefix`, ordered by name.
+    async fn rules(
+        &mut self,
+        event_bus_name: &str,
+        prefix: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Rule>>;
+    /// Deletes a rule and its targets; returns whether it existed.
+    async fn delete_rule(&mut self, arn: &str) -> StoreResult<bool>;
+    /// Creates or replaces a target of a rule.
+    async fn put_target(&mut self, rule_arn: &str, target: &Target) -> StoreResult<()>;
+    /// Removes a target; returns whether it existed.
+    async fn delete_target(&mut self, rule_arn: &str, target_id: &str) -> StoreResult<bool>;
+    /// A rule's targets, ordered by id.
+    async fn targets(&mut self, rule_arn: &str) -> StoreResult<Vec<Target>>;
+    /// Every rule with its targets (to build the matcher).
+    async fn all_rules(&mut self) -> StoreResult<Vec<RuleWithTargets>>;
+
+    /// Stores an accepted event envelope.
+    async fn insert_event(
+        &mut self,
+        event_id: &str,
+        event_bus_name: &str,
+        received_at: f64,
+        envelope: &str,
+    ) -> StoreResult<()>;
+}
+
+/// Opens the store a database URL names: `sqlite://PATH` (created if missing).
+pub async fn open(database_url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
+    if database_url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(
+            sqlite::SqliteStore::open(database_url).await?,
+        ))
+    } else {
+        Err(StoreError::UnsupportedUrl(format!(
+            "{database_url} (this build supports sqlite://PATH; PostgreSQL comes later)"
+        )))
+    }
+}

@@ -1,0 +1,159 @@
+//! Server-side checks of the constraints the botocore models declare (`min`, `max`,
+//! `pattern`, `enum`). botocore checks only required members and minimum lengths on the
+//! client, so the server enforces the rest, with AWS's message form:
+//! `1 validation error detected: Value '6' at 'impact' failed to satisfy constraint: ...`.
+
+use crate::error::ApiError;
+
+fn violation(value: Option<&str>, at: &str, constraint: &str) -> ApiError {
+    let value = match value {
+        Some(v) if v.chars().count() <= 64 => format!("Value '{v}' at"),
+        _ => "Value at".to_owned(),
+    };
+    ApiError::Validation(format!(
+        "1 validation error detected: {value} '{at}' failed to satisfy constraint: {constraint}"
+    ))
+}
+
+/// `value` must have `min..=max` characters.
+pub fn length(at: &str, value: &str, min: usize, max: usize) -> Result<(), ApiError> {
+    let n = value.chars().count();
+    if n < min {
+        Err(violation(
+            Some(value),
+            at,
+            &format!("Member must have length greater than or equal to {min}"),
+        ))
+    } else if n > max {
+        Err(violation(
+            Some(value),
+            at,
+            &format!("Member must have length less than or equal to {max}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Optional `value` must have at most `max` characters.
+pub fn opt_length(at: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
+    value.map_or(Ok(()), |v| length(at, v, 0, max))
+}
+
+/// Impact must be 1-5 (`Impact`).
+pub fn impact(at: &str, value: i32) -> Result<(), ApiError> {
+    if value < 1 {
+        Err(violation(
+            Some(&value.to_string()),
+            at,
+            "Member must have value greater than or equal to 1",
+        ))
+    } else if value > 5 {
+        Err(violation(
+            Some(&value.to_string()),
+            at,
+            "Member must have value less than or equal to 5",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// `value` must be 1-`max` characters from `[A-Za-z0-9]` plus `extra`.
+pub fn name(at: &str, value: &str, max: usize, extra: &str, pattern: &str) -> Result<(), ApiError> {
+    length(at, value, 1, max)?;
+    if value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+    {
+        Ok(())
+    } else {
+        Err(violation(
+            Some(value),
+            at,
+            &format!("Member must satisfy regular expression pattern: {pattern}"),
+        ))
+    }
+}
+
+/// `value` must look like an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`).
+pub fn arn(at: &str, value: &str) -> Result<(), ApiError> {
+    length(at, value, 1, 1000)?;
+    let parts: Vec<&str> = value.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && (parts[4].is_empty()
+            || (parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit())))
+        && !parts[5].is_empty();
+    if ok {
+        Ok(())
+    } else {
+        Err(violation(
+            Some(value),
+            at,
+            "Member must satisfy regular expression pattern: ^arn:aws(-cn|-us-gov)?:[a-z0-9-]*:[a-z0-9-]*:([0-9]{12})?:.+$",
+        ))
+    }
+}
+
+/// Page size must be 1-`max`.
+pub fn max_results(at: &str, value: Option<i32>, max: i32) -> Result<i64, ApiError> {
+    match value {
+        None => Ok(i64::from(max)),
+        Some(v) if v < 1 => Err(violation(
+            Some(&v.to_string()),
+            at,
+            "Member must have value greater than or equal to 1",
+        )),
+        Some(v) if v > max => Err(violation(
+            Some(&v.to_string()),
+            at,
+            &format!("Member must have value less than or equal to {max}"),
+        )),
+        Some(v) => Ok(i64::from(v)),
+    }
+}
+
+/// Decodes a page token (an offset Tocsin issued).
+pub fn page_token(token: Option<&str>) -> Result<i64, ApiError> {
+    match token {
+        None => Ok(0),
+        Some(t) => t
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| ApiError::Validation(format!("The nextToken '{t}' is not valid."))),
+    }
+}
+
+/// The token for the page after `offset` when the page came back full.
+pub fn next_token(offset: i64, limit: i64, returned: usize) -> Option<String> {
+    (returned as i64 == limit).then(|| (offset + limit).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impact_bounds_use_aws_wording() {
+        assert!(impact("impact", 1).is_ok() && impact("impact", 5).is_ok());
+        let err = impact("impact", 6).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "1 validation error detected: Value '6' at 'impact' failed to satisfy constraint: Member must have value less than or equal to 5"
+        );
+        assert!(impact("impact", 0).is_err());
+    }
+
+    #[test]
+    fn arns_and_names() {
+        assert!(arn("arn", "arn:aws:ssm-incidents::000000000000:response-plan/x").is_ok());
+        assert!(arn("arn", "not-an-arn").is_err());
+        assert!(arn("arn", "arn:aws:ssm-incidents::12:response-plan/x").is_err());
+        assert!(name("name", "ok-name_1", 200, "-_", "^[a-zA-Z0-9-_]*$").is_ok());
+        assert!(name("name", "bad name", 200, "-_", "^[a-zA-Z0-9-_]*$").is_err());
+        assert!(length("title", &"x".repeat(201), 0, 200).is_err());
+    }
+}
