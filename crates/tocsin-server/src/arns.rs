@@ -51,6 +51,6 @@ mod tests {
             None
         );
         let id = related_item_id("INVOLVED_RESOURCE");
-        assert!(id.starts_with("related-item/INVOLVED_RESOURCE/") && id.len() == 30 + 32);
+        assert!(id.starts_with("related-item/INVOLVED_RESOURCE/") && id.len() == 31 + 32);
     }
 }

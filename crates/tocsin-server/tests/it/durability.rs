@@ -1,0 +1,175 @@
+//! An acknowledged event survives SIGKILL: the real binary, killed without warning,
+//! restarted on the same SQLite file.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::alarm_entry;
+
+struct Tocsin {
+    child: Child,
+    base: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start(db: &str) -> Tocsin {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_tocsin"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            db,
+            "--web-dir",
+            "/nonexistent",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
+            && r.status().is_success()
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "tocsin did not become healthy");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Tocsin { child, base }
+}
+
+async fn post(client: &reqwest::Client, url: String, target: Option<&str>, body: Value) -> Value {
+    let mut req = client.post(url).body(body.to_string());
+    if let Some(t) = target {
+        req = req
+            .header("X-Amz-Target", t)
+            .header("Content-Type", "application/x-amz-json-1.1");
+    }
+    let r = req.send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    r.json().await.unwrap_or(Value::Null)
+}
+
+/// Reads `/v1/stream?lastEventId=0` until `want` entries arrived, or (with `want` 0) until
+/// the stream has been quiet for a second; 10 s at most.
+async fn read_feed(base: &str, want: usize) -> Vec<Value> {
+    let mut response = reqwest::get(format!("{base}/v1/stream?lastEventId=0"))
+        .await
+        .unwrap();
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut entries = Vec::new();
+    while (want == 0 || entries.len() < want) && Instant::now() < deadline {
+        match tokio::time::timeout(Duration::from_secs(1), response.chunk()).await {
+            Ok(Ok(Some(bytes))) => text.push_str(&String::from_utf8_lossy(&bytes)),
+            Ok(_) => break,
+            Err(_) if want == 0 && !text.is_empty() => break,
+            Err(_) => {}
+        }
+        entries = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+            .collect();
+    }
+    entries
+}
+
+#[tokio::test]
+async fn acknowledged_event_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("durable.db").display());
+    let client = reqwest::Client::new();
+
+    let mut first = start(&db).await;
+    let plan = post(
+        &client,
+        format!("{}/createResponsePlan", first.base),
+        None,
+        json!({"name": "durable", "incidentTemplate": {"title": "Durable", "impact": 1}}),
+    )
+    .await;
+    let pattern = json!({"source": ["aws.cloudwatch"]}).to_string();
+    post(
+        &client,
+        format!("{}/", first.base),
+        Some("AWSEvents.PutRule"),
+        json!({"Name": "r", "EventPattern": pattern}),
+    )
+    .await;
+    post(
+        &client,
+        format!("{}/", first.base),
+        Some("AWSEvents.PutTargets"),
+        json!({"Rule": "r", "Targets": [{"Id": "p", "Arn": plan["arn"]}]}),
+    )
+    .await;
+    let acked = post(
+        &client,
+        format!("{}/", first.base),
+        Some("AWSEvents.PutEvents"),
+        json!({"Entries": [alarm_entry()]}),
+    )
+    .await;
+    assert_eq!(acked["FailedEntryCount"], 0);
+    let event_id = acked["Entries"][0]["EventId"].as_str().unwrap().to_owned();
+    let feed_before = read_feed(&first.base, 0).await;
+
+    // SIGKILL right after the 200: no graceful shutdown, no chance to flush.
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+
+    let mut second = start(&db).await;
+    let list = post(
+        &client,
+        format!("{}/listIncidentRecords", second.base),
+        None,
+        json!({}),
+    )
+    .await;
+    let incidents = list["incidentRecordSummaries"].as_array().unwrap();
+    assert_eq!(incidents.len(), 1, "{list}");
+    assert_eq!(incidents[0]["title"], "Durable");
+    assert_eq!(incidents[0]["status"], "OPEN");
+
+    let feed_after = read_feed(&second.base, feed_before.len()).await;
+    assert_eq!(
+        feed_after, feed_before,
+        "the change feed must be intact after SIGKILL"
+    );
+    let kinds: Vec<&str> = feed_after
+        .iter()
+        .filter_map(|e| e["change"]["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"incidentCreated"), "{kinds:?}");
+    assert!(
+        feed_after
+            .iter()
+            .any(|e| e["change"]["kind"] == "eventReceived"
+                && e["change"]["data"]["eventId"] == event_id.as_str()),
+        "the acknowledged event's feed entry is missing"
+    );
+    let ids: Vec<i64> = feed_after
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "ids must increase: {ids:?}"
+    );
+    second.child.kill().unwrap();
+    second.child.wait().unwrap();
+}

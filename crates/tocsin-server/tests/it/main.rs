@@ -1,0 +1,13 @@
+//! Integration tests of the server on real parts: a real SQLite file, real HTTP on
+//! loopback, the real `tocsin` binary where a process boundary matters.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a failed assertion"
+)]
+#![allow(missing_docs, reason = "test crate")]
+mod bad_input;
+mod concurrency;
+mod durability;
+mod stream;
+mod support;

@@ -1,0 +1,161 @@
+//! The SSE stream over a real socket: live delivery, resume with `Last-Event-ID`,
+//! keep-alive comments, and the end of the stream at shutdown.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tocsin_server::ServerConfig;
+
+use crate::support::TestServer;
+
+/// Collects raw SSE text until `done(text)` or the timeout.
+async fn read_until(
+    mut response: reqwest::Response,
+    timeout: Duration,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    let mut text = String::new();
+    let deadline = Instant::now() + timeout;
+    while !done(&text) && Instant::now() < deadline {
+        match tokio::time::timeout(Duration::from_millis(200), response.chunk()).await {
+            Ok(Ok(Some(bytes))) => text.push_str(&String::from_utf8_lossy(&bytes)),
+            Ok(_) => break,
+            Err(_) => {}
+        }
+    }
+    text
+}
+
+fn entries(text: &str) -> Vec<Value> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn stream_delivers_live_and_resumes_after_last_event_id() {
+    let server = TestServer::start_with(ServerConfig {
+        keep_alive: Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await;
+    let plan = server.alarm_route("live", 3).await;
+
+    // A client that starts now sees only what happens from now on.
+    let live = server
+        .client
+        .get(format!("{}/v1/stream", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.headers()["content-type"], "text/event-stream");
+    let (s, started) = server
+        .rest(
+            "/startIncident",
+            &json!({"responsePlanArn": plan, "title": "first"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let arn = started["incidentRecordArn"].as_str().unwrap().to_owned();
+    let text = read_until(live, Duration::from_secs(5), |t| {
+        t.contains("incidentCreated") && t.contains(": keep-alive")
+    })
+    .await;
+    let got = entries(&text);
+    assert!(
+        got.iter().any(|e| e["change"]["kind"] == "incidentCreated"
+            && e["change"]["data"]["incident"]["arn"] == arn.as_str()),
+        "{text}"
+    );
+    assert!(
+        got.iter().all(|e| e["change"]["kind"] != "ruleChanged"),
+        "entries before connecting were sent: {text}"
+    );
+    assert!(
+        text.contains(": keep-alive"),
+        "no keep-alive comment in {text}"
+    );
+    let ids: Vec<i64> = got.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    let last_seen = *ids.last().unwrap();
+
+    // While "disconnected", more happens.
+    let (s, _) = server
+        .rest("/updateIncidentRecord", &json!({"arn": arn, "impact": 1}))
+        .await;
+    assert_eq!(s, 204);
+
+    // Reconnecting with Last-Event-ID gets exactly what was missed, nothing twice.
+    let resumed = server
+        .client
+        .get(format!("{}/v1/stream", server.base))
+        .header("Last-Event-ID", last_seen.to_string())
+        .send()
+        .await
+        .unwrap();
+    let text = read_until(resumed, Duration::from_secs(5), |t| {
+        t.contains("incidentUpdated")
+    })
+    .await;
+    let missed = entries(&text);
+    assert!(!missed.is_empty());
+    assert!(
+        missed.iter().all(|e| e["id"].as_i64().unwrap() > last_seen),
+        "{text}"
+    );
+    assert!(
+        missed
+            .iter()
+            .any(|e| e["change"]["kind"] == "incidentUpdated"
+                && e["change"]["data"]["incident"]["impact"] == 1)
+    );
+    let from_db = server.store.pool();
+    let expected: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM change_feed WHERE id > ?")
+        .bind(last_seen)
+        .fetch_one(from_db)
+        .await
+        .unwrap();
+    assert_eq!(
+        missed.len() as i64,
+        expected,
+        "resume must deliver every missed entry"
+    );
+
+    // The query form (EventSource cannot set headers) resumes the same way.
+    let by_query = server
+        .client
+        .get(format!("{}/v1/stream?lastEventId={last_seen}", server.base))
+        .send()
+        .await
+        .unwrap();
+    let text = read_until(by_query, Duration::from_secs(5), |t| {
+        entries(t).len() as i64 >= expected
+    })
+    .await;
+    assert_eq!(entries(&text), missed);
+    server.stop();
+}
+
+#[tokio::test]
+async fn stream_ends_when_the_server_shuts_down() {
+    let server = TestServer::start().await;
+    let response = server
+        .client
+        .get(format!("{}/v1/stream?lastEventId=0", server.base))
+        .send()
+        .await
+        .unwrap();
+    let base = server.base.clone();
+    server.stop();
+    let mut response = response;
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(_)) = response.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "stream still open 5 s after shutdown");
+    assert!(
+        reqwest::get(format!("{base}/healthz")).await.is_err(),
+        "server still answering"
+    );
+}

@@ -1,0 +1,161 @@
+//! Shared test scaffolding: a server on a fresh SQLite file, and small request helpers.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tocsin_server::store::sqlite::SqliteStore;
+use tocsin_server::{AppState, ServerConfig};
+
+/// A running server on 127.0.0.1:<ephemeral> over its own database file.
+pub struct TestServer {
+    pub base: String,
+    pub store: SqliteStore,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+    stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(ServerConfig::default()).await
+    }
+
+    pub async fn start_with(config: ServerConfig) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = SqliteStore::open(&url).await.unwrap();
+        let (state, stop_streams) = AppState::new(Arc::new(store.clone()), config)
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            tocsin_server::serve(listener, state, stop_streams, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestServer {
+            base,
+            store,
+            client: reqwest::Client::new(),
+            _dir: dir,
+            stop,
+        }
+    }
+
+    pub fn stop(self) {
+        let _ = self.stop.send(());
+    }
+
+    /// POSTs an EventBridge operation; returns (status, body).
+    pub async fn events(&self, op: &str, body: &Value) -> (u16, Value) {
+        self.raw_events(&format!("AWSEvents.{op}"), body.to_string())
+            .await
+    }
+
+    pub async fn raw_events(&self, target: &str, body: String) -> (u16, Value) {
+        let r = self
+            .client
+            .post(format!("{}/", self.base))
+            .header("X-Amz-Target", target)
+            .header("Content-Type", "application/x-amz-json-1.1")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POSTs a rest-json operation; returns (status, body).
+    pub async fn rest(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.raw_rest(path, body.to_string()).await
+    }
+
+    pub async fn raw_rest(&self, path: &str, body: String) -> (u16, Value) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Creates a plan, a rule matching CloudWatch alarm events and a plan target.
+    /// Returns the plan ARN.
+    pub async fn alarm_route(&self, plan: &str, impact: i64) -> String {
+        let (status, created) = self
+            .rest("/createResponsePlan", &json!({"name": plan, "incidentTemplate": {"title": format!("{plan} title"), "impact": impact}}))
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let arn = created["arn"].as_str().unwrap().to_owned();
+        let pattern =
+            json!({"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]});
+        let (status, body) = self
+            .events(
+                "PutRule",
+                &json!({"Name": plan, "EventPattern": pattern.to_string()}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = self
+            .events(
+                "PutTargets",
+                &json!({"Rule": plan, "Targets": [{"Id": "plan", "Arn": arn}]}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["FailedEntryCount"], 0);
+        arn
+    }
+
+    /// Row counts of every table plus the newest change id: equal snapshots mean
+    /// nothing was written.
+    pub async fn snapshot(&self) -> Vec<(String, i64)> {
+        let mut out = Vec::new();
+        for table in [
+            "response_plans",
+            "incidents",
+            "timeline_events",
+            "related_items",
+            "client_tokens",
+            "rules",
+            "targets",
+            "events",
+            "change_feed",
+        ] {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(self.store.pool())
+                .await
+                .unwrap();
+            out.push((table.to_owned(), n));
+        }
+        let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM change_feed")
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap();
+        out.push(("max_change_id".into(), max));
+        out
+    }
+}
+
+/// The documented single-metric CloudWatch alarm event as a PutEvents entry.
+pub fn alarm_entry() -> Value {
+    let event: Value = serde_json::from_str(include_str!(
+        "../../../../examples/events/cloudwatch-alarm-state-change-single-metric.json"
+    ))
+    .unwrap();
+    json!({
+        "Source": event["source"],
+        "DetailType": event["detail-type"],
+        "Detail": event["detail"].to_string(),
+        "Resources": event["resources"],
+    })
+}
