@@ -66,6 +66,7 @@ mod matcher;
 mod number;
 mod value;
 mod wildcard;
+pub mod transform;
 
 use std::fmt;
 use std::str::FromStr;

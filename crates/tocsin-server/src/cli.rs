@@ -20,6 +20,25 @@ pub struct Cli {
 pub enum Command {
     /// Run the server: AWS-compatible APIs, native API, live stream and web app on one port.
     Serve(ServeArgs),
+    /// Work with EventBridge event patterns offline.
+    #[command(subcommand)]
+    Pattern(PatternCommand),
+}
+
+/// `tocsin pattern ...`.
+#[derive(Debug, Subcommand)]
+pub enum PatternCommand {
+    /// Test an event against a pattern with the matcher rules use. Prints the verdict; exits
+    /// 0 when the event matches, 1 when it does not, 2 when the pattern (or event) is invalid
+    /// or unreadable, with the reason (EventBridge's wording for patterns).
+    Test {
+        /// File holding the event pattern (JSON).
+        #[arg(long)]
+        pattern: PathBuf,
+        /// File holding the event (JSON, the full EventBridge envelope).
+        #[arg(long)]
+        event: PathBuf,
+    },
 }
 
 /// Flags of `tocsin serve`.

@@ -21,6 +21,7 @@ pub mod http;
 pub mod incidents;
 pub mod ingest;
 pub mod outbound;
+pub mod pattern_cli;
 pub mod rules;
 pub mod seed;
 pub mod state;

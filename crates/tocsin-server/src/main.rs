@@ -1,7 +1,7 @@
 //! `tocsin`: the binary. Parses flags, sets up logging and runs the chosen command.
 
 use clap::Parser;
-use tocsin_server::cli::{Cli, Command, ServeArgs};
+use tocsin_server::cli::{Cli, Command, PatternCommand, ServeArgs};
 use tocsin_server::{AppState, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -17,6 +17,15 @@ async fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         },
+        Command::Pattern(PatternCommand::Test { pattern, event }) => {
+            let (code, message) = tocsin_server::pattern_cli::test(&pattern, &event);
+            if code == 2 {
+                eprintln!("{message}");
+            } else {
+                println!("{message}");
+            }
+            std::process::ExitCode::from(code)
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use tocsin_api::events::{
 };
 use tocsin_api::native::Change;
 use tocsin_pattern::Pattern;
+use tocsin_pattern::transform::TargetInput;
 
 use crate::arns;
 use crate::auth::{Caller, Role};
@@ -195,34 +196,31 @@ async fn delete_rule(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResul
     ok(&serde_json::json!({}))
 }
 
-fn validate_target(t: &Target) -> Result<(), String> {
-    if validate::name("Id", &t.id, 64, ".-_", "[\\.\\-_A-Za-z0-9]+").is_err() {
-        return Err(format!(
-            "Target Id '{}' is not valid: 1-64 characters of [.-_A-Za-z0-9].",
-            t.id
-        ));
-    }
-    if t.arn.is_empty() || t.arn.len() > 1600 {
-        return Err("Target Arn must have 1-1600 characters.".into());
-    }
-    let inputs = [
-        t.input.is_some(),
-        t.input_path.is_some(),
-        t.input_transformer.is_some(),
-    ];
-    if inputs.iter().filter(|x| **x).count() > 1 {
-        return Err("Only one of Input, InputPath, or InputTransformer must be provided.".into());
-    }
-    if let Some(input) = &t.input
-        && serde_json::from_str::<serde_json::Value>(input).is_err()
-    {
-        return Err("Input is not valid JSON text.".into());
-    }
+/// Checks one target: its id, its ARN, and its input settings (`Input`, `InputPath`,
+/// `InputTransformer`, validated exactly as they will be rendered at delivery).
+fn validate_target(t: &Target) -> ApiResult<()> {
+    validate::name("Targets.member.Id", &t.id, 64, ".-_", "[\\.\\-_A-Za-z0-9]+")?;
+    validate::length("Targets.member.Arn", &t.arn, 1, 1600)?;
+    let transformer = t.input_transformer.as_ref().map(|x| {
+        (
+            x.input_paths_map.clone().unwrap_or_default(),
+            x.input_template.clone(),
+        )
+    });
+    TargetInput::new(
+        t.input.as_deref(),
+        t.input_path.as_deref(),
+        transformer
+            .as_ref()
+            .map(|(paths, template)| (paths, template.as_str())),
+    )
+    .map_err(|e| ApiError::Validation(format!("Target {}: {e}", t.id)))?;
     Ok(())
 }
 
-/// Mirrors PutTargets: adds or replaces targets of an existing rule (1-100 per call);
-/// invalid targets are reported in `FailedEntries` and the valid ones are kept.
+/// Mirrors PutTargets: adds or replaces targets of an existing rule (1-100 per call). Every
+/// target is validated first; one invalid target fails the request with
+/// `ValidationException` and nothing is written.
 async fn put_targets(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResult<Response> {
     caller.require(Role::Admin)?;
     let req: PutTargetsRequest = parse_body(body)?;
@@ -232,17 +230,12 @@ async fn put_targets(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResul
     }
     let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
     let rule = find_rule(state, &bus, &req.rule).await?;
-    let mut failed_entries = Vec::new();
+    for t in &req.targets {
+        validate_target(t)?;
+    }
     let mut tx = state.store.write().await?;
     for t in &req.targets {
-        match validate_target(t) {
-            Ok(()) => tx.put_target(&rule.arn, t).await?,
-            Err(msg) => failed_entries.push(TargetResultEntry {
-                target_id: t.id.clone(),
-                error_code: "ValidationException".into(),
-                error_message: msg,
-            }),
-        }
+        tx.put_target(&rule.arn, t).await?;
     }
     tx.append_change(&Change::RuleChanged {
         arn: rule.arn.clone(),
@@ -251,8 +244,8 @@ async fn put_targets(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResul
     tx.commit().await?;
     state.rules.reload(state.store.as_ref()).await?;
     ok(&TargetsResponse {
-        failed_entry_count: failed_entries.len() as i32,
-        failed_entries,
+        failed_entry_count: 0,
+        failed_entries: Vec::new(),
     })
 }
 

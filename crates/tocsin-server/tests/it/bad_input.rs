@@ -133,6 +133,26 @@ async fn every_bad_request_is_rejected_and_writes_nothing() {
         assert_aws_error(s, &b, "InvalidEventPatternException");
     }
 
+    // A bad input transformer fails the whole PutTargets: the valid target beside it is
+    // not written either.
+    let (s, b) = server
+        .events(
+            "PutTargets",
+            &json!({"Rule": "web", "Targets": [
+                {"Id": "fine", "Arn": plan_arn},
+                {"Id": "broken", "Arn": plan_arn, "InputTransformer": {
+                    "InputPathsMap": {"state": "$.detail.state"},
+                    "InputTemplate": "{\"s\": <undefined>}"}}
+            ]}),
+        )
+        .await;
+    assert_aws_error(s, &b, "ValidationException");
+    assert!(b["message"].as_str().unwrap().contains("broken"), "{b}");
+    let (s, b) = server
+        .events("PutTargets", &json!({"Rule": "web", "Targets": [{"Id": "x", "Arn": plan_arn, "Input": "{not json", "InputPath": "$"}]}))
+        .await;
+    assert_aws_error(s, &b, "ValidationException");
+
     // Unknown plan: 404 on rest-json, nothing written.
     let (s, b) = server
         .rest(

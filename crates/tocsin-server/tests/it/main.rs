@@ -7,6 +7,7 @@
 )]
 #![allow(missing_docs, reason = "test crate")]
 mod bad_input;
+mod cli;
 mod concurrency;
 mod durability;
 mod stream;
