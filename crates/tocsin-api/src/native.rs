@@ -66,6 +66,71 @@ pub enum Change {
     },
     /// An event was accepted onto a bus.
     EventReceived(EventReceived),
+    /// An HTTP target delivery was queued, attempted, delivered or given up.
+    DeliveryChanged(Delivery),
+}
+
+/// State of an HTTP target delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum DeliveryStatus {
+    /// Waiting for its (next) attempt.
+    Pending,
+    /// The target answered 2xx.
+    Delivered,
+    /// Given up: a non-retryable answer, a forbidden address, or retries exhausted (the
+    /// dead letter).
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Delivered => "DELIVERED",
+            Self::Failed => "FAILED",
+        }
+    }
+}
+
+/// One event's delivery to one HTTP target (a rule target whose `Arn` is an `http(s)://`
+/// URL), with the body its input transformer produced. `GET /v1/deliveries` lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    /// Delivery id (increasing).
+    pub id: i64,
+    /// The event delivered.
+    pub event_id: String,
+    /// The rule that matched.
+    pub rule_arn: String,
+    /// The target's id within the rule.
+    pub target_id: String,
+    /// Where it is POSTed (query-string parameters included).
+    pub url: String,
+    /// Extra request headers (`HttpParameters.HeaderParameters`).
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// The request body: the event, or what `Input`/`InputPath`/`InputTransformer` made of it.
+    pub body: String,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Most attempts (1 + `RetryPolicy.MaximumRetryAttempts`, default 1 + 185).
+    pub max_attempts: u32,
+    /// No attempt after this time (`RetryPolicy.MaximumEventAgeInSeconds`, default 24 h).
+    pub deadline: EpochSeconds,
+    /// When it was queued.
+    pub created_at: EpochSeconds,
+    /// Last change.
+    pub updated_at: EpochSeconds,
+    /// HTTP status of the last attempt, if it got one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_status_code: Option<u16>,
+    /// Why the last attempt failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
 }
 
 /// Summary of an accepted event (the payload itself stays in the store).

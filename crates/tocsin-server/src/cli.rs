@@ -79,6 +79,14 @@ pub struct ServeArgs {
     /// Seconds between keep-alive comments on idle event streams.
     #[arg(long, env = "TOCSIN_KEEP_ALIVE_SECS", default_value_t = 15)]
     pub keep_alive_secs: u64,
+    /// Network (CIDR) outbound requests (HTTP targets) may reach although it is loopback,
+    /// private or link-local, e.g. `10.20.0.0/16` for an internal webhook. Repeat for several.
+    #[arg(
+        long = "outbound-allow",
+        env = "TOCSIN_OUTBOUND_ALLOW",
+        value_delimiter = ','
+    )]
+    pub outbound_allow: Vec<ipnet::IpNet>,
     /// Log format: `text` or `json`. Levels come from `RUST_LOG` (default `info`).
     #[arg(long, env = "TOCSIN_LOG_FORMAT", default_value = "text")]
     pub log_format: String,

@@ -9,6 +9,7 @@ use tocsin_api::events::{
 };
 use tocsin_api::incidents::{ItemIdentifier, ItemValue, RelatedItem, TriggerDetails};
 use tocsin_api::native::{Change, EventReceived};
+use tocsin_pattern::transform::DeliveryContext;
 
 use crate::arns;
 use crate::auth::Caller;
@@ -196,7 +197,27 @@ pub async fn put_events(
                 .await?;
             let routes = rules.matching(&a.bus, &a.envelope);
             for route in &routes {
-                for target in &route.targets {
+                for compiled in &route.targets {
+                    let target = &compiled.target;
+                    if let Some(http) = &compiled.http {
+                        let ingestion_time = clock::rfc3339(received_at);
+                        let ctx = DeliveryContext {
+                            rule_arn: &route.rule_arn,
+                            rule_name: &route.rule_name,
+                            ingestion_time: &ingestion_time,
+                        };
+                        let body = compiled.input.render(&a.envelope, &ctx);
+                        let mut delivery = http.delivery(
+                            &a.event_id,
+                            &route.rule_arn,
+                            &target.id,
+                            body,
+                            received_at,
+                        );
+                        tx.insert_delivery(&mut delivery).await?;
+                        tx.append_change(&Change::DeliveryChanged(delivery)).await?;
+                        continue;
+                    }
                     if arns::response_plan_name(&target.arn).is_none() {
                         tracing::debug!(target = %target.arn, "target kind not delivered yet");
                         continue;

@@ -16,6 +16,7 @@ pub mod arns;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod delivery;
 pub mod error;
 pub mod http;
 pub mod incidents;
@@ -39,6 +40,7 @@ pub async fn serve(
     stop_streams: tokio::sync::watch::Sender<bool>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    tokio::spawn(delivery::run(state.clone()));
     let router = app(state);
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {

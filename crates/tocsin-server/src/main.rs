@@ -54,6 +54,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         web_dir: args.web_dir,
         cors_origins: args.cors_origins,
         keep_alive: std::time::Duration::from_secs(args.keep_alive_secs.max(1)),
+        outbound_allow: args.outbound_allow,
     };
     let (state, stop_streams) = AppState::new(store, config).await?;
     if args.seed_example {

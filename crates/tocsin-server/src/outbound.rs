@@ -1,11 +1,95 @@
 //! Outbound HTTP policy (invariant 5): which addresses Tocsin may connect to when it
 //! delivers to HTTP targets and webhooks.
 //!
-//! Delivery itself arrives with HTTP targets; this module already holds the address check
-//! every outbound connection must pass at connect time (after DNS resolution, so a name
-//! that resolves to a private address is refused too).
+//! Every outbound request goes through [`client`]: http/https only, redirects never
+//! followed, and the address checked at connect time, after DNS resolution, so a name that
+//! resolves to a private address is refused too ([`GuardedResolver`]). URLs with a literal IP
+//! never reach the resolver, so [`check_url`] checks those before sending.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+/// Which forbidden addresses an operator allows anyway (`--outbound-allow CIDR`).
+#[derive(Debug, Clone, Default)]
+pub struct OutboundPolicy {
+    /// Networks exempt from [`is_forbidden`].
+    pub allow: Vec<IpNet>,
+}
+
+impl OutboundPolicy {
+    /// Whether a connection to `ip` is permitted.
+    pub fn permits(&self, ip: IpAddr) -> bool {
+        !is_forbidden(ip) || self.allow.iter().any(|net| net.contains(&ip))
+    }
+}
+
+/// Resolves names with the system resolver and drops every address the policy forbids;
+/// fails when none is left.
+#[derive(Debug, Clone)]
+pub struct GuardedResolver {
+    policy: Arc<OutboundPolicy>,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let policy = self.policy.clone();
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let allowed: Vec<SocketAddr> = found
+                .into_iter()
+                .filter(|a| policy.permits(a.ip()))
+                .collect();
+            if allowed.is_empty() {
+                let err = std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    format!("{host} resolves only to addresses outbound requests may not reach"),
+                );
+                return Err(Box::new(err) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(allowed.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// The one HTTP client for outbound requests: guarded resolver, no redirects, 10 s timeout.
+pub fn client(policy: Arc<OutboundPolicy>) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(5))
+        .dns_resolver(Arc::new(GuardedResolver { policy }))
+        .user_agent(concat!("tocsin/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// Parses an outbound URL: http or https, with a host; a literal IP host must pass the
+/// policy (names are checked when they resolve).
+pub fn check_url(url: &str, policy: &OutboundPolicy) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url} is not a valid URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("{url}: only http and https URLs are allowed"));
+    }
+    let ip = match parsed.host() {
+        Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+        Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
+        Some(url::Host::Domain(_)) => None,
+        None => return Err(format!("{url} has no host")),
+    };
+    if let Some(ip) = ip
+        && !policy.permits(ip)
+    {
+        return Err(format!(
+            "{url}: address {ip} may not be reached by outbound requests"
+        ));
+    }
+    Ok(parsed)
+}
 
 /// Whether `ip` is an address outbound requests must not reach unless an operator allowlist
 /// says otherwise: loopback, link-local (169.254.0.0/16 including cloud metadata, fe80::/10),
@@ -43,6 +127,32 @@ pub fn is_forbidden(ip: IpAddr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_checked_before_sending() {
+        let strict = OutboundPolicy::default();
+        assert!(check_url("https://example.com/hook", &strict).is_ok());
+        assert!(
+            check_url("ftp://example.com/", &strict)
+                .unwrap_err()
+                .contains("only http")
+        );
+        assert!(check_url("http://169.254.169.254/latest/meta-data", &strict).is_err());
+        assert!(check_url("http://[::1]:8080/", &strict).is_err());
+        let lab = OutboundPolicy {
+            allow: vec!["127.0.0.0/8".parse().unwrap()],
+        };
+        assert!(check_url("http://127.0.0.1:9/", &lab).is_ok());
+        assert!(check_url("http://10.0.0.1/", &lab).is_err());
+    }
+
+    #[tokio::test]
+    async fn names_resolving_to_loopback_are_refused() {
+        let client = client(Arc::new(OutboundPolicy::default())).unwrap();
+        let err = client.get("http://localhost:9/").send().await.unwrap_err();
+        let text = format!("{err:?}");
+        assert!(text.contains("may not reach"), "{text}");
+    }
 
     #[test]
     fn refuses_internal_addresses() {

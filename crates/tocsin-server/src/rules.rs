@@ -10,17 +10,65 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use tocsin_api::events::Target;
+use tocsin_pattern::transform::TargetInput;
 use tocsin_pattern::{Matcher, Pattern};
 
+use crate::delivery::{HttpTarget, is_http_target};
+
 use crate::store::{Store, StoreResult};
+
+/// A target, compiled: what it receives and, for HTTP targets, where and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteTarget {
+    /// The target as stored.
+    pub target: Target,
+    /// Its `Input`/`InputPath`/`InputTransformer`, validated.
+    pub input: TargetInput,
+    /// Its HTTP settings, when its `Arn` is an http(s) URL.
+    pub http: Option<HttpTarget>,
+}
 
 /// Where a matching event goes: one enabled rule and its targets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleRoute {
     /// The rule's ARN.
     pub rule_arn: String,
+    /// The rule's name.
+    pub rule_name: String,
     /// The rule's targets.
-    pub targets: Vec<Target>,
+    pub targets: Vec<RouteTarget>,
+}
+
+/// Compiles a stored target; `None` (logged) if it no longer validates.
+fn compile_target(rule_arn: &str, target: Target) -> Option<RouteTarget> {
+    let transformer = target.input_transformer.as_ref().map(|t| {
+        (
+            t.input_paths_map.clone().unwrap_or_default(),
+            t.input_template.clone(),
+        )
+    });
+    let input = TargetInput::new(
+        target.input.as_deref(),
+        target.input_path.as_deref(),
+        transformer.as_ref().map(|(p, t)| (p, t.as_str())),
+    );
+    let http = is_http_target(&target.arn)
+        .then(|| HttpTarget::from_target(&target).map_err(|e| e.to_string()));
+    match (input, http.transpose()) {
+        (Ok(input), Ok(http)) => Some(RouteTarget {
+            target,
+            input,
+            http,
+        }),
+        (Err(e), _) => {
+            tracing::warn!(rule = rule_arn, target = %target.id, %e, "skipping target with invalid input settings");
+            None
+        }
+        (_, Err(e)) => {
+            tracing::warn!(rule = rule_arn, target = %target.id, %e, "skipping HTTP target with invalid settings");
+            None
+        }
+    }
 }
 
 /// Every enabled rule with a pattern, compiled per bus.
@@ -77,16 +125,22 @@ impl RuleIndex {
                 continue;
             };
             match Pattern::parse(text) {
-                Ok(pattern) => per_bus
-                    .entry(rule.event_bus_name.clone())
-                    .or_default()
-                    .push((
-                        Arc::new(RuleRoute {
-                            rule_arn: rule.arn.clone(),
-                            targets: entry.targets,
-                        }),
-                        pattern,
-                    )),
+                Ok(pattern) => {
+                    let targets = entry
+                        .targets
+                        .into_iter()
+                        .filter_map(|t| compile_target(&rule.arn, t))
+                        .collect();
+                    let route = RuleRoute {
+                        rule_arn: rule.arn.clone(),
+                        rule_name: rule.name.clone(),
+                        targets,
+                    };
+                    per_bus
+                        .entry(rule.event_bus_name.clone())
+                        .or_default()
+                        .push((Arc::new(route), pattern));
+                }
                 Err(err) => {
                     tracing::warn!(rule = %rule.arn, %err, "skipping rule with invalid pattern")
                 }

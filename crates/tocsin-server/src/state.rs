@@ -21,6 +21,8 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// Interval between SSE keep-alive comments.
     pub keep_alive: std::time::Duration,
+    /// Networks outbound requests may reach although the SSRF guard forbids them.
+    pub outbound_allow: Vec<ipnet::IpNet>,
 }
 
 impl Default for ServerConfig {
@@ -31,6 +33,7 @@ impl Default for ServerConfig {
             web_dir: PathBuf::from("dist"),
             cors_origins: Vec::new(),
             keep_alive: std::time::Duration::from_secs(15),
+            outbound_allow: Vec::new(),
         }
     }
 }
@@ -46,6 +49,8 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     /// Becomes `true` when the server shuts down; long-lived responses (SSE) end then.
     pub shutdown: watch::Receiver<bool>,
+    /// Where outbound HTTP may go.
+    pub outbound: Arc<crate::outbound::OutboundPolicy>,
 }
 
 impl AppState {
@@ -58,12 +63,16 @@ impl AppState {
         let rules = Arc::new(RuleIndex::default());
         rules.reload(store.as_ref()).await?;
         let (tx, rx) = watch::channel(false);
+        let outbound = Arc::new(crate::outbound::OutboundPolicy {
+            allow: config.outbound_allow.clone(),
+        });
         Ok((
             Self {
                 store,
                 rules,
                 config: Arc::new(config),
                 shutdown: rx,
+                outbound,
             },
             tx,
         ))

@@ -16,7 +16,7 @@ use tocsin_api::events::{Rule, Target};
 use tocsin_api::incidents::{
     GetResponsePlanOutput, IncidentRecord, IncidentRecordStatus, RelatedItem, TimelineEvent,
 };
-use tocsin_api::native::{Change, ChangeFeedEntry};
+use tocsin_api::native::{Change, ChangeFeedEntry, Delivery, DeliveryStatus};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +187,25 @@ pub trait StoreTx: Send {
     async fn targets(&mut self, rule_arn: &str) -> StoreResult<Vec<Target>>;
     /// Every rule with its targets (to build the matcher).
     async fn all_rules(&mut self) -> StoreResult<Vec<RuleWithTargets>>;
+
+    /// Queues an HTTP target delivery; assigns and returns its id (also set in `delivery`).
+    async fn insert_delivery(&mut self, delivery: &mut Delivery) -> StoreResult<i64>;
+    /// Saves a delivery's new state; `next_attempt_at` (epoch seconds) matters while PENDING.
+    async fn update_delivery(
+        &mut self,
+        delivery: &Delivery,
+        next_attempt_at: f64,
+    ) -> StoreResult<()>;
+    /// PENDING deliveries due at `now`, oldest first, at most `limit`.
+    async fn due_deliveries(&mut self, now: f64, limit: i64) -> StoreResult<Vec<Delivery>>;
+    /// Deliveries, newest first, optionally of one status.
+    async fn deliveries(
+        &mut self,
+        status: Option<DeliveryStatus>,
+        limit: i64,
+    ) -> StoreResult<Vec<Delivery>>;
+    /// The earliest `next_attempt_at` of any PENDING delivery.
+    async fn next_delivery_at(&mut self) -> StoreResult<Option<f64>>;
 
     /// Stores an accepted event envelope.
     async fn insert_event(

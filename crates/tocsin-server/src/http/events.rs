@@ -215,6 +215,9 @@ fn validate_target(t: &Target) -> ApiResult<()> {
             .map(|(paths, template)| (paths, template.as_str())),
     )
     .map_err(|e| ApiError::Validation(format!("Target {}: {e}", t.id)))?;
+    if crate::delivery::is_http_target(&t.arn) {
+        crate::delivery::HttpTarget::from_target(t)?;
+    }
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use futures::Stream;
 use futures::stream::{self, StreamExt};
 use serde::Deserialize;
 use tocsin_api::incidents::IncidentRecordStatus;
-use tocsin_api::native::{Health, IncidentDetail, WallSnapshot};
+use tocsin_api::native::{DeliveryStatus, Health, IncidentDetail, WallSnapshot};
 
 use crate::auth::{Caller, Role};
 use crate::clock;
@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/wall", get(wall))
         .route("/v1/incident", get(incident_detail))
         .route("/v1/stream", get(stream))
+        .route("/v1/deliveries", get(deliveries))
 }
 
 /// `GET /healthz`: 200 `{"status":"ok"}` when the database answers.
@@ -84,6 +85,41 @@ async fn wall(State(state): State<AppState>, caller: Caller) -> Result<Response,
         incidents,
     })
     .into_response())
+}
+
+/// Query of `/v1/deliveries`.
+#[derive(Debug, Deserialize)]
+pub struct DeliveryParams {
+    status: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /v1/deliveries?status=PENDING|DELIVERED|FAILED&limit=N` (default 100, at most
+/// 1000): HTTP target deliveries, newest first. `status=FAILED` lists the dead letters.
+async fn deliveries(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<DeliveryParams>,
+) -> Result<Response, RestJsonError> {
+    caller.require(Role::Viewer)?;
+    let status = match q.status.as_deref() {
+        None => None,
+        Some("PENDING") => Some(DeliveryStatus::Pending),
+        Some("DELIVERED") => Some(DeliveryStatus::Delivered),
+        Some("FAILED") => Some(DeliveryStatus::Failed),
+        Some(other) => {
+            return Err(ApiError::Validation(format!(
+                "status '{other}' is not one of PENDING, DELIVERED, FAILED."
+            ))
+            .into());
+        }
+    };
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::Validation("limit must be 1-1000.".into()).into());
+    }
+    let list = state.store.read().await?.deliveries(status, limit).await?;
+    Ok(Json(list).into_response())
 }
 
 /// `?arn=` of `/v1/incident`.

@@ -13,7 +13,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use tocsin_api::events::{Rule, Target};
 use tocsin_api::incidents::{GetResponsePlanOutput, IncidentRecord, RelatedItem, TimelineEvent};
-use tocsin_api::native::{Change, ChangeFeedEntry};
+use tocsin_api::native::{Change, ChangeFeedEntry, Delivery, DeliveryStatus};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use super::{
@@ -550,6 +550,73 @@ impl StoreTx for SqliteTx {
                 Ok(RuleWithTargets { rule, targets })
             })
             .collect()
+    }
+
+    async fn insert_delivery(&mut self, delivery: &mut Delivery) -> StoreResult<i64> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO deliveries (status, next_attempt_at, body) VALUES (?, ?, '{}') RETURNING id",
+        )
+        .bind(delivery.status.as_str())
+        .bind(delivery.created_at)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        delivery.id = id;
+        sqlx::query("UPDATE deliveries SET body = ? WHERE id = ?")
+            .bind(encode(&*delivery)?)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(id)
+    }
+
+    async fn update_delivery(
+        &mut self,
+        delivery: &Delivery,
+        next_attempt_at: f64,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE deliveries SET status = ?, next_attempt_at = ?, body = ? WHERE id = ?")
+            .bind(delivery.status.as_str())
+            .bind(next_attempt_at)
+            .bind(encode(delivery)?)
+            .bind(delivery.id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn due_deliveries(&mut self, now: f64, limit: i64) -> StoreResult<Vec<Delivery>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM deliveries WHERE status = 'PENDING' AND next_attempt_at <= ? \
+             ORDER BY next_attempt_at, id LIMIT ?",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(|body| decode(body)).collect()
+    }
+
+    async fn deliveries(
+        &mut self,
+        status: Option<DeliveryStatus>,
+        limit: i64,
+    ) -> StoreResult<Vec<Delivery>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM deliveries WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2",
+        )
+        .bind(status.map(DeliveryStatus::as_str))
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(|body| decode(body)).collect()
+    }
+
+    async fn next_delivery_at(&mut self) -> StoreResult<Option<f64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'PENDING'",
+        )
+        .fetch_one(&mut *self.tx)
+        .await?)
     }
 
     async fn insert_event(

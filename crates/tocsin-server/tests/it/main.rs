@@ -10,5 +10,6 @@ mod bad_input;
 mod cli;
 mod concurrency;
 mod durability;
+mod http_targets;
 mod stream;
 mod support;

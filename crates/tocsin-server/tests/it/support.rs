@@ -130,6 +130,7 @@ impl TestServer {
             "targets",
             "events",
             "change_feed",
+            "deliveries",
         ] {
             let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(self.store.pool())

@@ -1,0 +1,158 @@
+//! HTTP targets on loopback: the transformed event reaches a real receiver, failures are
+//! retried, and the SSRF guard refuses loopback unless the operator allows it.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Value, json};
+use tocsin_server::ServerConfig;
+
+use crate::support::{TestServer, alarm_entry};
+
+#[derive(Clone, Default)]
+struct Receiver {
+    bodies: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    /// Answer 503 to this many requests first.
+    fail_first: Arc<Mutex<u32>>,
+}
+
+async fn start_receiver(fail_first: u32) -> (String, Receiver) {
+    let receiver = Receiver {
+        fail_first: Arc::new(Mutex::new(fail_first)),
+        ..Default::default()
+    };
+    let r = receiver.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let r = r.clone();
+            async move {
+                let team = headers
+                    .get("x-team")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                r.bodies.lock().unwrap().push((body, team));
+                let mut left = r.fail_first.lock().unwrap();
+                if *left > 0 {
+                    *left -= 1;
+                    StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    StatusCode::NO_CONTENT
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, receiver)
+}
+
+async fn route_to(server: &TestServer, url: &str) {
+    let pattern = json!({"source": ["aws.cloudwatch"]}).to_string();
+    let (s, b) = server
+        .events(
+            "PutRule",
+            &json!({"Name": "to-hook", "EventPattern": pattern}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let target = json!({
+        "Id": "hook",
+        "Arn": url,
+        "HttpParameters": {"HeaderParameters": {"X-Team": "sre"}},
+        "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 60},
+        "InputTransformer": {
+            "InputPathsMap": {"alarm": "$.detail.alarmName", "state": "$.detail.state.value"},
+            "InputTemplate": "{\"text\": \"Alarm <alarm> is <state>\", \"rule\": <aws.events.rule-name>, \"state\": <state>}"
+        }
+    });
+    let (s, b) = server
+        .events(
+            "PutTargets",
+            &json!({"Rule": "to-hook", "Targets": [target]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+}
+
+async fn wait_for_delivery(server: &TestServer, status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let list: Value = server
+            .client
+            .get(format!("{}/v1/deliveries", server.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(d) = list
+            .as_array()
+            .and_then(|a| a.first())
+            .filter(|d| d["status"] == status)
+        {
+            return d.clone();
+        }
+        assert!(Instant::now() < deadline, "no {status} delivery: {list}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn transformed_event_is_delivered_after_retries() {
+    let (url, receiver) = start_receiver(2).await;
+    let config = ServerConfig {
+        outbound_allow: vec!["127.0.0.0/8".parse().unwrap()],
+        ..Default::default()
+    };
+    let server = TestServer::start_with(config).await;
+    route_to(&server, &url).await;
+    let (s, _) = server
+        .events("PutEvents", &json!({"Entries": [alarm_entry()]}))
+        .await;
+    assert_eq!(s, 200);
+    let delivery = wait_for_delivery(&server, "DELIVERED").await;
+    assert_eq!(delivery["attempts"], 3, "two 503s then 204: {delivery}");
+    assert_eq!(delivery["lastStatusCode"], 204);
+    let bodies = receiver.bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 3);
+    let (body, team) = &bodies[2];
+    assert_eq!(team.as_deref(), Some("sre"));
+    let got: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(
+        got,
+        json!({"text": "Alarm ServerCpuTooHigh is ALARM", "rule": "to-hook", "state": "ALARM"})
+    );
+    server.stop();
+}
+
+#[tokio::test]
+async fn loopback_targets_are_refused_without_an_allowlist() {
+    let (url, receiver) = start_receiver(0).await;
+    let server = TestServer::start().await;
+    route_to(&server, &url).await;
+    let (s, _) = server
+        .events("PutEvents", &json!({"Entries": [alarm_entry()]}))
+        .await;
+    assert_eq!(s, 200);
+    let delivery = wait_for_delivery(&server, "FAILED").await;
+    assert_eq!(
+        delivery["attempts"], 1,
+        "a forbidden address is not retried"
+    );
+    assert!(
+        delivery["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("may not be reached"),
+        "{delivery}"
+    );
+    assert!(
+        receiver.bodies.lock().unwrap().is_empty(),
+        "nothing may reach the loopback receiver"
+    );
+    server.stop();
+}
