@@ -1,0 +1,75 @@
+# Tocsin: the two commands you need are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.NOTPARALLEL:
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+CARGO   ?= cargo
+TOCSIN  := target/debug/tocsin
+TOCSIN_LISTEN ?= 127.0.0.1:8787
+PYTEST_ARGS ?=
+
+say = @printf '==> [make] %s\n' "$(1)"
+
+.PHONY: help setup web build run test lint fmt e2e clean distclean
+
+help:
+	@echo "Tocsin make targets:"
+	@echo "  make run     install what is missing, build the SPA and the server, start tocsin on http://$(TOCSIN_LISTEN)/ with an example plan and rule"
+	@echo "  make test    install what is missing, build, then fmt check, clippy, cargo test and the end-to-end tests (boto3, headless Chromium)"
+	@echo "  make setup   install missing tools only (scripts/setup.sh)"
+	@echo "  make web     build the SPA into dist/ (scripts/build-web.sh)"
+	@echo "  make build   build the server (target/debug/tocsin)"
+	@echo "  make lint    cargo fmt --check and cargo clippy"
+	@echo "  make e2e     only the end-to-end tests (tests/e2e, needs build and web)"
+	@echo "  make clean   remove build output (target/, dist/, test artefacts); keeps data/ and .venv/"
+
+setup:
+	@scripts/setup.sh
+
+web: setup
+	@scripts/build-web.sh
+
+build:
+	$(call say,cargo build -p tocsin-server (debug))
+	$(CARGO) build -p tocsin-server
+
+run: setup web build
+	@mkdir -p data
+	@echo
+	@echo "==> Tocsin is starting on http://$(TOCSIN_LISTEN)/  (wall screen: http://$(TOCSIN_LISTEN)/wall)"
+	@echo "    Database: $(or $(TOCSIN_DATABASE_URL),sqlite://./data/tocsin.db). --seed-example puts the example response plan"
+	@echo "    'example-cloudwatch-alarm' and a rule (CloudWatch alarm entering ALARM -> that plan) into an empty database."
+	@echo "    Send a sample CloudWatch alarm event from another terminal:"
+	@echo "      examples/send-event.sh examples/events/cloudwatch-alarm-state-change-single-metric.json http://$(TOCSIN_LISTEN)"
+	@echo "    Stop with Ctrl-C."
+	@echo
+	$(TOCSIN) serve --listen $(TOCSIN_LISTEN) --seed-example
+
+lint:
+	$(call say,cargo fmt --all -- --check)
+	$(CARGO) fmt --all -- --check
+	$(call say,cargo clippy --workspace --all-targets -- -D warnings)
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+e2e:
+	$(call say,end-to-end tests: .venv/bin/pytest -v tests/e2e)
+	.venv/bin/pytest -v tests/e2e $(PYTEST_ARGS)
+
+test: setup web lint build
+	$(call say,cargo test --workspace)
+	$(CARGO) test --workspace
+	@$(MAKE) --no-print-directory e2e
+
+clean:
+	$(call say,cleaning build output)
+	$(CARGO) clean
+	rm -rf dist tests/e2e/artifacts tests/e2e/.pytest_cache .pytest_cache
+
+distclean: clean
+	rm -rf .venv

@@ -1,0 +1,252 @@
+"""A real AWS client (boto3) against a running `tocsin serve`.
+
+Every call goes through botocore's own request validation, signing and response parsing,
+and every successful response body is also checked against the service model
+(awsshape.check_response_body).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+
+import pytest
+from awsshape import aws_client
+from botocore.exceptions import ClientError
+
+ALARM_PATTERN = {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]}
+PLAN_TITLE = "CPU high on web"
+PLAN_IMPACT = 2
+
+
+def wait_for(fetch, done, timeout=10.0, interval=0.1, what="condition"):
+    """Poll fetch() until done(value) is true; return the last value."""
+    deadline = time.monotonic() + timeout
+    value = fetch()
+    while not done(value):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}; last value: {value!r}")
+        time.sleep(interval)
+        value = fetch()
+    return value
+
+
+def error_code(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+def put_event_entry(event: dict) -> dict:
+    """An EventBridge event envelope as a PutEvents request entry."""
+    return {
+        "Source": event["source"],
+        "DetailType": event["detail-type"],
+        "Detail": json.dumps(event["detail"]),
+        "Resources": event["resources"],
+        "Time": event["time"],
+    }
+
+
+@pytest.fixture
+def incidents(base_url):
+    return aws_client("ssm-incidents", base_url)
+
+
+@pytest.fixture
+def events(base_url):
+    return aws_client("events", base_url)
+
+
+def test_cloudwatch_alarm_opens_one_incident(incidents, events, cloudwatch_alarm_event):
+    alarm_arn = cloudwatch_alarm_event["resources"][0]
+
+    plan_arn = incidents.create_response_plan(
+        name="cpu-high",
+        displayName="CPU high",
+        incidentTemplate={"title": PLAN_TITLE, "impact": PLAN_IMPACT},
+    )["arn"]
+    assert plan_arn.startswith("arn:") and "response-plan/cpu-high" in plan_arn
+
+    rule_arn = events.put_rule(Name="cpu-alarms", EventPattern=json.dumps(ALARM_PATTERN))["RuleArn"]
+    assert rule_arn.startswith("arn:") and rule_arn.endswith("rule/cpu-alarms")
+    targets = events.put_targets(Rule="cpu-alarms", Targets=[{"Id": "plan", "Arn": plan_arn}])
+    assert targets["FailedEntryCount"] == 0, targets
+
+    def send_alarm():
+        resp = events.put_events(Entries=[put_event_entry(cloudwatch_alarm_event)])
+        assert resp["FailedEntryCount"] == 0, resp
+        assert len(resp["Entries"]) == 1, resp
+        assert resp["Entries"][0].get("EventId"), resp
+        assert "ErrorCode" not in resp["Entries"][0], resp
+        return resp
+
+    send_alarm()
+
+    def list_records(**kwargs):
+        return incidents.list_incident_records(**kwargs)["incidentRecordSummaries"]
+
+    wait_for(list_records, lambda r: len(r) >= 1, what="the alarm's incident to be listed")
+    time.sleep(0.5)  # give a duplicate effect the chance to show up
+    records = list_records()
+    assert len(records) == 1, f"expected exactly one incident, got {records}"
+    record = records[0]
+    assert record["status"] == "OPEN"
+    assert record["title"] == PLAN_TITLE
+    assert record["impact"] == PLAN_IMPACT
+    incident_arn = record["arn"]
+
+    related = incidents.list_related_items(incidentRecordArn=incident_arn)["relatedItems"]
+    involved = [
+        item
+        for item in related
+        if item["identifier"]["type"] == "INVOLVED_RESOURCE" and item["identifier"]["value"].get("arn") == alarm_arn
+    ]
+    assert involved, f"no INVOLVED_RESOURCE related item with {alarm_arn}: {related}"
+
+    def timeline():
+        return incidents.list_timeline_events(incidentRecordArn=incident_arn)["eventSummaries"]
+
+    before = len(timeline())
+    assert before >= 1, "the new incident has no timeline entry"
+
+    # The same alarm again: deduplicated into the open incident, with one new timeline entry.
+    send_alarm()
+    wait_for(timeline, lambda t: len(t) >= before + 1, what="a timeline entry for the repeated alarm")
+    time.sleep(0.5)
+    after = timeline()
+    assert len(after) == before + 1, f"expected {before + 1} timeline entries, got {len(after)}: {after}"
+    records = list_records()
+    assert len(records) == 1, f"the repeated alarm opened another incident: {records}"
+    assert records[0]["arn"] == incident_arn
+
+    incidents.update_incident_record(arn=incident_arn, status="RESOLVED")
+    resolved = incidents.get_incident_record(arn=incident_arn)["incidentRecord"]
+    assert resolved["status"] == "RESOLVED"
+    assert resolved.get("resolvedTime"), resolved
+    assert resolved["title"] == PLAN_TITLE
+    assert resolved["impact"] == PLAN_IMPACT
+
+    open_filter = [{"key": "status", "condition": {"equals": {"stringValues": ["OPEN"]}}}]
+    assert list_records(filters=open_filter) == []
+    resolved_filter = [{"key": "status", "condition": {"equals": {"stringValues": ["RESOLVED"]}}}]
+    assert [r["arn"] for r in list_records(filters=resolved_filter)] == [incident_arn]
+
+
+def test_start_incident_client_token_is_idempotent(incidents):
+    plan_arn = incidents.create_response_plan(name="manual", incidentTemplate={"title": "Manual incident", "impact": 3})[
+        "arn"
+    ]
+    first = incidents.start_incident(responsePlanArn=plan_arn, clientToken="tok-1", title="manual")["incidentRecordArn"]
+    second = incidents.start_incident(responsePlanArn=plan_arn, clientToken="tok-1", title="manual")["incidentRecordArn"]
+    assert first == second
+    records = incidents.list_incident_records()["incidentRecordSummaries"]
+    assert [r["arn"] for r in records] == [first], records
+    record = incidents.get_incident_record(arn=first)["incidentRecord"]
+    assert record["title"] == "manual"
+    assert record["impact"] == 3  # from the plan's template
+    assert record["status"] == "OPEN"
+
+
+def test_response_plan_round_trip(incidents):
+    arn = incidents.create_response_plan(
+        name="db-down",
+        displayName="Database down",
+        incidentTemplate={"title": "Database unreachable", "impact": 1, "summary": "Primary DB", "dedupeString": "db"},
+    )["arn"]
+
+    plan = incidents.get_response_plan(arn=arn)
+    assert plan["arn"] == arn
+    assert plan["name"] == "db-down"
+    assert plan["displayName"] == "Database down"
+    assert plan["incidentTemplate"]["title"] == "Database unreachable"
+    assert plan["incidentTemplate"]["impact"] == 1
+    assert plan["incidentTemplate"].get("summary") == "Primary DB"
+    assert plan["incidentTemplate"].get("dedupeString") == "db"
+
+    summaries = incidents.list_response_plans()["responsePlanSummaries"]
+    assert {"arn": arn, "name": "db-down", "displayName": "Database down"} in summaries
+
+    incidents.update_response_plan(
+        arn=arn, displayName="DB down", incidentTemplateTitle="Database is down", incidentTemplateImpact=2
+    )
+    plan = incidents.get_response_plan(arn=arn)
+    assert plan["displayName"] == "DB down"
+    assert plan["incidentTemplate"]["title"] == "Database is down"
+    assert plan["incidentTemplate"]["impact"] == 2
+
+    incidents.delete_response_plan(arn=arn)
+    with pytest.raises(ClientError) as err:
+        incidents.get_response_plan(arn=arn)
+    assert error_code(err.value) == "ResourceNotFoundException"
+    assert arn not in [p["arn"] for p in incidents.list_response_plans()["responsePlanSummaries"]]
+
+
+def test_rule_and_target_round_trip(incidents, events):
+    plan_arn = incidents.create_response_plan(name="web", incidentTemplate={"title": "Web down", "impact": 1})["arn"]
+
+    rule_arn = events.put_rule(Name="e2e-alarms", EventPattern=json.dumps(ALARM_PATTERN), Description="e2e")["RuleArn"]
+    rule = events.describe_rule(Name="e2e-alarms")
+    assert rule["Name"] == "e2e-alarms"
+    assert rule["Arn"] == rule_arn
+    assert json.loads(rule["EventPattern"]) == ALARM_PATTERN
+    assert rule["State"] == "ENABLED"
+    assert rule.get("EventBusName", "default") == "default"
+    assert rule.get("Description") == "e2e"
+
+    listed = events.list_rules(NamePrefix="e2e-")["Rules"]
+    assert [r["Name"] for r in listed] == ["e2e-alarms"]
+    assert listed[0]["Arn"] == rule_arn
+
+    resp = events.put_targets(Rule="e2e-alarms", Targets=[{"Id": "plan", "Arn": plan_arn}])
+    assert resp["FailedEntryCount"] == 0, resp
+    targets = events.list_targets_by_rule(Rule="e2e-alarms")["Targets"]
+    assert [(t["Id"], t["Arn"]) for t in targets] == [("plan", plan_arn)]
+
+    resp = events.remove_targets(Rule="e2e-alarms", Ids=["plan"])
+    assert resp["FailedEntryCount"] == 0, resp
+    assert events.list_targets_by_rule(Rule="e2e-alarms")["Targets"] == []
+
+    events.delete_rule(Name="e2e-alarms")
+    with pytest.raises(ClientError) as err:
+        events.describe_rule(Name="e2e-alarms")
+    assert error_code(err.value) == "ResourceNotFoundException"
+    assert events.list_rules(NamePrefix="e2e-")["Rules"] == []
+
+
+def test_test_event_pattern(events, cloudwatch_alarm_event):
+    event = json.dumps(cloudwatch_alarm_event)
+    assert events.test_event_pattern(EventPattern=json.dumps(ALARM_PATTERN), Event=event)["Result"] is True
+    other = {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]}
+    assert events.test_event_pattern(EventPattern=json.dumps(other), Event=event)["Result"] is False
+    nested = {"detail": {"state": {"value": ["ALARM"]}}}
+    assert events.test_event_pattern(EventPattern=json.dumps(nested), Event=event)["Result"] is True
+    nested_ok = {"detail": {"state": {"value": ["OK"]}}}
+    assert events.test_event_pattern(EventPattern=json.dumps(nested_ok), Event=event)["Result"] is False
+
+
+def test_put_events_with_11_entries_is_rejected(base_url, incidents, events, cloudwatch_alarm_event):
+    plan_arn = incidents.create_response_plan(name="batch", incidentTemplate={"title": "Batch", "impact": 4})["arn"]
+    events.put_rule(Name="batch", EventPattern=json.dumps(ALARM_PATTERN))
+    events.put_targets(Rule="batch", Targets=[{"Id": "plan", "Arn": plan_arn}])
+
+    unchecked = aws_client("events", base_url, validate=False)
+    entries = []
+    for i in range(11):
+        event = copy.deepcopy(cloudwatch_alarm_event)
+        event["resources"] = [f"{event['resources'][0]}-{i}"]
+        entries.append(put_event_entry(event))
+    with pytest.raises(ClientError) as err:
+        unchecked.put_events(Entries=entries)
+    assert error_code(err.value) == "ValidationException", err.value.response
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    time.sleep(0.5)
+    assert incidents.list_incident_records()["incidentRecordSummaries"] == [], "a rejected batch had an effect"
+
+
+def test_create_response_plan_impact_6_is_rejected(base_url, incidents):
+    unchecked = aws_client("ssm-incidents", base_url, validate=False)
+    with pytest.raises(ClientError) as err:
+        unchecked.create_response_plan(name="too-bad", incidentTemplate={"title": "Too bad", "impact": 6})
+    assert error_code(err.value) == "ValidationException", err.value.response
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "too-bad" not in [p["name"] for p in incidents.list_response_plans()["responsePlanSummaries"]]
