@@ -222,6 +222,12 @@ def test_test_event_pattern(events, cloudwatch_alarm_event):
     assert events.test_event_pattern(EventPattern=json.dumps(nested), Event=event)["Result"] is True
     nested_ok = {"detail": {"state": {"value": ["OK"]}}}
     assert events.test_event_pattern(EventPattern=json.dumps(nested_ok), Event=event)["Result"] is False
+    # An invalid pattern is the modelled InvalidEventPatternException, with EventBridge's wording.
+    for invalid in ({"source": "aws.cloudwatch"}, {"detail": {"state": [{"prefix": 5}]}}):
+        with pytest.raises(events.exceptions.InvalidEventPatternException) as err:
+            events.test_event_pattern(EventPattern=json.dumps(invalid), Event=event)
+        assert err.value.response["Error"]["Message"].startswith("Event pattern is not valid. Reason: ")
+        assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def test_put_events_with_11_entries_is_rejected(base_url, incidents, events, cloudwatch_alarm_event):
