@@ -34,7 +34,12 @@ pub struct ChangeFeedEntry {
 
 /// What a change-feed entry records. JSON: `{"kind": "incidentCreated", "data": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "data", rename_all = "camelCase")]
+#[serde(
+    tag = "kind",
+    content = "data",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Change {
     /// An incident was opened.
     IncidentCreated(WallIncident),
@@ -197,4 +202,21 @@ pub struct Health {
     pub status: String,
     /// Server version.
     pub version: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_fields_are_camel_case_on_the_wire() {
+        let change = Change::ResponsePlanDeleted { arn: "a".into() };
+        assert_eq!(
+            serde_json::to_value(&change).unwrap(),
+            serde_json::json!({"kind": "responsePlanDeleted", "data": {"arn": "a"}})
+        );
+        let json = serde_json::json!({"kind": "relatedItemAdded", "data": {"incidentRecordArn": "i", "item": {"identifier": {"type": "OTHER", "value": {"url": "https://x"}}}}});
+        let parsed: Change = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&parsed).unwrap(), json);
+    }
 }

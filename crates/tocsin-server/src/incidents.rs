@@ -152,7 +152,22 @@ pub fn validate_new_incident(req: &NewIncident) -> ApiResult<()> {
     Ok(())
 }
 
+/// Writes a timeline entry and announces it in the change feed.
 async fn append_timeline(
+    tx: &mut dyn StoreTx,
+    incident_arn: &str,
+    event_type: &str,
+    data: serde_json::Value,
+    at: f64,
+) -> ApiResult<TimelineEvent> {
+    let event = insert_timeline(tx, incident_arn, event_type, data, at).await?;
+    tx.append_change(&Change::TimelineEventAdded(event.clone()))
+        .await?;
+    Ok(event)
+}
+
+/// Writes a timeline entry without announcing it (the caller announces it, in order).
+async fn insert_timeline(
     tx: &mut dyn StoreTx,
     incident_arn: &str,
     event_type: &str,
@@ -169,8 +184,6 @@ async fn append_timeline(
         event_references: None,
     };
     tx.insert_timeline_event(&event).await?;
-    tx.append_change(&Change::TimelineEventAdded(event.clone()))
-        .await?;
     Ok(event)
 }
 
@@ -318,7 +331,8 @@ pub async fn start_incident(
                 }
                 other => other.into(),
             })?;
-            append_timeline(
+            // The incident is announced before its first timeline entry.
+            let created = insert_timeline(
                 tx,
                 &arn,
                 kinds::INCIDENT_CREATED,
@@ -333,6 +347,8 @@ pub async fn start_incident(
             .await?;
             let wall = wall_incident(tx, stored).await?;
             tx.append_change(&Change::IncidentCreated(wall)).await?;
+            tx.append_change(&Change::TimelineEventAdded(created))
+                .await?;
             attach_items(tx, &arn, &req.related_items).await?;
             StartOutcome::Created(arn)
         }

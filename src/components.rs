@@ -1,0 +1,15 @@
+//! Reusable view pieces, one component per file.
+
+pub mod as_of;
+pub mod connection_badge;
+pub mod error_note;
+pub mod impact_badge;
+pub mod impact_select;
+pub mod incident_actions;
+pub mod incident_card;
+pub mod incident_detail_view;
+pub mod incident_row;
+pub mod nav_bar;
+pub mod related_items;
+pub mod ticker;
+pub mod timeline;

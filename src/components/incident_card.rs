@@ -1,0 +1,72 @@
+//! One open incident on the wall.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use tocsin_api::native::WallIncident;
+
+use crate::components::impact_badge::ImpactBadge;
+use crate::format::{format_age, impact_class, incident_href, summarize_event_data};
+
+/// Longest latest-entry summary on a card, in characters.
+const LATEST_CHARS: usize = 140;
+
+/// `article.incident-card`: title, impact, ticking age, response plan, latest timeline entry.
+#[component]
+pub fn IncidentCard(
+    /// The incident.
+    incident: WallIncident,
+    /// Now, in seconds since the epoch (ticks every second).
+    #[prop(into)]
+    now: Signal<f64>,
+    /// Kiosk mode: the title is not a link.
+    #[prop(into)]
+    kiosk: Signal<bool>,
+) -> impl IntoView {
+    let record = incident.incident;
+    let created = record.creation_time;
+    let href = incident_href(&record.arn);
+    let title = record.title;
+    let latest = incident.latest_timeline_event.map(|e| {
+        (
+            e.event_type,
+            summarize_event_data(&e.event_data, LATEST_CHARS),
+        )
+    });
+    view! {
+        <article
+            class=format!("incident-card {}", impact_class(record.impact))
+            data-arn=record.arn
+        >
+            <header class="card-head">
+                <ImpactBadge impact=record.impact />
+                <span class="age" title="Open for">
+                    {move || format_age(now.get() - created)}
+                </span>
+            </header>
+            <h3 class="incident-title">
+                {move || {
+                    let text = title.clone();
+                    if kiosk.get() {
+                        text.into_any()
+                    } else {
+                        view! { <A href=href.clone()>{text}</A> }.into_any()
+                    }
+                }}
+            </h3>
+            <p class="plan">
+                <span class="label">"Plan "</span>
+                {incident.response_plan_name}
+            </p>
+            {latest
+                .map(|(kind, summary)| {
+                    view! {
+                        <p class="latest">
+                            <span class="label">{kind}</span>
+                            " "
+                            {summary}
+                        </p>
+                    }
+                })}
+        </article>
+    }
+}

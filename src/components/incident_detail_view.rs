@@ -1,0 +1,85 @@
+//! The body of the incident detail page.
+
+use leptos::prelude::*;
+use tocsin_api::incidents::IncidentRecordStatus;
+use tocsin_api::native::IncidentDetail;
+
+use crate::clock::local_datetime;
+use crate::components::impact_badge::ImpactBadge;
+use crate::components::incident_actions::{IncidentActions, IncidentEditor};
+use crate::components::related_items::RelatedItems;
+use crate::components::timeline::Timeline;
+
+/// The body of the detail page for one fetched [`IncidentDetail`].
+#[component]
+pub fn IncidentDetailView(
+    /// What `GET /v1/incident` returned.
+    detail: IncidentDetail,
+    /// The page's editing state.
+    editor: IncidentEditor,
+) -> impl IntoView {
+    let record = detail.incident.incident.clone();
+    let is_open = record.status == IncidentRecordStatus::Open;
+    let executions: Vec<String> = record
+        .automation_executions
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|e| e.ssm_execution_arn)
+        .collect();
+    view! {
+        <header class="detail-head">
+            <h1 class="incident-title" id="incident-title">{record.title.clone()}</h1>
+            <div class="detail-badges">
+                <ImpactBadge impact=record.impact />
+                <span class=if is_open { "status status-open" } else { "status status-resolved" } id="incident-status">
+                    {record.status.as_str()}
+                </span>
+            </div>
+        </header>
+        <IncidentActions detail=detail.clone() editor />
+        <dl class="fields">
+            <dt>"ARN"</dt>
+            <dd class="mono">{record.arn.clone()}</dd>
+            <dt>"Response plan"</dt>
+            <dd>{detail.incident.response_plan_name.clone()}</dd>
+            <dt>"Opened"</dt>
+            <dd>{local_datetime(record.creation_time)}</dd>
+            <dt>"Resolved"</dt>
+            <dd>{record.resolved_time.map(local_datetime).unwrap_or_else(|| "—".to_owned())}</dd>
+            <dt>"Last modified"</dt>
+            <dd>
+                {format!("{} by {}", local_datetime(record.last_modified_time), record.last_modified_by)}
+            </dd>
+            <dt>"Source"</dt>
+            <dd>
+                {format!(
+                    "{} (created by {})",
+                    record.incident_record_source.source, record.incident_record_source.created_by,
+                )}
+            </dd>
+            <dt>"Dedupe string"</dt>
+            <dd class="mono">{record.dedupe_string.clone()}</dd>
+            <dt>"Summary"</dt>
+            <dd class="summary">{record.summary.clone().unwrap_or_else(|| "—".to_owned())}</dd>
+            {(!executions.is_empty())
+                .then(|| {
+                    view! {
+                        <dt>"Runbook executions"</dt>
+                        <dd>
+                            <ul>
+                                {executions
+                                    .into_iter()
+                                    .map(|e| view! { <li class="mono">{e}</li> })
+                                    .collect_view()}
+                            </ul>
+                        </dd>
+                    }
+                })}
+        </dl>
+        <h2>"Timeline"</h2>
+        <Timeline events=detail.timeline_events />
+        <h2>"Related items"</h2>
+        <RelatedItems items=detail.related_items />
+    }
+}

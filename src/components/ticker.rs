@@ -1,0 +1,49 @@
+//! The wall's ticker of recent timeline entries.
+
+use leptos::prelude::*;
+
+use crate::clock::local_hms_ms;
+use crate::wall_state::TickerItem;
+
+/// The most recent timeline entries, newest first (already capped by the wall state).
+#[component]
+pub fn Ticker(
+    /// The entries.
+    #[prop(into)]
+    items: Signal<Vec<TickerItem>>,
+) -> impl IntoView {
+    view! {
+        <section class="ticker" aria-label="Recent timeline entries">
+            <h2>"Recent activity"</h2>
+            <Show
+                when=move || items.with(|i| !i.is_empty())
+                fallback=|| view! { <p class="muted">"Nothing yet."</p> }
+            >
+                <ol>
+                    <For
+                        each=move || items.get()
+                        key=|item| (item.change_id, item.incident_title.clone())
+                        children=|item| {
+                            let who = if item.incident_title.is_empty() {
+                                item.incident_arn.rsplit('/').next().unwrap_or_default().to_owned()
+                            } else {
+                                item.incident_title
+                            };
+                            view! {
+                                <li>
+                                    <time>{local_hms_ms(item.event_time * 1_000.0)}</time>
+                                    " "
+                                    <strong>{who}</strong>
+                                    " · "
+                                    <span class="label">{item.event_type}</span>
+                                    " "
+                                    <span>{item.summary}</span>
+                                </li>
+                            }
+                        }
+                    />
+                </ol>
+            </Show>
+        </section>
+    }
+}

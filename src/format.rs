@@ -1,0 +1,326 @@
+//! Pure text helpers: ages, clock times, impact labels, truncation, URL encoding and UUIDs.
+//!
+//! Nothing here touches the DOM or the network, so everything is unit-tested natively with
+//! `cargo test -p tocsin-web`.
+
+/// Impacts Tocsin knows, highest first: 1 (critical) to 5 (no impact).
+pub const IMPACTS: [i32; 5] = [1, 2, 3, 4, 5];
+
+/// Clamps an impact into 1..=5 so an out-of-range value still lands in a group.
+pub fn normalize_impact(impact: i32) -> i32 {
+    impact.clamp(1, 5)
+}
+
+/// The words for an impact, so colour is never the only signal.
+pub fn impact_label(impact: i32) -> &'static str {
+    match normalize_impact(impact) {
+        1 => "Critical",
+        2 => "High",
+        3 => "Medium",
+        4 => "Low",
+        _ => "No impact",
+    }
+}
+
+/// CSS class carrying an impact's colour (`impact-1` … `impact-5`).
+pub fn impact_class(impact: i32) -> String {
+    format!("impact-{}", normalize_impact(impact))
+}
+
+/// Formats an age in whole seconds the way a wall screen shows it: `12s`, `4m 12s`,
+/// `3h 04m 12s`, `2d 3h 04m`. Negative ages (clock skew) show as `0s`.
+pub fn format_age(seconds: f64) -> String {
+    let total = if seconds.is_finite() && seconds > 0.0 {
+        seconds.floor() as u64
+    } else {
+        0
+    };
+    let (d, h, m, s) = (
+        total / 86_400,
+        (total % 86_400) / 3_600,
+        (total % 3_600) / 60,
+        total % 60,
+    );
+    if d > 0 {
+        format!("{d}d {h}h {m:02}m")
+    } else if h > 0 {
+        format!("{h}h {m:02}m {s:02}s")
+    } else if m > 0 {
+        format!("{m}m {s:02}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// `HH:MM:SS` from clock parts.
+pub fn format_hms(hours: u32, minutes: u32, seconds: u32) -> String {
+    format!("{hours:02}:{minutes:02}:{seconds:02}")
+}
+
+/// Shortens untrusted text for a one-line display: whitespace runs collapse to one space
+/// and the result is cut at `max_chars` characters with an ellipsis.
+pub fn one_line(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            if count == max_chars {
+                out.push('…');
+                return out;
+            }
+            out.push(' ');
+            count += 1;
+            pending_space = false;
+        }
+        if count == max_chars {
+            out.push('…');
+            return out;
+        }
+        out.push(c);
+        count += 1;
+    }
+    out
+}
+
+/// A short summary of a timeline entry's `eventData`: for a JSON object its scalar members
+/// as `key: value` pairs (ARNs left out: too long to read on a wall), otherwise the text
+/// itself, on one line.
+pub fn summarize_event_data(data: &str, max_chars: usize) -> String {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(data) {
+        let parts: Vec<String> = map
+            .iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::String(s) if s.starts_with("arn:") => None,
+                serde_json::Value::String(s) => Some(format!("{k}: {s}")),
+                serde_json::Value::Number(n) => Some(format!("{k}: {n}")),
+                serde_json::Value::Bool(b) => Some(format!("{k}: {b}")),
+                // Tocsin's "Incident Updated" entries: {"field": {"from": …, "to": …}}.
+                serde_json::Value::Object(change) => match change.get("to") {
+                    Some(serde_json::Value::String(to)) => Some(format!("{k} → {to}")),
+                    Some(serde_json::Value::Number(to)) => Some(format!("{k} → {to}")),
+                    Some(serde_json::Value::Null) => Some(format!("{k} cleared")),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        if !parts.is_empty() {
+            return one_line(&parts.join(", "), max_chars);
+        }
+    }
+    one_line(data, max_chars)
+}
+
+/// Pretty-prints JSON event data for the detail timeline; other text is returned unchanged.
+pub fn pretty_event_data(data: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(data) {
+        Ok(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => {
+            serde_json::to_string_pretty(&v).unwrap_or_else(|_| data.to_owned())
+        }
+        _ => data.to_owned(),
+    }
+}
+
+/// Percent-encodes a query-string component (everything but RFC 3986 unreserved characters).
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The in-app link to an incident's detail page.
+pub fn incident_href(arn: &str) -> String {
+    format!("/incident?arn={}", encode_component(arn))
+}
+
+/// The in-app link to a response plan's edit page.
+pub fn plan_edit_href(arn: &str) -> String {
+    format!("/plans/edit?arn={}", encode_component(arn))
+}
+
+/// Formats 16 random bytes as an RFC 4122 version-4 UUID.
+pub fn uuid_v4_from_bytes(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Normalises an API base URL typed by a person: trims, drops trailing slashes, and
+/// accepts only `http://` and `https://` URLs with a host.
+pub fn normalize_base_url(input: &str) -> Option<String> {
+    let trimmed = input.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("http://")
+        .or_else(|| trimmed.strip_prefix("https://"))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(trimmed.to_owned())
+}
+
+/// Picks the API base URL: a valid `?api=` parameter wins, then a valid stored value, then the
+/// page's own origin.
+pub fn choose_base_url(query: Option<&str>, stored: Option<&str>, origin: &str) -> String {
+    query
+        .and_then(normalize_base_url)
+        .or_else(|| stored.and_then(normalize_base_url))
+        .unwrap_or_else(|| origin.trim_end_matches('/').to_owned())
+}
+
+/// Whether a related item's URL is safe to render as a link (http or https only, so a
+/// `javascript:` URL stays text).
+pub fn is_safe_link(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// Reconnect delay after `failures` consecutive failures: 1 s doubling up to 30 s, plus
+/// `jitter_ms` (0..1000) so many wall screens do not reconnect in lock-step.
+pub fn backoff_delay_ms(failures: u32, jitter_ms: u32) -> u32 {
+    let base = 1_000u32.saturating_mul(1u32 << failures.saturating_sub(1).min(5));
+    base.min(30_000) + jitter_ms.min(1_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages() {
+        assert_eq!(format_age(0.0), "0s");
+        assert_eq!(format_age(-5.0), "0s");
+        assert_eq!(format_age(f64::NAN), "0s");
+        assert_eq!(format_age(12.9), "12s");
+        assert_eq!(format_age(252.0), "4m 12s");
+        assert_eq!(format_age(3_600.0 * 3.0 + 4.0 * 60.0 + 12.0), "3h 04m 12s");
+        assert_eq!(
+            format_age(86_400.0 * 2.0 + 3_600.0 * 3.0 + 240.0),
+            "2d 3h 04m"
+        );
+    }
+
+    #[test]
+    fn impacts() {
+        assert_eq!(impact_label(1), "Critical");
+        assert_eq!(impact_label(2), "High");
+        assert_eq!(impact_label(3), "Medium");
+        assert_eq!(impact_label(4), "Low");
+        assert_eq!(impact_label(5), "No impact");
+        assert_eq!(impact_label(0), "Critical");
+        assert_eq!(impact_label(9), "No impact");
+        assert_eq!(impact_class(7), "impact-5");
+    }
+
+    #[test]
+    fn clock() {
+        assert_eq!(format_hms(9, 5, 7), "09:05:07");
+        assert_eq!(format_hms(23, 59, 59), "23:59:59");
+    }
+
+    #[test]
+    fn one_line_collapses_and_truncates() {
+        assert_eq!(one_line("  a \n\t b  ", 10), "a b");
+        assert_eq!(one_line("abcdef", 3), "abc…");
+        assert_eq!(one_line("abc", 3), "abc");
+        assert_eq!(one_line("ab cd", 2), "ab…");
+        assert_eq!(one_line("ééé", 2), "éé…");
+    }
+
+    #[test]
+    fn event_data_summaries() {
+        assert_eq!(
+            summarize_event_data(
+                r#"{"title":"Disk full","impact":2,"x":[1],"responsePlanArn":"arn:aws:x"}"#,
+                100
+            ),
+            "title: Disk full, impact: 2"
+        );
+        assert_eq!(summarize_event_data("plain note", 100), "plain note");
+        assert_eq!(
+            summarize_event_data(
+                r#"{"summary":{"from":null,"to":"investigating"},"impact":{"from":3,"to":1}}"#,
+                100
+            ),
+            "summary → investigating, impact → 1"
+        );
+        assert_eq!(summarize_event_data("[1,2]", 100), "[1,2]");
+        assert!(pretty_event_data(r#"{"a":1}"#).contains("\n"));
+        assert_eq!(pretty_event_data("<b>x</b>"), "<b>x</b>");
+    }
+
+    #[test]
+    fn encoding() {
+        assert_eq!(
+            encode_component("arn:aws:ssm-incidents::1:incident-record/p/ab"),
+            "arn%3Aaws%3Assm-incidents%3A%3A1%3Aincident-record%2Fp%2Fab"
+        );
+        assert_eq!(encode_component("a b&c=é"), "a%20b%26c%3D%C3%A9");
+        assert_eq!(incident_href("x/y"), "/incident?arn=x%2Fy");
+        assert_eq!(plan_edit_href("p"), "/plans/edit?arn=p");
+    }
+
+    #[test]
+    fn uuid_shape() {
+        let u = uuid_v4_from_bytes([0xff; 16]);
+        assert_eq!(u, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        let u = uuid_v4_from_bytes([0; 16]);
+        assert_eq!(u, "00000000-0000-4000-8000-000000000000");
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            normalize_base_url(" https://h:8787/ ").as_deref(),
+            Some("https://h:8787")
+        );
+        assert_eq!(normalize_base_url("ftp://h"), None);
+        assert_eq!(normalize_base_url("javascript:alert(1)"), None);
+        assert_eq!(normalize_base_url("http://"), None);
+        assert_eq!(
+            choose_base_url(Some("http://q:1"), Some("http://s:2"), "http://o"),
+            "http://q:1"
+        );
+        assert_eq!(
+            choose_base_url(Some("bad"), Some("http://s:2"), "http://o"),
+            "http://s:2"
+        );
+        assert_eq!(choose_base_url(None, None, "http://o/"), "http://o");
+    }
+
+    #[test]
+    fn links() {
+        assert!(is_safe_link("https://example.com"));
+        assert!(is_safe_link("HTTP://example.com"));
+        assert!(!is_safe_link("javascript:alert(1)"));
+        assert!(!is_safe_link("data:text/html,x"));
+    }
+
+    #[test]
+    fn backoff() {
+        assert_eq!(backoff_delay_ms(0, 0), 1_000);
+        assert_eq!(backoff_delay_ms(1, 0), 1_000);
+        assert_eq!(backoff_delay_ms(2, 0), 2_000);
+        assert_eq!(backoff_delay_ms(3, 500), 4_500);
+        assert_eq!(backoff_delay_ms(10, 0), 30_000);
+        assert_eq!(backoff_delay_ms(u32::MAX, 5_000), 31_000);
+    }
+}

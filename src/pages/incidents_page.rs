@@ -1,0 +1,163 @@
+//! The incident list, filtered by status.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use tocsin_api::incidents::{
+    AttributeValueList, Condition, Filter, IncidentRecordStatus, ListIncidentRecordsInput,
+};
+
+use crate::components::error_note::ErrorList;
+use crate::components::incident_row::IncidentRow;
+use crate::use_api;
+
+/// Incidents per page.
+const PAGE_SIZE: i32 = 50;
+
+/// The `listIncidentRecords` input for one status and page.
+pub fn list_input(status: IncidentRecordStatus, token: Option<String>) -> ListIncidentRecordsInput {
+    ListIncidentRecordsInput {
+        filters: Some(vec![Filter {
+            key: "status".to_owned(),
+            condition: Condition {
+                equals: Some(AttributeValueList {
+                    string_values: Some(vec![status.as_str().to_owned()]),
+                    integer_values: None,
+                }),
+                ..Condition::default()
+            },
+        }]),
+        max_results: Some(PAGE_SIZE),
+        next_token: token,
+    }
+}
+
+/// `/incidents?status=OPEN|RESOLVED`: newest first, with paging.
+#[component]
+pub fn IncidentsPage() -> impl IntoView {
+    let api = use_api();
+    let query = use_query_map();
+    let status = Memo::new(move |_| match query.with(|q| q.get("status")).as_deref() {
+        Some("RESOLVED") => IncidentRecordStatus::Resolved,
+        _ => IncidentRecordStatus::Open,
+    });
+    // Tokens of the pages before the current one, and the current page's token.
+    let token = RwSignal::new(None::<String>);
+    let previous = RwSignal::new(Vec::<Option<String>>::new());
+    Effect::watch(
+        move || status.get(),
+        move |_, _, _| {
+            token.set(None);
+            previous.set(Vec::new());
+        },
+        false,
+    );
+
+    let list = LocalResource::new(move || {
+        let input = list_input(status.get(), token.get());
+        let api = api.clone();
+        async move { api.list_incident_records(&input).await }
+    });
+
+    let tab = move |s: IncidentRecordStatus, label: &'static str| {
+        view! {
+            <a
+                href=format!("/incidents?status={}", s.as_str())
+                class=move || if status.get() == s { "tab active" } else { "tab" }
+                aria-current=move || (status.get() == s).then_some("page")
+            >
+                {label}
+            </a>
+        }
+    };
+
+    view! {
+        <section class="page">
+            <h1>"Incidents"</h1>
+            <div class="tabs" role="tablist">
+                {tab(IncidentRecordStatus::Open, "Open")}
+                {tab(IncidentRecordStatus::Resolved, "Resolved")}
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                    {move || Suspend::new(async move {
+                        list.await
+                            .map(|page| {
+                                let next = page.next_token.clone();
+                                let rows = page.incident_record_summaries;
+                                view! {
+                                    {if rows.is_empty() {
+                                        view! { <p class="muted">"No incidents."</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <table class="list" id="incident-list">
+                                                <thead>
+                                                    <tr>
+                                                        <th>"Impact"</th>
+                                                        <th>"Title"</th>
+                                                        <th>"Status"</th>
+                                                        <th>"Opened"</th>
+                                                        <th>"Resolved"</th>
+                                                        <th>"Source"</th>
+                                                    </tr>
+                                                </thead>
+                                                <tbody>
+                                                    {rows.into_iter().map(|r| view! { <IncidentRow record=r /> }).collect_view()}
+                                                </tbody>
+                                            </table>
+                                        }
+                                            .into_any()
+                                    }}
+                                    <div class="pager">
+                                        <button
+                                            type="button"
+                                            disabled=move || previous.with(Vec::is_empty)
+                                            on:click=move |_| {
+                                                let mut back = None;
+                                                previous.update(|p| back = p.pop());
+                                                if let Some(t) = back {
+                                                    token.set(t);
+                                                }
+                                            }
+                                        >
+                                            "← Newer"
+                                        </button>
+                                        <button
+                                            type="button"
+                                            disabled=next.is_none()
+                                            on:click=move |_| {
+                                                if let Some(n) = next.clone() {
+                                                    let current = token.get_untracked();
+                                                    previous.update(|p| p.push(current));
+                                                    token.set(Some(n));
+                                                }
+                                            }
+                                        >
+                                            "Older →"
+                                        </button>
+                                    </div>
+                                }
+                            })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_filter_matches_the_documented_shape() {
+        let input = list_input(IncidentRecordStatus::Open, None);
+        let json = serde_json::to_value(&input).ok();
+        assert_eq!(
+            json,
+            Some(serde_json::json!({
+                "filters": [{"key": "status", "condition": {"equals": {"stringValues": ["OPEN"]}}}],
+                "maxResults": 50
+            }))
+        );
+    }
+}

@@ -1,0 +1,499 @@
+//! The wall screen's state and how change-feed entries move it.
+//!
+//! A wall runs for weeks, so everything here is bounded: the open incidents (one entry per
+//! open incident, removed on resolve) and a ticker of the most recent timeline entries capped
+//! at [`TICKER_CAPACITY`], with each entry's text shortened.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use tocsin_api::EpochSeconds;
+use tocsin_api::incidents::{IncidentRecordStatus, TimelineEvent};
+use tocsin_api::native::{Change, ChangeFeedEntry, WallIncident, WallSnapshot};
+
+use crate::format::{IMPACTS, normalize_impact, summarize_event_data};
+
+/// How many recent timeline entries the ticker keeps.
+pub const TICKER_CAPACITY: usize = 20;
+
+/// Longest summary (in characters) kept for a ticker entry.
+const TICKER_TEXT_CHARS: usize = 160;
+
+/// One line of the ticker of recent timeline entries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TickerItem {
+    /// Change-feed id that carried it (unique, used as the list key).
+    pub change_id: i64,
+    /// The incident's ARN.
+    pub incident_arn: String,
+    /// The incident's title when it was known, otherwise empty.
+    pub incident_title: String,
+    /// When the entry happened.
+    pub event_time: EpochSeconds,
+    /// Entry kind, e.g. `Incident Created`.
+    pub event_type: String,
+    /// A one-line summary of its data (untrusted text).
+    pub summary: String,
+}
+
+/// Open incidents by ARN, plus the ticker, plus the change-feed position they reflect.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WallState {
+    incidents: BTreeMap<String, WallIncident>,
+    ticker: VecDeque<TickerItem>,
+    /// Highest change-feed id applied.
+    pub as_of_change_id: i64,
+}
+
+/// The incidents of one impact level, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImpactGroup {
+    /// Impact 1-5.
+    pub impact: i32,
+    /// The group's incidents, newest first.
+    pub incidents: Vec<WallIncident>,
+}
+
+impl WallState {
+    /// State from a `GET /v1/wall` snapshot (resolved incidents in it are ignored).
+    pub fn from_snapshot(snapshot: WallSnapshot) -> Self {
+        let mut state = Self {
+            as_of_change_id: snapshot.as_of_change_id,
+            ..Self::default()
+        };
+        for incident in snapshot.incidents {
+            if incident.incident.status == IncidentRecordStatus::Open {
+                state
+                    .incidents
+                    .insert(incident.incident.arn.clone(), incident);
+            }
+        }
+        state
+    }
+
+    /// Applies one change-feed entry. Entries at or below [`Self::as_of_change_id`] were
+    /// already applied (a replay after reconnecting) and are skipped. Returns whether the
+    /// state changed.
+    pub fn apply(&mut self, entry: &ChangeFeedEntry) -> bool {
+        if entry.id <= self.as_of_change_id {
+            return false;
+        }
+        self.as_of_change_id = entry.id;
+        match &entry.change {
+            Change::IncidentCreated(incident) | Change::IncidentUpdated(incident) => {
+                self.upsert(incident.clone());
+                true
+            }
+            Change::TimelineEventAdded(event) => {
+                self.add_timeline_event(entry.id, event);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn upsert(&mut self, mut incident: WallIncident) {
+        let arn = incident.incident.arn.clone();
+        if incident.incident.status == IncidentRecordStatus::Resolved {
+            self.incidents.remove(&arn);
+            return;
+        }
+        if let Some(existing) = self.incidents.get(&arn) {
+            // Keep the newer of the two latest entries: the update may predate one we saw.
+            let keep_existing = match (
+                &existing.latest_timeline_event,
+                &incident.latest_timeline_event,
+            ) {
+                (Some(_), None) => true,
+                (Some(old), Some(new)) => old.event_time > new.event_time,
+                _ => false,
+            };
+            if keep_existing {
+                incident.latest_timeline_event = existing.latest_timeline_event.clone();
+            }
+        }
+        self.incidents.insert(arn, incident);
+    }
+
+    fn add_timeline_event(&mut self, change_id: i64, event: &TimelineEvent) {
+        let mut title = String::new();
+        if let Some(incident) = self.incidents.get_mut(&event.incident_record_arn) {
+            title = incident.incident.title.clone();
+            let newer = incident
+                .latest_timeline_event
+                .as_ref()
+                .is_none_or(|old| old.event_time <= event.event_time);
+            if newer {
+                incident.latest_timeline_event = Some(event.clone());
+            }
+        }
+        self.ticker.push_front(TickerItem {
+            change_id,
+            incident_arn: event.incident_record_arn.clone(),
+            incident_title: title,
+            event_time: event.event_time,
+            event_type: event.event_type.clone(),
+            summary: summarize_event_data(&event.event_data, TICKER_TEXT_CHARS),
+        });
+        self.ticker.truncate(TICKER_CAPACITY);
+    }
+
+    /// Number of open incidents.
+    pub fn len(&self) -> usize {
+        self.incidents.len()
+    }
+
+    /// Whether no incident is open.
+    pub fn is_empty(&self) -> bool {
+        self.incidents.is_empty()
+    }
+
+    /// An open incident by ARN.
+    pub fn get(&self, arn: &str) -> Option<&WallIncident> {
+        self.incidents.get(arn)
+    }
+
+    /// The open incidents of one impact (out-of-range impacts count as the nearest level),
+    /// newest first.
+    pub fn group(&self, impact: i32) -> Vec<WallIncident> {
+        let mut list: Vec<WallIncident> = self
+            .incidents
+            .values()
+            .filter(|i| normalize_impact(i.incident.impact) == impact)
+            .cloned()
+            .collect();
+        list.sort_by(|a, b| {
+            b.incident
+                .creation_time
+                .total_cmp(&a.incident.creation_time)
+                .then_with(|| a.incident.arn.cmp(&b.incident.arn))
+        });
+        list
+    }
+
+    /// All five impact groups, 1 (critical) first, including empty ones.
+    pub fn groups(&self) -> Vec<ImpactGroup> {
+        IMPACTS
+            .iter()
+            .map(|&impact| ImpactGroup {
+                impact,
+                incidents: self.group(impact),
+            })
+            .collect()
+    }
+
+    /// Open incidents per impact, index 0 = impact 1.
+    pub fn counts(&self) -> [usize; 5] {
+        let mut counts = [0; 5];
+        for incident in self.incidents.values() {
+            let i = normalize_impact(incident.incident.impact) - 1;
+            counts[i as usize] += 1;
+        }
+        counts
+    }
+
+    /// The ticker, newest first.
+    pub fn ticker(&self) -> impl Iterator<Item = &TickerItem> {
+        self.ticker.iter()
+    }
+
+    /// The ticker, newest first, with titles filled in from the open incidents where an
+    /// entry arrived before its incident did.
+    pub fn ticker_with_titles(&self) -> Vec<TickerItem> {
+        self.ticker
+            .iter()
+            .map(|item| {
+                let mut item = item.clone();
+                if item.incident_title.is_empty()
+                    && let Some(incident) = self.incidents.get(&item.incident_arn)
+                {
+                    item.incident_title = incident.incident.title.clone();
+                }
+                item
+            })
+            .collect()
+    }
+}
+
+/// The incident a change is about, if it is about one.
+pub fn change_incident_arn(change: &Change) -> Option<&str> {
+    match change {
+        Change::IncidentCreated(i) | Change::IncidentUpdated(i) => Some(&i.incident.arn),
+        Change::TimelineEventAdded(e) => Some(&e.incident_record_arn),
+        Change::RelatedItemAdded {
+            incident_record_arn,
+            ..
+        } => Some(incident_record_arn),
+        _ => None,
+    }
+}
+
+/// A key for a card that changes whenever anything the card shows changes, so a keyed list
+/// re-renders exactly the cards that changed.
+pub fn card_key(incident: &WallIncident) -> String {
+    let latest = incident
+        .latest_timeline_event
+        .as_ref()
+        .map(|e| e.event_id.as_str())
+        .unwrap_or("");
+    format!(
+        "{}|{}|{}|{}|{}|{}",
+        incident.incident.arn,
+        incident.incident.last_modified_time,
+        incident.incident.impact,
+        latest,
+        incident.response_plan_name,
+        incident.incident.title
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tocsin_api::incidents::{IncidentRecord, IncidentRecordSource};
+
+    fn incident(
+        arn: &str,
+        impact: i32,
+        created: f64,
+        status: IncidentRecordStatus,
+    ) -> WallIncident {
+        WallIncident {
+            incident: IncidentRecord {
+                arn: arn.to_owned(),
+                title: format!("title {arn}"),
+                impact,
+                status,
+                dedupe_string: String::new(),
+                creation_time: created,
+                last_modified_time: created,
+                last_modified_by: "me".to_owned(),
+                incident_record_source: IncidentRecordSource {
+                    created_by: "me".to_owned(),
+                    source: "test".to_owned(),
+                    invoked_by: None,
+                    resource_arn: None,
+                },
+                summary: None,
+                resolved_time: None,
+                automation_executions: None,
+                chat_channel: None,
+                notification_targets: None,
+            },
+            response_plan_arn: "plan".to_owned(),
+            response_plan_name: "Plan".to_owned(),
+            latest_timeline_event: None,
+        }
+    }
+
+    fn event(arn: &str, id: &str, time: f64, data: &str) -> TimelineEvent {
+        TimelineEvent {
+            event_id: id.to_owned(),
+            incident_record_arn: arn.to_owned(),
+            event_time: time,
+            event_updated_time: time,
+            event_type: "Custom Event".to_owned(),
+            event_data: data.to_owned(),
+            event_references: None,
+        }
+    }
+
+    fn entry(id: i64, change: Change) -> ChangeFeedEntry {
+        ChangeFeedEntry {
+            id,
+            at: 0.0,
+            change,
+        }
+    }
+
+    fn snapshot() -> WallState {
+        WallState::from_snapshot(WallSnapshot {
+            as_of_change_id: 10,
+            generated_at: 0.0,
+            incidents: vec![
+                incident("a", 1, 100.0, IncidentRecordStatus::Open),
+                incident("b", 1, 200.0, IncidentRecordStatus::Open),
+                incident("c", 3, 50.0, IncidentRecordStatus::Open),
+                incident("d", 2, 50.0, IncidentRecordStatus::Resolved),
+            ],
+        })
+    }
+
+    #[test]
+    fn snapshot_groups_and_counts() {
+        let wall = snapshot();
+        assert_eq!(wall.len(), 3);
+        assert_eq!(wall.counts(), [2, 0, 1, 0, 0]);
+        let groups = wall.groups();
+        assert_eq!(groups.len(), 5);
+        let arns: Vec<_> = groups[0]
+            .incidents
+            .iter()
+            .map(|i| i.incident.arn.as_str())
+            .collect();
+        assert_eq!(arns, ["b", "a"], "newest first");
+        assert!(groups[1].incidents.is_empty());
+    }
+
+    #[test]
+    fn out_of_range_impact_lands_in_nearest_group() {
+        let mut wall = WallState::default();
+        wall.apply(&entry(
+            1,
+            Change::IncidentCreated(incident("x", 9, 1.0, IncidentRecordStatus::Open)),
+        ));
+        assert_eq!(wall.counts(), [0, 0, 0, 0, 1]);
+        assert_eq!(wall.group(5).len(), 1);
+    }
+
+    #[test]
+    fn create_update_resolve() {
+        let mut wall = snapshot();
+        assert!(wall.apply(&entry(
+            11,
+            Change::IncidentCreated(incident("e", 4, 300.0, IncidentRecordStatus::Open))
+        )));
+        assert_eq!(wall.counts(), [2, 0, 1, 1, 0]);
+
+        let mut moved = incident("e", 2, 300.0, IncidentRecordStatus::Open);
+        moved.incident.title = "renamed".to_owned();
+        wall.apply(&entry(12, Change::IncidentUpdated(moved)));
+        assert_eq!(wall.counts(), [2, 1, 1, 0, 0]);
+        assert_eq!(
+            wall.get("e").map(|i| i.incident.title.as_str()),
+            Some("renamed")
+        );
+
+        wall.apply(&entry(
+            13,
+            Change::IncidentUpdated(incident("a", 1, 100.0, IncidentRecordStatus::Resolved)),
+        ));
+        assert!(wall.get("a").is_none());
+        assert_eq!(wall.len(), 3);
+        assert_eq!(wall.as_of_change_id, 13);
+    }
+
+    #[test]
+    fn replayed_entries_are_skipped() {
+        let mut wall = snapshot();
+        let stale = entry(
+            10,
+            Change::IncidentCreated(incident("z", 1, 1.0, IncidentRecordStatus::Open)),
+        );
+        assert!(!wall.apply(&stale));
+        assert!(wall.get("z").is_none());
+    }
+
+    #[test]
+    fn resolving_an_unknown_incident_is_harmless() {
+        let mut wall = snapshot();
+        wall.apply(&entry(
+            11,
+            Change::IncidentUpdated(incident("nope", 1, 1.0, IncidentRecordStatus::Resolved)),
+        ));
+        assert_eq!(wall.len(), 3);
+    }
+
+    #[test]
+    fn timeline_events_update_cards_and_ticker() {
+        let mut wall = snapshot();
+        wall.apply(&entry(
+            11,
+            Change::TimelineEventAdded(event("a", "e1", 500.0, r#"{"note":"disk at 95%"}"#)),
+        ));
+        let latest = wall
+            .get("a")
+            .and_then(|i| i.latest_timeline_event.as_ref())
+            .map(|e| e.event_id.clone());
+        assert_eq!(latest.as_deref(), Some("e1"));
+        let first = wall.ticker().next().cloned();
+        assert_eq!(
+            first.as_ref().map(|t| t.summary.as_str()),
+            Some("note: disk at 95%")
+        );
+        assert_eq!(first.map(|t| t.incident_title), Some("title a".to_owned()));
+
+        // An older entry arriving later does not replace the newer one on the card.
+        wall.apply(&entry(
+            12,
+            Change::TimelineEventAdded(event("a", "e0", 400.0, "old")),
+        ));
+        let latest = wall
+            .get("a")
+            .and_then(|i| i.latest_timeline_event.as_ref())
+            .map(|e| e.event_id.clone());
+        assert_eq!(latest.as_deref(), Some("e1"));
+
+        // An update without a latest entry keeps the card's.
+        wall.apply(&entry(
+            13,
+            Change::IncidentUpdated(incident("a", 1, 100.0, IncidentRecordStatus::Open)),
+        ));
+        assert!(
+            wall.get("a")
+                .and_then(|i| i.latest_timeline_event.as_ref())
+                .is_some()
+        );
+
+        // Entries for incidents not on the wall still reach the ticker, untitled.
+        wall.apply(&entry(
+            14,
+            Change::TimelineEventAdded(event("gone", "e2", 600.0, "x")),
+        ));
+        assert_eq!(
+            wall.ticker().next().map(|t| t.incident_title.as_str()),
+            Some("")
+        );
+    }
+
+    #[test]
+    fn ticker_is_bounded() {
+        let mut wall = snapshot();
+        let long = "y".repeat(10_000);
+        for id in 11..1_011 {
+            wall.apply(&entry(
+                id,
+                Change::TimelineEventAdded(event("a", &format!("e{id}"), id as f64, &long)),
+            ));
+        }
+        assert_eq!(wall.ticker().count(), TICKER_CAPACITY);
+        assert_eq!(wall.ticker().next().map(|t| t.change_id), Some(1_010));
+        assert!(
+            wall.ticker()
+                .all(|t| t.summary.chars().count() <= TICKER_TEXT_CHARS + 1)
+        );
+    }
+
+    #[test]
+    fn other_changes_only_advance_the_position() {
+        let mut wall = snapshot();
+        assert!(!wall.apply(&entry(
+            11,
+            Change::ResponsePlanDeleted {
+                arn: "p".to_owned()
+            }
+        )));
+        assert_eq!(wall.as_of_change_id, 11);
+        assert_eq!(wall.len(), 3);
+    }
+
+    #[test]
+    fn changes_name_their_incident() {
+        let created = Change::IncidentCreated(incident("a", 1, 1.0, IncidentRecordStatus::Open));
+        assert_eq!(change_incident_arn(&created), Some("a"));
+        let ev = Change::TimelineEventAdded(event("b", "e", 1.0, ""));
+        assert_eq!(change_incident_arn(&ev), Some("b"));
+        let other = Change::RuleChanged {
+            arn: "r".to_owned(),
+        };
+        assert_eq!(change_incident_arn(&other), None);
+    }
+
+    #[test]
+    fn card_keys_change_with_content() {
+        let a = incident("a", 1, 1.0, IncidentRecordStatus::Open);
+        let mut b = a.clone();
+        assert_eq!(card_key(&a), card_key(&b));
+        b.latest_timeline_event = Some(event("a", "e9", 2.0, ""));
+        assert_ne!(card_key(&a), card_key(&b));
+    }
+}
