@@ -76,6 +76,15 @@ async fn stream_delivers_live_and_resumes_after_last_event_id() {
         text.contains(": keep-alive"),
         "no keep-alive comment in {text}"
     );
+    let position = |kind: &str| {
+        got.iter()
+            .position(|e| e["change"]["kind"] == kind)
+            .unwrap()
+    };
+    assert!(
+        position("incidentCreated") < position("timelineEventAdded"),
+        "an incident is announced before its first timeline entry: {text}"
+    );
     let ids: Vec<i64> = got.iter().map(|e| e["id"].as_i64().unwrap()).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]));
     let last_seen = *ids.last().unwrap();
