@@ -8,6 +8,7 @@ pub mod web;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method};
 use axum::routing::post;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
@@ -27,6 +28,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(web::fallback)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(cors)
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -46,4 +48,12 @@ fn cors(origins: &[String]) -> CorsLayer {
             HeaderName::from_static("x-amz-target"),
             HeaderName::from_static("last-event-id"),
         ])
+}
+
+/// A handler panicked (a bug): answer 500 with the AWS error body instead of dropping the
+/// connection. Nothing was committed: the transaction was dropped with the panicking task.
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    crate::error::RestJsonError(crate::error::ApiError::Internal("handler panicked".into()))
+        .into_response()
 }

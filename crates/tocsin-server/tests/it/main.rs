@@ -9,6 +9,7 @@
 mod bad_input;
 mod cli;
 mod concurrency;
+mod cors;
 mod durability;
 mod http_targets;
 mod stream;
