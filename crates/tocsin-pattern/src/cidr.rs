@@ -44,6 +44,12 @@ pub(crate) fn parse_ip(s: &str) -> Option<IpAddr> {
     s.parse().ok()
 }
 
+/// An address as the key [`Cidr::key_range`] uses.
+pub(crate) fn ip_key(ip: IpAddr) -> (bool, u128) {
+    let (bits, v6) = to_bits(ip);
+    (v6, bits)
+}
+
 fn to_bits(ip: IpAddr) -> (u128, bool) {
     match ip {
         IpAddr::V4(v4) => (u128::from(u32::from(v4)), false),
@@ -96,6 +102,25 @@ impl Cidr {
         })
     }
 
+    /// The block as an inclusive range of keys `(is_v6, address bits)`, the form the
+    /// matcher's interval index stores.
+    pub(crate) fn key_range(&self) -> ((bool, u128), (bool, u128)) {
+        ((self.v6, self.low), (self.v6, self.high))
+    }
+
+    /// The block in CIDR notation, network address first (`10.0.0.0/24`).
+    pub(crate) fn to_text(self) -> String {
+        let host_bits = 128 - (self.low ^ self.high).leading_zeros();
+        if self.v6 {
+            let mask = 128 - host_bits;
+            format!("{}/{mask}", std::net::Ipv6Addr::from(self.low))
+        } else {
+            let mask = 32 - host_bits.min(32);
+            let addr = u32::try_from(self.low).unwrap_or(0);
+            format!("{}/{mask}", std::net::Ipv4Addr::from(addr))
+        }
+    }
+
     /// Is the event string `s` an address inside this block?
     pub(crate) fn contains(&self, s: &str) -> bool {
         match parse_ip(s) {
@@ -141,6 +166,21 @@ mod tests {
         assert!(!r.contains("10.0.0.1"));
         assert!(c("::/0").contains("ffff::1"));
         assert!(c("::1/128").contains("0:0:0:0:0:0:0:1"));
+    }
+
+    #[test]
+    fn text_round_trips() {
+        for s in [
+            "10.0.0.0/24",
+            "0.0.0.0/0",
+            "192.168.1.7/32",
+            "2001:db8::/32",
+            "::/0",
+            "::1/128",
+        ] {
+            assert_eq!(c(s).to_text(), s);
+        }
+        assert_eq!(c("10.0.0.77/24").to_text(), "10.0.0.0/24");
     }
 
     #[test]

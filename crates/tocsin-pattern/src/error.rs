@@ -50,3 +50,30 @@ macro_rules! barf {
     };
 }
 pub(crate) use barf;
+
+/// Why an event given as JSON text could not be matched: it is not one JSON value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventError {
+    message: String,
+}
+
+impl EventError {
+    pub(crate) fn new(e: serde_json::Error) -> Self {
+        Self {
+            message: e.to_string(),
+        }
+    }
+
+    /// The JSON parser's message, e.g. `"expected value at line 1 column 7"`.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for EventError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Event is not valid JSON: {}", self.message)
+    }
+}
+
+impl std::error::Error for EventError {}

@@ -9,8 +9,9 @@
 //! The one design decision to know: a pattern is compiled into a *normalized* form, a list of
 //! alternatives (`$or` expanded), each a conjunction of `(field path, any-of value matchers)`
 //! sorted by path. That is the shape an automaton over flattened event fields (aws/event-ruler,
-//! quamina) consumes, so [`Matcher`] can later stop looping over rules without the language
-//! changing.
+//! quamina) consumes: [`Matcher`] compiles all rules' alternatives into one such automaton
+//! (see its module documentation), and [`Pattern::explain`] reports which field decided a
+//! verdict.
 //!
 //! Behaviour follows the EventBridge user guide ("Event patterns", "Content filtering",
 //! "Comparison operators for use in event patterns") and, where the guide is silent, the
@@ -62,11 +63,13 @@ mod cidr;
 mod compile;
 mod error;
 mod eval;
+mod explain;
+mod index;
 mod matcher;
 mod number;
+pub mod transform;
 mod value;
 mod wildcard;
-pub mod transform;
 
 use std::fmt;
 use std::str::FromStr;
@@ -75,7 +78,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use compile::{MAX_BRANCHES, MAX_PATTERN_LENGTH};
-pub use error::PatternError;
+pub use error::{EventError, PatternError};
+pub use explain::Explanation;
 pub use matcher::Matcher;
 
 use compile::Branch;

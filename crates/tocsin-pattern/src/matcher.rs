@@ -1,34 +1,97 @@
 //! Many rules compiled into one matcher.
+//!
+//! # Design
+//!
+//! In the spirit of aws/event-ruler's `GenericMachine` and quamina's `coreMatcher`, every
+//! alternative of every rule (a conjunction of field conditions) becomes a path through one
+//! automaton:
+//!
+//! * **states** are shared prefixes of conditions: two rules that both start with
+//!   `source = aws.ec2` share the state reached by that condition;
+//! * an **edge** out of a state tests one field path; its value matchers live in a
+//!   [`ValueIndex`] (hash maps for exact and case-folded values, affix maps for
+//!   `prefix`/`suffix`/`wildcard`, segment trees for `numeric` and `cidr`), so following the
+//!   edges for one event value costs a few lookups however many rules share the state;
+//!   `anything-but` and `exists: true` conditions are tested in turn, and `exists: false`
+//!   edges are followed when the field has no leaf value;
+//! * a state where an alternative ends lists it.
+//!
+//! Each alternative orders its conditions most selective first (exact values, then other
+//! indexed operators, then `anything-but`/`exists`, then conditions that can hold on absence),
+//! so most rules are cut off by a hash lookup at the root.
+//!
+//! The event is flattened once into `(field path, leaf value)` pairs, following only the
+//! object keys some rule names (a trie of the rules' paths), so subtrees no rule looks at are
+//! never visited; [`Matcher::matching_rules_str`] goes further and does not even build them
+//! when parsing.
+//!
+//! Flattening merges the elements of an array, which is exact unless the event holds an array
+//! with two or more objects (or nested arrays) where rules look below it: there, matching must
+//! be array-consistent (one element must satisfy all of a sub-pattern) and `exists: false`
+//! may hold in one element and not in another. For such events the automaton is run as a
+//! superset filter (absence edges are always followed) and the alternatives it reaches are
+//! confirmed with the reference evaluator. Other events never take that path.
 
-use serde_json::Value;
+use std::fmt;
+use std::sync::Arc;
 
-use crate::Pattern;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+use crate::error::EventError;
+use crate::index::{FxMap, Target, ValueIndex, indexable};
+use crate::value::ValueMatcher;
+use crate::{Pattern, eval};
 
 /// Many rules, each a pattern with an identity `R` (a rule name, an id), matched together.
 ///
-/// For now this tests each rule in turn (cost linear in the number of rules); the patterns are
-/// already normalized into sorted field-path conjunctions so that a later version can compile
-/// them into one automaton without changing this API.
-#[derive(Debug, Clone)]
+/// All rules are compiled into one automaton (see the module documentation), so the cost of
+/// matching an event depends on the event and on the field paths and values the rules use,
+/// not linearly on the number of rules. Build a new `Matcher` when rules change and swap it in
+/// (it is immutable and `Send + Sync`).
+#[derive(Clone)]
 pub struct Matcher<R> {
-    rules: Vec<(R, Pattern)>,
+    rules: Vec<R>,
+    machine: Arc<Machine>,
+}
+
+impl<R: fmt::Debug> fmt::Debug for Matcher<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Matcher")
+            .field("rules", &self.rules)
+            .field("states", &self.machine.states.len())
+            .field("paths", &self.machine.path_count)
+            .finish()
+    }
 }
 
 impl<R: Clone> Matcher<R> {
-    /// Holds `rules` in the order given.
+    /// Compiles `rules`, keeping their order.
     pub fn new(rules: impl IntoIterator<Item = (R, Pattern)>) -> Matcher<R> {
+        let (rules, patterns): (Vec<R>, Vec<Pattern>) = rules.into_iter().unzip();
         Matcher {
-            rules: rules.into_iter().collect(),
+            rules,
+            machine: Arc::new(Machine::build(patterns)),
         }
     }
 
     /// The rules whose pattern matches `event`, each once, in insertion order.
     pub fn matching_rules(&self, event: &Value) -> Vec<R> {
-        self.rules
-            .iter()
-            .filter(|(_, p)| crate::eval::matches(p.branches(), event))
-            .map(|(r, _)| r.clone())
+        self.machine
+            .matching(event)
+            .into_iter()
+            .filter_map(|i| self.rules.get(i).cloned())
             .collect()
+    }
+
+    /// [`Matcher::matching_rules`] for an event given as JSON text. Only the parts of the
+    /// event some rule looks at are built while parsing (the rest is checked for syntax and
+    /// skipped), which is cheaper than parsing the whole event into a [`Value`] first.
+    ///
+    /// Fails when the text is not one JSON value.
+    pub fn matching_rules_str(&self, event_json: &str) -> Result<Vec<R>, EventError> {
+        let event = self.machine.parse_pruned(event_json)?;
+        Ok(self.matching_rules(&event))
     }
 
     /// How many rules the matcher holds.
@@ -39,5 +102,585 @@ impl<R: Clone> Matcher<R> {
     /// Whether the matcher holds no rules.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+}
+
+/// A node of the trie of field paths the rules use.
+#[derive(Debug, Default)]
+struct PathNode {
+    children: FxMap<Box<str>, u32>,
+    /// Set when some rule tests the leaf values at exactly this path.
+    path: Option<u32>,
+}
+
+/// The edges for one field path out of one state.
+#[derive(Debug, Default)]
+struct Edges {
+    /// Indexable value matchers.
+    index: Option<Box<ValueIndex>>,
+    /// Conditions that are one `anything-but`: all their targets (sorted), and an index of
+    /// the values each excludes. A leaf value satisfies all but the ones the index finds.
+    but_all: Vec<Target>,
+    but_excluded: Option<Box<ValueIndex>>,
+    /// Other conditions with `anything-but` or `exists: true`, tested per leaf value.
+    scan: Vec<(Vec<ValueMatcher>, Target)>,
+    /// Conditions with `exists: false`: followed when the field has no leaf value.
+    absent: Vec<Target>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Sorted by path id.
+    edges: Vec<(u32, Edges)>,
+    /// Alternatives that end here.
+    ends: Vec<u32>,
+}
+
+/// The compiled automaton.
+struct Machine {
+    patterns: Vec<Pattern>,
+    /// Alternative id → (rule index, branch index).
+    alts: Vec<(u32, u32)>,
+    trie: Vec<PathNode>,
+    path_count: usize,
+    states: Vec<State>,
+}
+
+/// Which class of condition a field test is, for ordering an alternative's conditions: the
+/// lower, the more selective and the cheaper.
+fn rank(matchers: &[ValueMatcher]) -> u8 {
+    if matchers
+        .iter()
+        .any(|m| matches!(m, ValueMatcher::Exists(false)))
+    {
+        4
+    } else if matchers.iter().any(|m| !indexable(m)) {
+        3
+    } else if matchers.iter().all(|m| {
+        matches!(
+            m,
+            ValueMatcher::Exact(_) | ValueMatcher::EqualsIgnoreCase(_)
+        )
+    }) {
+        1
+    } else {
+        2
+    }
+}
+
+impl Machine {
+    fn build(patterns: Vec<Pattern>) -> Machine {
+        let mut m = Machine {
+            patterns: Vec::new(),
+            alts: Vec::new(),
+            trie: vec![PathNode::default()],
+            path_count: 0,
+            states: vec![State::default()],
+        };
+        // (state, path, condition text) → next state, so equal conditions share a state.
+        let mut shared: FxMap<(u32, u32, String), u32> = FxMap::default();
+        for (rule, pattern) in patterns.iter().enumerate() {
+            for (b, branch) in pattern.branches().iter().enumerate() {
+                let alt = u32::try_from(m.alts.len()).unwrap_or(u32::MAX);
+                m.alts.push((
+                    u32::try_from(rule).unwrap_or(u32::MAX),
+                    u32::try_from(b).unwrap_or(u32::MAX),
+                ));
+                let mut fields: Vec<_> = branch
+                    .fields
+                    .iter()
+                    .map(|f| (rank(&f.matchers), m.path_id(&f.path), f))
+                    .collect();
+                fields.sort_by(|a, b| (a.0, &a.2.path).cmp(&(b.0, &b.2.path)));
+                let mut state = 0u32;
+                for (_, path, field) in fields {
+                    let key = (state, path, format!("{:?}", field.matchers));
+                    state = match shared.get(&key) {
+                        Some(&next) => next,
+                        None => {
+                            let next = m.add_edge(state, path, &field.matchers);
+                            shared.insert(key, next);
+                            next
+                        }
+                    };
+                }
+                if let Some(s) = m.states.get_mut(state as usize) {
+                    s.ends.push(alt);
+                }
+            }
+        }
+        for state in &mut m.states {
+            for (_, edges) in &mut state.edges {
+                if let Some(ix) = &mut edges.index {
+                    ix.freeze();
+                }
+                if let Some(ix) = &mut edges.but_excluded {
+                    ix.freeze();
+                }
+                edges.but_all.sort_unstable();
+            }
+        }
+        m.patterns = patterns;
+        m
+    }
+
+    /// The id of a field path, adding it to the trie.
+    fn path_id(&mut self, path: &[String]) -> u32 {
+        let mut node = 0usize;
+        for key in path {
+            let next = self.trie.len();
+            let child = *self.trie[node]
+                .children
+                .entry(key.as_str().into())
+                .or_insert(u32::try_from(next).unwrap_or(u32::MAX));
+            if child as usize == next {
+                self.trie.push(PathNode::default());
+            }
+            node = child as usize;
+        }
+        match self.trie[node].path {
+            Some(id) => id,
+            None => {
+                let id = u32::try_from(self.path_count).unwrap_or(u32::MAX);
+                self.path_count += 1;
+                self.trie[node].path = Some(id);
+                id
+            }
+        }
+    }
+
+    /// Adds a new state reached from `from` when the leaf values at `path` satisfy
+    /// `matchers`.
+    fn add_edge(&mut self, from: u32, path: u32, matchers: &[ValueMatcher]) -> u32 {
+        let next = u32::try_from(self.states.len()).unwrap_or(u32::MAX);
+        self.states.push(State::default());
+        let state = &mut self.states[from as usize];
+        let at = match state.edges.binary_search_by_key(&path, |e| e.0) {
+            Ok(at) => at,
+            Err(at) => {
+                state.edges.insert(at, (path, Edges::default()));
+                at
+            }
+        };
+        let edges = &mut state.edges[at].1;
+        if matchers
+            .iter()
+            .any(|m| matches!(m, ValueMatcher::Exists(false)))
+        {
+            edges.absent.push(next);
+        }
+        let rest: Vec<ValueMatcher> = matchers
+            .iter()
+            .filter(|m| !matches!(m, ValueMatcher::Exists(false)))
+            .cloned()
+            .collect();
+        if let [ValueMatcher::AnythingBut(inner)] = &rest[..]
+            && inner.iter().all(indexable)
+        {
+            edges.but_all.push(next);
+            let index = edges.but_excluded.get_or_insert_with(Default::default);
+            for m in inner {
+                index.insert(m, next);
+            }
+        } else if rest.iter().any(|m| !indexable(m)) {
+            edges.scan.push((rest, next));
+        } else {
+            let index = edges.index.get_or_insert_with(Default::default);
+            for m in &rest {
+                index.insert(m, next);
+            }
+        }
+        next
+    }
+
+    /// Collects the leaf values at the rules' paths; sets `fanout` when an array with two or
+    /// more containers sits where rules look below it.
+    fn flatten<'v>(
+        &self,
+        node: usize,
+        v: &'v Value,
+        out: &mut Vec<(u32, &'v Value)>,
+        fanout: &mut bool,
+    ) {
+        let Some(n) = self.trie.get(node) else {
+            return;
+        };
+        match v {
+            Value::Object(map) => {
+                if n.children.len() <= map.len() {
+                    for (k, &child) in &n.children {
+                        if let Some(cv) = map.get(&**k) {
+                            self.flatten(child as usize, cv, out, fanout);
+                        }
+                    }
+                } else {
+                    for (k, cv) in map {
+                        if let Some(&child) = n.children.get(k.as_str()) {
+                            self.flatten(child as usize, cv, out, fanout);
+                        }
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if !n.children.is_empty()
+                    && items
+                        .iter()
+                        .filter(|i| matches!(i, Value::Object(_) | Value::Array(_)))
+                        .nth(1)
+                        .is_some()
+                {
+                    *fanout = true;
+                }
+                for item in items {
+                    self.flatten(node, item, out, fanout);
+                }
+            }
+            scalar => {
+                if let Some(p) = n.path {
+                    out.push((p, scalar));
+                }
+            }
+        }
+    }
+
+    /// Indexes of the matching rules, ascending, each once.
+    fn matching(&self, event: &Value) -> Vec<usize> {
+        let mut leaves = Vec::new();
+        let mut fanout = false;
+        self.flatten(0, event, &mut leaves, &mut fanout);
+        leaves.sort_unstable_by_key(|l| l.0);
+        // path id → range in `leaves`
+        let mut ranges = vec![(0u32, 0u32); self.path_count];
+        let mut i = 0;
+        while i < leaves.len() {
+            let p = leaves[i].0;
+            let start = i;
+            while i < leaves.len() && leaves[i].0 == p {
+                i += 1;
+            }
+            if let Some(r) = ranges.get_mut(p as usize) {
+                *r = (
+                    u32::try_from(start).unwrap_or(u32::MAX),
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                );
+            }
+        }
+
+        let mut ended: Vec<u32> = Vec::new();
+        let mut stack: Vec<Target> = vec![0];
+        let mut next: Vec<Target> = Vec::new();
+        let mut excluded: Vec<Target> = Vec::new();
+        while let Some(s) = stack.pop() {
+            let Some(state) = self.states.get(s as usize) else {
+                continue;
+            };
+            ended.extend_from_slice(&state.ends);
+            for (path, edges) in &state.edges {
+                let (a, b) = ranges.get(*path as usize).copied().unwrap_or((0, 0));
+                let values = leaves.get(a as usize..b as usize).unwrap_or(&[]);
+                next.clear();
+                if values.is_empty() || fanout {
+                    next.extend_from_slice(&edges.absent);
+                }
+                for &(_, v) in values {
+                    if let Some(ix) = &edges.index {
+                        ix.lookup(v, &mut next);
+                    }
+                    if let Some(ix) = &edges.but_excluded {
+                        excluded.clear();
+                        ix.lookup(v, &mut excluded);
+                        excluded.sort_unstable();
+                        // both sorted: a merge keeps the targets not excluded
+                        let mut ex = excluded.iter().peekable();
+                        for &t in &edges.but_all {
+                            while ex.next_if(|&&e| e < t).is_some() {}
+                            if ex.peek() != Some(&&t) {
+                                next.push(t);
+                            }
+                        }
+                    }
+                    for (ms, t) in &edges.scan {
+                        if ms.iter().any(|m| match m {
+                            ValueMatcher::Exists(want) => *want,
+                            other => other.matches(v),
+                        }) {
+                            next.push(*t);
+                        }
+                    }
+                }
+                if next.len() > 1 {
+                    next.sort_unstable();
+                    next.dedup();
+                }
+                stack.extend_from_slice(&next);
+            }
+        }
+
+        ended.sort_unstable();
+        let mut rules: Vec<usize> = Vec::new();
+        for alt in ended {
+            let Some(&(rule, branch)) = self.alts.get(alt as usize) else {
+                continue;
+            };
+            let rule = rule as usize;
+            if rules.last() == Some(&rule) {
+                continue;
+            }
+            if fanout {
+                let confirmed = self
+                    .patterns
+                    .get(rule)
+                    .and_then(|p| p.branches().get(branch as usize))
+                    .is_some_and(|b| eval::matches(std::slice::from_ref(b), event));
+                if !confirmed {
+                    continue;
+                }
+            }
+            rules.push(rule);
+        }
+        rules
+    }
+
+    /// Parses `text`, keeping only what the rules' paths reach.
+    fn parse_pruned(&self, text: &str) -> Result<Value, EventError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = Pruned {
+            trie: &self.trie,
+            node: 0,
+        }
+        .deserialize(&mut de)
+        .map_err(EventError::new)?;
+        de.end().map_err(EventError::new)?;
+        Ok(value)
+    }
+}
+
+impl fmt::Debug for Machine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Machine")
+            .field("states", &self.states.len())
+            .field("paths", &self.path_count)
+            .finish()
+    }
+}
+
+/// A serde seed that builds the event [`Value`] with only the object members on the rules'
+/// paths; other members are skipped (still syntax-checked). Scalars where no rule looks at
+/// leaf values become `null`: they only matter as "not an object".
+#[derive(Clone, Copy)]
+struct Pruned<'a> {
+    trie: &'a [PathNode],
+    node: usize,
+}
+
+impl Pruned<'_> {
+    fn keeps_leaves(&self) -> bool {
+        self.trie.get(self.node).is_some_and(|n| n.path.is_some())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Pruned<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// Looks an object key up in the trie while it is still borrowed from the input.
+struct Key<'a> {
+    trie: &'a [PathNode],
+    node: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Key<'_> {
+    type Value = Option<(String, usize)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for Key<'_> {
+    type Value = Option<(String, usize)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, k: &str) -> Result<Self::Value, E> {
+        Ok(self
+            .trie
+            .get(self.node)
+            .and_then(|n| n.children.get(k))
+            .map(|&child| (k.to_owned(), child as usize)))
+    }
+}
+
+impl<'de> Visitor<'de> for Pruned<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(if self.keeps_leaves() {
+            Value::Bool(b)
+        } else {
+            Value::Null
+        })
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(if self.keeps_leaves() {
+            Value::Number(n.into())
+        } else {
+            Value::Null
+        })
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(if self.keeps_leaves() {
+            Value::Number(n.into())
+        } else {
+            Value::Null
+        })
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(if self.keeps_leaves() {
+            Number::from_f64(n).map_or(Value::Null, Value::Number)
+        } else {
+            Value::Null
+        })
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(if self.keeps_leaves() {
+            Value::String(s.to_owned())
+        } else {
+            Value::Null
+        })
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(if self.keeps_leaves() {
+            Value::String(s)
+        } else {
+            Value::Null
+        })
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(self)? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        let key = || Key {
+            trie: self.trie,
+            node: self.node,
+        };
+        while let Some(found) = access.next_key_seed(key())? {
+            match found {
+                Some((k, child)) => {
+                    let v = access.next_value_seed(Pruned {
+                        trie: self.trie,
+                        node: child,
+                    })?;
+                    map.insert(k, v);
+                }
+                None => {
+                    access.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn p(s: &str) -> Pattern {
+        Pattern::parse(s).expect("valid")
+    }
+
+    #[test]
+    fn equal_conditions_share_states() {
+        let m = Matcher::new([
+            (1, p(r#"{"source": ["a"], "detail": {"x": [1]}}"#)),
+            (2, p(r#"{"source": ["a"], "detail": {"x": [2]}}"#)),
+            (3, p(r#"{"source": ["a"]}"#)),
+        ]);
+        // root; x=1 then source=a; x=2 then source=a; source=a alone
+        assert_eq!(m.machine.states.len(), 6);
+        assert_eq!(
+            m.matching_rules(&json!({"source": "a", "detail": {"x": 2}})),
+            vec![2, 3]
+        );
+        let m = Matcher::new([
+            (
+                1,
+                p(r#"{"source": ["a"], "detail": {"x": [{"anything-but": 1}]}}"#),
+            ),
+            (
+                2,
+                p(r#"{"source": ["a"], "detail": {"x": [{"anything-but": 2}]}}"#),
+            ),
+            (3, p(r#"{"source": ["a"]}"#)),
+        ]);
+        // exact conditions come first: root, source=a, then one state per anything-but
+        assert_eq!(m.machine.states.len(), 4);
+        assert_eq!(
+            m.matching_rules(&json!({"source": "a", "detail": {"x": 2}})),
+            vec![1, 3]
+        );
+    }
+
+    #[test]
+    fn pruned_parse_keeps_only_rule_paths() {
+        let m = Matcher::new([(1, p(r#"{"a": {"b": [1]}, "c": [{"exists": false}]}"#))]);
+        let v = m
+            .machine
+            .parse_pruned(r#"{"a": {"b": 1, "z": [1, 2, {"q": 3}]}, "c": {"d": "x"}, "e": "f"}"#)
+            .expect("json");
+        assert_eq!(v, json!({"a": {"b": 1}, "c": {}}));
+        assert!(m.machine.parse_pruned(r#"{"a": }"#).is_err());
+        assert!(m.machine.parse_pruned(r#"{} x"#).is_err());
+        assert_eq!(
+            m.matching_rules_str(r#"{"a": {"b": 1.0}}"#).expect("json"),
+            vec![1]
+        );
+    }
+
+    #[test]
+    fn arrays_of_objects_are_matched_consistently() {
+        let m = Matcher::new([
+            (1, p(r#"{"a": {"b": [1], "c": [2]}}"#)),
+            (2, p(r#"{"a": {"b": [{"exists": false}]}}"#)),
+            (3, p(r#"{"a": {"b": [1]}}"#)),
+        ]);
+        let ev = json!({"a": [{"b": 1}, {"c": 2}]});
+        assert_eq!(m.matching_rules(&ev), vec![2, 3]);
+        let ev = json!({"a": [{"b": 1, "c": 2}, {"b": 3}]});
+        assert_eq!(m.matching_rules(&ev), vec![1, 3]);
+        let ev = json!({"a": [{"b": 1, "c": 2}]});
+        assert_eq!(m.matching_rules(&ev), vec![1, 3]);
     }
 }

@@ -50,6 +50,20 @@ impl Wildcard {
         Ok(Self { parts })
     }
 
+    /// The literal pieces between the `*`s (one more than there are `*`s).
+    pub(crate) fn parts(&self) -> &[String] {
+        &self.parts
+    }
+
+    /// The pattern text again, with `*` and `\\` in literal pieces escaped.
+    pub(crate) fn to_text(&self) -> String {
+        self.parts
+            .iter()
+            .map(|p| p.replace('\\', "\\\\").replace('*', "\\*"))
+            .collect::<Vec<_>>()
+            .join("*")
+    }
+
     /// Does `s` match the whole pattern?
     pub(crate) fn matches(&self, s: &str) -> bool {
         let (first, rest) = match self.parts.split_first() {
@@ -111,6 +125,13 @@ mod tests {
         assert!(!w(r"a\*b").matches("axb"));
         assert!(w(r"a\\*").matches(r"a\xyz"));
         assert!(w(r"\\").matches(r"\"));
+    }
+
+    #[test]
+    fn text_round_trips() {
+        for p in [r"a*b", r"a\*b*", r"\\*", "*", "", "x"] {
+            assert_eq!(w(p).to_text(), p);
+        }
     }
 
     #[test]

@@ -211,6 +211,139 @@ proptest! {
                 .map(|(i, _)| i)
                 .collect();
             prop_assert_eq!(matcher.matching_rules(e), expected, "event {}", e);
+            let from_text = matcher.matching_rules_str(&e.to_string()).map_err(|err| TestCaseError::fail(err.to_string()))?;
+            prop_assert_eq!(from_text, matcher.matching_rules(e), "event text {}", e);
+        }
+    }
+}
+
+/// Like [`matcher_json`], but with operands drawn from small alphabets, so that many rules
+/// share fields and values and the matcher's indexes (hash maps, affix maps, range trees)
+/// hold many entries per field.
+fn varied_matcher_json() -> impl Strategy<Value = Value> {
+    let text = || "[xyaXY1.]{0,3}";
+    prop_oneof![
+        4 => matcher_json(),
+        2 => text().prop_map(|s| json!(s)),
+        1 => (0..12i32).prop_map(|n| json!(n)),
+        1 => prop_oneof![Just(json!(3.0)), Just(json!(3e0)), Just(json!(-0.0))],
+        1 => "[xya]{0,2}".prop_map(|s| json!({"prefix": s})),
+        1 => "[xya]{0,2}".prop_map(|s| json!({"suffix": s})),
+        1 => text().prop_map(|s| json!({"equals-ignore-case": s})),
+        1 => "[xyaXY]{0,2}".prop_map(|s| json!({"prefix": {"equals-ignore-case": s}})),
+        1 => "[xyaXY]{0,2}".prop_map(|s| json!({"suffix": {"equals-ignore-case": s}})),
+        1 => prop_oneof![Just("*"), Just("x*"), Just("*y"), Just("*a*"), Just("x*y"), Just("xy")]
+            .prop_map(|s| json!({"wildcard": s})),
+        1 => (0..10i32, 1..6i32, any::<bool>(), any::<bool>()).prop_map(|(lo, w, a, b)| {
+            json!({"numeric": [if a { ">" } else { ">=" }, lo, if b { "<" } else { "<=" }, lo + w]})
+        }),
+        1 => (0..12i32).prop_map(|n| json!({"numeric": ["=", n]})),
+        1 => prop_oneof![Just("10.0.0.0/24"), Just("10.0.0.7/32"), Just("10.0.0.0/8"), Just("::/0")]
+            .prop_map(|s| json!({"cidr": s})),
+        1 => prop::collection::vec(text(), 1..3).prop_map(|v| json!({"anything-but": v})),
+        1 => prop::collection::vec("[xya]{1,2}", 1..3)
+            .prop_map(|v| json!({"anything-but": {"prefix": v}})),
+    ]
+}
+
+/// A valid pattern over `a`, `b`, `c` with [`varied_matcher_json`] leaves.
+fn varied_pattern() -> impl Strategy<Value = Value> {
+    let leaf = prop::collection::vec(varied_matcher_json(), 1..3).prop_map(Value::Array);
+    let node = leaf.prop_recursive(2, 8, 3, |inner| {
+        prop_oneof![
+            3 => prop::collection::btree_map(field(), inner.clone(), 1..3)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            1 => prop::collection::vec(
+                prop::collection::btree_map(field(), inner, 1..3)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                2..3,
+            )
+            .prop_map(|alts| json!({ "$or": alts })),
+        ]
+    });
+    prop::collection::btree_map(field(), node, 1..4)
+        .prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+/// An event whose leaves come from the same small alphabets as [`varied_pattern`].
+fn varied_event() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        "[xyaXY1.]{0,3}".prop_map(|s| json!(s)),
+        (0..14i32).prop_map(|n| json!(n)),
+        Just(json!(3.0)),
+        Just(json!(2.5)),
+        Just(json!("10.0.0.7")),
+        Just(json!("10.1.2.3")),
+        Just(json!("::1")),
+        Just(json!(null)),
+        Just(json!(true)),
+    ];
+    let value = leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(field(), inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    prop::collection::btree_map(field(), value, 0..4)
+        .prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+/// Checks `matcher` (and its text entry point) against each pattern alone.
+fn agree(matcher: &Matcher<usize>, parsed: &[Pattern], e: &Value) -> Result<(), TestCaseError> {
+    let expected: Vec<usize> = parsed
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.matches(e))
+        .map(|(i, _)| i)
+        .collect();
+    prop_assert_eq!(matcher.matching_rules(e), expected.clone(), "event {}", e);
+    let from_text = matcher
+        .matching_rules_str(&e.to_string())
+        .map_err(|err| TestCaseError::fail(err.to_string()))?;
+    prop_assert_eq!(from_text, expected, "event text {}", e);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn large_matcher_agrees_with_individual_patterns(
+        patterns in prop::collection::vec(varied_pattern(), 100..160),
+        events in prop::collection::vec(prop_oneof![varied_event(), event()], 8..16),
+    ) {
+        let parsed: Vec<Pattern> = patterns.iter().map(parse).collect();
+        let matcher = Matcher::new(parsed.iter().cloned().enumerate());
+        prop_assert_eq!(matcher.len(), parsed.len());
+        for e in &events {
+            agree(&matcher, &parsed, e)?;
+        }
+    }
+
+    #[test]
+    fn large_matcher_agrees_on_generic_patterns(
+        patterns in prop::collection::vec(valid_pattern(vec!["a", "b", "c"]), 100..140),
+        events in prop::collection::vec(event(), 8..16),
+    ) {
+        let parsed: Vec<Pattern> = patterns.iter().map(parse).collect();
+        let matcher = Matcher::new(parsed.iter().cloned().enumerate());
+        for e in &events {
+            agree(&matcher, &parsed, e)?;
+        }
+    }
+
+    #[test]
+    fn explain_agrees_with_matches(
+        p in valid_pattern(vec!["a", "b", "c"]),
+        events in prop::collection::vec(prop_oneof![varied_event(), event()], 1..8),
+    ) {
+        let pattern = parse(&p);
+        for e in &events {
+            let explanation = pattern.explain(e);
+            prop_assert_eq!(explanation.matched, pattern.matches(e), "event {}", e);
+            prop_assert!(explanation.deciding_field.is_some());
+            prop_assert!(!explanation.reason.is_empty());
         }
     }
 }
