@@ -141,11 +141,7 @@ pub fn validate_new_incident(req: &NewIncident) -> ApiResult<()> {
     if let Some(arn) = &req.trigger.trigger_arn {
         validate::arn("triggerDetails.triggerArn", arn)?;
     }
-    if req.related_items.len() > 100 {
-        return Err(ApiError::Validation(
-            "1 validation error detected: Value at 'relatedItems' failed to satisfy constraint: Member must have length less than or equal to 100".into(),
-        ));
-    }
+    validate::list_length("relatedItems", req.related_items.len(), 0, 100)?;
     for (i, item) in req.related_items.iter().enumerate() {
         validate_related_item(&format!("relatedItems.{}.member", i + 1), item)?;
     }

@@ -164,16 +164,7 @@ pub async fn put_events(
     req: PutEventsRequest,
 ) -> ApiResult<PutEventsResponse> {
     let n = req.entries.len();
-    if n == 0 || n > MAX_ENTRIES {
-        let bound = if n == 0 {
-            "greater than or equal to 1"
-        } else {
-            "less than or equal to 10"
-        };
-        return Err(ApiError::Validation(format!(
-            "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length {bound}"
-        )));
-    }
+    validate::list_length("entries", n, 1, MAX_ENTRIES)?;
     if req.entries.iter().map(entry_size).sum::<usize>() > MAX_BATCH_BYTES {
         return Err(ApiError::Validation(
             "Total size of the entries in the request is over the limit.".into(),

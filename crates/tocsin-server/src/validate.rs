@@ -35,6 +35,33 @@ pub fn length(at: &str, value: &str, min: usize, max: usize) -> Result<(), ApiEr
     }
 }
 
+/// A list must have `min..=max` entries (the `min`/`max` of a list shape).
+pub fn list_length(at: &str, len: usize, min: usize, max: usize) -> Result<(), ApiError> {
+    if len < min {
+        Err(violation(
+            None,
+            at,
+            &format!("Member must have length greater than or equal to {min}"),
+        ))
+    } else if len > max {
+        Err(violation(
+            None,
+            at,
+            &format!("Member must have length less than or equal to {max}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Replaces `slot` when `update` names a value: the "absent members stay as they are" rule
+/// of the Update* operations.
+pub fn overwrite<T>(slot: &mut Option<T>, update: Option<T>) {
+    if update.is_some() {
+        *slot = update;
+    }
+}
+
 /// Optional `value` must have at most `max` characters.
 pub fn opt_length(at: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
     value.map_or(Ok(()), |v| length(at, v, 0, max))

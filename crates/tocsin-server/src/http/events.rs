@@ -228,9 +228,7 @@ async fn put_targets(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResul
     caller.require(Role::Admin)?;
     let req: PutTargetsRequest = parse_body(body)?;
     rule_name(&req.rule)?;
-    if req.targets.is_empty() || req.targets.len() > 100 {
-        return Err(ApiError::Validation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1".into()));
-    }
+    validate::list_length("targets", req.targets.len(), 1, 100)?;
     let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
     let rule = find_rule(state, &bus, &req.rule).await?;
     for t in &req.targets {
@@ -284,9 +282,7 @@ async fn remove_targets(state: &AppState, caller: &Caller, body: &[u8]) -> ApiRe
     caller.require(Role::Admin)?;
     let req: RemoveTargetsRequest = parse_body(body)?;
     rule_name(&req.rule)?;
-    if req.ids.is_empty() || req.ids.len() > 100 {
-        return Err(ApiError::Validation("1 validation error detected: Value at 'ids' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1".into()));
-    }
+    validate::list_length("ids", req.ids.len(), 1, 100)?;
     let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
     let rule = find_rule(state, &bus, &req.rule).await?;
     let mut tx = state.store.write().await?;

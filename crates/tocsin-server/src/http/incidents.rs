@@ -69,15 +69,12 @@ fn validate_template(t: &IncidentTemplate, prefix: &str) -> ApiResult<()> {
         t.dedupe_string.as_deref(),
         1000,
     )?;
-    if t.notification_targets
-        .as_ref()
-        .is_some_and(|n| n.len() > 10)
-    {
-        return Err(ApiError::Validation(format!(
-            "1 validation error detected: Value at '{prefix}notificationTargets' failed to satisfy constraint: Member must have length less than or equal to 10"
-        )));
-    }
-    Ok(())
+    validate::list_length(
+        &format!("{prefix}notificationTargets"),
+        t.notification_targets.as_ref().map_or(0, Vec::len),
+        0,
+        10,
+    )
 }
 
 fn validate_plan_parts(
@@ -86,13 +83,8 @@ fn validate_plan_parts(
     actions: Option<&Vec<tocsin_api::incidents::Action>>,
 ) -> ApiResult<()> {
     validate::opt_length("displayName", display_name, 200)?;
-    if engagements.is_some_and(|e| e.len() > 5) {
-        return Err(ApiError::Validation("1 validation error detected: Value at 'engagements' failed to satisfy constraint: Member must have length less than or equal to 5".into()));
-    }
-    if actions.is_some_and(|a| a.len() > 1) {
-        return Err(ApiError::Validation("1 validation error detected: Value at 'actions' failed to satisfy constraint: Member must have length less than or equal to 1".into()));
-    }
-    Ok(())
+    validate::list_length("engagements", engagements.map_or(0, Vec::len), 0, 5)?;
+    validate::list_length("actions", actions.map_or(0, Vec::len), 0, 1)
 }
 
 /// Mirrors CreateResponsePlan: 201 with the new ARN; `ConflictException` if the name is
@@ -225,34 +217,21 @@ async fn update_response_plan(
     if let Some(v) = input.incident_template_impact {
         t.impact = v;
     }
-    if let Some(v) = input.incident_template_summary {
-        t.summary = Some(v);
-    }
-    if let Some(v) = input.incident_template_dedupe_string {
-        t.dedupe_string = Some(v);
-    }
-    if let Some(v) = input.incident_template_notification_targets {
-        t.notification_targets = Some(v);
-    }
+    validate::overwrite(&mut t.summary, input.incident_template_summary);
+    validate::overwrite(&mut t.dedupe_string, input.incident_template_dedupe_string);
+    validate::overwrite(
+        &mut t.notification_targets,
+        input.incident_template_notification_targets,
+    );
     if let Some(v) = input.incident_template_tags {
         t.incident_tags = (!v.is_empty()).then_some(v);
     }
     validate_template(t, "incidentTemplate")?;
-    if let Some(v) = input.display_name {
-        plan.display_name = Some(v);
-    }
-    if let Some(v) = input.chat_channel {
-        plan.chat_channel = Some(v);
-    }
-    if let Some(v) = input.engagements {
-        plan.engagements = Some(v);
-    }
-    if let Some(v) = input.actions {
-        plan.actions = Some(v);
-    }
-    if let Some(v) = input.integrations {
-        plan.integrations = Some(v);
-    }
+    validate::overwrite(&mut plan.display_name, input.display_name);
+    validate::overwrite(&mut plan.chat_channel, input.chat_channel);
+    validate::overwrite(&mut plan.engagements, input.engagements);
+    validate::overwrite(&mut plan.actions, input.actions);
+    validate::overwrite(&mut plan.integrations, input.integrations);
     stored.updated_at = clock::now();
     tx.update_plan(&stored).await?;
     tx.append_change(&Change::ResponsePlanChanged { arn: input.arn })
@@ -337,9 +316,7 @@ fn incident_query(input: &ListIncidentRecordsInput) -> ApiResult<IncidentQuery> 
         ..Default::default()
     };
     let filters = input.filters.as_deref().unwrap_or_default();
-    if filters.len() > 5 {
-        return Err(ApiError::Validation("1 validation error detected: Value at 'filters' failed to satisfy constraint: Member must have length less than or equal to 5".into()));
-    }
+    validate::list_length("filters", filters.len(), 0, 5)?;
     for f in filters {
         let c = &f.condition;
         match f.key.as_str() {

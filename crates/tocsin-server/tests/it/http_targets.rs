@@ -10,9 +10,12 @@ use tocsin_server::ServerConfig;
 
 use crate::support::{TestServer, alarm_entry};
 
+/// What the receiver saw: each body with its `X-Team` header.
+type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 #[derive(Clone, Default)]
 struct Receiver {
-    bodies: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    bodies: Seen,
     /// Answer 503 to this many requests first.
     fail_first: Arc<Mutex<u32>>,
 }
