@@ -11,9 +11,15 @@ use std::fmt;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use send_wrapper::SendWrapper;
+use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tocsin_api::error::AwsErrorBody;
+use tocsin_api::events::{
+    DEFAULT_EVENT_BUS, ListRulesRequest, ListRulesResponse, ListTargetsByRuleRequest,
+    ListTargetsByRuleResponse, PutRuleRequest, PutRuleResponse, PutTargetsRequest,
+    RemoveTargetsRequest, Rule, RuleRef, Target, TargetsResponse, TestEventPatternRequest,
+    TestEventPatternResponse,
+};
 use tocsin_api::incidents::{
     CreateResponsePlanInput, CreateResponsePlanOutput, DeleteResponsePlanInput,
     GetResponsePlanOutput, ListIncidentRecordsInput, ListIncidentRecordsOutput,
@@ -27,6 +33,20 @@ use crate::format::encode_component;
 
 /// Requests still unanswered after this long are aborted.
 pub const REQUEST_TIMEOUT_MS: u32 = 20_000;
+
+/// Content type of EventBridge (awsJson1.1) requests.
+pub const AWS_JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+/// The AWS error body as both protocols send it: rest-json (`/v1/…`, ssm-incidents) and
+/// awsJson1.1 (EventBridge). `__type` may carry a namespace (`com.amazonaws.events#X`) and
+/// awsJson services sometimes spell the text `Message`.
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    #[serde(rename = "__type")]
+    error_type: String,
+    #[serde(alias = "Message")]
+    message: String,
+}
 
 /// Why a request failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,10 +90,16 @@ impl std::error::Error for ApiError {}
 /// Turns an error response body into an [`ApiError`]: the AWS error shape when it parses,
 /// otherwise the (shortened) text.
 pub fn error_from_body(status: u16, status_text: &str, body: &str) -> ApiError {
-    match serde_json::from_str::<AwsErrorBody>(body) {
+    match serde_json::from_str::<ErrorBody>(body) {
         Ok(err) => ApiError::Http {
             status,
-            error_type: Some(err.error_type),
+            error_type: Some(
+                err.error_type
+                    .rsplit('#')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
             message: err.message,
         },
         Err(_) => {
@@ -236,7 +262,121 @@ impl Api {
         self.post_empty("/deleteResponsePlan", &input).await
     }
 
+    // ----- EventBridge (awsJson1.1, default bus) -----
+
+    /// `ListRules` (one page).
+    pub async fn list_rules(
+        &self,
+        input: &ListRulesRequest,
+    ) -> Result<ListRulesResponse, ApiError> {
+        self.events("ListRules", input).await
+    }
+
+    /// Every rule on the default bus, following `NextToken` (at most 20 pages of 100).
+    pub async fn all_rules(&self) -> Result<Vec<Rule>, ApiError> {
+        let mut rules = Vec::new();
+        let mut input = ListRulesRequest {
+            event_bus_name: Some(DEFAULT_EVENT_BUS.to_owned()),
+            limit: Some(100),
+            ..ListRulesRequest::default()
+        };
+        for _ in 0..20 {
+            let page = self.list_rules(&input).await?;
+            rules.extend(page.rules);
+            match page.next_token {
+                Some(token) => input.next_token = Some(token),
+                None => break,
+            }
+        }
+        Ok(rules)
+    }
+
+    /// `DescribeRule` on the default bus.
+    pub async fn describe_rule(&self, name: &str) -> Result<Rule, ApiError> {
+        self.events("DescribeRule", &rule_ref(name)).await
+    }
+
+    /// `PutRule`: creates or replaces a rule.
+    pub async fn put_rule(&self, input: &PutRuleRequest) -> Result<PutRuleResponse, ApiError> {
+        self.events("PutRule", input).await
+    }
+
+    /// `DeleteRule` on the default bus (refused while the rule has targets).
+    pub async fn delete_rule(&self, name: &str) -> Result<(), ApiError> {
+        self.events::<_, serde_json::Value>("DeleteRule", &rule_ref(name))
+            .await
+            .map(drop)
+    }
+
+    /// `ListTargetsByRule` (one page).
+    pub async fn list_targets_by_rule(
+        &self,
+        input: &ListTargetsByRuleRequest,
+    ) -> Result<ListTargetsByRuleResponse, ApiError> {
+        self.events("ListTargetsByRule", input).await
+    }
+
+    /// Every target of a rule on the default bus, following `NextToken` (at most 20 pages).
+    pub async fn all_targets(&self, rule: &str) -> Result<Vec<Target>, ApiError> {
+        let mut targets = Vec::new();
+        let mut input = ListTargetsByRuleRequest {
+            rule: rule.to_owned(),
+            event_bus_name: Some(DEFAULT_EVENT_BUS.to_owned()),
+            limit: Some(100),
+            next_token: None,
+        };
+        for _ in 0..20 {
+            let page = self.list_targets_by_rule(&input).await?;
+            targets.extend(page.targets);
+            match page.next_token {
+                Some(token) => input.next_token = Some(token),
+                None => break,
+            }
+        }
+        Ok(targets)
+    }
+
+    /// `PutTargets` (per-target failures are in the answer, see
+    /// [`crate::rules::targets_outcome`]).
+    pub async fn put_targets(
+        &self,
+        input: &PutTargetsRequest,
+    ) -> Result<TargetsResponse, ApiError> {
+        self.events("PutTargets", input).await
+    }
+
+    /// `RemoveTargets`.
+    pub async fn remove_targets(
+        &self,
+        input: &RemoveTargetsRequest,
+    ) -> Result<TargetsResponse, ApiError> {
+        self.events("RemoveTargets", input).await
+    }
+
+    /// `TestEventPattern`: whether the server's matcher says `event` matches `pattern`.
+    pub async fn test_event_pattern(&self, pattern: &str, event: &str) -> Result<bool, ApiError> {
+        let input = TestEventPatternRequest {
+            event_pattern: pattern.to_owned(),
+            event: event.to_owned(),
+        };
+        let out: TestEventPatternResponse = self.events("TestEventPattern", &input).await?;
+        Ok(out.result)
+    }
+
     // ----- plumbing -----
+
+    /// One EventBridge operation: `POST /` with `X-Amz-Target: AWSEvents.<operation>`.
+    async fn events<I: Serialize, O: DeserializeOwned>(
+        &self,
+        operation: &str,
+        input: &I,
+    ) -> Result<O, ApiError> {
+        let body = serde_json::to_string(input).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let builder = Request::post(&self.url("/"))
+            .header("X-Amz-Target", &format!("AWSEvents.{operation}"))
+            .header("Content-Type", AWS_JSON_CONTENT_TYPE);
+        json(send_text(builder, Some(body)).await?).await
+    }
 
     async fn post_json<I: Serialize, O: DeserializeOwned>(
         &self,
@@ -252,19 +392,44 @@ impl Api {
     }
 }
 
+/// A `DescribeRule`/`DeleteRule` input naming a rule on the default bus.
+fn rule_ref(name: &str) -> RuleRef {
+    RuleRef {
+        name: name.to_owned(),
+        event_bus_name: Some(DEFAULT_EVENT_BUS.to_owned()),
+        force: None,
+    }
+}
+
 /// Sends a request (with an optional JSON body) and returns the response when its status is
 /// 2xx; otherwise the error from its body.
 async fn send<B: Serialize + ?Sized>(
     builder: RequestBuilder,
     body: Option<&B>,
 ) -> Result<Response, ApiError> {
+    let body = match body {
+        Some(body) => {
+            Some(serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?)
+        }
+        None => None,
+    };
+    let builder = if body.is_some() {
+        builder.header("Content-Type", "application/json")
+    } else {
+        builder
+    };
+    send_text(builder, body).await
+}
+
+/// Sends a request with an optional body (its `Content-Type` already set on `builder`).
+async fn send_text(builder: RequestBuilder, body: Option<String>) -> Result<Response, ApiError> {
     let controller =
         web_sys::AbortController::new().map_err(|e| ApiError::Network(format!("{e:?}")))?;
     let builder = builder
         .abort_signal(Some(&controller.signal()))
         .header("Accept", "application/json");
     let request = match body {
-        Some(body) => builder.json(body),
+        Some(body) => builder.body(body),
         None => builder.build(),
     }
     .map_err(|e| ApiError::Network(e.to_string()))?;
@@ -339,6 +504,32 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "impact must be 1-5 (ValidationException, HTTP 400)"
+        );
+    }
+
+    #[test]
+    fn aws_json_error_bodies_show_their_message() {
+        let err = error_from_body(
+            400,
+            "Bad Request",
+            r#"{"__type":"InvalidEventPatternException","message":"Event pattern is not valid. Reason: x"}"#,
+        );
+        assert_eq!(
+            err,
+            ApiError::Http {
+                status: 400,
+                error_type: Some("InvalidEventPatternException".to_owned()),
+                message: "Event pattern is not valid. Reason: x".to_owned(),
+            }
+        );
+        let err = error_from_body(
+            400,
+            "Bad Request",
+            r#"{"__type":"com.amazonaws.events#ResourceNotFoundException","Message":"Rule r does not exist."}"#,
+        );
+        assert_eq!(
+            err.to_string(),
+            "Rule r does not exist. (ResourceNotFoundException, HTTP 400)"
         );
     }
 

@@ -13,6 +13,12 @@ pub fn local_hms_ms(ms: f64) -> String {
     format_hms(date.get_hours(), date.get_minutes(), date.get_seconds())
 }
 
+/// Local `HH:MM` of a time given in milliseconds since the epoch (the wall's clock).
+pub fn local_hm_ms(ms: f64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
 /// Local `YYYY-MM-DD HH:MM:SS` of an API timestamp (seconds since the epoch).
 pub fn local_datetime(epoch_secs: f64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(epoch_secs * 1_000.0));

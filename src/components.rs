@@ -1,5 +1,6 @@
 //! Reusable view pieces, one component per file.
 
+pub mod add_target_form;
 pub mod as_of;
 pub mod connection_badge;
 pub mod error_note;
@@ -10,6 +11,9 @@ pub mod incident_card;
 pub mod incident_detail_view;
 pub mod incident_row;
 pub mod nav_bar;
+pub mod pattern_tester;
 pub mod related_items;
+pub mod rule_editor;
+pub mod rule_item;
 pub mod ticker;
 pub mod timeline;

@@ -57,6 +57,22 @@ pub fn format_hms(hours: u32, minutes: u32, seconds: u32) -> String {
     format!("{hours:02}:{minutes:02}:{seconds:02}")
 }
 
+/// "open incident" or "open incidents", to follow a count.
+pub fn open_incidents_noun(count: usize) -> &'static str {
+    if count == 1 {
+        "open incident"
+    } else {
+        "open incidents"
+    }
+}
+
+/// A short, readable stand-in for an incident without a known title: the first 8 characters
+/// of the id at the end of its ARN.
+pub fn short_incident_id(arn: &str) -> String {
+    let id = arn.rsplit('/').next().unwrap_or(arn);
+    id.chars().take(8).collect()
+}
+
 /// Shortens untrusted text for a one-line display: whitespace runs collapse to one space
 /// and the result is cut at `max_chars` characters with an ellipsis.
 pub fn one_line(text: &str, max_chars: usize) -> String {
@@ -88,7 +104,8 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
 }
 
 /// A short summary of a timeline entry's `eventData`: for a JSON object its scalar members
-/// as `key: value` pairs (ARNs left out: too long to read on a wall), otherwise the text
+/// as `key: value` pairs (ARNs left out: too long to read on a wall; so is a numeric
+/// `timestamp`, which repeats the entry's own time as epoch seconds), otherwise the text
 /// itself, on one line.
 pub fn summarize_event_data(data: &str, max_chars: usize) -> String {
     if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(data) {
@@ -96,6 +113,7 @@ pub fn summarize_event_data(data: &str, max_chars: usize) -> String {
             .iter()
             .filter_map(|(k, v)| match v {
                 serde_json::Value::String(s) if s.starts_with("arn:") => None,
+                serde_json::Value::Number(_) if k == "timestamp" => None,
                 serde_json::Value::String(s) => Some(format!("{k}: {s}")),
                 serde_json::Value::Number(n) => Some(format!("{k}: {n}")),
                 serde_json::Value::Bool(b) => Some(format!("{k}: {b}")),
@@ -246,6 +264,20 @@ mod tests {
     }
 
     #[test]
+    fn wall_words() {
+        assert_eq!(open_incidents_noun(1), "open incident");
+        assert_eq!(open_incidents_noun(0), "open incidents");
+        assert_eq!(open_incidents_noun(3), "open incidents");
+        assert_eq!(
+            short_incident_id(
+                "arn:aws:ssm-incidents::1:incident-record/plan/6f1c2a3b-1111-2222-3333-444455556666"
+            ),
+            "6f1c2a3b"
+        );
+        assert_eq!(short_incident_id("abc"), "abc");
+    }
+
+    #[test]
     fn event_data_summaries() {
         assert_eq!(
             summarize_event_data(
@@ -263,6 +295,13 @@ mod tests {
             "summary → investigating, impact → 1"
         );
         assert_eq!(summarize_event_data("[1,2]", 100), "[1,2]");
+        assert_eq!(
+            summarize_event_data(
+                r#"{"source":"aws.cloudwatch","triggerArn":"arn:x","timestamp":1795256870.307}"#,
+                100
+            ),
+            "source: aws.cloudwatch"
+        );
         assert!(pretty_event_data(r#"{"a":1}"#).contains("\n"));
         assert_eq!(pretty_event_data("<b>x</b>"), "<b>x</b>");
     }

@@ -13,6 +13,8 @@ pub mod clock;
 pub mod components;
 pub mod format;
 pub mod pages;
+pub mod pattern_check;
+pub mod rules;
 pub mod sse;
 pub mod wall_state;
 
@@ -26,8 +28,10 @@ use crate::format::{choose_base_url, normalize_base_url};
 use crate::pages::incident_page::IncidentPage;
 use crate::pages::incidents_page::IncidentsPage;
 use crate::pages::not_found_page::NotFoundPage;
+use crate::pages::pattern_test_page::PatternTestPage;
 use crate::pages::plan_form_page::PlanFormPage;
 use crate::pages::plans_page::PlansPage;
+use crate::pages::rules_page::RulesPage;
 use crate::pages::settings_page::SettingsPage;
 use crate::pages::start_page::StartPage;
 use crate::pages::wall_page::WallPage;
@@ -51,6 +55,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/plans") view=PlansPage />
                     <Route path=path!("/plans/new") view=PlanFormPage />
                     <Route path=path!("/plans/edit") view=PlanFormPage />
+                    <Route path=path!("/rules") view=RulesPage />
+                    <Route path=path!("/rules/test") view=PatternTestPage />
                     <Route path=path!("/start") view=StartPage />
                     <Route path=path!("/settings") view=SettingsPage />
                 </Routes>

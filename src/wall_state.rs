@@ -18,6 +18,11 @@ pub const TICKER_CAPACITY: usize = 20;
 /// Longest summary (in characters) kept for a ticker entry.
 const TICKER_TEXT_CHARS: usize = 160;
 
+/// How many titles of incidents that left the wall are remembered, so that their late
+/// timeline entries (e.g. "Incident Resolved", which follows the resolving update) still
+/// show a title in the ticker.
+const RESOLVED_TITLE_CAPACITY: usize = 50;
+
 /// One line of the ticker of recent timeline entries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TickerItem {
@@ -40,6 +45,8 @@ pub struct TickerItem {
 pub struct WallState {
     incidents: BTreeMap<String, WallIncident>,
     ticker: VecDeque<TickerItem>,
+    /// (ARN, title) of incidents resolved recently, newest first.
+    resolved_titles: VecDeque<(String, String)>,
     /// Highest change-feed id applied.
     pub as_of_change_id: i64,
 }
@@ -95,6 +102,10 @@ impl WallState {
         let arn = incident.incident.arn.clone();
         if incident.incident.status == IncidentRecordStatus::Resolved {
             self.incidents.remove(&arn);
+            self.resolved_titles.retain(|(a, _)| *a != arn);
+            self.resolved_titles
+                .push_front((arn, incident.incident.title));
+            self.resolved_titles.truncate(RESOLVED_TITLE_CAPACITY);
             return;
         }
         if let Some(existing) = self.incidents.get(&arn) {
@@ -115,7 +126,10 @@ impl WallState {
     }
 
     fn add_timeline_event(&mut self, change_id: i64, event: &TimelineEvent) {
-        let mut title = String::new();
+        let mut title = self
+            .resolved_title(&event.incident_record_arn)
+            .unwrap_or_default()
+            .to_owned();
         if let Some(incident) = self.incidents.get_mut(&event.incident_record_arn) {
             title = incident.incident.title.clone();
             let newer = incident
@@ -135,6 +149,13 @@ impl WallState {
             summary: summarize_event_data(&event.event_data, TICKER_TEXT_CHARS),
         });
         self.ticker.truncate(TICKER_CAPACITY);
+    }
+
+    fn resolved_title(&self, arn: &str) -> Option<&str> {
+        self.resolved_titles
+            .iter()
+            .find(|(a, _)| a == arn)
+            .map(|(_, title)| title.as_str())
     }
 
     /// Number of open incidents.
@@ -196,17 +217,19 @@ impl WallState {
         self.ticker.iter()
     }
 
-    /// The ticker, newest first, with titles filled in from the open incidents where an
-    /// entry arrived before its incident did.
+    /// The ticker, newest first, with titles filled in from the open (or recently resolved)
+    /// incidents where an entry arrived before its incident did.
     pub fn ticker_with_titles(&self) -> Vec<TickerItem> {
         self.ticker
             .iter()
             .map(|item| {
                 let mut item = item.clone();
-                if item.incident_title.is_empty()
-                    && let Some(incident) = self.incidents.get(&item.incident_arn)
-                {
-                    item.incident_title = incident.incident.title.clone();
+                if item.incident_title.is_empty() {
+                    if let Some(incident) = self.incidents.get(&item.incident_arn) {
+                        item.incident_title = incident.incident.title.clone();
+                    } else if let Some(title) = self.resolved_title(&item.incident_arn) {
+                        item.incident_title = title.to_owned();
+                    }
                 }
                 item
             })
@@ -434,9 +457,24 @@ mod tests {
                 .is_some()
         );
 
-        // Entries for incidents not on the wall still reach the ticker, untitled.
+        // An incident resolved off the wall keeps its title for its late entries.
         wall.apply(&entry(
-            14,
+            15,
+            Change::IncidentUpdated(incident("a", 1, 100.0, IncidentRecordStatus::Resolved)),
+        ));
+        wall.apply(&entry(
+            16,
+            Change::TimelineEventAdded(event("a", "e3", 700.0, "resolved")),
+        ));
+        assert!(wall.get("a").is_none());
+        assert_eq!(
+            wall.ticker().next().map(|t| t.incident_title.as_str()),
+            Some("title a")
+        );
+
+        // Entries for incidents never seen still reach the ticker, untitled.
+        wall.apply(&entry(
+            17,
             Change::TimelineEventAdded(event("gone", "e2", 600.0, "x")),
         ));
         assert_eq!(

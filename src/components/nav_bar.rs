@@ -22,6 +22,7 @@ pub fn NavBar() -> impl IntoView {
                 <A href="/incidents">"Incidents"</A>
                 <A href="/start">"Start incident"</A>
                 <A href="/plans">"Response plans"</A>
+                <A href="/rules">"Rules"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
         </Show>

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::clock::local_hms_ms;
+use crate::format::short_incident_id;
 use crate::wall_state::TickerItem;
 
 /// The most recent timeline entries, newest first (already capped by the wall state).
@@ -24,16 +25,23 @@ pub fn Ticker(
                         each=move || items.get()
                         key=|item| (item.change_id, item.incident_title.clone())
                         children=|item| {
+                            // The incident's title; only when it is unknown, a short id.
                             let who = if item.incident_title.is_empty() {
-                                item.incident_arn.rsplit('/').next().unwrap_or_default().to_owned()
+                                view! {
+                                    <span class="ticker-id" title=item.incident_arn.clone()>
+                                        {format!("incident {}", short_incident_id(&item.incident_arn))}
+                                    </span>
+                                }
+                                    .into_any()
                             } else {
-                                item.incident_title
+                                view! { <strong class="ticker-title">{item.incident_title}</strong> }
+                                    .into_any()
                             };
                             view! {
                                 <li>
                                     <time>{local_hms_ms(item.event_time * 1_000.0)}</time>
                                     " "
-                                    <strong>{who}</strong>
+                                    {who}
                                     " · "
                                     <span class="label">{item.event_type}</span>
                                     " "

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use send_wrapper::SendWrapper;
 
-use crate::clock::local_hms_ms;
+use crate::clock::local_hm_ms;
 use crate::components::as_of::AsOf;
 use crate::components::connection_badge::ConnectionBadge;
 use crate::components::error_note::ErrorNote;
@@ -17,7 +17,7 @@ use crate::components::impact_badge::ImpactBadge;
 use crate::components::incident_card::IncidentCard;
 use crate::components::nav_bar::use_kiosk;
 use crate::components::ticker::Ticker;
-use crate::format::{IMPACTS, backoff_delay_ms, impact_class, impact_label};
+use crate::format::{IMPACTS, backoff_delay_ms, impact_class, impact_label, open_incidents_noun};
 use crate::sse::{ChangeFeed, ConnectionState, state_after_failures};
 use crate::use_api;
 use crate::wall_state::{WallState, card_key};
@@ -141,7 +141,9 @@ pub fn WallPage() -> impl IntoView {
         <div class="wall" class:kiosk=move || kiosk.get()>
             <header class="wall-head">
                 <h1>
-                    "Open incidents " <span class="total" id="open-count">{total}</span>
+                    <span class="total" id="open-count">{total}</span>
+                    " "
+                    {move || open_incidents_noun(total())}
                 </h1>
                 <ul class="counts" aria-label="Open incidents per impact">
                     {IMPACTS
@@ -162,8 +164,9 @@ pub fn WallPage() -> impl IntoView {
                 <div class="wall-status">
                     <ConnectionBadge state=state />
                     <AsOf heard=heard live=live now_ms=now_ms />
-                    <span class="clock" aria-label="Current time">
-                        {move || local_hms_ms(now_ms.get())}
+                    <span class="clock">
+                        <span class="clock-label">"Local time "</span>
+                        <time>{move || local_hm_ms(now_ms.get())}</time>
                     </span>
                 </div>
             </header>

@@ -1,0 +1,206 @@
+//! The create/update form for a rule (`PutRule`).
+
+use leptos::prelude::*;
+use tocsin_api::events::Rule;
+
+use crate::api::ApiError;
+use crate::components::error_note::ErrorNote;
+use crate::rules::RuleForm;
+use crate::use_api;
+
+/// The rule form's fields, as signals (`Copy`, so the page can fill it from a rule).
+#[derive(Debug, Clone, Copy)]
+pub struct RuleDraft {
+    /// Rule name.
+    pub name: RwSignal<String>,
+    /// Description.
+    pub description: RwSignal<String>,
+    /// `ENABLED` or `DISABLED`.
+    pub state: RwSignal<String>,
+    /// Event pattern text.
+    pub pattern: RwSignal<String>,
+    /// The name of the rule being edited; `None` for a new rule.
+    pub editing: RwSignal<Option<String>>,
+}
+
+impl RuleDraft {
+    /// An empty form for a new rule, with `pattern` filled in.
+    pub fn new(pattern: &str) -> Self {
+        Self {
+            name: RwSignal::new(String::new()),
+            description: RwSignal::new(String::new()),
+            state: RwSignal::new("ENABLED".to_owned()),
+            pattern: RwSignal::new(pattern.to_owned()),
+            editing: RwSignal::new(None),
+        }
+    }
+
+    /// Fills the form from an existing rule.
+    pub fn load(&self, rule: &Rule) {
+        let form = RuleForm::from_rule(rule);
+        self.name.set(form.name);
+        self.description.set(form.description);
+        self.state.set(form.state);
+        self.pattern.set(form.pattern);
+        self.editing.set(Some(rule.name.clone()));
+    }
+
+    /// Back to a new, empty rule (the pattern is kept as a starting point).
+    pub fn clear(&self) {
+        self.name.set(String::new());
+        self.description.set(String::new());
+        self.state.set("ENABLED".to_owned());
+        self.editing.set(None);
+    }
+
+    fn form(&self) -> RuleForm {
+        RuleForm {
+            name: self.name.get_untracked(),
+            description: self.description.get_untracked(),
+            state: self.state.get_untracked(),
+            pattern: self.pattern.get_untracked(),
+        }
+    }
+}
+
+/// `#rule-form`: creates a rule or replaces the one being edited (its targets are kept).
+#[component]
+pub fn RuleEditor(
+    /// The form's fields.
+    draft: RuleDraft,
+    /// Called with the rule name after a successful save.
+    #[prop(into)]
+    on_saved: Callback<String>,
+    /// Called with the form's pattern when "Test this pattern" is pressed.
+    #[prop(into)]
+    on_test: Callback<String>,
+) -> impl IntoView {
+    let api = use_api();
+    let form_error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<String>);
+    let save = Action::new_local(move |input: &tocsin_api::events::PutRuleRequest| {
+        let api = api.clone();
+        let input = input.clone();
+        async move {
+            api.put_rule(&input).await?;
+            saved.try_set(Some(input.name.clone()));
+            draft.editing.try_set(Some(input.name.clone()));
+            on_saved.run(input.name.clone());
+            Ok::<(), ApiError>(())
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(None);
+        match draft.form().put_input() {
+            Ok(input) => {
+                form_error.set(None);
+                save.dispatch_local(input);
+            }
+            Err(msg) => form_error.set(Some(msg)),
+        }
+    };
+    let editing = move || draft.editing.get().is_some();
+
+    view! {
+        <section class="rule-editor" id="rule-editor" aria-labelledby="rule-editor-title">
+            <h2 id="rule-editor-title">
+                {move || match draft.editing.get() {
+                    Some(name) => format!("Edit rule {name}"),
+                    None => "New rule".to_owned(),
+                }}
+            </h2>
+            <form class="form" id="rule-form" on:submit=on_submit>
+                <label for="rule-name">"Name"</label>
+                <input
+                    id="rule-name"
+                    name="rule-name"
+                    type="text"
+                    required
+                    maxlength="64"
+                    pattern="[.\\-_A-Za-z0-9]+"
+                    readonly=editing
+                    prop:value=move || draft.name.get()
+                    on:input=move |ev| draft.name.set(event_target_value(&ev))
+                />
+                <p class="hint">"Letters, digits, '.', '-' and '_'. Saving a name that exists replaces that rule."</p>
+                <label for="rule-description">"Description"</label>
+                <input
+                    id="rule-description"
+                    name="rule-description"
+                    type="text"
+                    maxlength="512"
+                    prop:value=move || draft.description.get()
+                    on:input=move |ev| draft.description.set(event_target_value(&ev))
+                />
+                <label for="rule-state">"State"</label>
+                <select
+                    id="rule-state"
+                    name="rule-state"
+                    prop:value=move || draft.state.get()
+                    on:change=move |ev| draft.state.set(event_target_value(&ev))
+                >
+                    <option value="ENABLED">"Enabled: routes matching events"</option>
+                    <option value="DISABLED">"Disabled: kept, routes nothing"</option>
+                </select>
+                <label for="rule-pattern">"Event pattern"</label>
+                <textarea
+                    id="rule-pattern"
+                    name="rule-pattern"
+                    class="code-input"
+                    rows="10"
+                    spellcheck="false"
+                    autocomplete="off"
+                    required
+                    prop:value=move || draft.pattern.get()
+                    on:input=move |ev| draft.pattern.set(event_target_value(&ev))
+                ></textarea>
+                <div class="actions">
+                    <button type="submit" id="rule-submit" disabled=move || save.pending().get()>
+                        {move || if editing() { "Save rule" } else { "Create rule" }}
+                    </button>
+                    <button
+                        type="button"
+                        id="rule-test-pattern"
+                        on:click=move |_| on_test.run(draft.pattern.get_untracked())
+                    >
+                        "Test this pattern"
+                    </button>
+                    <Show when=editing>
+                        <button
+                            type="button"
+                            id="rule-new"
+                            on:click=move |_| {
+                                draft.clear();
+                                saved.set(None);
+                                form_error.set(None);
+                            }
+                        >
+                            "New rule instead"
+                        </button>
+                    </Show>
+                </div>
+            </form>
+            {move || {
+                form_error.get().map(|m| view! { <ErrorNote id="rule-form-error" message=m /> })
+            }}
+            {move || {
+                save.value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|e| view! { <ErrorNote id="rule-form-error" message=e.to_string() /> })
+            }}
+            {move || {
+                saved
+                    .get()
+                    .map(|name| {
+                        view! {
+                            <p class="ok" id="rule-saved" role="status">
+                                {format!("✓ Saved rule {name}.")}
+                            </p>
+                        }
+                    })
+            }}
+        </section>
+    }
+}

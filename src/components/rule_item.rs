@@ -1,0 +1,192 @@
+//! One rule in the rules list: state, pattern, targets, and what can be done with it.
+
+use leptos::prelude::*;
+use tocsin_api::events::Rule;
+use tocsin_api::incidents::ResponsePlanSummary;
+
+use crate::components::add_target_form::AddTargetForm;
+use crate::components::error_note::ErrorNote;
+use crate::pattern_check::pretty_json;
+use crate::rules::{RuleRow, remove_target_input, target_kind, targets_outcome};
+use crate::use_api;
+
+/// `article.rule`: a rule with its targets; edit, test, delete, add and remove targets.
+#[component]
+pub fn RuleItem(
+    /// The rule and its targets.
+    row: RuleRow,
+    /// Response plans to offer as targets.
+    #[prop(into)]
+    plans: Signal<Vec<ResponsePlanSummary>>,
+    /// Called with the rule when "Edit" is pressed.
+    #[prop(into)]
+    on_edit: Callback<Rule>,
+    /// Called with the rule's pattern when "Test pattern" is pressed.
+    #[prop(into)]
+    on_test: Callback<String>,
+    /// Called after the rule or its targets changed here.
+    #[prop(into)]
+    on_changed: Callback<()>,
+    /// Called with the rule's name after it was deleted here.
+    #[prop(into)]
+    on_deleted: Callback<String>,
+) -> impl IntoView {
+    let api = use_api();
+    let RuleRow { rule, targets } = row;
+    let name = rule.name.clone();
+    let pattern = rule
+        .event_pattern
+        .as_deref()
+        .map(pretty_json)
+        .unwrap_or_default();
+    let enabled = rule.state.is_enabled();
+
+    let delete_api = api.clone();
+    let delete = Action::new_local(move |name: &String| {
+        let api = delete_api.clone();
+        let name = name.clone();
+        async move {
+            api.delete_rule(&name).await.map_err(|e| e.to_string())?;
+            on_deleted.run(name);
+            on_changed.run(());
+            Ok::<(), String>(())
+        }
+    });
+    let remove = Action::new_local(move |(rule, id): &(String, String)| {
+        let api = api.clone();
+        let input = remove_target_input(rule, id);
+        async move {
+            let out = api
+                .remove_targets(&input)
+                .await
+                .map_err(|e| e.to_string())?;
+            targets_outcome(&out)?;
+            on_changed.run(());
+            Ok::<(), String>(())
+        }
+    });
+    let delete_name = name.clone();
+    let on_delete = move |_| {
+        let confirmed = window()
+            .confirm_with_message(&format!(
+                "Delete rule {delete_name}? (A rule with targets cannot be deleted.)"
+            ))
+            .unwrap_or(false);
+        if confirmed {
+            delete.dispatch_local(delete_name.clone());
+        }
+    };
+    let edit_rule = rule.clone();
+    let test_pattern = pattern.clone();
+
+    let targets_view = match targets {
+        Err(msg) => {
+            view! { <ErrorNote message=format!("Cannot list targets: {msg}") /> }.into_any()
+        }
+        Ok(list) if list.is_empty() => view! {
+            <p class="muted no-targets">"No targets: matching events go nowhere yet."</p>
+        }
+        .into_any(),
+        Ok(list) => {
+            let rule_name = name.clone();
+            view! {
+                <ul class="targets">
+                    {list
+                        .into_iter()
+                        .map(|t| {
+                            let remove_key = (rule_name.clone(), t.id.clone());
+                            view! {
+                                <li class="target" data-id=t.id.clone()>
+                                    <code class="target-id">{t.id.clone()}</code>
+                                    " → "
+                                    <span class="label">{target_kind(&t.arn)}</span>
+                                    " "
+                                    <code class="target-arn">{t.arn.clone()}</code>
+                                    " "
+                                    <button
+                                        type="button"
+                                        class="target-remove small"
+                                        aria-label=format!("Remove target {}", t.id)
+                                        disabled=move || remove.pending().get()
+                                        on:click=move |_| {
+                                            remove.dispatch_local(remove_key.clone());
+                                        }
+                                    >
+                                        "Remove"
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        }
+    };
+
+    view! {
+        <article class="rule" data-name=name.clone()>
+            <header class="rule-head">
+                <h3 class="rule-name">{name.clone()}</h3>
+                <span class=if enabled {
+                    "rule-state rule-enabled"
+                } else {
+                    "rule-state rule-disabled"
+                }>{if enabled { "● Enabled" } else { "○ Disabled" }}</span>
+                <div class="rule-actions">
+                    <button
+                        type="button"
+                        class="rule-edit small"
+                        on:click=move |_| on_edit.run(edit_rule.clone())
+                    >
+                        "Edit"
+                    </button>
+                    <button
+                        type="button"
+                        class="rule-test small"
+                        on:click=move |_| on_test.run(test_pattern.clone())
+                    >
+                        "Test pattern"
+                    </button>
+                    <button
+                        type="button"
+                        class="rule-delete small danger"
+                        disabled=move || delete.pending().get()
+                        on:click=on_delete
+                    >
+                        "Delete"
+                    </button>
+                </div>
+            </header>
+            {rule
+                .description
+                .filter(|d| !d.is_empty())
+                .map(|d| view! { <p class="rule-description">{d}</p> })}
+            <div class="rule-body">
+                <div>
+                    <h4>"Event pattern"</h4>
+                    <pre class="rule-pattern">{pattern}</pre>
+                </div>
+                <div>
+                    <h4>"Targets"</h4>
+                    {targets_view}
+                    <AddTargetForm rule=name.clone() plans=plans on_added=on_changed />
+                </div>
+            </div>
+            {move || {
+                delete
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|m| view! { <p class="error rule-error" role="alert">{m}</p> })
+            }}
+            {move || {
+                remove
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|m| view! { <p class="error rule-error" role="alert">{m}</p> })
+            }}
+        </article>
+    }
+}

@@ -1,0 +1,160 @@
+//! Rules on the default event bus, the rule form, and the pattern tester.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use tocsin_api::events::Rule;
+use tocsin_api::native::Change;
+
+use crate::components::pattern_tester::PatternTester;
+use crate::components::rule_editor::{RuleDraft, RuleEditor};
+use crate::components::rule_item::RuleItem;
+use crate::pattern_check::{SAMPLE_EVENT, SAMPLE_PATTERN};
+use crate::rules::RuleRow;
+use crate::sse::ChangeFeed;
+use crate::use_api;
+
+/// Scrolls the element with this id into view (and focuses `focus_id`, when given).
+pub fn reveal(id: &str, focus_id: Option<&str>) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(el) = document.get_element_by_id(id) {
+        el.scroll_into_view();
+    }
+    if let Some(el) = focus_id
+        .and_then(|f| document.get_element_by_id(f))
+        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// `/rules`: every rule with its state, pattern and targets; create, edit and delete rules,
+/// add and remove targets; test patterns. Follows `ruleChanged` entries of the change feed.
+#[component]
+pub fn RulesPage() -> impl IntoView {
+    let api = use_api();
+    let rows = RwSignal::new(None::<Result<Vec<RuleRow>, String>>);
+    let version = RwSignal::new(0u64);
+    let refresh = Callback::new(move |()| {
+        version.try_update(|v| *v += 1);
+    });
+
+    // (Re)load the list whenever `version` moves; only the newest load's answer is kept.
+    let list_api = api.clone();
+    Effect::new(move |_| {
+        let wanted = version.get();
+        let api = list_api.clone();
+        spawn_local(async move {
+            let result = load_rows(&api).await;
+            if version.try_get_untracked() == Some(wanted) {
+                rows.try_set(Some(result));
+            }
+        });
+    });
+
+    let plans_api = api.clone();
+    let plans = LocalResource::new(move || {
+        let api = plans_api.clone();
+        async move { api.all_response_plans().await }
+    });
+    let plan_list = Signal::derive(move || plans.get().and_then(Result::ok).unwrap_or_default());
+
+    let feed = ChangeFeed::new(api.clone(), move |entry| match entry.change {
+        Change::RuleChanged { .. } => refresh.run(()),
+        Change::ResponsePlanChanged { .. } | Change::ResponsePlanDeleted { .. } => {
+            plans.refetch();
+        }
+        _ => {}
+    });
+    feed.start(None);
+
+    let draft = RuleDraft::new(SAMPLE_PATTERN);
+    let tester_pattern = RwSignal::new(SAMPLE_PATTERN.to_owned());
+    let tester_event = RwSignal::new(SAMPLE_EVENT.to_owned());
+    let on_test = Callback::new(move |pattern: String| {
+        tester_pattern.set(pattern);
+        reveal("pattern-tester", Some("pattern-input"));
+    });
+    let on_edit = Callback::new(move |rule: Rule| {
+        draft.load(&rule);
+        reveal("rule-editor", Some("rule-description"));
+    });
+    // The rule being edited is gone: the form goes back to creating (what was typed stays).
+    let on_deleted = Callback::new(move |name: String| {
+        if draft.editing.get_untracked().as_deref() == Some(name.as_str()) {
+            draft.editing.set(None);
+        }
+    });
+    let on_new = move |_| {
+        draft.clear();
+        reveal("rule-editor", Some("rule-name"));
+    };
+
+    view! {
+        <section class="page rules-page">
+            <div class="page-head">
+                <h1>"Rules"</h1>
+                <div class="actions">
+                    <A href="/rules/test" attr:class="button">
+                        "Pattern tester only"
+                    </A>
+                    <button type="button" id="new-rule" on:click=on_new>
+                        "New rule"
+                    </button>
+                </div>
+            </div>
+            <p class="hint">
+                "Rules on the default event bus send matching events to their targets: a response plan starts an incident, an https URL gets the event posted."
+            </p>
+            <section id="rule-list" aria-label="Rules" aria-busy=move || rows.with(Option::is_none)>
+                {move || match rows.get() {
+                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    Some(Err(msg)) => {
+                        view! {
+                            <p class="error" role="alert" id="rules-error">
+                                {msg}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Some(Ok(list)) if list.is_empty() => {
+                        view! { <p class="muted" id="no-rules">"No rules yet: create one below."</p> }
+                            .into_any()
+                    }
+                    Some(Ok(_)) => ().into_any(),
+                }}
+                <For
+                    each=move || rows.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned().unwrap_or_default())
+                    key=RuleRow::key
+                    children=move |row| {
+                        view! {
+                            <RuleItem
+                                row=row
+                                plans=plan_list
+                                on_edit=on_edit
+                                on_test=on_test
+                                on_changed=refresh
+                                on_deleted=on_deleted
+                            />
+                        }
+                    }
+                />
+            </section>
+            <RuleEditor draft=draft on_saved=move |_| refresh.run(()) on_test=on_test />
+            <PatternTester pattern=tester_pattern event=tester_event />
+        </section>
+    }
+}
+
+/// Every rule with its targets (a rule whose targets cannot be listed still shows).
+async fn load_rows(api: &crate::api::Api) -> Result<Vec<RuleRow>, String> {
+    let rules = api.all_rules().await.map_err(|e| e.to_string())?;
+    let mut rows = Vec::with_capacity(rules.len());
+    for rule in rules {
+        let targets = api.all_targets(&rule.name).await.map_err(|e| e.to_string());
+        rows.push(RuleRow { rule, targets });
+    }
+    Ok(rows)
+}
