@@ -5,7 +5,8 @@ use std::path::Path;
 use tocsin_pattern::Pattern;
 
 /// Tests the event in `event_file` against the pattern in `pattern_file`. Returns the exit
-/// code (0 match, 1 no match, 2 invalid or unreadable) and the line to print.
+/// code (0 match, 1 no match, 2 invalid or unreadable) and the text to print: the verdict on
+/// the first line, then the field that decided it and why (from `Pattern::explain`).
 pub fn test(pattern_file: &Path, event_file: &Path) -> (u8, String) {
     let read = |p: &Path| {
         std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
@@ -23,9 +24,16 @@ pub fn test(pattern_file: &Path, event_file: &Path) -> (u8, String) {
         Ok(_) => return (2, "Event is not valid: it must be a JSON object.".into()),
         Err(e) => return (2, format!("Event is not valid JSON: {e}")),
     };
-    if pattern.matches(&event) {
-        (0, "matches".into())
+    let explanation = pattern.explain(&event);
+    let verdict = if explanation.matched {
+        "matches"
     } else {
-        (1, "does not match".into())
-    }
+        "does not match"
+    };
+    let decided = explanation
+        .deciding_field
+        .map(|f| format!("\ndeciding field: {f}"))
+        .unwrap_or_default();
+    let text = format!("{verdict}{decided}\nreason: {}", explanation.reason);
+    (if explanation.matched { 0 } else { 1 }, text)
 }
