@@ -6,11 +6,12 @@
 //!   address literals: hash maps;
 //! * `equals-ignore-case`: a hash map keyed by the lower-cased text;
 //! * `prefix` / `suffix` (also ignoring case) and `wildcard` (by its literal head or tail):
-//!   hash maps keyed by the affix, probed once per distinct affix length;
+//!   byte tries (suffixes stored reversed), walked once over the value's bytes;
 //! * `numeric` and `cidr`: a static segment tree over the ranges' end points (stabbing query,
 //!   `O(log n + hits)`);
 //! * wildcards with no literal head or tail (`*x*`): a short list, tested in turn.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
@@ -84,71 +85,207 @@ pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 /// Targets are automaton state ids.
 pub(crate) type Target = u32;
 
-/// Affix (prefix or suffix) → payloads, probed once per distinct affix length.
-#[derive(Debug, Clone)]
-struct Affixes<T> {
-    map: FxMap<Box<str>, Vec<T>>,
-    /// Distinct affix lengths in bytes, ascending.
-    lens: Vec<usize>,
+/// One leaf value of an event (a string, number, boolean or `null`), borrowed from a parsed
+/// [`Value`] or from the event text when possible.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Leaf<'a> {
+    /// A string.
+    Str(Cow<'a, str>),
+    /// A number.
+    Num(Number),
+    /// `true` / `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
 }
 
-impl<T> Default for Affixes<T> {
-    fn default() -> Self {
-        Self {
-            map: FxMap::default(),
-            lens: Vec::new(),
+impl<'a> Leaf<'a> {
+    /// The leaf for a scalar [`Value`]; `None` for arrays and objects.
+    pub(crate) fn of(v: &'a Value) -> Option<Leaf<'a>> {
+        Some(match v {
+            Value::String(s) => Leaf::Str(Cow::Borrowed(s)),
+            Value::Number(n) => Leaf::Num(n.clone()),
+            Value::Bool(b) => Leaf::Bool(*b),
+            Value::Null => Leaf::Null,
+            Value::Array(_) | Value::Object(_) => return None,
+        })
+    }
+
+    /// The leaf as an owned [`Value`], for the matchers that are not indexed.
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Leaf::Str(s) => Value::String(s.as_ref().to_owned()),
+            Leaf::Num(n) => Value::Number(n.clone()),
+            Leaf::Bool(b) => Value::Bool(*b),
+            Leaf::Null => Value::Null,
         }
     }
 }
 
-impl<T> Affixes<T> {
-    fn insert(&mut self, affix: &str, t: T) {
-        if let Err(at) = self.lens.binary_search(&affix.len()) {
-            self.lens.insert(at, affix.len());
+/// A node of a [`ByteTrie`].
+#[derive(Debug, Clone)]
+struct TrieNode<T> {
+    /// `(byte, child node)`, sorted by byte.
+    next: Vec<(u8, u32)>,
+    /// Payloads of the keys that end here.
+    items: Vec<T>,
+}
+
+impl<T> Default for TrieNode<T> {
+    fn default() -> Self {
+        Self {
+            next: Vec::new(),
+            items: Vec::new(),
         }
-        self.map.entry(affix.into()).or_default().push(t);
+    }
+}
+
+/// Affixes (prefixes, suffixes stored reversed, or substrings) → payloads, as a byte trie, so
+/// that every stored prefix of a value is found in one walk over the value's bytes, however
+/// many affixes and affix lengths are stored.
+#[derive(Debug, Clone)]
+struct ByteTrie<T> {
+    nodes: Vec<TrieNode<T>>,
+    /// Bitmap of the first bytes of the stored keys.
+    first: [u64; 4],
+}
+
+impl<T> Default for ByteTrie<T> {
+    fn default() -> Self {
+        Self {
+            nodes: Vec::new(),
+            first: [0; 4],
+        }
+    }
+}
+
+impl<T> ByteTrie<T> {
+    fn insert(&mut self, key: impl Iterator<Item = u8>, t: T) {
+        if self.nodes.is_empty() {
+            self.nodes.push(TrieNode::default());
+        }
+        let mut node = 0usize;
+        for b in key {
+            if node == 0
+                && let Some(word) = self.first.get_mut(usize::from(b >> 6))
+            {
+                *word |= 1 << (b & 63);
+            }
+            let found = self.nodes[node].next.binary_search_by_key(&b, |e| e.0);
+            node = match found {
+                Ok(at) => self.nodes[node].next[at].1 as usize,
+                Err(at) => {
+                    let child = self.nodes.len();
+                    self.nodes[node]
+                        .next
+                        .insert(at, (b, u32::try_from(child).unwrap_or(u32::MAX)));
+                    self.nodes.push(TrieNode::default());
+                    child
+                }
+            };
+        }
+        self.nodes[node].items.push(t);
     }
 
     fn is_empty(&self) -> bool {
-        self.lens.is_empty()
+        self.nodes.is_empty()
+    }
+
+    /// Calls `f` with the payloads of every stored key that is a prefix of `bytes`.
+    #[inline]
+    fn walk(&self, bytes: impl Iterator<Item = u8>, mut f: impl FnMut(&T)) {
+        let Some(mut node) = self.nodes.first() else {
+            return;
+        };
+        node.items.iter().for_each(&mut f);
+        for b in bytes {
+            let next = if node.next.len() <= 8 {
+                node.next.iter().find(|e| e.0 == b).map(|e| e.1)
+            } else {
+                node.next
+                    .binary_search_by_key(&b, |e| e.0)
+                    .ok()
+                    .and_then(|at| node.next.get(at))
+                    .map(|e| e.1)
+            };
+            match next.and_then(|n| self.nodes.get(n as usize)) {
+                Some(n) => {
+                    node = n;
+                    node.items.iter().for_each(&mut f);
+                }
+                None => return,
+            }
+        }
+    }
+}
+
+/// Prefixes: keys stored as they are.
+#[derive(Debug, Clone)]
+struct Prefixes<T>(ByteTrie<T>);
+
+impl<T> Default for Prefixes<T> {
+    fn default() -> Self {
+        Self(ByteTrie::default())
+    }
+}
+
+impl<T> Prefixes<T> {
+    fn insert(&mut self, affix: &str, t: T) {
+        self.0.insert(affix.bytes(), t);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// Calls `f` with the payloads of every stored prefix of `s`.
-    fn prefixes_of(&self, s: &str, mut f: impl FnMut(&T)) {
-        for &len in &self.lens {
-            if len > s.len() {
-                break;
-            }
-            if let Some(ts) = s.get(..len).and_then(|head| self.map.get(head)) {
-                ts.iter().for_each(&mut f);
+    fn prefixes_of(&self, s: &str, f: impl FnMut(&T)) {
+        self.0.walk(s.bytes(), f);
+    }
+
+    /// Calls `f` with the payloads of every stored non-empty substring of `s` (once per
+    /// occurrence).
+    fn substrings_of(&self, s: &str, mut f: impl FnMut(&T)) {
+        if self.0.is_empty() {
+            return;
+        }
+        let bytes = s.as_bytes();
+        for (start, &b) in bytes.iter().enumerate() {
+            // most positions start no stored key: one bit test instead of a walk
+            let starts_key = self
+                .0
+                .first
+                .get(usize::from(b >> 6))
+                .is_some_and(|word| word & (1 << (b & 63)) != 0);
+            if starts_key && let Some(rest) = bytes.get(start..) {
+                self.0.walk(rest.iter().copied(), &mut f);
             }
         }
     }
+}
 
-    /// Calls `f` with the payloads of every stored substring of `s`.
-    fn substrings_of(&self, s: &str, mut f: impl FnMut(&T)) {
-        for &len in &self.lens {
-            if len > s.len() {
-                break;
-            }
-            for start in 0..=s.len() - len {
-                if let Some(ts) = s.get(start..start + len).and_then(|w| self.map.get(w)) {
-                    ts.iter().for_each(&mut f);
-                }
-            }
-        }
+/// Suffixes: keys stored reversed, walked from the end of the value.
+#[derive(Debug, Clone)]
+struct Suffixes<T>(ByteTrie<T>);
+
+impl<T> Default for Suffixes<T> {
+    fn default() -> Self {
+        Self(ByteTrie::default())
+    }
+}
+
+impl<T> Suffixes<T> {
+    fn insert(&mut self, affix: &str, t: T) {
+        self.0.insert(affix.bytes().rev(), t);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// Calls `f` with the payloads of every stored suffix of `s`.
-    fn suffixes_of(&self, s: &str, mut f: impl FnMut(&T)) {
-        for &len in &self.lens {
-            if len > s.len() {
-                break;
-            }
-            if let Some(ts) = s.get(s.len() - len..).and_then(|tail| self.map.get(tail)) {
-                ts.iter().for_each(&mut f);
-            }
-        }
+    fn suffixes_of(&self, s: &str, f: impl FnMut(&T)) {
+        self.0.walk(s.bytes().rev(), f);
     }
 }
 
@@ -265,15 +402,16 @@ pub(crate) struct ValueIndex {
     falses: Vec<Target>,
     nulls: Vec<Target>,
     folded: FxMap<Box<str>, Vec<Target>>,
-    prefix: Affixes<Target>,
-    suffix: Affixes<Target>,
-    prefix_folded: Affixes<Target>,
-    suffix_folded: Affixes<Target>,
+    prefix: Prefixes<Target>,
+    suffix: Suffixes<Target>,
+    prefix_folded: Prefixes<Target>,
+    suffix_folded: Suffixes<Target>,
     /// Wildcards until [`ValueIndex::freeze`] files each under its most selective piece.
     wild_pending: Vec<(Wildcard, Target)>,
-    wild_head: Affixes<(Wildcard, Target)>,
-    wild_tail: Affixes<(Wildcard, Target)>,
-    wild_mid: Affixes<(Wildcard, Target)>,
+    wild_head: Prefixes<(Wildcard, Target)>,
+    wild_tail: Suffixes<(Wildcard, Target)>,
+    /// Middle pieces (never empty), found as substrings.
+    wild_mid: Prefixes<(Wildcard, Target)>,
     wild_other: Vec<(Wildcard, Target)>,
     numeric: Intervals<f64>,
     cidr: Intervals<(bool, u128)>,
@@ -334,6 +472,10 @@ impl ValueIndex {
 
     /// Builds the range indexes; call once after the last [`ValueIndex::insert`].
     pub(crate) fn freeze(&mut self) {
+        for ts in self.strings.values_mut() {
+            ts.sort_unstable();
+            ts.dedup();
+        }
         self.numeric.freeze();
         self.cidr.freeze();
         self.file_wildcards();
@@ -390,12 +532,41 @@ impl ValueIndex {
         }
     }
 
+    /// The exact-string map (each list sorted, without repeats).
+    pub(crate) fn strings(&self) -> &FxMap<Box<str>, Vec<Target>> {
+        &self.strings
+    }
+
+    /// The exact-string map, when it is all this index holds (no IP literals, numbers,
+    /// affixes, ...): then a string leaf is found in at most one list, and other leaves in
+    /// none. Each list is sorted and free of repeats.
+    pub(crate) fn exact_strings_only(&self) -> Option<&FxMap<Box<str>, Vec<Target>>> {
+        let only = self.ips.is_empty()
+            && self.numbers.is_empty()
+            && self.trues.is_empty()
+            && self.falses.is_empty()
+            && self.nulls.is_empty()
+            && self.folded.is_empty()
+            && self.prefix.is_empty()
+            && self.suffix.is_empty()
+            && self.prefix_folded.is_empty()
+            && self.suffix_folded.is_empty()
+            && self.wild_pending.is_empty()
+            && self.wild_head.is_empty()
+            && self.wild_tail.is_empty()
+            && self.wild_mid.is_empty()
+            && self.wild_other.is_empty()
+            && self.numeric.is_empty()
+            && self.cidr.is_empty();
+        only.then_some(&self.strings)
+    }
+
     /// Appends to `out` the target of every stored matcher that accepts the leaf `v`
     /// (possibly with repeats).
-    pub(crate) fn lookup(&self, v: &Value, out: &mut Vec<Target>) {
+    pub(crate) fn lookup(&self, v: &Leaf<'_>, out: &mut Vec<Target>) {
         match v {
-            Value::String(s) => self.lookup_str(s, out),
-            Value::Number(n) => {
+            Leaf::Str(s) => self.lookup_str(s, out),
+            Leaf::Num(n) => {
                 if !self.numbers.is_empty()
                     && let Some(ts) = number_key(n).and_then(|k| self.numbers.get(&k))
                 {
@@ -407,10 +578,9 @@ impl ValueIndex {
                     self.numeric.stab(f, out);
                 }
             }
-            Value::Bool(true) => out.extend_from_slice(&self.trues),
-            Value::Bool(false) => out.extend_from_slice(&self.falses),
-            Value::Null => out.extend_from_slice(&self.nulls),
-            Value::Array(_) | Value::Object(_) => {}
+            Leaf::Bool(true) => out.extend_from_slice(&self.trues),
+            Leaf::Bool(false) => out.extend_from_slice(&self.falses),
+            Leaf::Null => out.extend_from_slice(&self.nulls),
         }
     }
 
@@ -453,8 +623,13 @@ impl ValueIndex {
             || !self.prefix_folded.is_empty()
             || !self.suffix_folded.is_empty()
         {
-            let lower = s.to_lowercase();
-            if let Some(ts) = self.folded.get(lower.as_str()) {
+            let lower: Cow<'_, str> = if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase())
+            {
+                Cow::Borrowed(s)
+            } else {
+                Cow::Owned(s.to_lowercase())
+            };
+            if let Some(ts) = self.folded.get(&*lower) {
                 out.extend_from_slice(ts);
             }
             self.prefix_folded.prefixes_of(&lower, |t| out.push(*t));
@@ -470,7 +645,7 @@ mod tests {
 
     fn found(ix: &ValueIndex, v: Value) -> Vec<Target> {
         let mut out = Vec::new();
-        ix.lookup(&v, &mut out);
+        ix.lookup(&Leaf::of(&v).expect("scalar"), &mut out);
         out.sort_unstable();
         out.dedup();
         out

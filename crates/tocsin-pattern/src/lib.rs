@@ -67,6 +67,7 @@ mod explain;
 mod index;
 mod matcher;
 mod number;
+mod scan;
 pub mod transform;
 mod value;
 mod wildcard;

@@ -22,8 +22,16 @@
 //!
 //! The event is flattened once into `(field path, leaf value)` pairs, following only the
 //! object keys some rule names (a trie of the rules' paths), so subtrees no rule looks at are
-//! never visited; [`Matcher::matching_rules_str`] goes further and does not even build them
-//! when parsing.
+//! never visited; [`Matcher::matching_rules_str`] goes further: a byte scanner (`scan.rs`)
+//! emits the leaves straight from the text, skipping other values without building them, and
+//! leaves the few texts it is not sure about (syntax errors, escaped keys, repeated keys,
+//! arrays of objects) to a pruned serde_json parse.
+//!
+//! Per event, the work grows with the fields present and the targets reached, not with the
+//! number of rules: a state's edges are visited only for the fields the event has (unless
+//! some edge waits for an absent field), value indexes are hash maps, byte tries and segment
+//! trees, and an `anything-but` value excluded by nearly every rule finds the few survivors
+//! in one lookup. Buffers are reused per thread.
 //!
 //! Flattening merges the elements of an array, which is exact unless the event holds an array
 //! with two or more objects (or nested arrays) where rules look below it: there, matching must
@@ -32,6 +40,7 @@
 //! superset filter (absence edges are always followed) and the alternatives it reaches are
 //! confirmed with the reference evaluator. Other events never take that path.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -39,9 +48,9 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::{Map, Number, Value};
 
 use crate::error::EventError;
-use crate::index::{FxMap, Target, ValueIndex, indexable};
+use crate::index::{FxMap, Leaf, Target, ValueIndex, indexable};
 use crate::value::ValueMatcher;
-use crate::{Pattern, eval};
+use crate::{Pattern, eval, scan};
 
 /// Many rules, each a pattern with an identity `R` (a rule name, an id), matched together.
 ///
@@ -52,7 +61,7 @@ use crate::{Pattern, eval};
 #[derive(Clone)]
 pub struct Matcher<R> {
     rules: Vec<R>,
-    machine: Arc<Machine>,
+    pub(crate) machine: Arc<Machine>,
 }
 
 impl<R: fmt::Debug> fmt::Debug for Matcher<R> {
@@ -90,8 +99,12 @@ impl<R: Clone> Matcher<R> {
     ///
     /// Fails when the text is not one JSON value.
     pub fn matching_rules_str(&self, event_json: &str) -> Result<Vec<R>, EventError> {
-        let event = self.machine.parse_pruned(event_json)?;
-        Ok(self.matching_rules(&event))
+        Ok(self
+            .machine
+            .matching_str(event_json)?
+            .into_iter()
+            .filter_map(|i| self.rules.get(i).cloned())
+            .collect())
     }
 
     /// How many rules the matcher holds.
@@ -107,10 +120,11 @@ impl<R: Clone> Matcher<R> {
 
 /// A node of the trie of field paths the rules use.
 #[derive(Debug, Default)]
-struct PathNode {
-    children: FxMap<Box<str>, u32>,
+pub(crate) struct PathNode {
+    /// Object key → child node.
+    pub(crate) children: FxMap<Box<str>, u32>,
     /// Set when some rule tests the leaf values at exactly this path.
-    path: Option<u32>,
+    pub(crate) path: Option<u32>,
 }
 
 /// The edges for one field path out of one state.
@@ -118,14 +132,85 @@ struct PathNode {
 struct Edges {
     /// Indexable value matchers.
     index: Option<Box<ValueIndex>>,
-    /// Conditions that are one `anything-but`: all their targets (sorted), and an index of
-    /// the values each excludes. A leaf value satisfies all but the ones the index finds.
-    but_all: Vec<Target>,
-    but_excluded: Option<Box<ValueIndex>>,
+    /// Conditions that are one `anything-but` of indexable values.
+    but: Option<Box<ButIndex>>,
     /// Other conditions with `anything-but` or `exists: true`, tested per leaf value.
     scan: Vec<(Vec<ValueMatcher>, Target)>,
     /// Conditions with `exists: false`: followed when the field has no leaf value.
     absent: Vec<Target>,
+}
+
+/// The `anything-but` conditions of one field's edges out of one state: all their targets
+/// (sorted), and an index of the values each excludes. A leaf value satisfies all but the
+/// ones the index finds.
+#[derive(Debug, Default)]
+struct ButIndex {
+    all: Vec<Target>,
+    excluded: ValueIndex,
+    /// When `excluded` only holds exact strings: for the strings that exclude all but a few
+    /// targets (at most a quarter of the ones they exclude, so this stays smaller than the
+    /// index), the targets that survive, so that the common "excluded by nearly every rule"
+    /// value costs one lookup instead of a merge over every target.
+    survivors: Option<FxMap<Box<str>, Vec<Target>>>,
+}
+
+impl ButIndex {
+    fn freeze(&mut self) {
+        self.excluded.freeze();
+        self.all.sort_unstable();
+        self.all.dedup();
+        if let Some(strings) = self.excluded.exact_strings_only() {
+            let mut survivors = FxMap::default();
+            for (key, ex) in strings {
+                let kept = merge_out(&self.all, ex);
+                if kept.len() * 4 <= ex.len() {
+                    survivors.insert(key.clone(), kept);
+                }
+            }
+            self.survivors = Some(survivors);
+        }
+    }
+
+    /// Appends the targets whose excluded values do not include `v`.
+    fn lookup(&self, v: &Leaf<'_>, out: &mut Vec<Target>, scratch: &mut Vec<Target>) {
+        if let Some(survivors) = &self.survivors {
+            // set only when `excluded` holds nothing but exact strings
+            let strings = self.excluded.strings();
+            let Leaf::Str(s) = v else {
+                out.extend_from_slice(&self.all);
+                return;
+            };
+            if let Some(kept) = survivors.get(&**s) {
+                out.extend_from_slice(kept);
+            } else if let Some(ex) = strings.get(&**s) {
+                merge_into(&self.all, ex, out);
+            } else {
+                out.extend_from_slice(&self.all);
+            }
+            return;
+        }
+        scratch.clear();
+        self.excluded.lookup(v, scratch);
+        scratch.sort_unstable();
+        merge_into(&self.all, scratch, out);
+    }
+}
+
+/// `all` without `ex` (both sorted), appended to `out`.
+fn merge_into(all: &[Target], ex: &[Target], out: &mut Vec<Target>) {
+    let mut ex = ex.iter().peekable();
+    for &t in all {
+        while ex.next_if(|&&e| e < t).is_some() {}
+        if ex.peek() != Some(&&t) {
+            out.push(t);
+        }
+    }
+}
+
+fn merge_out(all: &[Target], ex: &[Target]) -> Vec<Target> {
+    let mut out = Vec::new();
+    merge_into(all, ex, &mut out);
+    out
 }
 
 #[derive(Debug, Default)]
@@ -134,14 +219,30 @@ struct State {
     edges: Vec<(u32, Edges)>,
     /// Alternatives that end here.
     ends: Vec<u32>,
+    /// Whether some edge has `exists: false` targets (followed on absence).
+    has_absent: bool,
+}
+
+/// Per-thread buffers for [`Machine::run`], reused across events.
+#[derive(Default)]
+struct Scratch {
+    present: Vec<(u32, usize, usize)>,
+    ended: Vec<u32>,
+    stack: Vec<Target>,
+    next: Vec<Target>,
+    excluded: Vec<Target>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// The compiled automaton.
-struct Machine {
+pub(crate) struct Machine {
     patterns: Vec<Pattern>,
     /// Alternative id → (rule index, branch index).
     alts: Vec<(u32, u32)>,
-    trie: Vec<PathNode>,
+    pub(crate) trie: Vec<PathNode>,
     path_count: usize,
     states: Vec<State>,
 }
@@ -210,14 +311,14 @@ impl Machine {
             }
         }
         for state in &mut m.states {
+            state.has_absent = state.edges.iter().any(|(_, e)| !e.absent.is_empty());
             for (_, edges) in &mut state.edges {
                 if let Some(ix) = &mut edges.index {
                     ix.freeze();
                 }
-                if let Some(ix) = &mut edges.but_excluded {
-                    ix.freeze();
+                if let Some(but) = &mut edges.but {
+                    but.freeze();
                 }
-                edges.but_all.sort_unstable();
             }
         }
         m.patterns = patterns;
@@ -277,10 +378,10 @@ impl Machine {
         if let [ValueMatcher::AnythingBut(inner)] = &rest[..]
             && inner.iter().all(indexable)
         {
-            edges.but_all.push(next);
-            let index = edges.but_excluded.get_or_insert_with(Default::default);
+            let but = edges.but.get_or_insert_with(Default::default);
+            but.all.push(next);
             for m in inner {
-                index.insert(m, next);
+                but.excluded.insert(m, next);
             }
         } else if rest.iter().any(|m| !indexable(m)) {
             edges.scan.push((rest, next));
@@ -299,7 +400,7 @@ impl Machine {
         &self,
         node: usize,
         v: &'v Value,
-        out: &mut Vec<(u32, &'v Value)>,
+        out: &mut Vec<(u32, Leaf<'v>)>,
         fanout: &mut bool,
     ) {
         let Some(n) = self.trie.get(node) else {
@@ -336,21 +437,59 @@ impl Machine {
                 }
             }
             scalar => {
-                if let Some(p) = n.path {
-                    out.push((p, scalar));
+                if let Some(p) = n.path
+                    && let Some(leaf) = Leaf::of(scalar)
+                {
+                    out.push((p, leaf));
                 }
             }
         }
     }
 
     /// Indexes of the matching rules, ascending, each once.
-    fn matching(&self, event: &Value) -> Vec<usize> {
+    pub(crate) fn matching(&self, event: &Value) -> Vec<usize> {
         let mut leaves = Vec::new();
         let mut fanout = false;
         self.flatten(0, event, &mut leaves, &mut fanout);
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.run(&mut leaves, fanout, Some(event), &mut scratch),
+            Err(_) => self.run(&mut leaves, fanout, Some(event), &mut Scratch::default()),
+        })
+    }
+
+    /// [`Machine::matching`] for event text: the text is scanned straight into leaves when
+    /// that is exact (see [`crate::scan`]); otherwise it is parsed into a pruned [`Value`].
+    pub(crate) fn matching_str(&self, text: &str) -> Result<Vec<usize>, EventError> {
+        let mut leaves = Vec::new();
+        if scan::leaves(text, &self.trie, &mut leaves) {
+            return Ok(SCRATCH.with(|cell| match cell.try_borrow_mut() {
+                Ok(mut scratch) => self.run(&mut leaves, false, None, &mut scratch),
+                Err(_) => self.run(&mut leaves, false, None, &mut Scratch::default()),
+            }));
+        }
+        let event = self.parse_pruned(text)?;
+        Ok(self.matching(&event))
+    }
+
+    /// Runs the automaton over the event's leaves. With `fanout`, `event` must be given: the
+    /// alternatives reached are confirmed against it.
+    fn run(
+        &self,
+        leaves: &mut [(u32, Leaf<'_>)],
+        fanout: bool,
+        event: Option<&Value>,
+        scratch: &mut Scratch,
+    ) -> Vec<usize> {
         leaves.sort_unstable_by_key(|l| l.0);
-        // path id → range in `leaves`
-        let mut ranges = vec![(0u32, 0u32); self.path_count];
+        let Scratch {
+            present,
+            ended,
+            stack,
+            next,
+            excluded,
+        } = scratch;
+        // (path id, range in `leaves`), ascending by path
+        present.clear();
         let mut i = 0;
         while i < leaves.len() {
             let p = leaves[i].0;
@@ -358,67 +497,45 @@ impl Machine {
             while i < leaves.len() && leaves[i].0 == p {
                 i += 1;
             }
-            if let Some(r) = ranges.get_mut(p as usize) {
-                *r = (
-                    u32::try_from(start).unwrap_or(u32::MAX),
-                    u32::try_from(i).unwrap_or(u32::MAX),
-                );
-            }
+            present.push((p, start, i));
         }
-
-        let mut ended: Vec<u32> = Vec::new();
-        let mut stack: Vec<Target> = vec![0];
-        let mut next: Vec<Target> = Vec::new();
-        let mut excluded: Vec<Target> = Vec::new();
+        ended.clear();
+        stack.clear();
+        stack.push(0);
         while let Some(s) = stack.pop() {
             let Some(state) = self.states.get(s as usize) else {
                 continue;
             };
             ended.extend_from_slice(&state.ends);
-            for (path, edges) in &state.edges {
-                let (a, b) = ranges.get(*path as usize).copied().unwrap_or((0, 0));
-                let values = leaves.get(a as usize..b as usize).unwrap_or(&[]);
-                next.clear();
-                if values.is_empty() || fanout {
-                    next.extend_from_slice(&edges.absent);
+            if fanout || state.has_absent || state.edges.len() <= present.len() {
+                for (path, edges) in &state.edges {
+                    let values = match present.binary_search_by_key(path, |p| p.0) {
+                        Ok(at) => present
+                            .get(at)
+                            .and_then(|&(_, a, b)| leaves.get(a..b))
+                            .unwrap_or(&[]),
+                        Err(_) => &[],
+                    };
+                    Self::follow(edges, values, fanout, next, excluded);
+                    stack.extend_from_slice(next);
                 }
-                for &(_, v) in values {
-                    if let Some(ix) = &edges.index {
-                        ix.lookup(v, &mut next);
-                    }
-                    if let Some(ix) = &edges.but_excluded {
-                        excluded.clear();
-                        ix.lookup(v, &mut excluded);
-                        excluded.sort_unstable();
-                        // both sorted: a merge keeps the targets not excluded
-                        let mut ex = excluded.iter().peekable();
-                        for &t in &edges.but_all {
-                            while ex.next_if(|&&e| e < t).is_some() {}
-                            if ex.peek() != Some(&&t) {
-                                next.push(t);
-                            }
-                        }
-                    }
-                    for (ms, t) in &edges.scan {
-                        if ms.iter().any(|m| match m {
-                            ValueMatcher::Exists(want) => *want,
-                            other => other.matches(v),
-                        }) {
-                            next.push(*t);
-                        }
+            } else {
+                // Few fields in the event, many edges here: visit only the fields present.
+                for &(path, a, b) in present.iter() {
+                    if let Ok(at) = state.edges.binary_search_by_key(&path, |e| e.0)
+                        && let Some((_, edges)) = state.edges.get(at)
+                    {
+                        let values = leaves.get(a..b).unwrap_or(&[]);
+                        Self::follow(edges, values, fanout, next, excluded);
+                        stack.extend_from_slice(next);
                     }
                 }
-                if next.len() > 1 {
-                    next.sort_unstable();
-                    next.dedup();
-                }
-                stack.extend_from_slice(&next);
             }
         }
 
         ended.sort_unstable();
         let mut rules: Vec<usize> = Vec::new();
-        for alt in ended {
+        for &alt in ended.iter() {
             let Some(&(rule, branch)) = self.alts.get(alt as usize) else {
                 continue;
             };
@@ -431,7 +548,8 @@ impl Machine {
                     .patterns
                     .get(rule)
                     .and_then(|p| p.branches().get(branch as usize))
-                    .is_some_and(|b| eval::matches(std::slice::from_ref(b), event));
+                    .zip(event)
+                    .is_some_and(|(b, e)| eval::matches(std::slice::from_ref(b), e));
                 if !confirmed {
                     continue;
                 }
@@ -441,8 +559,46 @@ impl Machine {
         rules
     }
 
+    /// Sets `next` to the targets of `edges` that the leaf `values` at its path reach.
+    #[inline]
+    fn follow(
+        edges: &Edges,
+        values: &[(u32, Leaf<'_>)],
+        fanout: bool,
+        next: &mut Vec<Target>,
+        excluded: &mut Vec<Target>,
+    ) {
+        next.clear();
+        if values.is_empty() || fanout {
+            next.extend_from_slice(&edges.absent);
+        }
+        for (_, v) in values {
+            if let Some(ix) = &edges.index {
+                ix.lookup(v, next);
+            }
+            if let Some(but) = &edges.but {
+                but.lookup(v, next, excluded);
+            }
+            if !edges.scan.is_empty() {
+                let mut owned: Option<Value> = None;
+                for (ms, t) in &edges.scan {
+                    if ms.iter().any(|m| match m {
+                        ValueMatcher::Exists(want) => *want,
+                        other => other.matches(owned.get_or_insert_with(|| v.to_value())),
+                    }) {
+                        next.push(*t);
+                    }
+                }
+            }
+        }
+        if next.len() > 1 {
+            next.sort_unstable();
+            next.dedup();
+        }
+    }
+
     /// Parses `text`, keeping only what the rules' paths reach.
-    fn parse_pruned(&self, text: &str) -> Result<Value, EventError> {
+    pub(crate) fn parse_pruned(&self, text: &str) -> Result<Value, EventError> {
         let mut de = serde_json::Deserializer::from_str(text);
         let value = Pruned {
             trie: &self.trie,
