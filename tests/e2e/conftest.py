@@ -149,3 +149,31 @@ def base_url(tocsin: TocsinServer) -> str:
 def cloudwatch_alarm_event() -> dict:
     with open(EXAMPLES / "events" / "cloudwatch-alarm-state-change-single-metric.json", encoding="utf-8") as f:
         return json.load(f)
+
+
+# --- the browser ------------------------------------------------------------------------
+CHROMIUM = os.environ.get("TOCSIN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium from Debian, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    if not (WEB_DIR / "index.html").is_file():
+        pytest.fail(f"{WEB_DIR}/index.html does not exist: build the SPA with `make web` first")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -7,7 +7,6 @@ Screenshots of both pages go to tests/e2e/artifacts/.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import uuid
@@ -15,35 +14,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-WEB_DIR = Path(os.environ.get("TOCSIN_WEB_DIR", ROOT / "dist"))
-CHROMIUM = os.environ.get("TOCSIN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LIVE_TIMEOUT_MS = 15_000
 APPEAR_WITHIN_MS = 2_000
-
-
-@pytest.fixture
-def browser():
-    if not (WEB_DIR / "index.html").is_file():
-        pytest.fail(f"{WEB_DIR}/index.html does not exist: build the SPA with `make web` first")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _watch(page, name: str, dialogs: list, problems: list) -> None:

@@ -13,42 +13,17 @@ Screenshots go to tests/e2e/artifacts/.
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-WEB_DIR = Path(os.environ.get("TOCSIN_WEB_DIR", ROOT / "dist"))
-CHROMIUM = os.environ.get("TOCSIN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 10_000
 INVALID_PREFIX = "Event pattern is not valid. Reason:"
-
-
-@pytest.fixture
-def browser():
-    if not (WEB_DIR / "index.html").is_file():
-        pytest.fail(f"{WEB_DIR}/index.html does not exist: build the SPA with `make web` first")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture
