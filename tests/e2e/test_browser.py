@@ -13,7 +13,6 @@ import uuid
 
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
