@@ -124,44 +124,106 @@ pub fn arn(at: &str, value: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Page size must be 1-`max`.
-pub fn max_results(at: &str, value: Option<i32>, max: i32) -> Result<i64, ApiError> {
-    match value {
-        None => Ok(i64::from(max)),
-        Some(v) if v < 1 => Err(violation(
-            Some(&v.to_string()),
-            at,
-            "Member must have value greater than or equal to 1",
-        )),
-        Some(v) if v > max => Err(violation(
-            Some(&v.to_string()),
-            at,
-            &format!("Member must have value less than or equal to {max}"),
-        )),
-        Some(v) => Ok(i64::from(v)),
-    }
+/// One page of a list operation: where it starts (from `nextToken`, an offset Tocsin issued)
+/// and how long it is (from `maxResults`/`Limit`, 1-`max`, default `max`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Rows to skip.
+    pub offset: i64,
+    /// Rows to return.
+    pub limit: i64,
 }
 
-/// Decodes a page token (an offset Tocsin issued).
-pub fn page_token(token: Option<&str>) -> Result<i64, ApiError> {
-    match token {
-        None => Ok(0),
-        Some(t) => t
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| ApiError::Validation(format!("The nextToken '{t}' is not valid."))),
+impl Page {
+    /// Reads the page size member `at` (AWS wording on violation) and the page token.
+    pub fn parse(
+        at: &str,
+        size: Option<i32>,
+        token: Option<&str>,
+        max: i32,
+    ) -> Result<Self, ApiError> {
+        let limit = match size {
+            None => i64::from(max),
+            Some(v) if v < 1 => {
+                return Err(violation(
+                    Some(&v.to_string()),
+                    at,
+                    "Member must have value greater than or equal to 1",
+                ));
+            }
+            Some(v) if v > max => {
+                return Err(violation(
+                    Some(&v.to_string()),
+                    at,
+                    &format!("Member must have value less than or equal to {max}"),
+                ));
+            }
+            Some(v) => i64::from(v),
+        };
+        let offset = match token {
+            None => 0,
+            Some(t) => t.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                ApiError::Validation(format!("The nextToken '{t}' is not valid."))
+            })?,
+        };
+        Ok(Page { offset, limit })
     }
-}
 
-/// The token for the page after `offset` when the page came back full.
-pub fn next_token(offset: i64, limit: i64, returned: usize) -> Option<String> {
-    (returned as i64 == limit).then(|| (offset + limit).to_string())
+    /// The token after a page the store returned with `returned` rows: present when the page
+    /// came back full (the next page may then be empty).
+    pub fn next_token(&self, returned: usize) -> Option<String> {
+        (returned as i64 == self.limit).then(|| (self.offset + self.limit).to_string())
+    }
+
+    /// This page of a list held in memory, and the token for the next one (exact: none after
+    /// the last item).
+    pub fn slice<T>(&self, items: Vec<T>) -> (Vec<T>, Option<String>) {
+        let total = items.len() as i64;
+        let page = items
+            .into_iter()
+            .skip(self.offset as usize)
+            .take(self.limit as usize)
+            .collect();
+        let next =
+            (self.offset + self.limit < total).then(|| (self.offset + self.limit).to_string());
+        (page, next)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_parse_and_slice() {
+        let p = Page::parse("maxResults", Some(2), Some("2"), 100).unwrap();
+        assert_eq!(
+            p,
+            Page {
+                offset: 2,
+                limit: 2
+            }
+        );
+        assert_eq!(p.slice(vec![1, 2, 3, 4, 5]), (vec![3, 4], Some("4".into())));
+        assert_eq!(
+            p.slice(vec![1, 2, 3, 4]),
+            (vec![3, 4], None),
+            "no token after the last item"
+        );
+        assert_eq!(
+            Page::parse("limit", None, None, 100).unwrap(),
+            Page {
+                offset: 0,
+                limit: 100
+            }
+        );
+        assert!(Page::parse("maxResults", Some(0), None, 100).is_err());
+        assert!(Page::parse("maxResults", Some(101), None, 100).is_err());
+        assert!(Page::parse("maxResults", None, Some("-1"), 100).is_err());
+        assert!(Page::parse("maxResults", None, Some("abc"), 100).is_err());
+        assert_eq!(p.next_token(2), Some("4".into()));
+        assert_eq!(p.next_token(1), None);
+    }
 
     #[test]
     fn impact_bounds_use_aws_wording() {

@@ -21,7 +21,7 @@ use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult, AwsJsonError, parse_body};
 use crate::ingest;
 use crate::state::AppState;
-use crate::validate;
+use crate::validate::{self, Page};
 
 /// Largest `EventPattern` accepted (`EventPattern` max length in the model).
 const MAX_PATTERN_CHARS: usize = 4096;
@@ -149,8 +149,7 @@ async fn list_rules(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResult
     caller.require(Role::Viewer)?;
     let req: ListRulesRequest = parse_body(body)?;
     let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
-    let limit = validate::max_results("limit", req.limit, 100)?;
-    let offset = validate::page_token(req.next_token.as_deref())?;
+    let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
     let mut rules = state
         .store
         .read()
@@ -158,14 +157,14 @@ async fn list_rules(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResult
         .rules(
             &bus,
             req.name_prefix.as_deref().unwrap_or_default(),
-            offset,
-            limit,
+            page.offset,
+            page.limit,
         )
         .await?;
     for r in &mut rules {
         r.created_by = None;
     }
-    let next_token = validate::next_token(offset, limit, rules.len());
+    let next_token = page.next_token(rules.len());
     ok(&ListRulesResponse { rules, next_token })
 }
 
@@ -260,16 +259,10 @@ async fn list_targets_by_rule(
     let req: ListTargetsByRuleRequest = parse_body(body)?;
     rule_name(&req.rule)?;
     let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
-    let limit = validate::max_results("limit", req.limit, 100)?;
-    let offset = validate::page_token(req.next_token.as_deref())?;
+    let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
     let rule = find_rule(state, &bus, &req.rule).await?;
     let all = state.store.read().await?.targets(&rule.arn).await?;
-    let targets: Vec<Target> = all
-        .into_iter()
-        .skip(offset as usize)
-        .take(limit as usize)
-        .collect();
-    let next_token = validate::next_token(offset, limit, targets.len());
+    let (targets, next_token) = page.slice(all);
     ok(&ListTargetsByRuleResponse {
         targets,
         next_token,

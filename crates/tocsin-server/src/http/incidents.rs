@@ -26,7 +26,7 @@ use crate::error::{ApiError, ApiResult, RestJsonError, parse_body};
 use crate::incidents::{self, MANUAL_SOURCE, NewIncident};
 use crate::state::AppState;
 use crate::store::{IncidentQuery, StoredPlan};
-use crate::validate;
+use crate::validate::{self, Page};
 
 type RestResult = Result<Response, RestJsonError>;
 
@@ -172,10 +172,19 @@ async fn list_response_plans(
 ) -> RestResult {
     caller.require(Role::Viewer)?;
     let input: ListResponsePlansInput = parse_body(&body)?;
-    let limit = validate::max_results("maxResults", input.max_results, 100)?;
-    let offset = validate::page_token(input.next_token.as_deref())?;
-    let plans = state.store.read().await?.plans(offset, limit).await?;
-    let next_token = validate::next_token(offset, limit, plans.len());
+    let page = Page::parse(
+        "maxResults",
+        input.max_results,
+        input.next_token.as_deref(),
+        100,
+    )?;
+    let plans = state
+        .store
+        .read()
+        .await?
+        .plans(page.offset, page.limit)
+        .await?;
+    let next_token = page.next_token(plans.len());
     let response_plan_summaries = plans
         .into_iter()
         .map(|p| ResponsePlanSummary {
@@ -310,9 +319,15 @@ async fn get_incident_record(
 }
 
 fn incident_query(input: &ListIncidentRecordsInput) -> ApiResult<IncidentQuery> {
+    let page = Page::parse(
+        "maxResults",
+        input.max_results,
+        input.next_token.as_deref(),
+        100,
+    )?;
     let mut q = IncidentQuery {
-        limit: validate::max_results("maxResults", input.max_results, 100)?,
-        offset: validate::page_token(input.next_token.as_deref())?,
+        limit: page.limit,
+        offset: page.offset,
         ..Default::default()
     };
     let filters = input.filters.as_deref().unwrap_or_default();
@@ -376,7 +391,11 @@ async fn list_incident_records(
     let input: ListIncidentRecordsInput = parse_body(&body)?;
     let q = incident_query(&input)?;
     let rows = state.store.read().await?.incidents(&q).await?;
-    let next_token = validate::next_token(q.offset, q.limit, rows.len());
+    let next_token = Page {
+        offset: q.offset,
+        limit: q.limit,
+    }
+    .next_token(rows.len());
     let incident_record_summaries = rows
         .into_iter()
         .map(|i| {
@@ -433,8 +452,12 @@ async fn list_timeline_events(
     caller.require(Role::Viewer)?;
     let input: ListTimelineEventsInput = parse_body(&body)?;
     require_incident(&state, &input.incident_record_arn).await?;
-    let limit = validate::max_results("maxResults", input.max_results, 100)?;
-    let offset = validate::page_token(input.next_token.as_deref())?;
+    let page = Page::parse(
+        "maxResults",
+        input.max_results,
+        input.next_token.as_deref(),
+        100,
+    )?;
     if let Some(s) = input.sort_by.as_deref().filter(|s| *s != "EVENT_TIME") {
         return Err(ApiError::Validation(format!("1 validation error detected: Value '{s}' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [EVENT_TIME]")).into());
     }
@@ -475,10 +498,9 @@ async fn list_timeline_events(
     if descending {
         events.reverse();
     }
-    let page: Vec<EventSummary> = events
+    let (events, next_token) = page.slice(events);
+    let event_summaries: Vec<EventSummary> = events
         .into_iter()
-        .skip(offset as usize)
-        .take(limit as usize)
         .map(|e| EventSummary {
             event_id: e.event_id,
             incident_record_arn: e.incident_record_arn,
@@ -488,9 +510,8 @@ async fn list_timeline_events(
             event_references: e.event_references,
         })
         .collect();
-    let next_token = validate::next_token(offset, limit, page.len());
     Ok(Json(ListTimelineEventsOutput {
-        event_summaries: page,
+        event_summaries,
         next_token,
     })
     .into_response())
@@ -505,22 +526,21 @@ async fn list_related_items(
     caller.require(Role::Viewer)?;
     let input: ListRelatedItemsInput = parse_body(&body)?;
     require_incident(&state, &input.incident_record_arn).await?;
-    let limit = validate::max_results("maxResults", input.max_results, 100)?;
-    let offset = validate::page_token(input.next_token.as_deref())?;
+    let page = Page::parse(
+        "maxResults",
+        input.max_results,
+        input.next_token.as_deref(),
+        100,
+    )?;
     let items = state
         .store
         .read()
         .await?
         .related_items(&input.incident_record_arn)
         .await?;
-    let page: Vec<_> = items
-        .into_iter()
-        .skip(offset as usize)
-        .take(limit as usize)
-        .collect();
-    let next_token = validate::next_token(offset, limit, page.len());
+    let (related_items, next_token) = page.slice(items);
     Ok(Json(ListRelatedItemsOutput {
-        related_items: page,
+        related_items,
         next_token,
     })
     .into_response())
