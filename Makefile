@@ -53,6 +53,8 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(call say,cargo clippy --workspace --all-targets -- -D warnings)
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(call say,cargo clippy with the test-only hooks (tocsin-server/test-hooks))
+	$(CARGO) clippy -p tocsin-server --all-targets --features test-hooks -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
@@ -62,8 +64,8 @@ e2e:
 	.venv/bin/pytest -v tests/e2e $(PYTEST_ARGS)
 
 test: setup web lint build
-	$(call say,cargo test --workspace)
-	$(CARGO) test --workspace
+	$(call say,cargo test --workspace --features tocsin-server/test-hooks)
+	$(CARGO) test --workspace --features tocsin-server/test-hooks
 	@$(MAKE) --no-print-directory e2e
 
 clean:

@@ -1,11 +1,12 @@
 //! Reusable view pieces, one component per file.
 
+pub mod action_error;
 pub mod add_target_form;
 pub mod as_of;
 pub mod connection_badge;
 pub mod error_note;
+pub mod fields;
 pub mod impact_badge;
-pub mod impact_select;
 pub mod incident_actions;
 pub mod incident_card;
 pub mod incident_detail_view;

@@ -1,30 +1,15 @@
-//! Pure text helpers: ages, clock times, impact labels, truncation, URL encoding and UUIDs.
+//! Pure text helpers: ages, clock times, impact classes, truncation, URL encoding and UUIDs.
+//! (Impact levels and their words are [`Impact`], shared with the server.)
 //!
 //! Nothing here touches the DOM or the network, so everything is unit-tested natively with
 //! `cargo test -p tocsin-web`.
 
-/// Impacts Tocsin knows, highest first: 1 (critical) to 5 (no impact).
-pub const IMPACTS: [i32; 5] = [1, 2, 3, 4, 5];
-
-/// Clamps an impact into 1..=5 so an out-of-range value still lands in a group.
-pub fn normalize_impact(impact: i32) -> i32 {
-    impact.clamp(1, 5)
-}
-
-/// The words for an impact, so colour is never the only signal.
-pub fn impact_label(impact: i32) -> &'static str {
-    match normalize_impact(impact) {
-        1 => "Critical",
-        2 => "High",
-        3 => "Medium",
-        4 => "Low",
-        _ => "No impact",
-    }
-}
+use tocsin_api::impact::Impact;
 
 /// CSS class carrying an impact's colour (`impact-1` … `impact-5`).
+/// Out-of-range impacts get the nearest level's (see [`Impact::clamped`]).
 pub fn impact_class(impact: i32) -> String {
-    format!("impact-{}", normalize_impact(impact))
+    format!("impact-{}", Impact::clamped(impact).get())
 }
 
 /// Formats an age in whole seconds the way a wall screen shows it: `12s`, `4m 12s`,
@@ -238,14 +223,17 @@ mod tests {
 
     #[test]
     fn impacts() {
-        assert_eq!(impact_label(1), "Critical");
-        assert_eq!(impact_label(2), "High");
-        assert_eq!(impact_label(3), "Medium");
-        assert_eq!(impact_label(4), "Low");
-        assert_eq!(impact_label(5), "No impact");
-        assert_eq!(impact_label(0), "Critical");
-        assert_eq!(impact_label(9), "No impact");
+        let label = |impact| Impact::clamped(impact).label();
+        assert_eq!(label(1), "Critical");
+        assert_eq!(label(2), "High");
+        assert_eq!(label(3), "Medium");
+        assert_eq!(label(4), "Low");
+        assert_eq!(label(5), "No impact");
+        assert_eq!(label(0), "Critical");
+        assert_eq!(label(9), "No impact");
         assert_eq!(impact_class(7), "impact-5");
+        assert_eq!(impact_class(-1), "impact-1");
+        assert_eq!(Impact::ALL.map(|i| impact_class(i.get()))[2], "impact-3");
     }
 
     #[test]

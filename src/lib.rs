@@ -1,10 +1,13 @@
 //! Tocsin's single-page app (Leptos CSR, built to WebAssembly by trunk).
 //!
 //! The SPA is static and talks to Tocsin only through its public HTTP API, like any other
-//! client: all requests go through [`api`], all live updates through [`sse`]. The one
-//! decision to know: the API base URL is app state, not a build constant — it defaults to
-//! the page's origin, can be set with `?api=https://host:port` (remembered in
-//! `localStorage`) or on the Settings page, so one build works from any origin.
+//! client. It is organised by concern: all requests go through [`api`] (one file per area),
+//! all live updates through [`live`] (the change feed and `use_live_resource`), every form's
+//! rules are plain data in [`forms`], route components are in [`pages`] and reusable view
+//! pieces (form fields included) in [`components`]. The one decision to know: the API base
+//! URL is app state, not a build constant — it defaults to the page's origin, can be set with
+//! `?api=https://host:port` (remembered in `localStorage`) or on the Settings page, so one
+//! build works from any origin.
 //!
 //! Untrusted text (titles, summaries, event data) is only ever rendered as text nodes.
 
@@ -12,10 +15,10 @@ pub mod api;
 pub mod clock;
 pub mod components;
 pub mod format;
+pub mod forms;
+pub mod live;
 pub mod pages;
 pub mod pattern_check;
-pub mod rules;
-pub mod sse;
 pub mod wall_state;
 
 use leptos::prelude::*;

@@ -7,10 +7,11 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use tocsin_api::EpochSeconds;
+use tocsin_api::impact::Impact;
 use tocsin_api::incidents::{IncidentRecordStatus, TimelineEvent};
 use tocsin_api::native::{Change, ChangeFeedEntry, WallIncident, WallSnapshot};
 
-use crate::format::{IMPACTS, normalize_impact, summarize_event_data};
+use crate::format::summarize_event_data;
 
 /// How many recent timeline entries the ticker keeps.
 pub const TICKER_CAPACITY: usize = 20;
@@ -179,7 +180,7 @@ impl WallState {
         let mut list: Vec<WallIncident> = self
             .incidents
             .values()
-            .filter(|i| normalize_impact(i.incident.impact) == impact)
+            .filter(|i| Impact::clamped(i.incident.impact).get() == impact)
             .cloned()
             .collect();
         list.sort_by(|a, b| {
@@ -193,11 +194,11 @@ impl WallState {
 
     /// All five impact groups, 1 (critical) first, including empty ones.
     pub fn groups(&self) -> Vec<ImpactGroup> {
-        IMPACTS
+        Impact::ALL
             .iter()
-            .map(|&impact| ImpactGroup {
-                impact,
-                incidents: self.group(impact),
+            .map(|impact| ImpactGroup {
+                impact: impact.get(),
+                incidents: self.group(impact.get()),
             })
             .collect()
     }
@@ -206,7 +207,7 @@ impl WallState {
     pub fn counts(&self) -> [usize; 5] {
         let mut counts = [0; 5];
         for incident in self.incidents.values() {
-            let i = normalize_impact(incident.incident.impact) - 1;
+            let i = Impact::clamped(incident.incident.impact).get() - 1;
             counts[i as usize] += 1;
         }
         counts
@@ -234,19 +235,6 @@ impl WallState {
                 item
             })
             .collect()
-    }
-}
-
-/// The incident a change is about, if it is about one.
-pub fn change_incident_arn(change: &Change) -> Option<&str> {
-    match change {
-        Change::IncidentCreated(i) | Change::IncidentUpdated(i) => Some(&i.incident.arn),
-        Change::TimelineEventAdded(e) => Some(&e.incident_record_arn),
-        Change::RelatedItemAdded {
-            incident_record_arn,
-            ..
-        } => Some(incident_record_arn),
-        _ => None,
     }
 }
 
@@ -517,13 +505,13 @@ mod tests {
     #[test]
     fn changes_name_their_incident() {
         let created = Change::IncidentCreated(incident("a", 1, 1.0, IncidentRecordStatus::Open));
-        assert_eq!(change_incident_arn(&created), Some("a"));
+        assert_eq!(created.incident_arn(), Some("a"));
         let ev = Change::TimelineEventAdded(event("b", "e", 1.0, ""));
-        assert_eq!(change_incident_arn(&ev), Some("b"));
+        assert_eq!(ev.incident_arn(), Some("b"));
         let other = Change::RuleChanged {
             arn: "r".to_owned(),
         };
-        assert_eq!(change_incident_arn(&other), None);
+        assert_eq!(other.incident_arn(), None);
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! Adds a target to a rule (`PutTargets` with an id and an ARN).
 
 use leptos::prelude::*;
+use tocsin_api::events::PutTargetsRequest;
 use tocsin_api::incidents::ResponsePlanSummary;
 
+use crate::api::events::targets_outcome;
 use crate::components::error_note::ErrorNote;
-use crate::rules::{add_target_input, suggested_target_id, targets_outcome};
+use crate::components::fields::TextField;
+use crate::forms::target::{TargetForm, plan_choice_label};
 use crate::use_api;
 
 /// `form.target-form`: a response plan from a list, or any ARN or https URL typed in.
@@ -25,7 +28,11 @@ pub fn AddTargetForm(
     let arn = RwSignal::new(String::new());
     let choice = RwSignal::new(String::new());
     let form_error = RwSignal::new(None::<String>);
-    let add = Action::new_local(move |input: &tocsin_api::events::PutTargetsRequest| {
+    let form = move || TargetForm {
+        id: id.get_untracked(),
+        arn: arn.get_untracked(),
+    };
+    let add = Action::new_local(move |input: &PutTargetsRequest| {
         let api = api.clone();
         let input = input.clone();
         async move {
@@ -41,7 +48,7 @@ pub fn AddTargetForm(
     let rule_name = rule.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match add_target_input(&rule_name, &id.get_untracked(), &arn.get_untracked()) {
+        match form().put_input(&rule_name) {
             Ok(input) => {
                 form_error.set(None);
                 add.dispatch_local(input);
@@ -53,17 +60,12 @@ pub fn AddTargetForm(
     let on_choose = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         choice.set(value.clone());
-        if !value.is_empty() {
-            let suggested_before = suggested_target_id(&arn.get_untracked());
-            if id.with_untracked(|i| i.is_empty() || *i == suggested_before) {
-                id.set(suggested_target_id(&value));
-            }
-            arn.set(value);
-        }
+        let mut picked = form();
+        picked.pick_plan(&value);
+        id.set(picked.id);
+        arn.set(picked.arn);
     };
     let select_id = format!("target-plan-{rule}");
-    let id_id = format!("target-id-{rule}");
-    let arn_id = format!("target-arn-{rule}");
 
     view! {
         <form class="target-form" on:submit=on_submit aria-label=format!("Add a target to {rule}")>
@@ -81,45 +83,34 @@ pub fn AddTargetForm(
                             .get()
                             .into_iter()
                             .map(|p| {
-                                let label = match &p.display_name {
-                                    Some(d) if !d.is_empty() => format!("{} — {d}", p.name),
-                                    _ => p.name.clone(),
-                                };
+                                let label = plan_choice_label(&p);
                                 view! { <option value=p.arn>{label}</option> }
                             })
                             .collect_view()
                     }}
                 </select>
             </div>
-            <div class="target-field">
-                <label for=id_id.clone()>"Target id"</label>
-                <input
-                    id=id_id
-                    class="target-id"
-                    type="text"
-                    maxlength="64"
-                    pattern="[.\\-_A-Za-z0-9]+"
-                    required
-                    prop:value=move || id.get()
-                    on:input=move |ev| id.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="target-field target-field-wide">
-                <label for=arn_id.clone()>"ARN or https URL"</label>
-                <input
-                    id=arn_id
-                    class="target-arn"
-                    type="text"
-                    required
-                    maxlength="1600"
-                    placeholder="arn:aws:ssm-incidents::…:response-plan/… or https://…"
-                    prop:value=move || arn.get()
-                    on:input=move |ev| {
-                        arn.set(event_target_value(&ev));
-                        choice.set(String::new());
-                    }
-                />
-            </div>
+            <TextField
+                id=format!("target-id-{rule}")
+                label="Target id"
+                value=id
+                class="target-id"
+                maxlength="64"
+                pattern="[.\\-_A-Za-z0-9]+"
+                required=true
+                wrapper="target-field"
+            />
+            <TextField
+                id=format!("target-arn-{rule}")
+                label="ARN or https URL"
+                value=arn
+                class="target-arn"
+                required=true
+                maxlength="1600"
+                placeholder="arn:aws:ssm-incidents::…:response-plan/… or https://…"
+                wrapper="target-field target-field-wide"
+                on_input=move |_| choice.set(String::new())
+            />
             <button type="submit" class="target-add" disabled=move || add.pending().get()>
                 "Add target"
             </button>

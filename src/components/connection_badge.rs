@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::sse::ConnectionState;
+use crate::live::ConnectionState;
 
 /// `Live` / `Reconnecting…` / `Down` badge (`#connection-state`), colour plus words.
 #[component]

@@ -1,10 +1,12 @@
 //! An impact shown as colour *and* words.
 
 use leptos::prelude::*;
+use tocsin_api::impact::Impact;
 
-use crate::format::{impact_class, impact_label, normalize_impact};
+use crate::format::impact_class;
 
-/// `1 Critical`, `2 High`, … with the impact's colour.
+/// `1 Critical`, `2 High`, … with the impact's colour (out-of-range impacts show as the
+/// nearest level).
 #[component]
 pub fn ImpactBadge(
     /// Impact 1-5.
@@ -12,7 +14,7 @@ pub fn ImpactBadge(
 ) -> impl IntoView {
     view! {
         <span class=format!("impact-badge {}", impact_class(impact))>
-            {format!("{} {}", normalize_impact(impact), impact_label(impact))}
+            {Impact::clamped(impact).to_string()}
         </span>
     }
 }

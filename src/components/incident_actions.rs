@@ -5,8 +5,9 @@ use tocsin_api::incidents::{IncidentRecordStatus, UpdateIncidentRecordInput};
 use tocsin_api::native::IncidentDetail;
 
 use crate::api::{Api, ApiError, new_client_token};
-use crate::components::error_note::ErrorNote;
-use crate::components::impact_select::ImpactSelect;
+use crate::components::action_error::ActionError;
+use crate::components::fields::{ImpactSelect, TextArea, TextField};
+use crate::forms::incident::{IncidentForm, resolve_input};
 
 /// The incident page's editing state. It lives on the page, not in the detail view, so a
 /// live refetch (which re-renders the detail) neither closes the editor nor loses the draft.
@@ -68,30 +69,24 @@ pub fn IncidentActions(
 
     let resolve_arn = arn.clone();
     let resolve = move |_| {
-        update.dispatch_local(UpdateIncidentRecordInput {
-            arn: resolve_arn.clone(),
-            client_token: Some(new_client_token()),
-            status: Some(IncidentRecordStatus::Resolved),
-            ..UpdateIncidentRecordInput::default()
-        });
+        update.dispatch_local(resolve_input(&resolve_arn, new_client_token()));
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        update.dispatch_local(UpdateIncidentRecordInput {
-            arn: arn.clone(),
-            client_token: Some(new_client_token()),
-            title: Some(title.get_untracked().trim().to_owned()),
-            impact: impact.get_untracked().parse().ok(),
-            summary: Some(summary.get_untracked()),
-            ..UpdateIncidentRecordInput::default()
-        });
+        let form = IncidentForm {
+            title: title.get_untracked(),
+            impact: impact.get_untracked(),
+            summary: summary.get_untracked(),
+        };
+        update.dispatch_local(form.update_input(&arn, new_client_token()));
         editing.set(false);
     };
     let toggle = move |_| {
         if !editing.get_untracked() {
-            title.set(record.title.clone());
-            impact.set(record.impact.to_string());
-            summary.set(record.summary.clone().unwrap_or_default());
+            let form = IncidentForm::from_record(&record);
+            title.set(form.title);
+            impact.set(form.impact);
+            summary.set(form.summary);
         }
         editing.update(|e| *e = !*e);
     };
@@ -116,35 +111,12 @@ pub fn IncidentActions(
                 {move || if editing.get() { "Cancel edit" } else { "Edit" }}
             </button>
         </div>
-        {move || {
-            update
-                .value()
-                .get()
-                .and_then(Result::err)
-                .map(|e| view! { <ErrorNote id="update-error" message=e.to_string() /> })
-        }}
+        <ActionError action=update id="update-error" />
         <Show when=move || editing.get()>
             <form class="form" id="edit-form" on:submit=save.clone()>
-                <label for="edit-title">"Title"</label>
-                <input
-                    id="edit-title"
-                    name="edit-title"
-                    required
-                    maxlength="200"
-                    prop:value=move || title.get()
-                    on:input=move |ev| title.set(event_target_value(&ev))
-                />
-                <label for="edit-impact">"Impact"</label>
-                <ImpactSelect id="edit-impact" value=impact />
-                <label for="edit-summary">"Summary"</label>
-                <textarea
-                    id="edit-summary"
-                    name="edit-summary"
-                    maxlength="8000"
-                    rows="5"
-                    prop:value=move || summary.get()
-                    on:input=move |ev| summary.set(event_target_value(&ev))
-                ></textarea>
+                <TextField id="edit-title" label="Title" value=title required=true maxlength="200" />
+                <ImpactSelect id="edit-impact" label="Impact" value=impact />
+                <TextArea id="edit-summary" label="Summary" value=summary rows="5" maxlength="8000" />
                 <button type="submit" id="edit-submit" disabled=move || update.pending().get()>
                     "Save"
                 </button>

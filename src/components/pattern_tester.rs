@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::ApiError;
+use crate::components::fields::TextArea;
 use crate::pattern_check::{SAMPLE_EVENTS, Verdict, check};
 use crate::use_api;
 
@@ -165,45 +166,25 @@ pub fn PatternTester(
                 </div>
             </div>
             <div class="tester-inputs">
-                <div class="tester-input">
-                    <label for="pattern-input">"Event pattern"</label>
-                    <textarea
-                        id="pattern-input"
-                        class="code-input"
-                        rows="16"
-                        spellcheck="false"
-                        autocomplete="off"
-                        prop:value=move || pattern.get()
-                        on:input=move |ev| pattern.set(event_target_value(&ev))
-                    ></textarea>
-                </div>
-                <div class="tester-input">
-                    <div class="label-row">
-                        <label for="event-input">"Event"</label>
-                        <select
-                            id="event-sample"
-                            aria-label="Load a sample event"
-                            on:change=on_sample
-                        >
-                            <option value="" selected>
-                                "Load a sample event…"
-                            </option>
-                            {SAMPLE_EVENTS
-                                .iter()
-                                .map(|(label, _)| view! { <option value=*label>{*label}</option> })
-                                .collect_view()}
-                        </select>
-                    </div>
-                    <textarea
-                        id="event-input"
-                        class="code-input"
-                        rows="16"
-                        spellcheck="false"
-                        autocomplete="off"
-                        prop:value=move || event.get()
-                        on:input=move |ev| event.set(event_target_value(&ev))
-                    ></textarea>
-                </div>
+                <TextArea
+                    id="pattern-input"
+                    label="Event pattern"
+                    value=pattern
+                    rows="16"
+                    code=true
+                    wrapper="tester-input"
+                />
+                <TextArea id="event-input" label="Event" value=event rows="16" code=true wrapper="tester-input">
+                    <select id="event-sample" aria-label="Load a sample event" on:change=on_sample>
+                        <option value="" selected>
+                            "Load a sample event…"
+                        </option>
+                        {SAMPLE_EVENTS
+                            .iter()
+                            .map(|(label, _)| view! { <option value=*label>{*label}</option> })
+                            .collect_view()}
+                    </select>
+                </TextArea>
             </div>
         </section>
     }

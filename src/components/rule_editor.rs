@@ -4,8 +4,10 @@ use leptos::prelude::*;
 use tocsin_api::events::Rule;
 
 use crate::api::ApiError;
+use crate::components::action_error::ActionError;
 use crate::components::error_note::ErrorNote;
-use crate::rules::RuleForm;
+use crate::components::fields::{TextArea, TextField};
+use crate::forms::rule::RuleForm;
 use crate::use_api;
 
 /// The rule form's fields, as signals (`Copy`, so the page can fill it from a rule).
@@ -111,27 +113,21 @@ pub fn RuleEditor(
                 }}
             </h2>
             <form class="form" id="rule-form" on:submit=on_submit>
-                <label for="rule-name">"Name"</label>
-                <input
+                <TextField
                     id="rule-name"
-                    name="rule-name"
-                    type="text"
-                    required
+                    label="Name"
+                    value=draft.name
+                    required=true
                     maxlength="64"
                     pattern="[.\\-_A-Za-z0-9]+"
-                    readonly=editing
-                    prop:value=move || draft.name.get()
-                    on:input=move |ev| draft.name.set(event_target_value(&ev))
+                    readonly=Signal::derive(editing)
+                    hint="Letters, digits, '.', '-' and '_'. Saving a name that exists replaces that rule."
                 />
-                <p class="hint">"Letters, digits, '.', '-' and '_'. Saving a name that exists replaces that rule."</p>
-                <label for="rule-description">"Description"</label>
-                <input
+                <TextField
                     id="rule-description"
-                    name="rule-description"
-                    type="text"
+                    label="Description"
+                    value=draft.description
                     maxlength="512"
-                    prop:value=move || draft.description.get()
-                    on:input=move |ev| draft.description.set(event_target_value(&ev))
                 />
                 <label for="rule-state">"State"</label>
                 <select
@@ -143,18 +139,14 @@ pub fn RuleEditor(
                     <option value="ENABLED">"Enabled: routes matching events"</option>
                     <option value="DISABLED">"Disabled: kept, routes nothing"</option>
                 </select>
-                <label for="rule-pattern">"Event pattern"</label>
-                <textarea
+                <TextArea
                     id="rule-pattern"
-                    name="rule-pattern"
-                    class="code-input"
+                    label="Event pattern"
+                    value=draft.pattern
                     rows="10"
-                    spellcheck="false"
-                    autocomplete="off"
-                    required
-                    prop:value=move || draft.pattern.get()
-                    on:input=move |ev| draft.pattern.set(event_target_value(&ev))
-                ></textarea>
+                    code=true
+                    required=true
+                />
                 <div class="actions">
                     <button type="submit" id="rule-submit" disabled=move || save.pending().get()>
                         {move || if editing() { "Save rule" } else { "Create rule" }}
@@ -184,12 +176,7 @@ pub fn RuleEditor(
             {move || {
                 form_error.get().map(|m| view! { <ErrorNote id="rule-form-error" message=m /> })
             }}
-            {move || {
-                save.value()
-                    .get()
-                    .and_then(Result::err)
-                    .map(|e| view! { <ErrorNote id="rule-form-error" message=e.to_string() /> })
-            }}
+            <ActionError action=save id="rule-form-error" />
             {move || {
                 saved
                     .get()

@@ -1,13 +1,14 @@
 //! One rule in the rules list: state, pattern, targets, and what can be done with it.
 
 use leptos::prelude::*;
+use tocsin_api::arn::TargetKind;
 use tocsin_api::events::Rule;
 use tocsin_api::incidents::ResponsePlanSummary;
 
+use crate::api::events::{RuleRow, remove_target_input, targets_outcome};
 use crate::components::add_target_form::AddTargetForm;
 use crate::components::error_note::ErrorNote;
 use crate::pattern_check::pretty_json;
-use crate::rules::{RuleRow, remove_target_input, target_kind, targets_outcome};
 use crate::use_api;
 
 /// `article.rule`: a rule with its targets; edit, test, delete, add and remove targets.
@@ -99,7 +100,7 @@ pub fn RuleItem(
                                 <li class="target" data-id=t.id.clone()>
                                     <code class="target-id">{t.id.clone()}</code>
                                     " → "
-                                    <span class="label">{target_kind(&t.arn)}</span>
+                                    <span class="label">{TargetKind::of(&t.arn).describe()}</span>
                                     " "
                                     <code class="target-arn">{t.arn.clone()}</code>
                                     " "

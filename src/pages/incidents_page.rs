@@ -2,34 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use tocsin_api::incidents::{
-    AttributeValueList, Condition, Filter, IncidentRecordStatus, ListIncidentRecordsInput,
-};
+use tocsin_api::incidents::IncidentRecordStatus;
 
+use crate::api::incidents::list_by_status_input;
 use crate::components::error_note::ErrorList;
 use crate::components::incident_row::IncidentRow;
 use crate::use_api;
-
-/// Incidents per page.
-const PAGE_SIZE: i32 = 50;
-
-/// The `listIncidentRecords` input for one status and page.
-pub fn list_input(status: IncidentRecordStatus, token: Option<String>) -> ListIncidentRecordsInput {
-    ListIncidentRecordsInput {
-        filters: Some(vec![Filter {
-            key: "status".to_owned(),
-            condition: Condition {
-                equals: Some(AttributeValueList {
-                    string_values: Some(vec![status.as_str().to_owned()]),
-                    integer_values: None,
-                }),
-                ..Condition::default()
-            },
-        }]),
-        max_results: Some(PAGE_SIZE),
-        next_token: token,
-    }
-}
 
 /// `/incidents?status=OPEN|RESOLVED`: newest first, with paging.
 #[component]
@@ -53,7 +31,7 @@ pub fn IncidentsPage() -> impl IntoView {
     );
 
     let list = LocalResource::new(move || {
-        let input = list_input(status.get(), token.get());
+        let input = list_by_status_input(status.get(), token.get());
         let api = api.clone();
         async move { api.list_incident_records(&input).await }
     });
@@ -141,23 +119,5 @@ pub fn IncidentsPage() -> impl IntoView {
                 </ErrorBoundary>
             </Transition>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn status_filter_matches_the_documented_shape() {
-        let input = list_input(IncidentRecordStatus::Open, None);
-        let json = serde_json::to_value(&input).ok();
-        assert_eq!(
-            json,
-            Some(serde_json::json!({
-                "filters": [{"key": "status", "condition": {"equals": {"stringValues": ["OPEN"]}}}],
-                "maxResults": 50
-            }))
-        );
     }
 }

@@ -4,95 +4,44 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use tocsin_api::incidents::{
-    CreateResponsePlanInput, GetResponsePlanOutput, IncidentTemplate, UpdateResponsePlanInput,
-};
+use tocsin_api::incidents::{CreateResponsePlanInput, UpdateResponsePlanInput};
 
 use crate::api::{ApiError, new_client_token};
+use crate::components::action_error::ActionError;
 use crate::components::error_note::ErrorNote;
-use crate::components::impact_select::ImpactSelect;
+use crate::components::fields::{ImpactSelect, TextArea, TextField};
+use crate::forms::plan::PlanForm;
 
-/// The editable fields of a response plan, as typed.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PlanForm {
-    /// Plan name (fixed once created).
-    pub name: String,
-    /// Display name.
-    pub display_name: String,
-    /// Incident title.
-    pub title: String,
-    /// Impact `"1"`…`"5"`.
-    pub impact: String,
-    /// Incident summary.
-    pub summary: String,
-    /// Dedupe string.
-    pub dedupe_string: String,
+/// The form's fields, as signals.
+#[derive(Clone, Copy, Default)]
+struct PlanDraft {
+    name: RwSignal<String>,
+    display_name: RwSignal<String>,
+    title: RwSignal<String>,
+    impact: RwSignal<String>,
+    summary: RwSignal<String>,
+    dedupe_string: RwSignal<String>,
 }
 
-impl PlanForm {
-    /// The form filled from an existing plan.
-    pub fn from_plan(plan: &GetResponsePlanOutput) -> Self {
-        let t = &plan.incident_template;
-        Self {
-            name: plan.name.clone(),
-            display_name: plan.display_name.clone().unwrap_or_default(),
-            title: t.title.clone(),
-            impact: t.impact.to_string(),
-            summary: t.summary.clone().unwrap_or_default(),
-            dedupe_string: t.dedupe_string.clone().unwrap_or_default(),
-        }
+impl PlanDraft {
+    fn fill(&self, form: PlanForm) {
+        self.name.try_set(form.name);
+        self.display_name.try_set(form.display_name);
+        self.title.try_set(form.title);
+        self.impact.try_set(form.impact);
+        self.summary.try_set(form.summary);
+        self.dedupe_string.try_set(form.dedupe_string);
     }
 
-    fn impact(&self) -> Result<i32, String> {
-        match self.impact.trim().parse::<i32>() {
-            Ok(i) if (1..=5).contains(&i) => Ok(i),
-            _ => Err("Choose an impact from 1 to 5.".to_owned()),
+    fn form(&self) -> PlanForm {
+        PlanForm {
+            name: self.name.get_untracked(),
+            display_name: self.display_name.get_untracked(),
+            title: self.title.get_untracked(),
+            impact: self.impact.get_untracked(),
+            summary: self.summary.get_untracked(),
+            dedupe_string: self.dedupe_string.get_untracked(),
         }
-    }
-
-    /// `CreateResponsePlan` input; empty optional fields are left out.
-    pub fn create_input(&self, client_token: String) -> Result<CreateResponsePlanInput, String> {
-        let name = self.name.trim();
-        if name.is_empty() {
-            return Err("A name is required.".to_owned());
-        }
-        let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-        Ok(CreateResponsePlanInput {
-            name: name.to_owned(),
-            incident_template: IncidentTemplate {
-                title: self.title.trim().to_owned(),
-                impact: self.impact()?,
-                summary: non_empty(&self.summary),
-                dedupe_string: non_empty(&self.dedupe_string),
-                notification_targets: None,
-                incident_tags: None,
-            },
-            display_name: non_empty(&self.display_name),
-            client_token: Some(client_token),
-            chat_channel: None,
-            engagements: None,
-            actions: None,
-            integrations: None,
-            tags: None,
-        })
-    }
-
-    /// `UpdateResponsePlan` input setting every field of the form (an empty field clears it).
-    pub fn update_input(
-        &self,
-        arn: &str,
-        client_token: String,
-    ) -> Result<UpdateResponsePlanInput, String> {
-        Ok(UpdateResponsePlanInput {
-            arn: arn.to_owned(),
-            client_token: Some(client_token),
-            display_name: Some(self.display_name.trim().to_owned()),
-            incident_template_title: Some(self.title.trim().to_owned()),
-            incident_template_impact: Some(self.impact()?),
-            incident_template_summary: Some(self.summary.trim().to_owned()),
-            incident_template_dedupe_string: Some(self.dedupe_string.trim().to_owned()),
-            ..UpdateResponsePlanInput::default()
-        })
     }
 }
 
@@ -112,12 +61,8 @@ pub fn PlanFormPage() -> impl IntoView {
     let arn = query.with_untracked(|q| q.get("arn"));
     let editing = arn.is_some();
 
-    let name = RwSignal::new(String::new());
-    let display_name = RwSignal::new(String::new());
-    let title = RwSignal::new(String::new());
-    let impact = RwSignal::new("3".to_owned());
-    let summary = RwSignal::new(String::new());
-    let dedupe = RwSignal::new(String::new());
+    let draft = PlanDraft::default();
+    draft.fill(PlanForm::default());
     let load_error = RwSignal::new(None::<String>);
     let loading = RwSignal::new(editing);
     let form_error = RwSignal::new(None::<String>);
@@ -127,15 +72,7 @@ pub fn PlanFormPage() -> impl IntoView {
         let api = api.clone();
         spawn_local(async move {
             match api.get_response_plan(&arn).await {
-                Ok(plan) => {
-                    let f = PlanForm::from_plan(&plan);
-                    name.try_set(f.name);
-                    display_name.try_set(f.display_name);
-                    title.try_set(f.title);
-                    impact.try_set(f.impact);
-                    summary.try_set(f.summary);
-                    dedupe.try_set(f.dedupe_string);
-                }
+                Ok(plan) => draft.fill(PlanForm::from_plan(&plan)),
                 Err(e) => {
                     load_error.try_set(Some(e.to_string()));
                 }
@@ -166,22 +103,14 @@ pub fn PlanFormPage() -> impl IntoView {
         }
     });
 
-    let form = move || PlanForm {
-        name: name.get_untracked(),
-        display_name: display_name.get_untracked(),
-        title: title.get_untracked(),
-        impact: impact.get_untracked(),
-        summary: summary.get_untracked(),
-        dedupe_string: dedupe.get_untracked(),
-    };
     let submit_arn = arn.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
         let token = new_client_token();
         let built = match &submit_arn {
-            Some(arn) => form().update_input(arn, token).map(Submit::Update),
-            None => form().create_input(token).map(Submit::Create),
+            Some(arn) => draft.form().update_input(arn, token).map(Submit::Update),
+            None => draft.form().create_input(token).map(Submit::Create),
         };
         match built {
             Ok(input) => {
@@ -217,59 +146,32 @@ pub fn PlanFormPage() -> impl IntoView {
         }
     };
 
-    let text_input = move |id: &'static str,
-                           value: RwSignal<String>,
-                           required: bool,
-                           pattern: Option<&'static str>,
-                           readonly: bool| {
-        view! {
-            <input
-                id=id
-                name=id
-                type="text"
-                required=required
-                pattern=pattern
-                maxlength="200"
-                readonly=readonly
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        }
-    };
-
     view! {
         <section class="page">
             <h1>{if editing { "Edit response plan" } else { "New response plan" }}</h1>
             {move || load_error.get().map(|m| view! { <ErrorNote id="plan-load-error" message=m /> })}
             <form class="form" id="plan-form" on:submit=on_submit>
-                <label for="name">"Name"</label>
-                {text_input("name", name, true, Some("[A-Za-z0-9_\\-]+"), editing)}
-                <p class="hint">"Letters, digits, - and _. Cannot be changed later."</p>
-                <label for="display-name">"Display name"</label>
-                {text_input("display-name", display_name, false, None, false)}
-                <label for="title">"Incident title"</label>
-                {text_input("title", title, true, None, false)}
-                <label for="impact">"Impact"</label>
-                <ImpactSelect id="impact" value=impact />
-                <label for="summary">"Summary"</label>
-                <textarea
-                    id="summary"
-                    name="summary"
-                    rows="4"
-                    maxlength="8000"
-                    prop:value=move || summary.get()
-                    on:input=move |ev| summary.set(event_target_value(&ev))
-                ></textarea>
-                <label for="dedupe-string">"Dedupe string"</label>
-                <input
-                    id="dedupe-string"
-                    name="dedupe-string"
-                    type="text"
-                    maxlength="1000"
-                    prop:value=move || dedupe.get()
-                    on:input=move |ev| dedupe.set(event_target_value(&ev))
+                <TextField
+                    id="name"
+                    label="Name"
+                    value=draft.name
+                    required=true
+                    maxlength="200"
+                    pattern="[A-Za-z0-9_\\-]+"
+                    readonly=editing
+                    hint="Letters, digits, - and _. Cannot be changed later."
                 />
-                <p class="hint">"Open incidents with the same dedupe string merge into one."</p>
+                <TextField id="display-name" label="Display name" value=draft.display_name maxlength="200" />
+                <TextField id="title" label="Incident title" value=draft.title required=true maxlength="200" />
+                <ImpactSelect id="impact" label="Impact" value=draft.impact />
+                <TextArea id="summary" label="Summary" value=draft.summary rows="4" maxlength="8000" />
+                <TextField
+                    id="dedupe-string"
+                    label="Dedupe string"
+                    value=draft.dedupe_string
+                    maxlength="1000"
+                    hint="Open incidents with the same dedupe string merge into one."
+                />
                 <div class="actions">
                     <button
                         type="submit"
@@ -295,81 +197,11 @@ pub fn PlanFormPage() -> impl IntoView {
                 </div>
             </form>
             {move || form_error.get().map(|m| view! { <ErrorNote id="plan-error" message=m /> })}
-            {move || {
-                submit
-                    .value()
-                    .get()
-                    .and_then(Result::err)
-                    .map(|e| view! { <ErrorNote id="plan-error" message=e.to_string() /> })
-            }}
-            {move || {
-                delete
-                    .value()
-                    .get()
-                    .and_then(Result::err)
-                    .map(|e| view! { <ErrorNote id="plan-delete-error" message=e.to_string() /> })
-            }}
+            <ActionError action=submit id="plan-error" />
+            <ActionError action=delete id="plan-delete-error" />
             <Show when=move || saved.get()>
                 <p class="ok" id="plan-saved" role="status">"Saved."</p>
             </Show>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn form() -> PlanForm {
-        PlanForm {
-            name: " db-down ".to_owned(),
-            display_name: String::new(),
-            title: "Database down".to_owned(),
-            impact: "2".to_owned(),
-            summary: "  ".to_owned(),
-            dedupe_string: "db".to_owned(),
-        }
-    }
-
-    #[test]
-    fn create_leaves_empty_optionals_out() {
-        let input = form().create_input("tok".to_owned());
-        let json = input.ok().and_then(|i| serde_json::to_value(i).ok());
-        assert_eq!(
-            json,
-            Some(serde_json::json!({
-                "name": "db-down",
-                "incidentTemplate": {"title": "Database down", "impact": 2, "dedupeString": "db"},
-                "clientToken": "tok"
-            }))
-        );
-    }
-
-    #[test]
-    fn bad_input_is_refused() {
-        let mut f = form();
-        f.impact = "7".to_owned();
-        assert!(f.create_input("t".to_owned()).is_err());
-        let mut f = form();
-        f.name = " ".to_owned();
-        assert!(f.create_input("t".to_owned()).is_err());
-    }
-
-    #[test]
-    fn update_sets_every_field() {
-        let input = form().update_input("arn:x", "tok".to_owned()).ok();
-        let input = input.and_then(|i| serde_json::to_value(i).ok());
-        assert_eq!(
-            input,
-            Some(serde_json::json!({
-                "arn": "arn:x",
-                "clientToken": "tok",
-                "displayName": "",
-                "incidentTemplateTitle": "Database down",
-                "incidentTemplateImpact": 2,
-                "incidentTemplateSummary": "",
-                "incidentTemplateDedupeString": "db"
-            }))
-        );
     }
 }

@@ -1,17 +1,16 @@
 //! Rules on the default event bus, the rule form, and the pattern tester.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use tocsin_api::events::Rule;
 use tocsin_api::native::Change;
 
+use crate::api::events::RuleRow;
 use crate::components::pattern_tester::PatternTester;
 use crate::components::rule_editor::{RuleDraft, RuleEditor};
 use crate::components::rule_item::RuleItem;
+use crate::live::{ChangeFeed, use_live_resource};
 use crate::pattern_check::{SAMPLE_EVENT, SAMPLE_PATTERN};
-use crate::rules::RuleRow;
-use crate::sse::ChangeFeed;
 use crate::use_api;
 
 /// Scrolls the element with this id into view (and focuses `focus_id`, when given).
@@ -31,43 +30,38 @@ pub fn reveal(id: &str, focus_id: Option<&str>) {
 }
 
 /// `/rules`: every rule with its state, pattern and targets; create, edit and delete rules,
-/// add and remove targets; test patterns. Follows `ruleChanged` entries of the change feed.
+/// add and remove targets; test patterns. Follows `ruleChanged` (the rules) and
+/// `responsePlanChanged`/`responsePlanDeleted` (the plans offered as targets) entries of the
+/// change feed, and reloads both after a reconnect.
 #[component]
 pub fn RulesPage() -> impl IntoView {
     let api = use_api();
-    let rows = RwSignal::new(None::<Result<Vec<RuleRow>, String>>);
-    let version = RwSignal::new(0u64);
-    let refresh = Callback::new(move |()| {
-        version.try_update(|v| *v += 1);
-    });
+    let feed = ChangeFeed::new(api.clone());
+    let rows_api = api.clone();
+    let rows = use_live_resource(
+        feed,
+        move || {
+            let api = rows_api.clone();
+            async move { api.rules_with_targets().await }
+        },
+        |entry| matches!(entry.change, Change::RuleChanged { .. }),
+    );
+    let refresh = Callback::new(move |()| rows.refetch());
 
-    // (Re)load the list whenever `version` moves; only the newest load's answer is kept.
-    let list_api = api.clone();
-    Effect::new(move |_| {
-        let wanted = version.get();
-        let api = list_api.clone();
-        spawn_local(async move {
-            let result = load_rows(&api).await;
-            if version.try_get_untracked() == Some(wanted) {
-                rows.try_set(Some(result));
-            }
-        });
-    });
-
-    let plans_api = api.clone();
-    let plans = LocalResource::new(move || {
-        let api = plans_api.clone();
-        async move { api.all_response_plans().await }
-    });
+    let plans = use_live_resource(
+        feed,
+        move || {
+            let api = api.clone();
+            async move { api.all_response_plans().await }
+        },
+        |entry| {
+            matches!(
+                entry.change,
+                Change::ResponsePlanChanged { .. } | Change::ResponsePlanDeleted { .. }
+            )
+        },
+    );
     let plan_list = Signal::derive(move || plans.get().and_then(Result::ok).unwrap_or_default());
-
-    let feed = ChangeFeed::new(api.clone(), move |entry| match entry.change {
-        Change::RuleChanged { .. } => refresh.run(()),
-        Change::ResponsePlanChanged { .. } | Change::ResponsePlanDeleted { .. } => {
-            plans.refetch();
-        }
-        _ => {}
-    });
     feed.start(None);
 
     let draft = RuleDraft::new(SAMPLE_PATTERN);
@@ -146,15 +140,4 @@ pub fn RulesPage() -> impl IntoView {
             <PatternTester pattern=tester_pattern event=tester_event />
         </section>
     }
-}
-
-/// Every rule with its targets (a rule whose targets cannot be listed still shows).
-async fn load_rows(api: &crate::api::Api) -> Result<Vec<RuleRow>, String> {
-    let rules = api.all_rules().await.map_err(|e| e.to_string())?;
-    let mut rows = Vec::with_capacity(rules.len());
-    for rule in rules {
-        let targets = api.all_targets(&rule.name).await.map_err(|e| e.to_string());
-        rows.push(RuleRow { rule, targets });
-    }
-    Ok(rows)
 }

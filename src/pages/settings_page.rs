@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::components::error_note::ErrorNote;
+use crate::components::fields::TextField;
 use crate::format::normalize_base_url;
 use crate::{set_api_base, use_api_base};
 
@@ -48,17 +49,13 @@ pub fn SettingsPage() -> impl IntoView {
         <section class="page">
             <h1>"Settings"</h1>
             <form class="form" id="settings-form" on:submit=on_submit>
-                <label for="api-base">"API base URL"</label>
-                <input
+                <TextField
                     id="api-base"
-                    name="api-base"
-                    type="url"
-                    required
-                    prop:value=move || draft.get()
-                    on:input=move |ev| {
-                        saved.set(false);
-                        draft.set(event_target_value(&ev))
-                    }
+                    label="API base URL"
+                    value=draft
+                    input_type="url"
+                    required=true
+                    on_input=move |_| saved.set(false)
                 />
                 <p class="hint">
                     "Where Tocsin's API is. Defaults to this page's origin; also settable with "

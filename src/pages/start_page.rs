@@ -2,49 +2,14 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tocsin_api::incidents::{ResponsePlanSummary, StartIncidentInput};
+use tocsin_api::incidents::StartIncidentInput;
 
 use crate::api::new_client_token;
 use crate::components::error_note::ErrorNote;
-use crate::components::impact_select::ImpactSelect;
+use crate::components::fields::{ImpactSelect, TextField};
 use crate::format::incident_href;
+use crate::forms::start::{StartForm, plan_label};
 use crate::use_api;
-
-/// The `StartIncident` input for the form's values; empty overrides are left out.
-pub fn start_input(
-    plan_arn: &str,
-    title: &str,
-    impact: &str,
-    client_token: String,
-) -> Result<StartIncidentInput, String> {
-    if plan_arn.is_empty() {
-        return Err("Choose a response plan.".to_owned());
-    }
-    let impact = match impact.trim() {
-        "" => None,
-        s => match s.parse::<i32>() {
-            Ok(i) if (1..=5).contains(&i) => Some(i),
-            _ => return Err("Choose an impact from 1 to 5.".to_owned()),
-        },
-    };
-    let title = title.trim();
-    Ok(StartIncidentInput {
-        response_plan_arn: plan_arn.to_owned(),
-        client_token: Some(client_token),
-        title: (!title.is_empty()).then(|| title.to_owned()),
-        impact,
-        trigger_details: None,
-        related_items: None,
-    })
-}
-
-/// What a plan is called in the picker.
-fn plan_label(plan: &ResponsePlanSummary) -> String {
-    match &plan.display_name {
-        Some(d) if !d.is_empty() => format!("{d} ({})", plan.name),
-        _ => plan.name.clone(),
-    }
-}
 
 /// `/start`: pick a response plan, optionally override title and impact, start.
 /// Every submission carries a fresh `clientToken`.
@@ -79,12 +44,12 @@ pub fn StartPage() -> impl IntoView {
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match start_input(
-            &plan.get_untracked(),
-            &title.get_untracked(),
-            &impact.get_untracked(),
-            new_client_token(),
-        ) {
+        let form = StartForm {
+            plan_arn: plan.get_untracked(),
+            title: title.get_untracked(),
+            impact: impact.get_untracked(),
+        };
+        match form.input(new_client_token()) {
             Ok(input) => {
                 form_error.set(None);
                 start.dispatch_local(input);
@@ -128,17 +93,13 @@ pub fn StartPage() -> impl IntoView {
                 >
                     {plan_options}
                 </select>
-                <label for="title">"Title (optional: overrides the plan's)"</label>
-                <input
+                <TextField
                     id="title"
-                    name="title"
-                    type="text"
+                    label="Title (optional: overrides the plan's)"
+                    value=title
                     maxlength="200"
-                    prop:value=move || title.get()
-                    on:input=move |ev| title.set(event_target_value(&ev))
                 />
-                <label for="impact">"Impact"</label>
-                <ImpactSelect id="impact" value=impact default_label="Plan default" />
+                <ImpactSelect id="impact" label="Impact" value=impact default_label="Plan default" />
                 <div class="actions">
                     <button type="submit" id="start-submit" disabled=move || start.pending().get()>
                         {move || if start.pending().get() { "Starting…" } else { "Start incident" }}
@@ -174,32 +135,5 @@ pub fn StartPage() -> impl IntoView {
                     })
             }}
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn overrides_are_optional() {
-        let input = start_input("arn:p", " ", "", "tok".to_owned()).ok();
-        let json = input.and_then(|i| serde_json::to_value(i).ok());
-        assert_eq!(
-            json,
-            Some(serde_json::json!({"responsePlanArn": "arn:p", "clientToken": "tok"}))
-        );
-        let input = start_input("arn:p", "Fire", "1", "t".to_owned()).ok();
-        assert_eq!(
-            input.as_ref().and_then(|i| i.title.as_deref()),
-            Some("Fire")
-        );
-        assert_eq!(input.and_then(|i| i.impact), Some(1));
-    }
-
-    #[test]
-    fn missing_plan_or_bad_impact_is_refused() {
-        assert!(start_input("", "", "", "t".to_owned()).is_err());
-        assert!(start_input("arn:p", "", "9", "t".to_owned()).is_err());
     }
 }

@@ -6,9 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use gloo_timers::callback::Interval;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use send_wrapper::SendWrapper;
+use tocsin_api::impact::Impact;
+use tocsin_api::native::WallSnapshot;
 
+use crate::api::Api;
 use crate::clock::local_hm_ms;
 use crate::components::as_of::AsOf;
 use crate::components::connection_badge::ConnectionBadge;
@@ -17,8 +19,8 @@ use crate::components::impact_badge::ImpactBadge;
 use crate::components::incident_card::IncidentCard;
 use crate::components::nav_bar::use_kiosk;
 use crate::components::ticker::Ticker;
-use crate::format::{IMPACTS, backoff_delay_ms, impact_class, impact_label, open_incidents_noun};
-use crate::sse::{ChangeFeed, ConnectionState, state_after_failures};
+use crate::format::{backoff_delay_ms, impact_class, open_incidents_noun};
+use crate::live::{ChangeFeed, ConnectionState, state_after_failures, use_live_resource};
 use crate::use_api;
 use crate::wall_state::{WallState, card_key};
 
@@ -37,9 +39,11 @@ pub fn WallPage() -> impl IntoView {
     let load_error = RwSignal::new(None::<String>);
     let snapshot_at = RwSignal::new(None::<f64>);
 
-    let feed = ChangeFeed::new(api.clone(), move |entry| {
+    // Changes patch the wall in place; nothing on the wall refetches because of one.
+    let feed = ChangeFeed::new(api.clone());
+    feed.subscribe(move |entry| {
         wall.try_update(|w| {
-            w.apply(&entry);
+            w.apply(entry);
         });
     });
 
@@ -50,67 +54,31 @@ pub fn WallPage() -> impl IntoView {
     }));
     on_cleanup(move || drop(ticker));
 
-    // Load the snapshot (retrying with backoff until it works), then follow the feed from
-    // the snapshot's position. The same runs again after a reconnect and every
-    // RESYNC_MS, so the wall converges on the server's truth even if the server's history
-    // was reset or an entry was lost on the way.
+    // The snapshot (retrying with backoff until it loads). It loads again after a reconnect
+    // (the live resource's resync) and every RESYNC_MS, so the wall converges on the server's
+    // truth even if the server's history was reset or an entry was lost on the way.
     let alive = Arc::new(AtomicBool::new(true));
     let alive_for_cleanup = Arc::clone(&alive);
     on_cleanup(move || alive_for_cleanup.store(false, Ordering::Relaxed));
-    let loading = Arc::new(AtomicBool::new(false));
-    let load = move || {
-        if loading.swap(true, Ordering::Relaxed) {
-            return;
-        }
-        let api = api.clone();
-        let alive = Arc::clone(&alive);
-        let loading = Arc::clone(&loading);
-        spawn_local(async move {
-            let mut failures = 0u32;
-            while alive.load(Ordering::Relaxed) {
-                match api.wall().await {
-                    Ok(snapshot) => {
-                        if alive.load(Ordering::Relaxed) {
-                            let from = snapshot.as_of_change_id;
-                            wall.try_set(WallState::from_snapshot(snapshot));
-                            snapshot_at.try_set(Some(js_sys::Date::now()));
-                            load_error.try_set(None);
-                            loaded.try_set(true);
-                            feed.start(Some(from));
-                        }
-                        break;
-                    }
-                    Err(err) => {
-                        failures += 1;
-                        load_failures.try_set(failures);
-                        load_error.try_set(Some(err.to_string()));
-                        let jitter = (js_sys::Math::random() * 1_000.0) as u32;
-                        TimeoutFuture::new(backoff_delay_ms(failures, jitter)).await;
-                    }
-                }
-            }
-            loading.store(false, Ordering::Relaxed);
-        });
-    };
-    load();
-    let reload = load.clone();
-    Effect::watch(
-        move || feed.state().get(),
-        move |now, before, _| {
-            let recovered = *now == ConnectionState::Live
-                && matches!(
-                    before,
-                    Some(ConnectionState::Reconnecting | ConnectionState::Down)
-                );
-            if recovered {
-                reload();
-            }
-        },
-        false,
+    let snapshot = use_live_resource(
+        feed,
+        move || load_snapshot(api.clone(), Arc::clone(&alive), load_failures, load_error),
+        |_| false,
     );
+    // Each snapshot replaces the wall, then the feed follows on from its position.
+    Effect::new(move |_| {
+        if let Some(Some(snapshot)) = snapshot.get() {
+            let from = snapshot.as_of_change_id;
+            wall.set(WallState::from_snapshot(snapshot));
+            snapshot_at.set(Some(js_sys::Date::now()));
+            load_error.set(None);
+            loaded.set(true);
+            feed.start(Some(from));
+        }
+    });
     let resync = SendWrapper::new(Interval::new(RESYNC_MS, move || {
         if feed.state().try_get_untracked() == Some(ConnectionState::Live) {
-            load();
+            snapshot.refetch();
         }
     }));
     on_cleanup(move || drop(resync));
@@ -146,16 +114,17 @@ pub fn WallPage() -> impl IntoView {
                     {move || open_incidents_noun(total())}
                 </h1>
                 <ul class="counts" aria-label="Open incidents per impact">
-                    {IMPACTS
+                    {Impact::ALL
                         .iter()
                         .map(|&impact| {
+                            let (level, index) = (impact.get(), impact.get() as usize - 1);
                             view! {
-                                <li class=format!("count {}", impact_class(impact))>
+                                <li class=format!("count {}", impact_class(level))>
                                     <span class="count-n">
-                                        {move || counts.get()[(impact - 1) as usize]}
+                                        {move || counts.get()[index]}
                                     </span>
                                     " "
-                                    <span class="count-label">{impact_label(impact)}</span>
+                                    <span class="count-label">{impact.label()}</span>
                                 </li>
                             }
                         })
@@ -190,10 +159,11 @@ pub fn WallPage() -> impl IntoView {
                     <Show when=move || loaded.get() && total() == 0>
                         <p class="all-clear">"No open incidents"</p>
                     </Show>
-                    {IMPACTS
+                    {Impact::ALL
                         .iter()
                         .map(|&impact| {
-                            let count = move || counts.get()[(impact - 1) as usize];
+                            let (impact, index) = (impact.get(), impact.get() as usize - 1);
+                            let count = move || counts.get()[index];
                             view! {
                                 <Show when=move || { count() > 0 }>
                                     <section
@@ -231,4 +201,28 @@ pub fn WallPage() -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// Loads `GET /v1/wall`, retrying with backoff (and reporting each failure) until it works;
+/// `None` when the page went away first.
+async fn load_snapshot(
+    api: Api,
+    alive: Arc<AtomicBool>,
+    load_failures: RwSignal<u32>,
+    load_error: RwSignal<Option<String>>,
+) -> Option<WallSnapshot> {
+    let mut failures = 0u32;
+    while alive.load(Ordering::Relaxed) {
+        match api.wall().await {
+            Ok(snapshot) => return Some(snapshot),
+            Err(err) => {
+                failures += 1;
+                load_failures.try_set(failures);
+                load_error.try_set(Some(err.to_string()));
+                let jitter = (js_sys::Math::random() * 1_000.0) as u32;
+                TimeoutFuture::new(backoff_delay_ms(failures, jitter)).await;
+            }
+        }
+    }
+    None
 }

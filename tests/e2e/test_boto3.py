@@ -256,3 +256,26 @@ def test_create_response_plan_impact_6_is_rejected(base_url, incidents):
     assert error_code(err.value) == "ValidationException", err.value.response
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert "too-bad" not in [p["name"] for p in incidents.list_response_plans()["responsePlanSummaries"]]
+
+
+def test_get_timeline_event(incidents):
+    plan_arn = incidents.create_response_plan(name="timeline", incidentTemplate={"title": "Disk full", "impact": 2})[
+        "arn"
+    ]
+    arn = incidents.start_incident(responsePlanArn=plan_arn)["incidentRecordArn"]
+    summaries = incidents.list_timeline_events(incidentRecordArn=arn)["eventSummaries"]
+    created = next(s for s in summaries if s["eventType"] == "Incident Created")
+    event = incidents.get_timeline_event(incidentRecordArn=arn, eventId=created["eventId"])["event"]
+    assert event["eventId"] == created["eventId"]
+    assert event["incidentRecordArn"] == arn
+    assert event["eventType"] == "Incident Created"
+    assert json.loads(event["eventData"])["title"] == "Disk full"
+    assert event["eventTime"] == created["eventTime"]
+
+    with pytest.raises(ClientError) as missing:
+        incidents.get_timeline_event(incidentRecordArn=arn, eventId="00000000-0000-0000-0000-000000000000")
+    assert error_code(missing.value) == "ResourceNotFoundException"
+    assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    with pytest.raises(ClientError) as bad_arn:
+        incidents.get_timeline_event(incidentRecordArn="not-an-arn", eventId=created["eventId"])
+    assert error_code(bad_arn.value) == "ValidationException"

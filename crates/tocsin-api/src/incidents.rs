@@ -648,6 +648,27 @@ pub struct TimelineEvent {
     pub event_references: Option<Vec<EventReference>>,
 }
 
+/// Mirrors `GetTimelineEventInput` (`GET /getTimelineEvent?eventId=&incidentRecordArn=`):
+/// both members travel in the query string.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetTimelineEventInput {
+    /// The entry's id (UUID). Required; `None` when the query omits it.
+    #[serde(default)]
+    pub event_id: Option<String>,
+    /// The incident the entry belongs to. Required; `None` when the query omits it.
+    #[serde(default)]
+    pub incident_record_arn: Option<String>,
+}
+
+/// Mirrors `GetTimelineEventOutput`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetTimelineEventOutput {
+    /// The entry with its data.
+    pub event: TimelineEvent,
+}
+
 /// Mirrors `ListRelatedItemsInput` (`POST /listRelatedItems`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -75,6 +75,23 @@ pub enum Change {
     DeliveryChanged(Delivery),
 }
 
+impl Change {
+    /// The incident this change concerns, if it concerns one: the incident of
+    /// `IncidentCreated`/`IncidentUpdated`, and the incident a timeline entry or related item
+    /// was added to. Used by the web app to refetch exactly the views a change affects.
+    pub fn incident_arn(&self) -> Option<&str> {
+        match self {
+            Change::IncidentCreated(i) | Change::IncidentUpdated(i) => Some(&i.incident.arn),
+            Change::TimelineEventAdded(e) => Some(&e.incident_record_arn),
+            Change::RelatedItemAdded {
+                incident_record_arn,
+                ..
+            } => Some(incident_record_arn),
+            _ => None,
+        }
+    }
+}
+
 /// State of an HTTP target delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -198,10 +215,40 @@ pub struct IncidentDetail {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Health {
-    /// `ok`.
+    /// `ok`, or `degraded` while a background worker is down (then the answer is 503).
     pub status: String,
     /// Server version.
     pub version: String,
+    /// Each background worker's state (`matcher`, `delivery`, …).
+    #[serde(default)]
+    pub workers: Vec<WorkerHealth>,
+    /// The change-feed id the rule matcher has compiled up to.
+    #[serde(default)]
+    pub matcher_feed_id: i64,
+}
+
+/// Whether a background worker is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkerState {
+    /// Running.
+    Up,
+    /// Crashed; waiting for its restart.
+    Down,
+}
+
+/// One background worker, as `/healthz` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkerHealth {
+    /// Worker name.
+    pub name: String,
+    /// Up or down.
+    pub state: WorkerState,
+    /// How often it has been restarted since start-up.
+    pub restarts: u32,
+    /// Why it last stopped (a panic message or an error), if it ever did.
+    pub last_error: Option<String>,
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use tocsin_pattern::{Matcher, Pattern};
 
 /// The events: (name, JSON text).
 fn events() -> Vec<(&'static str, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/events");
     [
         "cloudwatch-alarm-state-change-single-metric.json",
         "ec2-instance-state-change.json",

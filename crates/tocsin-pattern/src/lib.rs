@@ -15,35 +15,11 @@
 //!
 //! Behaviour follows the EventBridge user guide ("Event patterns", "Content filtering",
 //! "Comparison operators for use in event patterns") and, where the guide is silent, the
-//! open-source aws/event-ruler that EventBridge matches with:
-//!
-//! * a pattern is a JSON object whose leaves are non-empty arrays of alternatives;
-//! * an event array matches if any element matches; when a pattern object meets an array of
-//!   objects, a single element must match all of it (no mixing of peer elements);
-//! * exact values are typed: `"5"` is not `5`, `null` is not `""`; numbers compare
-//!   numerically (`300` = `300.0` = `3e2`);
-//! * `prefix`, `suffix`, `equals-ignore-case` (also inside `prefix`/`suffix`), `wildcard`,
-//!   `anything-but` (values, lists, or with `prefix`/`suffix`/`equals-ignore-case`/`wildcard`),
-//!   `numeric`, `cidr` (IPv4, IPv6), `exists`, and `$or` at any depth.
-//!
-//! Where Tocsin knowingly differs from EventBridge:
-//!
-//! * error reasons omit Jackson's ` at [Source: ...; line: L, column: C]` suffix, and a JSON
-//!   syntax error reads `Filter is not valid JSON: <detail>` (EventBridge shows Jackson's own
-//!   message);
-//! * `cidr` accepts `/32` and `/128` (single hosts); event-ruler rejects them;
-//! * a pattern may expand through `$or` to at most [`MAX_BRANCHES`] alternatives;
-//! * `wildcard` patterns are not scored for complexity (EventBridge refuses some many-`*`
-//!   patterns as "Rule is too complex"); matching here is linear in the value, so there is
-//!   nothing to protect;
-//! * numbers compare as `f64` (integers exactly), not at event-ruler's fixed six decimals;
-//! * a dot in a pattern key is part of the name: `{"a.b": [1]}` looks for a key `"a.b"`, not
-//!   for `b` inside `a` (event-ruler's flattening happens to treat both alike);
-//! * `exists: false` under an array of objects holds when *some* element lacks the field
-//!   (the consequence of array-consistent matching); event-ruler's behaviour there is not
-//!   documented;
-//! * a path given twice in one alternative: the later definition wins, as with event-ruler's
-//!   default (overriding) compiler.
+//! open-source aws/event-ruler that EventBridge matches with: every operator (`prefix`,
+//! `suffix`, `equals-ignore-case`, `wildcard`, `anything-but`, `numeric`, `cidr`, `exists`,
+//! `$or`), typed exact values, and array-consistent matching of arrays of objects. What the
+//! language supports, where Tocsin knowingly differs from EventBridge, and how to try a
+//! pattern with `tocsin pattern test` are described in `docs/patterns.md` in the repository.
 //!
 //! ```
 //! use serde_json::json;
@@ -67,8 +43,8 @@ mod explain;
 mod index;
 mod matcher;
 mod number;
+mod paths;
 mod scan;
-pub mod transform;
 mod value;
 mod wildcard;
 

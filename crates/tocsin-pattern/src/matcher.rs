@@ -21,11 +21,11 @@
 //! so most rules are cut off by a hash lookup at the root.
 //!
 //! The event is flattened once into `(field path, leaf value)` pairs, following only the
-//! object keys some rule names (a trie of the rules' paths), so subtrees no rule looks at are
-//! never visited; [`Matcher::matching_rules_str`] goes further: a byte scanner (`scan.rs`)
-//! emits the leaves straight from the text, skipping other values without building them, and
-//! leaves the few texts it is not sure about (syntax errors, escaped keys, repeated keys,
-//! arrays of objects) to a pruned serde_json parse.
+//! object keys some rule names (the trie of the rules' paths, `paths.rs`), so subtrees no
+//! rule looks at are never visited; [`Matcher::matching_rules_str`] goes further: a byte
+//! scanner (`scan.rs`) emits the leaves straight from the text, skipping other values without
+//! building them, and leaves the few texts it is not sure about (syntax errors, escaped keys,
+//! repeated keys, arrays of objects) to a pruned serde_json parse.
 //!
 //! Per event, the work grows with the fields present and the targets reached, not with the
 //! number of rules: a state's edges are visited only for the fields the event has (unless
@@ -49,6 +49,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::error::EventError;
 use crate::index::{FxMap, Leaf, Target, ValueIndex, indexable};
+use crate::paths::{PathNode, PathTrie};
 use crate::value::ValueMatcher;
 use crate::{Pattern, eval, scan};
 
@@ -69,7 +70,7 @@ impl<R: fmt::Debug> fmt::Debug for Matcher<R> {
         f.debug_struct("Matcher")
             .field("rules", &self.rules)
             .field("states", &self.machine.states.len())
-            .field("paths", &self.machine.path_count)
+            .field("paths", &self.machine.paths.len())
             .finish()
     }
 }
@@ -116,15 +117,6 @@ impl<R: Clone> Matcher<R> {
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
-}
-
-/// A node of the trie of field paths the rules use.
-#[derive(Debug, Default)]
-pub(crate) struct PathNode {
-    /// Object key → child node.
-    pub(crate) children: FxMap<Box<str>, u32>,
-    /// Set when some rule tests the leaf values at exactly this path.
-    pub(crate) path: Option<u32>,
 }
 
 /// The edges for one field path out of one state.
@@ -242,8 +234,8 @@ pub(crate) struct Machine {
     patterns: Vec<Pattern>,
     /// Alternative id → (rule index, branch index).
     alts: Vec<(u32, u32)>,
-    pub(crate) trie: Vec<PathNode>,
-    path_count: usize,
+    /// The field paths the rules use; edges are keyed by their ids.
+    paths: PathTrie,
     states: Vec<State>,
 }
 
@@ -274,8 +266,7 @@ impl Machine {
         let mut m = Machine {
             patterns: Vec::new(),
             alts: Vec::new(),
-            trie: vec![PathNode::default()],
-            path_count: 0,
+            paths: PathTrie::default(),
             states: vec![State::default()],
         };
         // (state, path, condition text) → next state, so equal conditions share a state.
@@ -290,7 +281,7 @@ impl Machine {
                 let mut fields: Vec<_> = branch
                     .fields
                     .iter()
-                    .map(|f| (rank(&f.matchers), m.path_id(&f.path), f))
+                    .map(|f| (rank(&f.matchers), m.paths.id(&f.path), f))
                     .collect();
                 fields.sort_by(|a, b| (a.0, &a.2.path).cmp(&(b.0, &b.2.path)));
                 let mut state = 0u32;
@@ -323,31 +314,6 @@ impl Machine {
         }
         m.patterns = patterns;
         m
-    }
-
-    /// The id of a field path, adding it to the trie.
-    fn path_id(&mut self, path: &[String]) -> u32 {
-        let mut node = 0usize;
-        for key in path {
-            let next = self.trie.len();
-            let child = *self.trie[node]
-                .children
-                .entry(key.as_str().into())
-                .or_insert(u32::try_from(next).unwrap_or(u32::MAX));
-            if child as usize == next {
-                self.trie.push(PathNode::default());
-            }
-            node = child as usize;
-        }
-        match self.trie[node].path {
-            Some(id) => id,
-            None => {
-                let id = u32::try_from(self.path_count).unwrap_or(u32::MAX);
-                self.path_count += 1;
-                self.trie[node].path = Some(id);
-                id
-            }
-        }
     }
 
     /// Adds a new state reached from `from` when the leaf values at `path` satisfy
@@ -403,7 +369,7 @@ impl Machine {
         out: &mut Vec<(u32, Leaf<'v>)>,
         fanout: &mut bool,
     ) {
-        let Some(n) = self.trie.get(node) else {
+        let Some(n) = self.paths.nodes().get(node) else {
             return;
         };
         match v {
@@ -461,7 +427,7 @@ impl Machine {
     /// that is exact (see [`crate::scan`]); otherwise it is parsed into a pruned [`Value`].
     pub(crate) fn matching_str(&self, text: &str) -> Result<Vec<usize>, EventError> {
         let mut leaves = Vec::new();
-        if scan::leaves(text, &self.trie, &mut leaves) {
+        if scan::leaves(text, self.paths.nodes(), &mut leaves) {
             return Ok(SCRATCH.with(|cell| match cell.try_borrow_mut() {
                 Ok(mut scratch) => self.run(&mut leaves, false, None, &mut scratch),
                 Err(_) => self.run(&mut leaves, false, None, &mut Scratch::default()),
@@ -601,7 +567,7 @@ impl Machine {
     pub(crate) fn parse_pruned(&self, text: &str) -> Result<Value, EventError> {
         let mut de = serde_json::Deserializer::from_str(text);
         let value = Pruned {
-            trie: &self.trie,
+            trie: self.paths.nodes(),
             node: 0,
         }
         .deserialize(&mut de)
@@ -615,7 +581,7 @@ impl fmt::Debug for Machine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Machine")
             .field("states", &self.states.len())
-            .field("paths", &self.path_count)
+            .field("paths", &self.paths.len())
             .finish()
     }
 }
@@ -838,5 +804,186 @@ mod tests {
         assert_eq!(m.matching_rules(&ev), vec![1, 3]);
         let ev = json!({"a": [{"b": 1, "c": 2}]});
         assert_eq!(m.matching_rules(&ev), vec![1, 3]);
+    }
+
+    /// The rule the scanner cases below are written for.
+    fn scanned_rule() -> Matcher<u32> {
+        Matcher::new([(
+            1,
+            p(r#"{"a": {"b": [{"exists": true}]}, "c": [{"prefix": "x"}]}"#),
+        )])
+    }
+
+    /// Event text that the byte scanner (`scan.rs`) takes and text it leaves to the pruned
+    /// serde_json parse give the same answer as the parsed event.
+    #[test]
+    fn scanned_and_parsed_agree_and_odd_inputs_fall_back() {
+        let m = scanned_rule();
+        for (text, want) in [
+            (r#"{"a": {"b": 1}, "c": "xy"}"#, Some(vec![1])),
+            (
+                r#" {"z": [1, {"q": "\u00e9"}], "a": {"b": [true, null]}, "c": ["q", "x"]} "#,
+                Some(vec![1]),
+            ),
+            (r#"{"a": {"b": {}}, "c": "x"}"#, Some(vec![])),
+            (r#"{"a": {"b": 1}, "c": "\u0078"}"#, Some(vec![1])),
+            (r#"{"a": {"b": 1}, "c": "y", "c": "x"}"#, Some(vec![1])),
+            (r#"{"a": [{"b": 1}, {"b": 2}], "c": "x"}"#, Some(vec![1])),
+            (r#"{"a": {"b": 1e400}, "c": "x"}"#, None),
+            (r#"{"a": {"b": 1}, "c": "x"} x"#, None),
+            (r#"{"a": {"b": 01}}"#, None),
+            (r#"{"a": {"b": 1},}"#, None),
+            ("{\"c\": \"x\u{1}\"}", None),
+        ] {
+            assert_eq!(m.matching_rules_str(text).ok(), want, "{text}");
+            let parsed: Option<serde_json::Value> = serde_json::from_str(text).ok();
+            if let Some(v) = parsed {
+                assert_eq!(Some(m.matching_rules(&v)), want, "{text}");
+            }
+        }
+    }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use crate::{Matcher, Pattern};
+
+        /// JSON text built directly (so that it can hold repeated keys, escapes, odd
+        /// spacing and numbers serde_json refuses), sometimes damaged afterwards.
+        fn text() -> impl Strategy<Value = String> {
+            let ws = || prop_oneof![Just(""), Just(""), Just(" "), Just("\n\t ")];
+            let scalar = prop_oneof![
+                Just("null".to_owned()),
+                Just("true".to_owned()),
+                Just("false".to_owned()),
+                prop_oneof![
+                    Just("0"),
+                    Just("-0"),
+                    Just("7"),
+                    Just("2.5"),
+                    Just("3e2"),
+                    Just("1.5E+3"),
+                    Just("-12"),
+                    Just("1e400"),
+                    Just("123456789012345678901234"),
+                    Just("01"),
+                ]
+                .prop_map(str::to_owned),
+                prop_oneof![
+                    Just("x"),
+                    Just("xy"),
+                    Just("Xa"),
+                    Just(""),
+                    Just("10.0.0.7"),
+                    Just("\\u0078y"),
+                    Just("\\\"q"),
+                    Just("a\\\\b"),
+                    Just("\\ud83d\\ude00"),
+                    Just("\\ud800"),
+                    Just("é"),
+                    Just("tab\\tx"),
+                    Just("long string value here"),
+                ]
+                .prop_map(|s| format!("\"{s}\"")),
+            ];
+            let value = scalar.prop_recursive(4, 32, 4, move |inner| {
+                prop_oneof![
+                    (prop::collection::vec(inner.clone(), 0..4), ws()).prop_map(|(items, w)| {
+                        format!("[{w}{}{w}]", items.join(&format!("{w},{w}")))
+                    }),
+                    (
+                        prop::collection::vec(
+                            (
+                                prop_oneof![
+                                    Just("a"),
+                                    Just("b"),
+                                    Just("c"),
+                                    Just("z"),
+                                    Just("\\u0061")
+                                ],
+                                inner
+                            ),
+                            0..5
+                        ),
+                        ws()
+                    )
+                        .prop_map(|(kvs, w)| {
+                            let body: Vec<String> = kvs
+                                .iter()
+                                .map(|(k, v)| format!("\"{k}\"{w}:{w}{v}"))
+                                .collect();
+                            format!("{{{w}{}{w}}}", body.join(","))
+                        }),
+                ]
+            });
+            (
+                value,
+                prop::option::of((
+                    any::<prop::sample::Index>(),
+                    prop_oneof![
+                        Just(""),
+                        Just("\""),
+                        Just("\\"),
+                        Just("}"),
+                        Just("]"),
+                        Just(","),
+                        Just("\u{1}"),
+                        Just("e"),
+                        Just("-"),
+                        Just(" ")
+                    ],
+                )),
+            )
+                .prop_map(|(mut t, damage)| {
+                    if let Some((at, with)) = damage {
+                        let mut i = at.index(t.len() + 1);
+                        while !t.is_char_boundary(i) {
+                            i -= 1;
+                        }
+                        if with.is_empty() && i < t.len() {
+                            t.remove(i);
+                        } else {
+                            t.insert_str(i, with);
+                        }
+                    }
+                    t
+                })
+        }
+
+        fn matcher() -> Matcher<usize> {
+            let patterns = [
+                r#"{"a": {"b": [{"exists": true}]}}"#,
+                r#"{"a": {"b": [{"exists": false}]}, "c": ["x"]}"#,
+                r#"{"a": {"b": [{"prefix": "x"}, 7, null]}}"#,
+                r#"{"a": [{"anything-but": ["x", "xy"]}]}"#,
+                r#"{"c": [{"numeric": [">", 0, "<=", 300]}]}"#,
+                r#"{"c": [{"equals-ignore-case": "xa"}, true]}"#,
+                r#"{"z": {"a": [{"suffix": "y"}, {"wildcard": "*ong*"}]}}"#,
+                r#"{"b": [{"cidr": "10.0.0.0/24"}, {"exists": false}]}"#,
+            ];
+            Matcher::new(
+                patterns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (i, Pattern::parse(p).expect("valid"))),
+            )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// The scanner, with its fallback, answers exactly as the pruned serde_json parse
+            /// followed by flattening does, including which texts are refused.
+            #[test]
+            fn scanning_agrees_with_pruned_parsing(t in text()) {
+                let m = matcher();
+                let oracle = m
+                    .machine
+                    .parse_pruned(&t)
+                    .map(|v| m.machine.matching(&v))
+                    .ok();
+                prop_assert_eq!(m.machine.matching_str(&t).ok(), oracle, "text {}", t);
+            }
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! Event text straight to leaves: a JSON scanner that follows only the object keys some rule
-//! names (the matcher's trie of field paths), skips everything else byte by byte without
+//! names (the trie of field paths, `paths.rs`), skips everything else byte by byte without
 //! building it, and emits `(path id, leaf value)` pairs, borrowing strings from the text.
 //!
 //! It is a fast path, not a second JSON parser to keep in step with serde_json: it accepts
@@ -18,7 +18,7 @@ use std::str::FromStr;
 use serde_json::Number;
 
 use crate::index::Leaf;
-use crate::matcher::PathNode;
+use crate::paths::PathNode;
 
 /// Nesting beyond this is left to serde_json (whose own limit is 128).
 const MAX_DEPTH: usize = 100;
@@ -404,41 +404,22 @@ impl Seen {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Matcher, Pattern};
+    use crate::Pattern;
+    use crate::paths::PathTrie;
 
-    fn m() -> Matcher<u32> {
-        Matcher::new([(
-            1,
-            Pattern::parse(r#"{"a": {"b": [{"exists": true}]}, "c": [{"prefix": "x"}]}"#)
-                .expect("valid"),
-        )])
-    }
-
-    #[test]
-    fn scanned_and_parsed_agree_and_odd_inputs_fall_back() {
-        let m = m();
-        for (text, want) in [
-            (r#"{"a": {"b": 1}, "c": "xy"}"#, Some(vec![1])),
-            (
-                r#" {"z": [1, {"q": "\u00e9"}], "a": {"b": [true, null]}, "c": ["q", "x"]} "#,
-                Some(vec![1]),
-            ),
-            (r#"{"a": {"b": {}}, "c": "x"}"#, Some(vec![])),
-            (r#"{"a": {"b": 1}, "c": "\u0078"}"#, Some(vec![1])),
-            (r#"{"a": {"b": 1}, "c": "y", "c": "x"}"#, Some(vec![1])),
-            (r#"{"a": [{"b": 1}, {"b": 2}], "c": "x"}"#, Some(vec![1])),
-            (r#"{"a": {"b": 1e400}, "c": "x"}"#, None),
-            (r#"{"a": {"b": 1}, "c": "x"} x"#, None),
-            (r#"{"a": {"b": 01}}"#, None),
-            (r#"{"a": {"b": 1},}"#, None),
-            ("{\"c\": \"x\u{1}\"}", None),
-        ] {
-            assert_eq!(m.matching_rules_str(text).ok(), want, "{text}");
-            let parsed: Option<serde_json::Value> = serde_json::from_str(text).ok();
-            if let Some(v) = parsed {
-                assert_eq!(Some(m.matching_rules(&v)), want, "{text}");
+    /// The paths of the rule `{"a": {"b": [{"exists": true}]}, "c": [{"prefix": "x"}]}`, as
+    /// the matcher would record them. (Scanning checked against the serde_json parse it
+    /// stands in for: the matcher's tests.)
+    fn trie() -> PathTrie {
+        let p = Pattern::parse(r#"{"a": {"b": [{"exists": true}]}, "c": [{"prefix": "x"}]}"#)
+            .expect("valid");
+        let mut trie = PathTrie::default();
+        for branch in p.branches() {
+            for field in &branch.fields {
+                trie.id(&field.path);
             }
         }
+        trie
     }
 
     #[test]
@@ -458,9 +439,9 @@ mod tests {
 
     #[test]
     fn scanner_gives_up_where_serde_must_decide() {
-        let m = m();
+        let trie = trie();
         let mut out = Vec::new();
-        assert!(leaves(r#"{"a": {"b": 1}}"#, &m.machine.trie, &mut out));
+        assert!(leaves(r#"{"a": {"b": 1}}"#, trie.nodes(), &mut out));
         for text in [
             r#"{"c": "y", "c": "x"}"#,
             r#"{"a": [{"b": 1}, {"b": 2}]}"#,
@@ -469,153 +450,9 @@ mod tests {
             r#"{"c": "\ud800"}"#,
         ] {
             out.clear();
-            assert!(!leaves(text, &m.machine.trie, &mut out), "{text}");
+            assert!(!leaves(text, trie.nodes(), &mut out), "{text}");
         }
         out.clear();
-        assert!(leaves(r#"{"z": "\ud800"}"#, &m.machine.trie, &mut out));
-    }
-
-    mod props {
-        use proptest::prelude::*;
-
-        use crate::{Matcher, Pattern};
-
-        /// JSON text built directly (so that it can hold repeated keys, escapes, odd
-        /// spacing and numbers serde_json refuses), sometimes damaged afterwards.
-        fn text() -> impl Strategy<Value = String> {
-            let ws = || prop_oneof![Just(""), Just(""), Just(" "), Just("\n\t ")];
-            let scalar = prop_oneof![
-                Just("null".to_owned()),
-                Just("true".to_owned()),
-                Just("false".to_owned()),
-                prop_oneof![
-                    Just("0"),
-                    Just("-0"),
-                    Just("7"),
-                    Just("2.5"),
-                    Just("3e2"),
-                    Just("1.5E+3"),
-                    Just("-12"),
-                    Just("1e400"),
-                    Just("123456789012345678901234"),
-                    Just("01"),
-                ]
-                .prop_map(str::to_owned),
-                prop_oneof![
-                    Just("x"),
-                    Just("xy"),
-                    Just("Xa"),
-                    Just(""),
-                    Just("10.0.0.7"),
-                    Just("\\u0078y"),
-                    Just("\\\"q"),
-                    Just("a\\\\b"),
-                    Just("\\ud83d\\ude00"),
-                    Just("\\ud800"),
-                    Just("é"),
-                    Just("tab\\tx"),
-                    Just("long string value here"),
-                ]
-                .prop_map(|s| format!("\"{s}\"")),
-            ];
-            let value = scalar.prop_recursive(4, 32, 4, move |inner| {
-                prop_oneof![
-                    (prop::collection::vec(inner.clone(), 0..4), ws()).prop_map(|(items, w)| {
-                        format!("[{w}{}{w}]", items.join(&format!("{w},{w}")))
-                    }),
-                    (
-                        prop::collection::vec(
-                            (
-                                prop_oneof![
-                                    Just("a"),
-                                    Just("b"),
-                                    Just("c"),
-                                    Just("z"),
-                                    Just("\\u0061")
-                                ],
-                                inner
-                            ),
-                            0..5
-                        ),
-                        ws()
-                    )
-                        .prop_map(|(kvs, w)| {
-                            let body: Vec<String> = kvs
-                                .iter()
-                                .map(|(k, v)| format!("\"{k}\"{w}:{w}{v}"))
-                                .collect();
-                            format!("{{{w}{}{w}}}", body.join(","))
-                        }),
-                ]
-            });
-            (
-                value,
-                prop::option::of((
-                    any::<prop::sample::Index>(),
-                    prop_oneof![
-                        Just(""),
-                        Just("\""),
-                        Just("\\"),
-                        Just("}"),
-                        Just("]"),
-                        Just(","),
-                        Just("\u{1}"),
-                        Just("e"),
-                        Just("-"),
-                        Just(" ")
-                    ],
-                )),
-            )
-                .prop_map(|(mut t, damage)| {
-                    if let Some((at, with)) = damage {
-                        let mut i = at.index(t.len() + 1);
-                        while !t.is_char_boundary(i) {
-                            i -= 1;
-                        }
-                        if with.is_empty() && i < t.len() {
-                            t.remove(i);
-                        } else {
-                            t.insert_str(i, with);
-                        }
-                    }
-                    t
-                })
-        }
-
-        fn matcher() -> Matcher<usize> {
-            let patterns = [
-                r#"{"a": {"b": [{"exists": true}]}}"#,
-                r#"{"a": {"b": [{"exists": false}]}, "c": ["x"]}"#,
-                r#"{"a": {"b": [{"prefix": "x"}, 7, null]}}"#,
-                r#"{"a": [{"anything-but": ["x", "xy"]}]}"#,
-                r#"{"c": [{"numeric": [">", 0, "<=", 300]}]}"#,
-                r#"{"c": [{"equals-ignore-case": "xa"}, true]}"#,
-                r#"{"z": {"a": [{"suffix": "y"}, {"wildcard": "*ong*"}]}}"#,
-                r#"{"b": [{"cidr": "10.0.0.0/24"}, {"exists": false}]}"#,
-            ];
-            Matcher::new(
-                patterns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| (i, Pattern::parse(p).expect("valid"))),
-            )
-        }
-
-        proptest! {
-            #![proptest_config(ProptestConfig::with_cases(2000))]
-
-            /// The scanner, with its fallback, answers exactly as the pruned serde_json parse
-            /// followed by flattening does, including which texts are refused.
-            #[test]
-            fn scanning_agrees_with_pruned_parsing(t in text()) {
-                let m = matcher();
-                let oracle = m
-                    .machine
-                    .parse_pruned(&t)
-                    .map(|v| m.machine.matching(&v))
-                    .ok();
-                prop_assert_eq!(m.machine.matching_str(&t).ok(), oracle, "text {}", t);
-            }
-        }
+        assert!(leaves(r#"{"z": "\ud800"}"#, trie.nodes(), &mut out));
     }
 }

@@ -1,8 +1,50 @@
-//! The HTTP surface: one router for the AWS protocols, the native API and the SPA.
+//! The HTTP surface, the only layer that knows requests and responses: one router for the
+//! AWS protocols, the native API and the SPA.
+//!
+//! Path routes are registered through [`routes::Routes`] with the role each needs (a
+//! handler without the matching [`extract::Require`] does not compile); the multiplexed
+//! `POST /` endpoint checks the role each operation declares in its dispatch table
+//! ([`events::OPERATIONS`]). [`route_table`] lists every (route, operation, access).
 
+/// `read_tx!(state, |tx| body)`: evaluates `body` with `tx: &mut dyn StoreTx` bound to a
+/// read-only transaction. Returns early (`?`) if the transaction cannot begin.
+macro_rules! read_tx {
+    ($state:expr, |$tx:ident| $body:expr) => {{
+        let mut transaction = $state.store.read().await?;
+        let $tx = transaction.as_mut();
+        $body
+    }};
+}
+
+/// `write_tx!(state, |tx| body)`: evaluates `body` (which returns early with `?` on error, so
+/// nothing is committed) with `tx` bound to a write transaction, then commits.
+macro_rules! write_tx {
+    ($state:expr, |$tx:ident| $body:expr) => {{
+        let mut transaction = $state.store.write().await?;
+        let $tx = transaction.as_mut();
+        let out = $body;
+        transaction.commit().await?;
+        out
+    }};
+}
+
+/// `rule_change!(state, |tx| body)`: as `write_tx!` for a rule change (`body` is a
+/// `RuleChange<T>`), then waits for the matcher to compile it; evaluates to the output.
+macro_rules! rule_change {
+    ($state:expr, |$tx:ident| $body:expr) => {{
+        let change = write_tx!($state, |$tx| $body);
+        $state.await_matcher(change.feed_id).await?;
+        change.output
+    }};
+}
+
+pub mod error;
 pub mod events;
+pub mod extract;
 pub mod incidents;
 pub mod native;
+pub mod routes;
+pub mod state;
 pub mod web;
 
 use axum::Router;
@@ -12,23 +54,43 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::state::AppState;
+use crate::http::extract::Access;
+use crate::http::routes::{RouteSpec, Routes};
+use crate::http::state::AppState;
 
 /// Largest request body accepted (PutEvents allows 256 KiB of entries plus JSON overhead).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+fn path_routes() -> Routes {
+    incidents::routes().merge(native::routes())
+}
+
+/// Every operation the server answers: the path routes with their access, and each
+/// operation of the multiplexed `POST /` endpoint (as `AWSEvents.<Op>`) with its role.
+pub fn route_table() -> Vec<RouteSpec> {
+    let (_, mut table) = path_routes().into_parts();
+    table.extend(events::OPERATIONS.iter().map(|op| RouteSpec {
+        method: Method::POST,
+        path: "/",
+        operation: op.name,
+        access: Access::Role(op.role),
+    }));
+    table
+}
 
 /// The whole application. Tests call this directly (`tower::ServiceExt::oneshot`) or serve
 /// it on a loopback listener.
 pub fn app(state: AppState) -> Router {
     let cors = cors(&state.config.cors_origins);
+    let (routes, _) = path_routes().into_parts();
     Router::new()
         .route("/", post(events::dispatch).get(web::fallback))
-        .merge(incidents::router())
-        .merge(native::router())
+        .merge(routes)
         .fallback(web::fallback)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(cors)
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(error::log_internal_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -54,6 +116,5 @@ fn cors(origins: &[String]) -> CorsLayer {
 /// connection. Nothing was committed: the transaction was dropped with the panicking task.
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     use axum::response::IntoResponse;
-    crate::error::RestJsonError(crate::error::ApiError::Internal("handler panicked".into()))
-        .into_response()
+    error::RestJsonError(error::ApiError::Internal("handler panicked".into())).into_response()
 }

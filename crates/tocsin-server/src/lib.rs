@@ -10,37 +10,34 @@
 //! only after that commit. The live stream (`GET /v1/stream`) is a read of that feed, never
 //! an in-memory side channel, so a reconnecting client misses nothing.
 //!
-//! Entry points: [`app`] builds the router over an [`AppState`]; [`serve`] runs it.
+//! Layers, with a one-way rule: [`domain`] (the engines) and [`store`] never import HTTP;
+//! [`worker`] takes explicit dependencies; [`http`] is the only layer that knows requests.
+//!
+//! Entry points: [`AppState::new`] opens the engines over a store and starts the workers;
+//! [`app`] builds the router over it; [`serve`] runs it.
 
-pub mod arns;
-pub mod auth;
 pub mod cli;
 pub mod clock;
-pub mod delivery;
-pub mod error;
+pub mod config;
+pub mod domain;
 pub mod http;
-pub mod incidents;
-pub mod ingest;
 pub mod outbound;
 pub mod pattern_cli;
-pub mod rules;
-pub mod seed;
-pub mod state;
 pub mod store;
-pub mod validate;
+pub mod worker;
 
+pub use config::ServerConfig;
 pub use http::app;
-pub use state::{AppState, ServerConfig};
+pub use http::state::AppState;
 
-/// Serves `state` on `listener` until `shutdown` resolves, then ends open streams and
-/// waits for in-flight requests to finish.
+/// Serves `state` on `listener` until `shutdown` resolves, then ends open streams, stops
+/// the background workers and waits for in-flight requests to finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     stop_streams: tokio::sync::watch::Sender<bool>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    tokio::spawn(delivery::run(state.clone()));
     let router = app(state);
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {

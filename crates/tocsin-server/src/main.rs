@@ -55,12 +55,16 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         cors_origins: args.cors_origins,
         keep_alive: std::time::Duration::from_secs(args.keep_alive_secs.max(1)),
         outbound_allow: args.outbound_allow,
+        ..ServerConfig::default()
     };
     let (state, stop_streams) = AppState::new(store, config).await?;
     if args.seed_example {
-        if tocsin_server::seed::seed_example(&state).await? {
+        if tocsin_server::domain::seed::seed_example(state.store.as_ref(), &state.config).await? {
+            // Serve only once the matcher has compiled the example rule.
+            let position = state.store.latest_change_id().await?;
+            state.await_matcher(Some(position)).await?;
             tracing::info!(
-                plan = tocsin_server::seed::EXAMPLE_NAME,
+                plan = tocsin_server::domain::seed::EXAMPLE_NAME,
                 "seeded the example response plan and rule"
             );
         } else {

@@ -1,4 +1,4 @@
-//! Outbound HTTP policy (invariant 5): which addresses Tocsin may connect to when it
+//! Outbound HTTP policy: which addresses Tocsin may connect to when it
 //! delivers to HTTP targets and webhooks.
 //!
 //! Every outbound request goes through [`client`]: http/https only, redirects never

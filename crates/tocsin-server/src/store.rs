@@ -3,8 +3,8 @@
 //! A [`Store`] hands out transactions ([`StoreTx`]); every change an engine makes (an
 //! incident, its timeline entry, the change-feed entry that announces it) goes through one
 //! transaction and becomes visible, all of it or none, at [`StoreTx::commit`]. That is how
-//! Tocsin keeps invariants 1-3 of the design brief: an acknowledged event is durable, a
-//! match has exactly one effect, and the change feed is written with the change.
+//! an acknowledged event stays durable, a match has exactly one effect, and the change feed
+//! is written with the change.
 //!
 //! The embedded backend is SQLite ([`sqlite::SqliteStore`]); a PostgreSQL backend will
 //! implement the same traits and pass the same tests.
@@ -99,15 +99,24 @@ pub trait Store: Send + Sync + 'static {
     fn subscribe(&self) -> tokio::sync::watch::Receiver<i64>;
 }
 
-/// One transaction. Dropping it without [`StoreTx::commit`] rolls everything back.
+/// One transaction over every aggregate. Dropping it without [`StoreTx::commit`] rolls
+/// everything back. Backends implement one small trait per aggregate ([`FeedStore`],
+/// [`PlanStore`], [`IncidentStore`], [`RuleStore`], [`EventStore`], [`DeliveryStore`]); the
+/// engines see this one object, so a change and its change-feed entry always share a
+/// transaction.
 #[async_trait]
-pub trait StoreTx: Send {
+pub trait StoreTx:
+    FeedStore + PlanStore + IncidentStore + RuleStore + EventStore + DeliveryStore + Send
+{
     /// Makes every change durable and visible at once, then wakes change-feed readers.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
+}
 
+/// The change feed and the idempotency tokens written with the changes they announce.
+#[async_trait]
+pub trait FeedStore: Send {
     /// Appends a change-feed entry; returns its id.
     async fn append_change(&mut self, change: &Change) -> StoreResult<i64>;
-
     /// Looks up the result an earlier request with this `(operation, clientToken)` produced.
     async fn client_token(&mut self, operation: &str, token: &str) -> StoreResult<Option<String>>;
     /// Records the result of a request made with a client token.
@@ -117,7 +126,11 @@ pub trait StoreTx: Send {
         token: &str,
         result: &str,
     ) -> StoreResult<()>;
+}
 
+/// Response plans.
+#[async_trait]
+pub trait PlanStore: Send {
     /// Inserts a plan; [`StoreError::AlreadyExists`] if the name is taken.
     async fn insert_plan(&mut self, plan: &StoredPlan) -> StoreResult<()>;
     /// Replaces a plan's document.
@@ -128,7 +141,11 @@ pub trait StoreTx: Send {
     async fn plan(&mut self, arn: &str) -> StoreResult<Option<StoredPlan>>;
     /// Plans ordered by name.
     async fn plans(&mut self, offset: i64, limit: i64) -> StoreResult<Vec<StoredPlan>>;
+}
 
+/// Incident records with their timelines and related items.
+#[async_trait]
+pub trait IncidentStore: Send {
     /// Inserts an incident; [`StoreError::AlreadyExists`] if an OPEN incident has its
     /// dedupe string.
     async fn insert_incident(&mut self, incident: &StoredIncident) -> StoreResult<()>;
@@ -148,6 +165,12 @@ pub trait StoreTx: Send {
     async fn insert_timeline_event(&mut self, event: &TimelineEvent) -> StoreResult<()>;
     /// An incident's timeline, oldest first.
     async fn timeline_events(&mut self, incident_arn: &str) -> StoreResult<Vec<TimelineEvent>>;
+    /// One timeline entry of an incident.
+    async fn timeline_event(
+        &mut self,
+        incident_arn: &str,
+        event_id: &str,
+    ) -> StoreResult<Option<TimelineEvent>>;
     /// An incident's newest timeline entry.
     async fn latest_timeline_event(
         &mut self,
@@ -164,7 +187,11 @@ pub trait StoreTx: Send {
     ) -> StoreResult<bool>;
     /// An incident's related items, in the order they were attached.
     async fn related_items(&mut self, incident_arn: &str) -> StoreResult<Vec<RelatedItem>>;
+}
 
+/// Rules and their targets.
+#[async_trait]
+pub trait RuleStore: Send {
     /// Creates or replaces a rule (keyed by ARN).
     async fn put_rule(&mut self, rule: &Rule) -> StoreResult<()>;
     /// Reads a rule.
@@ -187,7 +214,24 @@ pub trait StoreTx: Send {
     async fn targets(&mut self, rule_arn: &str) -> StoreResult<Vec<Target>>;
     /// Every rule with its targets (to build the matcher).
     async fn all_rules(&mut self) -> StoreResult<Vec<RuleWithTargets>>;
+}
 
+/// Accepted events.
+#[async_trait]
+pub trait EventStore: Send {
+    /// Stores an accepted event envelope.
+    async fn insert_event(
+        &mut self,
+        event_id: &str,
+        event_bus_name: &str,
+        received_at: f64,
+        envelope: &str,
+    ) -> StoreResult<()>;
+}
+
+/// The outbox of HTTP target deliveries.
+#[async_trait]
+pub trait DeliveryStore: Send {
     /// Queues an HTTP target delivery; assigns and returns its id (also set in `delivery`).
     async fn insert_delivery(&mut self, delivery: &mut Delivery) -> StoreResult<i64>;
     /// Saves a delivery's new state; `next_attempt_at` (epoch seconds) matters while PENDING.
@@ -206,15 +250,6 @@ pub trait StoreTx: Send {
     ) -> StoreResult<Vec<Delivery>>;
     /// The earliest `next_attempt_at` of any PENDING delivery.
     async fn next_delivery_at(&mut self) -> StoreResult<Option<f64>>;
-
-    /// Stores an accepted event envelope.
-    async fn insert_event(
-        &mut self,
-        event_id: &str,
-        event_bus_name: &str,
-        received_at: f64,
-        envelope: &str,
-    ) -> StoreResult<()>;
 }
 
 /// Opens the store a database URL names: `sqlite://PATH` (created if missing).

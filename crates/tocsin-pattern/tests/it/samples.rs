@@ -1,6 +1,7 @@
-//! The shared sample patterns and events (see `tests/fixtures/README.md`): every pattern
-//! parses, every documented matching example matches and every non-matching one does not;
-//! the sample events are routed as the samples README says.
+//! The repository's sample patterns and events (`examples/eventbridge/patterns/` and
+//! `examples/events/`, read from there): every pattern parses, every documented matching
+//! example matches and every non-matching one does not; the sample events are routed as the
+//! samples README (`examples/SOURCES.md`) says.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,16 +11,17 @@ use tocsin_pattern::Pattern;
 
 use crate::pattern;
 
-fn fixtures(dir: &str) -> Vec<(String, Value)> {
+/// The JSON files of `examples/<dir>` in the repository, sorted by name.
+fn samples(dir: &str) -> Vec<(String, Value)> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("../../examples")
         .join(dir);
     let mut out = Vec::new();
-    for entry in fs::read_dir(&dir).expect("fixture dir") {
+    for entry in fs::read_dir(&dir).expect("samples dir") {
         let path = entry.expect("dir entry").path();
         if path.extension().is_some_and(|e| e == "json") {
-            let text = fs::read_to_string(&path).expect("fixture readable");
-            let value: Value = serde_json::from_str(&text).expect("fixture is JSON");
+            let text = fs::read_to_string(&path).expect("sample readable");
+            let value: Value = serde_json::from_str(&text).expect("sample is JSON");
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -32,7 +34,7 @@ fn fixtures(dir: &str) -> Vec<(String, Value)> {
 }
 
 fn sample_pattern(name: &str) -> Pattern {
-    let (_, doc) = fixtures("patterns")
+    let (_, doc) = samples("eventbridge/patterns")
         .into_iter()
         .find(|(n, _)| n == name)
         .expect("sample exists");
@@ -40,7 +42,7 @@ fn sample_pattern(name: &str) -> Pattern {
 }
 
 fn event(name: &str) -> Value {
-    fixtures("events")
+    samples("events")
         .into_iter()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v)
@@ -49,7 +51,7 @@ fn event(name: &str) -> Value {
 
 #[test]
 fn every_sample_pattern_parses_and_its_examples_agree() {
-    let samples = fixtures("patterns");
+    let samples = samples("eventbridge/patterns");
     assert!(samples.len() >= 26, "expected all sample patterns");
     for (name, doc) in samples {
         let p =
@@ -67,7 +69,7 @@ fn every_sample_pattern_parses_and_its_examples_agree() {
 
 #[test]
 fn sample_patterns_also_parse_when_pretty_printed() {
-    for (name, doc) in fixtures("patterns") {
+    for (name, doc) in samples("eventbridge/patterns") {
         let pretty = serde_json::to_string_pretty(&doc["pattern"]).expect("serialize");
         assert!(Pattern::parse(&pretty).is_ok(), "{name}");
     }
@@ -76,7 +78,7 @@ fn sample_patterns_also_parse_when_pretty_printed() {
 #[test]
 fn cloudwatch_alarm_pattern_routes_exactly_the_alarm_events() {
     let p = sample_pattern("cloudwatch-alarm-state-change.json");
-    for (name, ev) in fixtures("events") {
+    for (name, ev) in samples("events") {
         let expected = name.starts_with("cloudwatch-alarm-state-change");
         assert_eq!(p.matches(&ev), expected, "{name}");
     }
@@ -146,4 +148,17 @@ fn prefix_samples() {
     assert!(p.matches(&json!({"source": "aws.autoscaling", "region": "eu-west-1"})));
     assert!(!p.matches(&json!({"source": "aws.autoscaling", "region": "us-east-1"})));
     assert!(!p.matches(&json!({"source": "aws.ec2", "region": "eu-west-1"})));
+}
+
+/// The `tocsin pattern test` example in `docs/patterns.md`.
+#[test]
+fn explanation_of_the_documented_example() {
+    let p = pattern(r#"{"detail": {"state": {"value": ["ALARM"]}}}"#);
+    let e = p.explain(&event("cloudwatch-alarm-state-change-ok.json"));
+    assert!(!e.matched);
+    assert_eq!(e.deciding_field.as_deref(), Some("detail.state.value"));
+    assert_eq!(
+        e.reason,
+        r#"detail.state.value: "OK" is not one of ["ALARM"]"#
+    );
 }

@@ -1,325 +1,126 @@
 //! The EventBridge awsJson1.1 operations (API 2015-10-07): `POST /` with
-//! `X-Amz-Target: AWSEvents.<Operation>`.
+//! `X-Amz-Target: AWSEvents.<Operation>`. One route carries every operation, so each
+//! operation declares its role in [`OPERATIONS`], the dispatch table; the dispatcher checks
+//! it before reading the body.
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use futures::future::BoxFuture;
 use tocsin_api::events::{
     ListRulesRequest, ListRulesResponse, ListTargetsByRuleRequest, ListTargetsByRuleResponse,
-    PutEventsRequest, PutRuleRequest, PutRuleResponse, PutTargetsRequest, RemoveTargetsRequest,
-    Rule, RuleRef, RuleState, Target, TargetResultEntry, TargetsResponse, TestEventPatternRequest,
+    PutEventsRequest, PutEventsResponse, PutRuleRequest, PutRuleResponse, PutTargetsRequest,
+    RemoveTargetsRequest, Rule, RuleRef, TargetsResponse, TestEventPatternRequest,
     TestEventPatternResponse,
 };
-use tocsin_api::native::Change;
-use tocsin_pattern::Pattern;
-use tocsin_pattern::transform::TargetInput;
 
-use crate::arns;
-use crate::auth::{Caller, Role};
-use crate::error::{ApiError, ApiResult, AwsJsonError, parse_body};
-use crate::ingest;
-use crate::state::AppState;
-use crate::validate::{self, Page};
+use crate::domain::error::{ApiError, ApiResult};
+use crate::domain::identity::{Caller, Role};
+use crate::domain::{events, rules};
+use crate::http::error::AwsJsonError;
+use crate::http::extract::{AwsJson, authenticate};
+use crate::http::state::AppState;
 
-/// Largest `EventPattern` accepted (`EventPattern` max length in the model).
-const MAX_PATTERN_CHARS: usize = 4096;
+/// `X-Amz-Target` prefix of EventBridge operations.
+pub const TARGET_PREFIX: &str = "AWSEvents.";
 
-fn ok<T: Serialize>(value: &T) -> ApiResult<Response> {
-    let body = serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut response = (StatusCode::OK, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    Ok(response)
+/// One operation of a multiplexed endpoint: its name, the least role it needs, and how to
+/// run it on a parsed caller and raw body.
+pub struct Operation {
+    /// Operation name (the part after `AWSEvents.`).
+    pub name: &'static str,
+    /// The least role that may call it.
+    pub role: Role,
+    call: fn(AppState, Caller, Bytes) -> BoxFuture<'static, ApiResult<Response>>,
 }
 
-/// `POST /`: routes on `X-Amz-Target`. Unknown targets get `UnknownOperationException`.
-pub async fn dispatch(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+/// Builds an [`Operation`]:
+/// `operation! { "Name", Role, (state, caller, input: In) -> Out { body } }`. The body runs
+/// with the parsed awsJson input and evaluates to the typed output (rendered as
+/// `200 application/x-amz-json-1.1`); `?` in it returns the error, which the dispatcher
+/// renders as an awsJson error.
+macro_rules! operation {
+    ($name:literal, $role:ident, ($s:pat_param, $caller:pat_param, $input:ident: $in:ty) -> $out:ty $body:block) => {
+        Operation {
+            name: $name,
+            role: Role::$role,
+            call: |state, caller, body| {
+                Box::pin(async move {
+                    let AwsJson($input): AwsJson<$in> = AwsJson::parse(&body)?;
+                    let $s: &AppState = &state;
+                    let $caller: &Caller = &caller;
+                    let out: $out = $body;
+                    Ok(AwsJson(out).into_response())
+                })
+            },
+        }
+    };
+}
+
+/// Every EventBridge operation Tocsin answers (EventBridge 2015-10-07), with its role. Rule
+/// changes answer once the matcher has compiled them (read-your-writes).
+pub static OPERATIONS: &[Operation] = &[
+    operation! { "PutRule", Admin, (s, _, req: PutRuleRequest) -> PutRuleResponse {
+        rule_change!(s, |tx| rules::put_rule(tx, &s.config, req).await?)
+    }},
+    operation! { "DescribeRule", Viewer, (s, _, req: RuleRef) -> Rule {
+        read_tx!(s, |tx| rules::describe_rule(tx, &s.config, req).await?)
+    }},
+    operation! { "ListRules", Viewer, (s, _, req: ListRulesRequest) -> ListRulesResponse {
+        read_tx!(s, |tx| rules::list_rules(tx, req).await?)
+    }},
+    operation! { "DeleteRule", Admin, (s, _, req: RuleRef) -> EmptyResponse {
+        rule_change!(s, |tx| rules::delete_rule(tx, &s.config, req).await?);
+        EmptyResponse::new()
+    }},
+    operation! { "PutTargets", Admin, (s, _, req: PutTargetsRequest) -> TargetsResponse {
+        rule_change!(s, |tx| rules::put_targets(tx, &s.config, req).await?)
+    }},
+    operation! { "ListTargetsByRule", Viewer, (s, _, req: ListTargetsByRuleRequest) -> ListTargetsByRuleResponse {
+        read_tx!(s, |tx| rules::list_targets_by_rule(tx, &s.config, req).await?)
+    }},
+    operation! { "RemoveTargets", Admin, (s, _, req: RemoveTargetsRequest) -> TargetsResponse {
+        rule_change!(s, |tx| rules::remove_targets(tx, &s.config, req).await?)
+    }},
+    operation! { "PutEvents", Responder, (s, caller, req: PutEventsRequest) -> PutEventsResponse {
+        let rules = s.rules.snapshot();
+        events::put_events(s.store.as_ref(), &rules, &s.config, caller, req).await?
+    }},
+    operation! { "TestEventPattern", Viewer, (_, _, req: TestEventPatternRequest) -> TestEventPatternResponse {
+        rules::test_event_pattern(req)?
+    }},
+];
+
+/// The `{}` some operations answer with.
+type EmptyResponse = serde_json::Map<String, serde_json::Value>;
+
+/// `POST /`: routes on `X-Amz-Target`. Unknown targets get `UnknownOperationException`; a
+/// caller without the operation's role gets `AccessDeniedException` before the body is read.
+pub async fn dispatch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let result = match target.strip_prefix("AWSEvents.") {
-        Some("PutRule") => put_rule(&state, &caller, &body).await,
-        Some("DescribeRule") => describe_rule(&state, &caller, &body).await,
-        Some("ListRules") => list_rules(&state, &caller, &body).await,
-        Some("DeleteRule") => delete_rule(&state, &caller, &body).await,
-        Some("PutTargets") => put_targets(&state, &caller, &body).await,
-        Some("ListTargetsByRule") => list_targets_by_rule(&state, &caller, &body).await,
-        Some("RemoveTargets") => remove_targets(&state, &caller, &body).await,
-        Some("PutEvents") => put_events(&state, &caller, &body).await,
-        Some("TestEventPattern") => test_event_pattern(&caller, &body),
-        _ if target.is_empty() => Err(ApiError::UnknownOperation(
-            "Missing X-Amz-Target header: expected AWSEvents.<Operation>.".into(),
-        )),
-        _ => Err(ApiError::UnknownOperation(format!(
-            "Operation {target} is not supported."
-        ))),
+    let operation = target
+        .strip_prefix(TARGET_PREFIX)
+        .and_then(|name| OPERATIONS.iter().find(|op| op.name == name));
+    let Some(operation) = operation else {
+        let err = if target.is_empty() {
+            ApiError::UnknownOperation(
+                "Missing X-Amz-Target header: expected AWSEvents.<Operation>.".into(),
+            )
+        } else {
+            ApiError::UnknownOperation(format!("Operation {target} is not supported."))
+        };
+        return AwsJsonError(err).into_response();
     };
-    result.unwrap_or_else(|e| AwsJsonError(e).into_response())
-}
-
-fn rule_name(name: &str) -> ApiResult<()> {
-    validate::name("name", name, 64, ".-_", "[\\.\\-_A-Za-z0-9]+")
-}
-
-/// Parses and validates a pattern as EventBridge would, with its error wording.
-pub fn parse_pattern(text: &str) -> ApiResult<Pattern> {
-    if text.chars().count() > MAX_PATTERN_CHARS {
-        return Err(ApiError::Validation(format!(
-            "1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to {MAX_PATTERN_CHARS}"
-        )));
+    let caller = authenticate(&headers);
+    if let Err(err) = caller.require(operation.role) {
+        return AwsJsonError(err).into_response();
     }
-    Pattern::parse(text).map_err(|e| ApiError::InvalidEventPattern(e.to_string()))
-}
-
-async fn find_rule(state: &AppState, bus: &str, name: &str) -> ApiResult<Rule> {
-    let arn = arns::rule(&state.config.region, &state.config.account_id, bus, name);
-    state
-        .store
-        .read()
-        .await?
-        .rule(&arn)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("Rule {name} does not exist on EventBus {bus}.")))
-}
-
-/// Mirrors PutRule: creates or replaces a rule (its targets are kept) and recompiles.
-async fn put_rule(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResult<Response> {
-    caller.require(Role::Admin)?;
-    let req: PutRuleRequest = parse_body(body)?;
-    rule_name(&req.name)?;
-    let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
-    validate::opt_length("description", req.description.as_deref(), 512)?;
-    if req.schedule_expression.is_some() {
-        return Err(ApiError::Validation(
-            "ScheduleExpression is not supported by Tocsin yet; use EventPattern.".into(),
-        ));
+    match (operation.call)(state, caller, body).await {
+        Ok(response) => response,
+        Err(err) => AwsJsonError(err).into_response(),
     }
-    let pattern = req.event_pattern.as_deref().ok_or_else(|| {
-        ApiError::Validation(
-            "Parameter(s) EventPattern or ScheduleExpression must be specified.".into(),
-        )
-    })?;
-    parse_pattern(pattern)?;
-    let arn = arns::rule(
-        &state.config.region,
-        &state.config.account_id,
-        &bus,
-        &req.name,
-    );
-    let rule = Rule {
-        name: req.name,
-        arn: arn.clone(),
-        event_pattern: Some(pattern.to_owned()),
-        state: req.state.unwrap_or(RuleState::Enabled),
-        description: req.description,
-        role_arn: req.role_arn,
-        event_bus_name: bus,
-        created_by: Some(state.config.account_id.clone()),
-    };
-    let mut tx = state.store.write().await?;
-    tx.put_rule(&rule).await?;
-    tx.append_change(&Change::RuleChanged { arn: arn.clone() })
-        .await?;
-    tx.commit().await?;
-    state.rules.reload(state.store.as_ref()).await?;
-    ok(&PutRuleResponse { rule_arn: arn })
-}
-
-/// Mirrors DescribeRule.
-async fn describe_rule(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
-    let req: RuleRef = parse_body(body)?;
-    rule_name(&req.name)?;
-    let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
-    ok(&find_rule(state, &bus, &req.name).await?)
-}
-
-/// Mirrors ListRules: by name, optional `NamePrefix`, `Limit` 1-100.
-async fn list_rules(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
-    let req: ListRulesRequest = parse_body(body)?;
-    let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
-    let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
-    let mut rules = state
-        .store
-        .read()
-        .await?
-        .rules(
-            &bus,
-            req.name_prefix.as_deref().unwrap_or_default(),
-            page.offset,
-            page.limit,
-        )
-        .await?;
-    for r in &mut rules {
-        r.created_by = None;
-    }
-    let next_token = page.next_token(rules.len());
-    ok(&ListRulesResponse { rules, next_token })
-}
-
-/// Mirrors DeleteRule: a rule with targets cannot be deleted; deleting a missing rule
-/// succeeds.
-async fn delete_rule(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResult<Response> {
-    caller.require(Role::Admin)?;
-    let req: RuleRef = parse_body(body)?;
-    rule_name(&req.name)?;
-    let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
-    let arn = arns::rule(
-        &state.config.region,
-        &state.config.account_id,
-        &bus,
-        &req.name,
-    );
-    let mut tx = state.store.write().await?;
-    if !tx.targets(&arn).await?.is_empty() {
-        return Err(ApiError::Validation(
-            "Rule can't be deleted since it has targets.".into(),
-        ));
-    }
-    if tx.delete_rule(&arn).await? {
-        tx.append_change(&Change::RuleChanged { arn }).await?;
-        tx.commit().await?;
-        state.rules.reload(state.store.as_ref()).await?;
-    }
-    ok(&serde_json::json!({}))
-}
-
-/// Checks one target: its id, its ARN, and its input settings (`Input`, `InputPath`,
-/// `InputTransformer`, validated exactly as they will be rendered at delivery).
-fn validate_target(t: &Target) -> ApiResult<()> {
-    validate::name("Targets.member.Id", &t.id, 64, ".-_", "[\\.\\-_A-Za-z0-9]+")?;
-    validate::length("Targets.member.Arn", &t.arn, 1, 1600)?;
-    let transformer = t.input_transformer.as_ref().map(|x| {
-        (
-            x.input_paths_map.clone().unwrap_or_default(),
-            x.input_template.clone(),
-        )
-    });
-    TargetInput::new(
-        t.input.as_deref(),
-        t.input_path.as_deref(),
-        transformer
-            .as_ref()
-            .map(|(paths, template)| (paths, template.as_str())),
-    )
-    .map_err(|e| ApiError::Validation(format!("Target {}: {e}", t.id)))?;
-    if crate::delivery::is_http_target(&t.arn) {
-        crate::delivery::HttpTarget::from_target(t)?;
-    }
-    Ok(())
-}
-
-/// Mirrors PutTargets: adds or replaces targets of an existing rule (1-100 per call). Every
-/// target is validated first; one invalid target fails the request with
-/// `ValidationException` and nothing is written.
-async fn put_targets(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResult<Response> {
-    caller.require(Role::Admin)?;
-    let req: PutTargetsRequest = parse_body(body)?;
-    rule_name(&req.rule)?;
-    validate::list_length("targets", req.targets.len(), 1, 100)?;
-    let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
-    let rule = find_rule(state, &bus, &req.rule).await?;
-    for t in &req.targets {
-        validate_target(t)?;
-    }
-    let mut tx = state.store.write().await?;
-    for t in &req.targets {
-        tx.put_target(&rule.arn, t).await?;
-    }
-    tx.append_change(&Change::RuleChanged {
-        arn: rule.arn.clone(),
-    })
-    .await?;
-    tx.commit().await?;
-    state.rules.reload(state.store.as_ref()).await?;
-    ok(&TargetsResponse {
-        failed_entry_count: 0,
-        failed_entries: Vec::new(),
-    })
-}
-
-/// Mirrors ListTargetsByRule, ordered by target id.
-async fn list_targets_by_rule(
-    state: &AppState,
-    caller: &Caller,
-    body: &[u8],
-) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
-    let req: ListTargetsByRuleRequest = parse_body(body)?;
-    rule_name(&req.rule)?;
-    let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
-    let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
-    let rule = find_rule(state, &bus, &req.rule).await?;
-    let all = state.store.read().await?.targets(&rule.arn).await?;
-    let (targets, next_token) = page.slice(all);
-    ok(&ListTargetsByRuleResponse {
-        targets,
-        next_token,
-    })
-}
-
-/// Mirrors RemoveTargets: ids that are not targets of the rule are reported in
-/// `FailedEntries`.
-async fn remove_targets(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResult<Response> {
-    caller.require(Role::Admin)?;
-    let req: RemoveTargetsRequest = parse_body(body)?;
-    rule_name(&req.rule)?;
-    validate::list_length("ids", req.ids.len(), 1, 100)?;
-    let bus = ingest::resolve_bus(req.event_bus_name.as_deref())?;
-    let rule = find_rule(state, &bus, &req.rule).await?;
-    let mut tx = state.store.write().await?;
-    let mut failed_entries = Vec::new();
-    for id in &req.ids {
-        if !tx.delete_target(&rule.arn, id).await? {
-            failed_entries.push(TargetResultEntry {
-                target_id: id.clone(),
-                error_code: "ResourceNotFoundException".into(),
-                error_message: format!("Target {id} does not exist on rule {}.", rule.name),
-            });
-        }
-    }
-    tx.append_change(&Change::RuleChanged {
-        arn: rule.arn.clone(),
-    })
-    .await?;
-    tx.commit().await?;
-    state.rules.reload(state.store.as_ref()).await?;
-    ok(&TargetsResponse {
-        failed_entry_count: failed_entries.len() as i32,
-        failed_entries,
-    })
-}
-
-/// Mirrors PutEvents.
-async fn put_events(state: &AppState, caller: &Caller, body: &[u8]) -> ApiResult<Response> {
-    caller.require(Role::Responder)?;
-    let req: PutEventsRequest = parse_body(body)?;
-    ok(&ingest::put_events(state, caller, req).await?)
-}
-
-/// Mirrors TestEventPattern: the same parser and matcher the rules use.
-fn test_event_pattern(caller: &Caller, body: &[u8]) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
-    let req: TestEventPatternRequest = parse_body(body)?;
-    let pattern = parse_pattern(&req.event_pattern)?;
-    let event: serde_json::Value = serde_json::from_str(&req.event)
-        .ok()
-        .filter(serde_json::Value::is_object)
-        .ok_or_else(|| {
-            ApiError::Validation("Parameter Event is not valid: it must be a JSON object.".into())
-        })?;
-    ok(&TestEventPatternResponse {
-        result: pattern.matches(&event),
-    })
 }

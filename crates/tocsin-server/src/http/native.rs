@@ -4,87 +4,68 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use futures::Stream;
 use futures::stream::{self, StreamExt};
 use serde::Deserialize;
-use tocsin_api::incidents::IncidentRecordStatus;
-use tocsin_api::native::{DeliveryStatus, Health, IncidentDetail, WallSnapshot};
+use tocsin_api::native::{Delivery, Health, IncidentDetail, WallSnapshot};
 
-use crate::auth::{Caller, Role};
-use crate::clock;
-use crate::error::{ApiError, RestJsonError};
-use crate::incidents::wall_incident;
-use crate::state::AppState;
-use crate::store::IncidentQuery;
+use crate::domain::views;
+use crate::http::error::{ApiError, RestJsonError};
+use crate::http::extract::{Public, Require, Viewer};
+use crate::http::routes::Routes;
+use crate::http::routes::Verb::Get;
+use crate::http::state::AppState;
 
 /// Most change-feed entries read per query while streaming.
 const STREAM_BATCH: i64 = 500;
 
-/// The native routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/v1/wall", get(wall))
-        .route("/v1/incident", get(incident_detail))
-        .route("/v1/stream", get(stream))
-        .route("/v1/deliveries", get(deliveries))
+type RestResult<T> = Result<T, RestJsonError>;
+
+/// The native routes, each with its role.
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(Get, "/healthz", "Health", healthz)
+        .route(Get, "/v1/wall", "GetWall", wall)
+        .route(Get, "/v1/incident", "GetIncidentDetail", incident_detail)
+        .route(Get, "/v1/stream", "Stream", stream)
+        .route(Get, "/v1/deliveries", "ListDeliveries", deliveries)
 }
 
-/// `GET /healthz`: 200 `{"status":"ok"}` when the database answers.
-async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, RestJsonError> {
-    state.store.latest_change_id().await?;
-    Ok(Json(Health {
-        status: "ok".into(),
+/// `GET /healthz`: 200 `{"status":"ok", "workers": [...], "matcherFeedId": N}` when the
+/// database answers and every background worker is up; 503 with `"status":"degraded"`
+/// while a worker is down (it is being restarted).
+async fn healthz(
+    _: Require<Public>,
+    State(s): State<AppState>,
+) -> RestResult<(StatusCode, Json<Health>)> {
+    s.store.latest_change_id().await?;
+    let workers = s.supervisor.health();
+    let up = s.supervisor.all_up();
+    let health = Health {
+        status: if up { "ok" } else { "degraded" }.into(),
         version: env!("CARGO_PKG_VERSION").into(),
-    }))
+        workers,
+        matcher_feed_id: s.rules.compiled_id(),
+    };
+    let status = if up {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Ok((status, Json(health)))
 }
 
 /// `GET /v1/wall`: every OPEN incident with what a wall-screen card shows, and the
-/// change-feed id the snapshot reflects (read in the same transaction).
-async fn wall(State(state): State<AppState>, caller: Caller) -> Result<Response, RestJsonError> {
-    caller.require(Role::Viewer)?;
-    let mut tx = state.store.read().await?;
-    // Read the position first: anything committed later is replayed by the stream.
-    let as_of_change_id = state.store.latest_change_id().await?;
-    let mut incidents = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = tx
-            .incidents(&IncidentQuery {
-                statuses: vec![IncidentRecordStatus::Open],
-                offset,
-                limit: 500,
-                ..Default::default()
-            })
-            .await?;
-        let n = page.len() as i64;
-        for incident in page {
-            incidents.push(wall_incident(tx.as_mut(), incident).await?);
-        }
-        if n < 500 {
-            break;
-        }
-        offset += n;
-    }
-    incidents.sort_by(|a, b| {
-        a.incident.impact.cmp(&b.incident.impact).then(
-            b.incident
-                .creation_time
-                .total_cmp(&a.incident.creation_time),
-        )
-    });
-    Ok(Json(WallSnapshot {
-        as_of_change_id,
-        generated_at: clock::now(),
-        incidents,
+/// change-feed id the snapshot reflects.
+async fn wall(_: Require<Viewer>, State(s): State<AppState>) -> RestResult<Json<WallSnapshot>> {
+    read_tx!(s, |tx| {
+        // Read the position first: anything committed later is replayed by the stream.
+        let as_of_change_id = s.store.latest_change_id().await?;
+        Ok(Json(views::wall_snapshot(tx, as_of_change_id).await?))
     })
-    .into_response())
 }
 
 /// Query of `/v1/deliveries`.
@@ -97,29 +78,15 @@ pub struct DeliveryParams {
 /// `GET /v1/deliveries?status=PENDING|DELIVERED|FAILED&limit=N` (default 100, at most
 /// 1000): HTTP target deliveries, newest first. `status=FAILED` lists the dead letters.
 async fn deliveries(
-    State(state): State<AppState>,
-    caller: Caller,
+    _: Require<Viewer>,
+    State(s): State<AppState>,
     Query(q): Query<DeliveryParams>,
-) -> Result<Response, RestJsonError> {
-    caller.require(Role::Viewer)?;
-    let status = match q.status.as_deref() {
-        None => None,
-        Some("PENDING") => Some(DeliveryStatus::Pending),
-        Some("DELIVERED") => Some(DeliveryStatus::Delivered),
-        Some("FAILED") => Some(DeliveryStatus::Failed),
-        Some(other) => {
-            return Err(ApiError::Validation(format!(
-                "status '{other}' is not one of PENDING, DELIVERED, FAILED."
-            ))
-            .into());
-        }
-    };
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::Validation("limit must be 1-1000.".into()).into());
-    }
-    let list = state.store.read().await?.deliveries(status, limit).await?;
-    Ok(Json(list).into_response())
+) -> RestResult<Json<Vec<Delivery>>> {
+    read_tx!(s, |tx| {
+        Ok(Json(
+            views::deliveries(tx, q.status.as_deref(), q.limit).await?,
+        ))
+    })
 }
 
 /// `?arn=` of `/v1/incident`.
@@ -131,28 +98,16 @@ pub struct IncidentQueryParams {
 /// `GET /v1/incident?arn=`: the incident with its whole timeline (with event data) and
 /// related items.
 async fn incident_detail(
-    State(state): State<AppState>,
-    caller: Caller,
+    _: Require<Viewer>,
+    State(s): State<AppState>,
     Query(q): Query<IncidentQueryParams>,
-) -> Result<Response, RestJsonError> {
-    caller.require(Role::Viewer)?;
+) -> RestResult<Json<IncidentDetail>> {
     let arn = q
         .arn
         .ok_or_else(|| ApiError::Validation("Query parameter 'arn' is required.".into()))?;
-    let mut tx = state.store.read().await?;
-    let stored = tx
-        .incident(&arn)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("Incident record {arn} does not exist.")))?;
-    let incident = wall_incident(tx.as_mut(), stored).await?;
-    let timeline_events = tx.timeline_events(&arn).await?;
-    let related_items = tx.related_items(&arn).await?;
-    Ok(Json(IncidentDetail {
-        incident,
-        timeline_events,
-        related_items,
-    })
-    .into_response())
+    Ok(Json(
+        read_tx!(s, |tx| views::incident_detail(tx, &arn).await?)
+    ))
 }
 
 /// `?lastEventId=` of `/v1/stream` (for EventSource clients, which cannot set headers).
@@ -167,12 +122,11 @@ pub struct StreamParams {
 /// `?lastEventId=`; without either it starts at the current end of the feed. Keep-alive
 /// comments flow while idle. The stream ends when the server shuts down.
 async fn stream(
+    _: Require<Viewer>,
     State(state): State<AppState>,
-    caller: Caller,
     headers: HeaderMap,
     Query(params): Query<StreamParams>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestJsonError> {
-    caller.require(Role::Viewer)?;
     let header_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

@@ -9,8 +9,8 @@ use axum::response::{Html, IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::error::{ApiError, RestJsonError};
-use crate::state::AppState;
+use crate::http::error::{ApiError, RestJsonError};
+use crate::http::state::AppState;
 
 const NOT_BUILT: &str = "<!doctype html><title>Tocsin</title><p>The Tocsin web app is not built. \
 Run <code>make run</code> (or <code>scripts/build-web.sh</code>) and reload. The API is up.</p>";

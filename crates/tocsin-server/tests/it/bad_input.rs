@@ -212,12 +212,7 @@ async fn unknown_paths_and_methods_get_json_errors() {
     let (s, b) = server.rest("/launchRockets", &json!({})).await;
     assert_eq!(s, 400);
     assert_eq!(b["__type"], "UnknownOperationException");
-    let r = server
-        .client
-        .get(format!("{}/getResponsePlan", server.base))
-        .send()
-        .await
-        .unwrap();
+    let r = server.get("/getResponsePlan").await;
     assert_eq!(
         r.status().as_u16(),
         400,

@@ -83,15 +83,7 @@ async fn route_to(server: &TestServer, url: &str) {
 async fn wait_for_delivery(server: &TestServer, status: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let list: Value = server
-            .client
-            .get(format!("{}/v1/deliveries", server.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: Value = server.get("/v1/deliveries").await.json().await.unwrap();
         if let Some(d) = list
             .as_array()
             .and_then(|a| a.first())

@@ -43,12 +43,7 @@ async fn stream_delivers_live_and_resumes_after_last_event_id() {
     let plan = server.alarm_route("live", 3).await;
 
     // A client that starts now sees only what happens from now on.
-    let live = server
-        .client
-        .get(format!("{}/v1/stream", server.base))
-        .send()
-        .await
-        .unwrap();
+    let live = server.get("/v1/stream").await;
     assert_eq!(live.headers()["content-type"], "text/event-stream");
     let (s, started) = server
         .rest(
@@ -133,11 +128,8 @@ async fn stream_delivers_live_and_resumes_after_last_event_id() {
 
     // The query form (EventSource cannot set headers) resumes the same way.
     let by_query = server
-        .client
-        .get(format!("{}/v1/stream?lastEventId={last_seen}", server.base))
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/v1/stream?lastEventId={last_seen}"))
+        .await;
     let text = read_until(by_query, Duration::from_secs(5), |t| {
         entries(t).len() as i64 >= expected
     })
@@ -149,12 +141,7 @@ async fn stream_delivers_live_and_resumes_after_last_event_id() {
 #[tokio::test]
 async fn stream_ends_when_the_server_shuts_down() {
     let server = TestServer::start().await;
-    let response = server
-        .client
-        .get(format!("{}/v1/stream?lastEventId=0", server.base))
-        .send()
-        .await
-        .unwrap();
+    let response = server.get("/v1/stream?lastEventId=0").await;
     let base = server.base.clone();
     server.stop();
     let mut response = response;

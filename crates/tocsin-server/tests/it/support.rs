@@ -57,17 +57,14 @@ impl TestServer {
     }
 
     pub async fn raw_events(&self, target: &str, body: String) -> (u16, Value) {
-        let r = self
-            .client
-            .post(format!("{}/", self.base))
-            .header("X-Amz-Target", target)
-            .header("Content-Type", "application/x-amz-json-1.1")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        answer(
+            self.client
+                .post(format!("{}/", self.base))
+                .header("X-Amz-Target", target)
+                .header("Content-Type", "application/x-amz-json-1.1")
+                .body(body),
+        )
+        .await
     }
 
     /// POSTs a rest-json operation; returns (status, body).
@@ -76,16 +73,43 @@ impl TestServer {
     }
 
     pub async fn raw_rest(&self, path: &str, body: String) -> (u16, Value) {
-        let r = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("Content-Type", "application/json")
-            .body(body)
+        answer(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .header("Content-Type", "application/json")
+                .body(body),
+        )
+        .await
+    }
+
+    /// GETs a path; returns the response as it is (for streams and headers).
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
             .send()
             .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+            .unwrap()
+    }
+
+    /// GETs a path; returns (status, body as JSON or null).
+    pub async fn raw_get(&self, path: &str) -> (u16, Value) {
+        answer(self.client.get(format!("{}{path}", self.base))).await
+    }
+
+    /// Sends the sample alarm through PutEvents (must be accepted); returns how many
+    /// incident records exist afterwards.
+    pub async fn send_alarm_and_count_incidents(&self) -> usize {
+        let (status, body) = self
+            .events("PutEvents", &json!({"Entries": [alarm_entry()]}))
+            .await;
+        assert_eq!(
+            (status, &body["FailedEntryCount"]),
+            (200, &json!(0)),
+            "{body}"
+        );
+        let (status, list) = self.rest("/listIncidentRecords", &json!({})).await;
+        assert_eq!(status, 200, "{list}");
+        list["incidentRecordSummaries"].as_array().unwrap().len()
     }
 
     /// Creates a plan, a rule matching CloudWatch alarm events and a plan target.
@@ -145,6 +169,13 @@ impl TestServer {
         out.push(("max_change_id".into(), max));
         out
     }
+}
+
+/// Sends a request; returns (status, body as JSON or null).
+async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let r = request.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 /// The documented single-metric CloudWatch alarm event as a PutEvents entry.

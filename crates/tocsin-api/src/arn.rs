@@ -1,0 +1,110 @@
+//! ARNs and target kinds: what a rule target's `Arn` points at, and how Tocsin spells the
+//! ARNs it issues (shaped as AWS shapes them, so SDKs and Terraform accept them). One
+//! definition for the server (which routes on it) and the web app (which labels it).
+
+use crate::events::DEFAULT_EVENT_BUS;
+
+/// What a rule target's `Arn` names (EventBridge `Target.Arn`, whose model has no pattern).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind<'a> {
+    /// An ssm-incidents response plan: a match opens (or dedupes into) an incident.
+    ResponsePlan {
+        /// The plan's name.
+        name: &'a str,
+    },
+    /// An `http://` or `https://` URL: a match is POSTed there (with retries).
+    Http,
+    /// Anything else: stored and listed, not delivered by this version.
+    Other,
+}
+
+impl<'a> TargetKind<'a> {
+    /// Classifies a target `Arn`.
+    pub fn of(arn: &'a str) -> Self {
+        if let Some(name) = response_plan_name(arn) {
+            TargetKind::ResponsePlan { name }
+        } else if is_http_url(arn) {
+            TargetKind::Http
+        } else {
+            TargetKind::Other
+        }
+    }
+
+    /// The kind in words, for people: `response plan`, `HTTP endpoint`, `other`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TargetKind::ResponsePlan { .. } => "response plan",
+            TargetKind::Http => "HTTP endpoint",
+            TargetKind::Other => "other",
+        }
+    }
+}
+
+/// Whether `arn` is an `http://` or `https://` URL (an HTTP target).
+pub fn is_http_url(arn: &str) -> bool {
+    arn.starts_with("http://") || arn.starts_with("https://")
+}
+
+/// `arn:aws:ssm-incidents::<account>:response-plan/<name>`.
+pub fn response_plan(account: &str, name: &str) -> String {
+    format!("arn:aws:ssm-incidents::{account}:response-plan/{name}")
+}
+
+/// The plan name of a response-plan ARN, if it is one.
+pub fn response_plan_name(arn: &str) -> Option<&str> {
+    let (head, name) = arn.split_once(":response-plan/")?;
+    (head.starts_with("arn:aws") && head.contains(":ssm-incidents:") && !name.is_empty())
+        .then_some(name)
+}
+
+/// `arn:aws:events:<region>:<account>:rule/<name>` on the default bus,
+/// `…:rule/<bus>/<name>` on others.
+pub fn rule(region: &str, account: &str, event_bus_name: &str, name: &str) -> String {
+    if event_bus_name == DEFAULT_EVENT_BUS {
+        format!("arn:aws:events:{region}:{account}:rule/{name}")
+    } else {
+        format!("arn:aws:events:{region}:{account}:rule/{event_bus_name}/{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_kinds() {
+        let plan = response_plan("123456789012", "db-down");
+        let cases = [
+            (
+                plan.as_str(),
+                TargetKind::ResponsePlan { name: "db-down" },
+                "response plan",
+            ),
+            (
+                "https://hooks.example.com/x",
+                TargetKind::Http,
+                "HTTP endpoint",
+            ),
+            ("http://10.0.0.1/x", TargetKind::Http, "HTTP endpoint"),
+            ("arn:aws:sns:us-east-1:1:topic", TargetKind::Other, "other"),
+            (
+                "arn:aws:sns:us-east-1:1:response-plan/x",
+                TargetKind::Other,
+                "other",
+            ),
+            ("ftp://x", TargetKind::Other, "other"),
+        ];
+        for (arn, kind, words) in cases {
+            assert_eq!(TargetKind::of(arn), kind, "{arn}");
+            assert_eq!(kind.describe(), words);
+        }
+        assert_eq!(
+            rule("us-east-1", "000000000000", "default", "r"),
+            "arn:aws:events:us-east-1:000000000000:rule/r"
+        );
+        assert_eq!(
+            rule("us-east-1", "000000000000", "ops", "r"),
+            "arn:aws:events:us-east-1:000000000000:rule/ops/r"
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! Settings fixed at start-up, shared by every layer (no HTTP types here).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Settings fixed at start-up.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// 12-digit account id used in ARNs and event envelopes.
+    pub account_id: String,
+    /// Region used in ARNs and event envelopes.
+    pub region: String,
+    /// Directory holding the built SPA (`index.html` + assets), served at `/`.
+    pub web_dir: PathBuf,
+    /// Origins allowed to call the API from a browser (CORS); empty: same origin only.
+    pub cors_origins: Vec<String>,
+    /// Interval between SSE keep-alive comments.
+    pub keep_alive: Duration,
+    /// Networks outbound requests may reach although the SSRF guard forbids them.
+    pub outbound_allow: Vec<ipnet::IpNet>,
+    /// First wait before a crashed background worker is restarted; doubles per crash up
+    /// to [`ServerConfig::worker_backoff_max`].
+    pub worker_backoff: Duration,
+    /// Longest wait before restarting a crashed worker.
+    pub worker_backoff_max: Duration,
+    /// How long a rule change waits for the matcher to compile it before answering
+    /// `InternalException` (the rule is stored and applies once the matcher catches up).
+    pub matcher_wait: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            account_id: "000000000000".into(),
+            region: "us-east-1".into(),
+            web_dir: PathBuf::from("dist"),
+            cors_origins: Vec::new(),
+            keep_alive: Duration::from_secs(15),
+            outbound_allow: Vec::new(),
+            worker_backoff: Duration::from_secs(1),
+            worker_backoff_max: Duration::from_secs(60),
+            matcher_wait: Duration::from_secs(10),
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The engines: everything Tocsin decides, with no knowledge of HTTP.
+//!
+//! Each engine function takes what it uses: a store transaction (`&mut dyn StoreTx`),
+//! compiled rules, the start-up config, the caller's identity. It validates its input,
+//! makes its change, and appends the change-feed entries the change implies, all inside
+//! the caller's transaction; the caller commits. Errors are [`error::ApiError`] kinds,
+//! which the HTTP layer renders per protocol.
+//!
+//! This layer never imports `axum` or `http` (a test in `tests/it/layers.rs` checks).
+
+pub mod arns;
+pub mod deliveries;
+pub mod error;
+pub mod events;
+pub mod identity;
+pub mod incidents;
+pub mod matcher;
+pub mod plans;
+pub mod rules;
+pub mod seed;
+pub mod targets;
+pub mod validate;
+pub mod views;

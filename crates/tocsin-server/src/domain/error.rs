@@ -1,0 +1,52 @@
+//! The error kinds every engine reports, named as the AWS protocols name them, with no
+//! knowledge of HTTP: the `http` layer renders them (status code, `__type`, headers) per
+//! protocol, so an engine can be called from a worker, a test or a CLI just as well.
+
+use crate::store::StoreError;
+
+/// A boxed error that keeps its source chain (for internal errors).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why an operation failed. Each variant names the AWS error code it becomes; the HTTP
+/// status depends on the protocol (rest-json uses 4xx/5xx per code, awsJson1.1 answers
+/// every client error with 400).
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// `ValidationException`: a member is missing, too long, out of range or malformed.
+    #[error("{0}")]
+    Validation(String),
+    /// `SerializationException`: the body is not JSON.
+    #[error("{0}")]
+    Serialization(String),
+    /// `ResourceNotFoundException`.
+    #[error("{0}")]
+    NotFound(String),
+    /// `ConflictException` (EventBridge: `ResourceAlreadyExistsException`).
+    #[error("{0}")]
+    Conflict(String),
+    /// `InvalidEventPatternException` (EventBridge).
+    #[error("{0}")]
+    InvalidEventPattern(String),
+    /// `UnknownOperationException`: no such `X-Amz-Target` / path.
+    #[error("{0}")]
+    UnknownOperation(String),
+    /// `AccessDeniedException`: the caller's role may not do this.
+    #[error("{0}")]
+    AccessDenied(String),
+    /// `InternalServerException` / `InternalException`. The source is kept for the log; the
+    /// caller sees a generic message.
+    #[error("internal error: {0}")]
+    Internal(#[source] BoxError),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::AlreadyExists(what) => ApiError::Conflict(format!("{what} already exists")),
+            other => ApiError::Internal(Box::new(other)),
+        }
+    }
+}
+
+/// Result type of engine functions.
+pub type ApiResult<T> = Result<T, ApiError>;

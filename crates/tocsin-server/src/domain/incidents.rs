@@ -1,0 +1,700 @@
+//! The incident engine: opening incidents from response plans, merging duplicates,
+//! updating and resolving them. Every function works inside the caller's transaction and
+//! writes the timeline entries and change-feed entries its change implies, so the change
+//! and its announcement commit together.
+//!
+//! Behaviour mirrors StartIncident / UpdateIncidentRecord (ssm-incidents 2018-05-10):
+//! a `clientToken` seen before returns the first result without a second effect; while an
+//! incident with the same non-empty `dedupeString` is OPEN, a new trigger adds a
+//! "Trigger Deduplicated" timeline entry (and any new related items) to it instead of
+//! opening another.
+
+use serde_json::json;
+use tocsin_api::incidents::{
+    AttributeValueList, Condition, EventSummary, IncidentRecord, IncidentRecordSource,
+    IncidentRecordStatus, IncidentRecordSummary, ListIncidentRecordsInput,
+    ListIncidentRecordsOutput, ListRelatedItemsInput, ListRelatedItemsOutput,
+    ListTimelineEventsInput, ListTimelineEventsOutput, RelatedItem, TimelineEvent, TriggerDetails,
+    UpdateIncidentRecordInput,
+};
+use tocsin_api::native::{Change, WallIncident, timeline_event_types as kinds};
+
+use crate::clock;
+use crate::config::ServerConfig;
+use crate::domain::arns;
+use crate::domain::error::{ApiError, ApiResult};
+use crate::domain::validate::{self, Page};
+use crate::store::{IncidentQuery, StoreError, StoreTx, StoredIncident};
+
+/// `incidentRecordSource.source` of incidents started by hand through the API.
+pub const MANUAL_SOURCE: &str = "aws.ssm-incidents.custom";
+
+/// A request to open an incident (from `StartIncident` or a rule target).
+#[derive(Debug, Clone)]
+pub struct NewIncident {
+    /// The response plan.
+    pub response_plan_arn: String,
+    /// Overrides the plan's title.
+    pub title: Option<String>,
+    /// Overrides the plan's impact.
+    pub impact: Option<i32>,
+    /// What triggered it.
+    pub trigger: TriggerDetails,
+    /// Items to attach.
+    pub related_items: Vec<RelatedItem>,
+    /// Dedupe string used when the plan has none (rule targets derive one).
+    pub fallback_dedupe: Option<String>,
+    /// Idempotency token.
+    pub client_token: Option<String>,
+    /// Principal ARN of the caller.
+    pub created_by: String,
+    /// Service that invoked it (`events.amazonaws.com` for rule targets).
+    pub invoked_by: Option<String>,
+}
+
+/// What [`start_incident`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartOutcome {
+    /// A new incident was opened.
+    Created(String),
+    /// The trigger merged into this open incident.
+    Deduplicated(String),
+    /// The client token was seen before; nothing changed.
+    Replayed(String),
+}
+
+impl StartOutcome {
+    /// The incident's ARN.
+    pub fn arn(&self) -> &str {
+        match self {
+            Self::Created(a) | Self::Deduplicated(a) | Self::Replayed(a) => a,
+        }
+    }
+}
+
+const START_INCIDENT: &str = "StartIncident";
+const UPDATE_INCIDENT: &str = "UpdateIncidentRecord";
+
+/// Checks a related item's constraints (`RelatedItem`).
+pub fn validate_related_item(at: &str, item: &RelatedItem) -> ApiResult<()> {
+    let id = &item.identifier;
+    if !tocsin_api::incidents::ITEM_TYPES.contains(&id.item_type.as_str()) {
+        return Err(ApiError::Validation(format!(
+            "1 validation error detected: Value '{}' at '{at}.identifier.type' failed to satisfy constraint: Member must satisfy enum value set: {:?}",
+            id.item_type,
+            tocsin_api::incidents::ITEM_TYPES
+        )));
+    }
+    let v = &id.value;
+    let set = [
+        v.arn.is_some(),
+        v.url.is_some(),
+        v.metric_definition.is_some(),
+        v.pager_duty_incident_detail.is_some(),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    if set != 1 {
+        return Err(ApiError::Validation(format!(
+            "1 validation error detected: '{at}.identifier.value' must set exactly one of arn, url, metricDefinition, pagerDutyIncidentDetail"
+        )));
+    }
+    validate::opt_length(&format!("{at}.title"), item.title.as_deref(), 200)?;
+    validate::opt_length(
+        &format!("{at}.identifier.value.url"),
+        v.url.as_deref(),
+        1000,
+    )?;
+    validate::opt_length(
+        &format!("{at}.identifier.value.arn"),
+        v.arn.as_deref(),
+        1000,
+    )?;
+    validate::opt_length(
+        &format!("{at}.identifier.value.metricDefinition"),
+        v.metric_definition.as_deref(),
+        4000,
+    )
+}
+
+/// The identity of a related item: its type and value, so each is attached once.
+fn item_identity(item: &RelatedItem) -> String {
+    format!(
+        "{}|{}",
+        item.identifier.item_type,
+        serde_json::to_string(&item.identifier.value).unwrap_or_default()
+    )
+}
+
+/// Checks a `StartIncident` request's constraints before anything is written.
+pub fn validate_new_incident(req: &NewIncident) -> ApiResult<()> {
+    validate::arn("responsePlanArn", &req.response_plan_arn)?;
+    validate::opt_length("title", req.title.as_deref(), 200)?;
+    if let Some(impact) = req.impact {
+        validate::impact("impact", impact)?;
+    }
+    validate::opt_length("clientToken", req.client_token.as_deref(), 128)?;
+    validate::length("triggerDetails.source", &req.trigger.source, 0, 50)?;
+    validate::opt_length(
+        "triggerDetails.rawData",
+        req.trigger.raw_data.as_deref(),
+        10000,
+    )?;
+    if let Some(arn) = &req.trigger.trigger_arn {
+        validate::arn("triggerDetails.triggerArn", arn)?;
+    }
+    validate::list_length("relatedItems", req.related_items.len(), 0, 100)?;
+    for (i, item) in req.related_items.iter().enumerate() {
+        validate_related_item(&format!("relatedItems.{}.member", i + 1), item)?;
+    }
+    Ok(())
+}
+
+/// A new timeline entry of `incident_arn` at `at` (epoch seconds), not yet written.
+fn timeline_entry(
+    incident_arn: &str,
+    event_type: &str,
+    data: serde_json::Value,
+    at: f64,
+) -> TimelineEvent {
+    TimelineEvent {
+        event_id: uuid::Uuid::new_v4().to_string(),
+        incident_record_arn: incident_arn.to_owned(),
+        event_time: at,
+        event_updated_time: at,
+        event_type: event_type.to_owned(),
+        event_data: data.to_string(),
+        event_references: None,
+    }
+}
+
+/// Writes a timeline entry and announces it in the change feed.
+async fn append_timeline(tx: &mut dyn StoreTx, event: TimelineEvent) -> ApiResult<()> {
+    tx.insert_timeline_event(&event).await?;
+    tx.append_change(&Change::TimelineEventAdded(event)).await?;
+    Ok(())
+}
+
+async fn attach_items(
+    tx: &mut dyn StoreTx,
+    incident_arn: &str,
+    items: &[RelatedItem],
+) -> ApiResult<()> {
+    for item in items {
+        let mut item = item.clone();
+        item.generated_id = Some(arns::related_item_id(&item.identifier.item_type));
+        if tx
+            .insert_related_item(incident_arn, &item_identity(&item), &item)
+            .await?
+        {
+            tx.append_change(&Change::RelatedItemAdded {
+                incident_record_arn: incident_arn.to_owned(),
+                item,
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the wall-screen view of a stored incident (plan name, newest timeline entry).
+pub async fn wall_incident(
+    tx: &mut dyn StoreTx,
+    incident: StoredIncident,
+) -> ApiResult<WallIncident> {
+    let plan_name = match tx.plan(&incident.response_plan_arn).await? {
+        Some(p) => p
+            .plan
+            .display_name
+            .filter(|d| !d.is_empty())
+            .unwrap_or(p.plan.name),
+        None => arns::response_plan_name(&incident.response_plan_arn)
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    let latest = tx.latest_timeline_event(&incident.record.arn).await?;
+    Ok(WallIncident {
+        incident: incident.record,
+        response_plan_arn: incident.response_plan_arn,
+        response_plan_name: plan_name,
+        latest_timeline_event: latest,
+    })
+}
+
+/// Opens an incident from a response plan, or merges it into the open incident with the
+/// same dedupe string, or replays an earlier result for the same client token.
+///
+/// Errors: `ResourceNotFoundException` if the plan does not exist; validation errors as
+/// [`validate_new_incident`]. Nothing is written on error (the caller drops the tx).
+pub async fn start_incident(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    req: NewIncident,
+) -> ApiResult<StartOutcome> {
+    validate_new_incident(&req)?;
+    if let Some(token) = &req.client_token
+        && let Some(arn) = tx.client_token(START_INCIDENT, token).await?
+    {
+        return Ok(StartOutcome::Replayed(arn));
+    }
+    let plan = tx.plan(&req.response_plan_arn).await?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "Response plan {} does not exist.",
+            req.response_plan_arn
+        ))
+    })?;
+    let template = &plan.plan.incident_template;
+    let dedupe = template
+        .dedupe_string
+        .clone()
+        .filter(|d| !d.is_empty())
+        .or(req.fallback_dedupe.clone())
+        .unwrap_or_default();
+    let now = clock::now();
+
+    let outcome = match if dedupe.is_empty() {
+        None
+    } else {
+        tx.open_incident_by_dedupe(&dedupe).await?
+    } {
+        Some(mut existing) => {
+            let arn = existing.record.arn.clone();
+            append_timeline(
+                tx,
+                timeline_entry(
+                    &arn,
+                    kinds::TRIGGER_DEDUPLICATED,
+                    json!({
+                        "source": req.trigger.source,
+                        "triggerArn": req.trigger.trigger_arn,
+                        "timestamp": req.trigger.timestamp,
+                        "dedupeString": dedupe,
+                    }),
+                    now,
+                ),
+            )
+            .await?;
+            attach_items(tx, &arn, &req.related_items).await?;
+            existing.record.last_modified_time = now;
+            existing.record.last_modified_by = req.created_by.clone();
+            tx.update_incident(&existing).await?;
+            let wall = wall_incident(tx, existing).await?;
+            tx.append_change(&Change::IncidentUpdated(wall)).await?;
+            StartOutcome::Deduplicated(arn)
+        }
+        None => {
+            let arn = arns::incident_record(&config.account_id, &plan.plan.name);
+            let record = IncidentRecord {
+                arn: arn.clone(),
+                title: req
+                    .title
+                    .clone()
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| template.title.clone()),
+                impact: req.impact.unwrap_or(template.impact),
+                status: IncidentRecordStatus::Open,
+                dedupe_string: dedupe.clone(),
+                creation_time: now,
+                last_modified_time: now,
+                last_modified_by: req.created_by.clone(),
+                incident_record_source: IncidentRecordSource {
+                    created_by: req.created_by.clone(),
+                    source: req.trigger.source.clone(),
+                    invoked_by: req.invoked_by.clone(),
+                    resource_arn: req.trigger.trigger_arn.clone(),
+                },
+                summary: template.summary.clone(),
+                resolved_time: None,
+                automation_executions: None,
+                chat_channel: plan.plan.chat_channel.clone(),
+                notification_targets: template.notification_targets.clone(),
+            };
+            let stored = StoredIncident {
+                record,
+                response_plan_arn: plan.plan.arn.clone(),
+            };
+            tx.insert_incident(&stored).await.map_err(|e| match e {
+                // A concurrent trigger opened it first: impossible with serialised writers,
+                // but the unique index is the backstop.
+                StoreError::AlreadyExists(what) => {
+                    ApiError::Conflict(format!("{what} is already open"))
+                }
+                other => other.into(),
+            })?;
+            // The incident is announced before its first timeline entry.
+            let created = timeline_entry(
+                &arn,
+                kinds::INCIDENT_CREATED,
+                json!({
+                    "title": stored.record.title,
+                    "impact": stored.record.impact,
+                    "responsePlanArn": plan.plan.arn,
+                    "triggerDetails": req.trigger,
+                }),
+                now,
+            );
+            tx.insert_timeline_event(&created).await?;
+            let wall = wall_incident(tx, stored).await?;
+            tx.append_change(&Change::IncidentCreated(wall)).await?;
+            tx.append_change(&Change::TimelineEventAdded(created))
+                .await?;
+            attach_items(tx, &arn, &req.related_items).await?;
+            StartOutcome::Created(arn)
+        }
+    };
+    if let Some(token) = &req.client_token {
+        tx.put_client_token(START_INCIDENT, token, outcome.arn())
+            .await?;
+    }
+    Ok(outcome)
+}
+
+/// Applies `UpdateIncidentRecord`: title, summary, impact, status (and chat channel,
+/// notification targets). Writes an "Incident Updated" timeline entry listing the changes
+/// and, on resolution, an "Incident Resolved" entry and `resolvedTime`.
+///
+/// Errors: `ResourceNotFoundException` for an unknown ARN; `ValidationException` for bad
+/// members; `ConflictException` when reopening would leave two OPEN incidents with one
+/// dedupe string.
+pub async fn update_incident(
+    tx: &mut dyn StoreTx,
+    principal: &str,
+    input: UpdateIncidentRecordInput,
+) -> ApiResult<()> {
+    validate::arn("arn", &input.arn)?;
+    validate::opt_length("title", input.title.as_deref(), 200)?;
+    validate::opt_length("summary", input.summary.as_deref(), 8000)?;
+    validate::opt_length("clientToken", input.client_token.as_deref(), 128)?;
+    if let Some(impact) = input.impact {
+        validate::impact("impact", impact)?;
+    }
+    if let Some(token) = &input.client_token
+        && tx.client_token(UPDATE_INCIDENT, token).await?.is_some()
+    {
+        return Ok(());
+    }
+    let mut incident = tx.incident(&input.arn).await?.ok_or_else(|| {
+        ApiError::NotFound(format!("Incident record {} does not exist.", input.arn))
+    })?;
+    let now = clock::now();
+    let record = &mut incident.record;
+    let mut changes = serde_json::Map::new();
+    if let Some(title) = input.title.filter(|t| *t != record.title) {
+        changes.insert("title".into(), json!({"from": record.title, "to": title}));
+        record.title = title;
+    }
+    if let Some(summary) = input.summary.filter(|s| Some(s) != record.summary.as_ref()) {
+        changes.insert(
+            "summary".into(),
+            json!({"from": record.summary, "to": summary}),
+        );
+        record.summary = Some(summary);
+    }
+    if let Some(impact) = input.impact.filter(|i| *i != record.impact) {
+        changes.insert(
+            "impact".into(),
+            json!({"from": record.impact, "to": impact}),
+        );
+        record.impact = impact;
+    }
+    if let Some(channel) = input.chat_channel {
+        record.chat_channel = Some(channel);
+        changes.insert("chatChannel".into(), json!("changed"));
+    }
+    if let Some(targets) = input.notification_targets {
+        record.notification_targets = Some(targets);
+        changes.insert("notificationTargets".into(), json!("changed"));
+    }
+    let mut resolved = false;
+    if let Some(status) = input.status.filter(|s| *s != record.status) {
+        changes.insert(
+            "status".into(),
+            json!({"from": record.status, "to": status}),
+        );
+        record.status = status;
+        match status {
+            IncidentRecordStatus::Resolved => {
+                record.resolved_time = Some(now);
+                resolved = true;
+            }
+            IncidentRecordStatus::Open => record.resolved_time = None,
+        }
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    record.last_modified_time = now;
+    record.last_modified_by = principal.to_owned();
+    let arn = record.arn.clone();
+    tx.update_incident(&incident).await.map_err(|e| match e {
+        StoreError::AlreadyExists(_) => ApiError::Conflict(format!(
+            "Cannot reopen {arn}: another incident with its dedupe string is open."
+        )),
+        other => other.into(),
+    })?;
+    append_timeline(
+        tx,
+        timeline_entry(
+            &arn,
+            kinds::INCIDENT_UPDATED,
+            serde_json::Value::Object(changes),
+            now,
+        ),
+    )
+    .await?;
+    if resolved {
+        append_timeline(
+            tx,
+            timeline_entry(
+                &arn,
+                kinds::INCIDENT_RESOLVED,
+                json!({"resolvedBy": principal}),
+                now,
+            ),
+        )
+        .await?;
+    }
+    let wall = wall_incident(tx, incident).await?;
+    tx.append_change(&Change::IncidentUpdated(wall)).await?;
+    if let Some(token) = &input.client_token {
+        tx.put_client_token(UPDATE_INCIDENT, token, &arn).await?;
+    }
+    Ok(())
+}
+
+/// Mirrors GetIncidentRecord. Errors: `ValidationException` for a malformed ARN,
+/// `ResourceNotFoundException`.
+pub async fn get_incident_record(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<StoredIncident> {
+    validate::arn("arn", arn)?;
+    tx.incident(arn)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Incident record {arn} does not exist.")))
+}
+
+/// The values a filter condition's `equals` lists (none when it has none).
+fn equals<'a, T: 'a>(
+    c: &'a Condition,
+    values: impl FnOnce(&'a AttributeValueList) -> &'a Option<Vec<T>>,
+) -> impl Iterator<Item = &'a T> {
+    c.equals
+        .as_ref()
+        .and_then(|e| values(e).as_ref())
+        .into_iter()
+        .flatten()
+}
+
+/// Reads `ListIncidentRecords` filters (`status`, `impact`, `creationTime`; at most 5) and
+/// its page into a store query.
+fn incident_query(input: &ListIncidentRecordsInput) -> ApiResult<IncidentQuery> {
+    let page = Page::parse(
+        "maxResults",
+        input.max_results,
+        input.next_token.as_deref(),
+        100,
+    )?;
+    let mut q = IncidentQuery {
+        limit: page.limit,
+        offset: page.offset,
+        ..Default::default()
+    };
+    let filters = input.filters.as_deref().unwrap_or_default();
+    validate::list_length("filters", filters.len(), 0, 5)?;
+    for f in filters {
+        let c = &f.condition;
+        match f.key.as_str() {
+            "status" => {
+                for s in equals(c, |e| &e.string_values) {
+                    q.statuses.push(match s.as_str() {
+                        "OPEN" => IncidentRecordStatus::Open,
+                        "RESOLVED" => IncidentRecordStatus::Resolved,
+                        other => {
+                            return Err(ApiError::Validation(format!(
+                                "Invalid status filter value '{other}': expected OPEN or RESOLVED."
+                            )));
+                        }
+                    });
+                }
+            }
+            "impact" => {
+                for i in equals(c, |e| &e.integer_values) {
+                    q.impacts.push(i32::try_from(*i).map_err(|_| {
+                        ApiError::Validation(format!("Invalid impact filter value {i}."))
+                    })?);
+                }
+            }
+            "creationTime" => {
+                q.created_after = c.after.or(q.created_after);
+                q.created_before = c.before.or(q.created_before);
+            }
+            other => {
+                return Err(ApiError::Validation(format!(
+                    "Unsupported filter key '{other}': use status, impact or creationTime."
+                )));
+            }
+        }
+    }
+    Ok(q)
+}
+
+/// Mirrors ListIncidentRecords, newest first; filters `status`, `impact`, `creationTime`.
+pub async fn list_incident_records(
+    tx: &mut dyn StoreTx,
+    input: ListIncidentRecordsInput,
+) -> ApiResult<ListIncidentRecordsOutput> {
+    let q = incident_query(&input)?;
+    let rows = tx.incidents(&q).await?;
+    let next_token = Page {
+        offset: q.offset,
+        limit: q.limit,
+    }
+    .next_token(rows.len());
+    let incident_record_summaries = rows
+        .into_iter()
+        .map(|i| {
+            let r = i.record;
+            IncidentRecordSummary {
+                arn: r.arn,
+                title: r.title,
+                impact: r.impact,
+                status: r.status,
+                creation_time: r.creation_time,
+                incident_record_source: r.incident_record_source,
+                resolved_time: r.resolved_time,
+            }
+        })
+        .collect();
+    Ok(ListIncidentRecordsOutput {
+        incident_record_summaries,
+        next_token,
+    })
+}
+
+/// The page of a list over one incident's entries (`maxResults` 1-100), after checking the
+/// incident exists.
+async fn incident_page(
+    tx: &mut dyn StoreTx,
+    incident_record_arn: &str,
+    max_results: Option<i32>,
+    next_token: Option<&str>,
+) -> ApiResult<Page> {
+    require_incident(tx, "incidentRecordArn", incident_record_arn).await?;
+    Page::parse("maxResults", max_results, next_token, 100)
+}
+
+/// Fails unless `arn` is a well-formed ARN of an existing incident.
+async fn require_incident(tx: &mut dyn StoreTx, at: &str, arn: &str) -> ApiResult<()> {
+    validate::arn(at, arn)?;
+    match tx.incident(arn).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::NotFound(format!(
+            "Incident record {arn} does not exist."
+        ))),
+    }
+}
+
+/// Mirrors ListTimelineEvents: sorted by event time (`sortOrder` ASCENDING by default);
+/// filters `eventType` (stringValues) and `eventTime` (before/after).
+pub async fn list_timeline_events(
+    tx: &mut dyn StoreTx,
+    input: ListTimelineEventsInput,
+) -> ApiResult<ListTimelineEventsOutput> {
+    let page = incident_page(
+        tx,
+        &input.incident_record_arn,
+        input.max_results,
+        input.next_token.as_deref(),
+    )
+    .await?;
+    if let Some(s) = input.sort_by.as_deref().filter(|s| *s != "EVENT_TIME") {
+        return Err(ApiError::Validation(format!(
+            "1 validation error detected: Value '{s}' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [EVENT_TIME]"
+        )));
+    }
+    let descending = match input.sort_order.as_deref() {
+        None | Some("ASCENDING") => false,
+        Some("DESCENDING") => true,
+        Some(s) => {
+            return Err(ApiError::Validation(format!(
+                "1 validation error detected: Value '{s}' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [ASCENDING, DESCENDING]"
+            )));
+        }
+    };
+    let mut events = tx.timeline_events(&input.incident_record_arn).await?;
+    for f in input.filters.as_deref().unwrap_or_default() {
+        let c = &f.condition;
+        match f.key.as_str() {
+            "eventType" => {
+                let wanted: Vec<&String> = equals(c, |e| &e.string_values).collect();
+                events.retain(|e| wanted.contains(&&e.event_type));
+            }
+            "eventTime" => events.retain(|e| {
+                c.after.is_none_or(|a| e.event_time > a)
+                    && c.before.is_none_or(|b| e.event_time < b)
+            }),
+            other => {
+                return Err(ApiError::Validation(format!(
+                    "Unsupported filter key '{other}': use eventType or eventTime."
+                )));
+            }
+        }
+    }
+    if descending {
+        events.reverse();
+    }
+    let (events, next_token) = page.slice(events);
+    let event_summaries: Vec<EventSummary> = events
+        .into_iter()
+        .map(|e| EventSummary {
+            event_id: e.event_id,
+            incident_record_arn: e.incident_record_arn,
+            event_time: e.event_time,
+            event_updated_time: e.event_updated_time,
+            event_type: e.event_type,
+            event_references: e.event_references,
+        })
+        .collect();
+    Ok(ListTimelineEventsOutput {
+        event_summaries,
+        next_token,
+    })
+}
+
+/// Mirrors GetTimelineEvent (ssm-incidents 2018-05-10): one entry of an incident's
+/// timeline, with its data.
+///
+/// Errors: `ValidationException` for a missing member, a malformed ARN or an event id over
+/// 50 characters; `ResourceNotFoundException` for an unknown incident or entry.
+pub async fn get_timeline_event(
+    tx: &mut dyn StoreTx,
+    incident_record_arn: &str,
+    event_id: &str,
+) -> ApiResult<TimelineEvent> {
+    validate::length("eventId", event_id, 1, 50)?;
+    require_incident(tx, "incidentRecordArn", incident_record_arn).await?;
+    tx.timeline_event(incident_record_arn, event_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "Timeline event {event_id} does not exist on incident record {incident_record_arn}."
+            ))
+        })
+}
+
+/// Mirrors ListRelatedItems, in the order items were attached.
+pub async fn list_related_items(
+    tx: &mut dyn StoreTx,
+    input: ListRelatedItemsInput,
+) -> ApiResult<ListRelatedItemsOutput> {
+    let ListRelatedItemsInput {
+        incident_record_arn: arn,
+        max_results,
+        next_token,
+    } = input;
+    let page = incident_page(tx, &arn, max_results, next_token.as_deref()).await?;
+    let (related_items, next_token) = page.slice(tx.related_items(&arn).await?);
+    Ok(ListRelatedItemsOutput {
+        related_items,
+        next_token,
+    })
+}

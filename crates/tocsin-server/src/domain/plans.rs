@@ -1,0 +1,196 @@
+//! The response-plan engine: CreateResponsePlan, GetResponsePlan, ListResponsePlans,
+//! UpdateResponsePlan and DeleteResponsePlan (ssm-incidents 2018-05-10). Every change is
+//! written with its change-feed entry in the caller's transaction.
+
+use tocsin_api::incidents::{
+    CreateResponsePlanInput, DeleteResponsePlanInput, GetResponsePlanOutput, IncidentTemplate,
+    ListResponsePlansInput, ListResponsePlansOutput, ResponsePlanSummary, UpdateResponsePlanInput,
+};
+use tocsin_api::native::Change;
+
+use crate::clock;
+use crate::config::ServerConfig;
+use crate::domain::arns;
+use crate::domain::error::{ApiError, ApiResult};
+use crate::domain::validate::{self, Page};
+use crate::store::{StoreError, StoreTx, StoredPlan};
+
+const CREATE_RESPONSE_PLAN: &str = "CreateResponsePlan";
+
+fn validate_template(t: &IncidentTemplate, prefix: &str) -> ApiResult<()> {
+    validate::length(&format!("{prefix}title"), &t.title, 0, 200)?;
+    validate::impact(&format!("{prefix}impact"), t.impact)?;
+    validate::opt_length(&format!("{prefix}summary"), t.summary.as_deref(), 8000)?;
+    validate::opt_length(
+        &format!("{prefix}dedupeString"),
+        t.dedupe_string.as_deref(),
+        1000,
+    )?;
+    validate::list_length(
+        &format!("{prefix}notificationTargets"),
+        t.notification_targets.as_ref().map_or(0, Vec::len),
+        0,
+        10,
+    )
+}
+
+fn validate_plan_parts(
+    display_name: Option<&str>,
+    engagements: Option<&Vec<String>>,
+    actions: Option<&Vec<tocsin_api::incidents::Action>>,
+) -> ApiResult<()> {
+    validate::opt_length("displayName", display_name, 200)?;
+    validate::list_length("engagements", engagements.map_or(0, Vec::len), 0, 5)?;
+    validate::list_length("actions", actions.map_or(0, Vec::len), 0, 1)
+}
+
+/// Mirrors CreateResponsePlan: returns the new plan's ARN.
+///
+/// Errors: `ValidationException` (name, template, parts, token); `ConflictException` if the
+/// name is taken. A repeated `clientToken` returns the first ARN and writes nothing.
+pub async fn create_response_plan(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    input: CreateResponsePlanInput,
+) -> ApiResult<String> {
+    validate::name("name", &input.name, 200, "-_", "^[a-zA-Z0-9-_]*$")?;
+    validate_template(&input.incident_template, "incidentTemplate.")?;
+    validate_plan_parts(
+        input.display_name.as_deref(),
+        input.engagements.as_ref(),
+        input.actions.as_ref(),
+    )?;
+    validate::opt_length("clientToken", input.client_token.as_deref(), 128)?;
+    if let Some(token) = &input.client_token
+        && let Some(arn) = tx.client_token(CREATE_RESPONSE_PLAN, token).await?
+    {
+        return Ok(arn);
+    }
+    let arn = arns::response_plan(&config.account_id, &input.name);
+    let now = clock::now();
+    let plan = StoredPlan {
+        plan: GetResponsePlanOutput {
+            arn: arn.clone(),
+            name: input.name.clone(),
+            incident_template: input.incident_template,
+            display_name: input.display_name,
+            chat_channel: input.chat_channel,
+            engagements: input.engagements,
+            actions: input.actions,
+            integrations: input.integrations,
+        },
+        created_at: now,
+        updated_at: now,
+    };
+    tx.insert_plan(&plan).await.map_err(|e| match e {
+        StoreError::AlreadyExists(_) => ApiError::Conflict(format!(
+            "A response plan named {} already exists.",
+            input.name
+        )),
+        other => other.into(),
+    })?;
+    tx.append_change(&Change::ResponsePlanChanged { arn: arn.clone() })
+        .await?;
+    if let Some(token) = &input.client_token {
+        tx.put_client_token(CREATE_RESPONSE_PLAN, token, &arn)
+            .await?;
+    }
+    Ok(arn)
+}
+
+/// Mirrors GetResponsePlan. Errors: `ValidationException` for a malformed ARN,
+/// `ResourceNotFoundException`.
+pub async fn get_response_plan(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<StoredPlan> {
+    validate::arn("arn", arn)?;
+    tx.plan(arn)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Response plan {arn} does not exist.")))
+}
+
+/// Mirrors ListResponsePlans, ordered by name (`maxResults` 1-100).
+pub async fn list_response_plans(
+    tx: &mut dyn StoreTx,
+    input: ListResponsePlansInput,
+) -> ApiResult<ListResponsePlansOutput> {
+    let page = Page::parse(
+        "maxResults",
+        input.max_results,
+        input.next_token.as_deref(),
+        100,
+    )?;
+    let plans = tx.plans(page.offset, page.limit).await?;
+    let next_token = page.next_token(plans.len());
+    let response_plan_summaries = plans
+        .into_iter()
+        .map(|p| ResponsePlanSummary {
+            arn: p.plan.arn,
+            name: p.plan.name,
+            display_name: p.plan.display_name,
+        })
+        .collect();
+    Ok(ListResponsePlansOutput {
+        response_plan_summaries,
+        next_token,
+    })
+}
+
+/// Mirrors UpdateResponsePlan: members that are absent stay as they are.
+///
+/// Errors: `ValidationException`, `ResourceNotFoundException`.
+pub async fn update_response_plan(
+    tx: &mut dyn StoreTx,
+    input: UpdateResponsePlanInput,
+) -> ApiResult<()> {
+    validate::arn("arn", &input.arn)?;
+    validate_plan_parts(
+        input.display_name.as_deref(),
+        input.engagements.as_ref(),
+        input.actions.as_ref(),
+    )?;
+    let mut stored = tx.plan(&input.arn).await?.ok_or_else(|| {
+        ApiError::NotFound(format!("Response plan {} does not exist.", input.arn))
+    })?;
+    let plan = &mut stored.plan;
+    let t = &mut plan.incident_template;
+    if let Some(v) = input.incident_template_title {
+        t.title = v;
+    }
+    if let Some(v) = input.incident_template_impact {
+        t.impact = v;
+    }
+    validate::overwrite(&mut t.summary, input.incident_template_summary);
+    validate::overwrite(&mut t.dedupe_string, input.incident_template_dedupe_string);
+    validate::overwrite(
+        &mut t.notification_targets,
+        input.incident_template_notification_targets,
+    );
+    if let Some(v) = input.incident_template_tags {
+        t.incident_tags = (!v.is_empty()).then_some(v);
+    }
+    validate_template(t, "incidentTemplate")?;
+    validate::overwrite(&mut plan.display_name, input.display_name);
+    validate::overwrite(&mut plan.chat_channel, input.chat_channel);
+    validate::overwrite(&mut plan.engagements, input.engagements);
+    validate::overwrite(&mut plan.actions, input.actions);
+    validate::overwrite(&mut plan.integrations, input.integrations);
+    stored.updated_at = clock::now();
+    tx.update_plan(&stored).await?;
+    tx.append_change(&Change::ResponsePlanChanged { arn: input.arn })
+        .await?;
+    Ok(())
+}
+
+/// Mirrors DeleteResponsePlan: succeeds also when the plan does not exist (as AWS does).
+/// Returns whether a plan was deleted.
+pub async fn delete_response_plan(
+    tx: &mut dyn StoreTx,
+    input: DeleteResponsePlanInput,
+) -> ApiResult<bool> {
+    validate::arn("arn", &input.arn)?;
+    let deleted = tx.delete_plan(&input.arn).await?;
+    if deleted {
+        tx.append_change(&Change::ResponsePlanDeleted { arn: input.arn })
+            .await?;
+    }
+    Ok(deleted)
+}

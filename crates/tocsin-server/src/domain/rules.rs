@@ -1,0 +1,278 @@
+//! The rule engine: EventBridge rules and targets on a bus (API 2015-10-07): PutRule,
+//! DescribeRule, ListRules, DeleteRule, PutTargets, ListTargetsByRule, RemoveTargets and
+//! TestEventPattern. Each change is stored with a `RuleChanged` change-feed entry in the
+//! caller's transaction; the functions return that entry's id so the caller can wait for
+//! the matcher to compile it ([`crate::domain::matcher::RuleIndex::wait_compiled`]).
+
+use tocsin_api::events::{
+    ListRulesRequest, ListRulesResponse, ListTargetsByRuleRequest, ListTargetsByRuleResponse,
+    PutRuleRequest, PutRuleResponse, PutTargetsRequest, RemoveTargetsRequest, Rule, RuleRef,
+    RuleState, TargetResultEntry, TargetsResponse, TestEventPatternRequest,
+    TestEventPatternResponse,
+};
+use tocsin_api::native::Change;
+use tocsin_pattern::Pattern;
+
+use crate::config::ServerConfig;
+use crate::domain::arns;
+use crate::domain::error::{ApiError, ApiResult};
+use crate::domain::events::resolve_bus;
+use crate::domain::targets::validate_target;
+use crate::domain::validate::{self, Page};
+use crate::store::StoreTx;
+
+/// Largest `EventPattern` accepted (`EventPattern` max length in the model).
+const MAX_PATTERN_CHARS: usize = 4096;
+
+/// A rule change's result and the id of the `RuleChanged` feed entry it wrote (`None` when
+/// nothing changed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleChange<T> {
+    /// What the operation answers.
+    pub output: T,
+    /// The feed id the matcher must reach before the change is visible to ingest.
+    pub feed_id: Option<i64>,
+}
+
+fn rule_name(name: &str) -> ApiResult<()> {
+    validate::name("name", name, 64, ".-_", "[\\.\\-_A-Za-z0-9]+")
+}
+
+/// Parses and validates a pattern as EventBridge would, with its error wording
+/// (`InvalidEventPatternException`; `ValidationException` above 4096 characters).
+pub fn parse_pattern(text: &str) -> ApiResult<Pattern> {
+    if text.chars().count() > MAX_PATTERN_CHARS {
+        return Err(ApiError::Validation(format!(
+            "1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to {MAX_PATTERN_CHARS}"
+        )));
+    }
+    Pattern::parse(text).map_err(|e| ApiError::InvalidEventPattern(e.to_string()))
+}
+
+/// Reads the rule `name` on `bus`; `ResourceNotFoundException` if there is none.
+async fn find_rule(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    bus: &str,
+    name: &str,
+) -> ApiResult<Rule> {
+    let arn = arns::rule(&config.region, &config.account_id, bus, name);
+    tx.rule(&arn)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Rule {name} does not exist on EventBus {bus}.")))
+}
+
+/// Mirrors PutRule: creates or replaces a rule (its targets are kept).
+///
+/// Errors: `ValidationException` (name, description, a missing pattern, a schedule, which
+/// Tocsin does not run yet), `InvalidEventPatternException`, `ResourceNotFoundException`
+/// for an unknown bus.
+pub async fn put_rule(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    req: PutRuleRequest,
+) -> ApiResult<RuleChange<PutRuleResponse>> {
+    rule_name(&req.name)?;
+    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    validate::opt_length("description", req.description.as_deref(), 512)?;
+    if req.schedule_expression.is_some() {
+        return Err(ApiError::Validation(
+            "ScheduleExpression is not supported by Tocsin yet; use EventPattern.".into(),
+        ));
+    }
+    let pattern = req.event_pattern.as_deref().ok_or_else(|| {
+        ApiError::Validation(
+            "Parameter(s) EventPattern or ScheduleExpression must be specified.".into(),
+        )
+    })?;
+    parse_pattern(pattern)?;
+    let arn = arns::rule(&config.region, &config.account_id, &bus, &req.name);
+    let rule = Rule {
+        name: req.name,
+        arn: arn.clone(),
+        event_pattern: Some(pattern.to_owned()),
+        state: req.state.unwrap_or(RuleState::Enabled),
+        description: req.description,
+        role_arn: req.role_arn,
+        event_bus_name: bus,
+        created_by: Some(config.account_id.clone()),
+    };
+    tx.put_rule(&rule).await?;
+    let feed_id = tx
+        .append_change(&Change::RuleChanged { arn: arn.clone() })
+        .await?;
+    Ok(RuleChange {
+        output: PutRuleResponse { rule_arn: arn },
+        feed_id: Some(feed_id),
+    })
+}
+
+/// Mirrors DescribeRule.
+pub async fn describe_rule(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    req: RuleRef,
+) -> ApiResult<Rule> {
+    rule_name(&req.name)?;
+    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    find_rule(tx, config, &bus, &req.name).await
+}
+
+/// Mirrors ListRules: by name, optional `NamePrefix`, `Limit` 1-100.
+pub async fn list_rules(
+    tx: &mut dyn StoreTx,
+    req: ListRulesRequest,
+) -> ApiResult<ListRulesResponse> {
+    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
+    let mut rules = tx
+        .rules(
+            &bus,
+            req.name_prefix.as_deref().unwrap_or_default(),
+            page.offset,
+            page.limit,
+        )
+        .await?;
+    for r in &mut rules {
+        r.created_by = None;
+    }
+    let next_token = page.next_token(rules.len());
+    Ok(ListRulesResponse { rules, next_token })
+}
+
+/// Mirrors DeleteRule: a rule with targets cannot be deleted (`ValidationException`);
+/// deleting a missing rule succeeds and changes nothing.
+pub async fn delete_rule(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    req: RuleRef,
+) -> ApiResult<RuleChange<()>> {
+    rule_name(&req.name)?;
+    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let arn = arns::rule(&config.region, &config.account_id, &bus, &req.name);
+    if !tx.targets(&arn).await?.is_empty() {
+        return Err(ApiError::Validation(
+            "Rule can't be deleted since it has targets.".into(),
+        ));
+    }
+    let feed_id = if tx.delete_rule(&arn).await? {
+        Some(tx.append_change(&Change::RuleChanged { arn }).await?)
+    } else {
+        None
+    };
+    Ok(RuleChange {
+        output: (),
+        feed_id,
+    })
+}
+
+/// Checks a PutTargets/RemoveTargets request's rule name and batch (1-100 entries, named
+/// `batch.0`), then reads the rule.
+async fn rule_of_batch(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    name: &str,
+    bus: Option<&str>,
+    batch: (&str, usize),
+) -> ApiResult<Rule> {
+    rule_name(name)?;
+    validate::list_length(batch.0, batch.1, 1, 100)?;
+    let bus = resolve_bus(bus)?;
+    find_rule(tx, config, &bus, name).await
+}
+
+/// Announces a change of `rule_arn`'s targets and answers with the entries that failed.
+async fn targets_changed(
+    tx: &mut dyn StoreTx,
+    rule_arn: &str,
+    failed_entries: Vec<TargetResultEntry>,
+) -> ApiResult<RuleChange<TargetsResponse>> {
+    let feed_id = tx
+        .append_change(&Change::RuleChanged {
+            arn: rule_arn.to_owned(),
+        })
+        .await?;
+    Ok(RuleChange {
+        output: TargetsResponse {
+            failed_entry_count: failed_entries.len() as i32,
+            failed_entries,
+        },
+        feed_id: Some(feed_id),
+    })
+}
+
+/// Mirrors PutTargets: adds or replaces targets of an existing rule (1-100 per call). Every
+/// target is validated first; one invalid target fails the request with
+/// `ValidationException` and nothing is written.
+pub async fn put_targets(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    req: PutTargetsRequest,
+) -> ApiResult<RuleChange<TargetsResponse>> {
+    let batch = ("targets", req.targets.len());
+    let rule = rule_of_batch(tx, config, &req.rule, req.event_bus_name.as_deref(), batch).await?;
+    for t in &req.targets {
+        validate_target(t)?;
+    }
+    for t in &req.targets {
+        tx.put_target(&rule.arn, t).await?;
+    }
+    targets_changed(tx, &rule.arn, Vec::new()).await
+}
+
+/// Mirrors ListTargetsByRule, ordered by target id.
+pub async fn list_targets_by_rule(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    req: ListTargetsByRuleRequest,
+) -> ApiResult<ListTargetsByRuleResponse> {
+    rule_name(&req.rule)?;
+    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
+    let rule = find_rule(tx, config, &bus, &req.rule).await?;
+    let all = tx.targets(&rule.arn).await?;
+    let (targets, next_token) = page.slice(all);
+    Ok(ListTargetsByRuleResponse {
+        targets,
+        next_token,
+    })
+}
+
+/// Mirrors RemoveTargets: ids that are not targets of the rule are reported in
+/// `FailedEntries`.
+pub async fn remove_targets(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    req: RemoveTargetsRequest,
+) -> ApiResult<RuleChange<TargetsResponse>> {
+    let batch = ("ids", req.ids.len());
+    let rule = rule_of_batch(tx, config, &req.rule, req.event_bus_name.as_deref(), batch).await?;
+    let mut failed_entries = Vec::new();
+    for id in &req.ids {
+        if !tx.delete_target(&rule.arn, id).await? {
+            failed_entries.push(TargetResultEntry {
+                target_id: id.clone(),
+                error_code: "ResourceNotFoundException".into(),
+                error_message: format!("Target {id} does not exist on rule {}.", rule.name),
+            });
+        }
+    }
+    targets_changed(tx, &rule.arn, failed_entries).await
+}
+
+/// Mirrors TestEventPattern: the same parser and matcher the rules use.
+///
+/// Errors: `InvalidEventPatternException`; `ValidationException` when `Event` is not a JSON
+/// object.
+pub fn test_event_pattern(req: TestEventPatternRequest) -> ApiResult<TestEventPatternResponse> {
+    let pattern = parse_pattern(&req.event_pattern)?;
+    let event: serde_json::Value = serde_json::from_str(&req.event)
+        .ok()
+        .filter(serde_json::Value::is_object)
+        .ok_or_else(|| {
+            ApiError::Validation("Parameter Event is not valid: it must be a JSON object.".into())
+        })?;
+    Ok(TestEventPatternResponse {
+        result: pattern.matches(&event),
+    })
+}

@@ -1,0 +1,93 @@
+//! The Tocsin-native read views the dashboards need and AWS lacks: the wall snapshot, one
+//! incident with its whole timeline, and the delivery log.
+
+use tocsin_api::incidents::IncidentRecordStatus;
+use tocsin_api::native::{Delivery, DeliveryStatus, IncidentDetail, WallSnapshot};
+
+use crate::clock;
+use crate::domain::error::{ApiError, ApiResult};
+use crate::domain::incidents::wall_incident;
+use crate::store::{IncidentQuery, StoreTx};
+
+/// Every OPEN incident with what a wall-screen card shows, most severe first, then newest
+/// first. `as_of_change_id` is the feed position the caller read before opening `tx`:
+/// anything committed later is replayed by the stream.
+pub async fn wall_snapshot(tx: &mut dyn StoreTx, as_of_change_id: i64) -> ApiResult<WallSnapshot> {
+    let mut incidents = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = tx
+            .incidents(&IncidentQuery {
+                statuses: vec![IncidentRecordStatus::Open],
+                offset,
+                limit: 500,
+                ..Default::default()
+            })
+            .await?;
+        let n = page.len() as i64;
+        for incident in page {
+            incidents.push(wall_incident(tx, incident).await?);
+        }
+        if n < 500 {
+            break;
+        }
+        offset += n;
+    }
+    incidents.sort_by(|a, b| {
+        a.incident.impact.cmp(&b.incident.impact).then(
+            b.incident
+                .creation_time
+                .total_cmp(&a.incident.creation_time),
+        )
+    });
+    Ok(WallSnapshot {
+        as_of_change_id,
+        generated_at: clock::now(),
+        incidents,
+    })
+}
+
+/// One incident with its whole timeline (with event data) and related items.
+///
+/// Errors: `ResourceNotFoundException`.
+pub async fn incident_detail(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<IncidentDetail> {
+    let stored = tx
+        .incident(arn)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Incident record {arn} does not exist.")))?;
+    let incident = wall_incident(tx, stored).await?;
+    let timeline_events = tx.timeline_events(arn).await?;
+    let related_items = tx.related_items(arn).await?;
+    Ok(IncidentDetail {
+        incident,
+        timeline_events,
+        related_items,
+    })
+}
+
+/// HTTP target deliveries, newest first; `status` is `PENDING`, `DELIVERED` or `FAILED`
+/// (the dead letters), `limit` 1-1000 (default 100).
+///
+/// Errors: `ValidationException` for another status or limit.
+pub async fn deliveries(
+    tx: &mut dyn StoreTx,
+    status: Option<&str>,
+    limit: Option<i64>,
+) -> ApiResult<Vec<Delivery>> {
+    let status = match status {
+        None => None,
+        Some("PENDING") => Some(DeliveryStatus::Pending),
+        Some("DELIVERED") => Some(DeliveryStatus::Delivered),
+        Some("FAILED") => Some(DeliveryStatus::Failed),
+        Some(other) => {
+            return Err(ApiError::Validation(format!(
+                "status '{other}' is not one of PENDING, DELIVERED, FAILED."
+            )));
+        }
+    };
+    let limit = limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::Validation("limit must be 1-1000.".into()));
+    }
+    Ok(tx.deliveries(status, limit).await?)
+}

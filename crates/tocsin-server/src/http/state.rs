@@ -1,0 +1,96 @@
+//! What every handler shares: the store, the compiled rules, the config, the supervisor's
+//! view of the workers. Built once at start-up; cheap to clone.
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::config::ServerConfig;
+use crate::domain::error::{ApiError, ApiResult};
+use crate::domain::matcher::{CompiledRules, RuleIndex};
+use crate::outbound::OutboundPolicy;
+use crate::store::Store;
+use crate::worker::delivery::DeliveryWorker;
+use crate::worker::matcher::MatcherWorker;
+use crate::worker::{Supervisor, WorkerContext};
+
+/// Shared state: cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Durable state.
+    pub store: Arc<dyn Store>,
+    /// The compiled rules of every bus, kept current by the matcher worker.
+    pub rules: Arc<RuleIndex>,
+    /// Start-up settings.
+    pub config: Arc<ServerConfig>,
+    /// Becomes `true` when the server shuts down; long-lived responses (SSE) end then.
+    pub shutdown: watch::Receiver<bool>,
+    /// Where outbound HTTP may go.
+    pub outbound: Arc<OutboundPolicy>,
+    /// The background workers and their state.
+    pub supervisor: Arc<Supervisor>,
+}
+
+impl AppState {
+    /// Builds state over a store: compiles its rules and starts the background workers
+    /// (`matcher`, `delivery`) under the supervisor. Must be called inside a Tokio runtime.
+    /// Returns the state and the sender that signals shutdown (workers and streams stop).
+    ///
+    /// Errors: the store could not be read.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        config: ServerConfig,
+    ) -> Result<(Self, watch::Sender<bool>), crate::store::StoreError> {
+        let rules = Arc::new(RuleIndex::default());
+        // The position first: changes committed after it are replayed by the matcher worker.
+        let position = store.latest_change_id().await?;
+        rules.install(CompiledRules::load(store.as_ref()).await?, position);
+        let (tx, rx) = watch::channel(false);
+        let outbound = Arc::new(OutboundPolicy {
+            allow: config.outbound_allow.clone(),
+        });
+        let supervisor =
+            Supervisor::new(rx.clone(), config.worker_backoff, config.worker_backoff_max);
+        let ctx = WorkerContext {
+            store: store.clone(),
+            shutdown: rx.clone(),
+        };
+        let matcher = MatcherWorker {
+            ctx: ctx.clone(),
+            index: rules.clone(),
+        };
+        supervisor.spawn("matcher", move || matcher.clone().run());
+        let delivery = DeliveryWorker {
+            ctx,
+            policy: outbound.clone(),
+        };
+        supervisor.spawn("delivery", move || delivery.clone().run());
+        Ok((
+            Self {
+                store,
+                rules,
+                config: Arc::new(config),
+                shutdown: rx,
+                outbound,
+                supervisor,
+            },
+            tx,
+        ))
+    }
+
+    /// Waits until the matcher has compiled the rule change written at `feed_id` (nothing
+    /// to wait for when `None`), at most `config.matcher_wait`.
+    ///
+    /// Errors: `InternalException` when the matcher does not get there in time; the change
+    /// is stored and applies once it does.
+    pub async fn await_matcher(&self, feed_id: Option<i64>) -> ApiResult<()> {
+        match feed_id {
+            None => Ok(()),
+            Some(id) => self
+                .rules
+                .wait_compiled(id, self.config.matcher_wait)
+                .await
+                .map_err(|e| ApiError::Internal(Box::new(e))),
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! SQLite: The HTTP delivery outbox.
+
+use async_trait::async_trait;
+use tocsin_api::native::{Delivery, DeliveryStatus};
+
+use super::SqliteTx;
+use super::rows::{bodies, encode};
+use crate::store::StoreResult;
+
+#[async_trait]
+impl crate::store::DeliveryStore for SqliteTx {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_delivery(&mut self, delivery: &mut Delivery) -> StoreResult<i64> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO deliveries (status, next_attempt_at, body) VALUES (?, ?, '{}') RETURNING id",
+        )
+        .bind(delivery.status.as_str())
+        .bind(delivery.created_at)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        delivery.id = id;
+        sqlx::query("UPDATE deliveries SET body = ? WHERE id = ?")
+            .bind(encode(&*delivery)?)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(id)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_delivery(
+        &mut self,
+        delivery: &Delivery,
+        next_attempt_at: f64,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE deliveries SET status = ?, next_attempt_at = ?, body = ? WHERE id = ?")
+            .bind(delivery.status.as_str())
+            .bind(next_attempt_at)
+            .bind(encode(delivery)?)
+            .bind(delivery.id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_deliveries(&mut self, now: f64, limit: i64) -> StoreResult<Vec<Delivery>> {
+        bodies(
+            sqlx::query_scalar(
+                "SELECT body FROM deliveries WHERE status = 'PENDING' AND next_attempt_at <= ? \
+             ORDER BY next_attempt_at, id LIMIT ?",
+            )
+            .bind(now)
+            .bind(limit),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn deliveries(
+        &mut self,
+        status: Option<DeliveryStatus>,
+        limit: i64,
+    ) -> StoreResult<Vec<Delivery>> {
+        bodies(sqlx::query_scalar(
+            "SELECT body FROM deliveries WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2",
+        )
+        .bind(status.map(DeliveryStatus::as_str))
+        .bind(limit), &mut self.tx).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn next_delivery_at(&mut self) -> StoreResult<Option<f64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'PENDING'",
+        )
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
+}

@@ -1,0 +1,192 @@
+//! SQLite: Incident records, timeline entries and related items.
+
+use async_trait::async_trait;
+use sqlx::{QueryBuilder, Sqlite};
+use tocsin_api::incidents::{RelatedItem, TimelineEvent};
+
+use super::SqliteTx;
+use super::rows::{bodies, body, encode, incident_from_row, touched, unique_violation};
+use crate::store::{IncidentQuery, StoreResult, StoredIncident};
+
+#[async_trait]
+impl crate::store::IncidentStore for SqliteTx {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_incident(&mut self, incident: &StoredIncident) -> StoreResult<()> {
+        let r = &incident.record;
+        sqlx::query(
+            "INSERT INTO incidents (arn, response_plan_arn, status, impact, dedupe_string, creation_time, body) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&r.arn)
+        .bind(&incident.response_plan_arn)
+        .bind(r.status.as_str())
+        .bind(r.impact)
+        .bind(&r.dedupe_string)
+        .bind(r.creation_time)
+        .bind(encode(r)?)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| unique_violation(e, format!("open incident with dedupe string {}", r.dedupe_string)))?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_incident(&mut self, incident: &StoredIncident) -> StoreResult<()> {
+        let r = &incident.record;
+        sqlx::query("UPDATE incidents SET status = ?, impact = ?, body = ? WHERE arn = ?")
+            .bind(r.status.as_str())
+            .bind(r.impact)
+            .bind(encode(r)?)
+            .bind(&r.arn)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(|e| {
+                unique_violation(
+                    e,
+                    format!("open incident with dedupe string {}", r.dedupe_string),
+                )
+            })?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn incident(&mut self, arn: &str) -> StoreResult<Option<StoredIncident>> {
+        let row = sqlx::query("SELECT body, response_plan_arn FROM incidents WHERE arn = ?")
+            .bind(arn)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(incident_from_row).transpose()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn open_incident_by_dedupe(
+        &mut self,
+        dedupe: &str,
+    ) -> StoreResult<Option<StoredIncident>> {
+        let row = sqlx::query(
+            "SELECT body, response_plan_arn FROM incidents WHERE dedupe_string = ? AND status = 'OPEN'",
+        )
+        .bind(dedupe)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.as_ref().map(incident_from_row).transpose()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn incidents(&mut self, query: &IncidentQuery) -> StoreResult<Vec<StoredIncident>> {
+        let mut sql: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT body, response_plan_arn FROM incidents WHERE 1 = 1");
+        if !query.statuses.is_empty() {
+            sql.push(" AND status IN (");
+            let mut list = sql.separated(", ");
+            for status in &query.statuses {
+                list.push_bind(status.as_str());
+            }
+            sql.push(")");
+        }
+        if !query.impacts.is_empty() {
+            sql.push(" AND impact IN (");
+            let mut list = sql.separated(", ");
+            for impact in &query.impacts {
+                list.push_bind(*impact);
+            }
+            sql.push(")");
+        }
+        if let Some(after) = query.created_after {
+            sql.push(" AND creation_time > ").push_bind(after);
+        }
+        if let Some(before) = query.created_before {
+            sql.push(" AND creation_time < ").push_bind(before);
+        }
+        sql.push(" ORDER BY creation_time DESC, arn LIMIT ")
+            .push_bind(query.limit)
+            .push(" OFFSET ")
+            .push_bind(query.offset);
+        let rows = sql.build().fetch_all(&mut *self.tx).await?;
+        rows.iter().map(incident_from_row).collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_timeline_event(&mut self, event: &TimelineEvent) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO timeline_events (event_id, incident_arn, event_time, body) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&event.event_id)
+        .bind(&event.incident_record_arn)
+        .bind(event.event_time)
+        .bind(encode(event)?)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| unique_violation(e, format!("timeline event {}", event.event_id)))?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn timeline_events(&mut self, incident_arn: &str) -> StoreResult<Vec<TimelineEvent>> {
+        bodies(
+            sqlx::query_scalar(
+                "SELECT body FROM timeline_events WHERE incident_arn = ? ORDER BY event_time, seq",
+            )
+            .bind(incident_arn),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn timeline_event(
+        &mut self,
+        incident_arn: &str,
+        event_id: &str,
+    ) -> StoreResult<Option<TimelineEvent>> {
+        body(
+            sqlx::query_scalar(
+                "SELECT body FROM timeline_events WHERE incident_arn = ? AND event_id = ?",
+            )
+            .bind(incident_arn)
+            .bind(event_id),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn latest_timeline_event(
+        &mut self,
+        incident_arn: &str,
+    ) -> StoreResult<Option<TimelineEvent>> {
+        body(sqlx::query_scalar(
+            "SELECT body FROM timeline_events WHERE incident_arn = ? ORDER BY event_time DESC, seq DESC LIMIT 1",
+        )
+        .bind(incident_arn), &mut self.tx).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_related_item(
+        &mut self,
+        incident_arn: &str,
+        identity: &str,
+        item: &RelatedItem,
+    ) -> StoreResult<bool> {
+        touched(sqlx::query(
+            "INSERT INTO related_items (incident_arn, generated_id, identity, body) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (incident_arn, identity) DO NOTHING",
+        )
+        .bind(incident_arn)
+        .bind(item.generated_id.as_deref().unwrap_or_default())
+        .bind(identity)
+        .bind(encode(item)?), &mut self.tx).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn related_items(&mut self, incident_arn: &str) -> StoreResult<Vec<RelatedItem>> {
+        bodies(
+            sqlx::query_scalar(
+                "SELECT body FROM related_items WHERE incident_arn = ? ORDER BY seq",
+            )
+            .bind(incident_arn),
+            &mut self.tx,
+        )
+        .await
+    }
+}

@@ -1,0 +1,68 @@
+//! SQLite: Response plans.
+
+use async_trait::async_trait;
+
+use super::SqliteTx;
+use super::rows::{encode, plan_from_row, touched, unique_violation};
+use crate::store::{StoreResult, StoredPlan};
+
+#[async_trait]
+impl crate::store::PlanStore for SqliteTx {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_plan(&mut self, plan: &StoredPlan) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO response_plans (arn, name, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&plan.plan.arn)
+        .bind(&plan.plan.name)
+        .bind(encode(&plan.plan)?)
+        .bind(plan.created_at)
+        .bind(plan.updated_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| unique_violation(e, format!("response plan {}", plan.plan.name)))?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_plan(&mut self, plan: &StoredPlan) -> StoreResult<()> {
+        sqlx::query("UPDATE response_plans SET body = ?, updated_at = ? WHERE arn = ?")
+            .bind(encode(&plan.plan)?)
+            .bind(plan.updated_at)
+            .bind(&plan.plan.arn)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_plan(&mut self, arn: &str) -> StoreResult<bool> {
+        touched(
+            sqlx::query("DELETE FROM response_plans WHERE arn = ?").bind(arn),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn plan(&mut self, arn: &str) -> StoreResult<Option<StoredPlan>> {
+        let row =
+            sqlx::query("SELECT body, created_at, updated_at FROM response_plans WHERE arn = ?")
+                .bind(arn)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        row.as_ref().map(plan_from_row).transpose()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn plans(&mut self, offset: i64, limit: i64) -> StoreResult<Vec<StoredPlan>> {
+        let rows = sqlx::query(
+            "SELECT body, created_at, updated_at FROM response_plans ORDER BY name LIMIT ? OFFSET ?",
+        )
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(plan_from_row).collect()
+    }
+}

@@ -1,0 +1,70 @@
+//! The matcher worker: follows the change feed and recompiles the rules when it sees a
+//! `RuleChanged` entry, recording the feed id it has compiled up to. Rule changes wait for
+//! that id (read-your-writes), and nothing a request does after its commit can keep a
+//! stored rule from being compiled.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tocsin_api::native::Change;
+
+use crate::domain::matcher::{CompiledRules, RuleIndex};
+use crate::worker::{WorkerContext, WorkerError};
+
+/// Feed entries read per query.
+const BATCH: i64 = 1000;
+
+/// What the matcher worker needs.
+#[derive(Clone)]
+pub struct MatcherWorker {
+    /// The store whose change feed and rules it reads, and the shutdown signal.
+    pub ctx: WorkerContext,
+    /// The index it keeps current.
+    pub index: Arc<RuleIndex>,
+}
+
+impl MatcherWorker {
+    /// Reads the feed after the compiled id; recompiles if a rule changed. Returns whether
+    /// there may be more to read.
+    pub async fn catch_up(&self) -> Result<bool, WorkerError> {
+        let from = self.index.compiled_id();
+        let batch = self.ctx.store.changes_after(from, BATCH).await?;
+        let Some(last) = batch.last().map(|e| e.id) else {
+            return Ok(false);
+        };
+        if batch
+            .iter()
+            .any(|e| matches!(e.change, Change::RuleChanged { .. }))
+        {
+            // Read after the entries were committed, so the rules include them.
+            let rules = CompiledRules::load(self.ctx.store.as_ref()).await?;
+            tracing::debug!(feed_id = last, rules = rules.len(), "matcher recompiled");
+            self.index.install(rules, last);
+        } else {
+            self.index.mark_compiled(last);
+        }
+        Ok(batch.len() as i64 == BATCH)
+    }
+
+    /// Follows the feed until shutdown.
+    pub async fn run(self) -> Result<(), WorkerError> {
+        let mut wake = self.ctx.store.subscribe();
+        let mut shutdown = self.ctx.shutdown.clone();
+        loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            crate::worker::hooks::checkpoint("matcher").await;
+            wake.borrow_and_update();
+            if self.catch_up().await? {
+                continue;
+            }
+            tokio::select! {
+                _ = wake.changed() => {},
+                // A safety net for commits another node made (PostgreSQL, later).
+                _ = tokio::time::sleep(Duration::from_secs(5)) => {},
+                _ = shutdown.wait_for(|s| *s) => return Ok(()),
+            }
+        }
+    }
+}

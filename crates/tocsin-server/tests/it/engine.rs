@@ -1,0 +1,715 @@
+//! The engines tested at the middle boundary: response plans, incidents and rules called
+//! directly on an in-memory SQLite store, without HTTP. Each test is a table of cases; each
+//! case runs on a fresh store.
+
+#![allow(
+    clippy::type_complexity,
+    reason = "case tables are tuples, read as rows"
+)]
+
+use serde_json::{Value, json};
+use tocsin_api::incidents::{IncidentRecordStatus, TriggerDetails};
+use tocsin_api::native::Change;
+use tocsin_server::ServerConfig;
+use tocsin_server::domain::error::ApiError;
+use tocsin_server::domain::incidents::{self, NewIncident, StartOutcome};
+use tocsin_server::domain::{plans, rules};
+use tocsin_server::store::Store;
+use tocsin_server::store::sqlite::SqliteStore;
+
+async fn store() -> SqliteStore {
+    SqliteStore::open("sqlite::memory:").await.unwrap()
+}
+
+fn from<T: serde::de::DeserializeOwned>(v: Value) -> T {
+    serde_json::from_value(v).unwrap()
+}
+
+/// The error's AWS code, for comparing with the table.
+fn code(err: &ApiError) -> &'static str {
+    match err {
+        ApiError::Validation(_) => "ValidationException",
+        ApiError::Serialization(_) => "SerializationException",
+        ApiError::NotFound(_) => "ResourceNotFoundException",
+        ApiError::Conflict(_) => "ConflictException",
+        ApiError::InvalidEventPattern(_) => "InvalidEventPatternException",
+        ApiError::UnknownOperation(_) => "UnknownOperationException",
+        ApiError::AccessDenied(_) => "AccessDeniedException",
+        ApiError::Internal(_) => "InternalServerException",
+    }
+}
+
+async fn create_plan(s: &SqliteStore, body: Value) -> Result<String, ApiError> {
+    let mut tx = s.write().await.unwrap();
+    let out = plans::create_response_plan(tx.as_mut(), &ServerConfig::default(), from(body)).await;
+    if out.is_ok() {
+        tx.commit().await.unwrap();
+    }
+    out
+}
+
+/// Creates plan `web` (title T, impact 3) and opens one incident from it; returns its ARN.
+async fn web_incident(s: &SqliteStore) -> String {
+    create_plan(
+        s,
+        json!({"name": "web", "incidentTemplate": {"title": "T", "impact": 3}}),
+    )
+    .await
+    .unwrap();
+    let mut tx = s.write().await.unwrap();
+    let arn = incidents::start_incident(tx.as_mut(), &ServerConfig::default(), trigger(None, None))
+        .await
+        .unwrap()
+        .arn()
+        .to_owned();
+    tx.commit().await.unwrap();
+    arn
+}
+
+fn trigger(dedupe: Option<&str>, token: Option<&str>) -> NewIncident {
+    NewIncident {
+        response_plan_arn: "arn:aws:ssm-incidents::000000000000:response-plan/web".into(),
+        title: None,
+        impact: None,
+        trigger: TriggerDetails {
+            source: "aws.cloudwatch".into(),
+            timestamp: 1_700_000_000.0,
+            trigger_arn: None,
+            raw_data: None,
+        },
+        related_items: vec![from(json!({
+            "identifier": {"type": "INVOLVED_RESOURCE", "value": {"arn": "arn:aws:ec2:us-east-1:000000000000:instance/i-1"}}
+        }))],
+        fallback_dedupe: dedupe.map(str::to_owned),
+        client_token: token.map(str::to_owned),
+        created_by: "arn:aws:iam::000000000000:user/test".into(),
+        invoked_by: None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Created,
+    Deduplicated,
+    Replayed,
+}
+
+fn kind(o: &StartOutcome) -> Kind {
+    match o {
+        StartOutcome::Created(_) => Kind::Created,
+        StartOutcome::Deduplicated(_) => Kind::Deduplicated,
+        StartOutcome::Replayed(_) => Kind::Replayed,
+    }
+}
+
+#[tokio::test]
+async fn start_incident_dedupe_and_client_tokens() {
+    // (case, plan's dedupeString, triggers as (fallback dedupe, clientToken), expected
+    // outcomes, incidents, timeline entries across incidents, related items across incidents)
+    type Trigger = (Option<&'static str>, Option<&'static str>);
+    let cases: &[(&str, Option<&str>, &[Trigger], &[Kind], usize, usize, usize)] = &[
+        (
+            "one trigger opens one incident",
+            None,
+            &[(None, None)],
+            &[Kind::Created],
+            1,
+            1,
+            1,
+        ),
+        (
+            "no dedupe string: every trigger opens its own",
+            None,
+            &[(None, None), (None, None)],
+            &[Kind::Created, Kind::Created],
+            2,
+            2,
+            2,
+        ),
+        (
+            "the plan's dedupe string merges triggers",
+            Some("db-down"),
+            &[(None, None), (None, None), (None, None)],
+            &[Kind::Created, Kind::Deduplicated, Kind::Deduplicated],
+            1,
+            3,
+            1,
+        ),
+        (
+            "a rule's derived dedupe string merges when the plan has none",
+            None,
+            &[
+                (Some("rule|i-1"), None),
+                (Some("rule|i-1"), None),
+                (Some("rule|i-2"), None),
+            ],
+            &[Kind::Created, Kind::Deduplicated, Kind::Created],
+            2,
+            3,
+            2,
+        ),
+        (
+            "the plan's dedupe string wins over a derived one",
+            Some("plan-wide"),
+            &[(Some("a"), None), (Some("b"), None)],
+            &[Kind::Created, Kind::Deduplicated],
+            1,
+            2,
+            1,
+        ),
+        (
+            "a client token replays without a second effect",
+            None,
+            &[(None, Some("t1")), (None, Some("t1")), (None, Some("t2"))],
+            &[Kind::Created, Kind::Replayed, Kind::Created],
+            2,
+            2,
+            2,
+        ),
+        (
+            "a replayed token does not count as a dedupe trigger",
+            Some("d"),
+            &[(None, Some("t")), (None, Some("t")), (None, None)],
+            &[Kind::Created, Kind::Replayed, Kind::Deduplicated],
+            1,
+            2,
+            1,
+        ),
+    ];
+    for (name, plan_dedupe, triggers, expected, n_incidents, n_timeline, n_items) in cases {
+        let s = store().await;
+        let mut template = json!({"title": "Web is down", "impact": 2});
+        if let Some(d) = plan_dedupe {
+            template["dedupeString"] = json!(d);
+        }
+        create_plan(&s, json!({"name": "web", "incidentTemplate": template}))
+            .await
+            .unwrap();
+        let mut outcomes = Vec::new();
+        let mut arns = Vec::new();
+        for (dedupe, token) in triggers.iter() {
+            let mut tx = s.write().await.unwrap();
+            let o = incidents::start_incident(
+                tx.as_mut(),
+                &ServerConfig::default(),
+                trigger(*dedupe, *token),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            outcomes.push(kind(&o));
+            arns.push(o.arn().to_owned());
+        }
+        assert_eq!(&outcomes, expected, "{name}");
+        let mut tx = s.read().await.unwrap();
+        let all = tx
+            .incidents(&tocsin_server::store::IncidentQuery {
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(all.len(), *n_incidents, "{name}: incidents");
+        let (mut timeline, mut items) = (0, 0);
+        for i in &all {
+            assert_eq!(i.record.impact, 2, "{name}: impact from the template");
+            assert_eq!(i.record.title, "Web is down", "{name}");
+            timeline += tx.timeline_events(&i.record.arn).await.unwrap().len();
+            items += tx.related_items(&i.record.arn).await.unwrap().len();
+        }
+        assert_eq!(timeline, *n_timeline, "{name}: timeline entries");
+        assert_eq!(
+            items, *n_items,
+            "{name}: related items (each attached once)"
+        );
+        // A replay answers with the first ARN.
+        for (i, k) in outcomes.iter().enumerate() {
+            if *k == Kind::Replayed {
+                assert_eq!(arns[i], arns[i - 1], "{name}: replay returns the first ARN");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_start_requests_fail_and_write_nothing() {
+    // (case, how the request is spoiled, expected code, words in the message)
+    type Spoil = fn(&mut NewIncident);
+    let cases: &[(&str, Spoil, &str, &str)] = &[
+        (
+            "unknown plan",
+            |r| {
+                r.response_plan_arn =
+                    "arn:aws:ssm-incidents::000000000000:response-plan/nope".into()
+            },
+            "ResourceNotFoundException",
+            "does not exist",
+        ),
+        (
+            "malformed plan ARN",
+            |r| r.response_plan_arn = "web".into(),
+            "ValidationException",
+            "responsePlanArn",
+        ),
+        (
+            "impact 0",
+            |r| r.impact = Some(0),
+            "ValidationException",
+            "greater than or equal to 1",
+        ),
+        (
+            "impact 6",
+            |r| r.impact = Some(6),
+            "ValidationException",
+            "less than or equal to 5",
+        ),
+        (
+            "title of 201 characters",
+            |r| r.title = Some("x".repeat(201)),
+            "ValidationException",
+            "title",
+        ),
+        (
+            "client token of 129 characters",
+            |r| r.client_token = Some("t".repeat(129)),
+            "ValidationException",
+            "clientToken",
+        ),
+        (
+            "source of 51 characters",
+            |r| r.trigger.source = "s".repeat(51),
+            "ValidationException",
+            "triggerDetails.source",
+        ),
+        (
+            "related item of an unknown type",
+            |r| r.related_items[0].identifier.item_type = "BOGUS".into(),
+            "ValidationException",
+            "enum value set",
+        ),
+        (
+            "101 related items",
+            |r| r.related_items = vec![r.related_items[0].clone(); 101],
+            "ValidationException",
+            "relatedItems",
+        ),
+    ];
+    for (name, spoil, expected, words) in cases {
+        let s = store().await;
+        create_plan(
+            &s,
+            json!({"name": "web", "incidentTemplate": {"title": "T", "impact": 3}}),
+        )
+        .await
+        .unwrap();
+        let before = s.latest_change_id().await.unwrap();
+        let mut req = trigger(None, Some("tok"));
+        spoil(&mut req);
+        let mut tx = s.write().await.unwrap();
+        let err = incidents::start_incident(tx.as_mut(), &ServerConfig::default(), req)
+            .await
+            .unwrap_err();
+        drop(tx);
+        assert_eq!(code(&err), *expected, "{name}: {err}");
+        assert!(err.to_string().contains(words), "{name}: {err}");
+        assert_eq!(
+            s.latest_change_id().await.unwrap(),
+            before,
+            "{name}: nothing written"
+        );
+    }
+}
+
+#[tokio::test]
+async fn update_and_resolve() {
+    // (case, updates applied in order, expected final status, impact, timeline event types
+    // after "Incident Created")
+    let cases: &[(&str, &[Value], IncidentRecordStatus, i32, &[&str])] = &[
+        (
+            "nothing changes",
+            &[json!({})],
+            IncidentRecordStatus::Open,
+            3,
+            &[],
+        ),
+        (
+            "same values change nothing",
+            &[json!({"impact": 3, "title": "T"})],
+            IncidentRecordStatus::Open,
+            3,
+            &[],
+        ),
+        (
+            "impact",
+            &[json!({"impact": 1})],
+            IncidentRecordStatus::Open,
+            1,
+            &["Incident Updated"],
+        ),
+        (
+            "resolve",
+            &[json!({"status": "RESOLVED"})],
+            IncidentRecordStatus::Resolved,
+            3,
+            &["Incident Updated", "Incident Resolved"],
+        ),
+        (
+            "resolve then reopen",
+            &[json!({"status": "RESOLVED"}), json!({"status": "OPEN"})],
+            IncidentRecordStatus::Open,
+            3,
+            &["Incident Updated", "Incident Resolved", "Incident Updated"],
+        ),
+        (
+            "a repeated client token applies once",
+            &[
+                json!({"impact": 2, "clientToken": "u"}),
+                json!({"impact": 4, "clientToken": "u"}),
+            ],
+            IncidentRecordStatus::Open,
+            2,
+            &["Incident Updated"],
+        ),
+    ];
+    for (name, updates, status, impact, types) in cases {
+        let s = store().await;
+        let arn = web_incident(&s).await;
+        for u in updates.iter() {
+            let mut body = u.clone();
+            body["arn"] = json!(arn);
+            let mut tx = s.write().await.unwrap();
+            incidents::update_incident(tx.as_mut(), "arn:aws:iam::000000000000:user/r", from(body))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let mut tx = s.read().await.unwrap();
+        let record = tx.incident(&arn).await.unwrap().unwrap().record;
+        assert_eq!(record.status, *status, "{name}");
+        assert_eq!(record.impact, *impact, "{name}");
+        assert_eq!(
+            record.resolved_time.is_some(),
+            *status == IncidentRecordStatus::Resolved,
+            "{name}"
+        );
+        let got: Vec<String> = tx
+            .timeline_events(&arn)
+            .await
+            .unwrap()
+            .into_iter()
+            .skip(1)
+            .map(|e| e.event_type)
+            .collect();
+        assert_eq!(got, *types, "{name}");
+    }
+    // Unknown incident, bad impact.
+    let s = store().await;
+    let mut tx = s.write().await.unwrap();
+    let missing = incidents::update_incident(
+        tx.as_mut(),
+        "p",
+        from(json!({"arn": "arn:aws:ssm-incidents::000000000000:incident-record/web/x"})),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&missing), "ResourceNotFoundException");
+    let bad = incidents::update_incident(
+        tx.as_mut(),
+        "p",
+        from(json!({"arn": "arn:aws:ssm-incidents::000000000000:incident-record/web/x", "impact": 9})),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&bad), "ValidationException");
+}
+
+#[tokio::test]
+async fn response_plans() {
+    // (case, create requests in order, expected result of each: Ok or an error code)
+    let cases: &[(&str, &[Value], &[Result<(), &str>])] = &[
+        (
+            "create",
+            &[json!({"name": "web", "incidentTemplate": {"title": "T", "impact": 1}})],
+            &[Ok(())],
+        ),
+        (
+            "a taken name conflicts",
+            &[
+                json!({"name": "web", "incidentTemplate": {"title": "T", "impact": 1}}),
+                json!({"name": "web", "incidentTemplate": {"title": "U", "impact": 2}}),
+            ],
+            &[Ok(()), Err("ConflictException")],
+        ),
+        (
+            "a client token replays",
+            &[
+                json!({"name": "web", "clientToken": "c", "incidentTemplate": {"title": "T", "impact": 1}}),
+                json!({"name": "web", "clientToken": "c", "incidentTemplate": {"title": "T", "impact": 1}}),
+            ],
+            &[Ok(()), Ok(())],
+        ),
+        (
+            "bad name",
+            &[json!({"name": "web site", "incidentTemplate": {"title": "T", "impact": 1}})],
+            &[Err("ValidationException")],
+        ),
+        (
+            "impact 6",
+            &[json!({"name": "web", "incidentTemplate": {"title": "T", "impact": 6}})],
+            &[Err("ValidationException")],
+        ),
+        (
+            "two actions",
+            &[
+                json!({"name": "web", "incidentTemplate": {"title": "T", "impact": 1}, "actions": [{}, {}]}),
+            ],
+            &[Err("ValidationException")],
+        ),
+        (
+            "six engagements",
+            &[
+                json!({"name": "web", "incidentTemplate": {"title": "T", "impact": 1}, "engagements": ["a", "b", "c", "d", "e", "f"]}),
+            ],
+            &[Err("ValidationException")],
+        ),
+    ];
+    for (name, creates, expected) in cases {
+        let s = store().await;
+        let mut results = Vec::new();
+        for c in creates.iter() {
+            let before = s.latest_change_id().await.unwrap();
+            let r = create_plan(&s, c.clone()).await;
+            if r.is_err() {
+                assert_eq!(
+                    s.latest_change_id().await.unwrap(),
+                    before,
+                    "{name}: nothing written"
+                );
+            }
+            results.push(r.map(|_| ()).map_err(|e| code(&e)));
+        }
+        assert_eq!(&results, expected, "{name}");
+    }
+    // Update keeps absent members, validates the result; delete is idempotent.
+    let s = store().await;
+    let arn = create_plan(
+        &s,
+        json!({"name": "web", "displayName": "Web", "incidentTemplate": {"title": "T", "impact": 3, "summary": "S"}}),
+    )
+    .await
+    .unwrap();
+    let mut tx = s.write().await.unwrap();
+    plans::update_response_plan(
+        tx.as_mut(),
+        from(json!({"arn": arn, "incidentTemplateImpact": 1})),
+    )
+    .await
+    .unwrap();
+    let err = plans::update_response_plan(
+        tx.as_mut(),
+        from(json!({"arn": arn, "incidentTemplateImpact": 0})),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&err), "ValidationException");
+    tx.commit().await.unwrap();
+    let mut tx = s.read().await.unwrap();
+    let plan = plans::get_response_plan(tx.as_mut(), &arn)
+        .await
+        .unwrap()
+        .plan;
+    drop(tx);
+    assert_eq!(plan.incident_template.impact, 1);
+    assert_eq!(
+        plan.incident_template.summary.as_deref(),
+        Some("S"),
+        "absent members stay"
+    );
+    assert_eq!(plan.display_name.as_deref(), Some("Web"));
+    let mut tx = s.write().await.unwrap();
+    assert!(
+        plans::delete_response_plan(tx.as_mut(), from(json!({"arn": arn})))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !plans::delete_response_plan(tx.as_mut(), from(json!({"arn": arn})))
+            .await
+            .unwrap()
+    );
+    let gone = plans::get_response_plan(tx.as_mut(), &arn)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&gone), "ResourceNotFoundException");
+}
+
+#[tokio::test]
+async fn rule_changes_write_a_feed_entry() {
+    let config = ServerConfig::default();
+    // (case, PutRule request, expected error code or None)
+    let put_cases: &[(&str, Value, Option<&str>)] = &[
+        (
+            "valid",
+            json!({"Name": "r", "EventPattern": "{\"source\":[\"a\"]}"}),
+            None,
+        ),
+        (
+            "bad pattern",
+            json!({"Name": "r", "EventPattern": "{\"source\":\"a\"}"}),
+            Some("InvalidEventPatternException"),
+        ),
+        (
+            "no pattern",
+            json!({"Name": "r"}),
+            Some("ValidationException"),
+        ),
+        (
+            "schedule",
+            json!({"Name": "r", "ScheduleExpression": "rate(5 minutes)"}),
+            Some("ValidationException"),
+        ),
+        (
+            "bad name",
+            json!({"Name": "r r", "EventPattern": "{}"}),
+            Some("ValidationException"),
+        ),
+        (
+            "unknown bus",
+            json!({"Name": "r", "EventPattern": "{}", "EventBusName": "other"}),
+            Some("ResourceNotFoundException"),
+        ),
+        (
+            "pattern over 4096",
+            json!({"Name": "r", "EventPattern": format!("{{\"source\":[\"{}\"]}}", "a".repeat(4100))}),
+            Some("ValidationException"),
+        ),
+    ];
+    for (name, req, expected) in put_cases {
+        let s = store().await;
+        let before = s.latest_change_id().await.unwrap();
+        let mut tx = s.write().await.unwrap();
+        match (
+            rules::put_rule(tx.as_mut(), &config, from(req.clone())).await,
+            expected,
+        ) {
+            (Ok(change), None) => {
+                let id = change.feed_id.expect("a feed entry");
+                tx.commit().await.unwrap();
+                let entries = s.changes_after(before, 10).await.unwrap();
+                assert_eq!(entries.len(), 1, "{name}");
+                assert_eq!(entries[0].id, id, "{name}");
+                assert!(
+                    matches!(&entries[0].change, Change::RuleChanged { arn } if *arn == change.output.rule_arn),
+                    "{name}"
+                );
+            }
+            (Err(e), Some(code_expected)) => assert_eq!(code(&e), *code_expected, "{name}: {e}"),
+            (other, _) => panic!("{name}: unexpected {other:?}"),
+        }
+    }
+    // Targets: a bad one fails the call and writes nothing; a rule with targets can't be
+    // deleted; removing a missing target is a failed entry.
+    let s = store().await;
+    let mut tx = s.write().await.unwrap();
+    rules::put_rule(
+        tx.as_mut(),
+        &config,
+        from(json!({"Name": "r", "EventPattern": "{\"source\":[\"a\"]}"})),
+    )
+    .await
+    .unwrap();
+    let targets = |list: Value| from(json!({"Rule": "r", "Targets": list}));
+    let bad = rules::put_targets(
+        tx.as_mut(),
+        &config,
+        targets(json!([{"Id": "ok", "Arn": "https://example.com/x"}, {"Id": "bad", "Arn": "https://example.com/y", "InputPath": "not a path"}])),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&bad), "ValidationException");
+    assert!(
+        tx.targets("arn:aws:events:us-east-1:000000000000:rule/r")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    rules::put_targets(
+        tx.as_mut(),
+        &config,
+        targets(json!([{"Id": "t", "Arn": "https://example.com/x"}])),
+    )
+    .await
+    .unwrap();
+    let refused = rules::delete_rule(tx.as_mut(), &config, from(json!({"Name": "r"})))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&refused), "ValidationException");
+    let removed = rules::remove_targets(
+        tx.as_mut(),
+        &config,
+        from(json!({"Rule": "r", "Ids": ["t", "nope"]})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(removed.output.failed_entry_count, 1);
+    assert_eq!(removed.output.failed_entries[0].target_id, "nope");
+    let deleted = rules::delete_rule(tx.as_mut(), &config, from(json!({"Name": "r"})))
+        .await
+        .unwrap();
+    assert!(deleted.feed_id.is_some());
+    let again = rules::delete_rule(tx.as_mut(), &config, from(json!({"Name": "r"})))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.feed_id, None,
+        "deleting a missing rule changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn get_timeline_event() {
+    let s = store().await;
+    let arn = web_incident(&s).await;
+    let mut tx = s.read().await.unwrap();
+    let first = tx.timeline_events(&arn).await.unwrap().remove(0);
+    let other = "arn:aws:ssm-incidents::000000000000:incident-record/web/other";
+    // (case, incident ARN, event id, expected: the entry or an error code)
+    let cases: &[(&str, &str, &str, Result<(), &str>)] = &[
+        ("the entry", &arn, &first.event_id, Ok(())),
+        (
+            "unknown entry",
+            &arn,
+            "00000000-0000-0000-0000-000000000000",
+            Err("ResourceNotFoundException"),
+        ),
+        (
+            "unknown incident",
+            other,
+            &first.event_id,
+            Err("ResourceNotFoundException"),
+        ),
+        (
+            "malformed ARN",
+            "incident",
+            &first.event_id,
+            Err("ValidationException"),
+        ),
+        ("empty event id", &arn, "", Err("ValidationException")),
+        (
+            "event id of 51 characters",
+            &arn,
+            &"e".repeat(51),
+            Err("ValidationException"),
+        ),
+    ];
+    for (name, incident, event_id, expected) in cases {
+        match (
+            incidents::get_timeline_event(tx.as_mut(), incident, event_id).await,
+            expected,
+        ) {
+            (Ok(event), Ok(())) => assert_eq!(event, first, "{name}"),
+            (Err(e), Err(c)) => assert_eq!(code(&e), *c, "{name}: {e}"),
+            (got, _) => panic!("{name}: unexpected {got:?}"),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Every operation declares who may call it: the route table lists each path route and each
+//! operation of the multiplexed `POST /` endpoint with its access, every entry is a real
+//! operation of its AWS model (or a documented native route), and every entry answers on a
+//! real server rather than falling through to the web app.
+
+use std::collections::BTreeSet;
+
+use axum::http::Method;
+use serde_json::Value;
+use tocsin_server::domain::identity::Role;
+use tocsin_server::http::extract::Access;
+use tocsin_server::http::route_table;
+
+use crate::support::TestServer;
+
+fn model(name: &str) -> Value {
+    let path = format!(
+        "{}/../../../shared/aws-models/{name}.service-2.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// Native routes and the role each must have.
+const NATIVE: &[(&str, Access)] = &[
+    ("/healthz", Access::Public),
+    ("/v1/wall", Access::Role(Role::Viewer)),
+    ("/v1/incident", Access::Role(Role::Viewer)),
+    ("/v1/stream", Access::Role(Role::Viewer)),
+    ("/v1/deliveries", Access::Role(Role::Viewer)),
+];
+
+#[test]
+fn every_operation_has_a_role_and_is_a_model_operation() {
+    let table = route_table();
+    assert!(table.len() >= 25, "{} routes", table.len());
+    let incidents = model("ssm-incidents");
+    let events = model("events");
+    let mut seen = BTreeSet::new();
+    for r in &table {
+        assert!(
+            seen.insert((r.method.clone(), r.path, r.operation)),
+            "registered twice: {} {} {}",
+            r.method,
+            r.path,
+            r.operation
+        );
+        let aws = if r.path == "/" {
+            assert!(
+                events["operations"][r.operation].is_object(),
+                "AWSEvents.{} is an EventBridge operation",
+                r.operation
+            );
+            true
+        } else if let Some(op) = incidents["operations"].get(r.operation) {
+            let http = (
+                op["http"]["method"].as_str(),
+                op["http"]["requestUri"].as_str(),
+            );
+            assert_eq!(
+                http,
+                (Some(r.method.as_str()), Some(r.path)),
+                "{}",
+                r.operation
+            );
+            true
+        } else {
+            false
+        };
+        if aws {
+            assert!(
+                matches!(r.access, Access::Role(_)),
+                "{} has a role",
+                r.operation
+            );
+        } else {
+            let expected = NATIVE
+                .iter()
+                .find(|(path, _)| *path == r.path)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{} {} is neither an AWS operation nor a known native route",
+                        r.method, r.path
+                    )
+                });
+            assert_eq!(r.access, expected.1, "{}", r.path);
+        }
+    }
+    // The roles AWS callers expect: reads are viewer, incident work responder, config admin.
+    let role = |op: &str| table.iter().find(|r| r.operation == op).unwrap().access;
+    assert_eq!(role("GetResponsePlan"), Access::Role(Role::Viewer));
+    assert_eq!(role("StartIncident"), Access::Role(Role::Responder));
+    assert_eq!(role("UpdateIncidentRecord"), Access::Role(Role::Responder));
+    assert_eq!(role("CreateResponsePlan"), Access::Role(Role::Admin));
+    assert_eq!(role("PutRule"), Access::Role(Role::Admin));
+    assert_eq!(role("PutEvents"), Access::Role(Role::Responder));
+    assert_eq!(role("ListRules"), Access::Role(Role::Viewer));
+    assert_eq!(
+        table.iter().filter(|r| r.access == Access::Public).count(),
+        1,
+        "only /healthz is public"
+    );
+}
+
+#[tokio::test]
+async fn every_listed_route_answers_itself() {
+    let server = TestServer::start().await;
+    for r in route_table() {
+        let response = if r.path == "/" {
+            server
+                .client
+                .post(format!("{}/", server.base))
+                .header("X-Amz-Target", format!("AWSEvents.{}", r.operation))
+                .body("{}")
+                .send()
+                .await
+                .unwrap()
+        } else if r.method == Method::GET {
+            // `/v1/stream` never ends: only the headers are read.
+            server
+                .client
+                .get(format!("{}{}", server.base, r.path))
+                .send()
+                .await
+                .unwrap()
+        } else {
+            server
+                .client
+                .post(format!("{}{}", server.base, r.path))
+                .body("{}")
+                .send()
+                .await
+                .unwrap()
+        };
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        assert!(
+            !content_type.starts_with("text/html"),
+            "{} {} fell through to the web app",
+            r.method,
+            r.path
+        );
+        if !content_type.starts_with("text/event-stream") {
+            let body = response.text().await.unwrap();
+            assert!(
+                !body.contains("UnknownOperationException"),
+                "{} {} {}: {body}",
+                r.method,
+                r.path,
+                r.operation
+            );
+        }
+    }
+    server.stop();
+}

@@ -1,0 +1,10 @@
+//! Form fields: a `<label>` and its control, bound two-way to a `RwSignal<String>`, one
+//! component per file. The control's `id` (and `name`) is what the label's `for` names.
+
+pub mod impact_select;
+pub mod text_area;
+pub mod text_field;
+
+pub use impact_select::ImpactSelect;
+pub use text_area::TextArea;
+pub use text_field::TextField;

@@ -1,0 +1,79 @@
+//! [`use_live_resource`]: a resource that follows the change feed.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use tocsin_api::native::ChangeFeedEntry;
+
+use super::feed::ChangeFeed;
+
+/// A resource loaded by `fetcher` that refetches when `relevant` says an entry of `feed`
+/// concerns it, and after every [resync](ChangeFeed::resyncs) of `feed` (the connection
+/// reopened where entries may have been missed).
+///
+/// Like any [`LocalResource`], it also refetches when a signal `fetcher` reads (outside its
+/// future) changes, and keeps its last value while a refetch runs. The caller starts `feed`
+/// (a page's feed serves every live resource on it).
+pub fn use_live_resource<T, Fut>(
+    feed: ChangeFeed,
+    fetcher: impl Fn() -> Fut + 'static,
+    relevant: impl Fn(&ChangeFeedEntry) -> bool + 'static,
+) -> LocalResource<T>
+where
+    T: 'static,
+    Fut: Future<Output = T> + 'static,
+{
+    let resource = LocalResource::new(fetcher);
+    feed.subscribe(move |entry| {
+        if relevant(entry) {
+            resource.refetch();
+        }
+    });
+    Effect::watch(
+        move || feed.resyncs().get(),
+        move |_, _, _| resource.refetch(),
+        false,
+    );
+    resource
+}
+
+/// Whether a change-feed entry concerns the incident `arn` (a relevance predicate for
+/// [`use_live_resource`]).
+pub fn is_about_incident(entry: &ChangeFeedEntry, arn: &str) -> bool {
+    entry.change.incident_arn() == Some(arn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tocsin_api::incidents::TimelineEvent;
+    use tocsin_api::native::Change;
+
+    fn entry(change: Change) -> ChangeFeedEntry {
+        ChangeFeedEntry {
+            id: 1,
+            at: 0.0,
+            change,
+        }
+    }
+
+    #[test]
+    fn entries_about_an_incident() {
+        let event = TimelineEvent {
+            event_id: "e".to_owned(),
+            incident_record_arn: "a".to_owned(),
+            event_time: 1.0,
+            event_updated_time: 1.0,
+            event_type: "Custom Event".to_owned(),
+            event_data: String::new(),
+            event_references: None,
+        };
+        let added = entry(Change::TimelineEventAdded(event));
+        assert!(is_about_incident(&added, "a"));
+        assert!(!is_about_incident(&added, "b"));
+        let rule = entry(Change::RuleChanged {
+            arn: "a".to_owned(),
+        });
+        assert!(!is_about_incident(&rule, "a"));
+    }
+}
