@@ -87,6 +87,13 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub outbound_allow: Vec<ipnet::IpNet>,
+    /// Largest input, in bytes, a target may receive once its input transformer has run; a
+    /// larger one fails that delivery (the event and other targets go on).
+    #[arg(long, env = "TOCSIN_MAX_TARGET_INPUT_BYTES", default_value_t = 256 * 1024)]
+    pub max_target_input_bytes: usize,
+    /// Most rules one event bus may hold; PutRule beyond it answers LimitExceededException.
+    #[arg(long, env = "TOCSIN_MAX_RULES_PER_BUS", default_value_t = 300)]
+    pub max_rules_per_bus: usize,
     /// Log format: `text` or `json`. Levels come from `RUST_LOG` (default `info`).
     #[arg(long, env = "TOCSIN_LOG_FORMAT", default_value = "text")]
     pub log_format: String,

@@ -26,6 +26,12 @@ pub struct ServerConfig {
     /// How long a rule change waits for the matcher to compile it before answering
     /// `InternalException` (the rule is stored and applies once the matcher catches up).
     pub matcher_wait: Duration,
+    /// Largest input a target may receive, in bytes (default 256 KiB, EventBridge's event
+    /// size); a larger rendered input fails that delivery instead of being sent.
+    pub max_target_input_bytes: usize,
+    /// Most rules one event bus may hold (default 300, as EventBridge's default quota);
+    /// PutRule beyond it answers `LimitExceededException`.
+    pub max_rules_per_bus: usize,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +46,8 @@ impl Default for ServerConfig {
             worker_backoff: Duration::from_secs(1),
             worker_backoff_max: Duration::from_secs(60),
             matcher_wait: Duration::from_secs(10),
+            max_target_input_bytes: 256 * 1024,
+            max_rules_per_bus: 300,
         }
     }
 }

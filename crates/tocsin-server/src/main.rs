@@ -55,6 +55,8 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         cors_origins: args.cors_origins,
         keep_alive: std::time::Duration::from_secs(args.keep_alive_secs.max(1)),
         outbound_allow: args.outbound_allow,
+        max_target_input_bytes: args.max_target_input_bytes.max(1),
+        max_rules_per_bus: args.max_rules_per_bus,
         ..ServerConfig::default()
     };
     let (state, stop_streams) = AppState::new(store, config).await?;

@@ -57,9 +57,12 @@ impl Resolve for GuardedResolver {
     }
 }
 
-/// The one HTTP client for outbound requests: guarded resolver, no redirects, 10 s timeout.
+/// The one HTTP client for outbound requests: guarded resolver, no redirects, 10 s timeout,
+/// and no proxy: `HTTP_PROXY`, `HTTPS_PROXY` and `ALL_PROXY` are ignored, because a proxy
+/// would resolve and connect on Tocsin's behalf, past the guard.
 pub fn client(policy: Arc<OutboundPolicy>) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
         .connect_timeout(Duration::from_secs(5))
@@ -92,14 +95,22 @@ pub fn check_url(url: &str, policy: &OutboundPolicy) -> Result<reqwest::Url, Str
 }
 
 /// Whether `ip` is an address outbound requests must not reach unless an operator allowlist
-/// says otherwise: loopback, link-local (169.254.0.0/16 including cloud metadata, fe80::/10),
-/// private (10/8, 172.16/12, 192.168/16), unique-local (fc00::/7), CGNAT (100.64/10),
-/// unspecified, broadcast, multicast and documentation ranges, and IPv4-mapped IPv6 forms
-/// of those.
+/// says otherwise.
+///
+/// IPv4: loopback, private (10/8, 172.16/12, 192.168/16), link-local (169.254/16, with the
+/// cloud metadata address), CGNAT (100.64/10), "this network" (0/8), IETF protocol
+/// assignments (192.0.0/24), benchmarking (198.18/15), documentation, multicast and reserved
+/// (240/4, with broadcast).
+///
+/// IPv6: loopback, unspecified, multicast, unique-local (fc00::/7), link-local (fe80::/10),
+/// site-local (fec0::/10), and every form that embeds an IPv4 address, judged by that
+/// address: IPv4-mapped (::ffff:0:0/96), IPv4-compatible (::/96), NAT64 (64:ff9b::/96 and
+/// 64:ff9b:1::/48, refused whole: the local translator decides where they go) and 6to4
+/// (2002::/16).
 pub fn is_forbidden(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
+            let [a, b, c, _] = v4.octets();
             v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
@@ -109,17 +120,36 @@ pub fn is_forbidden(ip: IpAddr) -> bool {
                 || v4.is_documentation()
                 || (a == 100 && (64..128).contains(&b))
                 || a == 0
+                || (a == 192 && b == 0 && c == 0)
+                || (a == 198 && (b & 0xfe) == 18)
+                || a >= 240
         }
         IpAddr::V6(v6) => {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_forbidden(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let s = v6.segments();
+            // IPv4-compatible (deprecated) ::a.b.c.d, other than :: and ::1 (handled below).
+            if s[..6].iter().all(|x| *x == 0) && (s[6] != 0 || s[7] > 1) {
+                let [a, b, c, d] =
+                    [s[6] >> 8, s[6] & 0xff, s[7] >> 8, s[7] & 0xff].map(|x| x as u8);
+                return is_forbidden(IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, d)));
+            }
+            // 6to4: 2002:aabb:ccdd::/48 carries a.b.c.d.
+            if s[0] == 0x2002 {
+                return true;
+            }
+            // 64:ff9b::/96 (well-known) and 64:ff9b:1::/48 (local-use).
+            let nat64 = s[0] == 0x0064
+                && s[1] == 0xff9b
+                && (s[2] == 0x0001 || s[2..6].iter().all(|x| *x == 0));
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
+                || nat64
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
         }
     }
 }
@@ -168,13 +198,33 @@ mod tests {
             "::ffff:127.0.0.1",
             "100.64.0.1",
             "0.0.0.0",
+            "192.0.0.8",
+            "198.18.0.1",
+            "198.19.255.255",
+            "240.0.0.1",
+            "255.255.255.255",
+            "64:ff9b::a00:1",
+            "64:ff9b::808:808",
+            "64:ff9b:1::1",
+            "2002:7f00:1::1",
+            "2002:808:808::1",
+            "::7f00:1",
+            "::a00:1",
+            "fec0::1",
         ] {
             assert!(
                 is_forbidden(ip.parse().unwrap()),
                 "{ip} should be forbidden"
             );
         }
-        for ip in ["93.184.216.34", "2606:4700::1111", "8.8.8.8"] {
+        for ip in [
+            "93.184.216.34",
+            "2606:4700::1111",
+            "8.8.8.8",
+            "198.20.0.1",
+            "192.0.1.1",
+            "::808:808",
+        ] {
             assert!(!is_forbidden(ip.parse().unwrap()), "{ip} should be allowed");
         }
     }

@@ -204,6 +204,8 @@ pub trait RuleStore: Send {
         offset: i64,
         limit: i64,
     ) -> StoreResult<Vec<Rule>>;
+    /// How many rules a bus holds.
+    async fn rule_count(&mut self, event_bus_name: &str) -> StoreResult<i64>;
     /// Deletes a rule and its targets; returns whether it existed.
     async fn delete_rule(&mut self, arn: &str) -> StoreResult<bool>;
     /// Creates or replaces a target of a rule.

@@ -420,8 +420,26 @@ impl InputTransformer {
 
     /// Renders the template for `event`.
     pub fn render(&self, event: &Value, ctx: &DeliveryContext<'_>) -> String {
+        // Nothing is larger than `usize::MAX` bytes: the cap never applies.
+        self.render_capped(event, ctx, usize::MAX)
+            .unwrap_or_default()
+    }
+
+    /// Renders the template for `event`, giving up as soon as the text passes `max_bytes`,
+    /// so a template that repeats a large value cannot turn one event into gigabytes.
+    ///
+    /// Errors: [`TooLarge`] when the rendered text would exceed `max_bytes`.
+    pub fn render_capped(
+        &self,
+        event: &Value,
+        ctx: &DeliveryContext<'_>,
+        max_bytes: usize,
+    ) -> Result<String, TooLarge> {
         let mut out = String::new();
         for piece in &self.pieces {
+            if out.len() > max_bytes {
+                return Err(TooLarge { max_bytes });
+            }
             match piece {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Var { name, in_string } => {
@@ -443,14 +461,36 @@ impl InputTransformer {
                 }
             }
         }
-        if self.json {
+        if out.len() > max_bytes {
+            return Err(TooLarge { max_bytes });
+        }
+        Ok(if self.json {
             // Minify, as EventBridge delivers it.
             serde_json::from_str::<Value>(&out).map_or(out, |v| v.to_string())
         } else {
             out
-        }
+        })
     }
 }
+
+/// A rendered target input would be larger than the cap it was rendered under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLarge {
+    /// The cap, in bytes.
+    pub max_bytes: usize,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the rendered input is larger than {} bytes, the most a target may receive",
+            self.max_bytes
+        )
+    }
+}
+
+impl std::error::Error for TooLarge {}
 
 /// What a target receives, from its `Input`, `InputPath` or `InputTransformer` (at most one).
 #[derive(Debug, Clone, PartialEq)]
@@ -511,6 +551,27 @@ impl TargetInput {
             TargetInput::Constant(text) => text.clone(),
             TargetInput::Path(path) => path.select(event).unwrap_or(Value::Null).to_string(),
             TargetInput::Transform(t) => t.render(event, ctx),
+        }
+    }
+
+    /// [`TargetInput::render`], refusing a result larger than `max_bytes`. A transformer
+    /// stops rendering as soon as it passes the cap.
+    ///
+    /// Errors: [`TooLarge`].
+    pub fn render_capped(
+        &self,
+        event: &Value,
+        ctx: &DeliveryContext<'_>,
+        max_bytes: usize,
+    ) -> Result<String, TooLarge> {
+        let text = match self {
+            TargetInput::Transform(t) => t.render_capped(event, ctx, max_bytes)?,
+            other => other.render(event, ctx),
+        };
+        if text.len() > max_bytes {
+            Err(TooLarge { max_bytes })
+        } else {
+            Ok(text)
         }
     }
 }
@@ -753,5 +814,34 @@ mod tests {
             err.to_string(),
             "Only one of Input, InputPath, or InputTransformer must be provided."
         );
+    }
+
+    #[test]
+    fn amplifying_templates_stop_at_the_cap() {
+        let event = ec2_event();
+        let ctx = DeliveryContext {
+            rule_arn: "arn:aws:events:us-east-1:123456789012:rule/r",
+            rule_name: "r",
+            ingestion_time: "2015-11-11T21:29:55Z",
+        };
+        let paths = BTreeMap::from([("a".to_owned(), "$".to_owned())]);
+        let template = "<a>".repeat(2000);
+        let input = TargetInput::new(None, None, Some((&paths, template.as_str()))).unwrap();
+        let one = event.to_string().len();
+        let err = input.render_capped(&event, &ctx, 256 * 1024).unwrap_err();
+        assert_eq!(err.max_bytes, 256 * 1024);
+        assert!(err.to_string().contains("262144 bytes"), "{err}");
+        // Under a cap it fits, the same text as without one.
+        let small = TargetInput::new(None, None, Some((&paths, "<a>"))).unwrap();
+        assert_eq!(
+            small.render_capped(&event, &ctx, one + 10).unwrap(),
+            small.render(&event, &ctx)
+        );
+        assert!(
+            TargetInput::Event
+                .render_capped(&event, &ctx, one - 1)
+                .is_err()
+        );
+        assert!(TargetInput::Event.render_capped(&event, &ctx, one).is_ok());
     }
 }

@@ -30,6 +30,10 @@ pub enum ApiError {
     /// `UnknownOperationException`: no such `X-Amz-Target` / path.
     #[error("{0}")]
     UnknownOperation(String),
+    /// `LimitExceededException` (EventBridge; ssm-incidents: `ServiceQuotaExceededException`):
+    /// a quota, such as rules per bus or targets per rule, would be exceeded.
+    #[error("{0}")]
+    LimitExceeded(String),
     /// `AccessDeniedException`: the caller's role may not do this.
     #[error("{0}")]
     AccessDenied(String),

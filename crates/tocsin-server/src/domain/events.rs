@@ -202,14 +202,24 @@ pub async fn put_events(
                             rule_name: &route.rule_name,
                             ingestion_time: &ingestion_time,
                         };
-                        let body = compiled.input.render(&a.envelope, &ctx);
+                        let rendered = compiled.input.render_capped(
+                            &a.envelope,
+                            &ctx,
+                            config.max_target_input_bytes,
+                        );
                         let mut delivery = http.delivery(
                             &a.event_id,
                             &route.rule_arn,
                             &target.id,
-                            body,
+                            rendered.clone().unwrap_or_default(),
                             received_at,
                         );
+                        if let Err(too_large) = rendered {
+                            // Fails this delivery only: the event and other targets go on.
+                            tracing::warn!(event = %a.event_id, rule = %route.rule_arn, target = %target.id, %too_large, "target input over the cap");
+                            delivery.status = tocsin_api::native::DeliveryStatus::Failed;
+                            delivery.last_error = Some(format!("not sent: {too_large}"));
+                        }
                         tx.insert_delivery(&mut delivery).await?;
                         tx.append_change(&Change::DeliveryChanged(delivery)).await?;
                         continue;

@@ -21,6 +21,9 @@ use crate::domain::targets::validate_target;
 use crate::domain::validate::{self, Page};
 use crate::store::StoreTx;
 
+/// Most targets one rule may have (EventBridge's limit).
+pub const MAX_TARGETS_PER_RULE: usize = 5;
+
 /// Largest `EventPattern` accepted (`EventPattern` max length in the model).
 const MAX_PATTERN_CHARS: usize = 4096;
 
@@ -66,7 +69,8 @@ async fn find_rule(
 ///
 /// Errors: `ValidationException` (name, description, a missing pattern, a schedule, which
 /// Tocsin does not run yet), `InvalidEventPatternException`, `ResourceNotFoundException`
-/// for an unknown bus.
+/// for an unknown bus, `LimitExceededException` for a new rule on a bus that holds
+/// `max_rules_per_bus` rules already.
 pub async fn put_rule(
     tx: &mut dyn StoreTx,
     config: &ServerConfig,
@@ -87,6 +91,14 @@ pub async fn put_rule(
     })?;
     parse_pattern(pattern)?;
     let arn = arns::rule(&config.region, &config.account_id, &bus, &req.name);
+    if tx.rule(&arn).await?.is_none()
+        && tx.rule_count(&bus).await? >= config.max_rules_per_bus as i64
+    {
+        return Err(ApiError::LimitExceeded(format!(
+            "The requested resource exceeds the maximum number allowed: event bus {bus} already has {} rules.",
+            config.max_rules_per_bus
+        )));
+    }
     let rule = Rule {
         name: req.name,
         arn: arn.clone(),
@@ -203,7 +215,8 @@ async fn targets_changed(
 
 /// Mirrors PutTargets: adds or replaces targets of an existing rule (1-100 per call). Every
 /// target is validated first; one invalid target fails the request with
-/// `ValidationException` and nothing is written.
+/// `ValidationException` and nothing is written. A rule has at most
+/// [`MAX_TARGETS_PER_RULE`] targets (`LimitExceededException`).
 pub async fn put_targets(
     tx: &mut dyn StoreTx,
     config: &ServerConfig,
@@ -213,6 +226,18 @@ pub async fn put_targets(
     let rule = rule_of_batch(tx, config, &req.rule, req.event_bus_name.as_deref(), batch).await?;
     for t in &req.targets {
         validate_target(t)?;
+    }
+    let mut ids: std::collections::BTreeSet<String> = tx
+        .targets(&rule.arn)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    ids.extend(req.targets.iter().map(|t| t.id.clone()));
+    if ids.len() > MAX_TARGETS_PER_RULE {
+        return Err(ApiError::LimitExceeded(format!(
+            "The requested resource exceeds the maximum number allowed: a rule has at most {MAX_TARGETS_PER_RULE} targets."
+        )));
     }
     for t in &req.targets {
         tx.put_target(&rule.arn, t).await?;

@@ -19,6 +19,24 @@ pub const DEFAULT_MAX_RETRIES: u32 = 185;
 /// Default `RetryPolicy.MaximumEventAgeInSeconds`.
 pub const DEFAULT_MAX_AGE_SECS: u32 = 86_400;
 
+/// Headers a target may not set: they frame the request or steer where it goes, so a
+/// target that sets them could smuggle a second request or reach another host.
+/// (`Host`, `Content-Length`, `Transfer-Encoding`, `Connection`, `Upgrade`, `TE`,
+/// `Keep-Alive` and every `Proxy-*`.)
+pub fn is_reserved_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "host"
+            | "content-length"
+            | "transfer-encoding"
+            | "connection"
+            | "upgrade"
+            | "te"
+            | "keep-alive"
+    ) || name.starts_with("proxy-")
+}
+
 /// Whether a target `Arn` names an HTTP target.
 pub fn is_http_target(arn: &str) -> bool {
     matches!(TargetKind::of(arn), TargetKind::Http)
@@ -82,6 +100,12 @@ impl HttpTarget {
             {
                 return Err(ApiError::Validation(format!(
                     "Target {}: header {k} is not a valid HTTP header.",
+                    t.id
+                )));
+            }
+            if is_reserved_header(k) {
+                return Err(ApiError::Validation(format!(
+                    "Target {}: header {k} is set by Tocsin and cannot be a HeaderParameter.",
                     t.id
                 )));
             }
@@ -255,6 +279,32 @@ mod tests {
                 serde_json::json!({"HttpParameters": {"HeaderParameters": {"bad header": "v"}}})
             ))
             .is_err()
+        );
+        for reserved in [
+            "Host",
+            "content-length",
+            "Transfer-Encoding",
+            "Connection",
+            "Proxy-Authorization",
+            "proxy-connection",
+        ] {
+            let err = HttpTarget::from_target(&target(
+                "https://x",
+                serde_json::json!({"HttpParameters": {"HeaderParameters": {reserved: "v"}}}),
+            ))
+            .unwrap_err();
+            assert!(
+                err.to_string().contains("cannot be a HeaderParameter"),
+                "{reserved}: {err}"
+            );
+        }
+        assert!(
+            HttpTarget::from_target(&target(
+                "https://x",
+                serde_json::json!({"HttpParameters": {"HeaderParameters": {"X-Proxy-Id": "v", "Authorization": "Bearer t"}}}),
+            ))
+            .is_ok(),
+            "ordinary headers, also ones that merely contain 'proxy', are fine"
         );
     }
 }

@@ -35,6 +35,13 @@ fn render(err: &ApiError, aws_json: bool) -> Response {
             (StatusCode::BAD_REQUEST, "InvalidEventPatternException")
         }
         ApiError::UnknownOperation(_) => (StatusCode::BAD_REQUEST, "UnknownOperationException"),
+        ApiError::LimitExceeded(_) if aws_json => {
+            (StatusCode::BAD_REQUEST, "LimitExceededException")
+        }
+        ApiError::LimitExceeded(_) => (
+            StatusCode::PAYMENT_REQUIRED,
+            "ServiceQuotaExceededException",
+        ),
         ApiError::AccessDenied(_) if aws_json => (StatusCode::BAD_REQUEST, "AccessDeniedException"),
         ApiError::AccessDenied(_) => (StatusCode::FORBIDDEN, "AccessDeniedException"),
         ApiError::Internal(_) if aws_json => {

@@ -1,55 +1,11 @@
 //! An acknowledged event survives SIGKILL: the real binary, killed without warning,
 //! restarted on the same SQLite file.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::alarm_entry;
-
-struct Tocsin {
-    child: Child,
-    base: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start(db: &str) -> Tocsin {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_tocsin"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            db,
-            "--web-dir",
-            "/nonexistent",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
-            && r.status().is_success()
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "tocsin did not become healthy");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Tocsin { child, base }
-}
+use crate::support::{Tocsin, alarm_entry};
 
 async fn post(client: &reqwest::Client, url: String, target: Option<&str>, body: Value) -> Value {
     let mut req = client.post(url).body(body.to_string());
@@ -94,7 +50,7 @@ async fn acknowledged_event_survives_sigkill() {
     let db = format!("sqlite://{}", dir.path().join("durable.db").display());
     let client = reqwest::Client::new();
 
-    let mut first = start(&db).await;
+    let mut first = Tocsin::start(&db, &[]).await;
     let plan = post(
         &client,
         format!("{}/createResponsePlan", first.base),
@@ -132,7 +88,7 @@ async fn acknowledged_event_survives_sigkill() {
     first.child.kill().unwrap();
     first.child.wait().unwrap();
 
-    let mut second = start(&db).await;
+    let mut second = Tocsin::start(&db, &[]).await;
     let list = post(
         &client,
         format!("{}/listIncidentRecords", second.base),

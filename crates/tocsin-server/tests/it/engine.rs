@@ -35,6 +35,7 @@ fn code(err: &ApiError) -> &'static str {
         ApiError::InvalidEventPattern(_) => "InvalidEventPatternException",
         ApiError::UnknownOperation(_) => "UnknownOperationException",
         ApiError::AccessDenied(_) => "AccessDeniedException",
+        ApiError::LimitExceeded(_) => "LimitExceededException",
         ApiError::Internal(_) => "InternalServerException",
     }
 }
@@ -712,4 +713,68 @@ async fn get_timeline_event() {
             (got, _) => panic!("{name}: unexpected {got:?}"),
         }
     }
+}
+
+#[tokio::test]
+async fn rule_and_target_limits() {
+    let config = ServerConfig {
+        max_rules_per_bus: 2,
+        ..ServerConfig::default()
+    };
+    let s = store().await;
+    let mut tx = s.write().await.unwrap();
+    let put = |name: &str| from(json!({"Name": name, "EventPattern": "{\"source\":[\"a\"]}"}));
+    // (case, rule name, expected: Ok or an error code)
+    let rule_cases: &[(&str, &str, Result<(), &str>)] = &[
+        ("first", "r1", Ok(())),
+        ("second", "r2", Ok(())),
+        (
+            "a third is over the quota",
+            "r3",
+            Err("LimitExceededException"),
+        ),
+        ("replacing an existing rule is not a new one", "r1", Ok(())),
+    ];
+    for (name, rule, expected) in rule_cases {
+        let got = rules::put_rule(tx.as_mut(), &config, put(rule))
+            .await
+            .map(|_| ())
+            .map_err(|e| code(&e));
+        assert_eq!(&got, expected, "{name}");
+    }
+    let target = |id: &str| json!({"Id": id, "Arn": "https://example.com/hook"});
+    // (case, target ids in one call, expected)
+    let target_cases: &[(&str, &[&str], Result<(), &str>)] = &[
+        ("five at once", &["a", "b", "c", "d", "e"], Ok(())),
+        ("replacing one keeps five", &["c"], Ok(())),
+        (
+            "a sixth is over the limit",
+            &["f"],
+            Err("LimitExceededException"),
+        ),
+        ("a reserved header", &[], Err("ValidationException")),
+    ];
+    for (name, ids, expected) in target_cases {
+        let targets: Vec<Value> = if ids.is_empty() {
+            vec![
+                json!({"Id": "a", "Arn": "https://example.com/hook", "HttpParameters": {"HeaderParameters": {"Host": "internal"}}}),
+            ]
+        } else {
+            ids.iter().map(|id| target(id)).collect()
+        };
+        let got = rules::put_targets(
+            tx.as_mut(),
+            &config,
+            from(json!({"Rule": "r1", "Targets": targets})),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e));
+        assert_eq!(&got, expected, "{name}");
+    }
+    let stored = tx
+        .targets("arn:aws:events:us-east-1:000000000000:rule/r1")
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 5, "nothing written by the refused calls");
 }

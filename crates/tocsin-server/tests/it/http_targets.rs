@@ -151,3 +151,160 @@ async fn loopback_targets_are_refused_without_an_allowlist() {
     );
     server.stop();
 }
+
+#[tokio::test]
+async fn an_amplifying_transformer_fails_its_delivery_and_the_others_proceed() {
+    let (url, receiver) = start_receiver(0).await;
+    let config = ServerConfig {
+        outbound_allow: vec!["127.0.0.0/8".parse().unwrap()],
+        ..Default::default()
+    };
+    let server = TestServer::start_with(config).await;
+    let pattern = json!({"source": ["aws.cloudwatch"]}).to_string();
+    let (s, b) = server
+        .events("PutRule", &json!({"Name": "amp", "EventPattern": pattern}))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    // The review's case: the whole event 2,000 times over (about 2 MB per event).
+    let amplifier = json!({
+        "Id": "amplifier",
+        "Arn": url,
+        "InputTransformer": {"InputPathsMap": {"a": "$"}, "InputTemplate": "<a>".repeat(2000)}
+    });
+    let plain = json!({"Id": "plain", "Arn": url, "Input": "{\"ok\": true}"});
+    let (s, b) = server
+        .events(
+            "PutTargets",
+            &json!({"Rule": "amp", "Targets": [amplifier, plain]}),
+        )
+        .await;
+    assert_eq!((s, &b["FailedEntryCount"]), (200, &json!(0)), "{b}");
+    let (s, b) = server
+        .events("PutEvents", &json!({"Entries": [alarm_entry()]}))
+        .await;
+    assert_eq!((s, &b["FailedEntryCount"]), (200, &json!(0)), "{b}");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let list = loop {
+        let list: Value = server.get("/v1/deliveries").await.json().await.unwrap();
+        if list
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["targetId"] == "plain" && d["status"] == "DELIVERED")
+        {
+            break list;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the plain target was not delivered: {list}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let amplified = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["targetId"] == "amplifier")
+        .unwrap();
+    assert_eq!(amplified["status"], "FAILED", "{amplified}");
+    assert_eq!(amplified["attempts"], 0, "never sent: {amplified}");
+    assert!(
+        amplified["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("larger than 262144 bytes"),
+        "{amplified}"
+    );
+    assert_eq!(amplified["body"], "", "no oversized body is stored");
+    let bodies = receiver.bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 1, "only the plain target was sent");
+    assert_eq!(bodies[0].0, "{\"ok\": true}");
+    let (status, _) = server.raw_get("/healthz").await;
+    assert_eq!(status, 200, "the server stays up");
+    server.stop();
+}
+
+#[tokio::test]
+async fn proxy_variables_cannot_route_around_the_guard() {
+    // A "proxy" that counts the connections it gets and never answers.
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let connections = Arc::new(Mutex::new(0u32));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = proxy.accept().await {
+            *counter.lock().unwrap() += 1;
+            held.push(socket);
+        }
+    });
+    let (url, receiver) = start_receiver(0).await;
+    // By name: only the resolver sees where it goes, and a proxy would resolve it instead.
+    let by_name = url.replace("127.0.0.1", "localhost");
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("proxy.db").display());
+    let env = [
+        ("HTTP_PROXY", proxy_url.as_str()),
+        ("http_proxy", proxy_url.as_str()),
+        ("HTTPS_PROXY", proxy_url.as_str()),
+        ("ALL_PROXY", proxy_url.as_str()),
+        ("NO_PROXY", ""),
+    ];
+    let tocsin = crate::support::Tocsin::start_with_env(&db, &[], &env).await;
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let call = |op: &'static str, body: Value| {
+        client
+            .post(format!("{}/", tocsin.base))
+            .header("X-Amz-Target", format!("AWSEvents.{op}"))
+            .header("Content-Type", "application/x-amz-json-1.1")
+            .body(body.to_string())
+            .send()
+    };
+    let pattern = json!({"source": ["aws.cloudwatch"]}).to_string();
+    let r = call("PutRule", json!({"Name": "p", "EventPattern": pattern}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = call(
+        "PutTargets",
+        json!({"Rule": "p", "Targets": [{"Id": "hook", "Arn": by_name}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = call("PutEvents", json!({"Entries": [alarm_entry()]}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let delivery = loop {
+        let list: Value = client
+            .get(format!("{}/v1/deliveries", tocsin.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(d) = list
+            .as_array()
+            .unwrap()
+            .first()
+            .filter(|d| d["status"] != "PENDING")
+        {
+            break d.clone();
+        }
+        assert!(Instant::now() < deadline, "no attempt made: {list}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(delivery["status"], "FAILED", "{delivery}");
+    assert!(
+        delivery["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("may not be reached"),
+        "{delivery}"
+    );
+    assert_eq!(*connections.lock().unwrap(), 0, "nothing went to the proxy");
+    assert!(receiver.bodies.lock().unwrap().is_empty());
+}

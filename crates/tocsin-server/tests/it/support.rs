@@ -191,3 +191,64 @@ pub fn alarm_entry() -> Value {
         "Resources": event["resources"],
     })
 }
+
+/// The real `tocsin` binary, serving on a free loopback port.
+pub struct Tocsin {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl Tocsin {
+    /// Starts `tocsin serve` on `db` with extra `args` (environment as inherited) and
+    /// waits until `/healthz` answers 200 (30 s at most).
+    pub async fn start(db: &str, args: &[&str]) -> Self {
+        Self::start_with_env(db, args, &[]).await
+    }
+
+    /// As [`Tocsin::start`], with extra environment variables.
+    pub async fn start_with_env(db: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_tocsin"))
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--database-url",
+                db,
+                "--web-dir",
+                "/nonexistent",
+            ])
+            .args(args)
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
+                && r.status().is_success()
+            {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "tocsin did not become healthy"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Tocsin { child, base }
+    }
+}
+
+impl Drop for Tocsin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

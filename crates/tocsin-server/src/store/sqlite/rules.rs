@@ -54,6 +54,16 @@ impl crate::store::RuleStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn rule_count(&mut self, event_bus_name: &str) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM rules WHERE event_bus_name = ?")
+                .bind(event_bus_name)
+                .fetch_one(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_rule(&mut self, arn: &str) -> StoreResult<bool> {
         touched(
             sqlx::query("DELETE FROM rules WHERE arn = ?").bind(arn),
