@@ -69,6 +69,11 @@ pub enum Change {
         /// Rule ARN.
         arn: String,
     },
+    /// An access key was created, enabled, disabled or deleted (never carries the secret).
+    AccessKeyChanged {
+        /// The key's id.
+        access_key_id: String,
+    },
     /// An event was accepted onto a bus.
     EventReceived(EventReceived),
     /// An HTTP target delivery was queued, attempted, delivered or given up.

@@ -23,6 +23,86 @@ pub enum Command {
     /// Work with EventBridge event patterns offline.
     #[command(subcommand)]
     Pattern(PatternCommand),
+    /// Manage access keys (works while the server runs).
+    Keys(KeysArgs),
+}
+
+/// Where the keys live: the same database and key file as `serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
+    /// Database URL, as for `serve`.
+    #[arg(
+        long,
+        env = "TOCSIN_DATABASE_URL",
+        default_value = "sqlite://./data/tocsin.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// The server key file (64 hex digits, mode 0600) that seals access-key secrets.
+    /// Default: `server.key` beside the SQLite file; required with any other database.
+    #[arg(long, env = "TOCSIN_KEY_FILE", global = true)]
+    pub key_file: Option<PathBuf>,
+}
+
+/// `tocsin keys ...`.
+#[derive(Debug, clap::Args)]
+pub struct KeysArgs {
+    /// Database and key file.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: KeysCommand,
+}
+
+/// How `tocsin keys` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// For people.
+    Text,
+    /// JSON (one document).
+    Json,
+}
+
+/// `tocsin keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print it with its secret (shown once). JSON:
+    /// `{"accessKeyId", "secretAccessKey", "role", "name"}`.
+    Create {
+        /// A name for people (1-64 of letters, digits and +=,.@_-); the principal is
+        /// `arn:aws:iam::<account>:user/<name>`.
+        #[arg(long)]
+        name: String,
+        /// producer (put events only), viewer (read and stream), responder (work
+        /// incidents), admin (everything).
+        #[arg(long, value_parser = ["producer", "viewer", "responder", "admin"])]
+        role: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: OutputFormat,
+    },
+    /// List keys (never their secrets).
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: OutputFormat,
+    },
+    /// Disable a key: it authenticates nothing until enabled again.
+    Disable {
+        /// The access key id.
+        id: String,
+    },
+    /// Enable a disabled key.
+    Enable {
+        /// The access key id.
+        id: String,
+    },
+    /// Delete a key for good.
+    Delete {
+        /// The access key id.
+        id: String,
+    },
 }
 
 /// `tocsin pattern ...`.
@@ -55,6 +135,15 @@ pub struct ServeArgs {
         default_value = "sqlite://./data/tocsin.db"
     )]
     pub database_url: String,
+    /// The server key file (64 hex digits, mode 0600, created on first start) that seals
+    /// access-key secrets. Default: `server.key` beside the SQLite file; required with any
+    /// other database.
+    #[arg(long, env = "TOCSIN_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Where the first start writes the admin key it mints, in AWS shared-credentials format
+    /// (profile `[tocsin]`, mode 0600). Default: `admin-credentials` beside the SQLite file.
+    #[arg(long, env = "TOCSIN_BOOTSTRAP_CREDENTIALS_FILE")]
+    pub bootstrap_credentials_file: Option<PathBuf>,
     /// Directory of the built web app (trunk's `dist/`), served at `/`.
     #[arg(long, env = "TOCSIN_WEB_DIR", default_value = "dist")]
     pub web_dir: PathBuf,

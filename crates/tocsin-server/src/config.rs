@@ -32,6 +32,9 @@ pub struct ServerConfig {
     /// Most rules one event bus may hold (default 300, as EventBridge's default quota);
     /// PutRule beyond it answers `LimitExceededException`.
     pub max_rules_per_bus: usize,
+    /// The key that seals access-key secrets (from `--key-file`; a fresh one by default, for
+    /// databases that live only in memory). Its `Debug` output is redacted.
+    pub server_key: crate::domain::keys::ServerKey,
 }
 
 impl Default for ServerConfig {
@@ -48,6 +51,7 @@ impl Default for ServerConfig {
             matcher_wait: Duration::from_secs(10),
             max_target_input_bytes: 256 * 1024,
             max_rules_per_bus: 300,
+            server_key: crate::domain::keys::ServerKey::generate(),
         }
     }
 }

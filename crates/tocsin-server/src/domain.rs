@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod identity;
 pub mod incidents;
+pub mod keys;
 pub mod matcher;
 pub mod plans;
 pub mod rules;

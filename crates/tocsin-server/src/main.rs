@@ -2,6 +2,8 @@
 
 use clap::Parser;
 use tocsin_server::cli::{Cli, Command, PatternCommand, ServeArgs};
+use tocsin_server::domain::keys;
+use tocsin_server::keys_cli;
 use tocsin_server::{AppState, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -17,6 +19,19 @@ async fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         },
+        Command::Keys(args) => {
+            init_logging("text");
+            match keys_cli::run(&args.store, args.command).await {
+                Ok(out) => {
+                    println!("{out}");
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("tocsin keys: {err}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
         Command::Pattern(PatternCommand::Test { pattern, event }) => {
             let (code, message) = tocsin_server::pattern_cli::test(&pattern, &event);
             if code == 2 {
@@ -48,6 +63,22 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         return Err(format!("--account-id must be 12 digits, got {:?}", args.account_id).into());
     }
     let store = tocsin_server::store::open(&args.database_url).await?;
+    let database_file = tocsin_server::store::sqlite_path(&args.database_url);
+    let server_key = match (&args.key_file, &database_file) {
+        (None, None) if args.database_url.contains(":memory:") => keys::ServerKey::generate(),
+        (key_file, _) => {
+            let path = keys_cli::key_file(&args.database_url, key_file.as_deref())?;
+            keys::open_server_key(store.as_ref(), &path).await?
+        }
+    };
+    bootstrap_admin_key(
+        store.as_ref(),
+        &server_key,
+        args.bootstrap_credentials_file
+            .clone()
+            .or_else(|| database_file.map(|db| keys_cli::beside(&db, "admin-credentials"))),
+    )
+    .await?;
     let config = ServerConfig {
         account_id: args.account_id,
         region: args.region,
@@ -57,6 +88,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         outbound_allow: args.outbound_allow,
         max_target_input_bytes: args.max_target_input_bytes.max(1),
         max_rules_per_bus: args.max_rules_per_bus,
+        server_key,
         ..ServerConfig::default()
     };
     let (state, stop_streams) = AppState::new(store, config).await?;
@@ -78,6 +110,44 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(%addr, database = %args.database_url, "tocsin listening on http://{addr}/");
     tocsin_server::serve(listener, state, stop_streams, shutdown_signal()).await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// On a database that never had a key: mints the admin key and writes it, in AWS
+/// shared-credentials format (profile `[tocsin]`, mode 0600), to `credentials_file`. The key
+/// is committed only once the file is written, so a failed write mints nothing. Logs where
+/// the file is, never the secret.
+async fn bootstrap_admin_key(
+    store: &dyn tocsin_server::store::Store,
+    server_key: &keys::ServerKey,
+    credentials_file: Option<std::path::PathBuf>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut tx = store.write().await?;
+    let Some(key) = keys::bootstrap(tx.as_mut(), server_key, tocsin_server::clock::now()).await?
+    else {
+        return Ok(());
+    };
+    let Some(path) = credentials_file else {
+        tracing::warn!(
+            "no --bootstrap-credentials-file: no admin key minted; create one with `tocsin keys create`"
+        );
+        return Ok(());
+    };
+    tocsin_server::files::write_private(&path, &keys::credentials_file_text(&key)).map_err(
+        |e| {
+            format!(
+                "cannot write the admin credentials to {}: {e}",
+                path.display()
+            )
+        },
+    )?;
+    tx.commit().await?;
+    tracing::info!(
+        access_key_id = %key.access_key_id,
+        credentials_file = %path.display(),
+        "first start: created the admin access key; its secret is in the credentials file (profile [{}])",
+        keys::CREDENTIALS_PROFILE
+    );
     Ok(())
 }
 

@@ -12,6 +12,7 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
+use tocsin_api::auth::AccessKey;
 use tocsin_api::events::{Rule, Target};
 use tocsin_api::incidents::{
     GetResponsePlanOutput, IncidentRecord, IncidentRecordStatus, RelatedItem, TimelineEvent,
@@ -101,12 +102,13 @@ pub trait Store: Send + Sync + 'static {
 
 /// One transaction over every aggregate. Dropping it without [`StoreTx::commit`] rolls
 /// everything back. Backends implement one small trait per aggregate ([`FeedStore`],
-/// [`PlanStore`], [`IncidentStore`], [`RuleStore`], [`EventStore`], [`DeliveryStore`]); the
+/// [`PlanStore`], [`IncidentStore`], [`RuleStore`], [`EventStore`], [`DeliveryStore`],
+/// [`KeyStore`]); the
 /// engines see this one object, so a change and its change-feed entry always share a
 /// transaction.
 #[async_trait]
 pub trait StoreTx:
-    FeedStore + PlanStore + IncidentStore + RuleStore + EventStore + DeliveryStore + Send
+    FeedStore + PlanStore + IncidentStore + RuleStore + EventStore + DeliveryStore + KeyStore + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
@@ -252,6 +254,50 @@ pub trait DeliveryStore: Send {
     ) -> StoreResult<Vec<Delivery>>;
     /// The earliest `next_attempt_at` of any PENDING delivery.
     async fn next_delivery_at(&mut self) -> StoreResult<Option<f64>>;
+}
+
+/// An access key as stored: its public part and its sealed secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredKey {
+    /// The key's public part.
+    pub key: AccessKey,
+    /// Nonce the secret was sealed with.
+    pub nonce: Vec<u8>,
+    /// The sealed secret (ciphertext and tag).
+    pub sealed: Vec<u8>,
+}
+
+/// Access keys and the database's own facts (`server_meta`).
+#[async_trait]
+pub trait KeyStore: Send {
+    /// Inserts a key; [`StoreError::AlreadyExists`] if the id is taken.
+    async fn insert_key(&mut self, key: &StoredKey) -> StoreResult<()>;
+    /// Reads a key.
+    async fn key(&mut self, access_key_id: &str) -> StoreResult<Option<StoredKey>>;
+    /// Every key, oldest first.
+    async fn keys(&mut self) -> StoreResult<Vec<AccessKey>>;
+    /// Enables or disables a key; returns whether it exists.
+    async fn set_key_enabled(&mut self, access_key_id: &str, enabled: bool) -> StoreResult<bool>;
+    /// Records a use of a key (epoch seconds).
+    async fn touch_key(&mut self, access_key_id: &str, at: f64) -> StoreResult<()>;
+    /// Deletes a key; returns whether it existed.
+    async fn delete_key(&mut self, access_key_id: &str) -> StoreResult<bool>;
+    /// A fact about the database (`server_meta`).
+    async fn meta(&mut self, name: &str) -> StoreResult<Option<String>>;
+    /// Records a fact about the database, replacing any earlier value.
+    async fn set_meta(&mut self, name: &str, value: &str) -> StoreResult<()>;
+}
+
+/// The file a `sqlite://PATH` URL names (`None` for other URLs and in-memory databases).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    if url.contains(":memory:") {
+        return None;
+    }
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty()).then(|| std::path::PathBuf::from(path))
 }
 
 /// Opens the store a database URL names: `sqlite://PATH` (created if missing).

@@ -1,6 +1,8 @@
 //! Who is calling, and what their role lets them do.
 //!
-//! Roles are ordered: `viewer` < `responder` < `admin`. The HTTP layer turns a request into
+//! Roles ([`Role`]): `producer` only sends events; `viewer` < `responder` < `admin` read and
+//! act, each including the one before (and a responder or admin may also send events). The
+//! HTTP layer turns a request into
 //! a [`Caller`] and checks the role each operation declares where it is registered; engines
 //! receive the caller to record `createdBy` / `lastModifiedBy`. Access keys (bearer tokens
 //! for the SPA, SigV4 credentials for AWS SDKs) are a later change: until then every caller
@@ -8,16 +10,7 @@
 
 use crate::domain::error::ApiError;
 
-/// What a caller may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    /// Read and stream (wall screens).
-    Viewer,
-    /// Start and update incidents, timelines, runbook approvals.
-    Responder,
-    /// Response plans, rules, runbooks, keys, configuration.
-    Admin,
-}
+pub use tocsin_api::auth::Role;
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +32,7 @@ impl Caller {
 
     /// Fails with `AccessDeniedException` unless the caller has at least `needed`.
     pub fn require(&self, needed: Role) -> Result<(), ApiError> {
-        if self.role >= needed {
+        if self.role.grants(needed) {
             Ok(())
         } else {
             Err(ApiError::AccessDenied(format!(

@@ -6,6 +6,7 @@ mod deliveries;
 mod events;
 mod feed;
 mod incidents;
+mod keys;
 mod plans;
 mod rows;
 mod rules;
@@ -36,17 +37,17 @@ impl SqliteStore {
     /// `sqlite://PATH`. `sqlite::memory:` gives a private in-memory database (tests).
     pub async fn open(url: &str) -> StoreResult<Self> {
         let in_memory = url.contains(":memory:");
-        if !in_memory {
-            let path = url
-                .trim_start_matches("sqlite://")
-                .trim_start_matches("sqlite:")
-                .split('?')
-                .next()
-                .unwrap_or_default();
-            if let Some(parent) = std::path::Path::new(path).parent()
+        if let Some(path) = super::sqlite_path(url) {
+            if let Some(parent) = path.parent()
                 && !parent.as_os_str().is_empty()
             {
                 std::fs::create_dir_all(parent)
+                    .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+            }
+            // Created here, owner-only (0600), before SQLite opens it; the WAL and shared
+            // memory files SQLite adds take the database file's mode.
+            if !path.exists() {
+                crate::files::private_file(&path)
                     .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
             }
         }

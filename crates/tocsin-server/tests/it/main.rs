@@ -13,6 +13,7 @@ mod cors;
 mod durability;
 mod engine;
 mod http_targets;
+mod keys;
 mod layers;
 mod read_your_writes;
 mod roles;

@@ -1,0 +1,263 @@
+//! Access keys from the command line and on first start, with the real binary: secrets are
+//! shown once and never stored in plain text, files are owner-only, the wrong key file is
+//! refused, and the admin key is minted exactly once per database.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::support::Tocsin;
+
+fn tocsin(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tocsin"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn keys(db: &str, key_file: Option<&str>, args: &[&str]) -> Output {
+    let mut all = vec!["keys", "--database-url", db];
+    if let Some(k) = key_file {
+        all.extend(["--key-file", k]);
+    }
+    all.extend(args);
+    tocsin(&all)
+}
+
+fn stdout_json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Every byte of the database, WAL included.
+fn database_bytes(dir: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().contains("t.db") {
+            all.extend(std::fs::read(path).unwrap());
+        }
+    }
+    all
+}
+
+#[tokio::test]
+async fn keys_are_created_listed_disabled_enabled_and_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let created = stdout_json(&keys(
+        &db,
+        None,
+        &[
+            "create", "--name", "ci-bot", "--role", "viewer", "--output", "json",
+        ],
+    ));
+    let id = created["accessKeyId"].as_str().unwrap().to_owned();
+    let secret = created["secretAccessKey"].as_str().unwrap().to_owned();
+    assert_eq!(
+        (created["role"].as_str(), created["name"].as_str()),
+        (Some("viewer"), Some("ci-bot"))
+    );
+    assert!(
+        id.len() == 20
+            && id
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
+        "{id}"
+    );
+    assert_eq!(secret.len(), 40);
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&dir.path().join("server.key")), 0o600, "key file");
+        assert_eq!(mode(&dir.path().join("t.db")), 0o600, "database file");
+    }
+    let bytes = database_bytes(dir.path());
+    assert!(!bytes.is_empty());
+    assert!(
+        !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+        "the secret is stored in plain text"
+    );
+
+    let list = stdout_json(&keys(&db, None, &["list", "--output", "json"]));
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["accessKeyId"], id.as_str());
+    assert_eq!(list[0]["enabled"], true);
+    assert!(
+        !list.to_string().contains(&secret),
+        "list never shows a secret"
+    );
+    let text = keys(&db, None, &["list"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains(&id));
+
+    assert!(keys(&db, None, &["disable", &id]).status.success());
+    assert_eq!(
+        stdout_json(&keys(&db, None, &["list", "--output", "json"]))[0]["enabled"],
+        false
+    );
+    assert!(keys(&db, None, &["enable", &id]).status.success());
+    assert_eq!(
+        stdout_json(&keys(&db, None, &["list", "--output", "json"]))[0]["enabled"],
+        true
+    );
+    assert!(keys(&db, None, &["delete", &id]).status.success());
+    assert_eq!(
+        stdout_json(&keys(&db, None, &["list", "--output", "json"])),
+        Value::Array(vec![])
+    );
+
+    // Bad input: a clear message and a non-zero exit, nothing written.
+    let again = keys(&db, None, &["delete", &id]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("does not exist"));
+    let bad_role = keys(&db, None, &["create", "--name", "x", "--role", "root"]);
+    assert_eq!(
+        bad_role.status.code(),
+        Some(2),
+        "clap refuses an unknown role"
+    );
+    let bad_name = keys(
+        &db,
+        None,
+        &["create", "--name", "two words", "--role", "admin"],
+    );
+    assert_eq!(bad_name.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad_name.stderr).contains("is not valid"));
+    assert_eq!(
+        stdout_json(&keys(&db, None, &["list", "--output", "json"])),
+        Value::Array(vec![])
+    );
+}
+
+#[tokio::test]
+async fn the_wrong_or_a_missing_key_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let own = dir.path().join("own.key");
+    let own = own.to_str().unwrap();
+    stdout_json(&keys(
+        &db,
+        Some(own),
+        &[
+            "create", "--name", "a", "--role", "admin", "--output", "json",
+        ],
+    ));
+
+    let other_db = format!("sqlite://{}", dir.path().join("other.db").display());
+    let foreign = dir.path().join("foreign.key");
+    let foreign = foreign.to_str().unwrap();
+    stdout_json(&keys(
+        &other_db,
+        Some(foreign),
+        &["list", "--output", "json"],
+    ));
+
+    let wrong = keys(&db, Some(foreign), &["list"]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("does not belong to this database"));
+    let missing = dir.path().join("missing.key");
+    let out = keys(&db, Some(missing.to_str().unwrap()), &["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+    assert!(
+        !missing.exists(),
+        "no key file is made up for a database that has one"
+    );
+}
+
+#[tokio::test]
+async fn the_first_start_mints_one_admin_key_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let credentials = dir.path().join("admin-credentials");
+    let server = Tocsin::start(&db, &[]).await;
+    let text = std::fs::read_to_string(&credentials).unwrap();
+    #[cfg(unix)]
+    assert_eq!(mode(&credentials), 0o600);
+    assert!(text.contains("[tocsin]\n"), "{text}");
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("aws_access_key_id = "))
+        .unwrap()
+        .to_owned();
+    let secret = text
+        .lines()
+        .find_map(|l| l.strip_prefix("aws_secret_access_key = "))
+        .unwrap()
+        .to_owned();
+    assert_eq!((id.len(), secret.len()), (20, 40));
+    drop(server);
+
+    let list = stdout_json(&keys(&db, None, &["list", "--output", "json"]));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["accessKeyId"], id.as_str());
+    assert_eq!(list[0]["role"], "admin");
+    assert_eq!(list[0]["name"], "admin");
+
+    // Deleting every key does not mint a new one at the next start.
+    assert!(keys(&db, None, &["delete", &id]).status.success());
+    let server = Tocsin::start(&db, &[]).await;
+    drop(server);
+    assert_eq!(
+        stdout_json(&keys(&db, None, &["list", "--output", "json"])),
+        Value::Array(vec![])
+    );
+    assert_eq!(
+        std::fs::read_to_string(&credentials).unwrap(),
+        text,
+        "file left as it was"
+    );
+}
+
+#[tokio::test]
+async fn the_log_names_the_credentials_file_but_never_the_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let log = std::fs::File::create(dir.path().join("log")).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tocsin"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &db,
+            "--web-dir",
+            "/nonexistent",
+        ])
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+        .await
+        .is_err()
+    {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let logged = std::fs::read_to_string(dir.path().join("log")).unwrap();
+    let credentials = std::fs::read_to_string(dir.path().join("admin-credentials")).unwrap();
+    let secret = credentials
+        .lines()
+        .find_map(|l| l.strip_prefix("aws_secret_access_key = "))
+        .unwrap();
+    assert!(logged.contains("admin-credentials"), "{logged}");
+    assert!(!logged.contains(secret), "the secret was logged");
+}
