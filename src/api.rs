@@ -12,8 +12,12 @@
 //! - [`native`]: Tocsin's own endpoints (wall, incident detail, health);
 //! - [`incidents`]: ssm-incidents incident records;
 //! - [`plans`]: ssm-incidents response plans;
-//! - [`events`]: EventBridge rules and targets on the default bus.
+//! - [`events`]: EventBridge rules and targets on the default bus;
+//! - [`auth`]: who the key is (`whoami`), stream tickets, and access keys (admin).
+//!
+//! Every request carries the signed-in key as `Authorization: Bearer ID:SECRET`.
 
+pub mod auth;
 pub mod client;
 pub mod events;
 pub mod incidents;
@@ -22,5 +26,6 @@ pub mod paging;
 pub mod plans;
 
 pub use client::{
-    AWS_JSON_CONTENT_TYPE, Api, ApiError, REQUEST_TIMEOUT_MS, error_from_body, new_client_token,
+    AWS_JSON_CONTENT_TYPE, Api, ApiError, REQUEST_TIMEOUT_MS, error_from_body, interpret_error,
+    new_client_token,
 };

@@ -9,9 +9,16 @@
 //! `?api=https://host:port` (remembered in `localStorage`) or on the Settings page, so one
 //! build works from any origin.
 //!
-//! Untrusted text (titles, summaries, event data) is only ever rendered as text nodes.
+//! Every page but the sign-in page needs a key: [`auth`] keeps the signed-in key (sent as
+//! `Authorization: Bearer ID:SECRET` by every [`Api`]) and whose it is (`whoami`), and
+//! [`RequireKey`] guards each route, so a page is only built once its key is checked, with
+//! the controls its role may use.
+//!
+//! Untrusted text (titles, summaries, event data, key names) is only ever rendered as text
+//! nodes.
 
 pub mod api;
+pub mod auth;
 pub mod clock;
 pub mod components;
 pub mod format;
@@ -26,45 +33,92 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::Api;
+use crate::auth::session::{api_for, provide_auth_context, use_auth};
+use crate::components::kiosk_gate::KioskGate;
 use crate::components::nav_bar::NavBar;
+use crate::components::require_key::RequireKey;
 use crate::format::{choose_base_url, normalize_base_url};
 use crate::pages::incident_page::IncidentPage;
 use crate::pages::incidents_page::IncidentsPage;
+use crate::pages::keys_page::KeysPage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::pages::pattern_test_page::PatternTestPage;
 use crate::pages::plan_form_page::PlanFormPage;
 use crate::pages::plans_page::PlansPage;
 use crate::pages::rules_page::RulesPage;
 use crate::pages::settings_page::SettingsPage;
+use crate::pages::sign_in_page::SignInPage;
 use crate::pages::start_page::StartPage;
 use crate::pages::wall_page::WallPage;
 
 /// `localStorage` key holding the API base URL chosen by `?api=` or on the Settings page.
 pub const API_BASE_STORAGE_KEY: &str = "tocsin.apiBase";
 
-/// The whole app: context, navigation and routes.
+/// The whole app: context, navigation and routes. Every route but `/sign-in` (and
+/// `/settings`, to point the app at another server) waits for a checked key.
 #[component]
 pub fn App() -> impl IntoView {
     provide_api_context();
+    provide_auth_context(use_api_base().get_untracked());
     view! {
         <Router>
             <NavBar />
             <main id="main">
                 <Routes fallback=|| view! { <NotFoundPage /> }>
-                    <Route path=path!("/") view=WallPage />
-                    <Route path=path!("/wall") view=WallPage />
-                    <Route path=path!("/incidents") view=IncidentsPage />
-                    <Route path=path!("/incident") view=IncidentPage />
-                    <Route path=path!("/plans") view=PlansPage />
-                    <Route path=path!("/plans/new") view=PlanFormPage />
-                    <Route path=path!("/plans/edit") view=PlanFormPage />
-                    <Route path=path!("/rules") view=RulesPage />
-                    <Route path=path!("/rules/test") view=PatternTestPage />
-                    <Route path=path!("/start") view=StartPage />
+                    <Route path=path!("/sign-in") view=SignInPage />
+                    <Route path=path!("/") view=wall />
+                    <Route path=path!("/wall") view=wall />
+                    <Route
+                        path=path!("/incidents")
+                        view=|| view! { <RequireKey><IncidentsPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/incident")
+                        view=|| view! { <RequireKey><IncidentPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/plans")
+                        view=|| view! { <RequireKey><PlansPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/plans/new")
+                        view=|| view! { <RequireKey><PlanFormPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/plans/edit")
+                        view=|| view! { <RequireKey><PlanFormPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/rules")
+                        view=|| view! { <RequireKey><RulesPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/rules/test")
+                        view=|| view! { <RequireKey><PatternTestPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/start")
+                        view=|| view! { <RequireKey><StartPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/keys")
+                        view=|| view! { <RequireKey><KeysPage /></RequireKey> }
+                    />
                     <Route path=path!("/settings") view=SettingsPage />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The wall route: a checked key, and in kiosk mode a viewer key only.
+fn wall() -> impl IntoView {
+    view! {
+        <RequireKey>
+            <KioskGate>
+                <WallPage />
+            </KioskGate>
+        </RequireKey>
     }
 }
 
@@ -93,10 +147,14 @@ pub fn provide_api_context() {
     provide_context(ApiBaseContext(RwSignal::new(base)));
 }
 
-/// The API client for the current base URL (read once: pages are rebuilt on navigation, so
-/// a changed base applies from the next page on).
+/// The API client for the current base URL with the signed-in key (both read once: pages
+/// are rebuilt on navigation, and by the route guard when the key changes, so a changed
+/// base applies from the next page on).
 pub fn use_api() -> Api {
-    Api::new(expect_context::<ApiBaseContext>().0.get_untracked())
+    api_for(
+        &use_auth(),
+        expect_context::<ApiBaseContext>().0.get_untracked(),
+    )
 }
 
 /// The current base URL as a signal.

@@ -2,11 +2,13 @@
 
 pub mod incident_page;
 pub mod incidents_page;
+pub mod keys_page;
 pub mod not_found_page;
 pub mod pattern_test_page;
 pub mod plan_form_page;
 pub mod plans_page;
 pub mod rules_page;
 pub mod settings_page;
+pub mod sign_in_page;
 pub mod start_page;
 pub mod wall_page;

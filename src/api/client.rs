@@ -8,6 +8,9 @@ use send_wrapper::SendWrapper;
 use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tocsin_api::auth::Role;
+
+use crate::auth::Credentials;
 
 /// Requests still unanswered after this long are aborted.
 pub const REQUEST_TIMEOUT_MS: u32 = 20_000;
@@ -42,6 +45,13 @@ pub enum ApiError {
     },
     /// The answer was not the JSON we expected.
     Decode(String),
+    /// The key may not do this (`AccessDeniedException`): its role is too low.
+    Denied {
+        /// The signed-in key's role, when known.
+        role: Option<Role>,
+        /// The server's message.
+        message: String,
+    },
 }
 
 impl fmt::Display for ApiError {
@@ -59,6 +69,7 @@ impl fmt::Display for ApiError {
                 message,
             } => write!(f, "HTTP {status}: {message}"),
             Self::Decode(msg) => write!(f, "Unexpected response from the server: {msg}"),
+            Self::Denied { role, .. } => f.write_str(&crate::auth::denied_message(*role)),
         }
     }
 }
@@ -100,24 +111,69 @@ pub fn error_from_body(status: u16, status_text: &str, body: &str) -> ApiError {
     }
 }
 
-/// A handle on the Tocsin API at one base URL (`https://host:port`, no trailing slash).
+/// A handle on the Tocsin API at one base URL (`https://host:port`, no trailing slash),
+/// with the signed-in key (sent as `Authorization: Bearer ID:SECRET` on every request).
 ///
 /// Its methods live with their area: [`crate::api::native`], [`crate::api::incidents`],
-/// [`crate::api::plans`] and [`crate::api::events`].
+/// [`crate::api::plans`], [`crate::api::events`] and [`crate::api::auth`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Api {
     base: String,
+    credentials: Option<Credentials>,
+    role: Option<Role>,
+    report_rejections: bool,
+}
+
+/// Turns an error answer into what the app shows: a refusal by role becomes
+/// [`ApiError::Denied`] (whose text names `role`); everything else is kept.
+pub fn interpret_error(err: ApiError, role: Option<Role>) -> ApiError {
+    if crate::auth::is_access_denied(&err)
+        && let ApiError::Http { message, .. } = err
+    {
+        return ApiError::Denied { role, message };
+    }
+    err
 }
 
 impl Api {
-    /// An API client for `base` (already normalised, see [`crate::format::normalize_base_url`]).
+    /// An API client for `base` (already normalised, see [`crate::format::normalize_base_url`]),
+    /// without a key.
     pub fn new(base: impl Into<String>) -> Self {
-        Self { base: base.into() }
+        Self {
+            base: base.into(),
+            credentials: None,
+            role: None,
+            report_rejections: true,
+        }
+    }
+
+    /// The same client sending `credentials` (whose role, when known, is `role`: refusals
+    /// by role name it).
+    pub fn with_credentials(
+        mut self,
+        credentials: Option<Credentials>,
+        role: Option<Role>,
+    ) -> Self {
+        self.credentials = credentials;
+        self.role = role;
+        self
+    }
+
+    /// The same client, but a refusal of its credentials (401, unknown key, wrong secret)
+    /// does not sign the person out: for checking a key before it is signed in.
+    pub fn without_rejection_reports(mut self) -> Self {
+        self.report_rejections = false;
+        self
     }
 
     /// The base URL.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The key this client sends, if any.
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.credentials.as_ref()
     }
 
     /// The full URL of `path` (which starts with `/`).
@@ -127,7 +183,11 @@ impl Api {
 
     /// `GET path` (which may carry a query string), answered with JSON.
     pub(crate) async fn get_json<O: DeserializeOwned>(&self, path: &str) -> Result<O, ApiError> {
-        json(send(Request::get(&self.url(path)), None::<&()>).await?).await
+        json(
+            self.send(Request::get(&self.url(path)), None::<&()>)
+                .await?,
+        )
+        .await
     }
 
     /// `POST path` with a JSON body, answered with JSON.
@@ -136,7 +196,11 @@ impl Api {
         path: &str,
         input: &I,
     ) -> Result<O, ApiError> {
-        json(send(Request::post(&self.url(path)), Some(input)).await?).await
+        json(
+            self.send(Request::post(&self.url(path)), Some(input))
+                .await?,
+        )
+        .await
     }
 
     /// `POST path` with a JSON body, answered with no body worth reading (204).
@@ -145,7 +209,8 @@ impl Api {
         path: &str,
         input: &I,
     ) -> Result<(), ApiError> {
-        send(Request::post(&self.url(path)), Some(input)).await?;
+        self.send(Request::post(&self.url(path)), Some(input))
+            .await?;
         Ok(())
     }
 
@@ -159,28 +224,52 @@ impl Api {
         let builder = Request::post(&self.url("/"))
             .header("X-Amz-Target", target)
             .header("Content-Type", AWS_JSON_CONTENT_TYPE);
-        json(send_text(builder, Some(body)).await?).await
+        json(self.send_text(builder, Some(body)).await?).await
     }
-}
 
-/// Sends a request (with an optional JSON body) and returns the response when its status is
-/// 2xx; otherwise the error from its body.
-async fn send<B: Serialize + ?Sized>(
-    builder: RequestBuilder,
-    body: Option<&B>,
-) -> Result<Response, ApiError> {
-    let body = match body {
-        Some(body) => {
-            Some(serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?)
+    /// Sends a request (with an optional JSON body) and returns the response when its
+    /// status is 2xx; otherwise the error from its body.
+    async fn send<B: Serialize + ?Sized>(
+        &self,
+        builder: RequestBuilder,
+        body: Option<&B>,
+    ) -> Result<Response, ApiError> {
+        let body = match body {
+            Some(body) => {
+                Some(serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?)
+            }
+            None => None,
+        };
+        let builder = if body.is_some() {
+            builder.header("Content-Type", "application/json")
+        } else {
+            builder
+        };
+        self.send_text(builder, body).await
+    }
+
+    /// Sends a request with an optional body (its `Content-Type` already set on `builder`),
+    /// with the key's `Authorization` header. A refusal of the key itself signs the person
+    /// out (the sign-in page then says why); a refusal by role becomes [`ApiError::Denied`].
+    async fn send_text(
+        &self,
+        builder: RequestBuilder,
+        body: Option<String>,
+    ) -> Result<Response, ApiError> {
+        let builder = match &self.credentials {
+            Some(credentials) => builder.header("Authorization", &credentials.bearer()),
+            None => builder,
+        };
+        match send_text(builder, body).await {
+            Ok(response) => Ok(response),
+            Err(err) => {
+                if self.report_rejections && crate::auth::rejects_credentials(&err) {
+                    crate::auth::session::report_rejected(self.credentials.as_ref(), &err);
+                }
+                Err(interpret_error(err, self.role))
+            }
         }
-        None => None,
-    };
-    let builder = if body.is_some() {
-        builder.header("Content-Type", "application/json")
-    } else {
-        builder
-    };
-    send_text(builder, body).await
+    }
 }
 
 /// Sends a request with an optional body (its `Content-Type` already set on `builder`).
@@ -310,5 +399,32 @@ mod tests {
         let api = Api::new("http://h:1");
         assert_eq!(api.url("/v1/wall"), "http://h:1/v1/wall");
         assert_eq!(api.base(), "http://h:1");
+        assert_eq!(api.credentials(), None);
+    }
+
+    #[test]
+    fn refusals_by_role_name_the_role() {
+        for status in [403, 400] {
+            let err = error_from_body(
+                status,
+                "Forbidden",
+                r#"{"__type":"AccessDeniedException","message":"needs responder"}"#,
+            );
+            let shown = interpret_error(err, Some(Role::Viewer));
+            assert_eq!(
+                shown,
+                ApiError::Denied {
+                    role: Some(Role::Viewer),
+                    message: "needs responder".to_owned()
+                }
+            );
+            assert_eq!(shown.to_string(), "Your key (role viewer) may not do this.");
+        }
+        let other = error_from_body(
+            400,
+            "Bad Request",
+            r#"{"__type":"ValidationException","message":"m"}"#,
+        );
+        assert_eq!(interpret_error(other.clone(), Some(Role::Admin)), other);
     }
 }

@@ -17,6 +17,8 @@ pub fn IncidentDetailView(
     detail: IncidentDetail,
     /// The page's editing state.
     editor: IncidentEditor,
+    /// Whether the key may resolve and edit (otherwise no actions are shown).
+    can_work: bool,
 ) -> impl IntoView {
     let record = detail.incident.incident.clone();
     let is_open = record.status == IncidentRecordStatus::Open;
@@ -37,7 +39,7 @@ pub fn IncidentDetailView(
                 </span>
             </div>
         </header>
-        <IncidentActions detail=detail.clone() editor />
+        {can_work.then(|| view! { <IncidentActions detail=detail.clone() editor /> })}
         <dl class="fields">
             <dt>"ARN"</dt>
             <dd class="mono">{record.arn.clone()}</dd>

@@ -31,6 +31,9 @@ pub fn RuleItem(
     /// Called with the rule's name after it was deleted here.
     #[prop(into)]
     on_deleted: Callback<String>,
+    /// Whether the key may change rules and targets (otherwise only "Test pattern").
+    #[prop(optional)]
+    manage: bool,
 ) -> impl IntoView {
     let api = use_api();
     let RuleRow { rule, targets } = row;
@@ -103,18 +106,23 @@ pub fn RuleItem(
                                     <span class="label">{TargetKind::of(&t.arn).describe()}</span>
                                     " "
                                     <code class="target-arn">{t.arn.clone()}</code>
-                                    " "
-                                    <button
-                                        type="button"
-                                        class="target-remove small"
-                                        aria-label=format!("Remove target {}", t.id)
-                                        disabled=move || remove.pending().get()
-                                        on:click=move |_| {
-                                            remove.dispatch_local(remove_key.clone());
-                                        }
-                                    >
-                                        "Remove"
-                                    </button>
+                                    {manage
+                                        .then(|| {
+                                            view! {
+                                                " "
+                                                <button
+                                                    type="button"
+                                                    class="target-remove small"
+                                                    aria-label=format!("Remove target {}", t.id)
+                                                    disabled=move || remove.pending().get()
+                                                    on:click=move |_| {
+                                                        remove.dispatch_local(remove_key.clone());
+                                                    }
+                                                >
+                                                    "Remove"
+                                                </button>
+                                            }
+                                        })}
                                 </li>
                             }
                         })
@@ -135,13 +143,18 @@ pub fn RuleItem(
                     "rule-state rule-disabled"
                 }>{if enabled { "● Enabled" } else { "○ Disabled" }}</span>
                 <div class="rule-actions">
-                    <button
-                        type="button"
-                        class="rule-edit small"
-                        on:click=move |_| on_edit.run(edit_rule.clone())
-                    >
-                        "Edit"
-                    </button>
+                    {manage
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="rule-edit small"
+                                    on:click=move |_| on_edit.run(edit_rule.clone())
+                                >
+                                    "Edit"
+                                </button>
+                            }
+                        })}
                     <button
                         type="button"
                         class="rule-test small"
@@ -149,14 +162,19 @@ pub fn RuleItem(
                     >
                         "Test pattern"
                     </button>
-                    <button
-                        type="button"
-                        class="rule-delete small danger"
-                        disabled=move || delete.pending().get()
-                        on:click=on_delete
-                    >
-                        "Delete"
-                    </button>
+                    {manage
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="rule-delete small danger"
+                                    disabled=move || delete.pending().get()
+                                    on:click=on_delete
+                                >
+                                    "Delete"
+                                </button>
+                            }
+                        })}
                 </div>
             </header>
             {rule
@@ -171,7 +189,10 @@ pub fn RuleItem(
                 <div>
                     <h4>"Targets"</h4>
                     {targets_view}
-                    <AddTargetForm rule=name.clone() plans=plans on_added=on_changed />
+                    {manage
+                        .then(|| {
+                            view! { <AddTargetForm rule=name.clone() plans=plans on_added=on_changed /> }
+                        })}
                 </div>
             </div>
             {move || {

@@ -2,9 +2,13 @@
 //!
 //! One [`ChangeFeed`] owns one `EventSource` at a time and hands every entry, in order, to the
 //! callbacks [subscribed](ChangeFeed::subscribe) to it, so one connection serves every live
-//! view of a page. On any error it closes that source itself and reconnects with exponential
-//! backoff (1 s doubling to 30 s, with jitter), resuming after the last entry it delivered
-//! via `?lastEventId=`, so nothing is missed and nothing is delivered twice. While the
+//! view of a page. An `EventSource` cannot send an `Authorization` header, so before every
+//! connection (the first and each reconnect) the feed asks `POST /v1/stream-tickets` (with
+//! the key, like every request) for a single-use ticket and opens
+//! `/v1/stream?ticket=…&lastEventId=…`: the secret never goes into a URL. On any error it
+//! closes that source itself and reconnects with exponential backoff (1 s doubling to 30 s,
+//! with jitter) and a fresh ticket, resuming after the last entry it delivered via
+//! `lastEventId`, so nothing is missed and nothing is delivered twice. While the
 //! connection is up, a watchdog probes `/healthz` every [`WATCHDOG_MS`]: a success refreshes
 //! [`ChangeFeed::last_heard`] (SSE keep-alive comments are invisible to `EventSource`), a
 //! failure forces a reconnect, so a half-open connection cannot leave a wall screen silently
@@ -24,7 +28,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{Event, EventSource, MessageEvent};
 
 use crate::api::Api;
-use crate::format::backoff_delay_ms;
+use crate::format::{backoff_delay_ms, encode_component};
 
 /// How often the watchdog probes the server while the stream is up.
 pub const WATCHDOG_MS: u32 = 15_000;
@@ -79,11 +83,13 @@ pub fn state_after_failures(failures: u32) -> ConnectionState {
     }
 }
 
-/// The stream URL, resuming after `last_id` when there is one.
-pub fn stream_url(base: &str, last_id: Option<i64>) -> String {
+/// The stream URL for a `ticket` (from `POST /v1/stream-tickets`), resuming after
+/// `last_id` when there is one.
+pub fn stream_url(base: &str, ticket: &str, last_id: Option<i64>) -> String {
+    let ticket = encode_component(ticket);
     match last_id {
-        Some(id) => format!("{base}/v1/stream?lastEventId={id}"),
-        None => format!("{base}/v1/stream"),
+        Some(id) => format!("{base}/v1/stream?ticket={ticket}&lastEventId={id}"),
+        None => format!("{base}/v1/stream?ticket={ticket}"),
     }
 }
 
@@ -130,6 +136,9 @@ struct Inner {
     watchdog: Option<Interval>,
     last_id: Option<i64>,
     failures: u32,
+    /// Counts connection attempts, so a ticket that arrives after a newer attempt started
+    /// (or after the feed stopped) is not used.
+    attempt: u64,
     probing: bool,
     stopped: bool,
     set_state: WriteSignal<ConnectionState>,
@@ -174,6 +183,7 @@ impl ChangeFeed {
             watchdog: None,
             last_id: None,
             failures: 0,
+            attempt: 0,
             probing: false,
             stopped: false,
             set_state,
@@ -270,16 +280,51 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// Starts a connection attempt: asks for a stream ticket, then opens the stream with it.
 fn connect(shared: &Shared) {
+    let (api, attempt) = {
+        let mut inner = shared.borrow_mut();
+        if inner.stopped {
+            return;
+        }
+        inner.retry = None;
+        if let Some(old) = inner.connection.take() {
+            retire(old);
+        }
+        inner.attempt = inner.attempt.wrapping_add(1);
+        (inner.api.clone(), inner.attempt)
+    };
+    let weak = Rc::downgrade(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let ticket = api.stream_ticket().await;
+        let Some(shared) = weak.upgrade() else {
+            return;
+        };
+        {
+            let inner = shared.borrow();
+            if inner.stopped || inner.attempt != attempt {
+                return;
+            }
+        }
+        match ticket {
+            Ok(ticket) => open(&shared, &ticket.ticket),
+            Err(err) => {
+                web_sys::console::warn_1(
+                    &format!("tocsin: cannot get a stream ticket: {err}").into(),
+                );
+                failed(&shared);
+            }
+        }
+    });
+}
+
+/// Opens the `EventSource` with a fresh `ticket`.
+fn open(shared: &Shared, ticket: &str) {
     let mut inner = shared.borrow_mut();
     if inner.stopped {
         return;
     }
-    inner.retry = None;
-    if let Some(old) = inner.connection.take() {
-        retire(old);
-    }
-    let url = stream_url(inner.api.base(), inner.last_id);
+    let url = stream_url(inner.api.base(), ticket, inner.last_id);
     let source = match EventSource::new(&url) {
         Ok(source) => source,
         Err(err) => {
@@ -439,11 +484,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_resume_after_the_last_id() {
-        assert_eq!(stream_url("http://h", None), "http://h/v1/stream");
+    fn urls_carry_the_ticket_and_resume_after_the_last_id() {
         assert_eq!(
-            stream_url("http://h", Some(42)),
-            "http://h/v1/stream?lastEventId=42"
+            stream_url("http://h", "t1", None),
+            "http://h/v1/stream?ticket=t1"
+        );
+        assert_eq!(
+            stream_url("http://h", "t1", Some(42)),
+            "http://h/v1/stream?ticket=t1&lastEventId=42"
+        );
+        // An opaque ticket is encoded, whatever it holds.
+        assert_eq!(
+            stream_url("http://h", "a+b/c=&d", Some(0)),
+            "http://h/v1/stream?ticket=a%2Bb%2Fc%3D%26d&lastEventId=0"
         );
     }
 

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::ApiError;
+use crate::auth::session::use_auth;
+use crate::auth::{Control, may};
 use crate::components::connection_badge::ConnectionBadge;
 use crate::components::error_note::ErrorList;
 use crate::components::incident_actions::IncidentEditor;
@@ -13,8 +15,10 @@ use crate::use_api;
 
 /// `/incident?arn=…`: refetches whenever the change feed reports a change to this incident,
 /// and after every (re)connect, since changes may have happened while the stream was not open.
+/// Resolve and edit are there only for keys that may work incidents (responder, admin).
 #[component]
 pub fn IncidentPage() -> impl IntoView {
+    let can_work = may(use_auth().role_untracked(), Control::WorkIncident);
     let api = use_api();
     let query = use_query_map();
     let arn = Memo::new(move |_| query.with(|q| q.get("arn")).unwrap_or_default());
@@ -55,7 +59,7 @@ pub fn IncidentPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                     {move || Suspend::new(async move {
-                        detail.await.map(|d| view! { <IncidentDetailView detail=d editor /> })
+                        detail.await.map(|d| view! { <IncidentDetailView detail=d editor can_work /> })
                     })}
                 </ErrorBoundary>
             </Transition>

@@ -7,6 +7,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use tocsin_api::incidents::{CreateResponsePlanInput, UpdateResponsePlanInput};
 
 use crate::api::{ApiError, new_client_token};
+use crate::auth::session::use_auth;
+use crate::auth::{Control, cannot_message, may};
 use crate::components::action_error::ActionError;
 use crate::components::error_note::ErrorNote;
 use crate::components::fields::{ImpactSelect, TextArea, TextField};
@@ -53,8 +55,21 @@ enum Submit {
 }
 
 /// `/plans/new` and `/plans/edit?arn=…`: the response-plan form; editing also offers delete.
+/// Admins only: other keys get a note instead.
 #[component]
 pub fn PlanFormPage() -> impl IntoView {
+    let role = use_auth().role_untracked();
+    if !may(role, Control::EditPlans) {
+        return view! {
+            <section class="page">
+                <h1>"Response plan"</h1>
+                <p class="note" id="plan-denied">
+                    {cannot_message(role, "create or edit response plans")}
+                </p>
+            </section>
+        }
+        .into_any();
+    }
     let api = crate::use_api();
     let navigate = use_navigate();
     let query = use_query_map();
@@ -204,4 +219,5 @@ pub fn PlanFormPage() -> impl IntoView {
             </Show>
         </section>
     }
+    .into_any()
 }

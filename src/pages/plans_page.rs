@@ -3,13 +3,16 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::auth::session::use_auth;
+use crate::auth::{Control, may};
 use crate::components::error_note::ErrorList;
 use crate::format::plan_edit_href;
 use crate::use_api;
 
-/// `/plans`: every response plan, linking to its editor.
+/// `/plans`: every response plan, linking to its editor (for admins; others see the list).
 #[component]
 pub fn PlansPage() -> impl IntoView {
+    let can_edit = may(use_auth().role_untracked(), Control::EditPlans);
     let api = use_api();
     let plans = LocalResource::new(move || {
         let api = api.clone();
@@ -19,9 +22,14 @@ pub fn PlansPage() -> impl IntoView {
         <section class="page">
             <div class="page-head">
                 <h1>"Response plans"</h1>
-                <A href="/plans/new" attr:id="new-plan" attr:class="button">
-                    "New response plan"
-                </A>
+                {can_edit
+                    .then(|| {
+                        view! {
+                            <A href="/plans/new" attr:id="new-plan" attr:class="button">
+                                "New response plan"
+                            </A>
+                        }
+                    })}
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
@@ -53,7 +61,11 @@ pub fn PlansPage() -> impl IntoView {
                                                     view! {
                                                         <tr data-arn=row_arn>
                                                             <td>
-                                                                <A href=href>{p.name}</A>
+                                                                {if can_edit {
+                                                                    view! { <A href=href>{p.name}</A> }.into_any()
+                                                                } else {
+                                                                    p.name.into_any()
+                                                                }}
                                                             </td>
                                                             <td>{p.display_name.unwrap_or_default()}</td>
                                                             <td class="mono">{p.arn}</td>

@@ -6,6 +6,8 @@ use tocsin_api::events::Rule;
 use tocsin_api::native::Change;
 
 use crate::api::events::RuleRow;
+use crate::auth::session::use_auth;
+use crate::auth::{Control, cannot_message, may};
 use crate::components::pattern_tester::PatternTester;
 use crate::components::rule_editor::{RuleDraft, RuleEditor};
 use crate::components::rule_item::RuleItem;
@@ -32,9 +34,12 @@ pub fn reveal(id: &str, focus_id: Option<&str>) {
 /// `/rules`: every rule with its state, pattern and targets; create, edit and delete rules,
 /// add and remove targets; test patterns. Follows `ruleChanged` (the rules) and
 /// `responsePlanChanged`/`responsePlanDeleted` (the plans offered as targets) entries of the
-/// change feed, and reloads both after a reconnect.
+/// change feed, and reloads both after a reconnect. Only admins see the controls that change
+/// rules and targets; everyone who can read sees the rules and the tester.
 #[component]
 pub fn RulesPage() -> impl IntoView {
+    let role = use_auth().role_untracked();
+    let manage = may(role, Control::EditRules);
     let api = use_api();
     let feed = ChangeFeed::new(api.clone());
     let rows_api = api.clone();
@@ -94,14 +99,27 @@ pub fn RulesPage() -> impl IntoView {
                     <A href="/rules/test" attr:class="button">
                         "Pattern tester only"
                     </A>
-                    <button type="button" id="new-rule" on:click=on_new>
-                        "New rule"
-                    </button>
+                    {manage
+                        .then(|| {
+                            view! {
+                                <button type="button" id="new-rule" on:click=on_new>
+                                    "New rule"
+                                </button>
+                            }
+                        })}
                 </div>
             </div>
             <p class="hint">
                 "Rules on the default event bus send matching events to their targets: a response plan starts an incident, an https URL gets the event posted."
             </p>
+            {(!manage)
+                .then(|| {
+                    view! {
+                        <p class="note" id="rules-read-only">
+                            {cannot_message(role, "change rules or targets")}
+                        </p>
+                    }
+                })}
             <section id="rule-list" aria-label="Rules" aria-busy=move || rows.with(Option::is_none)>
                 {move || match rows.get() {
                     None => view! { <p class="muted">"Loading…"</p> }.into_any(),
@@ -131,12 +149,18 @@ pub fn RulesPage() -> impl IntoView {
                                 on_test=on_test
                                 on_changed=refresh
                                 on_deleted=on_deleted
+                                manage=manage
                             />
                         }
                     }
                 />
             </section>
-            <RuleEditor draft=draft on_saved=move |_| refresh.run(()) on_test=on_test />
+            {manage
+                .then(|| {
+                    view! {
+                        <RuleEditor draft=draft on_saved=move |_| refresh.run(()) on_test=on_test />
+                    }
+                })}
             <PatternTester pattern=tester_pattern event=tester_event />
         </section>
     }

@@ -5,6 +5,8 @@ use leptos_router::components::A;
 use tocsin_api::incidents::StartIncidentInput;
 
 use crate::api::new_client_token;
+use crate::auth::session::use_auth;
+use crate::auth::{Control, cannot_message, may};
 use crate::components::error_note::ErrorNote;
 use crate::components::fields::{ImpactSelect, TextField};
 use crate::format::incident_href;
@@ -12,9 +14,20 @@ use crate::forms::start::{StartForm, plan_label};
 use crate::use_api;
 
 /// `/start`: pick a response plan, optionally override title and impact, start.
-/// Every submission carries a fresh `clientToken`.
+/// Every submission carries a fresh `clientToken`. A key whose role cannot start incidents
+/// gets a note instead of the form.
 #[component]
 pub fn StartPage() -> impl IntoView {
+    let role = use_auth().role_untracked();
+    if !may(role, Control::StartIncident) {
+        return view! {
+            <section class="page">
+                <h1>"Start incident"</h1>
+                <p class="note" id="start-denied">{cannot_message(role, "start incidents")}</p>
+            </section>
+        }
+        .into_any();
+    }
     let api = use_api();
     let plan = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());
@@ -136,4 +149,5 @@ pub fn StartPage() -> impl IntoView {
             }}
         </section>
     }
+    .into_any()
 }

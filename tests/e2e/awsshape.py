@@ -98,16 +98,24 @@ def _after_call(http_response, parsed, model, **kwargs):
         check_response_body(model, http_response.content)
 
 
-def aws_client(service: str, endpoint_url: str, *, validate: bool = True):
-    """A boto3 client pointed at Tocsin, with dummy credentials and no retries.
+def aws_client(
+    service: str,
+    endpoint_url: str,
+    credentials: tuple[str, str],
+    *,
+    validate: bool = True,
+    region: str = "us-east-1",
+):
+    """A boto3 client pointed at Tocsin, signing (SigV4) with `credentials` (access key id,
+    secret), with no retries.
 
     validate=False turns off botocore's client-side parameter validation (to send input
     the server itself must reject).
     """
     session = boto3.session.Session(
-        aws_access_key_id="AKIDEXAMPLE",
-        aws_secret_access_key="x",
-        region_name="us-east-1",
+        aws_access_key_id=credentials[0],
+        aws_secret_access_key=credentials[1],
+        region_name=region,
     )
     client = session.client(
         service,

@@ -45,13 +45,17 @@ def _healthy(base: str) -> bool:
 class TocsinServer:
     """A running `tocsin serve` child process."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, extra_args: list[str] | None = None):
+        self.extra_args = list(extra_args or [])
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.db_path = tmp / "t.db"
         self.database_url = f"sqlite://{self.db_path}"
         self.log_path = tmp / "tocsin-server.log"
+        self.credentials_path = tmp / "admin-credentials"
         self.proc: subprocess.Popen | None = None
+        self.access_key_id = ""
+        self.secret_access_key = ""
 
     def start(self) -> None:
         if not BIN.is_file():
@@ -65,6 +69,7 @@ class TocsinServer:
             self.database_url,
             "--web-dir",
             str(WEB_DIR),
+            *self.extra_args,
         ]
         env = dict(os.environ)
         env.setdefault("RUST_LOG", "info")
@@ -79,6 +84,7 @@ class TocsinServer:
                     f"tocsin serve exited with {self.proc.returncode} before /healthz answered:\n{self.log()}"
                 )
             if _healthy(self.base):
+                self.access_key_id, self.secret_access_key = read_credentials(self.credentials_path)
                 return
             time.sleep(0.1)
         self.stop()
@@ -104,17 +110,33 @@ class TocsinServer:
         except FileNotFoundError:
             return "(no server log)"
 
-    # Small JSON helper for calls the tests make outside an SDK.
+    @property
+    def bearer(self) -> str:
+        """`Authorization` value of the admin key the first start minted."""
+        return f"Bearer {self.access_key_id}:{self.secret_access_key}"
+
+    # Small JSON helper for calls the tests make outside an SDK (as the admin key).
     def post_json(self, path: str, body: dict, headers: dict | None = None) -> dict:
         data = json.dumps(body).encode()
         req = urllib.request.Request(
             f"{self.base}{path}",
             data=data,
             method="POST",
-            headers={"Content-Type": "application/json", **(headers or {})},
+            headers={"Content-Type": "application/json", "Authorization": self.bearer, **(headers or {})},
         )
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read() or b"{}")
+
+
+def read_credentials(path: Path) -> tuple[str, str]:
+    """(access key id, secret) of an AWS shared-credentials file's `[tocsin]` profile."""
+    import configparser
+
+    parser = configparser.ConfigParser()
+    if not parser.read(path):
+        pytest.fail(f"the first start did not write {path}")
+    section = parser["tocsin"]
+    return section["aws_access_key_id"], section["aws_secret_access_key"]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -143,6 +165,13 @@ def tocsin(request, tmp_path) -> TocsinServer:
 def base_url(tocsin: TocsinServer) -> str:
     """Base URL of a fresh `tocsin serve`, e.g. http://127.0.0.1:40123."""
     return tocsin.base
+
+
+@pytest.fixture
+def admin_credentials(tocsin: TocsinServer) -> tuple[str, str]:
+    """(access key id, secret) of the admin key `tocsin serve` minted on its first start,
+    read from the `admin-credentials` file beside its database."""
+    return tocsin.access_key_id, tocsin.secret_access_key
 
 
 @pytest.fixture

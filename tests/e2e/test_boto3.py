@@ -48,13 +48,13 @@ def put_event_entry(event: dict) -> dict:
 
 
 @pytest.fixture
-def incidents(base_url):
-    return aws_client("ssm-incidents", base_url)
+def incidents(base_url, admin_credentials):
+    return aws_client("ssm-incidents", base_url, admin_credentials)
 
 
 @pytest.fixture
-def events(base_url):
-    return aws_client("events", base_url)
+def events(base_url, admin_credentials):
+    return aws_client("events", base_url, admin_credentials)
 
 
 def test_cloudwatch_alarm_opens_one_incident(incidents, events, cloudwatch_alarm_event):
@@ -230,12 +230,12 @@ def test_test_event_pattern(events, cloudwatch_alarm_event):
         assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_put_events_with_11_entries_is_rejected(base_url, incidents, events, cloudwatch_alarm_event):
+def test_put_events_with_11_entries_is_rejected(base_url, admin_credentials, incidents, events, cloudwatch_alarm_event):
     plan_arn = incidents.create_response_plan(name="batch", incidentTemplate={"title": "Batch", "impact": 4})["arn"]
     events.put_rule(Name="batch", EventPattern=json.dumps(ALARM_PATTERN))
     events.put_targets(Rule="batch", Targets=[{"Id": "plan", "Arn": plan_arn}])
 
-    unchecked = aws_client("events", base_url, validate=False)
+    unchecked = aws_client("events", base_url, admin_credentials, validate=False)
     entries = []
     for i in range(11):
         event = copy.deepcopy(cloudwatch_alarm_event)
@@ -249,8 +249,8 @@ def test_put_events_with_11_entries_is_rejected(base_url, incidents, events, clo
     assert incidents.list_incident_records()["incidentRecordSummaries"] == [], "a rejected batch had an effect"
 
 
-def test_create_response_plan_impact_6_is_rejected(base_url, incidents):
-    unchecked = aws_client("ssm-incidents", base_url, validate=False)
+def test_create_response_plan_impact_6_is_rejected(base_url, admin_credentials, incidents):
+    unchecked = aws_client("ssm-incidents", base_url, admin_credentials, validate=False)
     with pytest.raises(ClientError) as err:
         unchecked.create_response_plan(name="too-bad", incidentTemplate={"title": "Too bad", "impact": 6})
     assert error_code(err.value) == "ValidationException", err.value.response

@@ -7,6 +7,8 @@
   removed; deleting a rule with targets shows the server's refusal; a rule created by another
   client appears without a reload (change feed).
 
+Both sign in with the admin key first (test_browser.sign_in), like a person would.
+
 Screenshots go to tests/e2e/artifacts/.
 """
 
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from test_browser import bearer, sign_in
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TIMEOUT_MS = 10_000
@@ -47,13 +50,17 @@ def page(browser):
         context.close()
 
 
-def events_call(base_url: str, operation: str, body: dict) -> tuple[int, dict]:
-    """One EventBridge (awsJson1.1) call; returns (status, parsed body)."""
+def events_call(base_url: str, operation: str, body: dict, credentials: tuple[str, str]) -> tuple[int, dict]:
+    """One EventBridge (awsJson1.1) call with a key (bearer); returns (status, parsed body)."""
     req = urllib.request.Request(
         f"{base_url}/",
         data=json.dumps(body).encode(),
         method="POST",
-        headers={"X-Amz-Target": f"AWSEvents.{operation}", "Content-Type": "application/x-amz-json-1.1"},
+        headers={
+            "X-Amz-Target": f"AWSEvents.{operation}",
+            "Content-Type": "application/x-amz-json-1.1",
+            **bearer(credentials),
+        },
     )
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
@@ -72,13 +79,13 @@ def check_with_server(page, expected: str | re.Pattern) -> None:
     expect(page.locator("#pattern-server-agreement")).to_contain_text("same verdict")
 
 
-def test_pattern_tester_verdicts_as_you_type_and_the_server_agrees(base_url, page):
+def test_pattern_tester_verdicts_as_you_type_and_the_server_agrees(base_url, page, admin_credentials):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     verdict = page.locator("#pattern-verdict")
     field = page.locator("#pattern-deciding-field")
     reason = page.locator("#pattern-reason")
     try:
-        page.goto(f"{base_url}/rules/test")
+        sign_in(page, base_url, admin_credentials, "/rules/test")
         # Prefilled: a CloudWatch alarm pattern and the matching sample alarm event.
         expect(verdict).to_have_text("matches", timeout=TIMEOUT_MS)
         assert '"ServerCpuTooHigh"' in page.input_value("textarea#event-input")
@@ -132,10 +139,12 @@ def test_pattern_tester_verdicts_as_you_type_and_the_server_agrees(base_url, pag
         page.screenshot(path=str(ARTIFACTS / "pattern-tester.png"), full_page=True)
 
 
-def test_rules_page_creates_lists_targets_and_deletes_a_rule(tocsin, base_url, page):
+def test_rules_page_creates_lists_targets_and_deletes_a_rule(tocsin, base_url, page, admin_credentials):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     plan_arn = tocsin.post_json(
-        "/createResponsePlan", {"name": "web", "incidentTemplate": {"title": "Web down", "impact": 1}}
+        "/createResponsePlan",
+        {"name": "web", "incidentTemplate": {"title": "Web down", "impact": 1}},
+        headers=bearer(admin_credentials),
     )["arn"]
     dialogs: list[str] = []
 
@@ -147,7 +156,7 @@ def test_rules_page_creates_lists_targets_and_deletes_a_rule(tocsin, base_url, p
     hostile = "<img src=x onerror=alert(1)> e2e description"
     pattern = '{"source": ["aws.cloudwatch"], "detail": {"state": {"value": ["ALARM"]}}}'
     try:
-        page.goto(f"{base_url}/rules")
+        sign_in(page, base_url, admin_credentials, "/rules")
         expect(page.locator("#no-rules")).to_be_visible(timeout=TIMEOUT_MS)
 
         # Create through the form.
@@ -167,7 +176,7 @@ def test_rules_page_creates_lists_targets_and_deletes_a_rule(tocsin, base_url, p
         assert json.loads(pretty) == json.loads(pattern)
         assert "\n" in pretty, "the pattern is shown pretty-printed"
 
-        status, described = events_call(base_url, "DescribeRule", {"Name": "e2e-alarms"})
+        status, described = events_call(base_url, "DescribeRule", {"Name": "e2e-alarms"}, admin_credentials)
         assert status == 200, described
         assert json.loads(described["EventPattern"]) == json.loads(pattern)
         assert described["State"] == "DISABLED"
@@ -205,7 +214,10 @@ def test_rules_page_creates_lists_targets_and_deletes_a_rule(tocsin, base_url, p
         # A rule created by another client shows up without a reload (ruleChanged).
         page.evaluate("window.__tocsinNoReload = 'still here'")
         status, out = events_call(
-            base_url, "PutRule", {"Name": "from-boto3", "EventPattern": '{"source": ["aws.ec2"]}'}
+            base_url,
+            "PutRule",
+            {"Name": "from-boto3", "EventPattern": '{"source": ["aws.ec2"]}'},
+            admin_credentials,
         )
         assert status == 200, out
         expect(page.locator('article.rule[data-name="from-boto3"]')).to_have_count(1, timeout=TIMEOUT_MS)

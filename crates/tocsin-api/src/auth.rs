@@ -92,6 +92,58 @@ pub struct NewAccessKey {
     pub name: String,
 }
 
+/// `GET /v1/whoami`: who the credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Whoami {
+    /// The access key id.
+    pub access_key_id: String,
+    /// The key's name.
+    pub name: String,
+    /// The key's role.
+    pub role: Role,
+    /// The principal ARN recorded as `createdBy`.
+    pub principal: String,
+}
+
+/// `POST /v1/stream-tickets`: a single-use ticket for `GET /v1/stream?ticket=`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamTicket {
+    /// The opaque ticket.
+    pub ticket: String,
+    /// When it stops being valid.
+    pub expires_at: EpochSeconds,
+}
+
+/// `POST /v1/keys`: create a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateKeyInput {
+    /// Name (1-64 of letters, digits and `+=,.@_-`).
+    pub name: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// `POST /v1/keys/state`: enable or disable a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyStateInput {
+    /// The key.
+    pub access_key_id: String,
+    /// Whether it may authenticate.
+    pub enabled: bool,
+}
+
+/// `POST /v1/keys/delete`: delete a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyRef {
+    /// The key.
+    pub access_key_id: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

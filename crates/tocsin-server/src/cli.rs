@@ -183,6 +183,19 @@ pub struct ServeArgs {
     /// Most rules one event bus may hold; PutRule beyond it answers LimitExceededException.
     #[arg(long, env = "TOCSIN_MAX_RULES_PER_BUS", default_value_t = 300)]
     pub max_rules_per_bus: usize,
+    /// A host name clients use to reach this server (the `Host` header is checked against
+    /// it, against DNS rebinding). Repeat for several; required when --listen is a wildcard
+    /// address (0.0.0.0, [::]). The loopback names are accepted when listening on loopback.
+    #[arg(
+        long = "public-host",
+        env = "TOCSIN_PUBLIC_HOSTS",
+        value_delimiter = ','
+    )]
+    pub public_hosts: Vec<String>,
+    /// For local experiments only: a request without credentials acts as an admin. Refused
+    /// unless --listen is a loopback address; logged as a warning at every start.
+    #[arg(long, env = "TOCSIN_INSECURE_NO_AUTH")]
+    pub insecure_no_auth: bool,
     /// Log format: `text` or `json`. Levels come from `RUST_LOG` (default `info`).
     #[arg(long, env = "TOCSIN_LOG_FORMAT", default_value = "text")]
     pub log_format: String,

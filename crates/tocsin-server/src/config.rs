@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The names of the loopback interface a `Host` header may use.
+pub const LOOPBACK_HOSTS: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
+
 /// Settings fixed at start-up.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -35,6 +38,12 @@ pub struct ServerConfig {
     /// The key that seals access-key secrets (from `--key-file`; a fresh one by default, for
     /// databases that live only in memory). Its `Debug` output is redacted.
     pub server_key: crate::domain::keys::ServerKey,
+    /// `--insecure-no-auth` (loopback only): a request without credentials is an anonymous
+    /// admin. For local experiments; bad credentials are still refused.
+    pub insecure_no_auth: bool,
+    /// Host names (without ports) the `Host` header may carry: the loopback aliases by
+    /// default, the listen address and every `--public-host`. Empty: no check.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -52,6 +61,8 @@ impl Default for ServerConfig {
             max_target_input_bytes: 256 * 1024,
             max_rules_per_bus: 300,
             server_key: crate::domain::keys::ServerKey::generate(),
+            insecure_no_auth: false,
+            allowed_hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
         }
     }
 }

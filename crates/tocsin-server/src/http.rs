@@ -38,13 +38,18 @@ macro_rules! rule_change {
     }};
 }
 
+pub mod auth;
+pub mod edge;
 pub mod error;
 pub mod events;
 pub mod extract;
 pub mod incidents;
+pub mod keys;
 pub mod native;
 pub mod routes;
+pub mod sigv4;
 pub mod state;
+pub mod tickets;
 pub mod web;
 
 use axum::Router;
@@ -52,6 +57,7 @@ use axum::http::{HeaderName, HeaderValue, Method};
 use axum::routing::post;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::http::extract::Access;
@@ -62,7 +68,9 @@ use crate::http::state::AppState;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 fn path_routes() -> Routes {
-    incidents::routes().merge(native::routes())
+    incidents::routes()
+        .merge(native::routes())
+        .merge(keys::routes())
 }
 
 /// Every operation the server answers: the path routes with their access, and each
@@ -88,9 +96,29 @@ pub fn app(state: AppState) -> Router {
         .merge(routes)
         .fallback(web::fallback)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(cors)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::guard,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(error::log_internal_errors))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -62,6 +62,40 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     if args.account_id.len() != 12 || !args.account_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("--account-id must be 12 digits, got {:?}", args.account_id).into());
     }
+    if args.insecure_no_auth {
+        if !args.listen.ip().is_loopback() {
+            return Err(format!(
+                "--insecure-no-auth is refused on {}: it is only for a loopback --listen address (127.0.0.1, [::1])",
+                args.listen
+            )
+            .into());
+        }
+        tracing::warn!(
+            "--insecure-no-auth: requests without credentials act as an admin; for local experiments only"
+        );
+    }
+    let ip = args.listen.ip();
+    if ip.is_unspecified() && args.public_hosts.is_empty() {
+        return Err(format!(
+            "--listen {} accepts connections on every interface: name the host clients use with --public-host (checked against the Host header)",
+            args.listen
+        )
+        .into());
+    }
+    let mut allowed_hosts: Vec<String> = args.public_hosts.clone();
+    if ip.is_loopback() || ip.is_unspecified() {
+        allowed_hosts.extend(
+            tocsin_server::config::LOOPBACK_HOSTS
+                .iter()
+                .map(|h| (*h).to_owned()),
+        );
+    }
+    if !ip.is_unspecified() {
+        allowed_hosts.push(match ip {
+            std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+            v4 => v4.to_string(),
+        });
+    }
     let store = tocsin_server::store::open(&args.database_url).await?;
     let database_file = tocsin_server::store::sqlite_path(&args.database_url);
     let server_key = match (&args.key_file, &database_file) {
@@ -89,6 +123,8 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         max_target_input_bytes: args.max_target_input_bytes.max(1),
         max_rules_per_bus: args.max_rules_per_bus,
         server_key,
+        insecure_no_auth: args.insecure_no_auth,
+        allowed_hosts,
         ..ServerConfig::default()
     };
     let (state, stop_streams) = AppState::new(store, config).await?;

@@ -73,8 +73,17 @@ pub fn client(policy: Arc<OutboundPolicy>) -> reqwest::Result<reqwest::Client> {
 
 /// Parses an outbound URL: http or https, with a host; a literal IP host must pass the
 /// policy (names are checked when they resolve).
+///
+/// Error messages name the scheme, host and port only: a query string may carry a token.
 pub fn check_url(url: &str, policy: &OutboundPolicy) -> Result<reqwest::Url, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url} is not a valid URL: {e}"))?;
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("the target URL is not valid: {e}"))?;
+    let shown = format!(
+        "{}://{}{}",
+        parsed.scheme(),
+        parsed.host_str().unwrap_or_default(),
+        parsed.port().map(|p| format!(":{p}")).unwrap_or_default()
+    );
+    let url = shown.as_str();
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!("{url}: only http and https URLs are allowed"));
     }

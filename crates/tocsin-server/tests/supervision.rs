@@ -128,7 +128,9 @@ async fn a_rule_stored_by_a_disconnected_client_matches_the_next_event() {
     let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let body = json!({"Rule": "gone", "Targets": [{"Id": "plan", "Arn": plan_arn}]}).to_string();
     let request = format!(
-        "POST / HTTP/1.1\r\nHost: {addr}\r\nX-Amz-Target: AWSEvents.PutTargets\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}:{}\r\nX-Amz-Target: AWSEvents.PutTargets\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
+        server.admin.0,
+        server.admin.1,
         body.len()
     );
     socket.write_all(request.as_bytes()).await.unwrap();

@@ -34,6 +34,19 @@ pub enum ApiError {
     /// a quota, such as rules per bus or targets per rule, would be exceeded.
     #[error("{0}")]
     LimitExceeded(String),
+    /// `MissingAuthenticationTokenException`: the request carries no credentials.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// `UnrecognizedClientException`: the access key id is unknown or disabled.
+    #[error("{0}")]
+    UnrecognizedClient(String),
+    /// `InvalidSignatureException`: the signature or secret does not match, or the request
+    /// is too old or too new.
+    #[error("{0}")]
+    InvalidSignature(String),
+    /// `IncompleteSignatureException`: the `Authorization` header is malformed.
+    #[error("{0}")]
+    IncompleteSignature(String),
     /// `AccessDeniedException`: the caller's role may not do this.
     #[error("{0}")]
     AccessDenied(String),

@@ -221,7 +221,10 @@ pub async fn put_events(
                             delivery.last_error = Some(format!("not sent: {too_large}"));
                         }
                         tx.insert_delivery(&mut delivery).await?;
-                        tx.append_change(&Change::DeliveryChanged(delivery)).await?;
+                        tx.append_change(&Change::DeliveryChanged(
+                            crate::domain::targets::redacted_delivery(&delivery),
+                        ))
+                        .await?;
                         continue;
                     }
                     if tocsin_api::arn::response_plan_name(&target.arn).is_none() {

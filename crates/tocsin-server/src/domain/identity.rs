@@ -15,18 +15,46 @@ pub use tocsin_api::auth::Role;
 /// The authenticated caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    /// The principal ARN recorded as `createdBy` / `lastModifiedBy`.
+    /// The principal ARN recorded as `createdBy` / `lastModifiedBy`:
+    /// `arn:aws:iam::<account>:user/<key name>`.
     pub principal: String,
     /// The caller's role.
     pub role: Role,
+    /// The access key it authenticated with (empty for the anonymous callers).
+    pub access_key_id: String,
+    /// The key's name.
+    pub name: String,
 }
 
 impl Caller {
-    /// The caller every request is until access keys exist.
+    /// The caller of a key named `name` in `account_id`.
+    pub fn of_key(account_id: &str, access_key_id: &str, name: &str, role: Role) -> Self {
+        Caller {
+            principal: crate::domain::keys::principal(account_id, name),
+            role,
+            access_key_id: access_key_id.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+
+    /// Every caller under `--insecure-no-auth` (loopback only): an admin named `anonymous`.
     pub fn anonymous_admin() -> Self {
         Caller {
             principal: "arn:aws:iam::000000000000:user/anonymous".into(),
             role: Role::Admin,
+            access_key_id: String::new(),
+            name: "anonymous".into(),
+        }
+    }
+
+    /// A caller without credentials, on the few public routes (`/healthz`): it may do
+    /// nothing that needs a role.
+    pub fn nobody() -> Self {
+        Caller {
+            principal: String::new(),
+            role: Role::Producer,
+            access_key_id: String::new(),
+            name: String::new(),
         }
     }
 
@@ -49,19 +77,14 @@ mod tests {
 
     #[test]
     fn roles_are_ordered() {
-        let viewer = Caller {
-            principal: "v".into(),
-            role: Role::Viewer,
-        };
+        let viewer = Caller::of_key("000000000000", "TOCSV", "v", Role::Viewer);
+        assert_eq!(viewer.principal, "arn:aws:iam::000000000000:user/v");
         assert!(viewer.require(Role::Viewer).is_ok());
         assert!(matches!(
             viewer.require(Role::Responder),
             Err(ApiError::AccessDenied(_))
         ));
-        let admin = Caller {
-            principal: "a".into(),
-            role: Role::Admin,
-        };
+        let admin = Caller::of_key("000000000000", "TOCSA", "a", Role::Admin);
         assert!(admin.require(Role::Responder).is_ok());
     }
 }

@@ -245,17 +245,25 @@ pub async fn put_targets(
     targets_changed(tx, &rule.arn, Vec::new()).await
 }
 
-/// Mirrors ListTargetsByRule, ordered by target id.
+/// Mirrors ListTargetsByRule, ordered by target id. Unless `reveal_secrets` (an admin
+/// asking), HTTP targets' header and query values are redacted.
 pub async fn list_targets_by_rule(
     tx: &mut dyn StoreTx,
     config: &ServerConfig,
     req: ListTargetsByRuleRequest,
+    reveal_secrets: bool,
 ) -> ApiResult<ListTargetsByRuleResponse> {
     rule_name(&req.rule)?;
     let bus = resolve_bus(req.event_bus_name.as_deref())?;
     let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
     let rule = find_rule(tx, config, &bus, &req.rule).await?;
-    let all = tx.targets(&rule.arn).await?;
+    let mut all = tx.targets(&rule.arn).await?;
+    if !reveal_secrets {
+        all = all
+            .iter()
+            .map(crate::domain::targets::redacted_target)
+            .collect();
+    }
     let (targets, next_token) = page.slice(all);
     Ok(ListTargetsByRuleResponse {
         targets,

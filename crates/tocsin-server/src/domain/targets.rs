@@ -37,6 +37,55 @@ pub fn is_reserved_header(name: &str) -> bool {
     ) || name.starts_with("proxy-")
 }
 
+/// What secrets are replaced with wherever they are shown.
+pub const REDACTED: &str = "REDACTED";
+
+/// `url` with every query value replaced by [`REDACTED`] (names are kept).
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.query().is_some() => {
+            let names: Vec<String> = parsed.query_pairs().map(|(k, _)| k.into_owned()).collect();
+            parsed
+                .query_pairs_mut()
+                .clear()
+                .extend_pairs(names.iter().map(|k| (k.as_str(), REDACTED)));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => REDACTED.to_owned(),
+    }
+}
+
+/// A delivery as it may be shown (the delivery log, the change feed): header values and
+/// query values, which often carry tokens, replaced by [`REDACTED`].
+pub fn redacted_delivery(d: &Delivery) -> Delivery {
+    let mut shown = d.clone();
+    for value in shown.headers.values_mut() {
+        *value = REDACTED.to_owned();
+    }
+    shown.url = redact_url(&d.url);
+    shown
+}
+
+/// A target as a non-admin may see it: `HttpParameters` header and query values, and the
+/// query string of an http(s) `Arn`, replaced by [`REDACTED`].
+pub fn redacted_target(t: &Target) -> Target {
+    let mut shown = t.clone();
+    if is_http_target(&shown.arn) {
+        shown.arn = redact_url(&shown.arn);
+    }
+    if let Some(serde_json::Value::Object(http)) = shown.other.get_mut("HttpParameters") {
+        for key in ["HeaderParameters", "QueryStringParameters"] {
+            if let Some(serde_json::Value::Object(map)) = http.get_mut(key) {
+                for value in map.values_mut() {
+                    *value = serde_json::Value::String(REDACTED.to_owned());
+                }
+            }
+        }
+    }
+    shown
+}
+
 /// Whether a target `Arn` names an HTTP target.
 pub fn is_http_target(arn: &str) -> bool {
     matches!(TargetKind::of(arn), TargetKind::Http)
@@ -298,6 +347,28 @@ mod tests {
                 "{reserved}: {err}"
             );
         }
+        let secretive = target(
+            "https://hooks.example.com/x?token=abc",
+            serde_json::json!({"HttpParameters": {"HeaderParameters": {"Authorization": "Bearer t"}, "QueryStringParameters": {"key": "k1"}}}),
+        );
+        let shown = serde_json::to_string(&redacted_target(&secretive)).unwrap();
+        assert!(
+            !shown.contains("Bearer t") && !shown.contains("k1") && !shown.contains("abc"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("token=REDACTED") && shown.contains("Authorization"),
+            "{shown}"
+        );
+        let d =
+            HttpTarget::from_target(&secretive)
+                .unwrap()
+                .delivery("e", "r", "t", "{}".into(), 0.0);
+        let shown = serde_json::to_string(&redacted_delivery(&d)).unwrap();
+        assert!(
+            !shown.contains("Bearer t") && !shown.contains("k1") && !shown.contains("abc"),
+            "{shown}"
+        );
         assert!(
             HttpTarget::from_target(&target(
                 "https://x",

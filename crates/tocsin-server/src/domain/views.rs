@@ -65,7 +65,7 @@ pub async fn incident_detail(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<Incid
     })
 }
 
-/// HTTP target deliveries, newest first; `status` is `PENDING`, `DELIVERED` or `FAILED`
+/// HTTP target deliveries, newest first, with header and query values redacted; `status` is `PENDING`, `DELIVERED` or `FAILED`
 /// (the dead letters), `limit` 1-1000 (default 100).
 ///
 /// Errors: `ValidationException` for another status or limit.
@@ -89,5 +89,10 @@ pub async fn deliveries(
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::Validation("limit must be 1-1000.".into()));
     }
-    Ok(tx.deliveries(status, limit).await?)
+    Ok(tx
+        .deliveries(status, limit)
+        .await?
+        .iter()
+        .map(crate::domain::targets::redacted_delivery)
+        .collect())
 }

@@ -42,6 +42,26 @@ fn render(err: &ApiError, aws_json: bool) -> Response {
             StatusCode::PAYMENT_REQUIRED,
             "ServiceQuotaExceededException",
         ),
+        ApiError::Unauthenticated(_) if aws_json => (
+            StatusCode::BAD_REQUEST,
+            "MissingAuthenticationTokenException",
+        ),
+        ApiError::Unauthenticated(_) => (
+            StatusCode::UNAUTHORIZED,
+            "MissingAuthenticationTokenException",
+        ),
+        ApiError::UnrecognizedClient(_) if aws_json => {
+            (StatusCode::BAD_REQUEST, "UnrecognizedClientException")
+        }
+        ApiError::UnrecognizedClient(_) => (StatusCode::FORBIDDEN, "UnrecognizedClientException"),
+        ApiError::InvalidSignature(_) if aws_json => {
+            (StatusCode::BAD_REQUEST, "InvalidSignatureException")
+        }
+        ApiError::InvalidSignature(_) => (StatusCode::FORBIDDEN, "InvalidSignatureException"),
+        ApiError::IncompleteSignature(_) if aws_json => {
+            (StatusCode::BAD_REQUEST, "IncompleteSignatureException")
+        }
+        ApiError::IncompleteSignature(_) => (StatusCode::FORBIDDEN, "IncompleteSignatureException"),
         ApiError::AccessDenied(_) if aws_json => (StatusCode::BAD_REQUEST, "AccessDeniedException"),
         ApiError::AccessDenied(_) => (StatusCode::FORBIDDEN, "AccessDeniedException"),
         ApiError::Internal(_) if aws_json => {

@@ -19,7 +19,7 @@ use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::identity::{Caller, Role};
 use crate::domain::{events, rules};
 use crate::http::error::AwsJsonError;
-use crate::http::extract::{AwsJson, authenticate};
+use crate::http::extract::{AwsJson, missing_credentials};
 use crate::http::state::AppState;
 
 /// `X-Amz-Target` prefix of EventBridge operations.
@@ -77,13 +77,13 @@ pub static OPERATIONS: &[Operation] = &[
     operation! { "PutTargets", Admin, (s, _, req: PutTargetsRequest) -> TargetsResponse {
         rule_change!(s, |tx| rules::put_targets(tx, &s.config, req).await?)
     }},
-    operation! { "ListTargetsByRule", Viewer, (s, _, req: ListTargetsByRuleRequest) -> ListTargetsByRuleResponse {
-        read_tx!(s, |tx| rules::list_targets_by_rule(tx, &s.config, req).await?)
+    operation! { "ListTargetsByRule", Viewer, (s, caller, req: ListTargetsByRuleRequest) -> ListTargetsByRuleResponse {
+        read_tx!(s, |tx| rules::list_targets_by_rule(tx, &s.config, req, caller.role == Role::Admin).await?)
     }},
     operation! { "RemoveTargets", Admin, (s, _, req: RemoveTargetsRequest) -> TargetsResponse {
         rule_change!(s, |tx| rules::remove_targets(tx, &s.config, req).await?)
     }},
-    operation! { "PutEvents", Responder, (s, caller, req: PutEventsRequest) -> PutEventsResponse {
+    operation! { "PutEvents", Producer, (s, caller, req: PutEventsRequest) -> PutEventsResponse {
         let rules = s.rules.snapshot();
         events::put_events(s.store.as_ref(), &rules, &s.config, caller, req).await?
     }},
@@ -97,7 +97,12 @@ type EmptyResponse = serde_json::Map<String, serde_json::Value>;
 
 /// `POST /`: routes on `X-Amz-Target`. Unknown targets get `UnknownOperationException`; a
 /// caller without the operation's role gets `AccessDeniedException` before the body is read.
-pub async fn dispatch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn dispatch(
+    State(state): State<AppState>,
+    caller: Option<axum::Extension<Caller>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -115,7 +120,9 @@ pub async fn dispatch(State(state): State<AppState>, headers: HeaderMap, body: B
         };
         return AwsJsonError(err).into_response();
     };
-    let caller = authenticate(&headers);
+    let Some(axum::Extension(caller)) = caller else {
+        return AwsJsonError(missing_credentials()).into_response();
+    };
     if let Err(err) = caller.require(operation.role) {
         return AwsJsonError(err).into_response();
     }

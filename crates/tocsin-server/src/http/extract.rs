@@ -5,8 +5,9 @@
 //!   [`RestJsonError`]. As a response, `200 application/json`.
 //! - [`AwsJson<T>`]: an awsJson1.1 body (EventBridge); as a response,
 //!   `200 application/x-amz-json-1.1`.
-//! - [`Require<R>`]: the authenticated caller, who has at least role `R` ([`Viewer`],
-//!   [`Responder`], [`Admin`]); otherwise `AccessDeniedException`.
+//! - [`Require<R>`]: the caller the authentication middleware found, who has at least role
+//!   `R` ([`Producer`], [`Viewer`], [`Responder`], [`Admin`], [`AnyKey`]); otherwise
+//!   `MissingAuthenticationTokenException` or `AccessDeniedException`.
 
 use std::marker::PhantomData;
 
@@ -111,6 +112,8 @@ impl<T: Serialize> IntoResponse for AwsJson<T> {
 pub enum Access {
     /// No role needed (`/healthz`, for load balancers).
     Public,
+    /// Any valid access key, whatever its role (`/v1/whoami`).
+    Authenticated,
     /// At least this role.
     Role(Role),
 }
@@ -124,7 +127,13 @@ pub trait RoleMarker: Send + Sync + 'static {
 /// Anyone: only for health checks.
 #[derive(Debug)]
 pub struct Public;
+/// Any valid access key.
+#[derive(Debug)]
+pub struct AnyKey;
 
+/// Send events only.
+#[derive(Debug)]
+pub struct Producer;
 /// Read and stream (wall screens).
 #[derive(Debug)]
 pub struct Viewer;
@@ -138,6 +147,12 @@ pub struct Admin;
 impl RoleMarker for Public {
     const ACCESS: Access = Access::Public;
 }
+impl RoleMarker for AnyKey {
+    const ACCESS: Access = Access::Authenticated;
+}
+impl RoleMarker for Producer {
+    const ACCESS: Access = Access::Role(Role::Producer);
+}
 impl RoleMarker for Viewer {
     const ACCESS: Access = Access::Role(Role::Viewer);
 }
@@ -148,10 +163,11 @@ impl RoleMarker for Admin {
     const ACCESS: Access = Access::Role(Role::Admin);
 }
 
-/// Authenticates the request's caller (today: everyone is
-/// [`Caller::anonymous_admin`]; access keys replace this one function).
-pub fn authenticate(_headers: &axum::http::HeaderMap) -> Caller {
-    Caller::anonymous_admin()
+/// The error for a request that needs a role but carries no credentials.
+pub fn missing_credentials() -> ApiError {
+    ApiError::Unauthenticated(
+        "Missing credentials: sign the request (SigV4) or send Authorization: Bearer <accessKeyId>:<secretAccessKey>.".into(),
+    )
 }
 
 /// The caller of a request, who has at least role `R`. Every path route's handler takes
@@ -168,10 +184,16 @@ impl<R: RoleMarker, S: Send + Sync> FromRequestParts<S> for Require<R> {
     type Rejection = RestJsonError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let caller = authenticate(&parts.headers);
-        if let Access::Role(role) = R::ACCESS {
-            caller.require(role)?;
-        }
+        let caller = parts.extensions.get::<Caller>().cloned();
+        let caller = match (R::ACCESS, caller) {
+            (Access::Public, caller) => caller.unwrap_or_else(Caller::nobody),
+            (_, None) => return Err(missing_credentials().into()),
+            (Access::Authenticated, Some(caller)) => caller,
+            (Access::Role(role), Some(caller)) => {
+                caller.require(role)?;
+                caller
+            }
+        };
         Ok(Require {
             caller,
             _role: PhantomData,

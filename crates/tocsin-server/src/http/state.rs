@@ -29,6 +29,10 @@ pub struct AppState {
     pub outbound: Arc<OutboundPolicy>,
     /// The background workers and their state.
     pub supervisor: Arc<Supervisor>,
+    /// Single-use stream tickets issued on this node.
+    pub tickets: Arc<crate::http::tickets::Tickets>,
+    /// When each access key's use was last recorded (epoch seconds).
+    pub key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, f64>>>,
 }
 
 impl AppState {
@@ -73,6 +77,8 @@ impl AppState {
                 shutdown: rx,
                 outbound,
                 supervisor,
+                tickets: Arc::default(),
+                key_uses: Arc::default(),
             },
             tx,
         ))

@@ -17,6 +17,7 @@ use tocsin_api::native::{Change, Delivery};
 
 use crate::clock;
 use crate::domain::deliveries::{Attempt, record};
+use crate::domain::targets::redacted_delivery;
 use crate::outbound::{self, OutboundPolicy};
 use crate::store::StoreResult;
 use crate::worker::{WorkerContext, WorkerError};
@@ -61,7 +62,8 @@ pub async fn attempt(client: &reqwest::Client, policy: &OutboundPolicy, d: &Deli
                     "the target's address may not be reached by outbound requests".into(),
                 )
             } else {
-                Attempt::Retry(None, format!("request failed: {err}"))
+                // Without the URL: its query string may carry a token.
+                Attempt::Retry(None, format!("request failed: {}", err.without_url()))
             }
         }
     }
@@ -100,7 +102,8 @@ impl DeliveryWorker {
             tracing::info!(delivery = d.id, status = d.status.as_str(), attempts = d.attempts, error = ?d.last_error, "delivery attempt");
             let mut tx = self.ctx.store.write().await?;
             tx.update_delivery(&d, next).await?;
-            tx.append_change(&Change::DeliveryChanged(d)).await?;
+            tx.append_change(&Change::DeliveryChanged(redacted_delivery(&d)))
+                .await?;
             tx.commit().await?;
         }
         Ok(n)

@@ -21,8 +21,10 @@ async fn post(client: &reqwest::Client, url: String, target: Option<&str>, body:
 
 /// Reads `/v1/stream?lastEventId=0` until `want` entries arrived, or (with `want` 0) until
 /// the stream has been quiet for a second; 10 s at most.
-async fn read_feed(base: &str, want: usize) -> Vec<Value> {
-    let mut response = reqwest::get(format!("{base}/v1/stream?lastEventId=0"))
+async fn read_feed(client: &reqwest::Client, base: &str, want: usize) -> Vec<Value> {
+    let mut response = client
+        .get(format!("{base}/v1/stream?lastEventId=0"))
+        .send()
         .await
         .unwrap();
     let mut text = String::new();
@@ -48,11 +50,10 @@ async fn read_feed(base: &str, want: usize) -> Vec<Value> {
 async fn acknowledged_event_survives_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("durable.db").display());
-    let client = reqwest::Client::new();
 
     let mut first = Tocsin::start(&db, &[]).await;
     let plan = post(
-        &client,
+        &first.client,
         format!("{}/createResponsePlan", first.base),
         None,
         json!({"name": "durable", "incidentTemplate": {"title": "Durable", "impact": 1}}),
@@ -60,21 +61,21 @@ async fn acknowledged_event_survives_sigkill() {
     .await;
     let pattern = json!({"source": ["aws.cloudwatch"]}).to_string();
     post(
-        &client,
+        &first.client,
         format!("{}/", first.base),
         Some("AWSEvents.PutRule"),
         json!({"Name": "r", "EventPattern": pattern}),
     )
     .await;
     post(
-        &client,
+        &first.client,
         format!("{}/", first.base),
         Some("AWSEvents.PutTargets"),
         json!({"Rule": "r", "Targets": [{"Id": "p", "Arn": plan["arn"]}]}),
     )
     .await;
     let acked = post(
-        &client,
+        &first.client,
         format!("{}/", first.base),
         Some("AWSEvents.PutEvents"),
         json!({"Entries": [alarm_entry()]}),
@@ -82,7 +83,7 @@ async fn acknowledged_event_survives_sigkill() {
     .await;
     assert_eq!(acked["FailedEntryCount"], 0);
     let event_id = acked["Entries"][0]["EventId"].as_str().unwrap().to_owned();
-    let feed_before = read_feed(&first.base, 0).await;
+    let feed_before = read_feed(&first.client, &first.base, 0).await;
 
     // SIGKILL right after the 200: no graceful shutdown, no chance to flush.
     first.child.kill().unwrap();
@@ -90,7 +91,7 @@ async fn acknowledged_event_survives_sigkill() {
 
     let mut second = Tocsin::start(&db, &[]).await;
     let list = post(
-        &client,
+        &second.client,
         format!("{}/listIncidentRecords", second.base),
         None,
         json!({}),
@@ -101,7 +102,7 @@ async fn acknowledged_event_survives_sigkill() {
     assert_eq!(incidents[0]["title"], "Durable");
     assert_eq!(incidents[0]["status"], "OPEN");
 
-    let feed_after = read_feed(&second.base, feed_before.len()).await;
+    let feed_after = read_feed(&second.client, &second.base, feed_before.len()).await;
     assert_eq!(
         feed_after, feed_before,
         "the change feed must be intact after SIGKILL"

@@ -36,6 +36,10 @@ fn code(err: &ApiError) -> &'static str {
         ApiError::UnknownOperation(_) => "UnknownOperationException",
         ApiError::AccessDenied(_) => "AccessDeniedException",
         ApiError::LimitExceeded(_) => "LimitExceededException",
+        ApiError::Unauthenticated(_) => "MissingAuthenticationTokenException",
+        ApiError::UnrecognizedClient(_) => "UnrecognizedClientException",
+        ApiError::InvalidSignature(_) => "InvalidSignatureException",
+        ApiError::IncompleteSignature(_) => "IncompleteSignatureException",
         ApiError::Internal(_) => "InternalServerException",
     }
 }

@@ -251,7 +251,7 @@ async fn proxy_variables_cannot_route_around_the_guard() {
         ("NO_PROXY", ""),
     ];
     let tocsin = crate::support::Tocsin::start_with_env(&db, &[], &env).await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = tocsin.client.clone();
     let call = |op: &'static str, body: Value| {
         client
             .post(format!("{}/", tocsin.base))
@@ -307,4 +307,75 @@ async fn proxy_variables_cannot_route_around_the_guard() {
     );
     assert_eq!(*connections.lock().unwrap(), 0, "nothing went to the proxy");
     assert!(receiver.bodies.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn target_secrets_are_shown_only_to_admins_reading_the_target() {
+    let server = TestServer::start().await;
+    let pattern = json!({"source": ["aws.cloudwatch"]}).to_string();
+    let (s, _) = server
+        .events("PutRule", &json!({"Name": "sec", "EventPattern": pattern}))
+        .await;
+    assert_eq!(s, 200);
+    let target = json!({
+        "Id": "hook",
+        "Arn": "http://127.0.0.1:9/hook?token=t0k3n",
+        "HttpParameters": {"HeaderParameters": {"X-Api-Key": "s3cr3t"}, "QueryStringParameters": {"key": "k3y"}}
+    });
+    let (s, b) = server
+        .events("PutTargets", &json!({"Rule": "sec", "Targets": [target]}))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let secrets = ["t0k3n", "s3cr3t", "k3y"];
+    // An admin reads them back from the target itself.
+    let (_, admin_view) = server
+        .events("ListTargetsByRule", &json!({"Rule": "sec"}))
+        .await;
+    for secret in secrets {
+        assert!(admin_view.to_string().contains(secret), "{admin_view}");
+    }
+    // A viewer does not.
+    let (id, secret) = server.key("viewer", tocsin_api::auth::Role::Viewer).await;
+    let viewer = crate::support::bearer_client(&id, &secret);
+    let listed: Value = viewer
+        .post(format!("{}/", server.base))
+        .header("X-Amz-Target", "AWSEvents.ListTargetsByRule")
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .body(json!({"Rule": "sec"}).to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(listed.to_string().contains("REDACTED"), "{listed}");
+    // Nor the delivery log or the change feed, whoever reads them.
+    let (s, _) = server
+        .events("PutEvents", &json!({"Entries": [alarm_entry()]}))
+        .await;
+    assert_eq!(s, 200);
+    let delivery = wait_for_delivery(&server, "FAILED").await;
+    let mut feed = server.get("/v1/stream?lastEventId=0").await;
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !text.contains("deliveryChanged") && Instant::now() < deadline {
+        if let Ok(Ok(Some(chunk))) =
+            tokio::time::timeout(Duration::from_millis(500), feed.chunk()).await
+        {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+    assert!(text.contains("deliveryChanged"), "{text}");
+    for secret in secrets {
+        assert!(
+            !listed.to_string().contains(secret),
+            "viewer saw {secret}: {listed}"
+        );
+        assert!(
+            !delivery.to_string().contains(secret),
+            "delivery log shows {secret}: {delivery}"
+        );
+        assert!(!text.contains(secret), "change feed shows {secret}");
+    }
+    server.stop();
 }

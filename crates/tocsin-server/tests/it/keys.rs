@@ -261,3 +261,88 @@ async fn the_log_names_the_credentials_file_but_never_the_secret() {
     assert!(logged.contains("admin-credentials"), "{logged}");
     assert!(!logged.contains(secret), "the secret was logged");
 }
+
+#[tokio::test]
+async fn insecure_no_auth_is_for_loopback_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let refused = tocsin(&[
+        "serve",
+        "--listen",
+        "0.0.0.0:0",
+        "--insecure-no-auth",
+        "--database-url",
+        &db,
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("--insecure-no-auth is refused on 0.0.0.0:0"),
+        "{stderr}"
+    );
+
+    // On loopback: no credentials act as an admin; bad credentials are still refused.
+    let server = Tocsin::start(&db, &["--insecure-no-auth"]).await;
+    let plain = reqwest::Client::new();
+    let made = plain
+        .post(format!("{}/createResponsePlan", server.base))
+        .body(r#"{"name": "local", "incidentTemplate": {"title": "t", "impact": 3}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 201);
+    let bad = plain
+        .get(format!("{}/v1/wall", server.base))
+        .header("Authorization", "Bearer TOCSUNKNOWN000000000:secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 403);
+    let who: Value = plain
+        .get(format!("{}/v1/whoami", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(who["role"], "admin");
+    assert_eq!(who["name"], "anonymous");
+}
+
+#[tokio::test]
+async fn without_credentials_nothing_but_health_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let server = Tocsin::start(&db, &[]).await;
+    let plain = reqwest::Client::new();
+    let wall = plain
+        .get(format!("{}/v1/wall", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wall.status(), 401);
+    let body: Value = wall.json().await.unwrap();
+    assert_eq!(body["__type"], "MissingAuthenticationTokenException");
+    let health = plain
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    // The bootstrap key works as a bearer token.
+    let who: Value = server
+        .client
+        .get(format!("{}/v1/whoami", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (who["name"].as_str(), who["role"].as_str()),
+        (Some("admin"), Some("admin"))
+    );
+    assert_eq!(who["principal"], "arn:aws:iam::000000000000:user/admin");
+}

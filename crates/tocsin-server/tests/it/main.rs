@@ -11,6 +11,7 @@ mod cli;
 mod concurrency;
 mod cors;
 mod durability;
+mod edge;
 mod engine;
 mod http_targets;
 mod keys;

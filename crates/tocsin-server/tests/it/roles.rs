@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use axum::http::Method;
 use serde_json::Value;
-use tocsin_server::domain::identity::Role;
+use tocsin_api::auth::Role;
 use tocsin_server::http::extract::Access;
 use tocsin_server::http::route_table;
 
@@ -28,6 +28,11 @@ const NATIVE: &[(&str, Access)] = &[
     ("/v1/incident", Access::Role(Role::Viewer)),
     ("/v1/stream", Access::Role(Role::Viewer)),
     ("/v1/deliveries", Access::Role(Role::Viewer)),
+    ("/v1/whoami", Access::Authenticated),
+    ("/v1/stream-tickets", Access::Role(Role::Viewer)),
+    ("/v1/keys", Access::Role(Role::Admin)),
+    ("/v1/keys/state", Access::Role(Role::Admin)),
+    ("/v1/keys/delete", Access::Role(Role::Admin)),
 ];
 
 #[test]
@@ -93,7 +98,7 @@ fn every_operation_has_a_role_and_is_a_model_operation() {
     assert_eq!(role("UpdateIncidentRecord"), Access::Role(Role::Responder));
     assert_eq!(role("CreateResponsePlan"), Access::Role(Role::Admin));
     assert_eq!(role("PutRule"), Access::Role(Role::Admin));
-    assert_eq!(role("PutEvents"), Access::Role(Role::Responder));
+    assert_eq!(role("PutEvents"), Access::Role(Role::Producer));
     assert_eq!(role("ListRules"), Access::Role(Role::Viewer));
     assert_eq!(
         table.iter().filter(|r| r.access == Access::Public).count(),
@@ -154,5 +159,92 @@ async fn every_listed_route_answers_itself() {
             );
         }
     }
+    server.stop();
+}
+
+/// What the server did with a call, as far as access goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Got past authentication and the role check (whatever the operation then answered).
+    Allowed,
+    /// `MissingAuthenticationTokenException`.
+    Missing,
+    /// `InvalidSignatureException`.
+    Invalid,
+    /// `AccessDeniedException`.
+    Denied,
+}
+
+async fn call(
+    server: &TestServer,
+    client: &reqwest::Client,
+    r: &tocsin_server::http::routes::RouteSpec,
+) -> Outcome {
+    let request = if r.path == "/" {
+        client
+            .post(format!("{}/", server.base))
+            .header("X-Amz-Target", format!("AWSEvents.{}", r.operation))
+            .header("Content-Type", "application/x-amz-json-1.1")
+            .body("{}")
+    } else if r.method == Method::GET {
+        client.get(format!("{}{}", server.base, r.path))
+    } else {
+        client
+            .post(format!("{}{}", server.base, r.path))
+            .header("Content-Type", "application/json")
+            .body("{}")
+    };
+    let response = request.send().await.unwrap();
+    match response
+        .headers()
+        .get("x-amzn-ErrorType")
+        .and_then(|v| v.to_str().ok())
+    {
+        Some("MissingAuthenticationTokenException") => Outcome::Missing,
+        Some("InvalidSignatureException") => Outcome::Invalid,
+        Some("AccessDeniedException") => Outcome::Denied,
+        _ => Outcome::Allowed,
+    }
+}
+
+/// Every (route, operation) × {no credentials, a bad secret, each role}, against the policy
+/// the route table declares.
+#[tokio::test]
+async fn route_operation_role_matrix() {
+    use crate::support::bearer_client;
+    let server = TestServer::start().await;
+    let mut callers = vec![
+        ("no credentials", None, server.anonymous.clone()),
+        (
+            "a bad secret",
+            None,
+            bearer_client(&server.admin.0, &"x".repeat(40)),
+        ),
+    ];
+    for role in Role::ALL {
+        let (id, secret) = server.key(&format!("matrix-{role}"), role).await;
+        callers.push((role.as_str(), Some(role), bearer_client(&id, &secret)));
+    }
+    let mut checked = 0;
+    for r in route_table() {
+        for (who, role, client) in &callers {
+            let expected = match (who, role, r.access) {
+                (&"a bad secret", _, _) => Outcome::Invalid,
+                (_, _, Access::Public) => Outcome::Allowed,
+                (_, None, _) => Outcome::Missing,
+                (_, Some(_), Access::Authenticated) => Outcome::Allowed,
+                (_, Some(have), Access::Role(need)) if have.grants(need) => Outcome::Allowed,
+                (_, Some(_), Access::Role(_)) => Outcome::Denied,
+            };
+            let got = call(&server, client, &r).await;
+            assert_eq!(
+                got, expected,
+                "{} {} {} as {who}",
+                r.method, r.path, r.operation
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6 * 30, "{checked} calls");
     server.stop();
 }

@@ -3,16 +3,36 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+use tocsin_api::auth::Role;
+use tocsin_server::store::Store;
 use tocsin_server::store::sqlite::SqliteStore;
 use tocsin_server::{AppState, ServerConfig};
 
-/// A running server on 127.0.0.1:<ephemeral> over its own database file.
+/// A running server on 127.0.0.1:<ephemeral> over its own database file. Its `client`
+/// sends an admin key's bearer token with every request; `anonymous` sends none.
 pub struct TestServer {
     pub base: String,
     pub store: SqliteStore,
     pub client: reqwest::Client,
+    pub anonymous: reqwest::Client,
+    /// The admin key `client` uses: (id, secret).
+    pub admin: (String, String),
+    server_key: tocsin_server::domain::keys::ServerKey,
     _dir: tempfile::TempDir,
     stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A client that sends `Authorization: Bearer <id>:<secret>` with every request.
+pub fn bearer_client(id: &str, secret: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {id}:{secret}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 impl TestServer {
@@ -24,6 +44,7 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let store = SqliteStore::open(&url).await.unwrap();
+        let server_key = config.server_key.clone();
         let (state, stop_streams) = AppState::new(Arc::new(store.clone()), config)
             .await
             .unwrap();
@@ -37,13 +58,36 @@ impl TestServer {
             .await
             .unwrap();
         });
-        TestServer {
+        let mut server = TestServer {
             base,
             store,
             client: reqwest::Client::new(),
+            anonymous: reqwest::Client::new(),
+            admin: (String::new(), String::new()),
+            server_key,
             _dir: dir,
             stop,
-        }
+        };
+        let (id, secret) = server.key("test-admin", Role::Admin).await;
+        server.client = bearer_client(&id, &secret);
+        server.admin = (id, secret);
+        server
+    }
+
+    /// Creates an access key; returns (id, secret).
+    pub async fn key(&self, name: &str, role: Role) -> (String, String) {
+        let mut tx = self.store.write().await.unwrap();
+        let key = tocsin_server::domain::keys::create_key(
+            tx.as_mut(),
+            &self.server_key,
+            name,
+            role,
+            tocsin_server::clock::now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        (key.access_key_id, key.secret_access_key)
     }
 
     pub fn stop(self) {
@@ -192,10 +236,29 @@ pub fn alarm_entry() -> Value {
     })
 }
 
-/// The real `tocsin` binary, serving on a free loopback port.
+/// The real `tocsin` binary, serving on a free loopback port. `client` sends the admin key
+/// the first start wrote beside the database (when it wrote one).
 pub struct Tocsin {
     pub child: std::process::Child,
     pub base: String,
+    pub client: reqwest::Client,
+}
+
+/// The (id, secret) of the `admin-credentials` file beside the SQLite database `db`.
+pub fn admin_credentials(db: &str) -> Option<(String, String)> {
+    let path = std::path::Path::new(db.trim_start_matches("sqlite://"))
+        .parent()?
+        .join("admin-credentials");
+    let text = std::fs::read_to_string(path).ok()?;
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(str::to_owned)
+    };
+    Some((
+        field("aws_access_key_id = ")?,
+        field("aws_secret_access_key = ")?,
+    ))
 }
 
 impl Tocsin {
@@ -242,7 +305,15 @@ impl Tocsin {
             );
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        Tocsin { child, base }
+        let client = match admin_credentials(db) {
+            Some((id, secret)) => bearer_client(&id, &secret),
+            None => reqwest::Client::new(),
+        };
+        Tocsin {
+            child,
+            base,
+            client,
+        }
     }
 }
 
