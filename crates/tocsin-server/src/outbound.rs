@@ -76,7 +76,8 @@ pub fn client(policy: Arc<OutboundPolicy>) -> reqwest::Result<reqwest::Client> {
 ///
 /// Error messages name the scheme, host and port only: a query string may carry a token.
 pub fn check_url(url: &str, policy: &OutboundPolicy) -> Result<reqwest::Url, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("the target URL is not valid: {e}"))?;
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| format!("the target URL is not valid: {e}"))?;
     let shown = format!(
         "{}://{}{}",
         parsed.scheme(),
