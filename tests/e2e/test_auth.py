@@ -206,3 +206,38 @@ def test_aws_cli_v1_with_the_bootstrap_credentials(tocsin, tmp_path):
     refused = _aws(tocsin, "ssm-incidents", "list-response-plans", credentials_file=bad)
     assert refused.returncode != 0
     assert "InvalidSignatureException" in refused.stderr, refused.stderr
+
+
+def test_audit_verify_passes_and_catches_an_edited_row(tocsin, base_url, admin_credentials):
+    incidents = aws_client("ssm-incidents", base_url, admin_credentials)
+    plan = incidents.create_response_plan(name="audit", incidentTemplate={"title": "t", "impact": 3})["arn"]
+    arn = incidents.start_incident(responsePlanArn=plan)["incidentRecordArn"]
+    incidents.update_incident_record(arn=arn, status="RESOLVED")
+    tocsin.stop()
+    db = ["--database-url", tocsin.database_url]
+    tool = ROOT / "target" / "debug" / "tocsin"
+    verified = subprocess.run([str(tool), "audit", "verify", *db], capture_output=True, text=True, timeout=60)
+    assert verified.returncode == 0, verified.stderr
+    assert "intact: 3 entries" in verified.stdout
+    exported = subprocess.run([str(tool), "audit", "export", *db], capture_output=True, text=True, timeout=60)
+    lines = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [e["operation"] for e in lines] == ["CreateResponsePlan", "StartIncident", "UpdateIncidentRecord"]
+    assert {e["principal"] for e in lines} == {"arn:aws:iam::000000000000:user/admin"}
+    # Someone with the database but not the key file edits a row, and recomputes plain
+    # SHA-256 hashes for it and every later row.
+    sql = """
+      UPDATE audit_log SET body = replace(body, 'UpdateIncidentRecord', 'GetIncidentRecord'),
+                           operation = 'GetIncidentRecord' WHERE seq = 3;
+    """
+    subprocess.run(["sqlite3", str(tocsin.db_path), sql], check=True, timeout=30)
+    import hashlib
+    import sqlite3
+
+    with sqlite3.connect(tocsin.db_path) as conn:
+        previous = conn.execute("SELECT mac FROM audit_log WHERE seq = 2").fetchone()[0]
+        body = conn.execute("SELECT body FROM audit_log WHERE seq = 3").fetchone()[0]
+        forged = hashlib.sha256(f"{previous}\n{body}".encode()).hexdigest()
+        conn.execute("UPDATE audit_log SET mac = ? WHERE seq = 3", (forged,))
+    broken = subprocess.run([str(tool), "audit", "verify", *db], capture_output=True, text=True, timeout=60)
+    assert broken.returncode == 1, broken.stdout
+    assert "broken at entry 3" in broken.stderr, broken.stderr

@@ -12,6 +12,7 @@
 //! awsJson1.1 encode them.
 
 pub mod arn;
+pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod events;

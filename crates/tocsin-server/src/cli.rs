@@ -19,12 +19,34 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server: AWS-compatible APIs, native API, live stream and web app on one port.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Work with EventBridge event patterns offline.
     #[command(subcommand)]
     Pattern(PatternCommand),
     /// Manage access keys (works while the server runs).
     Keys(KeysArgs),
+    /// Check or export the audit log.
+    Audit(AuditArgs),
+}
+
+/// `tocsin audit ...`.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// Database and key file.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: AuditCommand,
+}
+
+/// `tocsin audit` subcommands.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum AuditCommand {
+    /// Check the keyed chain; exits 1 naming the first entry that does not verify.
+    Verify,
+    /// Print every entry as a JSON line, oldest first.
+    Export,
 }
 
 /// Where the keys live: the same database and key file as `serve`.
@@ -192,6 +214,13 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub public_hosts: Vec<String>,
+    /// Requests per second each access key may make, sustained (bursts of twice that); more
+    /// answer ThrottlingException (429 on ssm-incidents). 0: no limit.
+    #[arg(long, env = "TOCSIN_RATE_LIMIT_PER_KEY", default_value_t = 200)]
+    pub rate_limit_per_key: u32,
+    /// Most live event streams open at once; one more answers 503 with the reason.
+    #[arg(long, env = "TOCSIN_MAX_STREAMS", default_value_t = 2000)]
+    pub max_streams: usize,
     /// For local experiments only: a request without credentials acts as an admin. Refused
     /// unless --listen is a loopback address; logged as a warning at every start.
     #[arg(long, env = "TOCSIN_INSECURE_NO_AUTH")]

@@ -44,6 +44,11 @@ pub struct ServerConfig {
     /// Host names (without ports) the `Host` header may carry: the loopback aliases by
     /// default, the listen address and every `--public-host`. Empty: no check.
     pub allowed_hosts: Vec<String>,
+    /// Requests each access key may make per second, sustained (bursts of twice that);
+    /// beyond it: `ThrottlingException`. 0 turns the limit off.
+    pub rate_limit_per_key: u32,
+    /// Most live streams (`/v1/stream`) open at once; one more answers 503 with the reason.
+    pub max_streams: usize,
 }
 
 impl Default for ServerConfig {
@@ -63,6 +68,8 @@ impl Default for ServerConfig {
             server_key: crate::domain::keys::ServerKey::generate(),
             insecure_no_auth: false,
             allowed_hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
+            rate_limit_per_key: 200,
+            max_streams: 2000,
         }
     }
 }

@@ -16,28 +16,45 @@ macro_rules! read_tx {
     }};
 }
 
-/// `write_tx!(state, |tx| body)`: evaluates `body` (which returns early with `?` on error, so
-/// nothing is committed) with `tx` bound to a write transaction, then commits.
+/// `write_tx!(state, audit, |tx| body)`: evaluates `body` (which returns early with `?` on
+/// error) with `tx` bound to a write transaction; on success appends `audit` (an
+/// [`audit::Audit`]) in the same transaction and commits; on error records the refusal in
+/// the audit log and returns the error (nothing else is written).
 macro_rules! write_tx {
-    ($state:expr, |$tx:ident| $body:expr) => {{
+    ($state:expr, $audit:expr, |$tx:ident| $body:expr) => {{
+        let audit: crate::http::audit::Audit = $audit;
         let mut transaction = $state.store.write().await?;
-        let $tx = transaction.as_mut();
-        let out = $body;
-        transaction.commit().await?;
-        out
+        let result: crate::domain::error::ApiResult<_> = async {
+            let $tx = transaction.as_mut();
+            Ok($body)
+        }
+        .await;
+        match result {
+            Ok(out) => {
+                audit.success(transaction.as_mut(), &$state).await?;
+                transaction.commit().await?;
+                out
+            }
+            Err(err) => {
+                drop(transaction);
+                audit.failure(&$state, &err).await;
+                return Err(err.into());
+            }
+        }
     }};
 }
 
-/// `rule_change!(state, |tx| body)`: as `write_tx!` for a rule change (`body` is a
+/// `rule_change!(state, audit, |tx| body)`: as `write_tx!` for a rule change (`body` is a
 /// `RuleChange<T>`), then waits for the matcher to compile it; evaluates to the output.
 macro_rules! rule_change {
-    ($state:expr, |$tx:ident| $body:expr) => {{
-        let change = write_tx!($state, |$tx| $body);
+    ($state:expr, $audit:expr, |$tx:ident| $body:expr) => {{
+        let change = write_tx!($state, $audit, |$tx| $body);
         $state.await_matcher(change.feed_id).await?;
         change.output
     }};
 }
 
+pub mod audit;
 pub mod auth;
 pub mod edge;
 pub mod error;

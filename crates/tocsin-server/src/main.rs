@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => match serve(args).await {
+        Command::Serve(args) => match serve(*args).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(err) => {
                 tracing::error!("{err}");
@@ -28,6 +28,19 @@ async fn main() -> std::process::ExitCode {
                 }
                 Err(err) => {
                     eprintln!("tocsin keys: {err}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Audit(args) => {
+            init_logging("text");
+            match keys_cli::run_audit(&args.store, args.command).await {
+                Ok(out) => {
+                    println!("{out}");
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("tocsin audit: {err}");
                     std::process::ExitCode::FAILURE
                 }
             }
@@ -125,6 +138,8 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         server_key,
         insecure_no_auth: args.insecure_no_auth,
         allowed_hosts,
+        rate_limit_per_key: args.rate_limit_per_key,
+        max_streams: args.max_streams.max(1),
         ..ServerConfig::default()
     };
     let (state, stop_streams) = AppState::new(store, config).await?;

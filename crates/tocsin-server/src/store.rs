@@ -12,6 +12,7 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
+use tocsin_api::audit::{AuditEntry, AuditQuery};
 use tocsin_api::auth::AccessKey;
 use tocsin_api::events::{Rule, Target};
 use tocsin_api::incidents::{
@@ -103,12 +104,20 @@ pub trait Store: Send + Sync + 'static {
 /// One transaction over every aggregate. Dropping it without [`StoreTx::commit`] rolls
 /// everything back. Backends implement one small trait per aggregate ([`FeedStore`],
 /// [`PlanStore`], [`IncidentStore`], [`RuleStore`], [`EventStore`], [`DeliveryStore`],
-/// [`KeyStore`]); the
+/// [`KeyStore`], [`AuditStore`]); the
 /// engines see this one object, so a change and its change-feed entry always share a
 /// transaction.
 #[async_trait]
 pub trait StoreTx:
-    FeedStore + PlanStore + IncidentStore + RuleStore + EventStore + DeliveryStore + KeyStore + Send
+    FeedStore
+    + PlanStore
+    + IncidentStore
+    + RuleStore
+    + EventStore
+    + DeliveryStore
+    + KeyStore
+    + AuditStore
+    + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
@@ -286,6 +295,24 @@ pub trait KeyStore: Send {
     async fn meta(&mut self, name: &str) -> StoreResult<Option<String>>;
     /// Records a fact about the database, replacing any earlier value.
     async fn set_meta(&mut self, name: &str, value: &str) -> StoreResult<()>;
+}
+
+/// The audit chain.
+#[async_trait]
+pub trait AuditStore: Send {
+    /// The newest entry's seq and mac, if any.
+    async fn audit_head(&mut self) -> StoreResult<Option<(i64, String)>>;
+    /// Appends an entry whose mac-covered text is `body`.
+    async fn insert_audit(&mut self, entry: &AuditEntry, body: &str) -> StoreResult<()>;
+    /// Entries with `seq > after`, oldest first, with their stored bodies, at most `limit`.
+    async fn audit_rows(
+        &mut self,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(AuditEntry, String)>>;
+    /// Entries matching a query, newest first, at most `limit`.
+    async fn audit_query(&mut self, query: &AuditQuery, limit: i64)
+    -> StoreResult<Vec<AuditEntry>>;
 }
 
 /// The file a `sqlite://PATH` URL names (`None` for other URLs and in-memory databases).

@@ -47,6 +47,13 @@ pub enum ApiError {
     /// `IncompleteSignatureException`: the `Authorization` header is malformed.
     #[error("{0}")]
     IncompleteSignature(String),
+    /// `ThrottlingException`: the caller sends more requests than its rate limit allows.
+    #[error("{0}")]
+    Throttled(String),
+    /// `ServiceUnavailableException`: a capacity limit of this server (open streams) is
+    /// reached.
+    #[error("{0}")]
+    Unavailable(String),
     /// `AccessDeniedException`: the caller's role may not do this.
     #[error("{0}")]
     AccessDenied(String),
@@ -61,6 +68,29 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::AlreadyExists(what) => ApiError::Conflict(format!("{what} already exists")),
             other => ApiError::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl ApiError {
+    /// The AWS error code (rest-json spelling), as the audit log records a failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Validation(_) => "ValidationException",
+            ApiError::Serialization(_) => "SerializationException",
+            ApiError::NotFound(_) => "ResourceNotFoundException",
+            ApiError::Conflict(_) => "ConflictException",
+            ApiError::InvalidEventPattern(_) => "InvalidEventPatternException",
+            ApiError::UnknownOperation(_) => "UnknownOperationException",
+            ApiError::LimitExceeded(_) => "LimitExceededException",
+            ApiError::Unauthenticated(_) => "MissingAuthenticationTokenException",
+            ApiError::UnrecognizedClient(_) => "UnrecognizedClientException",
+            ApiError::InvalidSignature(_) => "InvalidSignatureException",
+            ApiError::IncompleteSignature(_) => "IncompleteSignatureException",
+            ApiError::AccessDenied(_) => "AccessDeniedException",
+            ApiError::Throttled(_) => "ThrottlingException",
+            ApiError::Unavailable(_) => "ServiceUnavailableException",
+            ApiError::Internal(_) => "InternalServerException",
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Caller {
     pub access_key_id: String,
     /// The key's name.
     pub name: String,
+    /// The address the request came from (`ip:port`; empty when unknown).
+    pub source_address: String,
 }
 
 impl Caller {
@@ -34,6 +36,7 @@ impl Caller {
             role,
             access_key_id: access_key_id.to_owned(),
             name: name.to_owned(),
+            source_address: String::new(),
         }
     }
 
@@ -44,6 +47,7 @@ impl Caller {
             role: Role::Admin,
             access_key_id: String::new(),
             name: "anonymous".into(),
+            source_address: String::new(),
         }
     }
 
@@ -55,6 +59,7 @@ impl Caller {
             role: Role::Producer,
             access_key_id: String::new(),
             name: String::new(),
+            source_address: String::new(),
         }
     }
 

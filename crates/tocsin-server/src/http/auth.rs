@@ -178,7 +178,24 @@ async fn identify(state: &AppState, request: Request) -> Result<Request, ApiErro
             (request, caller)
         }
     };
-    if let Some(caller) = caller {
+    if let Some(caller) = &caller
+        && !caller.access_key_id.is_empty()
+        && let Some(limiter) = &state.rate_limiter
+        && limiter.check_key(&caller.access_key_id).is_err()
+    {
+        return Err(ApiError::Throttled(format!(
+            "Rate exceeded: access key {} may make {} requests per second.",
+            caller.access_key_id, state.config.rate_limit_per_key
+        )));
+    }
+    if let Some(mut caller) = caller {
+        if let Some(axum::extract::ConnectInfo(peer)) =
+            request
+                .extensions()
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        {
+            caller.source_address = peer.to_string();
+        }
         request.extensions_mut().insert(caller);
     }
     Ok(request)

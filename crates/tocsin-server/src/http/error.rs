@@ -62,6 +62,12 @@ fn render(err: &ApiError, aws_json: bool) -> Response {
             (StatusCode::BAD_REQUEST, "IncompleteSignatureException")
         }
         ApiError::IncompleteSignature(_) => (StatusCode::FORBIDDEN, "IncompleteSignatureException"),
+        ApiError::Throttled(_) if aws_json => (StatusCode::BAD_REQUEST, "ThrottlingException"),
+        ApiError::Throttled(_) => (StatusCode::TOO_MANY_REQUESTS, "ThrottlingException"),
+        ApiError::Unavailable(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailableException",
+        ),
         ApiError::AccessDenied(_) if aws_json => (StatusCode::BAD_REQUEST, "AccessDeniedException"),
         ApiError::AccessDenied(_) => (StatusCode::FORBIDDEN, "AccessDeniedException"),
         ApiError::Internal(_) if aws_json => {

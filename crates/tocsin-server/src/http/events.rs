@@ -18,6 +18,7 @@ use tocsin_api::events::{
 use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::identity::{Caller, Role};
 use crate::domain::{events, rules};
+use crate::http::audit::Audit;
 use crate::http::error::AwsJsonError;
 use crate::http::extract::{AwsJson, missing_credentials};
 use crate::http::state::AppState;
@@ -61,8 +62,9 @@ macro_rules! operation {
 /// Every EventBridge operation Tocsin answers (EventBridge 2015-10-07), with its role. Rule
 /// changes answer once the matcher has compiled them (read-your-writes).
 pub static OPERATIONS: &[Operation] = &[
-    operation! { "PutRule", Admin, (s, _, req: PutRuleRequest) -> PutRuleResponse {
-        rule_change!(s, |tx| rules::put_rule(tx, &s.config, req).await?)
+    operation! { "PutRule", Admin, (s, caller, req: PutRuleRequest) -> PutRuleResponse {
+        let audit = Audit::new(caller, "PutRule", rule_arn(s, req.event_bus_name.as_deref(), &req.name));
+        rule_change!(s, audit, |tx| rules::put_rule(tx, &s.config, req).await?)
     }},
     operation! { "DescribeRule", Viewer, (s, _, req: RuleRef) -> Rule {
         read_tx!(s, |tx| rules::describe_rule(tx, &s.config, req).await?)
@@ -70,18 +72,21 @@ pub static OPERATIONS: &[Operation] = &[
     operation! { "ListRules", Viewer, (s, _, req: ListRulesRequest) -> ListRulesResponse {
         read_tx!(s, |tx| rules::list_rules(tx, req).await?)
     }},
-    operation! { "DeleteRule", Admin, (s, _, req: RuleRef) -> EmptyResponse {
-        rule_change!(s, |tx| rules::delete_rule(tx, &s.config, req).await?);
+    operation! { "DeleteRule", Admin, (s, caller, req: RuleRef) -> EmptyResponse {
+        let audit = Audit::new(caller, "DeleteRule", rule_arn(s, req.event_bus_name.as_deref(), &req.name));
+        rule_change!(s, audit, |tx| rules::delete_rule(tx, &s.config, req).await?);
         EmptyResponse::new()
     }},
-    operation! { "PutTargets", Admin, (s, _, req: PutTargetsRequest) -> TargetsResponse {
-        rule_change!(s, |tx| rules::put_targets(tx, &s.config, req).await?)
+    operation! { "PutTargets", Admin, (s, caller, req: PutTargetsRequest) -> TargetsResponse {
+        let audit = Audit::new(caller, "PutTargets", rule_arn(s, req.event_bus_name.as_deref(), &req.rule));
+        rule_change!(s, audit, |tx| rules::put_targets(tx, &s.config, req).await?)
     }},
     operation! { "ListTargetsByRule", Viewer, (s, caller, req: ListTargetsByRuleRequest) -> ListTargetsByRuleResponse {
         read_tx!(s, |tx| rules::list_targets_by_rule(tx, &s.config, req, caller.role == Role::Admin).await?)
     }},
-    operation! { "RemoveTargets", Admin, (s, _, req: RemoveTargetsRequest) -> TargetsResponse {
-        rule_change!(s, |tx| rules::remove_targets(tx, &s.config, req).await?)
+    operation! { "RemoveTargets", Admin, (s, caller, req: RemoveTargetsRequest) -> TargetsResponse {
+        let audit = Audit::new(caller, "RemoveTargets", rule_arn(s, req.event_bus_name.as_deref(), &req.rule));
+        rule_change!(s, audit, |tx| rules::remove_targets(tx, &s.config, req).await?)
     }},
     operation! { "PutEvents", Producer, (s, caller, req: PutEventsRequest) -> PutEventsResponse {
         let rules = s.rules.snapshot();
@@ -91,6 +96,14 @@ pub static OPERATIONS: &[Operation] = &[
         rules::test_event_pattern(req)?
     }},
 ];
+
+/// The ARN of rule `name` on a bus given by name or ARN (for the audit log; the bus is not
+/// checked here).
+fn rule_arn(s: &AppState, bus: Option<&str>, name: &str) -> String {
+    let bus = bus.unwrap_or(tocsin_api::events::DEFAULT_EVENT_BUS);
+    let bus = bus.rsplit_once(":event-bus/").map_or(bus, |(_, b)| b);
+    crate::domain::arns::rule(&s.config.region, &s.config.account_id, bus, name)
+}
 
 /// The `{}` some operations answer with.
 type EmptyResponse = serde_json::Map<String, serde_json::Value>;

@@ -18,7 +18,8 @@ use tocsin_api::incidents::{
 use crate::clock;
 use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::incidents::{self, MANUAL_SOURCE, NewIncident};
-use crate::domain::plans;
+use crate::domain::{arns, plans};
+use crate::http::audit::Audit;
 use crate::http::error::RestJsonError;
 use crate::http::extract::{Admin, Require, Responder, RestJson, Viewer};
 use crate::http::routes::Routes;
@@ -113,12 +114,15 @@ fn required_arn(q: ArnQuery) -> ApiResult<String> {
 
 /// Mirrors CreateResponsePlan: 201 with the new ARN.
 async fn create_response_plan(
-    _: Require<Admin>,
+    Require { caller, .. }: Require<Admin>,
     State(s): State<AppState>,
     RestJson(input): RestJson<CreateResponsePlanInput>,
 ) -> RestResult<(StatusCode, Json<CreateResponsePlanOutput>)> {
-    let arn = write_tx!(s, |tx| plans::create_response_plan(tx, &s.config, input)
-        .await?);
+    let resource = arns::response_plan(&s.config.account_id, &input.name);
+    let audit = Audit::new(&caller, "CreateResponsePlan", resource);
+    let arn = write_tx!(s, audit, |tx| {
+        plans::create_response_plan(tx, &s.config, input).await?
+    });
     Ok((StatusCode::CREATED, Json(CreateResponsePlanOutput { arn })))
 }
 
@@ -148,21 +152,25 @@ async fn list_response_plans(
 
 /// Mirrors UpdateResponsePlan: 204.
 async fn update_response_plan(
-    _: Require<Admin>,
+    Require { caller, .. }: Require<Admin>,
     State(s): State<AppState>,
     RestJson(input): RestJson<UpdateResponsePlanInput>,
 ) -> RestResult<StatusCode> {
-    write_tx!(s, |tx| plans::update_response_plan(tx, input).await?);
+    let audit = Audit::new(&caller, "UpdateResponsePlan", input.arn.clone());
+    write_tx!(s, audit, |tx| plans::update_response_plan(tx, input)
+        .await?);
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Mirrors DeleteResponsePlan: 204, also when the plan does not exist (as AWS).
 async fn delete_response_plan(
-    _: Require<Admin>,
+    Require { caller, .. }: Require<Admin>,
     State(s): State<AppState>,
     RestJson(input): RestJson<DeleteResponsePlanInput>,
 ) -> RestResult<StatusCode> {
-    write_tx!(s, |tx| plans::delete_response_plan(tx, input).await?);
+    let audit = Audit::new(&caller, "DeleteResponsePlan", input.arn.clone());
+    write_tx!(s, audit, |tx| plans::delete_response_plan(tx, input)
+        .await?);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -185,13 +193,15 @@ async fn start_incident(
         related_items: input.related_items.unwrap_or_default(),
         fallback_dedupe: None,
         client_token: input.client_token,
-        created_by: caller.principal,
+        created_by: caller.principal.clone(),
         invoked_by: None,
     };
     // Checked before the write lock is taken, so a bad request never waits for it.
     incidents::validate_new_incident(&new)?;
-    let outcome = write_tx!(s, |tx| incidents::start_incident(tx, &s.config, new)
-        .await?);
+    let audit = Audit::new(&caller, "StartIncident", new.response_plan_arn.clone());
+    let outcome = write_tx!(s, audit, |tx| {
+        incidents::start_incident(tx, &s.config, new).await?
+    });
     Ok(Json(StartIncidentOutput {
         incident_record_arn: outcome.arn().to_owned(),
     }))
@@ -229,12 +239,10 @@ async fn update_incident_record(
     State(s): State<AppState>,
     RestJson(input): RestJson<UpdateIncidentRecordInput>,
 ) -> RestResult<StatusCode> {
-    write_tx!(s, |tx| incidents::update_incident(
-        tx,
-        &caller.principal,
-        input
-    )
-    .await?);
+    let audit = Audit::new(&caller, "UpdateIncidentRecord", input.arn.clone());
+    write_tx!(s, audit, |tx| {
+        incidents::update_incident(tx, &caller.principal, input).await?
+    });
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -11,6 +11,7 @@ use tocsin_api::auth::{
 
 use crate::clock;
 use crate::domain::keys;
+use crate::http::audit::Audit;
 use crate::http::error::RestJsonError;
 use crate::http::extract::{Admin, AnyKey, Require, RestJson, Viewer};
 use crate::http::routes::Routes;
@@ -34,6 +35,7 @@ pub fn routes() -> Routes {
         .route(Post, "/v1/keys", "CreateKey", create_key)
         .route(Post, "/v1/keys/state", "SetKeyState", set_key_state)
         .route(Post, "/v1/keys/delete", "DeleteKey", delete_key)
+        .route(Get, "/v1/audit", "ListAuditEntries", audit_entries)
 }
 
 /// `GET /v1/whoami`: the caller's key, name, role and principal.
@@ -68,11 +70,12 @@ async fn list_keys(
 
 /// `POST /v1/keys` `{"name","role"}`: creates a key; the answer carries its secret, once.
 async fn create_key(
-    _: Require<Admin>,
+    Require { caller, .. }: Require<Admin>,
     State(s): State<AppState>,
     RestJson(input): RestJson<CreateKeyInput>,
 ) -> RestResult<(StatusCode, Json<NewAccessKey>)> {
-    let key = write_tx!(s, |tx| {
+    let audit = Audit::new(&caller, "CreateKey", format!("key name {}", input.name));
+    let key = write_tx!(s, audit, |tx| {
         keys::create_key(
             tx,
             &s.config.server_key,
@@ -87,25 +90,42 @@ async fn create_key(
 
 /// `POST /v1/keys/state` `{"accessKeyId","enabled"}`: 204.
 async fn set_key_state(
-    _: Require<Admin>,
+    Require { caller, .. }: Require<Admin>,
     State(s): State<AppState>,
     RestJson(input): RestJson<KeyStateInput>,
 ) -> RestResult<StatusCode> {
-    write_tx!(s, |tx| keys::set_key_enabled(
-        tx,
-        &input.access_key_id,
-        input.enabled
-    )
-    .await?);
+    let operation = if input.enabled {
+        "EnableKey"
+    } else {
+        "DisableKey"
+    };
+    let audit = Audit::new(&caller, operation, input.access_key_id.clone());
+    write_tx!(s, audit, |tx| {
+        keys::set_key_enabled(tx, &input.access_key_id, input.enabled).await?
+    });
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /v1/keys/delete` `{"accessKeyId"}`: 204.
 async fn delete_key(
-    _: Require<Admin>,
+    Require { caller, .. }: Require<Admin>,
     State(s): State<AppState>,
     RestJson(input): RestJson<KeyRef>,
 ) -> RestResult<StatusCode> {
-    write_tx!(s, |tx| keys::delete_key(tx, &input.access_key_id).await?);
+    let audit = Audit::new(&caller, "DeleteKey", input.access_key_id.clone());
+    write_tx!(s, audit, |tx| keys::delete_key(tx, &input.access_key_id)
+        .await?);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /v1/audit?principal=&operation=&after=&before=&limit=`: audit entries, newest first
+/// (admin).
+async fn audit_entries(
+    _: Require<Admin>,
+    State(s): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<tocsin_api::audit::AuditQuery>,
+) -> RestResult<Json<Vec<tocsin_api::audit::AuditEntry>>> {
+    Ok(Json(
+        read_tx!(s, |tx| crate::domain::audit::query(tx, &q).await?)
+    ))
 }

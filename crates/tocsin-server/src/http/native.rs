@@ -131,6 +131,7 @@ async fn stream(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok());
+    let slot = StreamSlot::take(&state.open_streams, state.config.max_streams)?;
     // Subscribe before reading the position so no commit falls between the two.
     let wake = state.store.subscribe();
     let start = match header_id.or(params.last_event_id) {
@@ -142,8 +143,8 @@ async fn stream(
         .text("keep-alive");
     let shutdown = state.shutdown.clone();
     let events = stream::unfold(
-        (state, wake, shutdown, start, false),
-        |(state, mut wake, mut shutdown, last, mut wait)| async move {
+        (state, wake, shutdown, start, false, slot),
+        |(state, mut wake, mut shutdown, last, mut wait, slot)| async move {
             loop {
                 if wait {
                     tokio::select! {
@@ -170,7 +171,10 @@ async fn stream(
                                     .data(serde_json::to_string(entry).unwrap_or_default()))
                             })
                             .collect();
-                        return Some((stream::iter(out), (state, wake, shutdown, next, wait)));
+                        return Some((
+                            stream::iter(out),
+                            (state, wake, shutdown, next, wait, slot),
+                        ));
                     }
                     Err(err) => {
                         tracing::warn!(%err, "change feed read failed; retrying");
@@ -182,4 +186,32 @@ async fn stream(
     )
     .flatten();
     Ok(Sse::new(events).keep_alive(keep_alive))
+}
+
+/// One of the `--max-streams` places for an open stream; freed when the stream ends.
+struct StreamSlot(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl StreamSlot {
+    /// Takes a place, or answers `ServiceUnavailableException` when all are taken.
+    fn take(
+        open: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        max: usize,
+    ) -> Result<Self, ApiError> {
+        use std::sync::atomic::Ordering;
+        let taken = open.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+            (n < max).then_some(n + 1)
+        });
+        match taken {
+            Ok(_) => Ok(StreamSlot(open.clone())),
+            Err(n) => Err(ApiError::Unavailable(format!(
+                "This server has {n} live streams open, its limit (--max-streams); try again later."
+            ))),
+        }
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }

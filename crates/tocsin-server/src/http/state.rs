@@ -14,6 +14,9 @@ use crate::worker::delivery::DeliveryWorker;
 use crate::worker::matcher::MatcherWorker;
 use crate::worker::{Supervisor, WorkerContext};
 
+/// A rate limiter keyed by access key id.
+pub type KeyedLimiter = governor::DefaultKeyedRateLimiter<String>;
+
 /// Shared state: cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -31,6 +34,10 @@ pub struct AppState {
     pub supervisor: Arc<Supervisor>,
     /// Single-use stream tickets issued on this node.
     pub tickets: Arc<crate::http::tickets::Tickets>,
+    /// Requests per access key (`--rate-limit-per-key`), when limited.
+    pub rate_limiter: Option<Arc<KeyedLimiter>>,
+    /// Live streams open now.
+    pub open_streams: Arc<std::sync::atomic::AtomicUsize>,
     /// When each access key's use was last recorded (epoch seconds).
     pub key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, f64>>>,
 }
@@ -50,6 +57,12 @@ impl AppState {
         let position = store.latest_change_id().await?;
         rules.install(CompiledRules::load(store.as_ref()).await?, position);
         let (tx, rx) = watch::channel(false);
+        let rate_limiter = std::num::NonZeroU32::new(config.rate_limit_per_key).map(|per_second| {
+            let burst = per_second.saturating_mul(std::num::NonZeroU32::MIN.saturating_add(1));
+            Arc::new(governor::RateLimiter::keyed(
+                governor::Quota::per_second(per_second).allow_burst(burst),
+            ))
+        });
         let outbound = Arc::new(OutboundPolicy {
             allow: config.outbound_allow.clone(),
         });
@@ -78,6 +91,8 @@ impl AppState {
                 outbound,
                 supervisor,
                 tickets: Arc::default(),
+                rate_limiter,
+                open_streams: Arc::default(),
                 key_uses: Arc::default(),
             },
             tx,

@@ -2,6 +2,7 @@
 //! open. Writers are serialised by an in-process lock (SQLite allows one writer anyway), so
 //! change-feed ids are assigned in commit order; readers run concurrently on the WAL.
 
+mod audit;
 mod deliveries;
 mod events;
 mod feed;

@@ -77,3 +77,80 @@ async fn foreign_hosts_cross_site_requests_and_other_content_types_are_refused()
     );
     server.stop();
 }
+
+#[tokio::test]
+async fn each_key_is_rate_limited_with_the_protocols_throttling_error() {
+    let server = TestServer::start_with(tocsin_server::ServerConfig {
+        rate_limit_per_key: 2,
+        ..Default::default()
+    })
+    .await;
+    let (id, secret) = server.key("busy", tocsin_api::auth::Role::Viewer).await;
+    let busy = crate::support::bearer_client(&id, &secret);
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let r = busy
+            .get(format!("{}/v1/whoami", server.base))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+        if r.status() == 429 {
+            let body: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(body["__type"], "ThrottlingException");
+        }
+    }
+    assert!(
+        statuses.contains(&200) && statuses.contains(&429),
+        "{statuses:?}"
+    );
+    let aws = busy
+        .post(format!("{}/", server.base))
+        .header("X-Amz-Target", "AWSEvents.ListRules")
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(aws.status(), 400);
+    assert_eq!(aws.headers()["x-amzn-ErrorType"], "ThrottlingException");
+    // Another key has its own allowance.
+    let r = server.get("/v1/whoami").await;
+    assert_eq!(r.status(), 200);
+    server.stop();
+}
+
+#[tokio::test]
+async fn streams_beyond_the_cap_are_refused_with_a_reason() {
+    let server = TestServer::start_with(tocsin_server::ServerConfig {
+        max_streams: 2,
+        ..Default::default()
+    })
+    .await;
+    let first = server.get("/v1/stream").await;
+    let second = server.get("/v1/stream").await;
+    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    let third = server.get("/v1/stream").await;
+    assert_eq!(third.status(), 503);
+    let body: serde_json::Value = third.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("--max-streams"),
+        "{body}"
+    );
+    drop(first);
+    // The closed stream's place comes free (the server notices the closed connection).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let again = server.get("/v1/stream").await;
+        if again.status() == 200 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the place never came free"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    drop(second);
+    server.stop();
+}

@@ -40,6 +40,8 @@ fn code(err: &ApiError) -> &'static str {
         ApiError::UnrecognizedClient(_) => "UnrecognizedClientException",
         ApiError::InvalidSignature(_) => "InvalidSignatureException",
         ApiError::IncompleteSignature(_) => "IncompleteSignatureException",
+        ApiError::Throttled(_) => "ThrottlingException",
+        ApiError::Unavailable(_) => "ServiceUnavailableException",
         ApiError::Internal(_) => "InternalServerException",
     }
 }

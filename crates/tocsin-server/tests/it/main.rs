@@ -6,6 +6,7 @@
     reason = "test helpers: a panic is a failed assertion"
 )]
 #![allow(missing_docs, reason = "test crate")]
+mod audit;
 mod bad_input;
 mod cli;
 mod concurrency;

@@ -33,6 +33,7 @@ const NATIVE: &[(&str, Access)] = &[
     ("/v1/keys", Access::Role(Role::Admin)),
     ("/v1/keys/state", Access::Role(Role::Admin)),
     ("/v1/keys/delete", Access::Role(Role::Admin)),
+    ("/v1/audit", Access::Role(Role::Admin)),
 ];
 
 #[test]

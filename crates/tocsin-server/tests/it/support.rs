@@ -74,6 +74,11 @@ impl TestServer {
         server
     }
 
+    /// The server key this server seals secrets and keys its audit chain with.
+    pub fn server_key(&self) -> tocsin_server::domain::keys::ServerKey {
+        self.server_key.clone()
+    }
+
     /// Creates an access key; returns (id, secret).
     pub async fn key(&self, name: &str, role: Role) -> (String, String) {
         let mut tx = self.store.write().await.unwrap();
