@@ -129,7 +129,10 @@ async fn streams_beyond_the_cap_are_refused_with_a_reason() {
     .await;
     let first = server.get("/v1/stream").await;
     let second = server.get("/v1/stream").await;
-    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
     let third = server.get("/v1/stream").await;
     assert_eq!(third.status(), 503);
     let body: serde_json::Value = third.json().await.unwrap();
