@@ -88,7 +88,7 @@ fi
 
 # Small tools the scripts and examples use.
 step "base tools (curl, sqlite3, make)"
-apt_install curl ca-certificates sqlite3 make
+apt_install curl ca-certificates sqlite3 make openssl
 ok "base tools present"
 
 # --- (a) WebAssembly toolchain -----------------------------------------------------------

@@ -13,10 +13,12 @@
 //! - [`incidents`]: ssm-incidents incident records;
 //! - [`plans`]: ssm-incidents response plans;
 //! - [`events`]: EventBridge rules and targets on the default bus;
-//! - [`auth`]: who the key is (`whoami`), stream tickets, and access keys (admin).
+//! - [`auth`]: who the key is (`whoami`), stream tickets, and access keys (admin);
+//! - [`audit`]: the audit log (admin).
 //!
 //! Every request carries the signed-in key as `Authorization: Bearer ID:SECRET`.
 
+pub mod audit;
 pub mod auth;
 pub mod client;
 pub mod events;

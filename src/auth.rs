@@ -267,6 +267,8 @@ pub enum Control {
     EditRules,
     /// The Keys page.
     ManageKeys,
+    /// The Audit page (the audit log).
+    ReadAudit,
 }
 
 impl Control {
@@ -275,7 +277,7 @@ impl Control {
         match self {
             Self::Read => Role::Viewer,
             Self::StartIncident | Self::WorkIncident => Role::Responder,
-            Self::EditPlans | Self::EditRules | Self::ManageKeys => Role::Admin,
+            Self::EditPlans | Self::EditRules | Self::ManageKeys | Self::ReadAudit => Role::Admin,
         }
     }
 }
@@ -301,6 +303,9 @@ pub fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     }
     if may(role, Control::ManageKeys) {
         links.push(("/keys", "Keys"));
+    }
+    if may(role, Control::ReadAudit) {
+        links.push(("/audit", "Audit"));
     }
     links.push(("/settings", "Settings"));
     links
@@ -630,20 +635,23 @@ mod tests {
     fn what_each_role_sees() {
         use Control::*;
         let table = [
-            (None, [false, false, false, false, false, false]),
+            (None, [false, false, false, false, false, false, false]),
             (
                 Some(Role::Producer),
-                [false, false, false, false, false, false],
+                [false, false, false, false, false, false, false],
             ),
             (
                 Some(Role::Viewer),
-                [true, false, false, false, false, false],
+                [true, false, false, false, false, false, false],
             ),
             (
                 Some(Role::Responder),
-                [true, true, true, false, false, false],
+                [true, true, true, false, false, false, false],
             ),
-            (Some(Role::Admin), [true, true, true, true, true, true]),
+            (
+                Some(Role::Admin),
+                [true, true, true, true, true, true, true],
+            ),
         ];
         let controls = [
             Read,
@@ -652,6 +660,7 @@ mod tests {
             EditPlans,
             EditRules,
             ManageKeys,
+            ReadAudit,
         ];
         for (role, expected) in table {
             for (control, want) in controls.into_iter().zip(expected) {
@@ -694,6 +703,7 @@ mod tests {
                 "/plans",
                 "/rules",
                 "/keys",
+                "/audit",
                 "/settings"
             ]
         );

@@ -1,4 +1,5 @@
-//! Pure text helpers: ages, clock times, impact classes, truncation, URL encoding and UUIDs.
+//! Pure text helpers: ages, clock times, impact classes, truncation, URL encoding, UUIDs and
+//! how audit-log entries read.
 //! (Impact levels and their words are [`Impact`], shared with the server.)
 //!
 //! Nothing here touches the DOM or the network, so everything is unit-tested natively with
@@ -203,9 +204,74 @@ pub fn backoff_delay_ms(failures: u32, jitter_ms: u32) -> u32 {
     base.min(30_000) + jitter_ms.min(1_000)
 }
 
+/// An audit entry's `result` for a call that went through.
+pub const AUDIT_SUCCESS: &str = "success";
+
+/// Whether an audit entry's `result` is a failure (anything but `success`: an AWS error code).
+pub fn audit_failed(result: &str) -> bool {
+    result != AUDIT_SUCCESS
+}
+
+/// An audit entry's result as the Audit page shows it, marked in words and a sign (not only
+/// by colour): `✓ success`, or `✗ failed: <error code>`.
+pub fn audit_result_label(result: &str) -> String {
+    if !audit_failed(result) {
+        format!("✓ {AUDIT_SUCCESS}")
+    } else if result.trim().is_empty() {
+        "✗ failed".to_owned()
+    } else {
+        format!("✗ failed: {result}")
+    }
+}
+
+/// Who a principal is, shortly: the key name of `arn:aws:iam::<account>:user/<name>`,
+/// otherwise the principal as it is (`local:tocsin-cli`).
+pub fn principal_label(principal: &str) -> &str {
+    match principal.rsplit_once(":user/") {
+        Some((account, name)) if account.starts_with("arn:") && !name.is_empty() => name,
+        _ => principal,
+    }
+}
+
+/// `text`, or `—` when it is empty (an audit entry without a resource or source address).
+pub fn or_dash(text: &str) -> &str {
+    if text.trim().is_empty() { "—" } else { text }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_results() {
+        assert!(!audit_failed("success"));
+        assert!(audit_failed("AccessDeniedException"));
+        assert!(audit_failed(""));
+        assert!(audit_failed("Success"));
+        assert_eq!(audit_result_label("success"), "✓ success");
+        assert_eq!(
+            audit_result_label("ConflictException"),
+            "✗ failed: ConflictException"
+        );
+        assert_eq!(audit_result_label(" "), "✗ failed");
+    }
+
+    #[test]
+    fn audit_principals_and_blanks() {
+        assert_eq!(
+            principal_label("arn:aws:iam::000000000000:user/ci-bot"),
+            "ci-bot"
+        );
+        assert_eq!(principal_label("local:tocsin-cli"), "local:tocsin-cli");
+        assert_eq!(
+            principal_label("arn:aws:iam::000000000000:user/"),
+            "arn:aws:iam::000000000000:user/"
+        );
+        assert_eq!(principal_label("x:user/y"), "x:user/y");
+        assert_eq!(or_dash(""), "—");
+        assert_eq!(or_dash("  "), "—");
+        assert_eq!(or_dash("127.0.0.1"), "127.0.0.1");
+    }
 
     #[test]
     fn ages() {

@@ -5,6 +5,7 @@
 //! what is trimmed, what is left out, which message a bad field gives) is unit-tested
 //! natively with `cargo test -p tocsin-web`.
 
+pub mod audit;
 pub mod incident;
 pub mod plan;
 pub mod rule;

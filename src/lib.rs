@@ -38,6 +38,7 @@ use crate::components::kiosk_gate::KioskGate;
 use crate::components::nav_bar::NavBar;
 use crate::components::require_key::RequireKey;
 use crate::format::{choose_base_url, normalize_base_url};
+use crate::pages::audit_page::AuditPage;
 use crate::pages::incident_page::IncidentPage;
 use crate::pages::incidents_page::IncidentsPage;
 use crate::pages::keys_page::KeysPage;
@@ -103,6 +104,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/keys")
                         view=|| view! { <RequireKey><KeysPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/audit")
+                        view=|| view! { <RequireKey><AuditPage /></RequireKey> }
                     />
                     <Route path=path!("/settings") view=SettingsPage />
                 </Routes>

@@ -1,5 +1,6 @@
 //! Route components (`*Page`), one per file.
 
+pub mod audit_page;
 pub mod incident_page;
 pub mod incidents_page;
 pub mod keys_page;

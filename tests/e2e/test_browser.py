@@ -9,6 +9,8 @@
 * Kiosk mode: `/wall?kiosk=1#key=ID:SECRET` with a viewer key removes the key from the address
   bar, keeps it on the device, stays live after a reload, and never puts the secret in a URL
   it requests; an admin key is refused with no data shown.
+* The audit page shows an admin's changes made through the API (refused ones marked in
+  words), filters them by operation, and refuses a viewer key.
 
 Screenshots go to tests/e2e/artifacts/.
 """
@@ -450,3 +452,66 @@ def test_a_key_refused_mid_session_goes_back_to_sign_in_with_a_note(tocsin, base
     page.wait_for_url(re.compile(r"/sign-in\?next=%2Fincidents$"), timeout=LIVE_TIMEOUT_MS)
     expect(page.locator("#whoami")).to_have_count(0)
     assert stored_key(page) == (None, None)
+
+
+def test_audit_page_lists_changes_filters_them_and_refuses_a_viewer(tocsin, base_url, browser, admin_credentials):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    plan_arn = create_plan(tocsin, admin_credentials, "audited")
+    # The same name again is refused (ConflictException): a failed entry.
+    try:
+        create_plan(tocsin, admin_credentials, "audited")
+        raise AssertionError("a second plan with the same name was accepted")
+    except urllib.error.HTTPError as err:
+        assert err.code == 409, err.code
+    start_incident(tocsin, admin_credentials, plan_arn, "audited incident")
+    viewer = create_key(tocsin, admin_credentials, "auditor", "viewer")
+
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    try:
+        sign_in(page, base_url, admin_credentials, "/audit")
+        expect(page.locator("nav.nav a[href='/audit']")).to_have_count(1)
+        rows = page.locator("tr.audit-row")
+        created = rows.filter(has_text="CreateResponsePlan")
+        ok = page.locator("tr.audit-row:not(.audit-failed)", has_text="CreateResponsePlan")
+        expect(ok).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+        expect(ok.locator(".audit-result")).to_have_text("✓ success")
+        expect(ok.locator(".audit-resource")).to_have_text(re.compile(r"response-plan/audited$"))
+        expect(ok.locator(".audit-role")).to_have_text("admin")
+        expect(ok.locator(".audit-time")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"))
+        # The refused call is marked in words, not only by colour.
+        refused = page.locator("tr.audit-row.audit-failed", has_text="CreateResponsePlan")
+        expect(refused).to_have_count(1)
+        expect(refused.locator(".audit-result")).to_have_text("✗ failed: ConflictException")
+        expect(created).to_have_count(2)
+        # Newest first: the key, then the incident, then the plans.
+        expect(page.locator("tr.audit-row .audit-operation").first).to_have_text("CreateKey")
+
+        # Filtering by operation hides the plan entries.
+        page.fill("input#audit-operation", "StartIncident")
+        page.click("button#audit-apply")
+        expect(page.locator("tr.audit-row .audit-operation")).to_have_text(["StartIncident"], timeout=LIVE_TIMEOUT_MS)
+        expect(rows.filter(has_text="CreateResponsePlan")).to_have_count(0)
+        expect(page.locator("#audit-summary")).to_have_text("1 entry, newest first.")
+
+        # An operation nobody called: nothing matches.
+        page.fill("input#audit-operation", "DeleteRule")
+        page.press("input#audit-operation", "Enter")
+        expect(page.locator("#audit-empty")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        expect(rows).to_have_count(0)
+
+        # Clearing the filters shows everything again.
+        page.click("button#audit-clear")
+        expect(page.locator("input#audit-operation")).to_have_value("")
+        expect(rows.filter(has_text="CreateResponsePlan")).to_have_count(2, timeout=LIVE_TIMEOUT_MS)
+    finally:
+        page.screenshot(path=str(ARTIFACTS / "audit.png"), full_page=True)
+
+    # A viewer key gets no link and the same refusal as on the Keys page.
+    page = browser.new_context().new_page()
+    sign_in(page, base_url, viewer, "/audit")
+    expect(page.locator("#whoami")).to_have_text("auditor · viewer")
+    expect(page.locator("#audit-denied")).to_contain_text("role viewer", timeout=LIVE_TIMEOUT_MS)
+    expect(page.locator("#audit-denied")).to_have_text("Your key (role viewer) cannot read the audit log.")
+    expect(page.locator("#audit-list")).to_have_count(0)
+    expect(page.locator("form#audit-filters")).to_have_count(0)
+    expect(page.locator("nav.nav a[href='/audit']")).to_have_count(0)

@@ -221,6 +221,13 @@ pub struct ServeArgs {
     /// Most live event streams open at once; one more answers 503 with the reason.
     #[arg(long, env = "TOCSIN_MAX_STREAMS", default_value_t = 2000)]
     pub max_streams: usize,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key). Without it, plain HTTP
+    /// (put a reverse proxy in front, as README's recipe shows).
+    #[arg(long, env = "TOCSIN_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "TOCSIN_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// For local experiments only: a request without credentials acts as an admin. Refused
     /// unless --listen is a loopback address; logged as a warning at every start.
     #[arg(long, env = "TOCSIN_INSECURE_NO_AUTH")]

@@ -52,3 +52,37 @@ pub async fn serve(
     })
     .await
 }
+
+/// Serves `state` over TLS (rustls) on `listener` with the PEM certificate chain and key in
+/// `cert` and `key`, until `shutdown` resolves; then ends open streams and lets in-flight
+/// requests finish (10 s at most). Request headers must arrive within 10 s.
+///
+/// Errors: the certificate or key cannot be read or do not match; the listener fails.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    state: AppState,
+    stop_streams: tokio::sync::watch::Sender<bool>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> std::io::Result<()> {
+    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down: closing streams, finishing requests");
+        let _ = stop_streams.send(true);
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    listener.set_nonblocking(true)?;
+    let mut server = axum_server::from_tcp_rustls(listener, tls)?;
+    server
+        .http_builder()
+        .http1()
+        .header_read_timeout(std::time::Duration::from_secs(10));
+    server
+        .handle(handle)
+        .serve(app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .await
+}

@@ -156,10 +156,21 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!("database not empty: example not seeded");
         }
     }
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    let addr = listener.local_addr()?;
-    tracing::info!(%addr, database = %args.database_url, "tocsin listening on http://{addr}/");
-    tocsin_server::serve(listener, state, stop_streams, shutdown_signal()).await?;
+    match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let listener = std::net::TcpListener::bind(args.listen)?;
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, database = %args.database_url, "tocsin listening on https://{addr}/");
+            tocsin_server::serve_tls(listener, state, stop_streams, shutdown_signal(), cert, key)
+                .await?;
+        }
+        _ => {
+            let listener = tokio::net::TcpListener::bind(args.listen).await?;
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, database = %args.database_url, "tocsin listening on http://{addr}/");
+            tocsin_server::serve(listener, state, stop_streams, shutdown_signal()).await?;
+        }
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -346,3 +346,90 @@ async fn without_credentials_nothing_but_health_answers() {
     );
     assert_eq!(who["principal"], "arn:aws:iam::000000000000:user/admin");
 }
+
+#[tokio::test]
+async fn serves_https_with_a_pem_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("cert.pem");
+    let key = dir.path().join("key.pem");
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tocsin"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &db,
+            "--web-dir",
+            "/nonexistent",
+        ])
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // curl is the client: it trusts exactly the certificate given with --cacert.
+    let curl = |path: &str, bearer: Option<String>| {
+        let mut c = Command::new("curl");
+        c.args(["-sS", "--fail", "--max-time", "5", "--cacert"])
+            .arg(&cert);
+        if let Some(b) = bearer {
+            c.args(["-H", &format!("Authorization: Bearer {b}")]);
+        }
+        c.arg(format!("https://127.0.0.1:{port}{path}"))
+            .output()
+            .unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !curl("/healthz", None).status.success() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("no HTTPS answer");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (id, secret) = crate::support::admin_credentials(&db).unwrap();
+    let who = curl("/v1/whoami", Some(format!("{id}:{secret}")));
+    let plain = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        who.status.success(),
+        "{}",
+        String::from_utf8_lossy(&who.stderr)
+    );
+    let who: Value = serde_json::from_slice(&who.stdout).unwrap();
+    assert_eq!(who["role"], "admin");
+    assert!(plain.is_err(), "plain HTTP is not served on the TLS port");
+}
