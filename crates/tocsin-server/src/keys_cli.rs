@@ -29,17 +29,25 @@ pub fn beside(file: &Path, name: &str) -> PathBuf {
         .map_or_else(|| PathBuf::from(name), |d| d.join(name))
 }
 
-/// Runs a `tocsin keys` command; returns what to print on success.
-///
-/// Errors: the message to print (exit status 1).
-pub async fn run(store_args: &StoreArgs, command: KeysCommand) -> Result<String, String> {
+/// Opens the database and its server key, as `serve` would.
+async fn open(
+    store_args: &StoreArgs,
+) -> Result<(std::sync::Arc<dyn crate::store::Store>, keys::ServerKey), String> {
     let store = crate::store::open(&store_args.database_url)
         .await
         .map_err(|e| e.to_string())?;
     let path = key_file(&store_args.database_url, store_args.key_file.as_deref())?;
     let server_key = keys::open_server_key(store.as_ref(), &path)
         .await
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| e.to_string())?;
+    Ok((store, server_key))
+}
+
+/// Runs a `tocsin keys` command; returns what to print on success.
+///
+/// Errors: the message to print (exit status 1).
+pub async fn run(store_args: &StoreArgs, command: KeysCommand) -> Result<String, String> {
+    let (store, server_key) = open(store_args).await?;
     let mut tx = store.write().await.map_err(|e| e.to_string())?;
     // What to record in the audit log: (operation, resource) for changes.
     let (out, change) = match command {
@@ -139,13 +147,7 @@ pub async fn run_audit(
     store_args: &StoreArgs,
     command: crate::cli::AuditCommand,
 ) -> Result<String, String> {
-    let store = crate::store::open(&store_args.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let path = key_file(&store_args.database_url, store_args.key_file.as_deref())?;
-    let server_key = keys::open_server_key(store.as_ref(), &path)
-        .await
-        .map_err(|e| format!("{e}"))?;
+    let (store, server_key) = open(store_args).await?;
     match command {
         crate::cli::AuditCommand::Verify => {
             let n = audit::verify(store.as_ref(), &server_key)

@@ -27,23 +27,7 @@ fn from<T: serde::de::DeserializeOwned>(v: Value) -> T {
 
 /// The error's AWS code, for comparing with the table.
 fn code(err: &ApiError) -> &'static str {
-    match err {
-        ApiError::Validation(_) => "ValidationException",
-        ApiError::Serialization(_) => "SerializationException",
-        ApiError::NotFound(_) => "ResourceNotFoundException",
-        ApiError::Conflict(_) => "ConflictException",
-        ApiError::InvalidEventPattern(_) => "InvalidEventPatternException",
-        ApiError::UnknownOperation(_) => "UnknownOperationException",
-        ApiError::AccessDenied(_) => "AccessDeniedException",
-        ApiError::LimitExceeded(_) => "LimitExceededException",
-        ApiError::Unauthenticated(_) => "MissingAuthenticationTokenException",
-        ApiError::UnrecognizedClient(_) => "UnrecognizedClientException",
-        ApiError::InvalidSignature(_) => "InvalidSignatureException",
-        ApiError::IncompleteSignature(_) => "IncompleteSignatureException",
-        ApiError::Throttled(_) => "ThrottlingException",
-        ApiError::Unavailable(_) => "ServiceUnavailableException",
-        ApiError::Internal(_) => "InternalServerException",
-    }
+    err.code()
 }
 
 async fn create_plan(s: &SqliteStore, body: Value) -> Result<String, ApiError> {
