@@ -190,6 +190,14 @@ pub fn choose_base_url(query: Option<&str>, stored: Option<&str>, origin: &str) 
         .unwrap_or_else(|| origin.trim_end_matches('/').to_owned())
 }
 
+/// The API base URL a `?api=` parameter suggests, when it is a valid URL other than `current`
+/// (it is never used before the user saves it in Settings).
+pub fn suggested_api(query: Option<&str>, current: &str) -> Option<String> {
+    query
+        .and_then(normalize_base_url)
+        .filter(|url| url != current.trim_end_matches('/'))
+}
+
 /// Whether a related item's URL is safe to render as a link (http or https only, so a
 /// `javascript:` URL stays text).
 pub fn is_safe_link(url: &str) -> bool {
@@ -415,5 +423,20 @@ mod tests {
         assert_eq!(backoff_delay_ms(3, 500), 4_500);
         assert_eq!(backoff_delay_ms(10, 0), 30_000);
         assert_eq!(backoff_delay_ms(u32::MAX, 5_000), 31_000);
+    }
+
+    #[test]
+    fn api_links_are_only_suggestions() {
+        assert_eq!(
+            suggested_api(Some("https://api.example:8787/"), "http://127.0.0.1:8787"),
+            Some("https://api.example:8787".to_owned())
+        );
+        assert_eq!(
+            suggested_api(Some("http://127.0.0.1:8787"), "http://127.0.0.1:8787/"),
+            None,
+            "already in use"
+        );
+        assert_eq!(suggested_api(Some("javascript:alert(1)"), "http://x"), None);
+        assert_eq!(suggested_api(None, "http://x"), None);
     }
 }

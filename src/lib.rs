@@ -37,7 +37,7 @@ use crate::auth::session::{api_for, provide_auth_context, use_auth};
 use crate::components::kiosk_gate::KioskGate;
 use crate::components::nav_bar::NavBar;
 use crate::components::require_key::RequireKey;
-use crate::format::{choose_base_url, normalize_base_url};
+use crate::format::choose_base_url;
 use crate::pages::audit_page::AuditPage;
 use crate::pages::incident_page::IncidentPage;
 use crate::pages::incidents_page::IncidentsPage;
@@ -127,12 +127,17 @@ fn wall() -> impl IntoView {
     }
 }
 
+/// An API base URL a `?api=` link suggested, not yet confirmed on the Settings page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuggestedApi(pub Option<String>);
+
 /// App-wide context: the API base URL.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiBaseContext(RwSignal<String>);
 
-/// Works out the API base URL (`?api=` parameter, then `localStorage`, then the page's
-/// origin), remembers a valid `?api=` value, and provides it as context.
+/// Works out the API base URL (`localStorage`, then the page's origin) and provides it as
+/// context, with any different API a `?api=` parameter suggests ([`SuggestedApi`]), which
+/// the Settings page offers to save.
 pub fn provide_api_context() {
     let window = web_sys::window();
     let origin = window
@@ -145,11 +150,12 @@ pub fn provide_api_context() {
         .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
         .and_then(|params| params.get("api"));
     let stored = storage().and_then(|s| s.get_item(API_BASE_STORAGE_KEY).ok().flatten());
-    if let Some(valid) = query.as_deref().and_then(normalize_base_url) {
-        store_base(Some(&valid));
-    }
-    let base = choose_base_url(query.as_deref(), stored.as_deref(), &origin);
+    // A `?api=` in a link is only a suggestion: the app would send the signed-in key to it,
+    // so it is used and remembered only once the user saves it on the Settings page.
+    let base = choose_base_url(None, stored.as_deref(), &origin);
+    let suggested = crate::format::suggested_api(query.as_deref(), &base);
     provide_context(ApiBaseContext(RwSignal::new(base)));
+    provide_context(SuggestedApi(suggested));
 }
 
 /// The API client for the current base URL with the signed-in key (both read once: pages

@@ -12,7 +12,8 @@ use crate::{set_api_base, use_api_base};
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let base = use_api_base();
-    let draft = RwSignal::new(base.get_untracked());
+    let suggested = use_context::<crate::SuggestedApi>().and_then(|s| s.0);
+    let draft = RwSignal::new(suggested.clone().unwrap_or_else(|| base.get_untracked()));
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
 
@@ -57,9 +58,16 @@ pub fn SettingsPage() -> impl IntoView {
                     required=true
                     on_input=move |_| saved.set(false)
                 />
+                {suggested.map(|url| view! {
+                    <p class="notice" id="api-suggested">
+                        "A link asks to use " <code>{url}</code> " as the API. Your key would be "
+                        "sent there: save it only if you trust it."
+                    </p>
+                })}
                 <p class="hint">
-                    "Where Tocsin's API is. Defaults to this page's origin; also settable with "
-                    <code>"?api=https://host:port"</code> " in any address."
+                    "Where Tocsin's API is. Defaults to this page's origin. A link with "
+                    <code>"?api=https://host:port"</code> " only suggests one here; nothing "
+                    "changes until you save it."
                 </p>
                 <div class="actions">
                     <button type="submit" id="settings-save">"Save"</button>
