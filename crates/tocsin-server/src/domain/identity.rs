@@ -2,11 +2,9 @@
 //!
 //! Roles ([`Role`]): `producer` only sends events; `viewer` < `responder` < `admin` read and
 //! act, each including the one before (and a responder or admin may also send events). The
-//! HTTP layer turns a request into
-//! a [`Caller`] and checks the role each operation declares where it is registered; engines
-//! receive the caller to record `createdBy` / `lastModifiedBy`. Access keys (bearer tokens
-//! for the SPA, SigV4 credentials for AWS SDKs) are a later change: until then every caller
-//! is [`Caller::anonymous_admin`].
+//! HTTP layer authenticates a request's access key (SigV4 or a bearer token) into a
+//! [`Caller`] and checks the role each operation declares where it is registered; engines
+//! receive the caller to record `createdBy` / `lastModifiedBy` as the key's principal.
 
 use crate::domain::error::ApiError;
 
