@@ -224,21 +224,8 @@ async fn the_log_names_the_credentials_file_but_never_the_secret() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("t.db").display());
     let log = std::fs::File::create(dir.path().join("log")).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tocsin"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            &db,
-            "--web-dir",
-            "/nonexistent",
-        ])
+    let port = crate::support::free_port();
+    let mut child = crate::support::serve_command(&db, port)
         .stderr(log)
         .spawn()
         .unwrap();
@@ -377,21 +364,8 @@ async fn serves_https_with_a_pem_certificate() {
         String::from_utf8_lossy(&made.stderr)
     );
     let db = format!("sqlite://{}", dir.path().join("t.db").display());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tocsin"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            &db,
-            "--web-dir",
-            "/nonexistent",
-        ])
+    let port = crate::support::free_port();
+    let mut child = crate::support::serve_command(&db, port)
         .arg("--tls-cert")
         .arg(&cert)
         .arg("--tls-key")

@@ -241,6 +241,31 @@ pub fn alarm_entry() -> Value {
     })
 }
 
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `tocsin serve` on 127.0.0.1:`port` over `db`, without the web app: add arguments, then
+/// spawn.
+pub fn serve_command(db: &str, port: u16) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tocsin"));
+    command.args([
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--database-url",
+        db,
+        "--web-dir",
+        "/nonexistent",
+    ]);
+    command
+}
+
 /// The real `tocsin` binary, serving on a free loopback port. `client` sends the admin key
 /// the first start wrote beside the database (when it wrote one).
 pub struct Tocsin {
@@ -275,21 +300,8 @@ impl Tocsin {
 
     /// As [`Tocsin::start`], with extra environment variables.
     pub async fn start_with_env(db: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_tocsin"))
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--database-url",
-                db,
-                "--web-dir",
-                "/nonexistent",
-            ])
+        let port = free_port();
+        let child = serve_command(db, port)
             .args(args)
             .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
