@@ -278,14 +278,8 @@ async fn proxy_variables_cannot_route_around_the_guard() {
     assert_eq!(r.status(), 200);
     let deadline = Instant::now() + Duration::from_secs(15);
     let delivery = loop {
-        let list: Value = client
-            .get(format!("{}/v1/deliveries", tocsin.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: Value =
+            crate::support::get_json(&client, format!("{}/v1/deliveries", tocsin.base)).await;
         if let Some(d) = list
             .as_array()
             .unwrap()

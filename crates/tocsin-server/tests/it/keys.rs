@@ -285,14 +285,7 @@ async fn insecure_no_auth_is_for_loopback_only() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 403);
-    let who: Value = plain
-        .get(format!("{}/v1/whoami", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let who: Value = crate::support::get_json(&plain, format!("{}/v1/whoami", server.base)).await;
     assert_eq!(who["role"], "admin");
     assert_eq!(who["name"], "anonymous");
 }

@@ -241,6 +241,11 @@ pub fn alarm_entry() -> Value {
     })
 }
 
+/// GETs `url` with `client` and decodes the JSON answer.
+pub async fn get_json(client: &reqwest::Client, url: String) -> Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
 /// A free loopback port.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
