@@ -98,7 +98,7 @@ def _auth_outcome(session, prepared) -> str:
     return response.headers.get("x-amzn-ErrorType", "") if response.headers.get("x-amzn-ErrorType", "") in AUTH_ERRORS else "verified"
 
 
-PATHS = ["/", "/listResponsePlans", "/a%20b/c", "/a%2Fb", "/x/./y/../z", "/%C3%BCn%C3%AFc%C3%B6d%C3%A9", "/tilde~/dots..", "/trailing/"]
+PATHS = ["/", "/listResponsePlans", "/a%20b/c", "/a%2Fb", "/x/./y/../z", "/%C3%BCn%C3%AFc%C3%B6d%C3%A9", "/tilde~/dots..", "/trailing/", "//double//slashes//", "/up/..", "/dot/.", "/../above"]
 QUERIES = [
     {},
     {"a": "1", "b": "2"},

@@ -137,16 +137,14 @@ fn percent_decode(text: &str) -> Vec<u8> {
     out
 }
 
-/// The canonical URI: dot segments removed (RFC 3986 5.2.4), trailing slash kept, then
-/// encoded again.
+/// The canonical URI: dot segments removed (RFC 3986 5.2.4) and empty segments dropped
+/// (AWS services treat `//` as `/`), a trailing slash kept when the path ends with one and
+/// something is left, then encoded again. As AWS's test suite and botocore define it.
 pub fn canonical_uri(path: &str) -> String {
-    if path.is_empty() {
-        return "/".into();
-    }
     let mut out: Vec<&str> = Vec::new();
-    for segment in path.split('/').skip(1) {
+    for segment in path.split('/') {
         match segment {
-            "." => {}
+            "" | "." => {}
             ".." => {
                 out.pop();
             }
@@ -154,8 +152,7 @@ pub fn canonical_uri(path: &str) -> String {
         }
     }
     let mut normalised = format!("/{}", out.join("/"));
-    let ends_dotted = path.ends_with("/.") || path.ends_with("/..");
-    if (path.ends_with('/') || ends_dotted) && !normalised.ends_with('/') {
+    if path.ends_with('/') && !out.is_empty() {
         normalised.push('/');
     }
     uri_encode(normalised.as_bytes(), true)
@@ -223,6 +220,29 @@ pub fn canonical_request(
     signed_headers: &[String],
     body: &[u8],
 ) -> Result<String, SigV4Error> {
+    canonical_request_parts(
+        method.as_str(),
+        uri.path(),
+        uri.query(),
+        headers,
+        signed_headers,
+        body,
+    )
+}
+
+/// [`canonical_request`] over the request line's parts: `path` and `query` as sent (a path
+/// may hold raw UTF-8 or spaces, as in AWS's test suite; they are encoded like any other
+/// byte outside the unreserved set).
+///
+/// Errors: a signed header missing from `headers`.
+pub fn canonical_request_parts(
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    signed_headers: &[String],
+    body: &[u8],
+) -> Result<String, SigV4Error> {
     let payload_hash = match headers
         .get("x-amz-content-sha256")
         .and_then(|v| v.to_str().ok())
@@ -232,13 +252,26 @@ pub fn canonical_request(
     };
     Ok(format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
-        method.as_str(),
-        canonical_uri(uri.path()),
-        canonical_query(uri.query()),
+        method,
+        canonical_uri(path),
+        canonical_query(query),
         canonical_headers(headers, signed_headers)?,
         signed_headers.join(";"),
         payload_hash
     ))
+}
+
+/// The string to sign: algorithm, `amz_date` (`YYYYMMDD'T'HHMMSS'Z'`), the credential scope
+/// of `auth`, and the hex SHA-256 of `canonical_request`, one per line.
+pub fn string_to_sign(auth: &Authorization, amz_date: &str, canonical_request: &str) -> String {
+    let scope = format!(
+        "{}/{}/{}/aws4_request",
+        auth.date, auth.region, auth.service
+    );
+    format!(
+        "{ALGORITHM}\n{amz_date}\n{scope}\n{}",
+        hex::encode(Sha256::digest(canonical_request.as_bytes()))
+    )
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
@@ -255,14 +288,7 @@ pub fn signature(
     amz_date: &str,
     canonical_request: &str,
 ) -> String {
-    let scope = format!(
-        "{}/{}/{}/aws4_request",
-        auth.date, auth.region, auth.service
-    );
-    let to_sign = format!(
-        "{ALGORITHM}\n{amz_date}\n{scope}\n{}",
-        hex::encode(Sha256::digest(canonical_request.as_bytes()))
-    );
+    let to_sign = string_to_sign(auth, amz_date, canonical_request);
     let k_date = hmac(format!("AWS4{secret}").as_bytes(), auth.date.as_bytes());
     let k_region = hmac(&k_date, auth.region.as_bytes());
     let k_service = hmac(&k_region, auth.service.as_bytes());
@@ -426,7 +452,12 @@ mod tests {
     fn canonical_forms() {
         assert_eq!(canonical_uri(""), "/");
         assert_eq!(canonical_uri("/a/./b/../c/"), "/a/c/");
-        assert_eq!(canonical_uri("/a/b/.."), "/a/");
+        assert_eq!(
+            canonical_uri("/a/b/.."),
+            "/a",
+            "as botocore: no trailing slash after .."
+        );
+        assert_eq!(canonical_uri("//a//b//"), "/a/b/", "empty segments dropped");
         assert_eq!(canonical_uri("/foo%20bar"), "/foo%2520bar", "encoded twice");
         assert_eq!(canonical_uri("/ü"), "/%C3%BC");
         assert_eq!(

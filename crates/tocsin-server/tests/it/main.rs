@@ -19,5 +19,6 @@ mod keys;
 mod layers;
 mod read_your_writes;
 mod roles;
+mod sigv4_suite;
 mod stream;
 mod support;
