@@ -214,6 +214,22 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub public_hosts: Vec<String>,
+    /// The API's external URL (e.g. `https://tocsin.example.com`), used in every link Tocsin
+    /// sends (notifications, pages, receiver snippets); its host is accepted in `Host`.
+    /// Default: `http://` (or `https://`) and the --listen address.
+    #[arg(long, env = "TOCSIN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Where the web app is hosted when not by this server (a CDN); links to pages point
+    /// there and its origin may call the API (CORS). Default: --public-url.
+    #[arg(long, env = "TOCSIN_APP_URL")]
+    pub app_url: Option<String>,
+    /// Seconds a connection may take to send a request's headers, and may stay idle between
+    /// requests, before it is closed.
+    #[arg(long, env = "TOCSIN_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request body may take to arrive; a slower one is refused (400, saying so).
+    #[arg(long, env = "TOCSIN_BODY_READ_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_read_timeout_secs: u64,
     /// Requests per second each access key may make, sustained (bursts of twice that); more
     /// answer ThrottlingException (429 on ssm-incidents). 0: no limit.
     #[arg(long, env = "TOCSIN_RATE_LIMIT_PER_KEY", default_value_t = 200)]

@@ -49,6 +49,120 @@ pub struct ServerConfig {
     pub rate_limit_per_key: u32,
     /// Most live streams (`/v1/stream`) open at once; one more answers 503 with the reason.
     pub max_streams: usize,
+    /// The external addresses every link Tocsin sends is built from.
+    pub links: Links,
+    /// How long a connection may take to send a request's headers, and how long a kept-alive
+    /// connection may sit idle between requests, before it is closed (default 10 s).
+    pub header_read_timeout: Duration,
+    /// How long a request body may take to arrive once its headers have (default 30 s); a
+    /// slower one is refused (400, the protocol's validation error saying so) and nothing
+    /// is written.
+    pub body_read_timeout: Duration,
+}
+
+/// The external addresses of the API (`--public-url`) and the web app (`--app-url`, when it
+/// is hosted elsewhere, e.g. on a CDN). Every link Tocsin sends (notifications, pages,
+/// receiver snippets, start-up messages) is built here, never from a request's `Host`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Links {
+    api: String,
+    app: String,
+}
+
+impl Links {
+    /// Links for an API at `api` and an app at `app` (`None`: the app is served by the API).
+    ///
+    /// Errors: either is not an absolute `http`/`https` URL with a host, or has a query, a
+    /// fragment or credentials; the message names the flag.
+    pub fn new(api: &str, app: Option<&str>) -> Result<Self, String> {
+        let api = Self::base(api, "--public-url")?;
+        let app = match app {
+            Some(app) => Self::base(app, "--app-url")?,
+            None => api.clone(),
+        };
+        Ok(Links { api, app })
+    }
+
+    fn base(text: &str, flag: &str) -> Result<String, String> {
+        let url = url::Url::parse(text).map_err(|e| format!("{flag} {text:?}: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!(
+                "{flag} {text:?}: must be an http:// or https:// URL with a host"
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "{flag} {text:?}: must not have a query or fragment"
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!("{flag} {text:?}: must not carry credentials"));
+        }
+        Ok(url.as_str().trim_end_matches('/').to_owned())
+    }
+
+    /// The API's base URL, without a trailing slash (e.g. `https://tocsin.example.com`): the
+    /// `--endpoint-url` of AWS clients.
+    pub fn api(&self) -> &str {
+        &self.api
+    }
+
+    /// The web app's base URL, without a trailing slash.
+    pub fn app(&self) -> &str {
+        &self.app
+    }
+
+    /// The API's host name (without port), which the `Host` header may carry.
+    pub fn api_host(&self) -> Option<String> {
+        url::Url::parse(&self.api)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+    }
+
+    /// The app's origin (`scheme://host[:port]`) when it is not the API's: a browser origin
+    /// the API must allow (CORS).
+    pub fn foreign_app_origin(&self) -> Option<String> {
+        let origin = |t: &str| {
+            url::Url::parse(t)
+                .ok()
+                .map(|u| u.origin().ascii_serialization())
+        };
+        let app = origin(&self.app)?;
+        (Some(&app) != origin(&self.api).as_ref()).then_some(app)
+    }
+
+    /// A page of the app, `path` starting with `/`. An app hosted elsewhere is told where the
+    /// API is with `api=` (which it only offers as a suggestion, never uses unconfirmed).
+    pub fn app_page(&self, path: &str, query: &[(&str, &str)]) -> String {
+        let mut url = format!("{}{path}", self.app);
+        let mut pairs: Vec<(&str, &str)> = query.to_vec();
+        if self.app != self.api {
+            pairs.push(("api", &self.api));
+        }
+        if !pairs.is_empty() {
+            let query: String = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            url.push('?');
+            url.push_str(&query);
+        }
+        url
+    }
+
+    /// The app's page of one incident record.
+    pub fn incident(&self, arn: &str) -> String {
+        self.app_page("/incident", &[("arn", arn)])
+    }
+
+    /// The app's wall screen.
+    pub fn wall(&self) -> String {
+        self.app_page("/wall", &[])
+    }
+
+    /// The app's sign-in page.
+    pub fn sign_in(&self) -> String {
+        self.app_page("/sign-in", &[])
+    }
 }
 
 impl Default for ServerConfig {
@@ -70,6 +184,59 @@ impl Default for ServerConfig {
             allowed_hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
             rate_limit_per_key: 200,
             max_streams: 2000,
+            links: Links {
+                api: "http://127.0.0.1:8787".into(),
+                app: "http://127.0.0.1:8787".into(),
+            },
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Links;
+
+    #[test]
+    fn links_are_built_from_the_configured_urls_only() {
+        let here = Links::new("https://tocsin.example.com/", None).unwrap();
+        assert_eq!(here.api(), "https://tocsin.example.com");
+        assert_eq!(here.wall(), "https://tocsin.example.com/wall");
+        assert_eq!(
+            here.incident("arn:aws:ssm-incidents::1:incident-record/p/x y"),
+            "https://tocsin.example.com/incident?arn=arn%3Aaws%3Assm-incidents%3A%3A1%3Aincident-record%2Fp%2Fx+y"
+        );
+        assert_eq!(here.foreign_app_origin(), None);
+        assert_eq!(here.api_host().as_deref(), Some("tocsin.example.com"));
+        let cdn = Links::new(
+            "https://api.example.com:8443",
+            Some("https://wall.example.net/app/"),
+        )
+        .unwrap();
+        assert_eq!(
+            cdn.foreign_app_origin().as_deref(),
+            Some("https://wall.example.net")
+        );
+        assert_eq!(
+            cdn.sign_in(),
+            "https://wall.example.net/app/sign-in?api=https%3A%2F%2Fapi.example.com%3A8443"
+        );
+        for bad in [
+            "tocsin.example.com",
+            "ftp://x.example",
+            "https://x.example/?a=1",
+            "https://x.example/#f",
+            "https://u:p@x.example",
+            "file:///etc/passwd",
+        ] {
+            let err = Links::new(bad, None).unwrap_err();
+            assert!(err.contains("--public-url"), "{bad}: {err}");
+        }
+        assert!(
+            Links::new("https://a.example", Some("nope"))
+                .unwrap_err()
+                .contains("--app-url")
+        );
     }
 }

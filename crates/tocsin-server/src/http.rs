@@ -113,6 +113,13 @@ pub fn app(state: AppState) -> Router {
         .merge(routes)
         .fallback(web::fallback)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.body_read_timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record_role_refusals,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

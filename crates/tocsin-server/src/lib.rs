@@ -32,41 +32,34 @@ pub use config::ServerConfig;
 pub use http::app;
 pub use http::state::AppState;
 
-/// Serves `state` on `listener` until `shutdown` resolves, then ends open streams, stops
-/// the background workers and waits for in-flight requests to finish.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    stop_streams: tokio::sync::watch::Sender<bool>,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let router = app(state);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        shutdown.await;
-        tracing::info!("shutting down: closing streams, finishing requests");
-        let _ = stop_streams.send(true);
-    })
-    .await
+/// PEM files of a TLS certificate chain and its private key (`--tls-cert`, `--tls-key`).
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// The certificate chain, leaf first.
+    pub cert: std::path::PathBuf,
+    /// The private key of the leaf.
+    pub key: std::path::PathBuf,
 }
 
-/// Serves `state` over TLS (rustls) on `listener` with the PEM certificate chain and key in
-/// `cert` and `key`, until `shutdown` resolves; then ends open streams and lets in-flight
-/// requests finish (10 s at most). Request headers must arrive within 10 s.
+/// Serves `state` on `listener`, over TLS (rustls) when `tls` is given, until `shutdown`
+/// resolves; then ends open streams and lets in-flight requests finish (10 s at most).
+///
+/// Connections are held to `config.header_read_timeout`: a client that does not send a
+/// request's headers within it, or keeps a connection idle between requests longer than it,
+/// is disconnected (hyper's header-read timer runs while waiting for each request head).
+/// HTTP/1.1 only: hyper's protocol sniffing for HTTP/2 waits for a first byte without any
+/// timeout, which would let silent connections pile up.
 ///
 /// Errors: the certificate or key cannot be read or do not match; the listener fails.
-pub async fn serve_tls(
+pub async fn serve(
     listener: std::net::TcpListener,
     state: AppState,
     stop_streams: tokio::sync::watch::Sender<bool>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    cert: &std::path::Path,
-    key: &std::path::Path,
+    tls: Option<TlsFiles>,
 ) -> std::io::Result<()> {
-    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    let header_read_timeout = state.config.header_read_timeout;
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
@@ -76,13 +69,24 @@ pub async fn serve_tls(
         stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
     });
     listener.set_nonblocking(true)?;
-    let mut server = axum_server::from_tcp_rustls(listener, tls)?;
-    server
-        .http_builder()
-        .http1()
-        .header_read_timeout(std::time::Duration::from_secs(10));
-    server
-        .handle(handle)
-        .serve(app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .await
+    match tls {
+        Some(files) => {
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
+                .await?;
+            let mut server = axum_server::from_tcp_rustls(listener, tls)?.http1_only();
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_read_timeout);
+            server.handle(handle).serve(service).await
+        }
+        None => {
+            let mut server = axum_server::from_tcp(listener)?.http1_only();
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_read_timeout);
+            server.handle(handle).serve(service).await
+        }
+    }
 }

@@ -88,9 +88,9 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let ip = args.listen.ip();
-    if ip.is_unspecified() && args.public_hosts.is_empty() {
+    if ip.is_unspecified() && args.public_hosts.is_empty() && args.public_url.is_none() {
         return Err(format!(
-            "--listen {} accepts connections on every interface: name the host clients use with --public-host (checked against the Host header)",
+            "--listen {} accepts connections on every interface: name the host clients use with --public-host or --public-url (checked against the Host header)",
             args.listen
         )
         .into());
@@ -109,6 +109,31 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             v4 => v4.to_string(),
         });
     }
+    let tls = args.tls_cert.is_some();
+    let listener = std::net::TcpListener::bind(args.listen)?;
+    let addr = listener.local_addr()?;
+    let default_api = format!(
+        "{}://{}",
+        if tls { "https" } else { "http" },
+        if ip.is_unspecified() {
+            let host = args
+                .public_hosts
+                .first()
+                .map_or("localhost", String::as_str);
+            format!("{host}:{}", addr.port())
+        } else {
+            addr.to_string()
+        }
+    );
+    let links = tocsin_server::config::Links::new(
+        args.public_url.as_deref().unwrap_or(&default_api),
+        args.app_url.as_deref(),
+    )?;
+    if let Some(host) = links.api_host() {
+        allowed_hosts.push(host);
+    }
+    let mut cors_origins = args.cors_origins.clone();
+    cors_origins.extend(links.foreign_app_origin());
     let store = tocsin_server::store::open(&args.database_url).await?;
     let database_file = tocsin_server::store::sqlite_path(&args.database_url);
     let server_key = match (&args.key_file, &database_file) {
@@ -130,7 +155,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         account_id: args.account_id,
         region: args.region,
         web_dir: args.web_dir,
-        cors_origins: args.cors_origins,
+        cors_origins,
         keep_alive: std::time::Duration::from_secs(args.keep_alive_secs.max(1)),
         outbound_allow: args.outbound_allow,
         max_target_input_bytes: args.max_target_input_bytes.max(1),
@@ -140,6 +165,9 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         allowed_hosts,
         rate_limit_per_key: args.rate_limit_per_key,
         max_streams: args.max_streams.max(1),
+        links,
+        header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout_secs.max(1)),
+        body_read_timeout: std::time::Duration::from_secs(args.body_read_timeout_secs.max(1)),
         ..ServerConfig::default()
     };
     let (state, stop_streams) = AppState::new(store, config).await?;
@@ -156,21 +184,14 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!("database not empty: example not seeded");
         }
     }
-    match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => {
-            let listener = std::net::TcpListener::bind(args.listen)?;
-            let addr = listener.local_addr()?;
-            tracing::info!(%addr, database = %args.database_url, "tocsin listening on https://{addr}/");
-            tocsin_server::serve_tls(listener, state, stop_streams, shutdown_signal(), cert, key)
-                .await?;
-        }
-        _ => {
-            let listener = tokio::net::TcpListener::bind(args.listen).await?;
-            let addr = listener.local_addr()?;
-            tracing::info!(%addr, database = %args.database_url, "tocsin listening on http://{addr}/");
-            tocsin_server::serve(listener, state, stop_streams, shutdown_signal()).await?;
-        }
-    }
+    let scheme = if tls { "https" } else { "http" };
+    tracing::info!(%addr, database = %args.database_url, "tocsin listening on {scheme}://{addr}/");
+    tracing::info!(app = %state.config.links.app(), api = %state.config.links.api(), "links Tocsin sends point here");
+    let tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Some(tocsin_server::TlsFiles { cert, key }),
+        _ => None,
+    };
+    tocsin_server::serve(listener, state, stop_streams, shutdown_signal(), tls).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -58,6 +58,21 @@ fn genesis(key: &ServerKey) -> String {
     hex::encode(key.mac(GENESIS))
 }
 
+/// Whether `operation` changes state, and so is audited (also when refused): everything but
+/// reads (`Get*`, `List*`, `Describe*`, `Test*`, the stream, `Whoami`, health, stream
+/// tickets) and event ingest (`PutEvents`: the event store is its record).
+pub fn changes_state(operation: &str) -> bool {
+    const READS: [&str; 4] = ["Get", "List", "Describe", "Test"];
+    const NOT_AUDITED: [&str; 5] = [
+        "Whoami",
+        "Health",
+        "Stream",
+        "CreateStreamTicket",
+        "PutEvents",
+    ];
+    !READS.iter().any(|p| operation.starts_with(p)) && !NOT_AUDITED.contains(&operation)
+}
+
 /// Appends an entry at `at` (epoch seconds) to the chain, in `tx`.
 pub async fn append(
     tx: &mut dyn StoreTx,

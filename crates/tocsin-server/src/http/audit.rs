@@ -1,13 +1,18 @@
 //! Auditing a state-changing call: [`Audit`] names who did what to which resource; the
 //! `write_tx!`/`rule_change!` macros append it in the same transaction as the change on
 //! success, or in a transaction of its own when the engine refused the call.
+//! [`record_role_refusals`] records state-changing calls refused at the role check.
 
 use crate::clock;
 use crate::domain::audit::{self, NewEntry};
 use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::identity::Caller;
+use crate::http::extract::RoleRefused;
 use crate::http::state::AppState;
 use crate::store::StoreTx;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 
 /// One call to audit.
 #[derive(Debug, Clone)]
@@ -53,4 +58,23 @@ impl Audit {
             tracing::error!(%e, "could not record a refused call in the audit log");
         }
     }
+}
+
+/// Middleware: a state-changing call refused at the role check (a response carrying
+/// [`RoleRefused`]) is recorded in the audit log with `AccessDeniedException`; reads are not.
+pub async fn record_role_refusals(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    if let Some(RoleRefused { operation, caller }) = response.extensions().get::<RoleRefused>()
+        && audit::changes_state(operation)
+    {
+        let err = ApiError::AccessDenied(format!("{} refused at the role check", caller.role));
+        Audit::new(caller, operation, "")
+            .failure(&state, &err)
+            .await;
+    }
+    response
 }

@@ -104,7 +104,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             StatusCode::BAD_REQUEST,
             "InvalidHostException",
             format!(
-                "Host {host:?} is not a name this server answers to; add it with --public-host if it is."
+                "Host {host:?} is not a name this server answers to; add it with --public-host (or --public-url) if it is."
             ),
         );
     }

@@ -20,7 +20,7 @@ use crate::domain::identity::{Caller, Role};
 use crate::domain::{events, rules};
 use crate::http::audit::Audit;
 use crate::http::error::AwsJsonError;
-use crate::http::extract::{AwsJson, missing_credentials};
+use crate::http::extract::{AwsJson, missing_credentials, role_refused};
 use crate::http::state::AppState;
 
 /// `X-Amz-Target` prefix of EventBridge operations.
@@ -137,7 +137,7 @@ pub async fn dispatch(
         return AwsJsonError(missing_credentials()).into_response();
     };
     if let Err(err) = caller.require(operation.role) {
-        return AwsJsonError(err).into_response();
+        return role_refused(AwsJsonError(err).into_response(), operation.name, caller);
     }
     match (operation.call)(state, caller, body).await {
         Ok(response) => response,

@@ -181,16 +181,26 @@ pub struct Require<R: RoleMarker> {
 }
 
 impl<R: RoleMarker, S: Send + Sync> FromRequestParts<S> for Require<R> {
-    type Rejection = RestJsonError;
+    type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let caller = parts.extensions.get::<Caller>().cloned();
         let caller = match (R::ACCESS, caller) {
             (Access::Public, caller) => caller.unwrap_or_else(Caller::nobody),
-            (_, None) => return Err(missing_credentials().into()),
+            (_, None) => return Err(RestJsonError(missing_credentials()).into_response()),
             (Access::Authenticated, Some(caller)) => caller,
             (Access::Role(role), Some(caller)) => {
-                caller.require(role)?;
+                if let Err(err) = caller.require(role) {
+                    let operation = parts
+                        .extensions
+                        .get::<OperationName>()
+                        .map_or("Unknown", |o| o.0);
+                    return Err(role_refused(
+                        RestJsonError(err).into_response(),
+                        operation,
+                        caller,
+                    ));
+                }
                 caller
             }
         };
@@ -199,4 +209,28 @@ impl<R: RoleMarker, S: Send + Sync> FromRequestParts<S> for Require<R> {
             _role: PhantomData,
         })
     }
+}
+
+/// The name of the operation a path route runs (`StartIncident`), put in the request's
+/// extensions by [`crate::http::routes::Routes::route`].
+#[derive(Debug, Clone, Copy)]
+pub struct OperationName(pub &'static str);
+
+/// Carried in the extensions of a response that refused a known caller at the role check,
+/// so that the refusal of a state-changing operation reaches the audit log
+/// ([`crate::http::audit::record_role_refusals`]).
+#[derive(Debug, Clone)]
+pub struct RoleRefused {
+    /// The operation refused.
+    pub operation: &'static str,
+    /// Who called it.
+    pub caller: Caller,
+}
+
+/// Marks `response` (an access-denied answer) as the refusal of `operation` to `caller`.
+pub fn role_refused(mut response: Response, operation: &'static str, caller: Caller) -> Response {
+    response
+        .extensions_mut()
+        .insert(RoleRefused { operation, caller });
+    response
 }

@@ -196,9 +196,13 @@ async fn start_incident(
         created_by: caller.principal.clone(),
         invoked_by: None,
     };
-    // Checked before the write lock is taken, so a bad request never waits for it.
-    incidents::validate_new_incident(&new)?;
     let audit = Audit::new(&caller, "StartIncident", new.response_plan_arn.clone());
+    // Checked before the write lock is taken, so a bad request never waits for it (and is
+    // recorded as refused, as any refused change is).
+    if let Err(err) = incidents::validate_new_incident(&new) {
+        audit.failure(&s, &err).await;
+        return Err(err.into());
+    }
     let outcome = write_tx!(s, audit, |tx| {
         incidents::start_incident(tx, &s.config, new).await?
     });

@@ -9,7 +9,7 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodFilter, on};
 
-use crate::http::extract::{Access, Require, RoleMarker};
+use crate::http::extract::{Access, OperationName, Require, RoleMarker};
 use crate::http::state::AppState;
 
 /// One registered operation: where it is, what it is called, who may call it.
@@ -86,7 +86,10 @@ impl Routes {
             operation,
             access: R::ACCESS,
         });
-        self.router = self.router.route(path, on(filter, handler));
+        self.router = self.router.route(
+            path,
+            on(filter, handler).layer(axum::Extension(OperationName(operation))),
+        );
         self
     }
 

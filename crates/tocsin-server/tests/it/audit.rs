@@ -28,6 +28,12 @@ async fn changes_are_audited_and_the_chain_is_tamper_evident() {
         .events("PutEvents", &json!({"Entries": [alarm_entry()]}))
         .await;
     assert_eq!(s, 200, "ingest");
+    let bad_impact = json!({"responsePlanArn": "arn:aws:ssm-incidents::000000000000:response-plan/audited", "impact": 9});
+    assert_eq!(
+        server.rest("/startIncident", &bad_impact).await.0,
+        400,
+        "refused before the transaction"
+    );
 
     let entries: Value = server.get("/v1/audit").await.json().await.unwrap();
     let ops: Vec<(&str, &str)> = entries
@@ -50,6 +56,7 @@ async fn changes_are_audited_and_the_chain_is_tamper_evident() {
             ("CreateResponsePlan", "success"),
             ("PutRule", "success"),
             ("PutTargets", "success"),
+            ("StartIncident", "ValidationException"),
         ],
         "{entries}"
     );
@@ -79,7 +86,7 @@ async fn changes_are_audited_and_the_chain_is_tamper_evident() {
     assert_eq!(only.as_array().unwrap().len(), 1);
 
     let key = server.server_key();
-    assert_eq!(audit::verify(&server.store, &key).await, Ok(5));
+    assert_eq!(audit::verify(&server.store, &key).await, Ok(6));
 
     // Edit entry 2 and "fix" every hash from there on with plain SHA-256.
     let pool = server.store.pool();

@@ -157,3 +157,87 @@ async fn streams_beyond_the_cap_are_refused_with_a_reason() {
     drop(second);
     server.stop();
 }
+
+/// Reads from `stream` until the server closes it or `limit` passes; returns what arrived
+/// and whether the connection was closed.
+async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    limit: std::time::Duration,
+) -> (String, bool) {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return (String::from_utf8_lossy(&got).into_owned(), false),
+            Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&got).into_owned(), true),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_and_idle_connections_are_closed() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::start_with(tocsin_server::ServerConfig {
+        header_read_timeout: std::time::Duration::from_secs(1),
+        body_read_timeout: std::time::Duration::from_secs(1),
+        ..Default::default()
+    })
+    .await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    // Generous limits: a loaded machine may be slow, but never 20 times slower.
+    let limit = std::time::Duration::from_secs(20);
+
+    // Connects and sends nothing.
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let (got, closed) = read_until_closed(&mut silent, limit).await;
+    assert!(closed, "a silent connection stayed open: {got:?}");
+
+    // Sends half a request head, then stalls (slowloris).
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: ")
+        .await
+        .unwrap();
+    let (got, closed) = read_until_closed(&mut slow, limit).await;
+    assert!(
+        closed,
+        "a stalled request head kept its connection: {got:?}"
+    );
+
+    // One request answered, then the kept-alive connection idles.
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    let (got, closed) = read_until_closed(&mut idle, limit).await;
+    assert!(got.starts_with("HTTP/1.1 200"), "{got:?}");
+    assert!(closed, "an idle kept-alive connection stayed open");
+
+    // A body that never finishes arriving: refused with a reason, nothing written.
+    let (id, secret) = &server.admin;
+    let mut trickle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /createResponsePlan HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {id}:{secret}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\":"
+    );
+    trickle.write_all(head.as_bytes()).await.unwrap();
+    let (got, _) = read_until_closed(&mut trickle, limit).await;
+    let status: u16 = got
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    assert!((400..500).contains(&status), "{got:?}");
+    assert!(
+        got.contains("not received within the designated timeout"),
+        "{got:?}"
+    );
+    let (code, plans) = server.rest("/listResponsePlans", &json!({})).await;
+    assert_eq!(code, 200);
+    assert_eq!(plans["responsePlanSummaries"], json!([]), "{plans}");
+
+    // The server still answers.
+    assert_eq!(server.get("/healthz").await.status(), 200);
+    server.stop();
+}

@@ -400,3 +400,72 @@ async fn serves_https_with_a_pem_certificate() {
     assert_eq!(who["role"], "admin");
     assert!(plain.is_err(), "plain HTTP is not served on the TLS port");
 }
+
+#[tokio::test]
+async fn public_and_app_urls_name_the_host_the_links_and_the_app_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    for (flag, bad) in [
+        ("--public-url", "tocsin.example.com"),
+        ("--public-url", "https://tocsin.example.com/?x=1"),
+        ("--app-url", "javascript:alert(1)"),
+    ] {
+        let refused = tocsin(&[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            flag,
+            bad,
+            "--database-url",
+            &db,
+        ]);
+        assert_eq!(refused.status.code(), Some(1), "{flag} {bad}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(flag), "{stderr}");
+    }
+    let server = Tocsin::start(
+        &db,
+        &[
+            "--public-url",
+            "https://tocsin.example.com/",
+            "--app-url",
+            "https://wall.example.net",
+        ],
+    )
+    .await;
+    let with_host = |host: &'static str| {
+        server
+            .client
+            .get(format!("{}/v1/whoami", server.base))
+            .header("Host", host)
+            .send()
+    };
+    assert_eq!(with_host("tocsin.example.com").await.unwrap().status(), 200);
+    assert_eq!(with_host("127.0.0.1").await.unwrap().status(), 200);
+    assert_eq!(with_host("evil.example.org").await.unwrap().status(), 400);
+    // The app's origin may call the API from a browser; another may not.
+    let preflight = |origin: &'static str| {
+        reqwest::Client::new()
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/listResponsePlans", server.base),
+            )
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization,content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("https://wall.example.net").await.unwrap();
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .unwrap(),
+        "https://wall.example.net"
+    );
+    let other = preflight("https://evil.example.org").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}

@@ -247,5 +247,51 @@ async fn route_operation_role_matrix() {
         }
     }
     assert!(checked >= 6 * 30, "{checked} calls");
+
+    // Every state-changing call refused at the role check is in the audit log, once, as
+    // AccessDeniedException; refused reads are not.
+    let entries = crate::support::get_json(
+        &server.client,
+        format!("{}/v1/audit?limit=1000", server.base),
+    )
+    .await;
+    let refused: Vec<(String, String)> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["result"] == "AccessDeniedException")
+        .map(|e| {
+            (
+                e["principal"].as_str().unwrap().to_owned(),
+                e["operation"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for r in route_table() {
+        let Access::Role(need) = r.access else {
+            continue;
+        };
+        for role in Role::ALL {
+            if !role.grants(need) && tocsin_server::domain::audit::changes_state(r.operation) {
+                expected.push((
+                    format!("arn:aws:iam::000000000000:user/matrix-{role}"),
+                    r.operation.to_owned(),
+                ));
+            }
+        }
+    }
+    let mut got = refused.clone();
+    got.sort();
+    expected.sort();
+    assert_eq!(got, expected);
+    assert!(
+        expected.iter().any(|(_, op)| op == "PutRule"),
+        "{expected:?}"
+    );
+    assert!(
+        expected.iter().any(|(_, op)| op == "UpdateIncidentRecord"),
+        "{expected:?}"
+    );
     server.stop();
 }

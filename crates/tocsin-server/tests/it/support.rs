@@ -48,13 +48,19 @@ impl TestServer {
         let (state, stop_streams) = AppState::new(Arc::new(store.clone()), config)
             .await
             .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
-            tocsin_server::serve(listener, state, stop_streams, async {
-                let _ = stopped.await;
-            })
+            tocsin_server::serve(
+                listener,
+                state,
+                stop_streams,
+                async {
+                    let _ = stopped.await;
+                },
+                None,
+            )
             .await
             .unwrap();
         });
