@@ -73,6 +73,10 @@ pub async fn serve(
         Some(files) => {
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
                 .await?;
+            // Offer only HTTP/1.1 in ALPN, since only HTTP/1.1 is served.
+            let mut only_http1 = (*tls.get_inner()).clone();
+            only_http1.alpn_protocols = vec![b"http/1.1".to_vec()];
+            tls.reload_from_config(std::sync::Arc::new(only_http1));
             let mut server = axum_server::from_tcp_rustls(listener, tls)?.http1_only();
             server
                 .http_builder()
