@@ -19,6 +19,7 @@ pub mod events;
 pub mod impact;
 pub mod incidents;
 pub mod native;
+pub mod ssm;
 
 /// A point in time as AWS JSON protocols encode it: seconds since the Unix epoch, with a
 /// fractional part for sub-second precision.

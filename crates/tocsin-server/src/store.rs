@@ -19,6 +19,13 @@ use tocsin_api::incidents::{
     GetResponsePlanOutput, IncidentRecord, IncidentRecordStatus, RelatedItem, TimelineEvent,
 };
 use tocsin_api::native::{Change, ChangeFeedEntry, Delivery, DeliveryStatus};
+use tocsin_api::ssm::StepExecution;
+
+pub use runbooks::{
+    Decision, RunAs, StoredDocumentHead, StoredDocumentVersion, StoredExecution, Wait, WaitKind,
+};
+
+mod runbooks;
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +124,8 @@ pub trait StoreTx:
     + DeliveryStore
     + KeyStore
     + AuditStore
+    + DocumentStore
+    + AutomationStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.
@@ -338,4 +347,65 @@ pub async fn open(database_url: &str) -> StoreResult<std::sync::Arc<dyn Store>> 
             "{database_url} (this build supports sqlite://PATH; PostgreSQL comes later)"
         )))
     }
+}
+
+/// Automation documents and their versions.
+#[async_trait]
+pub trait DocumentStore: Send {
+    /// Adds a version. Errors: `AlreadyExists` when the (name, version) is taken.
+    async fn insert_document_version(&mut self, version: &StoredDocumentVersion)
+    -> StoreResult<()>;
+    /// One version.
+    async fn document_version(
+        &mut self,
+        name: &str,
+        version: i64,
+    ) -> StoreResult<Option<StoredDocumentVersion>>;
+    /// Every version of a document, newest first.
+    async fn document_versions(&mut self, name: &str) -> StoreResult<Vec<StoredDocumentVersion>>;
+    /// Creates or replaces a document's head (default and latest version, tags).
+    async fn put_document_head(&mut self, head: &StoredDocumentHead) -> StoreResult<()>;
+    /// A document's head.
+    async fn document_head(&mut self, name: &str) -> StoreResult<Option<StoredDocumentHead>>;
+    /// Every document's head, by name.
+    async fn document_heads(&mut self) -> StoreResult<Vec<StoredDocumentHead>>;
+    /// Deletes a document and all its versions; false when there was none.
+    async fn delete_document(&mut self, name: &str) -> StoreResult<bool>;
+    /// Deletes one version; false when there was none.
+    async fn delete_document_version(&mut self, name: &str, version: i64) -> StoreResult<bool>;
+}
+
+/// Automation executions and their step executions.
+#[async_trait]
+pub trait AutomationStore: Send {
+    /// Adds an execution. Errors: `AlreadyExists` for a taken id or client token.
+    async fn insert_execution(&mut self, execution: &StoredExecution) -> StoreResult<()>;
+    /// Replaces an execution's state.
+    async fn update_execution(&mut self, execution: &StoredExecution) -> StoreResult<()>;
+    /// One execution.
+    async fn execution(&mut self, id: &str) -> StoreResult<Option<StoredExecution>>;
+    /// The execution started with a client token.
+    async fn execution_by_token(&mut self, token: &str) -> StoreResult<Option<StoredExecution>>;
+    /// Executions, newest first.
+    async fn executions(&mut self, offset: i64, limit: i64) -> StoreResult<Vec<StoredExecution>>;
+    /// Ids of executions due at `now` (`wake_at <= now`), soonest first.
+    async fn due_executions(&mut self, now: f64, limit: i64) -> StoreResult<Vec<String>>;
+    /// The soonest `wake_at` of any execution.
+    async fn next_execution_wake(&mut self) -> StoreResult<Option<f64>>;
+    /// Adds step execution `seq` of an execution.
+    async fn insert_step(
+        &mut self,
+        execution_id: &str,
+        seq: i64,
+        step: &StepExecution,
+    ) -> StoreResult<()>;
+    /// Replaces step execution `seq`.
+    async fn update_step(
+        &mut self,
+        execution_id: &str,
+        seq: i64,
+        step: &StepExecution,
+    ) -> StoreResult<()>;
+    /// An execution's step executions, in order.
+    async fn steps(&mut self, execution_id: &str) -> StoreResult<Vec<StepExecution>>;
 }

@@ -57,6 +57,15 @@ pub enum ApiError {
     /// `AccessDeniedException`: the caller's role may not do this.
     #[error("{0}")]
     AccessDenied(String),
+    /// A client error the service names itself (SSM's `InvalidDocument`,
+    /// `AutomationExecutionNotFoundException`, …): 400 with that code on every protocol.
+    #[error("{message}")]
+    Service {
+        /// The error code (`__type`).
+        code: &'static str,
+        /// What went wrong.
+        message: String,
+    },
     /// `InternalServerException` / `InternalException`. The source is kept for the log; the
     /// caller sees a generic message.
     #[error("internal error: {0}")]
@@ -90,6 +99,7 @@ impl ApiError {
             ApiError::AccessDenied(_) => "AccessDeniedException",
             ApiError::Throttled(_) => "ThrottlingException",
             ApiError::Unavailable(_) => "ServiceUnavailableException",
+            ApiError::Service { code, .. } => code,
             ApiError::Internal(_) => "InternalServerException",
         }
     }
@@ -97,3 +107,13 @@ impl ApiError {
 
 /// Result type of engine functions.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// A client error named by the service: `ApiError::Service { code, message }`.
+    pub fn service(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Service {
+            code,
+            message: message.into(),
+        }
+    }
+}

@@ -70,6 +70,7 @@ fn render(err: &ApiError, aws_json: bool) -> Response {
         ),
         ApiError::AccessDenied(_) if aws_json => (StatusCode::BAD_REQUEST, "AccessDeniedException"),
         ApiError::AccessDenied(_) => (StatusCode::FORBIDDEN, "AccessDeniedException"),
+        ApiError::Service { code, .. } => (StatusCode::BAD_REQUEST, *code),
         ApiError::Internal(_) if aws_json => {
             (StatusCode::INTERNAL_SERVER_ERROR, "InternalException")
         }

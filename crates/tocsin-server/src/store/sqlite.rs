@@ -11,6 +11,7 @@ mod keys;
 mod plans;
 mod rows;
 mod rules;
+mod runbooks;
 
 use std::str::FromStr;
 use std::sync::Arc;
