@@ -693,3 +693,58 @@ pub struct ListRelatedItemsOutput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
+
+/// Mirrors `CreateTimelineEventInput` (`POST /createTimelineEvent`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTimelineEventInput {
+    /// The incident.
+    pub incident_record_arn: String,
+    /// When it happened (epoch seconds).
+    pub event_time: EpochSeconds,
+    /// Its type (`Custom Event`, `Note`; at most 100 characters).
+    pub event_type: String,
+    /// Its data (a JSON string; at most 12,000 characters).
+    pub event_data: String,
+    /// Idempotency token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+    /// Related resources (kept with the entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_references: Option<Vec<serde_json::Value>>,
+}
+
+/// Mirrors `CreateTimelineEventOutput`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTimelineEventOutput {
+    /// The new entry's id.
+    pub event_id: String,
+    /// The incident.
+    pub incident_record_arn: String,
+}
+
+/// One change of `UpdateRelatedItems` (`RelatedItemsUpdate`, union).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedItemsUpdate {
+    /// Attach this item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_to_add: Option<RelatedItem>,
+    /// Detach the item with this identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_to_remove: Option<ItemIdentifier>,
+}
+
+/// Mirrors `UpdateRelatedItemsInput` (`POST /updateRelatedItems`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateRelatedItemsInput {
+    /// The incident.
+    pub incident_record_arn: String,
+    /// The change.
+    pub related_items_update: RelatedItemsUpdate,
+    /// Idempotency token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}

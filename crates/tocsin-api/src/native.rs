@@ -17,6 +17,17 @@ pub mod timeline_event_types {
     pub const INCIDENT_UPDATED: &str = "Incident Updated";
     /// The incident was resolved.
     pub const INCIDENT_RESOLVED: &str = "Incident Resolved";
+    /// A runbook started for the incident; `eventData` is JSON with `automationExecutionId`,
+    /// `documentName`, `documentVersion`.
+    pub const AUTOMATION_STARTED: &str = "SSM Automation Execution Started";
+    /// A runbook could not start (Incident Manager's wording); `eventData` has `documentName`
+    /// and `reason`.
+    pub const AUTOMATION_START_FAILED: &str = "SSM Automation Execution Start Failure for Incident";
+    /// A runbook step waits for a responder (a pause or an approval); `eventData` has
+    /// `automationExecutionId`, `stepName`, `action`, `message`.
+    pub const AUTOMATION_WAITING: &str = "SSM Automation Execution Waiting";
+    /// A runbook ended; `eventData` has `automationExecutionId`, `status`, `failureMessage`.
+    pub const AUTOMATION_ENDED: &str = "SSM Automation Execution Ended";
 }
 
 /// One committed state change, as stored in the change feed and sent on `GET /v1/stream`
@@ -78,6 +89,29 @@ pub enum Change {
     EventReceived(EventReceived),
     /// An HTTP target delivery was queued, attempted, delivered or given up.
     DeliveryChanged(Delivery),
+    /// An automation execution started, moved to another step, waits, or ended.
+    AutomationChanged(AutomationSummary),
+}
+
+/// An automation execution as the change feed announces it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutomationSummary {
+    /// Its id.
+    pub automation_execution_id: String,
+    /// The document.
+    pub document_name: String,
+    /// `InProgress`, `Waiting`, `Success`, `Failed`, `TimedOut`, `Cancelled`.
+    pub status: String,
+    /// The step running or waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_step_name: Option<String>,
+    /// Its action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_action: Option<String>,
+    /// The incident it responds to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_record_arn: Option<String>,
 }
 
 impl Change {
@@ -92,6 +126,7 @@ impl Change {
                 incident_record_arn,
                 ..
             } => Some(incident_record_arn),
+            Change::AutomationChanged(a) => a.incident_record_arn.as_deref(),
             _ => None,
         }
     }

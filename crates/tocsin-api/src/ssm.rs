@@ -84,7 +84,7 @@ pub struct UpdateDocumentRequest {
 pub struct DocumentParameter {
     /// Name.
     pub name: String,
-    /// `String` or `StringList` as in the model (Tocsin also reports the document's type).
+    /// `String` or `StringList` (the model's only two; list types are `StringList`).
     #[serde(rename = "Type")]
     pub kind: String,
     /// Description.

@@ -130,8 +130,9 @@ impl Action {
 }
 
 /// The `(Service, Api)` pairs `aws:executeAwsApi` may call: Tocsin's own APIs.
-pub const AWS_APIS: [(&str, &str); 4] = [
+pub const AWS_APIS: [(&str, &str); 5] = [
     ("ssm-incidents", "CreateTimelineEvent"),
+    ("ssm-incidents", "GetIncidentRecord"),
     ("ssm-incidents", "UpdateIncidentRecord"),
     ("ssm-incidents", "UpdateRelatedItems"),
     ("events", "PutEvents"),

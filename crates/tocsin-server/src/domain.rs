@@ -10,7 +10,10 @@
 
 pub mod arns;
 pub mod audit;
+pub mod automation;
+pub mod automation_start;
 pub mod deliveries;
+pub mod documents;
 pub mod error;
 pub mod events;
 pub mod identity;
@@ -21,5 +24,6 @@ pub mod plans;
 pub mod rules;
 pub mod seed;
 pub mod targets;
+pub mod timeline;
 pub mod validate;
 pub mod views;

@@ -53,9 +53,35 @@ macro_rules! rule_change {
         change.output
     }};
 }
+/// Builds an [`Operation`]:
+/// `operation! { "Name", Role, (state, caller, input: In) -> Out { body } }`. The body runs
+/// with the parsed awsJson input and evaluates to the typed output (rendered as
+/// `200 application/x-amz-json-1.1`); `?` in it returns the error, which the dispatcher
+/// renders as an awsJson error.
+macro_rules! operation {
+    ($name:literal, $role:ident, ($s:pat_param, $caller:pat_param, $input:ident: $in:ty) -> $out:ty $body:block) => {
+        crate::http::operation::Operation {
+            name: $name,
+            role: crate::domain::identity::Role::$role,
+            call: |state, caller, body| {
+                Box::pin(async move {
+                    let crate::http::extract::AwsJson($input): crate::http::extract::AwsJson<$in> =
+                        crate::http::extract::AwsJson::parse(&body)?;
+                    let $s: &crate::http::state::AppState = &state;
+                    let $caller: &crate::domain::identity::Caller = &caller;
+                    let out: $out = $body;
+                    Ok(axum::response::IntoResponse::into_response(
+                        crate::http::extract::AwsJson(out),
+                    ))
+                })
+            },
+        }
+    };
+}
 
 pub mod audit;
 pub mod auth;
+pub mod awsjson;
 pub mod edge;
 pub mod error;
 pub mod events;
@@ -63,8 +89,10 @@ pub mod extract;
 pub mod incidents;
 pub mod keys;
 pub mod native;
+pub mod operation;
 pub mod routes;
 pub mod sigv4;
+pub mod ssm;
 pub mod state;
 pub mod tickets;
 pub mod web;
@@ -94,12 +122,15 @@ fn path_routes() -> Routes {
 /// operation of the multiplexed `POST /` endpoint (as `AWSEvents.<Op>`) with its role.
 pub fn route_table() -> Vec<RouteSpec> {
     let (_, mut table) = path_routes().into_parts();
-    table.extend(events::OPERATIONS.iter().map(|op| RouteSpec {
-        method: Method::POST,
-        path: "/",
-        operation: op.name,
-        access: Access::Role(op.role),
-    }));
+    for (prefix, operations) in awsjson::tables() {
+        table.extend(operations.iter().map(|op| RouteSpec {
+            method: Method::POST,
+            path: "/",
+            target_prefix: Some(prefix),
+            operation: op.name,
+            access: Access::Role(op.role),
+        }));
+    }
     table
 }
 
@@ -109,7 +140,7 @@ pub fn app(state: AppState) -> Router {
     let cors = cors(&state.config.cors_origins);
     let (routes, _) = path_routes().into_parts();
     Router::new()
-        .route("/", post(events::dispatch).get(web::fallback))
+        .route("/", post(awsjson::dispatch).get(web::fallback))
         .merge(routes)
         .fallback(web::fallback)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -207,6 +207,13 @@ pub trait IncidentStore: Send {
     ) -> StoreResult<bool>;
     /// An incident's related items, in the order they were attached.
     async fn related_items(&mut self, incident_arn: &str) -> StoreResult<Vec<RelatedItem>>;
+    /// Removes the item with this identity (as for `insert_related_item`); false when there
+    /// was none.
+    async fn delete_related_item(
+        &mut self,
+        incident_arn: &str,
+        identity: &str,
+    ) -> StoreResult<bool>;
 }
 
 /// Rules and their targets.

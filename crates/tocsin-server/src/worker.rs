@@ -4,11 +4,13 @@
 //! shutdown), never the HTTP layer's state, and runs under one [`Supervisor`] that restarts
 //! it after a panic or an error with exponential back-off and reports its state (shown on
 //! `/healthz`, which answers 503 while a worker is down). The workers today: `matcher`
-//! (follows the change feed and recompiles the rules) and `delivery` (HTTP target outbox).
+//! (follows the change feed and recompiles the rules), `delivery` (HTTP target outbox) and
+//! `runbooks` (advances automation executions that are due).
 
 pub mod delivery;
 pub mod hooks;
 pub mod matcher;
+pub mod runbooks;
 pub mod supervisor;
 
 pub use supervisor::{Supervisor, WorkerError};

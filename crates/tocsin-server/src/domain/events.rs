@@ -18,7 +18,7 @@ use crate::domain::identity::Caller;
 use crate::domain::incidents::{self, NewIncident};
 use crate::domain::matcher::CompiledRules;
 use crate::domain::validate;
-use crate::store::Store;
+use crate::store::{Store, StoreTx};
 
 /// Largest PutEvents request, summed over entries as EventBridge sizes them (256 KiB).
 pub const MAX_BATCH_BYTES: usize = 256 * 1024;
@@ -169,6 +169,21 @@ pub async fn put_events(
     caller: &Caller,
     req: PutEventsRequest,
 ) -> ApiResult<PutEventsResponse> {
+    let (results, accepted) = accept_request(config, &req)?;
+    if !accepted.is_empty() {
+        let mut tx = store.write().await?;
+        ingest(tx.as_mut(), rules, config, caller, &accepted).await?;
+        tx.commit().await?;
+    }
+    Ok(respond(results, accepted))
+}
+
+/// Checks a PutEvents request: the batch as a whole (refused with an error) and each entry
+/// (a refused entry gets its error code in the results).
+fn accept_request(
+    config: &ServerConfig,
+    req: &PutEventsRequest,
+) -> ApiResult<(Vec<PutEventsResultEntry>, Vec<Accepted>)> {
     let n = req.entries.len();
     validate::list_length("entries", n, 1, MAX_ENTRIES)?;
     if req.entries.iter().map(entry_size).sum::<usize>() > MAX_BATCH_BYTES {
@@ -184,132 +199,163 @@ pub async fn put_events(
             Err(fail) => results[i] = fail,
         }
     }
-    if !accepted.is_empty() {
-        let mut tx = store.write().await?;
-        let received_at = clock::now();
-        for a in &accepted {
-            let text = a.envelope.to_string();
-            tx.insert_event(&a.event_id, &a.bus, received_at, &text)
-                .await?;
-            let routes = rules.matching(&a.bus, &a.envelope);
-            for route in &routes {
-                for compiled in &route.targets {
-                    let target = &compiled.target;
-                    if let Some(http) = &compiled.http {
-                        let ingestion_time = clock::rfc3339(received_at);
-                        let ctx = DeliveryContext {
-                            rule_arn: &route.rule_arn,
-                            rule_name: &route.rule_name,
-                            ingestion_time: &ingestion_time,
-                        };
-                        let rendered = compiled.input.render_capped(
-                            &a.envelope,
-                            &ctx,
-                            config.max_target_input_bytes,
-                        );
-                        let mut delivery = http.delivery(
-                            &a.event_id,
-                            &route.rule_arn,
-                            &target.id,
-                            rendered.clone().unwrap_or_default(),
-                            received_at,
-                        );
-                        if let Err(too_large) = rendered {
-                            // Fails this delivery only: the event and other targets go on.
-                            tracing::warn!(event = %a.event_id, rule = %route.rule_arn, target = %target.id, %too_large, "target input over the cap");
-                            delivery.status = tocsin_api::native::DeliveryStatus::Failed;
-                            delivery.last_error = Some(format!("not sent: {too_large}"));
-                        }
-                        tx.insert_delivery(&mut delivery).await?;
-                        tx.append_change(&Change::DeliveryChanged(
-                            crate::domain::targets::redacted_delivery(&delivery),
-                        ))
-                        .await?;
-                        continue;
-                    }
-                    if tocsin_api::arn::response_plan_name(&target.arn).is_none() {
-                        tracing::debug!(target = %target.arn, "target kind not delivered yet");
-                        continue;
-                    }
-                    let related_items = a.envelope["resources"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(serde_json::Value::as_str)
-                        .filter(|r| validate::arn("resource", r).is_ok())
-                        .map(|r| RelatedItem {
-                            identifier: ItemIdentifier {
-                                item_type: "INVOLVED_RESOURCE".into(),
-                                value: ItemValue {
-                                    arn: Some(r.to_owned()),
-                                    url: None,
-                                    metric_definition: None,
-                                    pager_duty_incident_detail: None,
-                                },
-                            },
-                            title: None,
-                            generated_id: None,
-                        })
-                        .take(100)
-                        .collect();
-                    let new = NewIncident {
-                        response_plan_arn: target.arn.clone(),
-                        title: None,
-                        impact: None,
-                        trigger: TriggerDetails {
-                            source: truncate_chars(
-                                a.envelope["source"].as_str().unwrap_or_default(),
-                                50,
-                            ),
-                            timestamp: received_at,
-                            trigger_arn: Some(route.rule_arn.clone()),
-                            raw_data: Some(truncate_chars(&text, RAW_DATA_MAX)),
-                        },
-                        related_items,
-                        fallback_dedupe: Some(derived_dedupe(&route.rule_arn, &a.envelope)),
-                        client_token: None,
-                        created_by: caller.principal.clone(),
-                        invoked_by: Some("events.amazonaws.com".into()),
-                    };
-                    match incidents::start_incident(tx.as_mut(), config, new).await {
-                        Ok(outcome) => {
-                            tracing::info!(event = %a.event_id, rule = %route.rule_arn, ?outcome, "rule target ran")
-                        }
-                        // A deleted plan or an unusable event fails this target only; the
-                        // event is still accepted (as EventBridge does with failed targets).
-                        Err(err @ (ApiError::NotFound(_) | ApiError::Validation(_))) => {
-                            tracing::warn!(event = %a.event_id, rule = %route.rule_arn, %err, "rule target failed")
-                        }
-                        Err(other) => return Err(other),
-                    }
-                }
-            }
-            tx.append_change(&Change::EventReceived(EventReceived {
-                event_id: a.event_id.clone(),
-                event_bus_name: a.bus.clone(),
-                source: a.envelope["source"].as_str().unwrap_or_default().to_owned(),
-                detail_type: a.envelope["detail-type"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-                matched_rules: routes.iter().map(|r| r.rule_arn.clone()).collect(),
-            }))
-            .await?;
-        }
-        tx.commit().await?;
-        for a in accepted {
-            results[a.index] = PutEventsResultEntry {
-                event_id: Some(a.event_id),
-                error_code: None,
-                error_message: None,
-            };
-        }
+    Ok((results, accepted))
+}
+
+/// The PutEvents answer once the accepted entries are stored.
+fn respond(mut results: Vec<PutEventsResultEntry>, accepted: Vec<Accepted>) -> PutEventsResponse {
+    for a in accepted {
+        results[a.index] = PutEventsResultEntry {
+            event_id: Some(a.event_id),
+            error_code: None,
+            error_message: None,
+        };
     }
     let failed_entry_count = results.iter().filter(|r| r.error_code.is_some()).count() as i32;
-    Ok(PutEventsResponse {
+    PutEventsResponse {
         failed_entry_count,
         entries: results,
-    })
+    }
+}
+
+/// Stores accepted events and runs what their rules route them to, in `tx` (the caller
+/// commits): incident targets open incidents, HTTP targets queue deliveries.
+///
+/// Errors: store errors (the caller drops the transaction).
+async fn ingest(
+    tx: &mut dyn StoreTx,
+    rules: &CompiledRules,
+    config: &ServerConfig,
+    caller: &Caller,
+    accepted: &[Accepted],
+) -> ApiResult<()> {
+    let received_at = clock::now();
+    for a in accepted {
+        let text = a.envelope.to_string();
+        tx.insert_event(&a.event_id, &a.bus, received_at, &text)
+            .await?;
+        let routes = rules.matching(&a.bus, &a.envelope);
+        for route in &routes {
+            for compiled in &route.targets {
+                let target = &compiled.target;
+                if let Some(http) = &compiled.http {
+                    let ingestion_time = clock::rfc3339(received_at);
+                    let ctx = DeliveryContext {
+                        rule_arn: &route.rule_arn,
+                        rule_name: &route.rule_name,
+                        ingestion_time: &ingestion_time,
+                    };
+                    let rendered = compiled.input.render_capped(
+                        &a.envelope,
+                        &ctx,
+                        config.max_target_input_bytes,
+                    );
+                    let mut delivery = http.delivery(
+                        &a.event_id,
+                        &route.rule_arn,
+                        &target.id,
+                        rendered.clone().unwrap_or_default(),
+                        received_at,
+                    );
+                    if let Err(too_large) = rendered {
+                        // Fails this delivery only: the event and other targets go on.
+                        tracing::warn!(event = %a.event_id, rule = %route.rule_arn, target = %target.id, %too_large, "target input over the cap");
+                        delivery.status = tocsin_api::native::DeliveryStatus::Failed;
+                        delivery.last_error = Some(format!("not sent: {too_large}"));
+                    }
+                    tx.insert_delivery(&mut delivery).await?;
+                    tx.append_change(&Change::DeliveryChanged(
+                        crate::domain::targets::redacted_delivery(&delivery),
+                    ))
+                    .await?;
+                    continue;
+                }
+                if tocsin_api::arn::response_plan_name(&target.arn).is_none() {
+                    tracing::debug!(target = %target.arn, "target kind not delivered yet");
+                    continue;
+                }
+                let related_items = a.envelope["resources"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(serde_json::Value::as_str)
+                    .filter(|r| validate::arn("resource", r).is_ok())
+                    .map(|r| RelatedItem {
+                        identifier: ItemIdentifier {
+                            item_type: "INVOLVED_RESOURCE".into(),
+                            value: ItemValue {
+                                arn: Some(r.to_owned()),
+                                url: None,
+                                metric_definition: None,
+                                pager_duty_incident_detail: None,
+                            },
+                        },
+                        title: None,
+                        generated_id: None,
+                    })
+                    .take(100)
+                    .collect();
+                let new = NewIncident {
+                    response_plan_arn: target.arn.clone(),
+                    title: None,
+                    impact: None,
+                    trigger: TriggerDetails {
+                        source: truncate_chars(
+                            a.envelope["source"].as_str().unwrap_or_default(),
+                            50,
+                        ),
+                        timestamp: received_at,
+                        trigger_arn: Some(route.rule_arn.clone()),
+                        raw_data: Some(truncate_chars(&text, RAW_DATA_MAX)),
+                    },
+                    related_items,
+                    fallback_dedupe: Some(derived_dedupe(&route.rule_arn, &a.envelope)),
+                    client_token: None,
+                    created_by: caller.principal.clone(),
+                    invoked_by: Some("events.amazonaws.com".into()),
+                };
+                match incidents::start_incident(&mut *tx, config, new).await {
+                    Ok(outcome) => {
+                        tracing::info!(event = %a.event_id, rule = %route.rule_arn, ?outcome, "rule target ran")
+                    }
+                    // A deleted plan or an unusable event fails this target only; the
+                    // event is still accepted (as EventBridge does with failed targets).
+                    Err(err @ (ApiError::NotFound(_) | ApiError::Validation(_))) => {
+                        tracing::warn!(event = %a.event_id, rule = %route.rule_arn, %err, "rule target failed")
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        }
+        tx.append_change(&Change::EventReceived(EventReceived {
+            event_id: a.event_id.clone(),
+            event_bus_name: a.bus.clone(),
+            source: a.envelope["source"].as_str().unwrap_or_default().to_owned(),
+            detail_type: a.envelope["detail-type"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            matched_rules: routes.iter().map(|r| r.rule_arn.clone()).collect(),
+        }))
+        .await?;
+    }
+    Ok(())
+}
+
+/// PutEvents inside a transaction the caller owns (a runbook step's): validates and ingests
+/// as [`put_events`] does, without opening or committing a transaction.
+///
+/// Errors: as [`put_events`].
+pub async fn put_events_in(
+    tx: &mut dyn StoreTx,
+    rules: &CompiledRules,
+    config: &ServerConfig,
+    caller: &Caller,
+    req: PutEventsRequest,
+) -> ApiResult<PutEventsResponse> {
+    let (results, accepted) = accept_request(config, &req)?;
+    ingest(tx, rules, config, caller, &accepted).await?;
+    Ok(respond(results, accepted))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use crate::clock;
 use crate::config::ServerConfig;
 use crate::domain::arns;
 use crate::domain::error::{ApiError, ApiResult};
+use crate::domain::timeline::{append_timeline, attach_items, item_identity, timeline_entry};
 use crate::domain::validate::{self, Page};
 use crate::store::{IncidentQuery, StoreError, StoreTx, StoredIncident};
 
@@ -74,6 +75,7 @@ impl StartOutcome {
 
 const START_INCIDENT: &str = "StartIncident";
 const UPDATE_INCIDENT: &str = "UpdateIncidentRecord";
+const CREATE_TIMELINE_EVENT: &str = "CreateTimelineEvent";
 
 /// Checks a related item's constraints (`RelatedItem`).
 pub fn validate_related_item(at: &str, item: &RelatedItem) -> ApiResult<()> {
@@ -118,15 +120,6 @@ pub fn validate_related_item(at: &str, item: &RelatedItem) -> ApiResult<()> {
     )
 }
 
-/// The identity of a related item: its type and value, so each is attached once.
-fn item_identity(item: &RelatedItem) -> String {
-    format!(
-        "{}|{}",
-        item.identifier.item_type,
-        serde_json::to_string(&item.identifier.value).unwrap_or_default()
-    )
-}
-
 /// Checks a `StartIncident` request's constraints before anything is written.
 pub fn validate_new_incident(req: &NewIncident) -> ApiResult<()> {
     validate::arn("responsePlanArn", &req.response_plan_arn)?;
@@ -147,53 +140,6 @@ pub fn validate_new_incident(req: &NewIncident) -> ApiResult<()> {
     validate::list_length("relatedItems", req.related_items.len(), 0, 100)?;
     for (i, item) in req.related_items.iter().enumerate() {
         validate_related_item(&format!("relatedItems.{}.member", i + 1), item)?;
-    }
-    Ok(())
-}
-
-/// A new timeline entry of `incident_arn` at `at` (epoch seconds), not yet written.
-fn timeline_entry(
-    incident_arn: &str,
-    event_type: &str,
-    data: serde_json::Value,
-    at: f64,
-) -> TimelineEvent {
-    TimelineEvent {
-        event_id: uuid::Uuid::new_v4().to_string(),
-        incident_record_arn: incident_arn.to_owned(),
-        event_time: at,
-        event_updated_time: at,
-        event_type: event_type.to_owned(),
-        event_data: data.to_string(),
-        event_references: None,
-    }
-}
-
-/// Writes a timeline entry and announces it in the change feed.
-async fn append_timeline(tx: &mut dyn StoreTx, event: TimelineEvent) -> ApiResult<()> {
-    tx.insert_timeline_event(&event).await?;
-    tx.append_change(&Change::TimelineEventAdded(event)).await?;
-    Ok(())
-}
-
-async fn attach_items(
-    tx: &mut dyn StoreTx,
-    incident_arn: &str,
-    items: &[RelatedItem],
-) -> ApiResult<()> {
-    for item in items {
-        let mut item = item.clone();
-        item.generated_id = Some(arns::related_item_id(&item.identifier.item_type));
-        if tx
-            .insert_related_item(incident_arn, &item_identity(&item), &item)
-            .await?
-        {
-            tx.append_change(&Change::RelatedItemAdded {
-                incident_record_arn: incident_arn.to_owned(),
-                item,
-            })
-            .await?;
-        }
     }
     Ok(())
 }
@@ -340,6 +286,27 @@ pub async fn start_incident(
             tx.append_change(&Change::TimelineEventAdded(created))
                 .await?;
             attach_items(tx, &arn, &req.related_items).await?;
+            let runbooks: Vec<_> = plan
+                .plan
+                .actions
+                .iter()
+                .flatten()
+                .filter_map(|a| a.ssm_automation.clone())
+                .collect();
+            if !runbooks.is_empty()
+                && let Some(mut stored) = tx.incident(&arn).await?
+            {
+                crate::domain::automation_start::start_for_incident(
+                    tx,
+                    config,
+                    &mut stored,
+                    &runbooks,
+                    now,
+                )
+                .await?;
+                let wall = wall_incident(tx, stored).await?;
+                tx.append_change(&Change::IncidentUpdated(wall)).await?;
+            }
             StartOutcome::Created(arn)
         }
     };
@@ -697,4 +664,104 @@ pub async fn list_related_items(
         related_items,
         next_token,
     })
+}
+
+/// Mirrors CreateTimelineEvent (ssm-incidents 2018-05-10): adds an entry to an incident's
+/// timeline. A repeated client token answers the first entry again.
+///
+/// Errors: `ValidationException` (ARN, lengths, `eventData` not JSON), `ResourceNotFoundException`.
+pub async fn create_timeline_event(
+    tx: &mut dyn StoreTx,
+    principal: &str,
+    input: tocsin_api::incidents::CreateTimelineEventInput,
+) -> ApiResult<tocsin_api::incidents::CreateTimelineEventOutput> {
+    validate::arn("incidentRecordArn", &input.incident_record_arn)?;
+    validate::opt_length("eventType", Some(&input.event_type), 100)?;
+    validate::opt_length("eventData", Some(&input.event_data), 12_000)?;
+    validate::opt_length("clientToken", input.client_token.as_deref(), 128)?;
+    if input.event_type.is_empty() {
+        return Err(ApiError::Validation("eventType must not be empty.".into()));
+    }
+    if let Some(token) = &input.client_token
+        && let Some(id) = tx.client_token(CREATE_TIMELINE_EVENT, token).await?
+    {
+        return Ok(tocsin_api::incidents::CreateTimelineEventOutput {
+            event_id: id,
+            incident_record_arn: input.incident_record_arn,
+        });
+    }
+    let mut incident = tx
+        .incident(&input.incident_record_arn)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "Incident record {} does not exist.",
+                input.incident_record_arn
+            ))
+        })?;
+    let mut event = timeline_entry(
+        &input.incident_record_arn,
+        &input.event_type,
+        serde_json::Value::Null,
+        input.event_time,
+    );
+    event.event_data = input.event_data;
+    event.event_updated_time = clock::now();
+    let id = event.event_id.clone();
+    append_timeline(tx, event).await?;
+    incident.record.last_modified_time = clock::now();
+    incident.record.last_modified_by = principal.to_owned();
+    tx.update_incident(&incident).await?;
+    if let Some(token) = &input.client_token {
+        tx.put_client_token(CREATE_TIMELINE_EVENT, token, &id)
+            .await?;
+    }
+    Ok(tocsin_api::incidents::CreateTimelineEventOutput {
+        event_id: id,
+        incident_record_arn: input.incident_record_arn,
+    })
+}
+
+/// Mirrors UpdateRelatedItems (ssm-incidents 2018-05-10): attaches or detaches one related
+/// item.
+///
+/// Errors: `ValidationException` (neither or both of `itemToAdd`/`itemToRemove`, a bad
+/// item), `ResourceNotFoundException` (the incident, or the item to remove).
+pub async fn update_related_items(
+    tx: &mut dyn StoreTx,
+    input: tocsin_api::incidents::UpdateRelatedItemsInput,
+) -> ApiResult<()> {
+    validate::arn("incidentRecordArn", &input.incident_record_arn)?;
+    let arn = &input.incident_record_arn;
+    if tx.incident(arn).await?.is_none() {
+        return Err(ApiError::NotFound(format!(
+            "Incident record {arn} does not exist."
+        )));
+    }
+    match (
+        input.related_items_update.item_to_add,
+        input.related_items_update.item_to_remove,
+    ) {
+        (Some(item), None) => {
+            validate_related_item("relatedItemsUpdate.itemToAdd", &item)?;
+            attach_items(tx, arn, std::slice::from_ref(&item)).await
+        }
+        (None, Some(identifier)) => {
+            let probe = RelatedItem {
+                identifier,
+                title: None,
+                generated_id: None,
+            };
+            if tx.delete_related_item(arn, &item_identity(&probe)).await? {
+                Ok(())
+            } else {
+                Err(ApiError::NotFound(format!(
+                    "Incident record {arn} has no such related item."
+                )))
+            }
+        }
+        _ => Err(ApiError::Validation(
+            "relatedItemsUpdate must have exactly one of itemToAdd and itemToRemove.".into(),
+        )),
+    }
 }

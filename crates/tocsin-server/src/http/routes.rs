@@ -19,7 +19,10 @@ pub struct RouteSpec {
     pub method: Method,
     /// Path (`/` for the multiplexed AWS endpoint).
     pub path: &'static str,
-    /// Operation name (`GetResponsePlan`; `AWSEvents.PutRule` for dispatched ones).
+    /// The `X-Amz-Target` prefix of a dispatched operation (`AWSEvents.`, `AmazonSSM.`);
+    /// `None` for path routes.
+    pub target_prefix: Option<&'static str>,
+    /// Operation name (`GetResponsePlan`, `PutRule`).
     pub operation: &'static str,
     /// Who may call it.
     pub access: Access,
@@ -83,6 +86,7 @@ impl Routes {
         self.table.push(RouteSpec {
             method,
             path,
+            target_prefix: None,
             operation,
             access: R::ACCESS,
         });

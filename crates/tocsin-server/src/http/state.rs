@@ -44,7 +44,7 @@ pub struct AppState {
 
 impl AppState {
     /// Builds state over a store: compiles its rules and starts the background workers
-    /// (`matcher`, `delivery`) under the supervisor. Must be called inside a Tokio runtime.
+    /// (`matcher`, `delivery`, `runbooks`) under the supervisor. Must be called inside a Tokio runtime.
     /// Returns the state and the sender that signals shutdown (workers and streams stop).
     ///
     /// Errors: the store could not be read.
@@ -78,15 +78,22 @@ impl AppState {
         };
         supervisor.spawn("matcher", move || matcher.clone().run());
         let delivery = DeliveryWorker {
-            ctx,
+            ctx: ctx.clone(),
             policy: outbound.clone(),
         };
         supervisor.spawn("delivery", move || delivery.clone().run());
+        let config = Arc::new(config);
+        let runbooks = crate::worker::runbooks::RunbookWorker {
+            ctx,
+            config: config.clone(),
+            rules: rules.clone(),
+        };
+        supervisor.spawn("runbooks", move || runbooks.clone().run());
         Ok((
             Self {
                 store,
                 rules,
-                config: Arc::new(config),
+                config,
                 shutdown: rx,
                 outbound,
                 supervisor,

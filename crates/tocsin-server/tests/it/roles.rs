@@ -42,6 +42,7 @@ fn every_operation_has_a_role_and_is_a_model_operation() {
     assert!(table.len() >= 25, "{} routes", table.len());
     let incidents = model("ssm-incidents");
     let events = model("events");
+    let ssm = model("ssm");
     let mut seen = BTreeSet::new();
     for r in &table {
         assert!(
@@ -52,9 +53,15 @@ fn every_operation_has_a_role_and_is_a_model_operation() {
             r.operation
         );
         let aws = if r.path == "/" {
+            let (model, name) = match r.target_prefix {
+                Some("AWSEvents.") => (&events, "EventBridge"),
+                Some("AmazonSSM.") => (&ssm, "Systems Manager"),
+                other => panic!("{other:?} is not a known X-Amz-Target prefix"),
+            };
             assert!(
-                events["operations"][r.operation].is_object(),
-                "AWSEvents.{} is an EventBridge operation",
+                model["operations"][r.operation].is_object(),
+                "{}{} is a {name} operation",
+                r.target_prefix.unwrap(),
                 r.operation
             );
             true
@@ -101,6 +108,41 @@ fn every_operation_has_a_role_and_is_a_model_operation() {
     assert_eq!(role("PutRule"), Access::Role(Role::Admin));
     assert_eq!(role("PutEvents"), Access::Role(Role::Producer));
     assert_eq!(role("ListRules"), Access::Role(Role::Viewer));
+    assert_eq!(role("CreateDocument"), Access::Role(Role::Admin));
+    assert_eq!(role("GetAutomationExecution"), Access::Role(Role::Viewer));
+    assert_eq!(
+        role("StartAutomationExecution"),
+        Access::Role(Role::Responder)
+    );
+    assert_eq!(role("SendAutomationSignal"), Access::Role(Role::Responder));
+    // Every operation the runbooks issue names, and the calls Terraform's aws_ssm_document makes.
+    for op in [
+        "CreateDocument",
+        "GetDocument",
+        "DescribeDocument",
+        "ListDocuments",
+        "UpdateDocument",
+        "UpdateDocumentDefaultVersion",
+        "DeleteDocument",
+        "StartAutomationExecution",
+        "GetAutomationExecution",
+        "DescribeAutomationExecutions",
+        "DescribeAutomationStepExecutions",
+        "SendAutomationSignal",
+        "StopAutomationExecution",
+        "ListDocumentVersions",
+        "AddTagsToResource",
+        "ListTagsForResource",
+        "RemoveTagsFromResource",
+        "DescribeDocumentPermission",
+    ] {
+        assert!(
+            table
+                .iter()
+                .any(|r| r.target_prefix == Some("AmazonSSM.") && r.operation == op),
+            "AmazonSSM.{op} is answered"
+        );
+    }
     assert_eq!(
         table.iter().filter(|r| r.access == Access::Public).count(),
         1,
@@ -116,7 +158,10 @@ async fn every_listed_route_answers_itself() {
             server
                 .client
                 .post(format!("{}/", server.base))
-                .header("X-Amz-Target", format!("AWSEvents.{}", r.operation))
+                .header(
+                    "X-Amz-Target",
+                    format!("{}{}", r.target_prefix.unwrap(), r.operation),
+                )
                 .body("{}")
                 .send()
                 .await
@@ -184,7 +229,10 @@ async fn call(
     let request = if r.path == "/" {
         client
             .post(format!("{}/", server.base))
-            .header("X-Amz-Target", format!("AWSEvents.{}", r.operation))
+            .header(
+                "X-Amz-Target",
+                format!("{}{}", r.target_prefix.unwrap(), r.operation),
+            )
             .header("Content-Type", "application/x-amz-json-1.1")
             .body("{}")
     } else if r.method == Method::GET {

@@ -179,6 +179,21 @@ impl crate::store::IncidentStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_related_item(
+        &mut self,
+        incident_arn: &str,
+        identity: &str,
+    ) -> StoreResult<bool> {
+        touched(
+            sqlx::query("DELETE FROM related_items WHERE incident_arn = ? AND identity = ?")
+                .bind(incident_arn)
+                .bind(identity),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn related_items(&mut self, incident_arn: &str) -> StoreResult<Vec<RelatedItem>> {
         bodies(
             sqlx::query_scalar(

@@ -1,0 +1,99 @@
+//! The runbook worker: advances automation executions that are due (a sleep ended, a
+//! deadline passed, a step finished and the next one is ready). It waits for the soonest
+//! `wake_at` of any execution or for a commit, never polling executions: executions waiting
+//! for a signal cost nothing until their deadline.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock;
+use crate::config::ServerConfig;
+use crate::domain::automation::{self, Engine};
+use crate::domain::matcher::RuleIndex;
+use crate::worker::{WorkerContext, WorkerError};
+
+/// Longest wait between passes when nothing is due (a safety net; commits wake it sooner).
+const MAX_IDLE: Duration = Duration::from_secs(60);
+/// Executions advanced per transaction.
+const BATCH: i64 = 20;
+
+/// Advances due automation executions.
+#[derive(Clone)]
+pub struct RunbookWorker {
+    /// Store and shutdown.
+    pub ctx: WorkerContext,
+    /// Settings (account, region, server key for audit entries).
+    pub config: Arc<ServerConfig>,
+    /// The compiled rules, for `aws:executeAwsApi` PutEvents.
+    pub rules: Arc<RuleIndex>,
+}
+
+impl RunbookWorker {
+    /// Advances every execution due now, each in its own transaction. Returns how many.
+    ///
+    /// Errors: the store failed (the pass stops; the next one retries).
+    pub async fn advance_due(&self) -> Result<usize, WorkerError> {
+        let mut done = 0;
+        loop {
+            let now = clock::now();
+            let due = {
+                let mut tx = self.ctx.store.read().await?;
+                tx.due_executions(now, BATCH).await?
+            };
+            if due.is_empty() {
+                return Ok(done);
+            }
+            for id in &due {
+                let rules = self.rules.snapshot();
+                let engine = Engine {
+                    config: &self.config,
+                    rules: &rules,
+                };
+                let mut tx = self.ctx.store.write().await?;
+                match automation::advance(tx.as_mut(), engine, id, clock::now()).await {
+                    Ok(()) => tx.commit().await?,
+                    Err(err) => {
+                        // Nothing of this pass was written; it is retried on the next one.
+                        tracing::error!(execution = %id, %err, "could not advance an automation execution");
+                        drop(tx);
+                        return Err(WorkerError::from(err.to_string()));
+                    }
+                }
+                done += 1;
+            }
+            if due.len() < BATCH as usize {
+                return Ok(done);
+            }
+        }
+    }
+
+    /// Runs passes until shutdown, waking on commits and when the soonest execution is due.
+    ///
+    /// Errors: a pass failed (the supervisor restarts the worker with back-off).
+    pub async fn run(self) -> Result<(), WorkerError> {
+        let mut wake = self.ctx.store.subscribe();
+        let mut shutdown = self.ctx.shutdown.clone();
+        loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            crate::worker::hooks::checkpoint("runbooks").await;
+            wake.borrow_and_update();
+            self.advance_due().await?;
+            let wait = {
+                let mut tx = self.ctx.store.read().await?;
+                match tx.next_execution_wake().await? {
+                    Some(at) => Duration::from_secs_f64(
+                        (at - clock::now()).clamp(0.0, MAX_IDLE.as_secs_f64()),
+                    ),
+                    None => MAX_IDLE,
+                }
+            };
+            tokio::select! {
+                _ = wake.changed() => {},
+                _ = tokio::time::sleep(wait) => {},
+                _ = shutdown.wait_for(|s| *s) => return Ok(()),
+            }
+        }
+    }
+}
