@@ -293,6 +293,7 @@ mod tests {
             response_plan_arn: "plan".to_owned(),
             response_plan_name: "Plan".to_owned(),
             latest_timeline_event: None,
+            runbooks: Vec::new(),
         }
     }
 

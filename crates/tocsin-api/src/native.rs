@@ -224,6 +224,9 @@ pub struct WallIncident {
     /// The newest timeline entry, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_timeline_event: Option<TimelineEvent>,
+    /// The runbooks (automation executions) started for it, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runbooks: Vec<AutomationSummary>,
 }
 
 /// `GET /v1/wall`: every open incident, and the change-feed position the snapshot reflects.

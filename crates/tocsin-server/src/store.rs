@@ -395,6 +395,11 @@ pub trait AutomationStore: Send {
     async fn execution_by_token(&mut self, token: &str) -> StoreResult<Option<StoredExecution>>;
     /// Executions, newest first.
     async fn executions(&mut self, offset: i64, limit: i64) -> StoreResult<Vec<StoredExecution>>;
+    /// The executions started for an incident, oldest first.
+    async fn executions_for_incident(
+        &mut self,
+        incident_arn: &str,
+    ) -> StoreResult<Vec<StoredExecution>>;
     /// Ids of executions due at `now` (`wake_at <= now`), soonest first.
     async fn due_executions(&mut self, now: f64, limit: i64) -> StoreResult<Vec<String>>;
     /// The soonest `wake_at` of any execution.

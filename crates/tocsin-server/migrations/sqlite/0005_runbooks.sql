@@ -32,6 +32,7 @@ CREATE TABLE automation_executions (
 );
 CREATE INDEX automation_executions_wake ON automation_executions (wake_at) WHERE wake_at IS NOT NULL;
 CREATE INDEX automation_executions_started ON automation_executions (started_at);
+CREATE INDEX automation_executions_incident ON automation_executions (incident_arn) WHERE incident_arn IS NOT NULL;
 
 -- Step executions, in the order they ran (a step run twice, e.g. in a loop, is two rows).
 CREATE TABLE automation_steps (

@@ -160,11 +160,24 @@ pub async fn wall_incident(
             .to_owned(),
     };
     let latest = tx.latest_timeline_event(&incident.record.arn).await?;
+    let runbooks = tx
+        .executions_for_incident(&incident.record.arn)
+        .await?
+        .iter()
+        .filter_map(|exec| {
+            let doc = tocsin_runbook::Document::from_value(&exec.content).ok();
+            match crate::domain::automation_start::summary(exec, doc.as_ref()) {
+                Change::AutomationChanged(s) => Some(s),
+                _ => None,
+            }
+        })
+        .collect();
     Ok(WallIncident {
         incident: incident.record,
         response_plan_arn: incident.response_plan_arn,
         response_plan_name: plan_name,
         latest_timeline_event: latest,
+        runbooks,
     })
 }
 

@@ -186,6 +186,21 @@ impl crate::store::AutomationStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn executions_for_incident(
+        &mut self,
+        incident_arn: &str,
+    ) -> StoreResult<Vec<StoredExecution>> {
+        bodies(
+            sqlx::query_scalar(
+                "SELECT body FROM automation_executions WHERE incident_arn = ? ORDER BY started_at, id",
+            )
+            .bind(incident_arn),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn due_executions(&mut self, now: f64, limit: i64) -> StoreResult<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT id FROM automation_executions WHERE wake_at IS NOT NULL AND wake_at <= ? \
