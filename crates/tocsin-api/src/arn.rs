@@ -14,6 +14,14 @@ pub enum TargetKind<'a> {
     },
     /// An `http://` or `https://` URL: a match is POSTed there (with retries).
     Http,
+    /// An Automation runbook (`arn:aws:ssm:<region>:<account>:automation-definition/<name>`,
+    /// optionally `:<version>`): a match starts an execution.
+    Automation {
+        /// The document's name.
+        document: &'a str,
+        /// `$DEFAULT`, `$LATEST` or a number; `None`: the default version.
+        version: Option<&'a str>,
+    },
     /// Anything else: stored and listed, not delivered by this version.
     Other,
 }
@@ -23,6 +31,8 @@ impl<'a> TargetKind<'a> {
     pub fn of(arn: &'a str) -> Self {
         if let Some(name) = response_plan_name(arn) {
             TargetKind::ResponsePlan { name }
+        } else if let Some((document, version)) = automation_definition(arn) {
+            TargetKind::Automation { document, version }
         } else if is_http_url(arn) {
             TargetKind::Http
         } else {
@@ -35,6 +45,7 @@ impl<'a> TargetKind<'a> {
         match self {
             TargetKind::ResponsePlan { .. } => "response plan",
             TargetKind::Http => "HTTP endpoint",
+            TargetKind::Automation { .. } => "runbook",
             TargetKind::Other => "other",
         }
     }
@@ -43,6 +54,20 @@ impl<'a> TargetKind<'a> {
 /// Whether `arn` is an `http://` or `https://` URL (an HTTP target).
 pub fn is_http_url(arn: &str) -> bool {
     arn.starts_with("http://") || arn.starts_with("https://")
+}
+
+/// The document name and version of an Automation target ARN
+/// (`arn:aws:ssm:<region>:<account>:automation-definition/<name>[:<version>]`), if it is one.
+pub fn automation_definition(arn: &str) -> Option<(&str, Option<&str>)> {
+    let (head, rest) = arn.split_once(":automation-definition/")?;
+    if !(head.starts_with("arn:aws") && head.contains(":ssm:")) || rest.is_empty() {
+        return None;
+    }
+    Some(match rest.split_once(':') {
+        Some((name, version)) if !name.is_empty() && !version.is_empty() => (name, Some(version)),
+        Some(_) => return None,
+        None => (rest, None),
+    })
 }
 
 /// `arn:aws:ssm-incidents::<account>:response-plan/<name>`.
@@ -93,6 +118,32 @@ mod tests {
                 "other",
             ),
             ("ftp://x", TargetKind::Other, "other"),
+            (
+                "arn:aws:ssm:us-east-1:1:automation-definition/restart-web",
+                TargetKind::Automation {
+                    document: "restart-web",
+                    version: None,
+                },
+                "runbook",
+            ),
+            (
+                "arn:aws:ssm:us-east-1:1:automation-definition/restart-web:$LATEST",
+                TargetKind::Automation {
+                    document: "restart-web",
+                    version: Some("$LATEST"),
+                },
+                "runbook",
+            ),
+            (
+                "arn:aws:ssm:us-east-1:1:automation-definition/",
+                TargetKind::Other,
+                "other",
+            ),
+            (
+                "arn:aws:sns:us-east-1:1:automation-definition/x",
+                TargetKind::Other,
+                "other",
+            ),
         ];
         for (arn, kind, words) in cases {
             assert_eq!(TargetKind::of(arn), kind, "{arn}");

@@ -270,6 +270,35 @@ async fn ingest(
                     .await?;
                     continue;
                 }
+                if let Some((document, version)) =
+                    tocsin_api::arn::automation_definition(&target.arn)
+                {
+                    let ingestion_time = clock::rfc3339(received_at);
+                    let ctx = DeliveryContext {
+                        rule_arn: &route.rule_arn,
+                        rule_name: &route.rule_name,
+                        ingestion_time: &ingestion_time,
+                    };
+                    let input = compiled
+                        .input
+                        .render_capped(&a.envelope, &ctx, config.max_target_input_bytes)
+                        .map_err(|too_large| too_large.to_string());
+                    let principal = target
+                        .role_arn
+                        .clone()
+                        .unwrap_or_else(|| route.rule_arn.clone());
+                    match start_runbook(tx, document, version, input, principal, received_at).await
+                    {
+                        Ok(id) => {
+                            tracing::info!(event = %a.event_id, rule = %route.rule_arn, execution = %id, "rule target started a runbook")
+                        }
+                        Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
+                        Err(err) => {
+                            tracing::warn!(event = %a.event_id, rule = %route.rule_arn, target = %target.id, %err, "failed invocation: the runbook did not start")
+                        }
+                    }
+                    continue;
+                }
                 if tocsin_api::arn::response_plan_name(&target.arn).is_none() {
                     tracing::debug!(target = %target.arn, "target kind not delivered yet");
                     continue;
@@ -340,6 +369,43 @@ async fn ingest(
         .await?;
     }
     Ok(())
+}
+
+/// Starts the runbook a rule target names, with the parameters its rendered input gives.
+/// EventBridge requires an Automation target's input to be an object of parameter name →
+/// list of strings; anything else is a failed invocation.
+///
+/// Errors: the input is not that shape (`ValidationException`), or the start is refused
+/// (as StartAutomationExecution refuses it).
+async fn start_runbook(
+    tx: &mut dyn StoreTx,
+    document: &str,
+    version: Option<&str>,
+    input: Result<String, String>,
+    principal: String,
+    now: f64,
+) -> ApiResult<String> {
+    let text = input.map_err(ApiError::Validation)?;
+    let parameters: tocsin_api::ssm::ParameterMap = serde_json::from_str(&text).map_err(|_| {
+        ApiError::Validation(format!(
+            "the target's input must be an object of parameter name to a list of strings, as EventBridge requires for Automation targets; got {}",
+            truncate_chars(&text, 200)
+        ))
+    })?;
+    let req = crate::domain::automation_start::StartRequest {
+        document_name: document.to_owned(),
+        document_version: version.map(str::to_owned),
+        parameters,
+        client_token: None,
+        mode: None,
+        executed_by: principal.clone(),
+        run_as: crate::store::RunAs {
+            principal,
+            role: tocsin_api::auth::Role::Responder,
+        },
+        incident_arn: None,
+    };
+    crate::domain::automation_start::start(tx, req, now).await
 }
 
 /// PutEvents inside a transaction the caller owns (a runbook step's): validates and ingests

@@ -19,6 +19,7 @@ mod keys;
 mod layers;
 mod read_your_writes;
 mod roles;
+mod runbooks;
 mod sigv4_suite;
 mod stream;
 mod support;

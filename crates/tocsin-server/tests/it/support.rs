@@ -123,6 +123,12 @@ impl TestServer {
     }
 
     /// POSTs a rest-json operation; returns (status, body).
+    /// An `AmazonSSM.<op>` call (Systems Manager, awsJson1.1) as the test admin.
+    pub async fn ssm(&self, op: &str, body: &Value) -> (u16, Value) {
+        self.raw_events(&format!("AmazonSSM.{op}"), body.to_string())
+            .await
+    }
+
     pub async fn rest(&self, path: &str, body: &Value) -> (u16, Value) {
         self.raw_rest(path, body.to_string()).await
     }

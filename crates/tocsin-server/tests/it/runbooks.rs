@@ -1,0 +1,332 @@
+//! The runbook engine over real HTTP and a real SQLite file: rule targets that start
+//! runbooks, many incidents starting runbooks at once, and executions that survive
+//! `kill -9` of the real binary.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::{TestServer, Tocsin, alarm_entry};
+
+/// Polls `fetch` until `done` holds (30 s at most: generous for a loaded machine).
+async fn eventually<F, Fut>(what: &str, mut fetch: F, done: impl Fn(&Value) -> bool) -> Value
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Value>,
+{
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let value = fetch().await;
+        if done(&value) {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}: {value}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn executions(server: &TestServer) -> Vec<Value> {
+    let (code, body) = server.ssm("DescribeAutomationExecutions", &json!({})).await;
+    assert_eq!(code, 200, "{body}");
+    body["AutomationExecutionMetadataList"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn a_rule_target_starts_one_execution_per_matched_event_with_its_input() {
+    let server = TestServer::start().await;
+    let doc = json!({
+        "schemaVersion": "0.3",
+        "parameters": {"AlarmName": {"type": "String"}, "Resources": {"type": "StringList"}},
+        "mainSteps": [{"name": "wait", "action": "aws:pause", "inputs": {}}]
+    });
+    let (code, body) = server
+        .ssm(
+            "CreateDocument",
+            &json!({"Name": "on-alarm", "Content": doc.to_string(), "DocumentType": "Automation"}),
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let pattern = json!({"source": ["aws.cloudwatch"]}).to_string();
+    assert_eq!(
+        server
+            .events(
+                "PutRule",
+                &json!({"Name": "alarms", "EventPattern": pattern})
+            )
+            .await
+            .0,
+        200
+    );
+    let (code, body) = server
+        .events(
+            "PutTargets",
+            &json!({"Rule": "alarms", "Targets": [
+                {"Id": "runbook", "Arn": "arn:aws:ssm:us-east-1:000000000000:automation-definition/on-alarm:$DEFAULT",
+                 "RoleArn": "arn:aws:iam::000000000000:role/EventBridgeAutomation",
+                 "InputTransformer": {
+                    "InputPathsMap": {"alarm": "$.detail.alarmName", "resources": "$.resources"},
+                    "InputTemplate": "{\"AlarmName\": [<alarm>], \"Resources\": <resources>}"}},
+                {"Id": "no-input", "Arn": "arn:aws:ssm:us-east-1:000000000000:automation-definition/on-alarm"}
+            ]}),
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    for _ in 0..2 {
+        let (code, body) = server
+            .events("PutEvents", &json!({"Entries": [alarm_entry()]}))
+            .await;
+        assert_eq!(
+            (code, body["FailedEntryCount"].as_i64()),
+            (200, Some(0)),
+            "{body}"
+        );
+    }
+    // Two events, two executions: the target without an input (the whole event is not a
+    // map of parameter lists) fails its invocation and starts nothing.
+    let list = executions(&server).await;
+    assert_eq!(list.len(), 2, "{list:?}");
+    let id = list[0]["AutomationExecutionId"].as_str().unwrap();
+    let (_, got) = server
+        .ssm(
+            "GetAutomationExecution",
+            &json!({"AutomationExecutionId": id}),
+        )
+        .await;
+    let exec = &got["AutomationExecution"];
+    assert_eq!(
+        exec["ExecutedBy"],
+        "arn:aws:iam::000000000000:role/EventBridgeAutomation"
+    );
+    let alarm = alarm_entry();
+    let detail: Value = serde_json::from_str(alarm["Detail"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        exec["Parameters"]["AlarmName"],
+        json!([detail["alarmName"]])
+    );
+    assert_eq!(exec["Parameters"]["Resources"], alarm["Resources"]);
+    server.stop();
+}
+
+#[tokio::test]
+async fn fifty_incidents_started_at_once_start_fifty_executions_each_step_once() {
+    let server = TestServer::start().await;
+    let doc = json!({
+        "schemaVersion": "0.3",
+        "parameters": {"IncidentRecordArn": {"type": "String"}},
+        "mainSteps": [
+            {"name": "note", "action": "aws:executeAwsApi", "inputs": {
+                "Service": "ssm-incidents", "Api": "CreateTimelineEvent",
+                "incidentRecordArn": "{{ IncidentRecordArn }}", "eventType": "Custom Event",
+                "eventTime": "{{ global:DATE_TIME }}", "eventData": "\"noted\""}},
+            {"name": "settle", "action": "aws:sleep", "inputs": {"Duration": "PT0S"}}
+        ]
+    });
+    let (code, body) = server
+        .ssm(
+            "CreateDocument",
+            &json!({"Name": "note-it", "Content": doc.to_string()}),
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let (code, plan) = server
+        .rest(
+            "/createResponsePlan",
+            &json!({"name": "busy", "incidentTemplate": {"title": "busy", "impact": 3},
+                "actions": [{"ssmAutomation": {"documentName": "note-it",
+                    "roleArn": "arn:aws:iam::000000000000:role/Responder",
+                    "dynamicParameters": {"IncidentRecordArn": {"variable": "INCIDENT_RECORD_ARN"}}}}]}),
+        )
+        .await;
+    assert_eq!(code, 201, "{plan}");
+    let plan_arn = plan["arn"].as_str().unwrap().to_owned();
+    let starts = (0..50).map(|i| {
+        let body = json!({"responsePlanArn": plan_arn, "title": format!("incident {i}")});
+        let server = &server;
+        async move { server.rest("/startIncident", &body).await }
+    });
+    for (code, body) in futures::future::join_all(starts).await {
+        assert_eq!(code, 200, "{body}");
+    }
+    let list = eventually(
+        "50 executions to succeed",
+        || async { Value::Array(executions(&server).await) },
+        |v| {
+            let list = v.as_array().unwrap();
+            list.len() >= 50
+                && list
+                    .iter()
+                    .all(|e| e["AutomationExecutionStatus"] == "Success")
+        },
+    )
+    .await;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 50);
+    for e in list {
+        let (_, steps) = server
+            .ssm(
+                "DescribeAutomationStepExecutions",
+                &json!({"AutomationExecutionId": e["AutomationExecutionId"]}),
+            )
+            .await;
+        let names: Vec<&str> = steps["StepExecutions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["StepName"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["note", "settle"], "each step once");
+    }
+    // Each incident got exactly one note from its runbook.
+    let (_, records) = server
+        .rest("/listIncidentRecords", &json!({"maxResults": 100}))
+        .await;
+    let records = records["incidentRecordSummaries"].as_array().unwrap();
+    assert_eq!(records.len(), 50);
+    for r in records {
+        let (_, timeline) = server
+            .rest(
+                "/listTimelineEvents",
+                &json!({"incidentRecordArn": r["arn"]}),
+            )
+            .await;
+        let notes = timeline["eventSummaries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["eventType"] == "Custom Event")
+            .count();
+        assert_eq!(notes, 1, "{}", r["arn"]);
+    }
+    server.stop();
+}
+
+async fn call(client: &reqwest::Client, base: &str, op: &str, body: Value) -> Value {
+    let r = client
+        .post(format!("{base}/"))
+        .header("X-Amz-Target", format!("AmazonSSM.{op}"))
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{op}: {status} {body}");
+    body
+}
+
+async fn status_of(client: &reqwest::Client, base: &str, id: &str) -> Value {
+    call(
+        client,
+        base,
+        "GetAutomationExecution",
+        json!({"AutomationExecutionId": id}),
+    )
+    .await["AutomationExecution"]
+        .clone()
+}
+
+#[tokio::test]
+async fn executions_resume_after_sigkill_during_a_sleep_and_an_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("runbooks.db").display());
+    let mut first = Tocsin::start(&db, &[]).await;
+    let sleepy = json!({"schemaVersion": "0.3", "mainSteps": [
+        {"name": "nap", "action": "aws:sleep", "inputs": {"Duration": "PT4S"}},
+        {"name": "after", "action": "aws:sleep", "inputs": {"Duration": "PT0S"}}
+    ]});
+    let approval = json!({"schemaVersion": "0.3", "mainSteps": [
+        {"name": "ask", "action": "aws:approve", "inputs": {"Approvers": ["test-admin", "admin"]}},
+        {"name": "after", "action": "aws:sleep", "inputs": {"Duration": "PT0S"}}
+    ]});
+    for (name, doc) in [("sleepy", &sleepy), ("ask", &approval)] {
+        call(
+            &first.client,
+            &first.base,
+            "CreateDocument",
+            json!({"Name": name, "Content": doc.to_string()}),
+        )
+        .await;
+    }
+    let started = Instant::now();
+    let sleeping = call(
+        &first.client,
+        &first.base,
+        "StartAutomationExecution",
+        json!({"DocumentName": "sleepy"}),
+    )
+    .await["AutomationExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let waiting = call(
+        &first.client,
+        &first.base,
+        "StartAutomationExecution",
+        json!({"DocumentName": "ask"}),
+    )
+    .await["AutomationExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let base = first.base.clone();
+    let client = first.client.clone();
+    eventually(
+        "the approval to wait",
+        || status_of(&client, &base, &waiting),
+        |e| e["AutomationExecutionStatus"] == "Waiting",
+    )
+    .await;
+    let nap = status_of(&client, &base, &sleeping).await;
+    assert_eq!(nap["CurrentStepName"], "nap", "{nap}");
+
+    // SIGKILL mid-sleep and mid-approval, then start again on the same file.
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    let second = Tocsin::start(&db, &[]).await;
+    let done = eventually(
+        "the sleep to end after the restart",
+        || status_of(&second.client, &second.base, &sleeping),
+        |e| e["AutomationExecutionStatus"] != "InProgress",
+    )
+    .await;
+    assert_eq!(done["AutomationExecutionStatus"], "Success", "{done}");
+    // The sleep kept its original end: not before 4 s after it began.
+    assert!(started.elapsed() >= Duration::from_secs(4));
+    let steps: Vec<&str> = done["StepExecutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["StepName"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["nap", "after"], "every step recorded once");
+
+    let still = status_of(&second.client, &second.base, &waiting).await;
+    assert_eq!(still["AutomationExecutionStatus"], "Waiting", "{still}");
+    call(
+        &second.client,
+        &second.base,
+        "SendAutomationSignal",
+        json!({"AutomationExecutionId": waiting, "SignalType": "Approve"}),
+    )
+    .await;
+    let approved = status_of(&second.client, &second.base, &waiting).await;
+    assert_eq!(
+        approved["AutomationExecutionStatus"], "Success",
+        "{approved}"
+    );
+    let steps: Vec<&str> = approved["StepExecutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["StepName"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["ask", "after"]);
+    drop(second);
+}
