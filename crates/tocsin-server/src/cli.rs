@@ -244,6 +244,11 @@ pub struct ServeArgs {
     /// The PEM private key of --tls-cert.
     #[arg(long, env = "TOCSIN_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Let runbooks run `aws:executeScript` steps: local `python3` in isolated mode, with a
+    /// clean environment, resource limits and its process group killed at the step's
+    /// timeout; not a sandbox (it runs as the server's user). Off by default.
+    #[arg(long, env = "TOCSIN_ENABLE_EXECUTE_SCRIPT")]
+    pub enable_execute_script: bool,
     /// For local experiments only: a request without credentials acts as an admin. Refused
     /// unless --listen is a loopback address; logged as a warning at every start.
     #[arg(long, env = "TOCSIN_INSECURE_NO_AUTH")]

@@ -54,6 +54,9 @@ pub struct ServerConfig {
     /// How long a connection may take to send a request's headers, and how long a kept-alive
     /// connection may sit idle between requests, before it is closed (default 10 s).
     pub header_read_timeout: Duration,
+    /// `--enable-execute-script`: runbooks may run `aws:executeScript` steps (local Python;
+    /// see `worker::effects` for what is and is not sandboxed). Off by default.
+    pub execute_script: bool,
     /// How long a request body may take to arrive once its headers have (default 30 s); a
     /// slower one is refused (400, the protocol's validation error saying so) and nothing
     /// is written.
@@ -190,6 +193,7 @@ impl Default for ServerConfig {
             },
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
+            execute_script: false,
         }
     }
 }

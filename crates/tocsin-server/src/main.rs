@@ -166,6 +166,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         rate_limit_per_key: args.rate_limit_per_key,
         max_streams: args.max_streams.max(1),
         links,
+        execute_script: args.enable_execute_script,
         header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout_secs.max(1)),
         body_read_timeout: std::time::Duration::from_secs(args.body_read_timeout_secs.max(1)),
         ..ServerConfig::default()

@@ -8,6 +8,7 @@
 //! `runbooks` (advances automation executions that are due).
 
 pub mod delivery;
+pub mod effects;
 pub mod hooks;
 pub mod matcher;
 pub mod runbooks;

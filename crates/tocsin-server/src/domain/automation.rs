@@ -51,6 +51,43 @@ pub const DEFAULT_WAIT_SECS: u64 = 7 * 24 * 3600;
 pub const MAX_STEPS_RUN: u64 = 10_000;
 /// Most steps run in one transaction before the execution yields to others.
 const STEPS_PER_PASS: usize = 25;
+/// Default `timeoutSeconds` of actions that run outside Tocsin (`aws:executeScript`,
+/// `aws:invokeWebhook`), as Automation's default for `aws:executeScript`: 600 s.
+pub const DEFAULT_EXTERNAL_SECS: u64 = 600;
+/// How long after its timeout a dispatched external run counts as lost (the worker that ran
+/// it stopped without recording a result).
+const EXTERNAL_GRACE_SECS: f64 = 60.0;
+
+/// An action to run outside Tocsin, taken by the runbook worker in the transaction that
+/// recorded it; the worker runs it after the commit and reports with [`complete_external`].
+/// At least once: a run interrupted by a crash is retried (within `maxAttempts`) or failed.
+#[derive(Debug, Clone)]
+pub struct ExternalJob {
+    /// The execution.
+    pub execution_id: String,
+    /// Its step row.
+    pub seq: i64,
+    /// `aws:executeScript` or `aws:invokeWebhook`.
+    pub action: Action,
+    /// The rendered inputs.
+    pub inputs: serde_json::Map<String, Value>,
+    /// The step's timeout, seconds.
+    pub timeout_secs: f64,
+}
+
+/// How an external action ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalResult {
+    /// `Success(None)`, `Failed` or `TimedOut`.
+    pub outcome: StepOutcome,
+    /// Outputs by name (`OutputPayload`, `Response`, `ResponseCode`); the step's declared
+    /// outputs are selected from `Response`.
+    pub outputs: BTreeMap<String, Value>,
+    /// What it answered, as text.
+    pub response: Option<String>,
+    /// Why it failed.
+    pub failure: Option<String>,
+}
 
 /// What the engine needs besides the transaction.
 #[derive(Clone, Copy)]
@@ -400,6 +437,8 @@ async fn run_action(
                 until,
                 decisions: Vec::new(),
                 resumed: false,
+                dispatched: false,
+                inputs: None,
             })
         }
         Action::Pause => Ran::Waits(Wait {
@@ -407,6 +446,8 @@ async fn run_action(
             until: now + wait_secs,
             decisions: Vec::new(),
             resumed: false,
+            dispatched: false,
+            inputs: None,
         }),
         Action::Approve => {
             let names = approvers(inputs);
@@ -424,6 +465,8 @@ async fn run_action(
                     + wait_secs.min(tocsin_runbook::document::MAX_APPROVE_TIMEOUT_SECS as f64),
                 decisions: Vec::new(),
                 resumed: false,
+                dispatched: false,
+                inputs: None,
             })
         }
         Action::Branch => {
@@ -442,14 +485,14 @@ async fn run_action(
             }
         }
         Action::ExecuteAwsApi => execute_api(tx, engine, exec, step, inputs, now).await,
-        Action::InvokeWebhook => failed(format!(
-            "aws:invokeWebhook: no outbound webhook named {} is configured on this server",
-            inputs
-                .get("IntegrationName")
-                .map(template::as_text)
-                .unwrap_or_default()
-        )),
-        Action::ExecuteScript => failed("aws:executeScript is turned off on this server"),
+        Action::InvokeWebhook | Action::ExecuteScript => Ran::Waits(Wait {
+            kind: WaitKind::External,
+            until: now,
+            decisions: Vec::new(),
+            resumed: false,
+            dispatched: false,
+            inputs: Some(Value::Object(inputs.clone())),
+        }),
     }
 }
 
@@ -464,6 +507,9 @@ fn wait_outcome(wait: &Wait, inputs: &serde_json::Map<String, Value>, now: f64) 
         })
     };
     match wait.kind {
+        WaitKind::External => (wait.dispatched && now >= wait.until).then(|| {
+            failed("The step's run outside Tocsin was interrupted (a restart or a crash) and may or may not have taken effect.")
+        }),
         WaitKind::Sleep => (now >= wait.until).then(|| Ran::Ended {
             outcome: StepOutcome::Success(None),
             outputs: BTreeMap::new(),
@@ -618,7 +664,7 @@ async fn finish_step(
     };
     match ran {
         Ran::Waits(wait) => {
-            let waiting = wait.kind != WaitKind::Sleep;
+            let waiting = matches!(wait.kind, WaitKind::Pause | WaitKind::Approve);
             row.step_status = if waiting { "Waiting" } else { "InProgress" }.into();
             exec.status = if waiting { "Waiting" } else { "InProgress" }.into();
             exec.wake_at = Some(wait.until);
@@ -733,6 +779,8 @@ async fn end(
 /// Runs execution `id` as far as it can go at `now`: finished waits end, following steps run,
 /// until a step waits or the execution ends (at most a few dozen steps per call; a longer run
 /// stays due and goes on in the next call). Does nothing to an execution that is not due.
+/// Returns the external actions it took (at most one): the caller runs them once this
+/// transaction has committed and reports with [`complete_external`].
 ///
 /// Errors: store errors (the caller drops the transaction; nothing happened).
 pub async fn advance(
@@ -740,18 +788,19 @@ pub async fn advance(
     engine: Engine<'_>,
     id: &str,
     now: f64,
-) -> ApiResult<()> {
+) -> ApiResult<Vec<ExternalJob>> {
     let Some(mut exec) = tx.execution(id).await? else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     if exec.wake_at.is_none_or(|w| w > now) {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let doc = document(&exec)?;
-    run(tx, engine, &mut exec, &doc, now).await?;
+    let mut jobs = Vec::new();
+    run(tx, engine, &mut exec, &doc, now, Some(&mut jobs)).await?;
     tx.update_execution(&exec).await?;
     tx.append_change(&summary(&exec, Some(&doc))).await?;
-    Ok(())
+    Ok(jobs)
 }
 
 async fn run(
@@ -760,6 +809,7 @@ async fn run(
     exec: &mut StoredExecution,
     doc: &Document,
     now: f64,
+    mut jobs: Option<&mut Vec<ExternalJob>>,
 ) -> ApiResult<()> {
     for _ in 0..STEPS_PER_PASS {
         if ExecutionStatus::parse(&exec.status).is_some_and(ExecutionStatus::is_terminal) {
@@ -768,6 +818,30 @@ async fn run(
         }
         let index = exec.current_step.unwrap_or(0);
         let ran = match (&exec.wait, exec.current_seq) {
+            (Some(wait), Some(seq)) if wait.kind == WaitKind::External && !wait.dispatched => {
+                // Taken by the runbook worker, which acts after this transaction commits;
+                // anyone else leaves it due for the worker.
+                if let Some(jobs) = jobs.as_deref_mut() {
+                    let step = &doc.steps[index];
+                    let timeout = step.timeout_seconds.unwrap_or(DEFAULT_EXTERNAL_SECS) as f64;
+                    let inputs = wait.inputs.clone().unwrap_or_default();
+                    let mut taken = wait.clone();
+                    taken.dispatched = true;
+                    taken.until = now + timeout + EXTERNAL_GRACE_SECS;
+                    exec.wake_at = Some(taken.until);
+                    exec.wait = Some(taken);
+                    jobs.push(ExternalJob {
+                        execution_id: exec.id.clone(),
+                        seq,
+                        action: step.action,
+                        inputs: inputs.as_object().cloned().unwrap_or_default(),
+                        timeout_secs: timeout,
+                    });
+                } else {
+                    exec.wake_at = Some(now);
+                }
+                return Ok(());
+            }
             (Some(wait), Some(_)) => {
                 let inputs =
                     rendered_inputs(engine, exec, &doc.steps[index], now).unwrap_or_default();
@@ -786,11 +860,10 @@ async fn run(
         };
         let waits = matches!(ran, Ran::Waits(_));
         finish_step(tx, exec, doc, ran, now).await?;
-        if waits {
-            // A sleep that is already over ends on the next turn of this loop.
-            if exec.wake_at.is_some_and(|w| w > now) {
-                return Ok(());
-            }
+        // A sleep that is already over ends, and an external step is taken, on the next turn
+        // of this loop.
+        if waits && exec.wake_at.is_some_and(|w| w > now) {
+            return Ok(());
         }
     }
     exec.wake_at = Some(now);
@@ -935,7 +1008,7 @@ pub async fn signal(
         }
     }
     exec.wake_at = Some(now);
-    run(tx, engine, &mut exec, &doc, now).await?;
+    run(tx, engine, &mut exec, &doc, now, None).await?;
     tx.update_execution(&exec).await?;
     tx.append_change(&summary(&exec, Some(&doc))).await?;
     Ok(())
@@ -972,7 +1045,7 @@ pub async fn stop(tx: &mut dyn StoreTx, engine: Engine<'_>, id: &str, now: f64) 
     } else {
         end(tx, &mut exec, &doc, ExecutionStatus::Cancelled, now).await?;
     }
-    run(tx, engine, &mut exec, &doc, now).await?;
+    run(tx, engine, &mut exec, &doc, now, None).await?;
     tx.update_execution(&exec).await?;
     tx.append_change(&summary(&exec, Some(&doc))).await?;
     Ok(())
@@ -1191,4 +1264,54 @@ pub async fn describe_steps(
         step_executions: out.into_iter().skip(offset).take(limit).collect(),
         next_token: next,
     })
+}
+
+/// Records how external action `seq` of execution `id` ended (see [`ExternalJob`]) and runs
+/// the execution on. A result for a step that is no longer running (the execution was
+/// stopped meanwhile, or the run was declared lost) is ignored. Returns the next external
+/// actions taken.
+///
+/// Errors: store errors.
+pub async fn complete_external(
+    tx: &mut dyn StoreTx,
+    engine: Engine<'_>,
+    id: &str,
+    seq: i64,
+    result: ExternalResult,
+    now: f64,
+) -> ApiResult<Vec<ExternalJob>> {
+    let Some(mut exec) = tx.execution(id).await? else {
+        return Ok(Vec::new());
+    };
+    let running = exec.current_seq == Some(seq)
+        && exec
+            .wait
+            .as_ref()
+            .is_some_and(|w| w.kind == WaitKind::External && w.dispatched);
+    if !running {
+        return Ok(Vec::new());
+    }
+    let doc = document(&exec)?;
+    let mut outputs = result.outputs;
+    if let Some(index) = exec.current_step
+        && let Some(payload) = outputs.get("Response").cloned()
+    {
+        for spec in &doc.steps[index].outputs {
+            if let Some(found) = spec.selector.select(&payload) {
+                outputs.insert(spec.name.clone(), typed_output(spec.kind, found));
+            }
+        }
+    }
+    let ran = Ran::Ended {
+        outcome: result.outcome,
+        outputs,
+        response: result.response,
+        failure: result.failure,
+    };
+    finish_step(tx, &mut exec, &doc, ran, now).await?;
+    let mut jobs = Vec::new();
+    run(tx, engine, &mut exec, &doc, now, Some(&mut jobs)).await?;
+    tx.update_execution(&exec).await?;
+    tx.append_change(&summary(&exec, Some(&doc))).await?;
+    Ok(jobs)
 }

@@ -88,6 +88,10 @@ pub enum WaitKind {
     Pause,
     /// `aws:approve`: enough approvals, at most until `until`.
     Approve,
+    /// An action that acts outside Tocsin (`aws:executeScript`, `aws:invokeWebhook`): the
+    /// runbook worker runs it after the transaction that recorded it commits, and records
+    /// its result; `until` is the deadline after which a dispatched run counts as lost.
+    External,
 }
 
 /// A step that waits.
@@ -104,6 +108,12 @@ pub struct Wait {
     /// A `Resume` arrived (pauses).
     #[serde(default)]
     pub resumed: bool,
+    /// The runbook worker has taken the external action (it may have acted).
+    #[serde(default)]
+    pub dispatched: bool,
+    /// The external action's rendered inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Value>,
 }
 
 /// An automation execution's whole state. Every transition rewrites it in the same

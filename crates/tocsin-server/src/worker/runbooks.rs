@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use crate::clock;
 use crate::config::ServerConfig;
-use crate::domain::automation::{self, Engine};
+use crate::domain::automation::{self, Engine, ExternalJob};
 use crate::domain::matcher::RuleIndex;
+use crate::worker::effects;
 use crate::worker::{WorkerContext, WorkerError};
 
 /// Longest wait between passes when nothing is due (a safety net; commits wake it sooner).
@@ -51,7 +52,12 @@ impl RunbookWorker {
                 };
                 let mut tx = self.ctx.store.write().await?;
                 match automation::advance(tx.as_mut(), engine, id, clock::now()).await {
-                    Ok(()) => tx.commit().await?,
+                    Ok(jobs) => {
+                        tx.commit().await?;
+                        for job in jobs {
+                            self.dispatch(job);
+                        }
+                    }
                     Err(err) => {
                         // Nothing of this pass was written; it is retried on the next one.
                         tracing::error!(execution = %id, %err, "could not advance an automation execution");
@@ -65,6 +71,46 @@ impl RunbookWorker {
                 return Ok(done);
             }
         }
+    }
+
+    /// Runs an external action (after the transaction that took it committed) on its own
+    /// task, records its result, and runs any external action that follows.
+    fn dispatch(&self, job: ExternalJob) {
+        let worker = self.clone();
+        tokio::spawn(async move {
+            let mut next = vec![job];
+            while let Some(job) = next.pop() {
+                let result = effects::run(&job, &worker.config).await;
+                let rules = worker.rules.snapshot();
+                let engine = Engine {
+                    config: &worker.config,
+                    rules: &rules,
+                };
+                let recorded = async {
+                    let mut tx = worker.ctx.store.write().await?;
+                    let more = automation::complete_external(
+                        tx.as_mut(),
+                        engine,
+                        &job.execution_id,
+                        job.seq,
+                        result,
+                        clock::now(),
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    crate::domain::error::ApiResult::Ok(more)
+                }
+                .await;
+                match recorded {
+                    Ok(more) => next.extend(more),
+                    // Not recorded: the step stays taken until its deadline, then counts as
+                    // interrupted (retried within maxAttempts, or failed).
+                    Err(err) => {
+                        tracing::error!(execution = %job.execution_id, %err, "could not record a runbook step's result")
+                    }
+                }
+            }
+        });
     }
 
     /// Runs passes until shutdown, waking on commits and when the soonest execution is due.

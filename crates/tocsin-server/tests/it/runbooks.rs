@@ -330,3 +330,129 @@ async fn executions_resume_after_sigkill_during_a_sleep_and_an_approval() {
     assert_eq!(steps, ["ask", "after"]);
     drop(second);
 }
+
+async fn run_to_end(server: &TestServer, doc: &Value, name: &str) -> Value {
+    let (code, body) = server
+        .ssm(
+            "CreateDocument",
+            &json!({"Name": name, "Content": doc.to_string()}),
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = server
+        .ssm("StartAutomationExecution", &json!({"DocumentName": name}))
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let id = body["AutomationExecutionId"].as_str().unwrap().to_owned();
+    eventually(
+        "the execution to end",
+        || async {
+            server
+                .ssm(
+                    "GetAutomationExecution",
+                    &json!({"AutomationExecutionId": id}),
+                )
+                .await
+                .1["AutomationExecution"]
+                .clone()
+        },
+        |e| {
+            !["InProgress", "Waiting"]
+                .contains(&e["AutomationExecutionStatus"].as_str().unwrap_or(""))
+        },
+    )
+    .await
+}
+
+/// Whether process `pid` is gone (or a zombie nobody has reaped yet: it runs no more).
+fn stopped(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
+    }
+}
+
+#[tokio::test]
+async fn execute_script_runs_with_outputs_and_is_killed_with_its_children_at_the_timeout() {
+    let server = TestServer::start_with(tocsin_server::ServerConfig {
+        execute_script: true,
+        ..Default::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let ok = json!({"schemaVersion": "0.3", "mainSteps": [
+        {"name": "add", "action": "aws:executeScript", "inputs": {
+            "Runtime": "python3.11", "Handler": "handler",
+            "Script": "import os\ndef handler(events, context):\n    return {'sum': events['a'] + events['b'], 'env': sorted(os.environ)}",
+            "InputPayload": {"a": 2, "b": 3}},
+         "outputs": [{"Name": "Sum", "Selector": "$.Payload.sum", "Type": "Integer"}]}
+    ]});
+    let done = run_to_end(&server, &ok, "adds").await;
+    assert_eq!(done["AutomationExecutionStatus"], "Success", "{done}");
+    let step = &done["StepExecutions"][0];
+    assert_eq!(step["Outputs"]["Sum"], json!(["5"]), "{step}");
+    let payload: Value =
+        serde_json::from_str(step["Outputs"]["OutputPayload"][0].as_str().unwrap()).unwrap();
+    let env: Vec<&str> = payload["Payload"]["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        env.iter()
+            .all(|k| ["HOME", "LANG", "LC_CTYPE", "PATH"].contains(k)),
+        "a clean environment: {env:?}"
+    );
+
+    let pid_file = dir.path().join("child.pid");
+    let runaway = json!({"schemaVersion": "0.3", "mainSteps": [
+        {"name": "spin", "action": "aws:executeScript", "timeoutSeconds": 2, "inputs": {
+            "Runtime": "python3.11", "Handler": "handler",
+            "Script": "import subprocess, sys\ndef handler(events, context):\n    child = subprocess.Popen([sys.executable, '-c', 'import time\\nwhile True: time.sleep(1)'])\n    open(events['pidFile'], 'w').write(str(child.pid))\n    while True:\n        pass",
+            "InputPayload": {"pidFile": pid_file.display().to_string()}}}
+    ]});
+    let started = Instant::now();
+    let done = run_to_end(&server, &runaway, "spins").await;
+    assert_eq!(done["AutomationExecutionStatus"], "TimedOut", "{done}");
+    assert_eq!(done["StepExecutions"][0]["StepStatus"], "TimedOut");
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "stopped near its 2 s timeout"
+    );
+    let child: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !stopped(child) {
+        assert!(
+            Instant::now() < deadline,
+            "the script's child {child} still runs"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.stop();
+}
+
+#[tokio::test]
+async fn execute_script_is_refused_unless_the_operator_enabled_it() {
+    let server = TestServer::start().await;
+    let doc = json!({"schemaVersion": "0.3", "mainSteps": [
+        {"name": "s", "action": "aws:executeScript", "inputs": {
+            "Runtime": "python3.11", "Handler": "h", "Script": "def h(e, c):\n    return 1"}}
+    ]});
+    let done = run_to_end(&server, &doc, "off").await;
+    assert_eq!(done["AutomationExecutionStatus"], "Failed");
+    let message = done["StepExecutions"][0]["FailureMessage"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("--enable-execute-script"), "{message}");
+    server.stop();
+}
