@@ -219,40 +219,14 @@ pub async fn start_for_incident(
         };
         match start(tx, req, now).await {
             Ok(id) => {
-                let exec_arn = execution_arn(config, &id);
-                incident
-                    .record
-                    .automation_executions
-                    .get_or_insert_with(Vec::new)
-                    .push(AutomationExecution {
-                        ssm_execution_arn: Some(exec_arn.clone()),
-                    });
-                let item = RelatedItem {
-                    identifier: ItemIdentifier {
-                        item_type: "AUTOMATION".into(),
-                        value: ItemValue {
-                            arn: Some(exec_arn),
-                            url: None,
-                            metric_definition: None,
-                            pager_duty_incident_detail: None,
-                        },
-                    },
-                    title: Some(format!("Runbook {}", action.document_name)),
-                    generated_id: None,
-                };
-                attach_items(tx, &arn, std::slice::from_ref(&item)).await?;
-                append_timeline(
+                link(
                     tx,
-                    timeline_entry(
-                        &arn,
-                        kinds::AUTOMATION_STARTED,
-                        json!({
-                            "automationExecutionId": id,
-                            "documentName": action.document_name,
-                            "documentVersion": action.document_version,
-                        }),
-                        now,
-                    ),
+                    config,
+                    incident,
+                    &id,
+                    &action.document_name,
+                    action.document_version.as_deref(),
+                    now,
                 )
                 .await?;
             }
@@ -274,4 +248,92 @@ pub async fn start_for_incident(
     }
     tx.update_incident(incident).await?;
     Ok(())
+}
+
+/// Records on `incident` that execution `id` of `document` responds to it: its
+/// `automationExecutions`, an `AUTOMATION` related item, a timeline entry. The caller writes
+/// the incident.
+async fn link(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    incident: &mut StoredIncident,
+    id: &str,
+    document: &str,
+    version: Option<&str>,
+    now: f64,
+) -> ApiResult<()> {
+    let arn = incident.record.arn.clone();
+    let exec_arn = execution_arn(config, id);
+    incident
+        .record
+        .automation_executions
+        .get_or_insert_with(Vec::new)
+        .push(AutomationExecution {
+            ssm_execution_arn: Some(exec_arn.clone()),
+        });
+    let item = RelatedItem {
+        identifier: ItemIdentifier {
+            item_type: "AUTOMATION".into(),
+            value: ItemValue {
+                arn: Some(exec_arn),
+                url: None,
+                metric_definition: None,
+                pager_duty_incident_detail: None,
+            },
+        },
+        title: Some(format!("Runbook {document}")),
+        generated_id: None,
+    };
+    attach_items(tx, &arn, std::slice::from_ref(&item)).await?;
+    append_timeline(
+        tx,
+        timeline_entry(
+            &arn,
+            kinds::AUTOMATION_STARTED,
+            json!({"automationExecutionId": id, "documentName": document, "documentVersion": version}),
+            now,
+        ),
+    )
+    .await
+}
+
+/// StartAutomationExecution for an incident: when the `IncidentRecordArn` parameter (the
+/// name AWS's incident runbooks use) names an existing incident, the execution responds to
+/// it and is recorded on it as a response plan's would be. Returns the execution id and the
+/// incident it was linked to.
+///
+/// Errors: as [`start`].
+pub async fn start_for_request(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    mut req: StartRequest,
+    now: f64,
+) -> ApiResult<(String, Option<StoredIncident>)> {
+    let named = req
+        .parameters
+        .get("IncidentRecordArn")
+        .and_then(|v| v.first())
+        .filter(|a| a.contains(":incident-record/"))
+        .cloned();
+    let mut incident = match named {
+        Some(arn) => tx.incident(&arn).await?,
+        None => None,
+    };
+    if let Some(found) = &incident {
+        req.incident_arn = Some(found.record.arn.clone());
+    }
+    let document = req.document_name.clone();
+    let version = req.document_version.clone();
+    let replayed = match &req.client_token {
+        Some(token) => tx.execution_by_token(token).await?.is_some(),
+        None => false,
+    };
+    let id = start(tx, req, now).await?;
+    if let Some(found) = incident.as_mut()
+        && !replayed
+    {
+        link(tx, config, found, &id, &document, version.as_deref(), now).await?;
+        tx.update_incident(found).await?;
+    }
+    Ok((id, if replayed { None } else { incident }))
 }

@@ -101,7 +101,14 @@ pub static OPERATIONS: &[Operation] = &[
             run_as: RunAs { principal: caller.principal.clone(), role: caller.role },
             incident_arn: None,
         };
-        let id = write_tx!(s, audit, |tx| automation_start::start(tx, start, clock::now()).await?);
+        let id = write_tx!(s, audit, |tx| {
+            let (id, incident) = automation_start::start_for_request(tx, &s.config, start, clock::now()).await?;
+            if let Some(incident) = incident {
+                let wall = crate::domain::incidents::wall_incident(tx, incident).await?;
+                tx.append_change(&tocsin_api::native::Change::IncidentUpdated(wall)).await?;
+            }
+            id
+        });
         StartAutomationExecutionResult { automation_execution_id: id }
     }},
     operation! { "GetAutomationExecution", Viewer, (s, _, req: ExecutionRef) -> GetAutomationExecutionResult {

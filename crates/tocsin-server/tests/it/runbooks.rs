@@ -456,3 +456,65 @@ async fn execute_script_is_refused_unless_the_operator_enabled_it() {
     assert!(message.contains("--enable-execute-script"), "{message}");
     server.stop();
 }
+
+#[tokio::test]
+async fn a_runbook_started_by_hand_for_an_incident_is_recorded_on_it() {
+    let server = TestServer::start().await;
+    let (code, plan) = server
+        .rest(
+            "/createResponsePlan",
+            &json!({"name": "by-hand", "incidentTemplate": {"title": "t", "impact": 2}}),
+        )
+        .await;
+    assert_eq!(code, 201, "{plan}");
+    let (code, started) = server
+        .rest("/startIncident", &json!({"responsePlanArn": plan["arn"]}))
+        .await;
+    assert_eq!(code, 200, "{started}");
+    let incident = started["incidentRecordArn"].as_str().unwrap().to_owned();
+    let token = "0b7c6a3e-1f0e-4c57-9b1a-2f4e5d6c7b8a";
+    let start = json!({"DocumentName": "AWSIncidents-CriticalIncidentRunbookTemplate",
+        "Parameters": {"IncidentRecordArn": [incident]}, "ClientToken": token});
+    let (code, body) = server.ssm("StartAutomationExecution", &start).await;
+    assert_eq!(code, 200, "{body}");
+    let id = body["AutomationExecutionId"].as_str().unwrap().to_owned();
+    // A replay with the same token links nothing twice.
+    assert_eq!(
+        server.ssm("StartAutomationExecution", &start).await.1["AutomationExecutionId"],
+        id
+    );
+
+    let detail = crate::support::get_json(
+        &server.client,
+        format!("{}/v1/incident?arn={}", server.base, urlencode(&incident)),
+    )
+    .await;
+    let arns: Vec<&str> = detail["incident"]["incident"]["automationExecutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["ssmExecutionArn"].as_str().unwrap())
+        .collect();
+    assert_eq!(arns.len(), 1, "{detail}");
+    assert!(arns[0].ends_with(&id));
+    assert_eq!(
+        detail["incident"]["runbooks"][0]["automationExecutionId"],
+        json!(id)
+    );
+    assert_eq!(
+        detail["incident"]["runbooks"][0]["currentStepName"],
+        "Triage"
+    );
+    let automation_items = detail["relatedItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["identifier"]["type"] == "AUTOMATION")
+        .count();
+    assert_eq!(automation_items, 1, "{detail}");
+    server.stop();
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
