@@ -484,9 +484,12 @@ async fn a_runbook_started_by_hand_for_an_incident_is_recorded_on_it() {
         id
     );
 
-    let detail = crate::support::get_json(
-        &server.client,
-        format!("{}/v1/incident?arn={}", server.base, urlencode(&incident)),
+    let url = format!("{}/v1/incident?arn={}", server.base, urlencode(&incident));
+    // The runbook worker takes the new execution to its first step (a pause) promptly.
+    let detail = eventually(
+        "the runbook to wait at its first step",
+        || crate::support::get_json(&server.client, url.clone()),
+        |d| d["incident"]["runbooks"][0]["currentStepName"] == "Triage",
     )
     .await;
     let arns: Vec<&str> = detail["incident"]["incident"]["automationExecutions"]
@@ -500,10 +503,6 @@ async fn a_runbook_started_by_hand_for_an_incident_is_recorded_on_it() {
     assert_eq!(
         detail["incident"]["runbooks"][0]["automationExecutionId"],
         json!(id)
-    );
-    assert_eq!(
-        detail["incident"]["runbooks"][0]["currentStepName"],
-        "Triage"
     );
     let automation_items = detail["relatedItems"]
         .as_array()
