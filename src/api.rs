@@ -13,8 +13,10 @@
 //! - [`incidents`]: ssm-incidents incident records;
 //! - [`plans`]: ssm-incidents response plans;
 //! - [`events`]: EventBridge rules and targets on the default bus;
+//! - [`ssm`]: Systems Manager Automation: runbook documents, executions, signals;
 //! - [`auth`]: who the key is (`whoami`), stream tickets, and access keys (admin);
-//! - [`audit`]: the audit log (admin).
+//! - [`audit`]: the audit log (admin);
+//! - [`integrations`]: outbound webhooks and service roles (admin).
 //!
 //! Every request carries the signed-in key as `Authorization: Bearer ID:SECRET`.
 
@@ -23,9 +25,11 @@ pub mod auth;
 pub mod client;
 pub mod events;
 pub mod incidents;
+pub mod integrations;
 pub mod native;
 pub mod paging;
 pub mod plans;
+pub mod ssm;
 
 pub use client::{
     AWS_JSON_CONTENT_TYPE, Api, ApiError, REQUEST_TIMEOUT_MS, error_from_body, interpret_error,

@@ -267,8 +267,14 @@ pub enum Control {
     EditRules,
     /// The Keys page.
     ManageKeys,
+    /// The Integrations page: outbound webhooks and service principals' roles.
+    ManageIntegrations,
     /// The Audit page (the audit log).
     ReadAudit,
+    /// Start runbooks, and answer or stop them (approve, reject, next step, stop).
+    RunRunbooks,
+    /// The runbook editor: create documents, new versions, the default version.
+    EditRunbooks,
 }
 
 impl Control {
@@ -276,8 +282,13 @@ impl Control {
     pub fn needs(self) -> Role {
         match self {
             Self::Read => Role::Viewer,
-            Self::StartIncident | Self::WorkIncident => Role::Responder,
-            Self::EditPlans | Self::EditRules | Self::ManageKeys | Self::ReadAudit => Role::Admin,
+            Self::StartIncident | Self::WorkIncident | Self::RunRunbooks => Role::Responder,
+            Self::EditPlans
+            | Self::EditRules
+            | Self::EditRunbooks
+            | Self::ManageKeys
+            | Self::ManageIntegrations
+            | Self::ReadAudit => Role::Admin,
         }
     }
 }
@@ -300,9 +311,13 @@ pub fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     if may(role, Control::Read) {
         links.push(("/plans", "Response plans"));
         links.push(("/rules", "Rules"));
+        links.push(("/runbooks", "Runbooks"));
     }
     if may(role, Control::ManageKeys) {
         links.push(("/keys", "Keys"));
+    }
+    if may(role, Control::ManageIntegrations) {
+        links.push(("/integrations", "Integrations"));
     }
     if may(role, Control::ReadAudit) {
         links.push(("/audit", "Audit"));
@@ -635,23 +650,21 @@ mod tests {
     fn what_each_role_sees() {
         use Control::*;
         let table = [
-            (None, [false, false, false, false, false, false, false]),
-            (
-                Some(Role::Producer),
-                [false, false, false, false, false, false, false],
-            ),
+            (None, [false; 10]),
+            (Some(Role::Producer), [false; 10]),
             (
                 Some(Role::Viewer),
-                [true, false, false, false, false, false, false],
+                [
+                    true, false, false, false, false, false, false, false, false, false,
+                ],
             ),
             (
                 Some(Role::Responder),
-                [true, true, true, false, false, false, false],
+                [
+                    true, true, true, false, false, false, false, true, false, false,
+                ],
             ),
-            (
-                Some(Role::Admin),
-                [true, true, true, true, true, true, true],
-            ),
+            (Some(Role::Admin), [true; 10]),
         ];
         let controls = [
             Read,
@@ -661,6 +674,9 @@ mod tests {
             EditRules,
             ManageKeys,
             ReadAudit,
+            RunRunbooks,
+            EditRunbooks,
+            ManageIntegrations,
         ];
         for (role, expected) in table {
             for (control, want) in controls.into_iter().zip(expected) {
@@ -681,7 +697,14 @@ mod tests {
         assert_eq!(hrefs(Some(Role::Producer)), ["/settings"]);
         assert_eq!(
             hrefs(Some(Role::Viewer)),
-            ["/wall", "/incidents", "/plans", "/rules", "/settings"]
+            [
+                "/wall",
+                "/incidents",
+                "/plans",
+                "/rules",
+                "/runbooks",
+                "/settings"
+            ]
         );
         assert_eq!(
             hrefs(Some(Role::Responder)),
@@ -691,6 +714,7 @@ mod tests {
                 "/start",
                 "/plans",
                 "/rules",
+                "/runbooks",
                 "/settings"
             ]
         );
@@ -702,7 +726,9 @@ mod tests {
                 "/start",
                 "/plans",
                 "/rules",
+                "/runbooks",
                 "/keys",
+                "/integrations",
                 "/audit",
                 "/settings"
             ]

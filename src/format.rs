@@ -153,6 +153,16 @@ pub fn plan_edit_href(arn: &str) -> String {
     format!("/plans/edit?arn={}", encode_component(arn))
 }
 
+/// The in-app link to a runbook document's page.
+pub fn runbook_href(name: &str) -> String {
+    format!("/runbooks/edit?name={}", encode_component(name))
+}
+
+/// The in-app link to an automation execution's page.
+pub fn execution_href(id: &str) -> String {
+    format!("/runbooks/execution?id={}", encode_component(id))
+}
+
 /// Formats 16 random bytes as an RFC 4122 version-4 UUID.
 pub fn uuid_v4_from_bytes(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
@@ -377,6 +387,8 @@ mod tests {
         assert_eq!(encode_component("a b&c=é"), "a%20b%26c%3D%C3%A9");
         assert_eq!(incident_href("x/y"), "/incident?arn=x%2Fy");
         assert_eq!(plan_edit_href("p"), "/plans/edit?arn=p");
+        assert_eq!(runbook_href("a b"), "/runbooks/edit?name=a%20b");
+        assert_eq!(execution_href("e-1"), "/runbooks/execution?id=e-1");
     }
 
     #[test]

@@ -7,8 +7,10 @@
 
 pub mod audit;
 pub mod incident;
+pub mod integrations;
 pub mod plan;
 pub mod rule;
+pub mod runbook;
 pub mod start;
 pub mod target;
 

@@ -14,8 +14,8 @@
 //! [`RequireKey`] guards each route, so a page is only built once its key is checked, with
 //! the controls its role may use.
 //!
-//! Untrusted text (titles, summaries, event data, key names) is only ever rendered as text
-//! nodes.
+//! Untrusted text (titles, summaries, event data, key names, runbook step names, messages
+//! and outputs, webhook names, role ARNs) is only ever rendered as text nodes.
 
 pub mod api;
 pub mod auth;
@@ -26,6 +26,7 @@ pub mod forms;
 pub mod live;
 pub mod pages;
 pub mod pattern_check;
+pub mod runbook;
 pub mod wall_state;
 
 use leptos::prelude::*;
@@ -39,14 +40,18 @@ use crate::components::nav_bar::NavBar;
 use crate::components::require_key::RequireKey;
 use crate::format::choose_base_url;
 use crate::pages::audit_page::AuditPage;
+use crate::pages::execution_page::ExecutionPage;
 use crate::pages::incident_page::IncidentPage;
 use crate::pages::incidents_page::IncidentsPage;
+use crate::pages::integrations_page::IntegrationsPage;
 use crate::pages::keys_page::KeysPage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::pages::pattern_test_page::PatternTestPage;
 use crate::pages::plan_form_page::PlanFormPage;
 use crate::pages::plans_page::PlansPage;
 use crate::pages::rules_page::RulesPage;
+use crate::pages::runbook_edit_page::RunbookEditPage;
+use crate::pages::runbooks_page::RunbooksPage;
 use crate::pages::settings_page::SettingsPage;
 use crate::pages::sign_in_page::SignInPage;
 use crate::pages::start_page::StartPage;
@@ -98,12 +103,32 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <RequireKey><PatternTestPage /></RequireKey> }
                     />
                     <Route
+                        path=path!("/runbooks")
+                        view=|| view! { <RequireKey><RunbooksPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/runbooks/new")
+                        view=|| view! { <RequireKey><RunbookEditPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/runbooks/edit")
+                        view=|| view! { <RequireKey><RunbookEditPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/runbooks/execution")
+                        view=|| view! { <RequireKey><ExecutionPage /></RequireKey> }
+                    />
+                    <Route
                         path=path!("/start")
                         view=|| view! { <RequireKey><StartPage /></RequireKey> }
                     />
                     <Route
                         path=path!("/keys")
                         view=|| view! { <RequireKey><KeysPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/integrations")
+                        view=|| view! { <RequireKey><IntegrationsPage /></RequireKey> }
                     />
                     <Route
                         path=path!("/audit")

@@ -1,14 +1,18 @@
 //! Route components (`*Page`), one per file.
 
 pub mod audit_page;
+pub mod execution_page;
 pub mod incident_page;
 pub mod incidents_page;
+pub mod integrations_page;
 pub mod keys_page;
 pub mod not_found_page;
 pub mod pattern_test_page;
 pub mod plan_form_page;
 pub mod plans_page;
 pub mod rules_page;
+pub mod runbook_edit_page;
+pub mod runbooks_page;
 pub mod settings_page;
 pub mod sign_in_page;
 pub mod start_page;

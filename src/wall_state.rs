@@ -1,7 +1,7 @@
 //! The wall screen's state and how change-feed entries move it.
 //!
 //! A wall runs for weeks, so everything here is bounded: the open incidents (one entry per
-//! open incident, removed on resolve) and a ticker of the most recent timeline entries capped
+//! open incident, removed on resolve, each with its runbooks' latest state) and a ticker of the most recent timeline entries capped
 //! at [`TICKER_CAPACITY`], with each entry's text shortened.
 
 use std::collections::{BTreeMap, VecDeque};
@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 use tocsin_api::EpochSeconds;
 use tocsin_api::impact::Impact;
 use tocsin_api::incidents::{IncidentRecordStatus, TimelineEvent};
-use tocsin_api::native::{Change, ChangeFeedEntry, WallIncident, WallSnapshot};
+use tocsin_api::native::{AutomationSummary, Change, ChangeFeedEntry, WallIncident, WallSnapshot};
 
 use crate::format::summarize_event_data;
 
@@ -95,8 +95,31 @@ impl WallState {
                 self.add_timeline_event(entry.id, event);
                 true
             }
+            Change::AutomationChanged(summary) => self.update_runbook(summary),
             _ => false,
         }
+    }
+
+    /// Puts an execution's new state on its incident's card (replacing its earlier state, or
+    /// adding it when the card did not list it yet). Executions of incidents not on the wall,
+    /// or of none, change nothing.
+    fn update_runbook(&mut self, summary: &AutomationSummary) -> bool {
+        let Some(incident) = summary
+            .incident_record_arn
+            .as_deref()
+            .and_then(|arn| self.incidents.get_mut(arn))
+        else {
+            return false;
+        };
+        match incident
+            .runbooks
+            .iter_mut()
+            .find(|r| r.automation_execution_id == summary.automation_execution_id)
+        {
+            Some(known) => *known = summary.clone(),
+            None => incident.runbooks.push(summary.clone()),
+        }
+        true
     }
 
     fn upsert(&mut self, mut incident: WallIncident) {
@@ -246,13 +269,27 @@ pub fn card_key(incident: &WallIncident) -> String {
         .as_ref()
         .map(|e| e.event_id.as_str())
         .unwrap_or("");
+    let runbooks: String = incident
+        .runbooks
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}:{}",
+                r.automation_execution_id,
+                r.status,
+                r.current_step_name.as_deref().unwrap_or("")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",");
     format!(
-        "{}|{}|{}|{}|{}|{}",
+        "{}|{}|{}|{}|{}|{}|{}",
         incident.incident.arn,
         incident.incident.last_modified_time,
         incident.incident.impact,
         latest,
         incident.response_plan_name,
+        runbooks,
         incident.incident.title
     )
 }
@@ -522,5 +559,100 @@ mod tests {
         assert_eq!(card_key(&a), card_key(&b));
         b.latest_timeline_event = Some(event("a", "e9", 2.0, ""));
         assert_ne!(card_key(&a), card_key(&b));
+        let mut c = a.clone();
+        c.runbooks
+            .push(runbook("x", Some("a"), "InProgress", Some("settle")));
+        assert_ne!(card_key(&a), card_key(&c));
+        let mut d = c.clone();
+        d.runbooks[0].status = "Waiting".to_owned();
+        assert_ne!(card_key(&c), card_key(&d));
+    }
+
+    fn runbook(
+        id: &str,
+        incident: Option<&str>,
+        status: &str,
+        step: Option<&str>,
+    ) -> AutomationSummary {
+        AutomationSummary {
+            automation_execution_id: id.to_owned(),
+            document_name: "restart-web".to_owned(),
+            status: status.to_owned(),
+            current_step_name: step.map(str::to_owned),
+            current_action: step.map(|_| "aws:approve".to_owned()),
+            incident_record_arn: incident.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn automation_changes_update_their_incidents_runbooks() {
+        let mut wall = snapshot();
+        // A new execution of incident a is added to its card.
+        assert!(wall.apply(&entry(
+            11,
+            Change::AutomationChanged(runbook("x", Some("a"), "InProgress", Some("settle")))
+        )));
+        assert_eq!(
+            wall.get("a").map(|i| i.runbooks.clone()),
+            Some(vec![runbook("x", Some("a"), "InProgress", Some("settle"))])
+        );
+        // Its next state replaces the earlier one; another execution is listed after it.
+        wall.apply(&entry(
+            12,
+            Change::AutomationChanged(runbook("y", Some("a"), "InProgress", None)),
+        ));
+        assert!(wall.apply(&entry(
+            13,
+            Change::AutomationChanged(runbook("x", Some("a"), "Waiting", Some("approve")))
+        )));
+        let states: Vec<_> = wall
+            .get("a")
+            .map(|i| {
+                i.runbooks
+                    .iter()
+                    .map(|r| (r.automation_execution_id.clone(), r.status.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            states,
+            [
+                ("x".to_owned(), "Waiting".to_owned()),
+                ("y".to_owned(), "InProgress".to_owned())
+            ]
+        );
+        assert_eq!(
+            wall.get("a")
+                .and_then(|i| i.runbooks[0].current_step_name.clone())
+                .as_deref(),
+            Some("approve")
+        );
+        // Other incidents' cards are untouched.
+        assert_eq!(wall.get("b").map(|i| i.runbooks.len()), Some(0));
+
+        // Executions of no incident, or of one not on the wall, only advance the position.
+        assert!(!wall.apply(&entry(
+            14,
+            Change::AutomationChanged(runbook("z", None, "Success", None))
+        )));
+        assert!(!wall.apply(&entry(
+            15,
+            Change::AutomationChanged(runbook("z", Some("gone"), "Success", None))
+        )));
+        assert_eq!(wall.as_of_change_id, 15);
+
+        // A replayed (older) entry does not undo a newer state.
+        assert!(!wall.apply(&entry(
+            13,
+            Change::AutomationChanged(runbook("x", Some("a"), "InProgress", Some("settle")))
+        )));
+        assert_eq!(
+            wall.get("a").map(|i| i.runbooks[0].status.as_str()),
+            Some("Waiting")
+        );
+
+        // The change names its incident, so the incident page refetches on it.
+        let change = Change::AutomationChanged(runbook("x", Some("a"), "Success", None));
+        assert_eq!(change.incident_arn(), Some("a"));
     }
 }

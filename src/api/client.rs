@@ -115,8 +115,8 @@ pub fn error_from_body(status: u16, status_text: &str, body: &str) -> ApiError {
 /// with the signed-in key (sent as `Authorization: Bearer ID:SECRET` on every request).
 ///
 /// Its methods live with their area: [`crate::api::native`], [`crate::api::incidents`],
-/// [`crate::api::plans`], [`crate::api::events`], [`crate::api::auth`] and
-/// [`crate::api::audit`].
+/// [`crate::api::plans`], [`crate::api::events`], [`crate::api::ssm`], [`crate::api::auth`],
+/// [`crate::api::audit`] and [`crate::api::integrations`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Api {
     base: String,

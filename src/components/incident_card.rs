@@ -6,11 +6,13 @@ use tocsin_api::native::WallIncident;
 
 use crate::components::impact_badge::ImpactBadge;
 use crate::format::{format_age, impact_class, incident_href, summarize_event_data};
+use crate::runbook::RunState;
 
 /// Longest latest-entry summary on a card, in characters.
 const LATEST_CHARS: usize = 140;
 
-/// `article.incident-card`: title, impact, ticking age, response plan, latest timeline entry.
+/// `article.incident-card`: title, impact, ticking age, response plan, its runbooks' states
+/// (`li.card-runbook`, in words and colour) and the latest timeline entry.
 #[component]
 pub fn IncidentCard(
     /// The incident.
@@ -26,6 +28,35 @@ pub fn IncidentCard(
     let created = record.creation_time;
     let href = incident_href(&record.arn);
     let title = record.title;
+    let runbooks = (!incident.runbooks.is_empty()).then(|| {
+        view! {
+            <ul class="card-runbooks" aria-label="Runbooks">
+                {incident
+                    .runbooks
+                    .into_iter()
+                    .map(|r| {
+                        let state = RunState::of(&r.status);
+                        let step = (state == RunState::Waiting || state == RunState::Running)
+                            .then_some(r.current_step_name)
+                            .flatten()
+                            .map(|s| format!(" · {s}"));
+                        view! {
+                            <li
+                                class=format!("card-runbook {}", state.class())
+                                data-id=r.automation_execution_id
+                                data-status=r.status
+                            >
+                                <span class="card-runbook-name">{r.document_name}</span>
+                                " "
+                                <span class="card-runbook-state">{state.label()}</span>
+                                {step.map(|s| view! { <span class="card-runbook-step">{s}</span> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    });
     let latest = incident.latest_timeline_event.map(|e| {
         (
             e.event_type,
@@ -57,6 +88,7 @@ pub fn IncidentCard(
                 <span class="label">"Plan "</span>
                 {incident.response_plan_name}
             </p>
+            {runbooks}
             {latest
                 .map(|(kind, summary)| {
                     view! {

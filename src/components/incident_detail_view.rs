@@ -1,4 +1,4 @@
-//! The body of the incident detail page.
+//! The head of the incident detail page: title, status, actions and fields.
 
 use leptos::prelude::*;
 use tocsin_api::incidents::IncidentRecordStatus;
@@ -7,10 +7,9 @@ use tocsin_api::native::IncidentDetail;
 use crate::clock::local_datetime;
 use crate::components::impact_badge::ImpactBadge;
 use crate::components::incident_actions::{IncidentActions, IncidentEditor};
-use crate::components::related_items::RelatedItems;
-use crate::components::timeline::Timeline;
 
-/// The body of the detail page for one fetched [`IncidentDetail`].
+/// The head of the detail page for one fetched [`IncidentDetail`] (its runbooks, timeline
+/// and related items follow it on the page).
 #[component]
 pub fn IncidentDetailView(
     /// What `GET /v1/incident` returned.
@@ -22,13 +21,6 @@ pub fn IncidentDetailView(
 ) -> impl IntoView {
     let record = detail.incident.incident.clone();
     let is_open = record.status == IncidentRecordStatus::Open;
-    let executions: Vec<String> = record
-        .automation_executions
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|e| e.ssm_execution_arn)
-        .collect();
     view! {
         <header class="detail-head">
             <h1 class="incident-title" id="incident-title">{record.title.clone()}</h1>
@@ -64,24 +56,6 @@ pub fn IncidentDetailView(
             <dd class="mono">{record.dedupe_string.clone()}</dd>
             <dt>"Summary"</dt>
             <dd class="summary">{record.summary.clone().unwrap_or_else(|| "—".to_owned())}</dd>
-            {(!executions.is_empty())
-                .then(|| {
-                    view! {
-                        <dt>"Runbook executions"</dt>
-                        <dd>
-                            <ul>
-                                {executions
-                                    .into_iter()
-                                    .map(|e| view! { <li class="mono">{e}</li> })
-                                    .collect_view()}
-                            </ul>
-                        </dd>
-                    }
-                })}
         </dl>
-        <h2>"Timeline"</h2>
-        <Timeline events=detail.timeline_events />
-        <h2>"Related items"</h2>
-        <RelatedItems items=detail.related_items />
     }
 }

@@ -1,4 +1,4 @@
-//! One incident: fields, timeline, related items; resolve and edit. Live.
+//! One incident: fields, runbooks, timeline, related items; resolve and edit. Live.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -10,15 +10,26 @@ use crate::components::connection_badge::ConnectionBadge;
 use crate::components::error_note::ErrorList;
 use crate::components::incident_actions::IncidentEditor;
 use crate::components::incident_detail_view::IncidentDetailView;
+use crate::components::incident_runbooks::IncidentRunbooks;
+use crate::components::related_items::RelatedItems;
+use crate::components::timeline::Timeline;
 use crate::live::{ChangeFeed, is_about_incident, use_live_resource};
+use crate::runbook::{incident_execution_ids, merge_ids};
 use crate::use_api;
 
-/// `/incident?arn=…`: refetches whenever the change feed reports a change to this incident,
-/// and after every (re)connect, since changes may have happened while the stream was not open.
-/// Resolve and edit are there only for keys that may work incidents (responder, admin).
+/// `/incident?arn=…`: refetches whenever the change feed reports a change to this incident
+/// (its runbooks' transitions included), and after every (re)connect, since changes may have
+/// happened while the stream was not open. Resolve, edit and the runbook controls are there
+/// only for keys that may work incidents (responder, admin).
+///
+/// The runbooks section sits between two views of the same resource and is not rebuilt by
+/// a refetch: each execution in it follows the feed itself, and what is typed there (an
+/// approval comment, the start form) survives other changes to the incident.
 #[component]
 pub fn IncidentPage() -> impl IntoView {
-    let can_work = may(use_auth().role_untracked(), Control::WorkIncident);
+    let role = use_auth().role_untracked();
+    let can_work = may(role, Control::WorkIncident);
+    let can_run = may(role, Control::RunRunbooks);
     let api = use_api();
     let query = use_query_map();
     let arn = Memo::new(move |_| query.with(|q| q.get("arn")).unwrap_or_default());
@@ -49,7 +60,34 @@ pub fn IncidentPage() -> impl IntoView {
     feed.start(None);
 
     let refresh = Callback::new(move |()| detail.refetch());
-    let editor = IncidentEditor::new(api, refresh);
+    let editor = IncidentEditor::new(api.clone(), refresh);
+
+    // The incident's executions: those the server knows (kept through a failed refetch),
+    // then any started from this page (a runbook started by hand names the incident only in
+    // its parameters).
+    let known_ids = Memo::new(move |previous: Option<&Vec<String>>| {
+        detail.with(|d| match d {
+            Some(Ok(d)) => incident_execution_ids(&d.incident),
+            _ => previous.cloned().unwrap_or_default(),
+        })
+    });
+    let started_here = RwSignal::new(Vec::<String>::new());
+    let execution_ids = Signal::derive(move || merge_ids(&known_ids.get(), &started_here.get()));
+    let loaded = Memo::new(move |previous: Option<&bool>| {
+        previous.copied().unwrap_or(false) || detail.with(|d| matches!(d, Some(Ok(_))))
+    });
+    Effect::watch(
+        move || arn.get(),
+        move |_, _, _| started_here.set(Vec::new()),
+        false,
+    );
+    let on_started = Callback::new(move |id: String| {
+        started_here.update(|ids| {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        });
+    });
 
     view! {
         <section class="page incident-page">
@@ -60,6 +98,32 @@ pub fn IncidentPage() -> impl IntoView {
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                     {move || Suspend::new(async move {
                         detail.await.map(|d| view! { <IncidentDetailView detail=d editor can_work /> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+            <Show when=move || loaded.get()>
+                <IncidentRunbooks
+                    api=api.clone()
+                    feed=feed
+                    incident_arn=arn
+                    execution_ids=execution_ids
+                    can_run=can_run
+                    on_started=on_started
+                />
+            </Show>
+            <Transition fallback=|| ()>
+                <ErrorBoundary fallback=|_| ()>
+                    {move || Suspend::new(async move {
+                        detail
+                            .await
+                            .map(|d| {
+                                view! {
+                                    <h2>"Timeline"</h2>
+                                    <Timeline events=d.timeline_events />
+                                    <h2>"Related items"</h2>
+                                    <RelatedItems items=d.related_items />
+                                }
+                            })
                     })}
                 </ErrorBoundary>
             </Transition>

@@ -28,7 +28,7 @@ def test_every_page_runs_under_the_csp_without_a_violation(tocsin, base_url, bro
         "document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
     )
     sign_in(page, base_url, admin_credentials, next_path="/wall")
-    for path in ["/wall", "/incidents", "/plans", "/rules", "/rules/test", "/start", "/keys", "/settings"]:
+    for path in ["/wall", "/incidents", "/plans", "/rules", "/rules/test", "/runbooks", "/runbooks/new", "/start", "/keys", "/integrations", "/settings"]:
         page.goto(f"{base_url}{path}")
         expect(page.locator("#whoami")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
         violations += page.evaluate("window.__cspViolations")

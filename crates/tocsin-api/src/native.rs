@@ -310,3 +310,37 @@ mod tests {
         assert_eq!(serde_json::to_value(&parsed).unwrap(), json);
     }
 }
+
+/// An outbound webhook as the API shows it: never its URL or headers (secrets, sealed at rest).
+/// `GET /v1/webhooks` lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboundWebhook {
+    /// Its name, as `aws:invokeWebhook`'s `IntegrationName` gives it.
+    pub name: String,
+    /// When it was created or last replaced.
+    pub created_at: EpochSeconds,
+    /// Who created or replaced it.
+    pub created_by: String,
+}
+
+/// `POST /v1/webhooks`: creates or replaces an outbound webhook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PutOutboundWebhook {
+    /// 1-128 of `[A-Za-z0-9_.-]`.
+    pub name: String,
+    /// Where `aws:invokeWebhook` POSTs (`http` or `https`); a secret.
+    pub url: String,
+    /// Extra request headers (e.g. a token); secrets.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+}
+
+/// `POST /v1/webhooks/delete`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteOutboundWebhook {
+    /// The webhook.
+    pub name: String,
+}

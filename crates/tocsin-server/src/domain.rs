@@ -27,3 +27,4 @@ pub mod targets;
 pub mod timeline;
 pub mod validate;
 pub mod views;
+pub mod webhooks;

@@ -96,6 +96,7 @@ pub mod ssm;
 pub mod state;
 pub mod tickets;
 pub mod web;
+pub mod webhooks;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method};
@@ -116,6 +117,7 @@ fn path_routes() -> Routes {
     incidents::routes()
         .merge(native::routes())
         .merge(keys::routes())
+        .merge(webhooks::routes())
 }
 
 /// Every operation the server answers: the path routes with their access, and each

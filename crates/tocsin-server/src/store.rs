@@ -126,6 +126,7 @@ pub trait StoreTx:
     + AuditStore
     + DocumentStore
     + AutomationStore
+    + WebhookStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.
@@ -420,4 +421,32 @@ pub trait AutomationStore: Send {
     ) -> StoreResult<()>;
     /// An execution's step executions, in order.
     async fn steps(&mut self, execution_id: &str) -> StoreResult<Vec<StepExecution>>;
+}
+
+/// An outbound webhook as stored: its URL and headers sealed with the server key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredWebhook {
+    /// Its name.
+    pub name: String,
+    /// Epoch seconds.
+    pub created_at: f64,
+    /// The principal that created it.
+    pub created_by: String,
+    /// XChaCha20-Poly1305 nonce.
+    pub nonce: Vec<u8>,
+    /// The sealed `{"url", "headers"}`.
+    pub sealed: Vec<u8>,
+}
+
+/// Outbound webhooks (what `aws:invokeWebhook` calls).
+#[async_trait]
+pub trait WebhookStore: Send {
+    /// Creates or replaces one.
+    async fn put_webhook(&mut self, webhook: &StoredWebhook) -> StoreResult<()>;
+    /// One, by name.
+    async fn webhook(&mut self, name: &str) -> StoreResult<Option<StoredWebhook>>;
+    /// All, by name.
+    async fn webhooks(&mut self) -> StoreResult<Vec<StoredWebhook>>;
+    /// Deletes one; false when there was none.
+    async fn delete_webhook(&mut self, name: &str) -> StoreResult<bool>;
 }

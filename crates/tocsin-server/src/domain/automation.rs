@@ -67,6 +67,8 @@ pub struct ExternalJob {
     pub execution_id: String,
     /// Its step row.
     pub seq: i64,
+    /// The step's name.
+    pub step_name: String,
     /// `aws:executeScript` or `aws:invokeWebhook`.
     pub action: Action,
     /// The rendered inputs.
@@ -833,6 +835,7 @@ async fn run(
                     jobs.push(ExternalJob {
                         execution_id: exec.id.clone(),
                         seq,
+                        step_name: step.name.clone(),
                         action: step.action,
                         inputs: inputs.as_object().cloned().unwrap_or_default(),
                         timeout_secs: timeout,

@@ -105,7 +105,11 @@ impl ServerKey {
     }
 
     /// Seals `secret` for the key `access_key_id`: (nonce, ciphertext with tag).
-    fn seal(&self, access_key_id: &str, secret: &str) -> ApiResult<(Vec<u8>, Vec<u8>)> {
+    /// Seals `secret` (XChaCha20-Poly1305, a fresh nonce) bound to `context` (associated
+    /// data: an access key id, an outbound webhook's name): returns (nonce, ciphertext).
+    ///
+    /// Errors: the cipher failed (internal).
+    pub fn seal(&self, context: &str, secret: &str) -> ApiResult<(Vec<u8>, Vec<u8>)> {
         let cipher = XChaCha20Poly1305::new((&self.0).into());
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = cipher
@@ -113,15 +117,16 @@ impl ServerKey {
                 &nonce,
                 Payload {
                     msg: secret.as_bytes(),
-                    aad: access_key_id.as_bytes(),
+                    aad: context.as_bytes(),
                 },
             )
             .map_err(|_| ApiError::Internal("sealing a secret failed".into()))?;
         Ok((nonce.to_vec(), sealed))
     }
 
-    /// Opens a sealed secret; `None` if it was not sealed by this key for this id.
-    fn open(&self, access_key_id: &str, nonce: &[u8], sealed: &[u8]) -> Option<String> {
+    /// Opens what [`ServerKey::seal`] sealed for the same `context`; `None` when the
+    /// ciphertext, nonce or context do not match (or another server key sealed it).
+    pub fn open(&self, context: &str, nonce: &[u8], sealed: &[u8]) -> Option<String> {
         if nonce.len() != 24 {
             return None;
         }
@@ -131,7 +136,7 @@ impl ServerKey {
                 XNonce::from_slice(nonce),
                 Payload {
                     msg: sealed,
-                    aad: access_key_id.as_bytes(),
+                    aad: context.as_bytes(),
                 },
             )
             .ok()?;

@@ -87,6 +87,7 @@ impl AppState {
             ctx,
             config: config.clone(),
             rules: rules.clone(),
+            outbound: outbound.clone(),
         };
         supervisor.spawn("runbooks", move || runbooks.clone().run());
         Ok((

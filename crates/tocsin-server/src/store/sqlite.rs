@@ -12,6 +12,7 @@ mod plans;
 mod rows;
 mod rules;
 mod runbooks;
+mod webhooks;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -27,8 +27,114 @@ use tocsin_runbook::flow::StepOutcome;
 use tocsin_runbook::template;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use std::sync::Arc;
+
 use crate::config::ServerConfig;
 use crate::domain::automation::{ExternalJob, ExternalResult};
+use crate::domain::webhooks;
+use crate::outbound::{self, OutboundPolicy};
+use crate::store::Store;
+
+/// Most bytes of a webhook's answer kept as the step's `Response`.
+const MAX_WEBHOOK_RESPONSE: usize = 256 * 1024;
+
+/// `aws:invokeWebhook`: POSTs `Body` to the outbound webhook `IntegrationName` through the
+/// SSRF-guarded client, with the webhook's headers and `Idempotency-Key: <execution
+/// id>-<step name>` (the same on a retry, so a receiver can drop duplicates). Outputs
+/// `Response` (the answer, as JSON when it is JSON) and `ResponseCode`; a non-2xx answer fails
+/// the step.
+async fn invoke_webhook(
+    job: &ExternalJob,
+    config: &ServerConfig,
+    store: &dyn Store,
+    policy: &Arc<OutboundPolicy>,
+) -> ExternalResult {
+    let name = job
+        .inputs
+        .get("IntegrationName")
+        .map(template::as_text)
+        .unwrap_or_default();
+    let secret = async {
+        let mut tx = store.read().await?;
+        webhooks::secret(tx.as_mut(), &config.server_key, &name).await
+    }
+    .await;
+    let secret = match secret {
+        Ok(s) => s,
+        Err(e) => return failed(format!("aws:invokeWebhook: {e}")),
+    };
+    let client = match outbound::client(policy.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            return failed(format!(
+                "aws:invokeWebhook: no outbound client: {}",
+                e.without_url()
+            ));
+        }
+    };
+    let url = match outbound::check_url(&secret.url, policy) {
+        Ok(u) => u,
+        Err(e) => return failed(format!("aws:invokeWebhook {name}: {e}")),
+    };
+    let body = match job.inputs.get("Body") {
+        None => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let content_type = if serde_json::from_str::<Value>(&body).is_ok() {
+        "application/json"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    let mut request = client
+        .post(url)
+        .timeout(Duration::from_secs_f64(job.timeout_secs.max(1.0)))
+        .header("content-type", content_type)
+        .header(
+            "idempotency-key",
+            format!("{}-{}", job.execution_id, job.step_name),
+        )
+        .body(body);
+    for (k, v) in &secret.headers {
+        request = request.header(k.as_str(), v.as_str());
+    }
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(e) => {
+            let timed_out = e.is_timeout();
+            let message = format!("aws:invokeWebhook {name}: {}", e.without_url());
+            return ExternalResult {
+                outcome: if timed_out {
+                    StepOutcome::TimedOut
+                } else {
+                    StepOutcome::Failed
+                },
+                outputs: BTreeMap::new(),
+                response: None,
+                failure: Some(message),
+            };
+        }
+    };
+    let code = response.status();
+    let bytes = response.bytes().await.unwrap_or_default();
+    let text =
+        String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_WEBHOOK_RESPONSE)]).into_owned();
+    let answer = serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text.clone()));
+    let mut outputs = BTreeMap::new();
+    outputs.insert("Response".to_owned(), answer);
+    outputs.insert("ResponseCode".to_owned(), json!(code.as_u16()));
+    ExternalResult {
+        outcome: if code.is_success() {
+            StepOutcome::Success(None)
+        } else {
+            StepOutcome::Failed
+        },
+        outputs,
+        response: Some(text),
+        failure: (!code.is_success())
+            .then(|| format!("aws:invokeWebhook {name}: the webhook answered {code}")),
+    }
+}
 
 /// Most bytes of stdout or stderr kept from a script.
 const MAX_OUTPUT: usize = 1024 * 1024;
@@ -64,19 +170,18 @@ fn failed(message: impl Into<String>) -> ExternalResult {
 }
 
 /// Runs an external action and says how it ended (never an error: failures are results).
-pub async fn run(job: &ExternalJob, config: &ServerConfig) -> ExternalResult {
+pub async fn run(
+    job: &ExternalJob,
+    config: &ServerConfig,
+    store: &dyn Store,
+    policy: &Arc<OutboundPolicy>,
+) -> ExternalResult {
     match job.action {
         Action::ExecuteScript if !config.execute_script => failed(
             "aws:executeScript is turned off on this server; its operator can enable it with --enable-execute-script",
         ),
         Action::ExecuteScript => run_script(job).await,
-        Action::InvokeWebhook => failed(format!(
-            "aws:invokeWebhook: no outbound webhook named {} is configured on this server",
-            job.inputs
-                .get("IntegrationName")
-                .map(template::as_text)
-                .unwrap_or_default()
-        )),
+        Action::InvokeWebhook => invoke_webhook(job, config, store, policy).await,
         other => failed(format!("{} does not run outside Tocsin", other.as_str())),
     }
 }

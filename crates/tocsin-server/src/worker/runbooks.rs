@@ -27,6 +27,8 @@ pub struct RunbookWorker {
     pub config: Arc<ServerConfig>,
     /// The compiled rules, for `aws:executeAwsApi` PutEvents.
     pub rules: Arc<RuleIndex>,
+    /// What outbound requests (`aws:invokeWebhook`) may reach.
+    pub outbound: Arc<crate::outbound::OutboundPolicy>,
 }
 
 impl RunbookWorker {
@@ -80,7 +82,13 @@ impl RunbookWorker {
         tokio::spawn(async move {
             let mut next = vec![job];
             while let Some(job) = next.pop() {
-                let result = effects::run(&job, &worker.config).await;
+                let result = effects::run(
+                    &job,
+                    &worker.config,
+                    worker.ctx.store.as_ref(),
+                    &worker.outbound,
+                )
+                .await;
                 let rules = worker.rules.snapshot();
                 let engine = Engine {
                     config: &worker.config,

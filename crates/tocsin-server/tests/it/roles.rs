@@ -34,6 +34,8 @@ const NATIVE: &[(&str, Access)] = &[
     ("/v1/keys/state", Access::Role(Role::Admin)),
     ("/v1/keys/delete", Access::Role(Role::Admin)),
     ("/v1/audit", Access::Role(Role::Admin)),
+    ("/v1/webhooks", Access::Role(Role::Admin)),
+    ("/v1/webhooks/delete", Access::Role(Role::Admin)),
 ];
 
 #[test]

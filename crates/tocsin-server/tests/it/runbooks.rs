@@ -517,3 +517,108 @@ async fn a_runbook_started_by_hand_for_an_incident_is_recorded_on_it() {
 fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn invoke_webhook_calls_the_named_outbound_webhook_whose_secrets_are_never_shown() {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>> = Arc::default();
+    let record = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let record = record.clone();
+            async move {
+                record.lock().unwrap().push((headers, body));
+                axum::Json(json!({"ok": true, "ticket": "T-1"}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/hook?token=in-the-query",
+        listener.local_addr().unwrap()
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let server = TestServer::start_with(tocsin_server::ServerConfig {
+        outbound_allow: vec!["127.0.0.0/8".parse().unwrap()],
+        ..Default::default()
+    })
+    .await;
+    let put = |body: Value| {
+        let server = &server;
+        async move {
+            let r = server
+                .client
+                .post(format!("{}/v1/webhooks", server.base))
+                .header("Content-Type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (code, body) =
+        put(json!({"name": "chat", "url": url, "headers": {"X-Token": "s3cret"}})).await;
+    assert_eq!(code, 201, "{body}");
+    for bad in [
+        json!({"name": "bad", "url": url, "headers": {"Host": "evil"}}),
+        json!({"name": "bad", "url": "ftp://x.example/"}),
+        json!({"name": "bad name", "url": url}),
+    ] {
+        assert_eq!(put(bad.clone()).await.0, 400, "{bad}");
+    }
+    let listed = server.get("/v1/webhooks").await.text().await.unwrap();
+    assert!(listed.contains("\"chat\""), "{listed}");
+    for secret in ["s3cret", "in-the-query", "/hook"] {
+        assert!(!listed.contains(secret), "{secret} is shown: {listed}");
+    }
+
+    let doc = json!({"schemaVersion": "0.3", "mainSteps": [
+        {"name": "notify", "action": "aws:invokeWebhook", "inputs": {
+            "IntegrationName": "chat", "Body": "{\"run\": \"{{ automation:EXECUTION_ID }}\"}"},
+         "outputs": [{"Name": "Ticket", "Selector": "$.ticket", "Type": "String"}]},
+        {"name": "unknown", "action": "aws:invokeWebhook", "inputs": {"IntegrationName": "nope"}}
+    ]});
+    let done = run_to_end(&server, &doc, "notifies").await;
+    let id = done["AutomationExecutionId"].as_str().unwrap();
+    let steps = done["StepExecutions"].as_array().unwrap();
+    assert_eq!(steps[0]["StepStatus"], "Success", "{done}");
+    assert_eq!(steps[0]["Outputs"]["ResponseCode"], json!(["200"]));
+    assert_eq!(steps[0]["Outputs"]["Ticket"], json!(["T-1"]));
+    assert_eq!(steps[1]["StepStatus"], "Failed");
+    assert!(
+        steps[1]["FailureMessage"]
+            .as_str()
+            .unwrap()
+            .contains("no outbound webhook named nope")
+    );
+    let calls = seen.lock().unwrap().clone();
+    assert_eq!(calls.len(), 1);
+    let (headers, body) = &calls[0];
+    assert_eq!(body, &format!("{{\"run\": \"{id}\"}}"));
+    assert_eq!(headers["x-token"], "s3cret");
+    assert_eq!(headers["idempotency-key"], format!("{id}-notify").as_str());
+    assert_eq!(headers["content-type"], "application/json");
+    // The recorded inputs and the audit log name the webhook, never its secrets.
+    let everything = format!(
+        "{done}{}",
+        server.get("/v1/audit").await.text().await.unwrap()
+    );
+    assert!(!everything.contains("s3cret") && !everything.contains("in-the-query"));
+    server.stop();
+
+    // Without an allowance, loopback is refused when the webhook is saved.
+    let strict = TestServer::start().await;
+    let r = strict
+        .client
+        .post(format!("{}/v1/webhooks", strict.base))
+        .header("Content-Type", "application/json")
+        .body(json!({"name": "local", "url": url}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("may not be reached"));
+    strict.stop();
+}
