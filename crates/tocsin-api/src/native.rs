@@ -344,3 +344,37 @@ pub struct DeleteOutboundWebhook {
     /// The webhook.
     pub name: String,
 }
+
+/// The role a service principal acts with: runbooks started by a response plan or a rule
+/// target act as the principal their `roleArn` names. `GET /v1/service-roles` lists the roles
+/// an admin assigned; any other principal is a `responder`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceRole {
+    /// The principal (a plan's or target's `roleArn`).
+    pub role_arn: String,
+    /// Its role.
+    pub role: crate::auth::Role,
+    /// When it was assigned.
+    pub assigned_at: EpochSeconds,
+    /// Who assigned it.
+    pub assigned_by: String,
+}
+
+/// `POST /v1/service-roles`: assigns a role to a service principal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PutServiceRole {
+    /// The principal.
+    pub role_arn: String,
+    /// Its role.
+    pub role: crate::auth::Role,
+}
+
+/// `POST /v1/service-roles/delete`: the principal goes back to `responder`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteServiceRole {
+    /// The principal.
+    pub role_arn: String,
+}

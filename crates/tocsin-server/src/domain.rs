@@ -23,6 +23,7 @@ pub mod matcher;
 pub mod plans;
 pub mod rules;
 pub mod seed;
+pub mod service_roles;
 pub mod targets;
 pub mod timeline;
 pub mod validate;

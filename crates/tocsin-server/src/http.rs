@@ -91,6 +91,7 @@ pub mod keys;
 pub mod native;
 pub mod operation;
 pub mod routes;
+pub mod service_roles;
 pub mod sigv4;
 pub mod ssm;
 pub mod state;
@@ -118,6 +119,7 @@ fn path_routes() -> Routes {
         .merge(native::routes())
         .merge(keys::routes())
         .merge(webhooks::routes())
+        .merge(service_roles::routes())
 }
 
 /// Every operation the server answers: the path routes with their access, and each

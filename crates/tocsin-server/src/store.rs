@@ -127,6 +127,7 @@ pub trait StoreTx:
     + DocumentStore
     + AutomationStore
     + WebhookStore
+    + ServiceRoleStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.
@@ -449,4 +450,21 @@ pub trait WebhookStore: Send {
     async fn webhooks(&mut self) -> StoreResult<Vec<StoredWebhook>>;
     /// Deletes one; false when there was none.
     async fn delete_webhook(&mut self, name: &str) -> StoreResult<bool>;
+}
+
+/// The roles admins assigned to service principals.
+#[async_trait]
+pub trait ServiceRoleStore: Send {
+    /// Assigns (or reassigns) a role.
+    async fn put_service_role(&mut self, role: &tocsin_api::native::ServiceRole)
+    -> StoreResult<()>;
+    /// The role assigned to a principal.
+    async fn service_role(
+        &mut self,
+        role_arn: &str,
+    ) -> StoreResult<Option<tocsin_api::native::ServiceRole>>;
+    /// Every assignment, by ARN.
+    async fn service_roles(&mut self) -> StoreResult<Vec<tocsin_api::native::ServiceRole>>;
+    /// Removes an assignment; false when there was none.
+    async fn delete_service_role(&mut self, role_arn: &str) -> StoreResult<bool>;
 }

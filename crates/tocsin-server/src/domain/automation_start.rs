@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use tocsin_api::auth::Role;
 use tocsin_api::incidents::{
     AutomationExecution, ItemIdentifier, ItemValue, RelatedItem, SsmAutomation,
 };
@@ -177,7 +176,7 @@ pub async fn start(tx: &mut dyn StoreTx, req: StartRequest, now: f64) -> ApiResu
 /// "SSM Automation Execution Start Failure for Incident" and the incident stands.
 ///
 /// The execution acts as the service principal named by the action's `roleArn`, with the
-/// responder role.
+/// role an admin assigned it (responder by default, see [`crate::domain::service_roles`]).
 ///
 /// Errors: store errors only.
 pub async fn start_for_incident(
@@ -213,7 +212,7 @@ pub async fn start_for_incident(
             executed_by: action.role_arn.clone(),
             run_as: RunAs {
                 principal: action.role_arn.clone(),
-                role: Role::Responder,
+                role: crate::domain::service_roles::role_for(tx, &action.role_arn).await?,
             },
             incident_arn: Some(arn.clone()),
         };

@@ -400,8 +400,8 @@ async fn start_runbook(
         mode: None,
         executed_by: principal.clone(),
         run_as: crate::store::RunAs {
+            role: crate::domain::service_roles::role_for(tx, &principal).await?,
             principal,
-            role: tocsin_api::auth::Role::Responder,
         },
         incident_arn: None,
     };

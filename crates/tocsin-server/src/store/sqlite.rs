@@ -12,6 +12,7 @@ mod plans;
 mod rows;
 mod rules;
 mod runbooks;
+mod service_roles;
 mod webhooks;
 
 use std::str::FromStr;

@@ -36,6 +36,8 @@ const NATIVE: &[(&str, Access)] = &[
     ("/v1/audit", Access::Role(Role::Admin)),
     ("/v1/webhooks", Access::Role(Role::Admin)),
     ("/v1/webhooks/delete", Access::Role(Role::Admin)),
+    ("/v1/service-roles", Access::Role(Role::Admin)),
+    ("/v1/service-roles/delete", Access::Role(Role::Admin)),
 ];
 
 #[test]

@@ -622,3 +622,112 @@ async fn invoke_webhook_calls_the_named_outbound_webhook_whose_secrets_are_never
     assert!(r.text().await.unwrap().contains("may not be reached"));
     strict.stop();
 }
+
+#[tokio::test]
+async fn a_plans_runbook_acts_with_the_role_an_admin_assigned_to_its_role_arn() {
+    let server = TestServer::start().await;
+    let role_arn = "arn:aws:iam::000000000000:role/IncidentAutomation";
+    let doc = json!({"schemaVersion": "0.3",
+        "parameters": {"IncidentRecordArn": {"type": "String"}},
+        "mainSteps": [{"name": "note", "action": "aws:executeAwsApi", "inputs": {
+            "Service": "ssm-incidents", "Api": "CreateTimelineEvent",
+            "incidentRecordArn": "{{ IncidentRecordArn }}", "eventType": "Custom Event",
+            "eventTime": "{{ global:DATE_TIME }}", "eventData": "\"noted\""}}]});
+    assert_eq!(
+        server
+            .ssm(
+                "CreateDocument",
+                &json!({"Name": "noter", "Content": doc.to_string()})
+            )
+            .await
+            .0,
+        200
+    );
+    let (code, plan) = server
+        .rest("/createResponsePlan", &json!({"name": "roles", "incidentTemplate": {"title": "t", "impact": 3},
+            "actions": [{"ssmAutomation": {"documentName": "noter", "roleArn": role_arn,
+                "dynamicParameters": {"IncidentRecordArn": {"variable": "INCIDENT_RECORD_ARN"}}}}]}))
+        .await;
+    assert_eq!(code, 201, "{plan}");
+    let assign = |role: &'static str| {
+        let server = &server;
+        async move {
+            let r = server
+                .client
+                .post(format!("{}/v1/service-roles", server.base))
+                .header("Content-Type", "application/json")
+                .body(json!({"roleArn": role_arn, "role": role}).to_string())
+                .send()
+                .await
+                .unwrap();
+            r.status().as_u16()
+        }
+    };
+    let run_once = |title: &'static str| {
+        let server = &server;
+        let plan_arn = plan["arn"].clone();
+        async move {
+            let (code, started) = server
+                .rest(
+                    "/startIncident",
+                    &json!({"responsePlanArn": plan_arn, "title": title}),
+                )
+                .await;
+            assert_eq!(code, 200, "{started}");
+            let arn = started["incidentRecordArn"].as_str().unwrap().to_owned();
+            let url = format!("{}/v1/incident?arn={}", server.base, urlencode(&arn));
+            eventually(
+                "the plan's runbook to end",
+                || crate::support::get_json(&server.client, url.clone()),
+                |d| {
+                    let status = d["incident"]["runbooks"][0]["status"]
+                        .as_str()
+                        .unwrap_or("");
+                    ["Success", "Failed"].contains(&status)
+                },
+            )
+            .await["incident"]["runbooks"][0]["status"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    // Unassigned: a responder, who may write the timeline.
+    assert_eq!(run_once("default").await, "Success");
+    // A viewer may not: the step fails with the role check's reason.
+    assert_eq!(assign("viewer").await, 201);
+    assert_eq!(run_once("as viewer").await, "Failed");
+    let (_, list) = server
+        .ssm(
+            "DescribeAutomationExecutions",
+            &json!({"Filters": [{"Key": "ExecutionStatus", "Values": ["Failed"]}]}),
+        )
+        .await;
+    let failed = &list["AutomationExecutionMetadataList"][0];
+    assert!(
+        failed["FailureMessage"]
+            .as_str()
+            .unwrap()
+            .contains("AccessDeniedException"),
+        "{failed}"
+    );
+    let listed = server
+        .get("/v1/service-roles")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["role"], "viewer");
+    // Back to the default.
+    let r = server
+        .client
+        .post(format!("{}/v1/service-roles/delete", server.base))
+        .header("Content-Type", "application/json")
+        .body(json!({"roleArn": role_arn}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(run_once("default again").await, "Success");
+    server.stop();
+}
