@@ -731,3 +731,119 @@ async fn a_plans_runbook_acts_with_the_role_an_admin_assigned_to_its_role_arn() 
     assert_eq!(run_once("default again").await, "Success");
     server.stop();
 }
+
+#[tokio::test]
+async fn start_step_and_stop_step_in_interactive_mode() {
+    let server = TestServer::start().await;
+    let doc = json!({"schemaVersion": "0.3", "mainSteps": [
+        {"name": "a", "action": "aws:pause", "inputs": {}},
+        {"name": "b", "action": "aws:pause", "inputs": {}},
+        {"name": "c", "action": "aws:pause", "inputs": {}, "onCancel": "step:d"},
+        {"name": "d", "action": "aws:sleep", "inputs": {"Duration": "PT0S"}}
+    ]});
+    assert_eq!(
+        server
+            .ssm(
+                "CreateDocument",
+                &json!({"Name": "steps", "Content": doc.to_string()})
+            )
+            .await
+            .0,
+        200
+    );
+    let get = |id: String| {
+        let server = &server;
+        async move {
+            server
+                .ssm(
+                    "GetAutomationExecution",
+                    &json!({"AutomationExecutionId": id}),
+                )
+                .await
+                .1["AutomationExecution"]
+                .clone()
+        }
+    };
+    let (_, auto) = server
+        .ssm(
+            "StartAutomationExecution",
+            &json!({"DocumentName": "steps"}),
+        )
+        .await;
+    let auto_id = auto["AutomationExecutionId"].as_str().unwrap().to_owned();
+    eventually(
+        "waiting at a",
+        || get(auto_id.clone()),
+        |e| e["CurrentStepName"] == "a",
+    )
+    .await;
+    let (code, refused) = server
+        .ssm("SendAutomationSignal", &json!({"AutomationExecutionId": auto_id, "SignalType": "StartStep", "Payload": {"StepName": ["c"]}}))
+        .await;
+    assert_eq!(
+        (code, refused["__type"].as_str()),
+        (400, Some("InvalidAutomationSignalException")),
+        "StartStep is for Interactive mode"
+    );
+
+    let (_, inter) = server
+        .ssm(
+            "StartAutomationExecution",
+            &json!({"DocumentName": "steps", "Mode": "Interactive"}),
+        )
+        .await;
+    let id = inter["AutomationExecutionId"].as_str().unwrap().to_owned();
+    eventually(
+        "waiting at a",
+        || get(id.clone()),
+        |e| e["CurrentStepName"] == "a",
+    )
+    .await;
+    let (code, body) = server
+        .ssm("SendAutomationSignal", &json!({"AutomationExecutionId": id, "SignalType": "StartStep", "Payload": {"StepName": ["c"]}}))
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let at_c = get(id.clone()).await;
+    assert_eq!(at_c["CurrentStepName"], "c", "{at_c}");
+    let running =
+        at_c["StepExecutions"].as_array().unwrap().last().unwrap()["StepExecutionId"].clone();
+    let (code, body) = server
+        .ssm("SendAutomationSignal", &json!({"AutomationExecutionId": id, "SignalType": "StopStep", "Payload": {"StepExecutionId": ["not-it"]}}))
+        .await;
+    assert_eq!(
+        (code, body["__type"].as_str()),
+        (400, Some("InvalidAutomationSignalException"))
+    );
+    let (code, body) = server
+        .ssm("SendAutomationSignal", &json!({"AutomationExecutionId": id, "SignalType": "StopStep", "Payload": {"StepExecutionId": [running]}}))
+        .await;
+    assert_eq!(code, 200, "{body}");
+    // c was cancelled; its onCancel runs d, and the execution ends.
+    let done = eventually(
+        "the end",
+        || get(id.clone()),
+        |e| e["AutomationExecutionStatus"] == "Success",
+    )
+    .await;
+    let steps: Vec<(String, String)> = done["StepExecutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["StepName"].as_str().unwrap().to_owned(),
+                s["StepStatus"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expect = |n: &str, st: &str| (n.to_owned(), st.to_owned());
+    assert_eq!(
+        steps,
+        [
+            expect("a", "Cancelled"),
+            expect("c", "Cancelled"),
+            expect("d", "Success")
+        ]
+    );
+    server.stop();
+}
