@@ -5,52 +5,12 @@
 //! A webhook's URL and headers are write-only secrets: they are sent when it is saved and
 //! never come back; the list carries names only.
 
-use serde::{Deserialize, Serialize};
-use tocsin_api::EpochSeconds;
-use tocsin_api::auth::Role;
-use tocsin_api::native::{DeleteOutboundWebhook, OutboundWebhook, PutOutboundWebhook};
+use tocsin_api::native::{
+    DeleteOutboundWebhook, DeleteServiceRole, OutboundWebhook, PutOutboundWebhook, PutServiceRole,
+    ServiceRole,
+};
 
 use super::{Api, ApiError};
-
-/// A service principal's assigned role, as `GET /v1/service-roles` lists it. A principal
-/// without one acts as `responder`.
-///
-/// Local until `tocsin_api::native` has its own `ServiceRole`; the JSON shape is the same.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceRole {
-    /// The principal: the `roleArn` a response plan's runbook action or a rule target names.
-    pub role_arn: String,
-    /// The role it acts with.
-    pub role: Role,
-    /// When the role was assigned.
-    pub assigned_at: EpochSeconds,
-    /// Who assigned it.
-    pub assigned_by: String,
-}
-
-/// `POST /v1/service-roles`: assigns a role to a service principal (creates or replaces).
-///
-/// Local until `tocsin_api::native` has its own `PutServiceRole`; the JSON shape is the same.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PutServiceRole {
-    /// The principal's role ARN.
-    pub role_arn: String,
-    /// The role to act with.
-    pub role: Role,
-}
-
-/// `POST /v1/service-roles/delete`: the principal goes back to `responder`.
-///
-/// Local until `tocsin_api::native` has its own `DeleteServiceRole`; the JSON shape is the
-/// same.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DeleteServiceRole {
-    /// The principal's role ARN.
-    pub role_arn: String,
-}
 
 impl Api {
     /// `GET /v1/webhooks`: every outbound webhook's name, creation time and creator (never
@@ -97,6 +57,7 @@ impl Api {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tocsin_api::auth::Role;
 
     #[test]
     fn request_shapes() {

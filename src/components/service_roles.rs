@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 use tocsin_api::auth::Role;
+use tocsin_api::native::{PutServiceRole, ServiceRole};
 
 use crate::api::ApiError;
-use crate::api::integrations::{PutServiceRole, ServiceRole};
 use crate::clock::local_datetime;
 use crate::components::action_error::ActionError;
 use crate::components::error_note::{ErrorList, ErrorNote};
@@ -79,8 +79,8 @@ pub fn ServiceRoles() -> impl IntoView {
             <h2 id="service-roles-title">"Service roles"</h2>
             <p class="hint">
                 "Runbooks started by a response plan or a rule target act as the service principal "
-                "their roleArn names, with the role responder unless one is assigned here. Give a "
-                "runbook that only reads viewer; one that changes plans, rules or keys needs admin."
+                "their roleArn names, with the role responder unless one is assigned here. The role "
+                "decides which of Tocsin's APIs their aws:executeAwsApi steps may call."
             </p>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>

@@ -7,10 +7,9 @@
 use std::collections::BTreeMap;
 
 use tocsin_api::auth::Role;
-use tocsin_api::native::PutOutboundWebhook;
+use tocsin_api::native::{PutOutboundWebhook, PutServiceRole};
 
 use super::required;
-use crate::api::integrations::PutServiceRole;
 
 /// Most headers one webhook may have (the server's limit).
 pub const MAX_HEADERS: usize = 20;

@@ -96,7 +96,7 @@ def test_an_admin_adds_a_webhook_sees_no_secret_and_deletes_it(tocsin, base_url,
         expect(page.locator("textarea#webhook-headers")).to_have_value("")
         expect(page.locator("input#webhook-name")).to_have_value("pager")
         shown = _page_text(page)
-        for secret in (secret_path, secret_value, "hooks.example.com"):
+        for secret in (secret_url, secret_path, secret_value):
             assert secret not in shown, f"{secret!r} is on the page"
         [listed] = get_json(base_url, "/v1/webhooks", admin_credentials)
         assert listed["name"] == "pager" and set(listed) == {"name", "createdAt", "createdBy"}, listed
@@ -171,6 +171,11 @@ def test_service_roles_are_assigned_and_reset_to_responder(tocsin, base_url, bro
         page.fill("input#service-role-arn", "role/IncidentAutomation")
         page.click("button#service-role-save")
         expect(page.locator("#service-role-form-error")).to_contain_text("starts with arn:")
+        # One the form lets through and the server refuses: its ValidationException.
+        page.fill("input#service-role-arn", "arn:bad")
+        page.click("button#service-role-save")
+        expect(page.locator("#service-role-save-error")).to_contain_text("ValidationException", timeout=LIVE_TIMEOUT_MS)
+        expect(page.locator("#service-role-form-error")).to_have_count(0)
 
         page.fill("input#service-role-arn", ROLE_ARN)
         page.select_option("select#service-role-role", "viewer")
@@ -179,6 +184,8 @@ def test_service_roles_are_assigned_and_reset_to_responder(tocsin, base_url, bro
         row = page.locator(f'#service-role-list tr.service-role-row[data-arn="{ROLE_ARN}"]')
         expect(row).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
         expect(row.locator(".service-role-role")).to_have_text("viewer")
+        expect(page.locator("#service-role-save-error")).to_have_count(0)
+        expect(page.locator("input#service-role-arn")).to_have_value("")
         [entry] = get_json(base_url, "/v1/service-roles", admin_credentials)
         assert (entry["roleArn"], entry["role"]) == (ROLE_ARN, "viewer"), entry
 

@@ -17,6 +17,16 @@ Run <code>make run</code> (or <code>scripts/build-web.sh</code>) and reload. The
 
 /// Fallback for every path no API route claims.
 pub async fn fallback(State(state): State<AppState>, request: Request<Body>) -> Response {
+    // The API's own namespace never falls through to the app: an unknown `/v1/…` path is a
+    // 404 with a reason, not the app's `index.html`.
+    if request.uri().path().starts_with("/v1/") {
+        return RestJsonError(ApiError::NotFound(format!(
+            "No Tocsin endpoint at {} {}.",
+            request.method(),
+            request.uri().path()
+        )))
+        .into_response();
+    }
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return RestJsonError(ApiError::UnknownOperation(format!(
             "No operation at {} {}.",

@@ -230,3 +230,19 @@ async fn unknown_paths_and_methods_get_json_errors() {
     assert_eq!(r.status().as_u16(), 404);
     server.stop();
 }
+
+#[tokio::test]
+async fn an_unknown_native_path_is_a_404_not_the_app() {
+    let server = TestServer::start().await;
+    for path in ["/v1/nope", "/v1/webhooks/nope"] {
+        let r = server.get(path).await;
+        assert_eq!(r.status(), 404, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["__type"], "ResourceNotFoundException", "{body}");
+        assert!(body["message"].as_str().unwrap().contains(path), "{body}");
+    }
+    // The app's own routes still get index.html (or the not-built page).
+    let app = server.get("/runbooks").await;
+    assert_eq!(app.status(), 200);
+    server.stop();
+}
