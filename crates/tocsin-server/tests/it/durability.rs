@@ -21,7 +21,7 @@ async fn post(client: &reqwest::Client, url: String, target: Option<&str>, body:
 
 /// Reads `/v1/stream?lastEventId=0` until `want` entries arrived, or (with `want` 0) until
 /// the stream has been quiet for a second; 10 s at most.
-async fn read_feed(client: &reqwest::Client, base: &str, want: usize) -> Vec<Value> {
+pub(crate) async fn read_feed(client: &reqwest::Client, base: &str, want: usize) -> Vec<Value> {
     let mut response = client
         .get(format!("{base}/v1/stream?lastEventId=0"))
         .send()

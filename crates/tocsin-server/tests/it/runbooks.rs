@@ -328,6 +328,19 @@ async fn executions_resume_after_sigkill_during_a_sleep_and_an_approval() {
         .map(|s| s["StepName"].as_str().unwrap())
         .collect();
     assert_eq!(steps, ["ask", "after"]);
+    // The change feed survived the kill: ids strictly increase, and it announced both
+    // executions' ends.
+    let feed = crate::durability::read_feed(&second.client, &second.base, 0).await;
+    let ids: Vec<i64> = feed.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    for (id, status) in [(&sleeping, "Success"), (&waiting, "Success")] {
+        let last = feed
+            .iter()
+            .filter(|e| e["change"]["kind"] == "automationChanged")
+            .rfind(|e| e["change"]["data"]["automationExecutionId"] == json!(id))
+            .unwrap_or_else(|| panic!("no automationChanged for {id}"));
+        assert_eq!(last["change"]["data"]["status"], status, "{last}");
+    }
     drop(second);
 }
 
