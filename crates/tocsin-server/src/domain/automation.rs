@@ -1318,3 +1318,31 @@ pub async fn complete_external(
     tx.append_change(&summary(&exec, Some(&doc))).await?;
     Ok(jobs)
 }
+
+/// Ends execution `id` as `Failed` with `reason`, when the engine cannot advance it (its stored
+/// document no longer parses, a store row is missing): one broken execution must not stop
+/// the others. Writes the failure and its feed entry in `tx`.
+///
+/// Errors: store errors.
+pub async fn fail_broken(tx: &mut dyn StoreTx, id: &str, reason: &str, now: f64) -> ApiResult<()> {
+    let Some(mut exec) = tx.execution(id).await? else {
+        return Ok(());
+    };
+    exec.status = ExecutionStatus::Failed.as_str().into();
+    exec.ended_at = Some(now);
+    exec.wait = None;
+    exec.wake_at = None;
+    exec.failure_message = Some(format!("The execution could not go on: {reason}"));
+    timeline(
+        tx,
+        &exec,
+        kinds::AUTOMATION_ENDED,
+        json!({"automationExecutionId": exec.id, "status": exec.status, "failureMessage": exec.failure_message}),
+        now,
+    )
+    .await?;
+    tx.update_execution(&exec).await?;
+    tx.append_change(&summary(&exec, document(&exec).ok().as_ref()))
+        .await?;
+    Ok(())
+}

@@ -61,10 +61,22 @@ impl RunbookWorker {
                         }
                     }
                     Err(err) => {
-                        // Nothing of this pass was written; it is retried on the next one.
-                        tracing::error!(execution = %id, %err, "could not advance an automation execution");
+                        // Nothing of this attempt was written. A database error may pass:
+                        // the pass stops and is retried. Anything else is this execution's
+                        // own (a stored document that no longer parses): it is failed on its
+                        // own, so the others go on.
                         drop(tx);
-                        return Err(WorkerError::from(err.to_string()));
+                        let transient = matches!(&err, crate::domain::error::ApiError::Internal(e)
+                            if matches!(e.downcast_ref::<crate::store::StoreError>(), Some(crate::store::StoreError::Database(_))));
+                        if transient {
+                            return Err(WorkerError::from(err.to_string()));
+                        }
+                        tracing::error!(execution = %id, %err, "could not advance an automation execution; failing it");
+                        let mut tx = self.ctx.store.write().await?;
+                        automation::fail_broken(tx.as_mut(), id, &err.to_string(), clock::now())
+                            .await
+                            .map_err(|e| WorkerError::from(e.to_string()))?;
+                        tx.commit().await?;
                     }
                 }
                 done += 1;

@@ -860,3 +860,75 @@ async fn start_step_and_stop_step_in_interactive_mode() {
     );
     server.stop();
 }
+
+#[tokio::test]
+async fn an_execution_the_engine_cannot_advance_fails_alone_and_the_others_go_on() {
+    let server = TestServer::start().await;
+    let doc = json!({"schemaVersion": "0.3", "mainSteps": [
+        {"name": "nap", "action": "aws:sleep", "inputs": {"Duration": "PT1S"}},
+        {"name": "after", "action": "aws:sleep", "inputs": {"Duration": "PT0S"}}
+    ]});
+    assert_eq!(
+        server
+            .ssm(
+                "CreateDocument",
+                &json!({"Name": "naps", "Content": doc.to_string()})
+            )
+            .await
+            .0,
+        200
+    );
+    let start = || async {
+        server
+            .ssm("StartAutomationExecution", &json!({"DocumentName": "naps"}))
+            .await
+            .1["AutomationExecutionId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let broken = start().await;
+    let healthy = start().await;
+    // Someone edits the database: the broken execution's stored document no longer parses.
+    sqlx::query("UPDATE automation_executions SET body = json_set(body, '$.content', json('{\"mainSteps\": 1}')) WHERE id = ?")
+        .bind(&broken)
+        .execute(server.store.pool())
+        .await
+        .unwrap();
+    let get = |id: String| {
+        let server = &server;
+        async move {
+            server
+                .ssm(
+                    "GetAutomationExecution",
+                    &json!({"AutomationExecutionId": id}),
+                )
+                .await
+                .1["AutomationExecution"]
+                .clone()
+        }
+    };
+    let failed = eventually(
+        "the broken one to fail",
+        || get(broken.clone()),
+        |e| e["AutomationExecutionStatus"] == "Failed",
+    )
+    .await;
+    assert!(
+        failed["FailureMessage"]
+            .as_str()
+            .unwrap()
+            .contains("could not go on"),
+        "{failed}"
+    );
+    let done = eventually(
+        "the healthy one to finish",
+        || get(healthy.clone()),
+        |e| e["AutomationExecutionStatus"] != "InProgress",
+    )
+    .await;
+    assert_eq!(done["AutomationExecutionStatus"], "Success", "{done}");
+    let health = server.get("/healthz").await;
+    assert_eq!(health.status(), 200, "the runbook worker stayed up");
+    server.stop();
+}
