@@ -41,7 +41,7 @@ use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::identity::Caller;
 use crate::domain::matcher::CompiledRules;
 use crate::domain::timeline::{append_timeline, timeline_entry};
-use crate::domain::{events, incidents};
+use crate::domain::{documents, events, incidents};
 use crate::store::{Decision, StoreTx, StoredExecution, Wait, WaitKind};
 
 /// The default (and, for approvals, the longest allowed is 30 days) wait of `aws:pause` and
@@ -115,10 +115,6 @@ fn document(exec: &StoredExecution) -> ApiResult<Document> {
     Document::from_value(&exec.content).map_err(|e| ApiError::Internal(e.to_string().into()))
 }
 
-fn rfc3339(at: f64) -> String {
-    clock::rfc3339(at)
-}
-
 /// Values of `{{ … }}` references during an execution.
 fn lookup<'a>(
     engine: Engine<'a>,
@@ -127,8 +123,8 @@ fn lookup<'a>(
 ) -> impl Fn(&str) -> Option<Value> + 'a {
     move |name: &str| match name {
         "automation:EXECUTION_ID" => Some(json!(exec.id)),
-        "global:DATE_TIME" => Some(json!(rfc3339(now))),
-        "global:DATE" => Some(json!(rfc3339(now).get(..10).unwrap_or_default())),
+        "global:DATE_TIME" => Some(json!(clock::rfc3339(now))),
+        "global:DATE" => Some(json!(clock::rfc3339(now).get(..10).unwrap_or_default())),
         "global:ACCOUNT_ID" => Some(json!(engine.config.account_id)),
         "global:REGION" => Some(json!(engine.config.region)),
         "global:AWS_PARTITION" => Some(json!("aws")),
@@ -521,7 +517,7 @@ fn wait_outcome(wait: &Wait, inputs: &serde_json::Map<String, Value>, now: f64) 
         WaitKind::Pause if wait.resumed => ended(StepOutcome::Success(None), BTreeMap::new(), None),
         WaitKind::Approve => {
             let decisions = json!(wait.decisions.iter().map(|d| json!({
-                "Approver": d.principal, "Decision": d.decision, "Comment": d.comment, "Time": rfc3339(d.at)
+                "Approver": d.principal, "Decision": d.decision, "Comment": d.comment, "Time": clock::rfc3339(d.at)
             })).collect::<Vec<_>>());
             let outputs = |status: &str| {
                 BTreeMap::from([
@@ -1108,18 +1104,16 @@ pub async fn get(tx: &mut dyn StoreTx, id: &str) -> ApiResult<AutomationExecutio
     })
 }
 
-fn page(next_token: Option<&str>, max_results: Option<i64>) -> ApiResult<(usize, usize)> {
-    let offset = match next_token {
-        None => 0,
-        Some(t) => t
-            .parse()
-            .map_err(|_| ApiError::service("InvalidNextToken", "The NextToken is not valid."))?,
-    };
-    let limit = max_results.unwrap_or(50);
-    if !(1..=50).contains(&limit) {
-        return Err(ApiError::Validation("MaxResults must be 1-50.".into()));
-    }
-    Ok((offset, limit as usize))
+/// A `StartTimeBefore` (`before`) or `StartTimeAfter` filter: whether `at` is before (or at
+/// or after) any of the given times.
+///
+/// Errors: `InvalidFilterValue` for a value that is not a time.
+fn started(at: f64, values: &[String], before: bool) -> ApiResult<bool> {
+    let times = values
+        .iter()
+        .map(|v| epoch(v))
+        .collect::<ApiResult<Vec<f64>>>()?;
+    Ok(times.iter().any(|&t| if before { at < t } else { at >= t }))
 }
 
 fn epoch(text: &str) -> ApiResult<f64> {
@@ -1137,7 +1131,7 @@ pub async fn describe_executions(
     tx: &mut dyn StoreTx,
     req: DescribeAutomationExecutionsRequest,
 ) -> ApiResult<DescribeAutomationExecutionsResult> {
-    let (offset, limit) = page(req.next_token.as_deref(), req.max_results)?;
+    let (offset, limit) = documents::page(req.next_token.as_deref(), req.max_results)?;
     let filters = req.filters.unwrap_or_default();
     for f in &filters {
         if ![
@@ -1167,20 +1161,8 @@ pub async fn describe_executions(
                 "ExecutionStatus" => any(&|v| exec.status == v),
                 "ExecutionId" => any(&|v| exec.id == v),
                 "CurrentAction" => any(&|v| current_action.as_deref() == Some(v)),
-                "StartTimeBefore" => {
-                    let mut ok = false;
-                    for v in &f.values {
-                        ok |= exec.started_at < epoch(v)?;
-                    }
-                    ok
-                }
-                _ => {
-                    let mut ok = false;
-                    for v in &f.values {
-                        ok |= exec.started_at >= epoch(v)?;
-                    }
-                    ok
-                }
+                "StartTimeBefore" => started(exec.started_at, &f.values, true)?,
+                _ => started(exec.started_at, &f.values, false)?,
             };
         }
         if keep {
@@ -1217,7 +1199,7 @@ pub async fn describe_steps(
     tx: &mut dyn StoreTx,
     req: DescribeAutomationStepExecutionsRequest,
 ) -> ApiResult<DescribeAutomationStepExecutionsResult> {
-    let (offset, limit) = page(req.next_token.as_deref(), req.max_results)?;
+    let (offset, limit) = documents::page(req.next_token.as_deref(), req.max_results)?;
     tx.execution(&req.automation_execution_id)
         .await?
         .ok_or_else(|| not_found(&req.automation_execution_id))?;
@@ -1237,18 +1219,10 @@ pub async fn describe_steps(
                 "StepExecutionStatus" => any(&|v| s.step_status == v),
                 "StepExecutionId" => any(&|v| s.step_execution_id == v),
                 "StartTimeBefore" => {
-                    let mut ok = false;
-                    for v in &f.values {
-                        ok |= s.execution_start_time.unwrap_or(0.0) < epoch(v)?;
-                    }
-                    ok
+                    started(s.execution_start_time.unwrap_or(0.0), &f.values, true)?
                 }
                 "StartTimeAfter" => {
-                    let mut ok = false;
-                    for v in &f.values {
-                        ok |= s.execution_start_time.unwrap_or(0.0) >= epoch(v)?;
-                    }
-                    ok
+                    started(s.execution_start_time.unwrap_or(0.0), &f.values, false)?
                 }
                 other => {
                     return Err(ApiError::service(

@@ -455,7 +455,14 @@ pub async fn describe_document(
     Ok(describe(&head, &found))
 }
 
-fn page(next_token: Option<&str>, max_results: Option<i64>) -> ApiResult<(usize, usize)> {
+/// SSM's paging: `NextToken` (an offset Tocsin issued) and `MaxResults` (1-50, default 50)
+/// as (offset, limit).
+///
+/// Errors: `InvalidNextToken`, `ValidationException`.
+pub(crate) fn page(
+    next_token: Option<&str>,
+    max_results: Option<i64>,
+) -> ApiResult<(usize, usize)> {
     let offset = match next_token {
         None => 0,
         Some(t) => t

@@ -27,8 +27,6 @@ use tocsin_runbook::flow::StepOutcome;
 use tocsin_runbook::template;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use std::sync::Arc;
-
 use crate::config::ServerConfig;
 use crate::domain::automation::{ExternalJob, ExternalResult};
 use crate::domain::webhooks;
@@ -47,7 +45,8 @@ async fn invoke_webhook(
     job: &ExternalJob,
     config: &ServerConfig,
     store: &dyn Store,
-    policy: &Arc<OutboundPolicy>,
+    policy: &OutboundPolicy,
+    client: &reqwest::Client,
 ) -> ExternalResult {
     let name = job
         .inputs
@@ -62,15 +61,6 @@ async fn invoke_webhook(
     let secret = match secret {
         Ok(s) => s,
         Err(e) => return failed(format!("aws:invokeWebhook: {e}")),
-    };
-    let client = match outbound::client(policy.clone()) {
-        Ok(c) => c,
-        Err(e) => {
-            return failed(format!(
-                "aws:invokeWebhook: no outbound client: {}",
-                e.without_url()
-            ));
-        }
     };
     let url = match outbound::check_url(&secret.url, policy) {
         Ok(u) => u,
@@ -174,14 +164,15 @@ pub async fn run(
     job: &ExternalJob,
     config: &ServerConfig,
     store: &dyn Store,
-    policy: &Arc<OutboundPolicy>,
+    policy: &OutboundPolicy,
+    client: &reqwest::Client,
 ) -> ExternalResult {
     match job.action {
         Action::ExecuteScript if !config.execute_script => failed(
             "aws:executeScript is turned off on this server; its operator can enable it with --enable-execute-script",
         ),
         Action::ExecuteScript => run_script(job).await,
-        Action::InvokeWebhook => invoke_webhook(job, config, store, policy).await,
+        Action::InvokeWebhook => invoke_webhook(job, config, store, policy, client).await,
         other => failed(format!("{} does not run outside Tocsin", other.as_str())),
     }
 }

@@ -35,7 +35,7 @@ impl RunbookWorker {
     /// Advances every execution due now, each in its own transaction. Returns how many.
     ///
     /// Errors: the store failed (the pass stops; the next one retries).
-    pub async fn advance_due(&self) -> Result<usize, WorkerError> {
+    pub async fn advance_due(&self, client: &reqwest::Client) -> Result<usize, WorkerError> {
         let mut done = 0;
         loop {
             let now = clock::now();
@@ -57,7 +57,7 @@ impl RunbookWorker {
                     Ok(jobs) => {
                         tx.commit().await?;
                         for job in jobs {
-                            self.dispatch(job);
+                            self.dispatch(job, client.clone());
                         }
                     }
                     Err(err) => {
@@ -89,7 +89,7 @@ impl RunbookWorker {
 
     /// Runs an external action (after the transaction that took it committed) on its own
     /// task, records its result, and runs any external action that follows.
-    fn dispatch(&self, job: ExternalJob) {
+    fn dispatch(&self, job: ExternalJob, client: reqwest::Client) {
         let worker = self.clone();
         tokio::spawn(async move {
             let mut next = vec![job];
@@ -99,6 +99,7 @@ impl RunbookWorker {
                     &worker.config,
                     worker.ctx.store.as_ref(),
                     &worker.outbound,
+                    &client,
                 )
                 .await;
                 let rules = worker.rules.snapshot();
@@ -137,6 +138,10 @@ impl RunbookWorker {
     ///
     /// Errors: a pass failed (the supervisor restarts the worker with back-off).
     pub async fn run(self) -> Result<(), WorkerError> {
+        // One outbound client for every webhook call, as the delivery worker does.
+        let client = crate::outbound::client(self.outbound.clone()).map_err(|e| {
+            WorkerError::from(format!("cannot build the outbound HTTP client: {e}"))
+        })?;
         let mut wake = self.ctx.store.subscribe();
         let mut shutdown = self.ctx.shutdown.clone();
         loop {
@@ -145,7 +150,7 @@ impl RunbookWorker {
             }
             crate::worker::hooks::checkpoint("runbooks").await;
             wake.borrow_and_update();
-            self.advance_due().await?;
+            self.advance_due(&client).await?;
             let wait = {
                 let mut tx = self.ctx.store.read().await?;
                 match tx.next_execution_wake().await? {

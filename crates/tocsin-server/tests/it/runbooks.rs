@@ -28,6 +28,18 @@ where
     }
 }
 
+/// GetAutomationExecution's `AutomationExecution`, as the test admin.
+async fn execution(server: &TestServer, id: String) -> Value {
+    let (code, body) = server
+        .ssm(
+            "GetAutomationExecution",
+            &json!({"AutomationExecutionId": id}),
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    body["AutomationExecution"].clone()
+}
+
 async fn executions(server: &TestServer) -> Vec<Value> {
     let (code, body) = server.ssm("DescribeAutomationExecutions", &json!({})).await;
     assert_eq!(code, 200, "{body}");
@@ -92,13 +104,7 @@ async fn a_rule_target_starts_one_execution_per_matched_event_with_its_input() {
     let list = executions(&server).await;
     assert_eq!(list.len(), 2, "{list:?}");
     let id = list[0]["AutomationExecutionId"].as_str().unwrap();
-    let (_, got) = server
-        .ssm(
-            "GetAutomationExecution",
-            &json!({"AutomationExecutionId": id}),
-        )
-        .await;
-    let exec = &got["AutomationExecution"];
+    let exec = &execution(&server, id.to_owned()).await;
     assert_eq!(
         exec["ExecutedBy"],
         "arn:aws:iam::000000000000:role/EventBridgeAutomation"
@@ -359,16 +365,7 @@ async fn run_to_end(server: &TestServer, doc: &Value, name: &str) -> Value {
     let id = body["AutomationExecutionId"].as_str().unwrap().to_owned();
     eventually(
         "the execution to end",
-        || async {
-            server
-                .ssm(
-                    "GetAutomationExecution",
-                    &json!({"AutomationExecutionId": id}),
-                )
-                .await
-                .1["AutomationExecution"]
-                .clone()
-        },
+        || execution(server, id.clone()),
         |e| {
             !["InProgress", "Waiting"]
                 .contains(&e["AutomationExecutionStatus"].as_str().unwrap_or(""))
@@ -557,29 +554,19 @@ async fn invoke_webhook_calls_the_named_outbound_webhook_whose_secrets_are_never
         ..Default::default()
     })
     .await;
-    let put = |body: Value| {
-        let server = &server;
-        async move {
-            let r = server
-                .client
-                .post(format!("{}/v1/webhooks", server.base))
-                .header("Content-Type", "application/json")
-                .body(body.to_string())
-                .send()
-                .await
-                .unwrap();
-            (r.status().as_u16(), r.text().await.unwrap())
-        }
-    };
-    let (code, body) =
-        put(json!({"name": "chat", "url": url, "headers": {"X-Token": "s3cret"}})).await;
+    let (code, body) = server
+        .rest(
+            "/v1/webhooks",
+            &json!({"name": "chat", "url": url, "headers": {"X-Token": "s3cret"}}),
+        )
+        .await;
     assert_eq!(code, 201, "{body}");
     for bad in [
         json!({"name": "bad", "url": url, "headers": {"Host": "evil"}}),
         json!({"name": "bad", "url": "ftp://x.example/"}),
         json!({"name": "bad name", "url": url}),
     ] {
-        assert_eq!(put(bad.clone()).await.0, 400, "{bad}");
+        assert_eq!(server.rest("/v1/webhooks", &bad).await.0, 400, "{bad}");
     }
     let listed = server.get("/v1/webhooks").await.text().await.unwrap();
     assert!(listed.contains("\"chat\""), "{listed}");
@@ -623,16 +610,17 @@ async fn invoke_webhook_calls_the_named_outbound_webhook_whose_secrets_are_never
 
     // Without an allowance, loopback is refused when the webhook is saved.
     let strict = TestServer::start().await;
-    let r = strict
-        .client
-        .post(format!("{}/v1/webhooks", strict.base))
-        .header("Content-Type", "application/json")
-        .body(json!({"name": "local", "url": url}).to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    assert!(r.text().await.unwrap().contains("may not be reached"));
+    let (code, refused) = strict
+        .rest("/v1/webhooks", &json!({"name": "local", "url": url}))
+        .await;
+    assert_eq!(code, 400);
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("may not be reached"),
+        "{refused}"
+    );
     strict.stop();
 }
 
@@ -665,15 +653,13 @@ async fn a_plans_runbook_acts_with_the_role_an_admin_assigned_to_its_role_arn() 
     let assign = |role: &'static str| {
         let server = &server;
         async move {
-            let r = server
-                .client
-                .post(format!("{}/v1/service-roles", server.base))
-                .header("Content-Type", "application/json")
-                .body(json!({"roleArn": role_arn, "role": role}).to_string())
-                .send()
+            server
+                .rest(
+                    "/v1/service-roles",
+                    &json!({"roleArn": role_arn, "role": role}),
+                )
                 .await
-                .unwrap();
-            r.status().as_u16()
+                .0
         }
     };
     let run_once = |title: &'static str| {
@@ -732,15 +718,10 @@ async fn a_plans_runbook_acts_with_the_role_an_admin_assigned_to_its_role_arn() 
         .unwrap();
     assert_eq!(listed[0]["role"], "viewer");
     // Back to the default.
-    let r = server
-        .client
-        .post(format!("{}/v1/service-roles/delete", server.base))
-        .header("Content-Type", "application/json")
-        .body(json!({"roleArn": role_arn}).to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    let (code, _) = server
+        .rest("/v1/service-roles/delete", &json!({"roleArn": role_arn}))
+        .await;
+    assert_eq!(code, 204);
     assert_eq!(run_once("default again").await, "Success");
     server.stop();
 }
@@ -764,19 +745,7 @@ async fn start_step_and_stop_step_in_interactive_mode() {
             .0,
         200
     );
-    let get = |id: String| {
-        let server = &server;
-        async move {
-            server
-                .ssm(
-                    "GetAutomationExecution",
-                    &json!({"AutomationExecutionId": id}),
-                )
-                .await
-                .1["AutomationExecution"]
-                .clone()
-        }
-    };
+    let get = |id: String| execution(&server, id);
     let (_, auto) = server
         .ssm(
             "StartAutomationExecution",
@@ -895,19 +864,7 @@ async fn an_execution_the_engine_cannot_advance_fails_alone_and_the_others_go_on
         .execute(server.store.pool())
         .await
         .unwrap();
-    let get = |id: String| {
-        let server = &server;
-        async move {
-            server
-                .ssm(
-                    "GetAutomationExecution",
-                    &json!({"AutomationExecutionId": id}),
-                )
-                .await
-                .1["AutomationExecution"]
-                .clone()
-        }
-    };
+    let get = |id: String| execution(&server, id);
     let failed = eventually(
         "the broken one to fail",
         || get(broken.clone()),
