@@ -72,9 +72,89 @@ def _check(shape, value, path: str, errors: list[str]) -> None:
     # blob and document: not used by the operations under test
 
 
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _check_xml(shape, elem, path: str, errors: list[str]) -> None:
+    """Walks a query-protocol XML element against a shape: members by element name, lists
+    as <member>, maps as <entry><key/><value/></entry>, scalars as text that parses."""
+    t = shape.type_name
+    if t == "structure":
+        children = {_local(c.tag): c for c in elem}
+        for name in shape.required_members:
+            if name not in children:
+                errors.append(f"{path}.{name}: required member missing ({shape.name})")
+        for name, child in children.items():
+            if name not in shape.members:
+                errors.append(f"{path}.{name}: not a member of {shape.name}")
+                continue
+            _check_xml(shape.members[name], child, f"{path}.{name}", errors)
+    elif t == "list":
+        for i, item in enumerate(elem):
+            if _local(item.tag) != "member":
+                errors.append(f"{path}[{i}]: list items are <member>, got <{_local(item.tag)}>")
+            _check_xml(shape.member, item, f"{path}[{i}]", errors)
+    elif t == "map":
+        for i, entry in enumerate(elem):
+            parts = {_local(c.tag): c for c in entry}
+            if _local(entry.tag) != "entry" or set(parts) - {"key", "value"} or "key" not in parts:
+                errors.append(f"{path}[{i}]: map items are <entry><key/><value/></entry>")
+                continue
+            if "value" in parts:
+                _check_xml(shape.value, parts["value"], f"{path}[{parts['key'].text!r}]", errors)
+    elif t == "string":
+        if len(elem):
+            errors.append(f"{path}: expected text ({shape.name})")
+        elif shape.enum and (elem.text or "") not in shape.enum:
+            errors.append(f"{path}: {elem.text!r} is not one of {shape.enum} ({shape.name})")
+    elif t in ("integer", "long"):
+        try:
+            int(elem.text or "")
+        except ValueError:
+            errors.append(f"{path}: expected an integer ({shape.name}), got {elem.text!r}")
+    elif t == "boolean":
+        if (elem.text or "") not in ("true", "false"):
+            errors.append(f"{path}: expected true or false ({shape.name}), got {elem.text!r}")
+
+
+def _check_query_body(operation_model, text: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    ns = operation_model.metadata.get("xmlNamespace", "")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as e:
+        raise ShapeError(f"{operation_model.name}: response is not XML ({e}): {text[:500]}") from e
+    errors: list[str] = []
+    expected_root = f"{operation_model.name}Response"
+    if root.tag != f"{{{ns}}}{expected_root}":
+        errors.append(f"root is {root.tag}, expected {{{ns}}}{expected_root}")
+    children = {_local(c.tag): c for c in root}
+    if "ResponseMetadata" not in children or children["ResponseMetadata"].find(f"{{{ns}}}RequestId") is None:
+        errors.append("no ResponseMetadata/RequestId")
+    output = operation_model.output_shape
+    wrapper = operation_model.output_shape.serialization.get("resultWrapper") if output is not None else None
+    if output is not None and output.members:
+        result = children.get(wrapper or f"{operation_model.name}Result")
+        if result is None:
+            errors.append(f"no <{wrapper}> element")
+        else:
+            _check_xml(output, result, operation_model.name, errors)
+    if errors:
+        raise ShapeError(
+            f"{operation_model.name} response does not match the service model:\n  "
+            + "\n  ".join(errors)
+            + f"\nbody: {text[:2000]}"
+        )
+
+
 def check_response_body(operation_model, body: bytes) -> None:
     output = operation_model.output_shape
     text = body.decode("utf-8") if body else ""
+    if operation_model.metadata.get("protocol") == "query":
+        _check_query_body(operation_model, text)
+        return
     if output is None or not output.members:
         if text.strip() not in ("", "{}"):
             raise ShapeError(f"{operation_model.name}: expected an empty body, got {text[:500]}")

@@ -14,11 +14,13 @@
 pub mod arn;
 pub mod audit;
 pub mod auth;
+pub mod delivery;
 pub mod error;
 pub mod events;
 pub mod impact;
 pub mod incidents;
 pub mod native;
+pub mod sns;
 pub mod ssm;
 
 /// A point in time as AWS JSON protocols encode it: seconds since the Unix epoch, with a

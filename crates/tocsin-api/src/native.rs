@@ -91,6 +91,9 @@ pub enum Change {
     DeliveryChanged(Delivery),
     /// An automation execution started, moved to another step, waits, or ended.
     AutomationChanged(AutomationSummary),
+    /// A notification delivery (a topic's message to one subscription, or a page) was
+    /// queued, attempted, delivered or given up.
+    NotificationChanged(crate::sns::NotificationDelivery),
 }
 
 /// An automation execution as the change feed announces it.
@@ -127,34 +130,13 @@ impl Change {
                 ..
             } => Some(incident_record_arn),
             Change::AutomationChanged(a) => a.incident_record_arn.as_deref(),
+            Change::NotificationChanged(n) => n.incident_arn.as_deref(),
             _ => None,
         }
     }
 }
 
-/// State of an HTTP target delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum DeliveryStatus {
-    /// Waiting for its (next) attempt.
-    Pending,
-    /// The target answered 2xx.
-    Delivered,
-    /// Given up: a non-retryable answer, a forbidden address, or retries exhausted (the
-    /// dead letter).
-    Failed,
-}
-
-impl DeliveryStatus {
-    /// The wire spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Delivered => "DELIVERED",
-            Self::Failed => "FAILED",
-        }
-    }
-}
+pub use crate::delivery::DeliveryStatus;
 
 /// One event's delivery to one HTTP target (a rule target whose `Arn` is an `http(s)://`
 /// URL), with the body its input transformer produced. `GET /v1/deliveries` lists them.

@@ -198,6 +198,18 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub outbound_allow: Vec<ipnet::IpNet>,
+    /// Extra trusted root certificates (a PEM file) for outbound HTTPS: HTTP targets,
+    /// webhooks and https subscriptions behind an internal CA.
+    #[arg(long, env = "TOCSIN_OUTBOUND_CA_FILE")]
+    pub outbound_ca_file: Option<PathBuf>,
+    /// The SMTP relay email goes through: `smtp://[user:password@]host[:port]` (append
+    /// `?tls=required` for STARTTLS) or `smtps://…` (TLS from the start). Without it, email
+    /// subscriptions and contact channels fail with a reason saying so.
+    #[arg(long, env = "TOCSIN_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The `From` address of Tocsin's email (default `tocsin@` and the --public-url host).
+    #[arg(long, env = "TOCSIN_SMTP_FROM")]
+    pub smtp_from: Option<String>,
     /// Largest input, in bytes, a target may receive once its input transformer has run; a
     /// larger one fails that delivery (the event and other targets go on).
     #[arg(long, env = "TOCSIN_MAX_TARGET_INPUT_BYTES", default_value_t = 256 * 1024)]

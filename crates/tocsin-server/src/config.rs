@@ -61,6 +61,62 @@ pub struct ServerConfig {
     /// slower one is refused (400, the protocol's validation error saying so) and nothing
     /// is written.
     pub body_read_timeout: Duration,
+    /// Where email goes (`--smtp-url`, `--smtp-from`); `None`: email deliveries fail with a
+    /// reason naming the missing setting.
+    pub smtp: Option<Smtp>,
+    /// Extra trusted roots for outbound HTTPS (`--outbound-ca-file`, PEM).
+    pub outbound_roots_pem: Option<Vec<u8>>,
+}
+
+/// The SMTP relay email goes through. Its URL may carry a password, so `Debug` shows only
+/// the scheme, host and port.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Smtp {
+    /// `smtp://[user:password@]host[:port]` (add `?tls=required` for STARTTLS, or
+    /// `?tls=opportunistic`) or `smtps://…` (TLS from the first byte), as lettre reads it.
+    pub url: String,
+    /// The `From` address.
+    pub from: String,
+}
+
+impl Smtp {
+    /// The URL without credentials or query, for logs and messages.
+    pub fn shown(&self) -> String {
+        match url::Url::parse(&self.url) {
+            Ok(u) => format!(
+                "{}://{}{}",
+                u.scheme(),
+                u.host_str().unwrap_or_default(),
+                u.port().map(|p| format!(":{p}")).unwrap_or_default()
+            ),
+            Err(_) => "(invalid SMTP URL)".into(),
+        }
+    }
+
+    /// Checks the URL and address at start-up.
+    ///
+    /// Errors: a message naming `--smtp-url` or `--smtp-from`.
+    pub fn new(url: &str, from: &str) -> Result<Self, String> {
+        let parsed = url::Url::parse(url).map_err(|e| format!("--smtp-url: {e}"))?;
+        if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
+            return Err("--smtp-url must be smtp://host[:port] or smtps://host[:port]".into());
+        }
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|e| format!("--smtp-from {from:?} is not an email address: {e}"))?;
+        Ok(Self {
+            url: url.to_owned(),
+            from: from.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Debug for Smtp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Smtp")
+            .field("url", &self.shown())
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 /// The external addresses of the API (`--public-url`) and the web app (`--app-url`, when it
@@ -194,6 +250,8 @@ impl Default for ServerConfig {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             execute_script: false,
+            smtp: None,
+            outbound_roots_pem: None,
         }
     }
 }

@@ -93,6 +93,7 @@ pub mod operation;
 pub mod routes;
 pub mod service_roles;
 pub mod sigv4;
+pub mod sns;
 pub mod ssm;
 pub mod state;
 pub mod tickets;
@@ -120,6 +121,7 @@ fn path_routes() -> Routes {
         .merge(keys::routes())
         .merge(webhooks::routes())
         .merge(service_roles::routes())
+        .merge(sns::routes())
 }
 
 /// Every operation the server answers: the path routes with their access, and each
@@ -135,6 +137,13 @@ pub fn route_table() -> Vec<RouteSpec> {
             access: Access::Role(op.role),
         }));
     }
+    table.extend(sns::ACTIONS.iter().map(|op| RouteSpec {
+        method: Method::POST,
+        path: "/",
+        target_prefix: Some(sns::ACTION_PREFIX),
+        operation: op.name,
+        access: Access::Role(op.role),
+    }));
     table
 }
 

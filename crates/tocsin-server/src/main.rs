@@ -151,7 +151,41 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             .or_else(|| database_file.map(|db| keys_cli::beside(&db, "admin-credentials"))),
     )
     .await?;
+    let smtp = match &args.smtp_url {
+        Some(url) => {
+            let from = args.smtp_from.clone().unwrap_or_else(|| {
+                format!(
+                    "tocsin@{}",
+                    links
+                        .api_host()
+                        .filter(|h| h.contains('.') && !h.starts_with('['))
+                        .unwrap_or_else(|| "localhost.localdomain".into())
+                )
+            });
+            Some(tocsin_server::config::Smtp::new(url, &from)?)
+        }
+        None => None,
+    };
+    let outbound_roots_pem = match &args.outbound_ca_file {
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("--outbound-ca-file {}: {e}", path.display()))?;
+            match reqwest::Certificate::from_pem_bundle(&pem) {
+                Ok(certs) if !certs.is_empty() => Some(pem),
+                _ => {
+                    return Err(format!(
+                        "--outbound-ca-file {}: no PEM certificate in it",
+                        path.display()
+                    )
+                    .into());
+                }
+            }
+        }
+        None => None,
+    };
     let config = ServerConfig {
+        smtp,
+        outbound_roots_pem,
         account_id: args.account_id,
         region: args.region,
         web_dir: args.web_dir,

@@ -18,6 +18,9 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 pub struct OutboundPolicy {
     /// Networks exempt from [`is_forbidden`].
     pub allow: Vec<IpNet>,
+    /// Extra trusted root certificates for HTTPS (`--outbound-ca-file`, PEM), besides the
+    /// Web PKI roots: for receivers behind an internal CA.
+    pub extra_roots_pem: Option<Vec<u8>>,
 }
 
 impl OutboundPolicy {
@@ -60,8 +63,16 @@ impl Resolve for GuardedResolver {
 /// The one HTTP client for outbound requests: guarded resolver, no redirects, 10 s timeout,
 /// and no proxy: `HTTP_PROXY`, `HTTPS_PROXY` and `ALL_PROXY` are ignored, because a proxy
 /// would resolve and connect on Tocsin's behalf, past the guard.
+///
+/// Errors: the extra roots are not PEM certificates, or the TLS stack cannot start.
 pub fn client(policy: Arc<OutboundPolicy>) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder();
+    if let Some(pem) = &policy.extra_roots_pem {
+        for cert in reqwest::Certificate::from_pem_bundle(pem)? {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
@@ -181,6 +192,7 @@ mod tests {
         assert!(check_url("http://[::1]:8080/", &strict).is_err());
         let lab = OutboundPolicy {
             allow: vec!["127.0.0.0/8".parse().unwrap()],
+            ..Default::default()
         };
         assert!(check_url("http://127.0.0.1:9/", &lab).is_ok());
         assert!(check_url("http://10.0.0.1/", &lab).is_err());

@@ -21,10 +21,12 @@ use tocsin_api::incidents::{
 use tocsin_api::native::{Change, ChangeFeedEntry, Delivery, DeliveryStatus};
 use tocsin_api::ssm::StepExecution;
 
+pub use notify::{NotifyStore, OutMessage, StoredNotification, StoredSubscription, StoredTopic};
 pub use runbooks::{
     Decision, RunAs, StoredDocumentHead, StoredDocumentVersion, StoredExecution, Wait, WaitKind,
 };
 
+mod notify;
 mod runbooks;
 
 /// What can go wrong in the store.
@@ -128,6 +130,7 @@ pub trait StoreTx:
     + AutomationStore
     + WebhookStore
     + ServiceRoleStore
+    + NotifyStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.

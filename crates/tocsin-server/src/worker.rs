@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod effects;
 pub mod hooks;
 pub mod matcher;
+pub mod notify;
 pub mod runbooks;
 pub mod supervisor;
 

@@ -3,7 +3,8 @@
 //!
 //! - `Authorization: AWS4-HMAC-SHA256 …`: SigV4 ([`crate::http::sigv4`]); the body is read
 //!   once to hash it, and the scope's service must be the operation's (`ssm-incidents` for
-//!   rest-json paths, `events` for `AWSEvents.*`; any service on `/v1/`).
+//!   rest-json paths, `events` for `AWSEvents.*`, `sns` for a query-protocol form; any
+//!   service on `/v1/`).
 //! - `Authorization: Bearer <accessKeyId>:<secretAccessKey>`: for scripts and the web app.
 //! - `GET /v1/stream?ticket=…`: a single-use stream ticket (browsers' `EventSource` cannot
 //!   send headers; no long-lived secret goes into a URL).
@@ -35,10 +36,16 @@ const TOUCH_EVERY_SECS: f64 = 60.0;
 
 /// The AWS service an operation at this path belongs to (`None`: a native route, any
 /// service name is accepted).
-fn service_of(method: &Method, path: &str, target: Option<&str>) -> Option<&'static str> {
+fn service_of(
+    method: &Method,
+    path: &str,
+    target: Option<&str>,
+    form: bool,
+) -> Option<&'static str> {
     if path == "/" && method == Method::POST {
         match target {
             Some(t) if t.starts_with(crate::http::events::TARGET_PREFIX) => Some("events"),
+            None if form => Some("sns"),
             _ => None,
         }
     } else if path.starts_with("/v1/") || path == "/healthz" {
@@ -119,7 +126,8 @@ async fn identify(state: &AppState, request: Request) -> Result<Request, ApiErro
                 .headers
                 .get("x-amz-target")
                 .and_then(|v| v.to_str().ok());
-            let service = service_of(&parts.method, parts.uri.path(), target);
+            let form = crate::http::sns::is_form(&parts.headers);
+            let service = service_of(&parts.method, parts.uri.path(), target, form);
             let signed = sigv4::Signed {
                 method: &parts.method,
                 uri: &parts.uri,
@@ -204,8 +212,12 @@ async fn identify(state: &AppState, request: Request) -> Result<Request, ApiErro
 /// The middleware: identifies the caller or answers with the protocol's error.
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let aws_json = request.uri().path() == "/" && request.method() == Method::POST;
+    let query_protocol = aws_json
+        && crate::http::sns::is_form(request.headers())
+        && !request.headers().contains_key("x-amz-target");
     match identify(&state, request).await {
         Ok(request) => next.run(request).await,
+        Err(err) if query_protocol => crate::http::sns::SnsError(err).into_response(),
         Err(err) if aws_json => AwsJsonError(err).into_response(),
         Err(err) => RestJsonError(err).into_response(),
     }
@@ -218,18 +230,19 @@ mod tests {
     #[test]
     fn services_by_route() {
         assert_eq!(
-            service_of(&Method::POST, "/", Some("AWSEvents.PutEvents")),
+            service_of(&Method::POST, "/", Some("AWSEvents.PutEvents"), false),
             Some("events")
         );
-        assert_eq!(service_of(&Method::POST, "/", None), None);
+        assert_eq!(service_of(&Method::POST, "/", None, false), None);
+        assert_eq!(service_of(&Method::POST, "/", None, true), Some("sns"));
         assert_eq!(
-            service_of(&Method::GET, "/getResponsePlan", None),
+            service_of(&Method::GET, "/getResponsePlan", None, false),
             Some("ssm-incidents")
         );
         assert_eq!(
-            service_of(&Method::POST, "/startIncident", None),
+            service_of(&Method::POST, "/startIncident", None, false),
             Some("ssm-incidents")
         );
-        assert_eq!(service_of(&Method::GET, "/v1/wall", None), None);
+        assert_eq!(service_of(&Method::GET, "/v1/wall", None, false), None);
     }
 }

@@ -1,6 +1,7 @@
 //! `POST /`: the awsJson1.1 endpoint every multiplexed AWS service shares, routed on
 //! `X-Amz-Target` to its service's dispatch table: `AWSEvents.*` (EventBridge) and
-//! `AmazonSSM.*` (Systems Manager Automation).
+//! `AmazonSSM.*` (Systems Manager Automation). A form body without `X-Amz-Target` is the
+//! query protocol (SNS), handed to [`crate::http::sns::dispatch`].
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -13,7 +14,7 @@ use crate::http::error::AwsJsonError;
 use crate::http::extract::{missing_credentials, role_refused};
 use crate::http::operation::Operation;
 use crate::http::state::AppState;
-use crate::http::{events, ssm};
+use crate::http::{events, sns, ssm};
 
 /// Every dispatch table with its `X-Amz-Target` prefix.
 pub fn tables() -> [(&'static str, &'static [Operation]); 2] {
@@ -44,6 +45,9 @@ pub async fn dispatch(
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
+    if target.is_empty() && sns::is_form(&headers) {
+        return sns::dispatch(state, caller.map(|c| c.0), body).await;
+    }
     let operation = operation_for(target);
     let Some(operation) = operation else {
         let err = if target.is_empty() {

@@ -10,7 +10,9 @@
 //!   the "simple" ones that need no CORS preflight.
 //! - **Content types**: a request with a body must say it is JSON (`application/json`,
 //!   `application/x-amz-json-1.0/1.1`); anything else (`text/plain`, forms) is refused (415)
-//!   before it is parsed.
+//!   before it is parsed. The one exception is the AWS query protocol (SNS): a form posted
+//!   to `/` without `X-Amz-Target`. It needs credentials in a header like every operation,
+//!   which a cross-site form cannot send.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -115,7 +117,11 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if has_body && !json_or_absent(headers) {
+    let query_protocol = request.uri().path() == "/"
+        && request.method() == Method::POST
+        && crate::http::sns::is_form(headers)
+        && !headers.contains_key("x-amz-target");
+    if has_body && !query_protocol && !json_or_absent(headers) {
         let given = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())

@@ -40,11 +40,13 @@ pub struct AppState {
     pub open_streams: Arc<std::sync::atomic::AtomicUsize>,
     /// When each access key's use was last recorded (epoch seconds).
     pub key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, f64>>>,
+    /// The SNS signing key (made on first use; see [`crate::domain::signing`]).
+    pub signing: Arc<tokio::sync::OnceCell<crate::domain::signing::SigningKey>>,
 }
 
 impl AppState {
     /// Builds state over a store: compiles its rules and starts the background workers
-    /// (`matcher`, `delivery`, `runbooks`) under the supervisor. Must be called inside a Tokio runtime.
+    /// (`matcher`, `delivery`, `runbooks`, `notify`) under the supervisor. Must be called inside a Tokio runtime.
     /// Returns the state and the sender that signals shutdown (workers and streams stop).
     ///
     /// Errors: the store could not be read.
@@ -65,6 +67,7 @@ impl AppState {
         });
         let outbound = Arc::new(OutboundPolicy {
             allow: config.outbound_allow.clone(),
+            extra_roots_pem: config.outbound_roots_pem.clone(),
         });
         let supervisor =
             Supervisor::new(rx.clone(), config.worker_backoff, config.worker_backoff_max);
@@ -84,12 +87,21 @@ impl AppState {
         supervisor.spawn("delivery", move || delivery.clone().run());
         let config = Arc::new(config);
         let runbooks = crate::worker::runbooks::RunbookWorker {
-            ctx,
+            ctx: ctx.clone(),
             config: config.clone(),
             rules: rules.clone(),
             outbound: outbound.clone(),
         };
         supervisor.spawn("runbooks", move || runbooks.clone().run());
+        let signing: Arc<tokio::sync::OnceCell<crate::domain::signing::SigningKey>> =
+            Arc::default();
+        let notify = crate::worker::notify::NotifyWorker {
+            ctx: ctx.clone(),
+            config: config.clone(),
+            policy: outbound.clone(),
+            signing: signing.clone(),
+        };
+        supervisor.spawn("notify", move || notify.clone().run());
         Ok((
             Self {
                 store,
@@ -102,6 +114,7 @@ impl AppState {
                 rate_limiter,
                 open_streams: Arc::default(),
                 key_uses: Arc::default(),
+                signing,
             },
             tx,
         ))

@@ -8,6 +8,7 @@ mod events;
 mod feed;
 mod incidents;
 mod keys;
+mod notify;
 mod plans;
 mod rows;
 mod rules;

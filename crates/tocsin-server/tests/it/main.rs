@@ -17,6 +17,7 @@ mod engine;
 mod http_targets;
 mod keys;
 mod layers;
+mod notify;
 mod read_your_writes;
 mod roles;
 mod runbooks;

@@ -38,6 +38,12 @@ const NATIVE: &[(&str, Access)] = &[
     ("/v1/webhooks/delete", Access::Role(Role::Admin)),
     ("/v1/service-roles", Access::Role(Role::Admin)),
     ("/v1/service-roles/delete", Access::Role(Role::Admin)),
+    ("/v1/sns/signing-cert.pem", Access::Public),
+    ("/v1/sns/confirm", Access::Public),
+    ("/v1/sns/unsubscribe", Access::Public),
+    ("/v1/topics", Access::Role(Role::Viewer)),
+    ("/v1/topics/test", Access::Role(Role::Responder)),
+    ("/v1/notifications", Access::Role(Role::Viewer)),
 ];
 
 #[test]
@@ -47,10 +53,11 @@ fn every_operation_has_a_role_and_is_a_model_operation() {
     let incidents = model("ssm-incidents");
     let events = model("events");
     let ssm = model("ssm");
+    let sns = model("sns");
     let mut seen = BTreeSet::new();
     for r in &table {
         assert!(
-            seen.insert((r.method.clone(), r.path, r.operation)),
+            seen.insert((r.method.clone(), r.path, r.target_prefix, r.operation)),
             "registered twice: {} {} {}",
             r.method,
             r.path,
@@ -60,6 +67,7 @@ fn every_operation_has_a_role_and_is_a_model_operation() {
             let (model, name) = match r.target_prefix {
                 Some("AWSEvents.") => (&events, "EventBridge"),
                 Some("AmazonSSM.") => (&ssm, "Systems Manager"),
+                Some("Action=") => (&sns, "SNS"),
                 other => panic!("{other:?} is not a known X-Amz-Target prefix"),
             };
             assert!(
@@ -147,18 +155,62 @@ fn every_operation_has_a_role_and_is_a_model_operation() {
             "AmazonSSM.{op} is answered"
         );
     }
+    let public: Vec<&str> = table
+        .iter()
+        .filter(|r| r.access == Access::Public)
+        .map(|r| r.path)
+        .collect();
     assert_eq!(
-        table.iter().filter(|r| r.access == Access::Public).count(),
-        1,
-        "only /healthz is public"
+        public,
+        [
+            "/healthz",
+            "/v1/sns/signing-cert.pem",
+            "/v1/sns/confirm",
+            "/v1/sns/unsubscribe"
+        ],
+        "only /healthz and the links SNS messages carry (their tokens are the proof) are public"
     );
+    // Every SNS operation Terraform's aws_sns_topic and the issue name.
+    for op in [
+        "CreateTopic",
+        "DeleteTopic",
+        "ListTopics",
+        "GetTopicAttributes",
+        "SetTopicAttributes",
+        "Subscribe",
+        "ConfirmSubscription",
+        "Unsubscribe",
+        "ListSubscriptionsByTopic",
+        "GetSubscriptionAttributes",
+        "SetSubscriptionAttributes",
+        "Publish",
+        "TagResource",
+        "UntagResource",
+        "ListTagsForResource",
+    ] {
+        assert!(
+            table
+                .iter()
+                .any(|r| r.target_prefix == Some("Action=") && r.operation == op),
+            "SNS {op} is answered"
+        );
+    }
 }
 
 #[tokio::test]
 async fn every_listed_route_answers_itself() {
     let server = TestServer::start().await;
     for r in route_table() {
-        let response = if r.path == "/" {
+        let response = if r.target_prefix == Some("Action=") {
+            server
+                .client
+                .post(format!("{}/", server.base))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(format!("Action={}&Version=2010-03-31", r.operation))
+                .send()
+                .await
+                .unwrap()
+        } else if r.path == "/" {
             server
                 .client
                 .post(format!("{}/", server.base))
@@ -201,7 +253,7 @@ async fn every_listed_route_answers_itself() {
         if !content_type.starts_with("text/event-stream") {
             let body = response.text().await.unwrap();
             assert!(
-                !body.contains("UnknownOperationException"),
+                !body.contains("UnknownOperationException") && !body.contains("InvalidAction"),
                 "{} {} {}: {body}",
                 r.method,
                 r.path,
@@ -230,7 +282,12 @@ async fn call(
     client: &reqwest::Client,
     r: &tocsin_server::http::routes::RouteSpec,
 ) -> Outcome {
-    let request = if r.path == "/" {
+    let request = if r.target_prefix == Some("Action=") {
+        client
+            .post(format!("{}/", server.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(format!("Action={}&Version=2010-03-31", r.operation))
+    } else if r.path == "/" {
         client
             .post(format!("{}/", server.base))
             .header(
@@ -253,9 +310,11 @@ async fn call(
         .get("x-amzn-ErrorType")
         .and_then(|v| v.to_str().ok())
     {
-        Some("MissingAuthenticationTokenException") => Outcome::Missing,
-        Some("InvalidSignatureException") => Outcome::Invalid,
-        Some("AccessDeniedException") => Outcome::Denied,
+        Some("MissingAuthenticationTokenException" | "MissingAuthenticationToken") => {
+            Outcome::Missing
+        }
+        Some("InvalidSignatureException" | "SignatureDoesNotMatch") => Outcome::Invalid,
+        Some("AccessDeniedException" | "AuthorizationError") => Outcome::Denied,
         _ => Outcome::Allowed,
     }
 }

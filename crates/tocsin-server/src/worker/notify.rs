@@ -1,0 +1,317 @@
+//! The notify worker: drains the notification outbox ([`crate::domain::notify`]) that
+//! publishes write in the same transaction as the change they announce, so an announced
+//! change's messages are never lost.
+//!
+//! Each delivery is rendered for its subscription's protocol at send time (the chat webhook
+//! URL is unsealed only here, and http(s) messages are signed here with the database's SNS
+//! signing key), sent, and its attempt recorded with a `NotificationChanged` feed entry.
+//! Retryable: connection errors, time-outs, 408, 429 and 5xx, SMTP transient (4xx)
+//! replies; anything else fails the delivery at once. Deliveries run concurrently (a slow
+//! endpoint does not hold up the others), each attempt's outcome in its own transaction.
+//! Delivery is at least once: a crash between an endpoint's answer and the commit repeats
+//! that attempt.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use lettre::AsyncTransport;
+use tocsin_api::native::Change;
+use tokio::sync::OnceCell;
+
+use crate::clock;
+use crate::config::ServerConfig;
+use crate::domain::notify::{self, Outcome, record_attempt};
+use crate::domain::signing::{self, SigningKey};
+use crate::domain::topics::seal_context;
+use crate::outbound::{self, OutboundPolicy};
+use crate::store::{StoreResult, StoredNotification, StoredSubscription};
+use crate::worker::{WorkerContext, WorkerError};
+
+/// Deliveries attempted at once.
+const PARALLEL: usize = 16;
+
+/// What the notify worker needs.
+#[derive(Clone)]
+pub struct NotifyWorker {
+    /// The store holding the outbox, and the shutdown signal.
+    pub ctx: WorkerContext,
+    /// Links, the server key, SMTP settings.
+    pub config: Arc<ServerConfig>,
+    /// Where outbound requests may go.
+    pub policy: Arc<OutboundPolicy>,
+    /// The SNS signing key, loaded (or made) on first use and shared with the HTTP layer.
+    pub signing: Arc<OnceCell<SigningKey>>,
+}
+
+/// Loads the signing key once per process.
+///
+/// Errors: as [`signing::load_or_create`].
+pub async fn signing_key<'a>(
+    cell: &'a OnceCell<SigningKey>,
+    store: &dyn crate::store::Store,
+    config: &ServerConfig,
+) -> Result<&'a SigningKey, crate::domain::error::ApiError> {
+    cell.get_or_try_init(|| signing::load_or_create(store, &config.server_key))
+        .await
+}
+
+fn classify_status(code: u16) -> Outcome {
+    if (200..300).contains(&code) {
+        Outcome::Delivered(Some(code))
+    } else if matches!(code, 408 | 429) || code >= 500 {
+        Outcome::Retry(Some(code), format!("endpoint answered {code}"))
+    } else {
+        Outcome::Fail(Some(code), format!("endpoint answered {code}"))
+    }
+}
+
+impl NotifyWorker {
+    async fn post(
+        &self,
+        client: &reqwest::Client,
+        url: &str,
+        content_type: &str,
+        headers: Vec<(&'static str, String)>,
+        body: String,
+    ) -> Outcome {
+        let url = match outbound::check_url(url, &self.policy) {
+            Ok(u) => u,
+            Err(reason) => return Outcome::Fail(None, reason),
+        };
+        let mut request = client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        for (k, v) in headers {
+            request = request.header(k, v);
+        }
+        match request.send().await {
+            Ok(response) => classify_status(response.status().as_u16()),
+            Err(err) if format!("{err:?}").contains("may not reach") => Outcome::Fail(
+                None,
+                "the endpoint's address may not be reached by outbound requests".into(),
+            ),
+            Err(err) => Outcome::Retry(None, format!("request failed: {}", err.without_url())),
+        }
+    }
+
+    async fn send_email(&self, to: &str, subject: String, body: String) -> Outcome {
+        let Some(smtp) = &self.config.smtp else {
+            return Outcome::Fail(
+                None,
+                "no SMTP relay is configured: start Tocsin with --smtp-url".into(),
+            );
+        };
+        let message = lettre::Message::builder()
+            .from(match smtp.from.parse() {
+                Ok(m) => m,
+                Err(e) => return Outcome::Fail(None, format!("--smtp-from: {e}")),
+            })
+            .to(match to.parse() {
+                Ok(m) => m,
+                Err(e) => return Outcome::Fail(None, format!("recipient: {e}")),
+            })
+            .subject(subject)
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(body);
+        let message = match message {
+            Ok(m) => m,
+            Err(e) => return Outcome::Fail(None, format!("could not build the email: {e}")),
+        };
+        let transport =
+            match lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&smtp.url) {
+                Ok(t) => t.timeout(Some(Duration::from_secs(20))).build(),
+                Err(e) => return Outcome::Fail(None, format!("--smtp-url: {e}")),
+            };
+        match transport.send(message).await {
+            Ok(response) => Outcome::Delivered(Some(u16::from(response.code()))),
+            Err(e) if e.is_permanent() => Outcome::Fail(
+                e.status().map(u16::from),
+                format!("the SMTP relay refused the message: {e}"),
+            ),
+            Err(e) => Outcome::Retry(
+                e.status().map(u16::from),
+                format!("SMTP delivery to {} failed: {e}", smtp.shown()),
+            ),
+        }
+    }
+
+    /// Makes one attempt at a delivery to its subscription.
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        n: &StoredNotification,
+        subscription: &StoredSubscription,
+        display_name: Option<&str>,
+    ) -> Outcome {
+        let links = notify::message_links(&self.config.links, subscription, n);
+        match subscription.protocol.as_str() {
+            "http" | "https" => {
+                let raw = subscription
+                    .attributes
+                    .get("RawMessageDelivery")
+                    .is_some_and(|v| v == "true")
+                    && n.message.token.is_none();
+                let body = if raw {
+                    n.message.text.clone()
+                } else {
+                    let (mut message, to_sign) = notify::sns_message(n, &links);
+                    let key =
+                        match signing_key(&self.signing, self.ctx.store.as_ref(), &self.config)
+                            .await
+                        {
+                            Ok(k) => k,
+                            Err(e) => return Outcome::Retry(None, format!("signing key: {e}")),
+                        };
+                    match key.sign(&to_sign) {
+                        Ok(sig) => {
+                            message.insert("Signature".into(), sig.into());
+                        }
+                        Err(e) => return Outcome::Retry(None, e.to_string()),
+                    }
+                    serde_json::Value::Object(message).to_string()
+                };
+                let mut headers = vec![
+                    ("x-amz-sns-message-type", n.delivery.kind.clone()),
+                    ("x-amz-sns-message-id", n.delivery.message_id.clone()),
+                    ("x-amz-sns-topic-arn", n.delivery.topic_arn.clone()),
+                ];
+                if n.message.token.is_none() {
+                    headers.push(("x-amz-sns-subscription-arn", subscription.arn.clone()));
+                }
+                if raw {
+                    headers.push(("x-amz-sns-rawdelivery", "true".into()));
+                }
+                self.post(
+                    client,
+                    &subscription.endpoint,
+                    "text/plain; charset=UTF-8",
+                    headers,
+                    body,
+                )
+                .await
+            }
+            "email" => {
+                let (subject, body) = notify::email(n, &links, display_name);
+                self.send_email(&subscription.endpoint, subject, body).await
+            }
+            "slack" | "msteams" => {
+                let Some((nonce, sealed)) = &subscription.sealed else {
+                    return Outcome::Fail(None, "the webhook URL is missing".into());
+                };
+                let url = match (hex::decode(nonce), hex::decode(sealed)) {
+                    (Ok(nonce), Ok(sealed)) => self.config.server_key.open(
+                        &seal_context(&subscription.arn),
+                        &nonce,
+                        &sealed,
+                    ),
+                    _ => None,
+                };
+                let Some(url) = url else {
+                    return Outcome::Fail(
+                        None,
+                        "the webhook URL cannot be opened with this server key".into(),
+                    );
+                };
+                let payload = if subscription.protocol == "slack" {
+                    notify::slack(n)
+                } else {
+                    notify::msteams(n)
+                };
+                self.post(
+                    client,
+                    &url,
+                    "application/json",
+                    Vec::new(),
+                    payload.to_string(),
+                )
+                .await
+            }
+            other => Outcome::Fail(None, format!("unknown protocol {other}")),
+        }
+    }
+
+    /// One pass: attempts every due delivery and commits each outcome with its change-feed
+    /// entry. Returns how many were attempted.
+    pub async fn deliver_due(&self, client: &reqwest::Client) -> StoreResult<usize> {
+        let due = self
+            .ctx
+            .store
+            .read()
+            .await?
+            .due_notifications(clock::now(), 64)
+            .await?;
+        let count = due.len();
+        let mut outcomes = futures::stream::iter(due)
+            .map(|n| async move {
+                let found = async {
+                    let mut tx = self.ctx.store.read().await?;
+                    let s = tx.subscription(&n.delivery.subscription_arn).await?;
+                    let display_name = tx
+                        .topic(&n.delivery.topic_arn)
+                        .await?
+                        .and_then(|t| t.attributes.get("DisplayName").cloned());
+                    StoreResult::Ok(s.map(|s| (s, display_name)))
+                }
+                .await;
+                let outcome = match found {
+                    Ok(Some((s, display_name))) => {
+                        self.attempt(client, &n, &s, display_name.as_deref()).await
+                    }
+                    Ok(None) => Outcome::Fail(None, "the subscription no longer exists".into()),
+                    Err(e) => Outcome::Retry(None, format!("store: {e}")),
+                };
+                (n, outcome)
+            })
+            .buffer_unordered(PARALLEL);
+        while let Some((mut n, outcome)) = outcomes.next().await {
+            record_attempt(&mut n, outcome, clock::now());
+            tracing::info!(
+                notification = n.delivery.id,
+                protocol = %n.delivery.protocol,
+                status = n.delivery.status.as_str(),
+                attempts = n.delivery.attempts.len(),
+                error = ?n.delivery.attempts.last().and_then(|a| a.error.clone()),
+                "notification attempt"
+            );
+            let mut tx = self.ctx.store.write().await?;
+            tx.update_notification(&n).await?;
+            tx.append_change(&Change::NotificationChanged(n.delivery.clone()))
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(count)
+    }
+
+    /// Runs passes until shutdown, waking on new commits and when the next retry falls due.
+    /// Returns an error (and is restarted by the supervisor) if the outbound client cannot
+    /// be built.
+    pub async fn run(self) -> Result<(), WorkerError> {
+        let client = outbound::client(self.policy.clone()).map_err(|e| {
+            WorkerError::from(format!("cannot build the outbound HTTP client: {e}"))
+        })?;
+        let mut wake = self.ctx.store.subscribe();
+        let mut shutdown = self.ctx.shutdown.clone();
+        loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            if let Err(err) = self.deliver_due(&client).await {
+                tracing::warn!(%err, "notification pass failed");
+            }
+            let wait = match self.ctx.store.read().await {
+                Ok(mut tx) => match tx.next_notification_at().await {
+                    Ok(Some(at)) => (at - clock::now()).clamp(0.05, 5.0),
+                    _ => 5.0,
+                },
+                Err(_) => 5.0,
+            };
+            tokio::select! {
+                _ = wake.changed() => {},
+                _ = tokio::time::sleep(Duration::from_secs_f64(wait)) => {},
+                _ = shutdown.wait_for(|s| *s) => return Ok(()),
+            }
+        }
+    }
+}
