@@ -157,3 +157,44 @@ pub struct TestTopicResult {
     /// How many deliveries were queued.
     pub deliveries: usize,
 }
+
+/// `POST /v1/topics/create`: creates a topic (or returns the existing one of that name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTopic {
+    /// 1-256 letters, digits, `-` and `_`.
+    pub name: String,
+    /// The `DisplayName` attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
+/// A topic's ARN: `POST /v1/topics/create`'s answer and `POST /v1/topics/delete`'s input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TopicRef {
+    /// The topic.
+    pub topic_arn: String,
+}
+
+/// `POST /v1/topics/subscribe`: subscribes an endpoint (`slack` and `msteams` need an
+/// admin and start confirmed; the others wait for confirmation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscribeEndpoint {
+    /// The topic.
+    pub topic_arn: String,
+    /// One of [`PROTOCOLS`].
+    pub protocol: String,
+    /// A URL or an email address (a chat webhook URL is a secret: never shown again).
+    pub endpoint: String,
+}
+
+/// A subscription's ARN (`"pending confirmation"` while pending): `POST
+/// /v1/topics/subscribe`'s answer and `POST /v1/topics/unsubscribe`'s input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionRef {
+    /// The subscription.
+    pub subscription_arn: String,
+}

@@ -40,6 +40,7 @@ use crate::domain::automation_start::summary;
 use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::identity::Caller;
 use crate::domain::matcher::CompiledRules;
+use crate::domain::notify;
 use crate::domain::timeline::{append_timeline, timeline_entry};
 use crate::domain::{documents, events, incidents};
 use crate::store::{Decision, StoreTx, StoredExecution, Wait, WaitKind};
@@ -356,7 +357,8 @@ async fn call_api(
             {
                 params["impact"] = json!(i);
             }
-            incidents::update_incident(tx, &caller.principal, parse_input(params)?).await?;
+            incidents::update_incident(tx, engine.config, &caller.principal, parse_input(params)?)
+                .await?;
             Ok(json!({}))
         }
         ("ssm-incidents", "UpdateRelatedItems") => {
@@ -589,6 +591,74 @@ async fn timeline(
         && tx.incident(arn).await?.is_some()
     {
         append_timeline(tx, timeline_entry(arn, kind, data, now)).await?;
+    }
+    Ok(())
+}
+
+/// A step began to wait for a responder (a pause or an approval): the incident's topics
+/// hear "Runbook waiting for input", and an `aws:approve` step's `NotificationArn` topic (a
+/// Tocsin topic) gets the approval request.
+async fn announce_wait(
+    tx: &mut dyn StoreTx,
+    engine: Engine<'_>,
+    exec: &StoredExecution,
+    doc: &Document,
+    now: f64,
+) -> ApiResult<()> {
+    let Some(index) = exec.current_step else {
+        return Ok(());
+    };
+    let step = &doc.steps[index];
+    let message = step
+        .inputs
+        .get("Message")
+        .map(template::as_text)
+        .unwrap_or_default();
+    if let Some(arn) = &exec.incident_arn
+        && let Some(incident) = tx.incident(arn).await?
+        && incident.record.status == tocsin_api::incidents::IncidentRecordStatus::Open
+    {
+        let what = if step.action == Action::Approve {
+            "approval"
+        } else {
+            "input"
+        };
+        notify::notify_incident(
+            tx,
+            engine.config,
+            &incident.record,
+            "RunbookWaiting",
+            format!("Runbook {} waiting for {what}", exec.document_name),
+            now,
+        )
+        .await?;
+    }
+    if step.action == Action::Approve
+        && let Some(topic) = step.inputs.get("NotificationArn").map(template::as_text)
+        && !topic.is_empty()
+        && tx.topic(&topic).await?.is_some()
+    {
+        let text = format!(
+            "Automation execution {} (document {}) waits for your approval at step {}.{}\nApprove or reject it with SendAutomationSignal, or in Tocsin: {}",
+            exec.id,
+            exec.document_name,
+            step.name,
+            if message.is_empty() {
+                String::new()
+            } else {
+                format!("\n{message}")
+            },
+            engine
+                .config
+                .links
+                .app_page("/runbooks/execution", &[("id", &exec.id)]),
+        );
+        let publication = notify::Publication {
+            message: text,
+            subject: Some("Approval requested".into()),
+            ..Default::default()
+        };
+        notify::publish_in(tx, engine.config, &topic, &publication, now).await?;
     }
     Ok(())
 }
@@ -859,6 +929,9 @@ async fn run(
         };
         let waits = matches!(ran, Ran::Waits(_));
         finish_step(tx, exec, doc, ran, now).await?;
+        if waits && exec.status == "Waiting" {
+            announce_wait(tx, engine, exec, doc, now).await?;
+        }
         // A sleep that is already over ends, and an external step is taken, on the next turn
         // of this loop.
         if waits && exec.wake_at.is_some_and(|w| w > now) {

@@ -23,6 +23,7 @@ use crate::clock;
 use crate::config::ServerConfig;
 use crate::domain::arns;
 use crate::domain::error::{ApiError, ApiResult};
+use crate::domain::notify;
 use crate::domain::timeline::{append_timeline, attach_items, item_identity, timeline_entry};
 use crate::domain::validate::{self, Page};
 use crate::store::{IncidentQuery, StoreError, StoreTx, StoredIncident};
@@ -320,6 +321,17 @@ pub async fn start_incident(
                 let wall = wall_incident(tx, stored).await?;
                 tx.append_change(&Change::IncidentUpdated(wall)).await?;
             }
+            if let Some(stored) = tx.incident(&arn).await? {
+                notify::notify_incident(
+                    tx,
+                    config,
+                    &stored.record,
+                    "IncidentCreated",
+                    "Incident opened".into(),
+                    now,
+                )
+                .await?;
+            }
             StartOutcome::Created(arn)
         }
     };
@@ -339,6 +351,7 @@ pub async fn start_incident(
 /// dedupe string.
 pub async fn update_incident(
     tx: &mut dyn StoreTx,
+    config: &ServerConfig,
     principal: &str,
     input: UpdateIncidentRecordInput,
 ) -> ApiResult<()> {
@@ -371,7 +384,9 @@ pub async fn update_incident(
         );
         record.summary = Some(summary);
     }
+    let mut impact_change = None;
     if let Some(impact) = input.impact.filter(|i| *i != record.impact) {
+        impact_change = Some((record.impact, impact));
         changes.insert(
             "impact".into(),
             json!({"from": record.impact, "to": impact}),
@@ -387,6 +402,7 @@ pub async fn update_incident(
         changes.insert("notificationTargets".into(), json!("changed"));
     }
     let mut resolved = false;
+    let mut reopened = false;
     if let Some(status) = input.status.filter(|s| *s != record.status) {
         changes.insert(
             "status".into(),
@@ -398,7 +414,10 @@ pub async fn update_incident(
                 record.resolved_time = Some(now);
                 resolved = true;
             }
-            IncidentRecordStatus::Open => record.resolved_time = None,
+            IncidentRecordStatus::Open => {
+                record.resolved_time = None;
+                reopened = true;
+            }
         }
     }
     if changes.is_empty() {
@@ -434,6 +453,22 @@ pub async fn update_incident(
             ),
         )
         .await?;
+    }
+    let label = |i: i32| format!("{i} ({})", tocsin_api::impact::Impact::clamped(i).label());
+    let notice = if resolved {
+        Some(("IncidentResolved", "Incident resolved".to_owned()))
+    } else if reopened {
+        Some(("StatusChanged", "Incident reopened".to_owned()))
+    } else {
+        impact_change.map(|(from, to)| {
+            (
+                "ImpactChanged",
+                format!("Impact changed from {} to {}", label(from), label(to)),
+            )
+        })
+    };
+    if let Some((reason, headline)) = notice {
+        notify::notify_incident(tx, config, &incident.record, reason, headline, now).await?;
     }
     let wall = wall_incident(tx, incident).await?;
     tx.append_change(&Change::IncidentUpdated(wall)).await?;

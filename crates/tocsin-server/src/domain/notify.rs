@@ -197,6 +197,165 @@ pub async fn queue_confirmation(
     .await
 }
 
+/// A sentence for a timeline entry: the "latest" line of a notice ("Deduplicated trigger
+/// from aws.cloudwatch", "Impact 3 → 1", a note's text).
+pub fn timeline_words(e: &tocsin_api::incidents::TimelineEvent) -> String {
+    use tocsin_api::native::timeline_event_types as kinds;
+    let data: serde_json::Value = serde_json::from_str(&e.event_data)
+        .unwrap_or(serde_json::Value::String(e.event_data.clone()));
+    let field = |k: &str| {
+        data.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let words = match e.event_type.as_str() {
+        kinds::INCIDENT_CREATED => format!(
+            "Incident created from {}",
+            data.pointer("/triggerDetails/source")
+                .and_then(|v| v.as_str())
+                .unwrap_or("a manual start")
+        ),
+        kinds::TRIGGER_DEDUPLICATED => format!("Deduplicated trigger from {}", field("source")),
+        kinds::INCIDENT_UPDATED => {
+            let changes: Vec<String> = data
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| match (v.get("from"), v.get("to")) {
+                            (Some(from), Some(to)) if k != "summary" => format!(
+                                "{k} {} → {}",
+                                from.as_str()
+                                    .map(str::to_owned)
+                                    .unwrap_or_else(|| from.to_string()),
+                                to.as_str()
+                                    .map(str::to_owned)
+                                    .unwrap_or_else(|| to.to_string())
+                            ),
+                            _ => format!("{k} changed"),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!("Updated: {}", changes.join(", "))
+        }
+        kinds::INCIDENT_RESOLVED => format!("Resolved by {}", field("resolvedBy")),
+        kinds::AUTOMATION_STARTED => format!("Runbook {} started", field("documentName")),
+        kinds::AUTOMATION_WAITING => {
+            let message = field("message");
+            if message.is_empty() {
+                format!("Runbook step {} is waiting", field("stepName"))
+            } else {
+                format!("Runbook step {} is waiting: {message}", field("stepName"))
+            }
+        }
+        kinds::AUTOMATION_ENDED => format!("Runbook ended: {}", field("status")),
+        _ => match &data {
+            serde_json::Value::String(text) => text.clone(),
+            other => format!("{}: {other}", e.event_type),
+        },
+    };
+    truncate(&words, 300)
+}
+
+/// Publishes a notice about an incident to its notification targets and chat-channel topics
+/// (`notificationTargets[].snsTopicArn`, `chatChannel.chatbotSns`), in the caller's
+/// transaction. A topic that does not exist gets a FAILED entry in the delivery log saying
+/// so (the change itself goes on). `reason` is one of [`IncidentNotice::reason`]'s values.
+pub async fn notify_incident(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    record: &tocsin_api::incidents::IncidentRecord,
+    reason: &str,
+    headline: String,
+    now: f64,
+) -> ApiResult<()> {
+    let mut topics: Vec<String> = record
+        .notification_targets
+        .iter()
+        .flatten()
+        .filter_map(|t| t.sns_topic_arn.clone())
+        .collect();
+    topics.extend(
+        record
+            .chat_channel
+            .iter()
+            .filter_map(|c| c.chatbot_sns.clone())
+            .flatten(),
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    topics.retain(|t| seen.insert(t.clone()));
+    if topics.is_empty() {
+        return Ok(());
+    }
+    let latest = tx
+        .latest_timeline_event(&record.arn)
+        .await?
+        .map(|e| timeline_words(&e));
+    let notice = IncidentNotice {
+        reason: reason.to_owned(),
+        incident_arn: record.arn.clone(),
+        title: record.title.clone(),
+        impact: record.impact,
+        status: record.status.as_str().to_owned(),
+        creation_time: record.creation_time,
+        age_seconds: (now - record.creation_time).max(0.0) as i64,
+        latest,
+        headline: headline.clone(),
+        link: config.links.incident(&record.arn),
+    };
+    let publication = Publication {
+        message: serde_json::to_string(&notice)
+            .map_err(|e| ApiError::Internal(e.to_string().into()))?,
+        subject: Some(truncate(&format!("{headline}: {}", record.title), 100)),
+        notice: Some(notice),
+        ..Default::default()
+    };
+    for topic in topics {
+        if tx.topic(&topic).await?.is_some() {
+            publish_in(tx, config, &topic, &publication, now).await?;
+        } else {
+            let mut stored = StoredNotification {
+                delivery: NotificationDelivery {
+                    id: 0,
+                    message_id: uuid::Uuid::new_v4().to_string(),
+                    kind: "Notification".into(),
+                    topic_arn: topic.clone(),
+                    subscription_arn: String::new(),
+                    protocol: String::new(),
+                    endpoint: String::new(),
+                    incident_arn: Some(record.arn.clone()),
+                    subject: publication.subject.clone(),
+                    status: DeliveryStatus::Failed,
+                    attempts: vec![NotificationAttempt {
+                        at: now,
+                        ok: false,
+                        code: None,
+                        error: Some(format!("topic {topic} does not exist")),
+                    }],
+                    max_attempts: 1,
+                    created_at: now,
+                    updated_at: now,
+                },
+                message: OutMessage {
+                    text: publication.message.clone(),
+                    subject: publication.subject.clone(),
+                    timestamp: sns_timestamp(now),
+                    notice: publication.notice.clone(),
+                    attributes: serde_json::Map::new(),
+                    token: None,
+                },
+                next_attempt_at: now,
+                deadline: now,
+            };
+            tx.insert_notification(&mut stored).await?;
+            tx.append_change(&Change::NotificationChanged(stored.delivery))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// How one attempt ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {

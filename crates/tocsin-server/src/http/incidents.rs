@@ -245,7 +245,7 @@ async fn update_incident_record(
 ) -> RestResult<StatusCode> {
     let audit = Audit::new(&caller, "UpdateIncidentRecord", input.arn.clone());
     write_tx!(s, audit, |tx| {
-        incidents::update_incident(tx, &caller.principal, input).await?
+        incidents::update_incident(tx, &s.config, &caller.principal, input).await?
     });
     Ok(StatusCode::NO_CONTENT)
 }

@@ -20,7 +20,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
 use serde::Deserialize;
-use tocsin_api::sns::{NotificationDelivery, TestTopic, TestTopicResult, TopicView};
+use tocsin_api::sns::{
+    CreateTopic, NotificationDelivery, SubscribeEndpoint, SubscriptionRef, TestTopic,
+    TestTopicResult, TopicRef, TopicView,
+};
 
 use crate::clock;
 use crate::domain::error::{ApiError, ApiResult};
@@ -29,7 +32,9 @@ use crate::domain::notify::{self, Publication};
 use crate::domain::topics;
 use crate::http::audit::Audit;
 use crate::http::error::RestJsonError;
-use crate::http::extract::{Public, Require, Responder, Viewer, missing_credentials, role_refused};
+use crate::http::extract::{
+    Admin, Public, Require, Responder, RestJson, Viewer, missing_credentials, role_refused,
+};
 use crate::http::routes::{Routes, Verb};
 use crate::http::state::AppState;
 
@@ -640,6 +645,20 @@ pub fn routes() -> Routes {
             unsubscribe_link,
         )
         .route(Get, "/v1/topics", "ListTopicViews", topic_views)
+        .route(Post, "/v1/topics/create", "CreateTopicView", create_topic)
+        .route(Post, "/v1/topics/delete", "DeleteTopicView", delete_topic)
+        .route(
+            Post,
+            "/v1/topics/subscribe",
+            "SubscribeEndpoint",
+            subscribe_endpoint,
+        )
+        .route(
+            Post,
+            "/v1/topics/unsubscribe",
+            "UnsubscribeEndpoint",
+            unsubscribe_endpoint,
+        )
         .route(Post, "/v1/topics/test", "SendTestMessage", send_test)
         .route(
             Get,
@@ -777,4 +796,84 @@ async fn notifications(
         .notifications(q.incident_arn.as_deref(), limit)
         .await?);
     Ok(axum::Json(rows.into_iter().map(|n| n.delivery).collect()))
+}
+
+/// `POST /v1/topics/create {"name", "displayName"}`: `CreateTopic` for the app.
+async fn create_topic(
+    Require { caller, .. }: Require<Admin>,
+    State(s): State<AppState>,
+    RestJson(req): RestJson<CreateTopic>,
+) -> Result<axum::Json<TopicRef>, RestJsonError> {
+    let arn = topics::topic_arn(&s.config, &req.name);
+    let audit = Audit::new(&caller, "CreateTopic", arn);
+    let attributes: BTreeMap<String, String> = req
+        .display_name
+        .filter(|d| !d.is_empty())
+        .map(|d| ("DisplayName".to_owned(), d))
+        .into_iter()
+        .collect();
+    let topic_arn = write_tx!(s, audit, |tx| topics::create_topic(
+        tx,
+        &s.config,
+        &req.name,
+        attributes,
+        BTreeMap::new(),
+        clock::now()
+    )
+    .await?);
+    Ok(axum::Json(TopicRef { topic_arn }))
+}
+
+/// `POST /v1/topics/delete {"topicArn"}`: `DeleteTopic` for the app.
+async fn delete_topic(
+    Require { caller, .. }: Require<Admin>,
+    State(s): State<AppState>,
+    RestJson(req): RestJson<TopicRef>,
+) -> Result<StatusCode, RestJsonError> {
+    let audit = Audit::new(&caller, "DeleteTopic", req.topic_arn.clone());
+    write_tx!(s, audit, |tx| topics::delete_topic(tx, &req.topic_arn)
+        .await?);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v1/topics/subscribe {"topicArn", "protocol", "endpoint"}`: `Subscribe` for the
+/// app.
+async fn subscribe_endpoint(
+    Require { caller, .. }: Require<Responder>,
+    State(s): State<AppState>,
+    RestJson(req): RestJson<SubscribeEndpoint>,
+) -> Result<axum::Json<SubscriptionRef>, RestJsonError> {
+    let audit = Audit::new(&caller, "Subscribe", req.topic_arn.clone());
+    let protocol = req.protocol.to_ascii_lowercase();
+    let subscribe = topics::SubscribeRequest {
+        topic_arn: &req.topic_arn,
+        protocol: &protocol,
+        endpoint: &req.endpoint,
+        attributes: BTreeMap::new(),
+        return_arn: false,
+    };
+    let subscription_arn = write_tx!(s, audit, |tx| topics::subscribe(
+        tx,
+        &s.config,
+        &caller,
+        subscribe,
+        clock::now()
+    )
+    .await?);
+    Ok(axum::Json(SubscriptionRef { subscription_arn }))
+}
+
+/// `POST /v1/topics/unsubscribe {"subscriptionArn"}`: `Unsubscribe` for the app.
+async fn unsubscribe_endpoint(
+    Require { caller, .. }: Require<Responder>,
+    State(s): State<AppState>,
+    RestJson(req): RestJson<SubscriptionRef>,
+) -> Result<StatusCode, RestJsonError> {
+    let audit = Audit::new(&caller, "Unsubscribe", req.subscription_arn.clone());
+    write_tx!(s, audit, |tx| topics::unsubscribe(
+        tx,
+        &req.subscription_arn
+    )
+    .await?);
+    Ok(StatusCode::NO_CONTENT)
 }

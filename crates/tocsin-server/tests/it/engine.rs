@@ -369,9 +369,14 @@ async fn update_and_resolve() {
             let mut body = u.clone();
             body["arn"] = json!(arn);
             let mut tx = s.write().await.unwrap();
-            incidents::update_incident(tx.as_mut(), "arn:aws:iam::000000000000:user/r", from(body))
-                .await
-                .unwrap();
+            incidents::update_incident(
+                tx.as_mut(),
+                &ServerConfig::default(),
+                "arn:aws:iam::000000000000:user/r",
+                from(body),
+            )
+            .await
+            .unwrap();
             tx.commit().await.unwrap();
         }
         let mut tx = s.read().await.unwrap();
@@ -398,6 +403,7 @@ async fn update_and_resolve() {
     let mut tx = s.write().await.unwrap();
     let missing = incidents::update_incident(
         tx.as_mut(),
+        &ServerConfig::default(),
         "p",
         from(json!({"arn": "arn:aws:ssm-incidents::000000000000:incident-record/web/x"})),
     )
@@ -406,6 +412,7 @@ async fn update_and_resolve() {
     assert_eq!(code(&missing), "ResourceNotFoundException");
     let bad = incidents::update_incident(
         tx.as_mut(),
+        &ServerConfig::default(),
         "p",
         from(json!({"arn": "arn:aws:ssm-incidents::000000000000:incident-record/web/x", "impact": 9})),
     )

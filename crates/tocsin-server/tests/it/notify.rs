@@ -587,3 +587,136 @@ async fn email_without_an_smtp_relay_fails_with_the_reason() {
     assert!(error.contains("--smtp-url"), "{error}");
     server.stop();
 }
+
+#[tokio::test]
+async fn response_plans_notify_their_topics_and_the_incident_keeps_a_delivery_log() {
+    let server = lab_server().await;
+    let (hooks, got) = receiver(0).await;
+    let topic = topic(&server, "oncall").await;
+    sns(
+        &server.client,
+        &server.base,
+        &[
+            ("Action", "Subscribe"),
+            ("TopicArn", &topic),
+            ("Protocol", "slack"),
+            ("Endpoint", &format!("{hooks}/slack")),
+        ],
+    )
+    .await;
+    let missing = "arn:aws:sns:us-east-1:000000000000:nobody-made-this";
+    let (status, plan) = server
+        .rest(
+            "/createResponsePlan",
+            &serde_json::json!({
+                "name": "db",
+                "incidentTemplate": {
+                    "title": "Database <down>",
+                    "impact": 2,
+                    "notificationTargets": [{"snsTopicArn": topic}],
+                },
+                "chatChannel": {"chatbotSns": [missing]},
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    let (status, started) = server
+        .rest(
+            "/startIncident",
+            &serde_json::json!({"responsePlanArn": plan["arn"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{started}");
+    let incident = started["incidentRecordArn"].as_str().unwrap().to_owned();
+    let slack_texts = async || -> Vec<String> {
+        got.lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, ..)| p == "/slack")
+            .map(|(_, _, b)| {
+                serde_json::from_str::<Value>(b).unwrap()["blocks"][0]["text"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    wait_for("the opening notice", async || {
+        (slack_texts().await.len() == 1).then_some(())
+    })
+    .await;
+    assert_eq!(slack_texts().await[0], "Incident opened: Database <down>");
+    let opening: Value = serde_json::from_str(&got.lock().unwrap()[0].2).unwrap();
+    let text = opening["text"].as_str().unwrap();
+    assert!(
+        text.contains("Impact: 2 (High)") && text.contains("Status: OPEN"),
+        "{text}"
+    );
+    assert!(text.contains("Latest: Incident created from"), "{text}");
+    let link = opening["blocks"].as_array().unwrap().last().unwrap()["elements"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        link.starts_with("http://127.0.0.1:8787/incident?arn="),
+        "{link}"
+    );
+
+    // Impact raised, then resolved: one notice each. A title change alone notifies nobody.
+    for (change, expected) in [
+        (
+            serde_json::json!({"impact": 1}),
+            Some("Impact changed from 2 (High) to 1 (Critical): Database <down>"),
+        ),
+        (
+            serde_json::json!({"title": "Database <down> (primary)"}),
+            None,
+        ),
+        (
+            serde_json::json!({"status": "RESOLVED"}),
+            Some("Incident resolved: Database <down> (primary)"),
+        ),
+    ] {
+        let mut body = change.clone();
+        body["arn"] = Value::from(incident.clone());
+        let (status, out) = server.rest("/updateIncidentRecord", &body).await;
+        assert_eq!(status, 204, "{out}");
+        if let Some(expected) = expected {
+            let n = slack_texts().await.len();
+            wait_for(expected, async || {
+                (slack_texts().await.len() == n + 1).then_some(())
+            })
+            .await;
+            assert_eq!(slack_texts().await[n], expected);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(slack_texts().await.len(), 3);
+
+    // The incident's delivery log: three slack deliveries and three refusals for the topic
+    // that does not exist.
+    let path = format!(
+        "/v1/notifications?incidentArn={}",
+        url::form_urlencoded::byte_serialize(incident.as_bytes()).collect::<String>()
+    );
+    let log: Value = server.get(&path).await.json().await.unwrap();
+    let rows = log.as_array().unwrap();
+    assert_eq!(rows.len(), 6, "{log}");
+    let failed: Vec<&Value> = rows.iter().filter(|r| r["status"] == "FAILED").collect();
+    assert_eq!(failed.len(), 3);
+    assert!(failed.iter().all(|r| {
+        r["topicArn"] == missing
+            && r["attempts"][0]["error"]
+                .as_str()
+                .unwrap()
+                .contains("does not exist")
+    }));
+    assert!(
+        rows.iter()
+            .filter(|r| r["protocol"] == "slack")
+            .all(|r| r["status"] == "DELIVERED")
+    );
+    let (_, other) = server.raw_get("/v1/notifications?incidentArn=arn:aws:ssm-incidents::000000000000:incident-record/db/none").await;
+    assert_eq!(other, serde_json::json!([]));
+    server.stop();
+}

@@ -43,6 +43,10 @@ const NATIVE: &[(&str, Access)] = &[
     ("/v1/sns/unsubscribe", Access::Public),
     ("/v1/topics", Access::Role(Role::Viewer)),
     ("/v1/topics/test", Access::Role(Role::Responder)),
+    ("/v1/topics/create", Access::Role(Role::Admin)),
+    ("/v1/topics/delete", Access::Role(Role::Admin)),
+    ("/v1/topics/subscribe", Access::Role(Role::Responder)),
+    ("/v1/topics/unsubscribe", Access::Role(Role::Responder)),
     ("/v1/notifications", Access::Role(Role::Viewer)),
 ];
 
