@@ -14,6 +14,7 @@
 pub mod arn;
 pub mod audit;
 pub mod auth;
+pub mod contacts;
 pub mod delivery;
 pub mod error;
 pub mod events;

@@ -207,6 +207,11 @@ pub struct ServeArgs {
     /// subscriptions and contact channels fail with a reason saying so.
     #[arg(long, env = "TOCSIN_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+    /// An HTTP(S) gateway that delivers SMS and voice messages: Tocsin POSTs
+    /// `{"type": "SMS"|"VOICE", "to", "subject", "message"}` to it. Without it, SMS and
+    /// VOICE contact channels are refused.
+    #[arg(long, env = "TOCSIN_SMS_GATEWAY_URL", hide_env_values = true)]
+    pub sms_gateway_url: Option<String>,
     /// The `From` address of Tocsin's email (default `tocsin@` and the --public-url host).
     #[arg(long, env = "TOCSIN_SMTP_FROM")]
     pub smtp_from: Option<String>,

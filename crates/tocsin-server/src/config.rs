@@ -66,6 +66,9 @@ pub struct ServerConfig {
     pub smtp: Option<Smtp>,
     /// Extra trusted roots for outbound HTTPS (`--outbound-ca-file`, PEM).
     pub outbound_roots_pem: Option<Vec<u8>>,
+    /// Where `SMS` and `VOICE` contact channels are delivered (`--sms-gateway-url`): a POST
+    /// of `{"type", "to", "subject", "message"}`; `None`: such channels are refused.
+    pub sms_gateway_url: Option<String>,
 }
 
 /// The SMTP relay email goes through. Its URL may carry a password, so `Debug` shows only
@@ -252,6 +255,7 @@ impl Default for ServerConfig {
             execute_script: false,
             smtp: None,
             outbound_roots_pem: None,
+            sms_gateway_url: None,
         }
     }
 }

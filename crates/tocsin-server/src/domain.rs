@@ -12,6 +12,7 @@ pub mod arns;
 pub mod audit;
 pub mod automation;
 pub mod automation_start;
+pub mod contacts;
 pub mod deliveries;
 pub mod documents;
 pub mod error;

@@ -82,6 +82,7 @@ macro_rules! operation {
 pub mod audit;
 pub mod auth;
 pub mod awsjson;
+pub mod contacts;
 pub mod edge;
 pub mod error;
 pub mod events;

@@ -183,7 +183,16 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
         None => None,
     };
+    if let Some(url) = &args.sms_gateway_url {
+        let ok = url::Url::parse(url)
+            .map(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .unwrap_or(false);
+        if !ok {
+            return Err("--sms-gateway-url must be an http(s) URL with a host".into());
+        }
+    }
     let config = ServerConfig {
+        sms_gateway_url: args.sms_gateway_url.clone(),
         smtp,
         outbound_roots_pem,
         account_id: args.account_id,

@@ -21,11 +21,13 @@ use tocsin_api::incidents::{
 use tocsin_api::native::{Change, ChangeFeedEntry, Delivery, DeliveryStatus};
 use tocsin_api::ssm::StepExecution;
 
+pub use contacts::{ContactStore, StoredChannel, StoredContact};
 pub use notify::{NotifyStore, OutMessage, StoredNotification, StoredSubscription, StoredTopic};
 pub use runbooks::{
     Decision, RunAs, StoredDocumentHead, StoredDocumentVersion, StoredExecution, Wait, WaitKind,
 };
 
+mod contacts;
 mod notify;
 mod runbooks;
 
@@ -131,6 +133,7 @@ pub trait StoreTx:
     + WebhookStore
     + ServiceRoleStore
     + NotifyStore
+    + ContactStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.

@@ -566,10 +566,14 @@ pub fn email(
         Some(notice) => notice_text(notice),
         None => m.text.clone(),
     };
-    let body = format!(
-        "{text}\n--\nTo stop receiving messages from this topic, visit:\n{}\n",
-        links.unsubscribe
-    );
+    let body = if n.delivery.topic_arn.is_empty() {
+        text
+    } else {
+        format!(
+            "{text}\n--\nTo stop receiving messages from this topic, visit:\n{}\n",
+            links.unsubscribe
+        )
+    };
     (subject.replace(['\r', '\n'], " "), body)
 }
 

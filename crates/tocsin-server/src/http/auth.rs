@@ -45,6 +45,7 @@ fn service_of(
     if path == "/" && method == Method::POST {
         match target {
             Some(t) if t.starts_with(crate::http::events::TARGET_PREFIX) => Some("events"),
+            Some(t) if t.starts_with(tocsin_api::contacts::TARGET_PREFIX) => Some("ssm-contacts"),
             None if form => Some("sns"),
             _ => None,
         }

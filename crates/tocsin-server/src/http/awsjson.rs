@@ -1,6 +1,7 @@
 //! `POST /`: the awsJson1.1 endpoint every multiplexed AWS service shares, routed on
 //! `X-Amz-Target` to its service's dispatch table: `AWSEvents.*` (EventBridge) and
-//! `AmazonSSM.*` (Systems Manager Automation). A form body without `X-Amz-Target` is the
+//! `AmazonSSM.*` (Systems Manager Automation) and `SSMContacts.*` (Incident Manager
+//! Contacts). A form body without `X-Amz-Target` is the
 //! query protocol (SNS), handed to [`crate::http::sns::dispatch`].
 
 use axum::body::Bytes;
@@ -14,13 +15,14 @@ use crate::http::error::AwsJsonError;
 use crate::http::extract::{missing_credentials, role_refused};
 use crate::http::operation::Operation;
 use crate::http::state::AppState;
-use crate::http::{events, sns, ssm};
+use crate::http::{contacts, events, sns, ssm};
 
 /// Every dispatch table with its `X-Amz-Target` prefix.
-pub fn tables() -> [(&'static str, &'static [Operation]); 2] {
+pub fn tables() -> [(&'static str, &'static [Operation]); 3] {
     [
         (events::TARGET_PREFIX, events::OPERATIONS),
         (tocsin_api::ssm::TARGET_PREFIX, ssm::OPERATIONS),
+        (tocsin_api::contacts::TARGET_PREFIX, contacts::OPERATIONS),
     ]
 }
 
@@ -52,7 +54,7 @@ pub async fn dispatch(
     let Some(operation) = operation else {
         let err = if target.is_empty() {
             ApiError::UnknownOperation(
-                "Missing X-Amz-Target header: expected AWSEvents.<Operation> or AmazonSSM.<Operation>.".into(),
+                "Missing X-Amz-Target header: expected AWSEvents.<Operation>, AmazonSSM.<Operation> or SSMContacts.<Operation>.".into(),
             )
         } else {
             ApiError::UnknownOperation(format!("Operation {target} is not supported."))

@@ -3,6 +3,7 @@
 //! change-feed ids are assigned in commit order; readers run concurrently on the WAL.
 
 mod audit;
+mod contacts;
 mod deliveries;
 mod events;
 mod feed;

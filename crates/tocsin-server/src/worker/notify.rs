@@ -44,6 +44,29 @@ pub struct NotifyWorker {
     pub signing: Arc<OnceCell<SigningKey>>,
 }
 
+/// A contact channel as the subscription its messages go to (protocol `email`, `sms` or
+/// `voice`; no topic, no unsubscribe link).
+fn channel_subscription(c: &tocsin_api::contacts::ContactChannel) -> StoredSubscription {
+    StoredSubscription {
+        arn: c.contact_channel_arn.clone(),
+        topic_arn: String::new(),
+        protocol: c.channel_type.to_ascii_lowercase(),
+        endpoint: c
+            .delivery_address
+            .simple_address
+            .clone()
+            .unwrap_or_default(),
+        sealed: None,
+        owner: c.contact_arn.clone(),
+        confirmed: true,
+        token: None,
+        token_expires_at: 0.0,
+        unsubscribe_token: String::new(),
+        attributes: Default::default(),
+        created_at: 0.0,
+    }
+}
+
 /// Loads the signing key once per process.
 ///
 /// Errors: as [`signing::load_or_create`].
@@ -196,6 +219,29 @@ impl NotifyWorker {
                 let (subject, body) = notify::email(n, &links, display_name);
                 self.send_email(&subscription.endpoint, subject, body).await
             }
+            "sms" | "voice" => {
+                let Some(gateway) = &self.config.sms_gateway_url else {
+                    return Outcome::Fail(
+                        None,
+                        "no SMS/voice gateway is configured: start Tocsin with --sms-gateway-url"
+                            .into(),
+                    );
+                };
+                let body = serde_json::json!({
+                    "type": subscription.protocol.to_ascii_uppercase(),
+                    "to": subscription.endpoint,
+                    "subject": n.message.subject,
+                    "message": n.message.text,
+                });
+                self.post(
+                    client,
+                    gateway,
+                    "application/json",
+                    Vec::new(),
+                    body.to_string(),
+                )
+                .await
+            }
             "slack" | "msteams" => {
                 let Some((nonce, sealed)) = &subscription.sealed else {
                     return Outcome::Fail(None, "the webhook URL is missing".into());
@@ -247,7 +293,13 @@ impl NotifyWorker {
             .map(|n| async move {
                 let found = async {
                     let mut tx = self.ctx.store.read().await?;
-                    let s = tx.subscription(&n.delivery.subscription_arn).await?;
+                    let s = match tx.subscription(&n.delivery.subscription_arn).await? {
+                        Some(s) => Some(s),
+                        None => tx
+                            .channel(&n.delivery.subscription_arn)
+                            .await?
+                            .map(|c| channel_subscription(&c.channel)),
+                    };
                     let display_name = tx
                         .topic(&n.delivery.topic_arn)
                         .await?

@@ -679,10 +679,10 @@ async fn response_plans_notify_their_topics_and_the_incident_keeps_a_delivery_lo
     ] {
         let mut body = change.clone();
         body["arn"] = Value::from(incident.clone());
+        let n = slack_texts().await.len();
         let (status, out) = server.rest("/updateIncidentRecord", &body).await;
         assert_eq!(status, 204, "{out}");
         if let Some(expected) = expected {
-            let n = slack_texts().await.len();
             wait_for(expected, async || {
                 (slack_texts().await.len() == n + 1).then_some(())
             })

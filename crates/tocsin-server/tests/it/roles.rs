@@ -58,6 +58,7 @@ fn every_operation_has_a_role_and_is_a_model_operation() {
     let events = model("events");
     let ssm = model("ssm");
     let sns = model("sns");
+    let contacts = model("ssm-contacts");
     let mut seen = BTreeSet::new();
     for r in &table {
         assert!(
@@ -72,6 +73,7 @@ fn every_operation_has_a_role_and_is_a_model_operation() {
                 Some("AWSEvents.") => (&events, "EventBridge"),
                 Some("AmazonSSM.") => (&ssm, "Systems Manager"),
                 Some("Action=") => (&sns, "SNS"),
+                Some("SSMContacts.") => (&contacts, "Incident Manager Contacts"),
                 other => panic!("{other:?} is not a known X-Amz-Target prefix"),
             };
             assert!(
