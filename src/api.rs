@@ -16,7 +16,8 @@
 //! - [`ssm`]: Systems Manager Automation: runbook documents, executions, signals;
 //! - [`auth`]: who the key is (`whoami`), stream tickets, and access keys (admin);
 //! - [`audit`]: the audit log (admin);
-//! - [`integrations`]: outbound webhooks and service roles (admin).
+//! - [`integrations`]: outbound webhooks and service roles (admin);
+//! - [`topics`]: topics, subscriptions, test messages and incidents' delivery logs.
 //!
 //! Every request carries the signed-in key as `Authorization: Bearer ID:SECRET`.
 
@@ -30,6 +31,7 @@ pub mod native;
 pub mod paging;
 pub mod plans;
 pub mod ssm;
+pub mod topics;
 
 pub use client::{
     AWS_JSON_CONTENT_TYPE, Api, ApiError, REQUEST_TIMEOUT_MS, error_from_body, interpret_error,

@@ -275,6 +275,12 @@ pub enum Control {
     RunRunbooks,
     /// The runbook editor: create documents, new versions, the default version.
     EditRunbooks,
+    /// On the Topics page: subscribe endpoints (not chat webhooks), unsubscribe, and send
+    /// test messages.
+    SubscribeTopics,
+    /// On the Topics page: create and delete topics, and subscribe chat webhooks (`slack`,
+    /// `msteams`).
+    ManageTopics,
 }
 
 impl Control {
@@ -282,12 +288,16 @@ impl Control {
     pub fn needs(self) -> Role {
         match self {
             Self::Read => Role::Viewer,
-            Self::StartIncident | Self::WorkIncident | Self::RunRunbooks => Role::Responder,
+            Self::StartIncident
+            | Self::WorkIncident
+            | Self::RunRunbooks
+            | Self::SubscribeTopics => Role::Responder,
             Self::EditPlans
             | Self::EditRules
             | Self::EditRunbooks
             | Self::ManageKeys
             | Self::ManageIntegrations
+            | Self::ManageTopics
             | Self::ReadAudit => Role::Admin,
         }
     }
@@ -315,6 +325,9 @@ pub fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     }
     if may(role, Control::ManageKeys) {
         links.push(("/keys", "Keys"));
+    }
+    if may(role, Control::Read) {
+        links.push(("/topics", "Topics"));
     }
     if may(role, Control::ManageIntegrations) {
         links.push(("/integrations", "Integrations"));
@@ -650,21 +663,22 @@ mod tests {
     fn what_each_role_sees() {
         use Control::*;
         let table = [
-            (None, [false; 10]),
-            (Some(Role::Producer), [false; 10]),
+            (None, [false; 12]),
+            (Some(Role::Producer), [false; 12]),
             (
                 Some(Role::Viewer),
                 [
-                    true, false, false, false, false, false, false, false, false, false,
+                    true, false, false, false, false, false, false, false, false, false, false,
+                    false,
                 ],
             ),
             (
                 Some(Role::Responder),
                 [
-                    true, true, true, false, false, false, false, true, false, false,
+                    true, true, true, false, false, false, false, true, false, false, true, false,
                 ],
             ),
-            (Some(Role::Admin), [true; 10]),
+            (Some(Role::Admin), [true; 12]),
         ];
         let controls = [
             Read,
@@ -677,6 +691,8 @@ mod tests {
             RunRunbooks,
             EditRunbooks,
             ManageIntegrations,
+            SubscribeTopics,
+            ManageTopics,
         ];
         for (role, expected) in table {
             for (control, want) in controls.into_iter().zip(expected) {
@@ -703,6 +719,7 @@ mod tests {
                 "/plans",
                 "/rules",
                 "/runbooks",
+                "/topics",
                 "/settings"
             ]
         );
@@ -715,6 +732,7 @@ mod tests {
                 "/plans",
                 "/rules",
                 "/runbooks",
+                "/topics",
                 "/settings"
             ]
         );
@@ -728,6 +746,7 @@ mod tests {
                 "/rules",
                 "/runbooks",
                 "/keys",
+                "/topics",
                 "/integrations",
                 "/audit",
                 "/settings"

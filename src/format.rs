@@ -1,5 +1,6 @@
-//! Pure text helpers: ages, clock times, impact classes, truncation, URL encoding, UUIDs and
-//! how audit-log entries read.
+//! Pure text helpers: ages, clock times, impact classes, truncation, URL encoding, UUIDs,
+//! how audit-log entries read, and how topics, subscriptions and notification deliveries
+//! read.
 //! (Impact levels and their words are [`Impact`], shared with the server.)
 //!
 //! Nothing here touches the DOM or the network, so everything is unit-tested natively with
@@ -256,6 +257,69 @@ pub fn or_dash(text: &str) -> &str {
     if text.trim().is_empty() { "—" } else { text }
 }
 
+/// What a secret subscription endpoint (a chat incoming-webhook URL) is shown as.
+pub const SECRET_ENDPOINT_LABEL: &str = "(secret webhook URL)";
+
+/// What a subscription still waiting for its subscriber's confirmation says.
+pub const PENDING_CONFIRMATION: &str = "pending confirmation";
+
+/// The last `:`-separated part of an ARN: a topic's name (`arn:aws:sns:…:ops` → `ops`), or
+/// `—` when there is no ARN (a page sent straight to a contact channel has no topic).
+pub fn arn_last_segment(arn: &str) -> &str {
+    match arn.rsplit(':').next() {
+        Some(last) if !last.trim().is_empty() => last,
+        _ => "—",
+    }
+}
+
+/// How a subscription's (or a delivery's) endpoint is shown: a chat webhook's, which the
+/// server redacts, as [`SECRET_ENDPOINT_LABEL`]; any other as it is.
+pub fn endpoint_label(protocol: &str, endpoint: &str) -> String {
+    if endpoint == tocsin_api::sns::REDACTED_ENDPOINT || tocsin_api::sns::secret_endpoint(protocol)
+    {
+        SECRET_ENDPOINT_LABEL.to_owned()
+    } else {
+        endpoint.to_owned()
+    }
+}
+
+/// Whether a subscription ARN names a confirmed subscription (an ARN, not SNS's
+/// `PendingConfirmation` or `pending confirmation`): only those can be unsubscribed.
+pub fn is_confirmed_subscription_arn(arn: &str) -> bool {
+    arn.starts_with("arn:")
+}
+
+/// What "Send test message" reports: `Test message queued for N subscription(s).`
+pub fn test_message_queued(deliveries: usize) -> String {
+    format!("Test message queued for {deliveries} subscription(s).")
+}
+
+/// What subscribing reports, from the answer's subscription ARN.
+pub fn subscribed_message(protocol: &str, subscription_arn: &str) -> String {
+    if is_confirmed_subscription_arn(subscription_arn) {
+        format!("Subscribed a {protocol} endpoint; it is confirmed and gets messages now.")
+    } else {
+        format!(
+            "Subscribed a {protocol} endpoint: {PENDING_CONFIRMATION}. It gets messages once the subscriber confirms."
+        )
+    }
+}
+
+/// The error of the most recent failed attempt (its message, else its status code), or `—`
+/// when no attempt failed.
+pub fn last_attempt_error(attempts: &[tocsin_api::sns::NotificationAttempt]) -> String {
+    attempts
+        .iter()
+        .rev()
+        .find(|a| !a.ok)
+        .map(|a| match (&a.error, a.code) {
+            (Some(error), _) if !error.trim().is_empty() => one_line(error, 300),
+            (_, Some(code)) => format!("HTTP {code}"),
+            _ => "failed".to_owned(),
+        })
+        .unwrap_or_else(|| "—".to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,5 +514,59 @@ mod tests {
         );
         assert_eq!(suggested_api(Some("javascript:alert(1)"), "http://x"), None);
         assert_eq!(suggested_api(None, "http://x"), None);
+    }
+
+    #[test]
+    fn topics_and_deliveries_read() {
+        use tocsin_api::sns::NotificationAttempt;
+        assert_eq!(
+            arn_last_segment("arn:aws:sns:us-east-1:000000000000:ops-alerts"),
+            "ops-alerts"
+        );
+        assert_eq!(arn_last_segment(""), "—");
+        assert_eq!(arn_last_segment("plain"), "plain");
+        assert_eq!(endpoint_label("slack", "REDACTED"), SECRET_ENDPOINT_LABEL);
+        assert_eq!(
+            endpoint_label("msteams", "https://x"),
+            SECRET_ENDPOINT_LABEL
+        );
+        assert_eq!(endpoint_label("https", "REDACTED"), SECRET_ENDPOINT_LABEL);
+        assert_eq!(
+            endpoint_label("email", "oncall@example.com"),
+            "oncall@example.com"
+        );
+        assert!(is_confirmed_subscription_arn("arn:aws:sns:r:a:t:1"));
+        assert!(!is_confirmed_subscription_arn("PendingConfirmation"));
+        assert!(!is_confirmed_subscription_arn("pending confirmation"));
+        assert_eq!(
+            test_message_queued(2),
+            "Test message queued for 2 subscription(s)."
+        );
+        assert!(subscribed_message("email", "pending confirmation").contains(PENDING_CONFIRMATION));
+        assert!(subscribed_message("slack", "arn:aws:sns:r:a:t:1").contains("confirmed"));
+
+        let attempt = |ok, code, error: Option<&str>| NotificationAttempt {
+            at: 1.0,
+            ok,
+            code,
+            error: error.map(str::to_owned),
+        };
+        assert_eq!(last_attempt_error(&[]), "—");
+        assert_eq!(last_attempt_error(&[attempt(true, Some(200), None)]), "—");
+        assert_eq!(
+            last_attempt_error(&[
+                attempt(false, None, Some("connection refused")),
+                attempt(false, Some(503), None),
+            ]),
+            "HTTP 503"
+        );
+        assert_eq!(
+            last_attempt_error(&[
+                attempt(false, Some(500), Some("HTTP 500: boom")),
+                attempt(true, Some(200), None),
+            ]),
+            "HTTP 500: boom"
+        );
+        assert_eq!(last_attempt_error(&[attempt(false, None, None)]), "failed");
     }
 }

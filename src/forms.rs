@@ -13,6 +13,7 @@ pub mod rule;
 pub mod runbook;
 pub mod start;
 pub mod target;
+pub mod topics;
 
 use tocsin_api::impact::Impact;
 

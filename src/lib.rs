@@ -15,7 +15,8 @@
 //! the controls its role may use.
 //!
 //! Untrusted text (titles, summaries, event data, key names, runbook step names, messages
-//! and outputs, webhook names, role ARNs) is only ever rendered as text nodes.
+//! and outputs, webhook names, role ARNs, topic names and subscription endpoints, delivery
+//! errors) is only ever rendered as text nodes.
 
 pub mod api;
 pub mod auth;
@@ -55,6 +56,7 @@ use crate::pages::runbooks_page::RunbooksPage;
 use crate::pages::settings_page::SettingsPage;
 use crate::pages::sign_in_page::SignInPage;
 use crate::pages::start_page::StartPage;
+use crate::pages::topics_page::TopicsPage;
 use crate::pages::wall_page::WallPage;
 
 /// `localStorage` key holding the API base URL chosen by `?api=` or on the Settings page.
@@ -125,6 +127,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/keys")
                         view=|| view! { <RequireKey><KeysPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/topics")
+                        view=|| view! { <RequireKey><TopicsPage /></RequireKey> }
                     />
                     <Route
                         path=path!("/integrations")

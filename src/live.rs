@@ -11,4 +11,4 @@ pub mod feed;
 pub mod resource;
 
 pub use feed::{ChangeFeed, ConnectionState, state_after_failures};
-pub use resource::{is_about_incident, use_live_resource};
+pub use resource::{is_about_incident, is_notification_about, use_live_resource};

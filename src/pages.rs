@@ -16,4 +16,5 @@ pub mod runbooks_page;
 pub mod settings_page;
 pub mod sign_in_page;
 pub mod start_page;
+pub mod topics_page;
 pub mod wall_page;

@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use leptos::prelude::*;
-use tocsin_api::native::ChangeFeedEntry;
+use tocsin_api::native::{Change, ChangeFeedEntry};
 
 use super::feed::ChangeFeed;
 
@@ -43,11 +43,18 @@ pub fn is_about_incident(entry: &ChangeFeedEntry, arn: &str) -> bool {
     entry.change.incident_arn() == Some(arn)
 }
 
+/// Whether a change-feed entry is a notification delivery (queued, attempted, delivered or
+/// given up) about the incident `arn`: what an incident's delivery log follows.
+pub fn is_notification_about(entry: &ChangeFeedEntry, arn: &str) -> bool {
+    matches!(&entry.change, Change::NotificationChanged(n) if n.incident_arn.as_deref() == Some(arn))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tocsin_api::delivery::DeliveryStatus;
     use tocsin_api::incidents::TimelineEvent;
-    use tocsin_api::native::Change;
+    use tocsin_api::sns::NotificationDelivery;
 
     fn entry(change: Change) -> ChangeFeedEntry {
         ChangeFeedEntry {
@@ -75,5 +82,34 @@ mod tests {
             arn: "a".to_owned(),
         });
         assert!(!is_about_incident(&rule, "a"));
+    }
+
+    #[test]
+    fn notification_entries_about_an_incident() {
+        let delivery = |incident: Option<&str>| NotificationDelivery {
+            id: 1,
+            message_id: "m".to_owned(),
+            kind: "Notification".to_owned(),
+            topic_arn: "arn:aws:sns:us-east-1:000000000000:ops".to_owned(),
+            subscription_arn: "arn:aws:sns:us-east-1:000000000000:ops:1".to_owned(),
+            protocol: "slack".to_owned(),
+            endpoint: "REDACTED".to_owned(),
+            incident_arn: incident.map(str::to_owned),
+            subject: None,
+            status: DeliveryStatus::Pending,
+            attempts: Vec::new(),
+            max_attempts: 5,
+            created_at: 1.0,
+            updated_at: 1.0,
+        };
+        let about = entry(Change::NotificationChanged(delivery(Some("a"))));
+        assert!(is_notification_about(&about, "a"));
+        assert!(!is_notification_about(&about, "b"));
+        let test_message = entry(Change::NotificationChanged(delivery(None)));
+        assert!(!is_notification_about(&test_message, "a"));
+        let created = entry(Change::RuleChanged {
+            arn: "a".to_owned(),
+        });
+        assert!(!is_notification_about(&created, "a"));
     }
 }

@@ -1,4 +1,5 @@
-//! One incident: fields, runbooks, timeline, related items; resolve and edit. Live.
+//! One incident: fields, runbooks, timeline, related items, delivery log; resolve and edit.
+//! Live.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -7,6 +8,7 @@ use crate::api::ApiError;
 use crate::auth::session::use_auth;
 use crate::auth::{Control, may};
 use crate::components::connection_badge::ConnectionBadge;
+use crate::components::delivery_log::DeliveryLog;
 use crate::components::error_note::ErrorList;
 use crate::components::incident_actions::IncidentEditor;
 use crate::components::incident_detail_view::IncidentDetailView;
@@ -24,7 +26,8 @@ use crate::use_api;
 ///
 /// The runbooks section sits between two views of the same resource and is not rebuilt by
 /// a refetch: each execution in it follows the feed itself, and what is typed there (an
-/// approval comment, the start form) survives other changes to the incident.
+/// approval comment, the start form) survives other changes to the incident. The
+/// [`DeliveryLog`] at the end follows the incident's notification deliveries the same way.
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let role = use_auth().role_untracked();
@@ -60,6 +63,7 @@ pub fn IncidentPage() -> impl IntoView {
     feed.start(None);
 
     let refresh = Callback::new(move |()| detail.refetch());
+    let log_api = api.clone();
     let editor = IncidentEditor::new(api.clone(), refresh);
 
     // The incident's executions: those the server knows (kept through a failed refetch),
@@ -127,6 +131,9 @@ pub fn IncidentPage() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
+            <Show when=move || loaded.get()>
+                <DeliveryLog api=log_api.clone() feed=feed incident_arn=arn />
+            </Show>
         </section>
     }
 }

@@ -25,3 +25,39 @@ pub struct WorkerContext {
     /// Becomes `true` at shutdown; a worker returns `Ok(())` then.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
+
+/// An outbox a worker drains ([`WorkerContext::drain_until_shutdown`]).
+#[async_trait::async_trait]
+pub trait Outbox: Send + Sync {
+    /// Attempts every entry due now; returns how many.
+    async fn pass(&self) -> crate::store::StoreResult<usize>;
+    /// When the soonest pending entry is due, epoch seconds.
+    async fn next_due(&self) -> crate::store::StoreResult<Option<f64>>;
+}
+
+impl WorkerContext {
+    /// Runs the outbox's passes until shutdown, again after every commit and when its next
+    /// entry (epoch seconds, read after each pass) falls due, and at least every 5 s. A failing pass is
+    /// logged as `what` and retried on the next wake-up. The loop of the outbox workers.
+    pub async fn drain_until_shutdown(&self, what: &str, outbox: &dyn Outbox) {
+        let mut wake = self.store.subscribe();
+        let mut shutdown = self.shutdown.clone();
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            if let Err(err) = outbox.pass().await {
+                tracing::warn!(%err, "{what} pass failed");
+            }
+            let wait = match outbox.next_due().await {
+                Ok(Some(at)) => (at - crate::clock::now()).clamp(0.05, 5.0),
+                _ => 5.0,
+            };
+            tokio::select! {
+                _ = wake.changed() => {},
+                _ = tokio::time::sleep(std::time::Duration::from_secs_f64(wait)) => {},
+                _ = shutdown.wait_for(|s| *s) => return,
+            }
+        }
+    }
+}

@@ -10,7 +10,6 @@
 //! Takes its dependencies explicitly ([`DeliveryWorker`]); runs under the supervisor.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures::StreamExt;
 use tocsin_api::native::{Change, Delivery};
@@ -116,28 +115,29 @@ impl DeliveryWorker {
         let client = outbound::client(self.policy.clone()).map_err(|e| {
             WorkerError::from(format!("cannot build the outbound HTTP client: {e}"))
         })?;
-        let mut wake = self.ctx.store.subscribe();
-        let mut shutdown = self.ctx.shutdown.clone();
-        loop {
-            if *shutdown.borrow() {
-                return Ok(());
-            }
-            crate::worker::hooks::checkpoint("delivery").await;
-            if let Err(err) = self.deliver_due(&client).await {
-                tracing::warn!(%err, "delivery pass failed");
-            }
-            let wait = match self.ctx.store.read().await {
-                Ok(mut tx) => match tx.next_delivery_at().await {
-                    Ok(Some(at)) => (at - clock::now()).clamp(0.05, 5.0),
-                    _ => 5.0,
-                },
-                Err(_) => 5.0,
-            };
-            tokio::select! {
-                _ = wake.changed() => {},
-                _ = tokio::time::sleep(Duration::from_secs_f64(wait)) => {},
-                _ = shutdown.wait_for(|s| *s) => return Ok(()),
-            }
-        }
+        let outbox = Pass {
+            worker: &self,
+            client: &client,
+        };
+        self.ctx.drain_until_shutdown("delivery", &outbox).await;
+        Ok(())
+    }
+}
+
+/// One worker with its client, as the outbox loop drives it.
+struct Pass<'a> {
+    worker: &'a DeliveryWorker,
+    client: &'a reqwest::Client,
+}
+
+#[async_trait::async_trait]
+impl crate::worker::Outbox for Pass<'_> {
+    async fn pass(&self) -> StoreResult<usize> {
+        crate::worker::hooks::checkpoint("delivery").await;
+        self.worker.deliver_due(self.client).await
+    }
+
+    async fn next_due(&self) -> StoreResult<Option<f64>> {
+        self.worker.ctx.store.read().await?.next_delivery_at().await
     }
 }

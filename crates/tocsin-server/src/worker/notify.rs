@@ -12,7 +12,6 @@
 //! that attempt.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures::StreamExt;
 use lettre::AsyncTransport;
@@ -144,7 +143,7 @@ impl NotifyWorker {
         };
         let transport =
             match lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&smtp.url) {
-                Ok(t) => t.timeout(Some(Duration::from_secs(20))).build(),
+                Ok(t) => t.timeout(Some(std::time::Duration::from_secs(20))).build(),
                 Err(e) => return Outcome::Fail(None, format!("--smtp-url: {e}")),
             };
         match transport.send(message).await {
@@ -343,27 +342,34 @@ impl NotifyWorker {
         let client = outbound::client(self.policy.clone()).map_err(|e| {
             WorkerError::from(format!("cannot build the outbound HTTP client: {e}"))
         })?;
-        let mut wake = self.ctx.store.subscribe();
-        let mut shutdown = self.ctx.shutdown.clone();
-        loop {
-            if *shutdown.borrow() {
-                return Ok(());
-            }
-            if let Err(err) = self.deliver_due(&client).await {
-                tracing::warn!(%err, "notification pass failed");
-            }
-            let wait = match self.ctx.store.read().await {
-                Ok(mut tx) => match tx.next_notification_at().await {
-                    Ok(Some(at)) => (at - clock::now()).clamp(0.05, 5.0),
-                    _ => 5.0,
-                },
-                Err(_) => 5.0,
-            };
-            tokio::select! {
-                _ = wake.changed() => {},
-                _ = tokio::time::sleep(Duration::from_secs_f64(wait)) => {},
-                _ = shutdown.wait_for(|s| *s) => return Ok(()),
-            }
-        }
+        let outbox = Pass {
+            worker: &self,
+            client: &client,
+        };
+        self.ctx.drain_until_shutdown("notification", &outbox).await;
+        Ok(())
+    }
+}
+
+/// One worker with its client, as the outbox loop drives it.
+struct Pass<'a> {
+    worker: &'a NotifyWorker,
+    client: &'a reqwest::Client,
+}
+
+#[async_trait::async_trait]
+impl crate::worker::Outbox for Pass<'_> {
+    async fn pass(&self) -> StoreResult<usize> {
+        self.worker.deliver_due(self.client).await
+    }
+
+    async fn next_due(&self) -> StoreResult<Option<f64>> {
+        self.worker
+            .ctx
+            .store
+            .read()
+            .await?
+            .next_notification_at()
+            .await
     }
 }

@@ -1,0 +1,116 @@
+//! Topics: what response plans notify, and who each topic sends to.
+
+use leptos::prelude::*;
+use tocsin_api::sns::TopicView;
+
+use crate::auth::session::use_auth;
+use crate::auth::{Control, cannot_message, may};
+use crate::components::create_topic_form::CreateTopicForm;
+use crate::components::error_note::ErrorNote;
+use crate::components::topic_item::TopicItem;
+use crate::use_api;
+
+/// `/topics`: every topic (`GET /v1/topics`) with its subscriptions, one [`TopicItem`] each
+/// (keyed by ARN, so what is typed in one survives a reload of the list), and for admins the
+/// [`CreateTopicForm`] above them. Anyone who can read sees the topics; responders may also
+/// subscribe endpoints (not chat webhooks), unsubscribe and send test messages; admins may
+/// also create and delete topics and subscribe chat webhooks. Nothing in the change feed
+/// announces topics, so the list is read again after each change made here.
+#[component]
+pub fn TopicsPage() -> impl IntoView {
+    let role = use_auth().role_untracked();
+    let can_subscribe = may(role, Control::SubscribeTopics);
+    let can_manage = may(role, Control::ManageTopics);
+    let api = use_api();
+    let list_api = api.clone();
+    let topics = LocalResource::new(move || {
+        let api = list_api.clone();
+        async move { api.list_topics().await }
+    });
+    let refresh = Callback::new(move |()| topics.refetch());
+
+    // The last list that loaded (kept through a failed reload).
+    let list = Memo::new(move |previous: Option<&Vec<TopicView>>| {
+        topics.with(|r| match r {
+            Some(Ok(list)) => list.clone(),
+            _ => previous.cloned().unwrap_or_default(),
+        })
+    });
+    let loaded = Memo::new(move |previous: Option<&bool>| {
+        previous.copied().unwrap_or(false) || topics.with(|r| matches!(r, Some(Ok(_))))
+    });
+    let error = Memo::new(move |_| {
+        topics.with(|r| match r {
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        })
+    });
+    let names = Signal::derive(move || list.with(|l| l.iter().map(|t| t.name.clone()).collect()));
+
+    let read_only = if can_manage {
+        None
+    } else if can_subscribe {
+        Some(cannot_message(
+            role,
+            "create or delete topics or subscribe chat webhooks (an admin can)",
+        ))
+    } else {
+        Some(cannot_message(role, "change topics or subscriptions"))
+    };
+
+    view! {
+        <section class="page integrations-page topics-page">
+            <h1>"Topics"</h1>
+            <p class="hint">
+                "Response plans notify topics (their notificationTargets). A topic sends each message "
+                "to its subscriptions: https and http endpoints, email addresses, and Slack or "
+                "Microsoft Teams incoming webhooks."
+            </p>
+            {read_only.map(|m| view! { <p class="note" id="topics-read-only">{m}</p> })}
+            {can_manage.then(|| view! { <CreateTopicForm names refresh /> })}
+            <section class="integration-section" id="topics" aria-labelledby="topics-title">
+                <h2 id="topics-title">"All topics"</h2>
+                {move || error.get().map(|m| view! { <ErrorNote id="topics-error" message=m /> })}
+                <Show
+                    when=move || loaded.get()
+                    fallback=move || {
+                        error.get().is_none().then(|| view! { <p class="muted">"Loading…"</p> })
+                    }
+                >
+                    <Show when=move || list.with(Vec::is_empty)>
+                        <p class="muted" id="no-topics">"No topics."</p>
+                    </Show>
+                </Show>
+                <div id="topic-list">
+                    <For
+                        each=move || list.get()
+                        key=|t| t.topic_arn.clone()
+                        children={
+                            let api = api.clone();
+                            move |t: TopicView| {
+                                let arn = t.topic_arn.clone();
+                                let topic = Signal::derive(move || {
+                                    list.with(|l| {
+                                        l.iter()
+                                            .find(|x| x.topic_arn == arn)
+                                            .cloned()
+                                            .unwrap_or_else(|| t.clone())
+                                    })
+                                });
+                                view! {
+                                    <TopicItem
+                                        api=api.clone()
+                                        topic
+                                        refresh
+                                        can_subscribe
+                                        can_manage
+                                    />
+                                }
+                            }
+                        }
+                    />
+                </div>
+            </section>
+        </section>
+    }
+}
