@@ -497,6 +497,7 @@ mod tests {
             response_plan_name: "P".to_owned(),
             latest_timeline_event: None,
             runbooks: vec![summary("a"), summary("b")],
+            acknowledgement: None,
         };
         assert_eq!(incident_execution_ids(&incident), ["a", "b", "c"]);
         let more = ["c".to_owned(), "d".to_owned()];

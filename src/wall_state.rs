@@ -331,6 +331,7 @@ mod tests {
             response_plan_name: "Plan".to_owned(),
             latest_timeline_event: None,
             runbooks: Vec::new(),
+            acknowledgement: None,
         }
     }
 

@@ -290,3 +290,311 @@ pub struct ListContactChannelsResult {
     /// Channels.
     pub contact_channels: Vec<ContactChannel>,
 }
+
+/// Mirrors `StartEngagementRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartEngagementRequest {
+    /// The contact (personal or escalation plan) to engage.
+    pub contact_id: String,
+    /// Who engages (shown in pages).
+    pub sender: String,
+    /// Page subject (email subject).
+    pub subject: String,
+    /// Page body.
+    pub content: String,
+    /// Subject for SMS/voice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_subject: Option<String>,
+    /// Body for SMS/voice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_content: Option<String>,
+    /// The incident (an incident record ARN when a response plan engages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Idempotency token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_token: Option<String>,
+}
+
+/// `{"EngagementArn"}`: StartEngagement's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EngagementArnOutput {
+    /// The engagement.
+    pub engagement_arn: String,
+}
+
+/// `{"EngagementId"}`: DescribeEngagement's input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EngagementRef {
+    /// The engagement's ARN.
+    pub engagement_id: String,
+}
+
+/// Mirrors `StopEngagementRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StopEngagementRequest {
+    /// The engagement's ARN.
+    pub engagement_id: String,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Mirrors `DescribeEngagementResult`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeEngagementResult {
+    /// The contact engaged.
+    pub contact_arn: String,
+    /// The engagement.
+    pub engagement_arn: String,
+    /// Who engaged.
+    pub sender: String,
+    /// Subject.
+    pub subject: String,
+    /// Body.
+    pub content: String,
+    /// Subject for SMS/voice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_subject: Option<String>,
+    /// Body for SMS/voice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_content: Option<String>,
+    /// The incident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Start, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<f64>,
+    /// Stop, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_time: Option<f64>,
+}
+
+/// An engagement in a list (`Engagement`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Engagement {
+    /// The engagement.
+    pub engagement_arn: String,
+    /// The contact engaged.
+    pub contact_arn: String,
+    /// Who engaged.
+    pub sender: String,
+    /// The incident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Start, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<f64>,
+    /// Stop, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_time: Option<f64>,
+}
+
+/// `TimeRange`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TimeRange {
+    /// From, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<f64>,
+    /// To, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<f64>,
+}
+
+/// Mirrors `ListEngagementsRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListEngagementsRequest {
+    /// Page token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// 0-1024.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i32>,
+    /// Only this incident's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Only those started in this range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_range_value: Option<TimeRange>,
+}
+
+/// Mirrors `ListEngagementsResult`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListEngagementsResult {
+    /// Page token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Engagements, newest first.
+    pub engagements: Vec<Engagement>,
+}
+
+/// The input of `ListPagesByEngagement`, `ListPagesByContact` and `ListPageReceipts`: one
+/// id (`EngagementId`, `ContactId` or `PageId`) and paging.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListPagesRequest {
+    /// `ListPagesByEngagement`'s engagement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engagement_id: Option<String>,
+    /// `ListPagesByContact`'s contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// `ListPageReceipts`' page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_id: Option<String>,
+    /// Page token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// 0-1024.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i32>,
+}
+
+/// A page (`Page`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Page {
+    /// The page.
+    pub page_arn: String,
+    /// Its engagement.
+    pub engagement_arn: String,
+    /// The contact paged.
+    pub contact_arn: String,
+    /// Who engaged.
+    pub sender: String,
+    /// The incident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Sent, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_time: Option<f64>,
+    /// Acknowledged as delivered, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_time: Option<f64>,
+    /// Acknowledged as read, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_time: Option<f64>,
+}
+
+/// Mirrors `ListPagesByEngagementResult` / `ListPagesByContactResult`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListPagesResult {
+    /// Page token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Pages, oldest first.
+    pub pages: Vec<Page>,
+}
+
+/// `{"PageId"}`: DescribePage's input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PageRef {
+    /// The page's ARN.
+    pub page_id: String,
+}
+
+/// Mirrors `DescribePageResult`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribePageResult {
+    /// The page.
+    pub page_arn: String,
+    /// Its engagement.
+    pub engagement_arn: String,
+    /// The contact paged.
+    pub contact_arn: String,
+    /// Who engaged.
+    pub sender: String,
+    /// Subject.
+    pub subject: String,
+    /// Body.
+    pub content: String,
+    /// Subject for SMS/voice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_subject: Option<String>,
+    /// Body for SMS/voice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_content: Option<String>,
+    /// The incident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Sent, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_time: Option<f64>,
+    /// Read, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_time: Option<f64>,
+    /// Delivered, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_time: Option<f64>,
+}
+
+/// A receipt (`Receipt`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Receipt {
+    /// The channel it concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_channel_arn: Option<String>,
+    /// `SENT`, `DELIVERED`, `READ`, `ERROR`, `STOP`.
+    pub receipt_type: String,
+    /// A note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_info: Option<String>,
+    /// When, epoch seconds.
+    pub receipt_time: f64,
+}
+
+/// Mirrors `ListPageReceiptsResult`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListPageReceiptsResult {
+    /// Page token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Receipts, oldest first.
+    pub receipts: Vec<Receipt>,
+}
+
+/// Mirrors `AcceptPageRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AcceptPageRequest {
+    /// The page.
+    pub page_id: String,
+    /// The channel the page was received on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_channel_id: Option<String>,
+    /// `DELIVERED` (a receipt) or `READ` (an acknowledgement).
+    pub accept_type: String,
+    /// A note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The code the page carried.
+    pub accept_code: String,
+    /// `ENFORCE` (the code must match) or `IGNORE` (default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_code_validation: Option<String>,
+}
+
+/// `POST /v1/pages/accept`: accepts a page (`READ`) through the link its email carried; the
+/// token is single-use, expires, and is bound to that page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AcceptPageLink {
+    /// The page.
+    pub page_arn: String,
+    /// The token from the link.
+    pub token: String,
+}

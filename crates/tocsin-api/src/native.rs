@@ -28,6 +28,22 @@ pub mod timeline_event_types {
     pub const AUTOMATION_WAITING: &str = "SSM Automation Execution Waiting";
     /// A runbook ended; `eventData` has `automationExecutionId`, `status`, `failureMessage`.
     pub const AUTOMATION_ENDED: &str = "SSM Automation Execution Ended";
+    /// A contact was engaged; `eventData` has `engagementArn`, `contactArn`, `alias`.
+    pub const ENGAGEMENT_STARTED: &str = "Engagement Started";
+    /// A contact was paged; `eventData` has `pageArn`, `contactArn`, `alias`, `stage`.
+    pub const PAGE_SENT: &str = "Page Sent";
+    /// A page was accepted; `eventData` has `pageArn`, `alias`, `acceptType`, `note`.
+    pub const PAGE_ACCEPTED: &str = "Page Accepted";
+    /// An escalation plan moved to its next stage; `eventData` has `engagementArn`,
+    /// `stage` (1-based).
+    pub const ENGAGEMENT_ESCALATED: &str = "Engagement Escalated";
+    /// An engagement stopped; `eventData` has `engagementArn`, `reason`.
+    pub const ENGAGEMENT_STOPPED: &str = "Engagement Stopped";
+    /// A responder acknowledged the incident; `eventData` has `by`, `note`, `until`.
+    pub const INCIDENT_ACKNOWLEDGED: &str = "Incident Acknowledged";
+    /// An acknowledgement's expiry passed while the incident was open; `eventData` has
+    /// `by`, `acknowledgedAt`.
+    pub const ACKNOWLEDGEMENT_LAPSED: &str = "Acknowledgement Lapsed";
 }
 
 /// One committed state change, as stored in the change feed and sent on `GET /v1/stream`
@@ -209,6 +225,58 @@ pub struct WallIncident {
     /// The runbooks (automation executions) started for it, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runbooks: Vec<AutomationSummary>,
+    /// The acknowledgement in force (none once it lapsed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledgement: Option<Acknowledgement>,
+}
+
+/// An incident's acknowledgement (a Tocsin extension: AWS has only per-page acceptance).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Acknowledgement {
+    /// The responder's principal.
+    pub by: String,
+    /// The responder's name (the access key's name).
+    pub name: String,
+    /// When, epoch seconds.
+    pub at: EpochSeconds,
+    /// What they said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// When it lapses (the incident asks again), epoch seconds; none: until resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<EpochSeconds>,
+    /// Whether it lapsed.
+    #[serde(default)]
+    pub lapsed: bool,
+}
+
+/// `POST /v1/incidents/acknowledge`, and `aws:executeAwsApi` `Service: tocsin`,
+/// `Api: AcknowledgeIncident` in runbooks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AcknowledgeIncident {
+    /// The incident.
+    pub incident_record_arn: String,
+    /// A note (at most 1,000 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Seconds until the acknowledgement lapses (1 to 7 days); none: until resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_seconds: Option<f64>,
+}
+
+/// An incident's response metrics, computed from its timeline (Incident Manager's
+/// `TimeToFirstAcknowledgement` and `TimeToResolveIncident`), in seconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IncidentMetrics {
+    /// From creation to the first acknowledgement or accepted page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_first_acknowledgement: Option<f64>,
+    /// From creation to resolution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_resolve: Option<f64>,
 }
 
 /// `GET /v1/wall`: every open incident, and the change-feed position the snapshot reflects.
@@ -234,6 +302,9 @@ pub struct IncidentDetail {
     pub timeline_events: Vec<TimelineEvent>,
     /// Related items.
     pub related_items: Vec<RelatedItem>,
+    /// Time to first acknowledgement and to resolution.
+    #[serde(default)]
+    pub metrics: IncidentMetrics,
 }
 
 /// `GET /healthz`.

@@ -130,12 +130,13 @@ impl Action {
 }
 
 /// The `(Service, Api)` pairs `aws:executeAwsApi` may call: Tocsin's own APIs.
-pub const AWS_APIS: [(&str, &str); 5] = [
+pub const AWS_APIS: [(&str, &str); 6] = [
     ("ssm-incidents", "CreateTimelineEvent"),
     ("ssm-incidents", "GetIncidentRecord"),
     ("ssm-incidents", "UpdateIncidentRecord"),
     ("ssm-incidents", "UpdateRelatedItems"),
     ("events", "PutEvents"),
+    ("tocsin", "AcknowledgeIncident"),
 ];
 
 /// Where a failed (or cancelled) step leads.

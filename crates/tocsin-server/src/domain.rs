@@ -15,6 +15,7 @@ pub mod automation_start;
 pub mod contacts;
 pub mod deliveries;
 pub mod documents;
+pub mod engagements;
 pub mod error;
 pub mod events;
 pub mod identity;

@@ -123,6 +123,7 @@ fn path_routes() -> Routes {
         .merge(webhooks::routes())
         .merge(service_roles::routes())
         .merge(sns::routes())
+        .merge(contacts::routes())
 }
 
 /// Every operation the server answers: the path routes with their access, and each

@@ -21,7 +21,10 @@ use tocsin_api::incidents::{
 use tocsin_api::native::{Change, ChangeFeedEntry, Delivery, DeliveryStatus};
 use tocsin_api::ssm::StepExecution;
 
-pub use contacts::{ContactStore, StoredChannel, StoredContact};
+pub use contacts::{
+    ContactStore, DueEscalations, EngagementStore, StoredChannel, StoredContact, StoredEngagement,
+    StoredPage,
+};
 pub use notify::{NotifyStore, OutMessage, StoredNotification, StoredSubscription, StoredTopic};
 pub use runbooks::{
     Decision, RunAs, StoredDocumentHead, StoredDocumentVersion, StoredExecution, Wait, WaitKind,
@@ -134,6 +137,7 @@ pub trait StoreTx:
     + ServiceRoleStore
     + NotifyStore
     + ContactStore
+    + EngagementStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.

@@ -9,6 +9,7 @@
 
 pub mod delivery;
 pub mod effects;
+pub mod escalation;
 pub mod hooks;
 pub mod matcher;
 pub mod notify;

@@ -385,6 +385,31 @@ async fn call_api(
             .await?;
             as_json(&out)
         }
+        ("tocsin", "AcknowledgeIncident") => {
+            let ack_arn = params
+                .get("incidentRecordArn")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            // Input: {"incidentRecordArn", "note"?, "expiresInSeconds"?} (a number or its text).
+            if let Some(secs) = params
+                .get("expiresInSeconds")
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse::<f64>().ok())
+            {
+                params["expiresInSeconds"] = json!(secs);
+            }
+            let ack = crate::domain::engagements::acknowledge_incident(
+                tx,
+                engine.config,
+                caller,
+                parse_input(params)?,
+                now,
+            )
+            .await?;
+            incidents::announce(tx, &ack_arn).await?;
+            as_json(&ack)
+        }
         _ => Err(ApiError::Validation(format!(
             "{service} {api} is not an API runbooks may call."
         ))),

@@ -145,6 +145,16 @@ pub fn validate_new_incident(req: &NewIncident) -> ApiResult<()> {
     Ok(())
 }
 
+/// Appends an `IncidentUpdated` feed entry with the incident as the wall shows it now (after
+/// an acknowledgement or its lapse). Nothing when the incident does not exist.
+pub async fn announce(tx: &mut dyn StoreTx, incident_arn: &str) -> ApiResult<()> {
+    if let Some(stored) = tx.incident(incident_arn).await? {
+        let wall = wall_incident(tx, stored).await?;
+        tx.append_change(&Change::IncidentUpdated(wall)).await?;
+    }
+    Ok(())
+}
+
 /// Builds the wall-screen view of a stored incident (plan name, newest timeline entry).
 pub async fn wall_incident(
     tx: &mut dyn StoreTx,
@@ -173,12 +183,17 @@ pub async fn wall_incident(
             }
         })
         .collect();
+    let acknowledgement = tx
+        .acknowledgement(&incident.record.arn)
+        .await?
+        .filter(|a| !a.lapsed);
     Ok(WallIncident {
         incident: incident.record,
         response_plan_arn: incident.response_plan_arn,
         response_plan_name: plan_name,
         latest_timeline_event: latest,
         runbooks,
+        acknowledgement,
     })
 }
 
@@ -320,6 +335,36 @@ pub async fn start_incident(
                 .await?;
                 let wall = wall_incident(tx, stored).await?;
                 tx.append_change(&Change::IncidentUpdated(wall)).await?;
+            }
+            for contact in plan.plan.engagements.iter().flatten() {
+                let title = &template.title;
+                let start = tocsin_api::contacts::StartEngagementRequest {
+                    contact_id: contact.clone(),
+                    sender: "Tocsin".into(),
+                    subject: format!("Incident: {}", req.title.as_deref().unwrap_or(title)),
+                    content: format!(
+                        "You are engaged in incident {arn}.\nOpen it: {}",
+                        config.links.incident(&arn)
+                    ),
+                    public_subject: None,
+                    public_content: None,
+                    incident_id: Some(arn.clone()),
+                    idempotency_token: None,
+                };
+                if let Err(err) =
+                    crate::domain::engagements::start_engagement(tx, config, start, now).await
+                {
+                    append_timeline(
+                        tx,
+                        timeline_entry(
+                            &arn,
+                            kinds::ENGAGEMENT_STOPPED,
+                            json!({"contactArn": contact, "reason": format!("could not engage: {err}")}),
+                            now,
+                        ),
+                    )
+                    .await?;
+                }
             }
             if let Some(stored) = tx.incident(&arn).await? {
                 notify::notify_incident(

@@ -58,11 +58,38 @@ pub async fn incident_detail(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<Incid
     let incident = wall_incident(tx, stored).await?;
     let timeline_events = tx.timeline_events(arn).await?;
     let related_items = tx.related_items(arn).await?;
+    let metrics = metrics(&incident.incident, &timeline_events);
     Ok(IncidentDetail {
         incident,
         timeline_events,
         related_items,
+        metrics,
     })
+}
+
+/// Incident Manager's `TimeToFirstAcknowledgement` (creation to the first acknowledgement
+/// or accepted page on the timeline) and `TimeToResolveIncident` (creation to
+/// `resolvedTime`), in seconds.
+pub fn metrics(
+    record: &tocsin_api::incidents::IncidentRecord,
+    timeline: &[tocsin_api::incidents::TimelineEvent],
+) -> tocsin_api::native::IncidentMetrics {
+    use tocsin_api::native::timeline_event_types as kinds;
+    let first_ack = timeline
+        .iter()
+        .filter(|e| {
+            e.event_type == kinds::INCIDENT_ACKNOWLEDGED || e.event_type == kinds::PAGE_ACCEPTED
+        })
+        .map(|e| e.event_time)
+        .fold(None, |min: Option<f64>, t| {
+            Some(min.map_or(t, |m| m.min(t)))
+        });
+    tocsin_api::native::IncidentMetrics {
+        time_to_first_acknowledgement: first_ack.map(|t| (t - record.creation_time).max(0.0)),
+        time_to_resolve: record
+            .resolved_time
+            .map(|t| (t - record.creation_time).max(0.0)),
+    }
 }
 
 /// HTTP target deliveries, newest first, with header and query values redacted; `status` is `PENDING`, `DELIVERED` or `FAILED`

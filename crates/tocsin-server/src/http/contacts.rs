@@ -4,14 +4,17 @@
 //! received, and asking for a new code, `responder`).
 
 use tocsin_api::contacts::{
-    ActivateContactChannelRequest, ContactArnOutput, ContactChannelArnOutput, ContactChannelRef,
-    ContactRef, CreateContactChannelRequest, CreateContactRequest, GetContactResult,
-    ListContactChannelsRequest, ListContactChannelsResult, ListContactsRequest, ListContactsResult,
+    AcceptPageRequest, ActivateContactChannelRequest, ContactArnOutput, ContactChannelArnOutput,
+    ContactChannelRef, ContactRef, CreateContactChannelRequest, CreateContactRequest,
+    DescribeEngagementResult, DescribePageResult, EngagementArnOutput, EngagementRef,
+    GetContactResult, ListContactChannelsRequest, ListContactChannelsResult, ListContactsRequest,
+    ListContactsResult, ListEngagementsRequest, ListEngagementsResult, ListPageReceiptsResult,
+    ListPagesRequest, ListPagesResult, PageRef, StartEngagementRequest, StopEngagementRequest,
     UpdateContactRequest,
 };
 
 use crate::clock;
-use crate::domain::contacts;
+use crate::domain::{contacts, engagements};
 use crate::http::audit::Audit;
 use crate::http::operation::Operation;
 
@@ -64,4 +67,71 @@ pub static OPERATIONS: &[Operation] = &[
         write_tx!(s, audit, |tx| contacts::delete_channel(tx, &req.contact_channel_id).await?);
         EmptyResponse::new()
     }},
+    operation! { "StartEngagement", Responder, (s, caller, req: StartEngagementRequest) -> EngagementArnOutput {
+        let audit = Audit::new(caller, "StartEngagement", req.contact_id.clone());
+        let engagement_arn = write_tx!(s, audit, |tx| engagements::start_engagement(tx, &s.config, req, clock::now()).await?);
+        EngagementArnOutput { engagement_arn }
+    }},
+    operation! { "StopEngagement", Responder, (s, caller, req: StopEngagementRequest) -> EmptyResponse {
+        let audit = Audit::new(caller, "StopEngagement", req.engagement_id.clone());
+        write_tx!(s, audit, |tx| engagements::stop_engagement(tx, &req.engagement_id, req.reason.clone(), clock::now()).await?);
+        EmptyResponse::new()
+    }},
+    operation! { "DescribeEngagement", Viewer, (s, _caller, req: EngagementRef) -> DescribeEngagementResult {
+        read_tx!(s, |tx| engagements::describe_engagement(tx, &req.engagement_id).await?)
+    }},
+    operation! { "ListEngagements", Viewer, (s, _caller, req: ListEngagementsRequest) -> ListEngagementsResult {
+        read_tx!(s, |tx| engagements::list_engagements(tx, req).await?)
+    }},
+    operation! { "ListPagesByEngagement", Viewer, (s, _caller, req: ListPagesRequest) -> ListPagesResult {
+        let req = ListPagesRequest { contact_id: None, ..req };
+        read_tx!(s, |tx| engagements::list_pages(tx, req).await?)
+    }},
+    operation! { "ListPagesByContact", Viewer, (s, _caller, req: ListPagesRequest) -> ListPagesResult {
+        let req = ListPagesRequest { engagement_id: None, ..req };
+        read_tx!(s, |tx| engagements::list_pages(tx, req).await?)
+    }},
+    operation! { "DescribePage", Viewer, (s, _caller, req: PageRef) -> DescribePageResult {
+        read_tx!(s, |tx| engagements::describe_page(tx, &req.page_id).await?)
+    }},
+    operation! { "ListPageReceipts", Viewer, (s, _caller, req: ListPagesRequest) -> ListPageReceiptsResult {
+        read_tx!(s, |tx| engagements::list_receipts(tx, req).await?)
+    }},
+    operation! { "AcceptPage", Responder, (s, caller, req: AcceptPageRequest) -> EmptyResponse {
+        let audit = Audit::new(caller, "AcceptPage", req.page_id.clone());
+        write_tx!(s, audit, |tx| engagements::accept_page(tx, req, clock::now()).await?);
+        EmptyResponse::new()
+    }},
 ];
+
+/// `POST /v1/pages/accept {"pageArn", "token"}`: the confirmation page's button (public: the
+/// single-use token from the page's link is the proof). A plain GET of the link only loads
+/// the app, so mail scanners that prefetch links acknowledge nothing.
+async fn accept_link(
+    _: crate::http::extract::Require<crate::http::extract::Public>,
+    axum::extract::State(s): axum::extract::State<crate::http::state::AppState>,
+    crate::http::extract::RestJson(req): crate::http::extract::RestJson<
+        tocsin_api::contacts::AcceptPageLink,
+    >,
+) -> Result<axum::http::StatusCode, crate::http::error::RestJsonError> {
+    let caller = crate::domain::identity::Caller::nobody();
+    let audit = Audit::new(&caller, "AcceptPage", req.page_arn.clone());
+    write_tx!(s, audit, |tx| engagements::accept_by_link(
+        tx,
+        &req.page_arn,
+        &req.token,
+        clock::now()
+    )
+    .await?);
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The public route a page's link leads to.
+pub fn routes() -> crate::http::routes::Routes {
+    crate::http::routes::Routes::new().route(
+        crate::http::routes::Verb::Post,
+        "/v1/pages/accept",
+        "AcceptPageLink",
+        accept_link,
+    )
+}

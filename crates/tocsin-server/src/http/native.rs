@@ -32,6 +32,43 @@ pub fn routes() -> Routes {
         .route(Get, "/v1/incident", "GetIncidentDetail", incident_detail)
         .route(Get, "/v1/stream", "Stream", stream)
         .route(Get, "/v1/deliveries", "ListDeliveries", deliveries)
+        .route(
+            crate::http::routes::Verb::Post,
+            "/v1/incidents/acknowledge",
+            "AcknowledgeIncident",
+            acknowledge,
+        )
+}
+
+/// `POST /v1/incidents/acknowledge {"incidentRecordArn", "note"?, "expiresInSeconds"?}`:
+/// acknowledges an incident as the caller (see
+/// [`crate::domain::engagements::acknowledge_incident`]); answers the acknowledgement.
+async fn acknowledge(
+    Require { caller, .. }: Require<crate::http::extract::Responder>,
+    State(s): State<AppState>,
+    crate::http::extract::RestJson(req): crate::http::extract::RestJson<
+        tocsin_api::native::AcknowledgeIncident,
+    >,
+) -> RestResult<Json<tocsin_api::native::Acknowledgement>> {
+    let audit = crate::http::audit::Audit::new(
+        &caller,
+        "AcknowledgeIncident",
+        req.incident_record_arn.clone(),
+    );
+    let ack = write_tx!(s, audit, |tx| {
+        let arn = req.incident_record_arn.clone();
+        let ack = crate::domain::engagements::acknowledge_incident(
+            tx,
+            &s.config,
+            &caller,
+            req,
+            crate::clock::now(),
+        )
+        .await?;
+        crate::domain::incidents::announce(tx, &arn).await?;
+        ack
+    });
+    Ok(Json(ack))
 }
 
 /// `GET /healthz`: 200 `{"status":"ok", "workers": [...], "matcherFeedId": N}` when the

@@ -46,7 +46,7 @@ pub struct AppState {
 
 impl AppState {
     /// Builds state over a store: compiles its rules and starts the background workers
-    /// (`matcher`, `delivery`, `runbooks`, `notify`) under the supervisor. Must be called inside a Tokio runtime.
+    /// (`matcher`, `delivery`, `runbooks`, `notify`, `escalation`) under the supervisor. Must be called inside a Tokio runtime.
     /// Returns the state and the sender that signals shutdown (workers and streams stop).
     ///
     /// Errors: the store could not be read.
@@ -102,6 +102,11 @@ impl AppState {
             signing: signing.clone(),
         };
         supervisor.spawn("notify", move || notify.clone().run());
+        let escalation = crate::worker::escalation::EscalationWorker {
+            ctx: ctx.clone(),
+            config: config.clone(),
+        };
+        supervisor.spawn("escalation", move || escalation.clone().run());
         Ok((
             Self {
                 store,

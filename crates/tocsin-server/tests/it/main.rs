@@ -14,6 +14,7 @@ mod cors;
 mod durability;
 mod edge;
 mod engine;
+mod escalation;
 mod http_targets;
 mod keys;
 mod layers;

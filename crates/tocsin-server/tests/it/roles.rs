@@ -42,6 +42,8 @@ const NATIVE: &[(&str, Access)] = &[
     ("/v1/sns/confirm", Access::Public),
     ("/v1/sns/unsubscribe", Access::Public),
     ("/v1/topics", Access::Role(Role::Viewer)),
+    ("/v1/incidents/acknowledge", Access::Role(Role::Responder)),
+    ("/v1/pages/accept", Access::Public),
     ("/v1/topics/test", Access::Role(Role::Responder)),
     ("/v1/topics/create", Access::Role(Role::Admin)),
     ("/v1/topics/delete", Access::Role(Role::Admin)),
@@ -172,9 +174,10 @@ fn every_operation_has_a_role_and_is_a_model_operation() {
             "/healthz",
             "/v1/sns/signing-cert.pem",
             "/v1/sns/confirm",
-            "/v1/sns/unsubscribe"
+            "/v1/sns/unsubscribe",
+            "/v1/pages/accept"
         ],
-        "only /healthz and the links SNS messages carry (their tokens are the proof) are public"
+        "only /healthz, the links SNS messages carry and a page's accept button (their tokens are the proof) are public"
     );
     // Every SNS operation Terraform's aws_sns_topic and the issue name.
     for op in [

@@ -4,7 +4,11 @@ use async_trait::async_trait;
 
 use super::SqliteTx;
 use super::rows::{bodies, body, encode, touched};
-use crate::store::{StoreResult, StoredChannel, StoredContact};
+use tocsin_api::native::Acknowledgement;
+
+use crate::store::{
+    DueEscalations, StoreResult, StoredChannel, StoredContact, StoredEngagement, StoredPage,
+};
 
 #[async_trait]
 impl crate::store::ContactStore for SqliteTx {
@@ -96,5 +100,174 @@ impl crate::store::ContactStore for SqliteTx {
             &mut self.tx,
         )
         .await
+    }
+}
+
+#[async_trait]
+impl crate::store::EngagementStore for SqliteTx {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_engagement(&mut self, e: &StoredEngagement) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO engagements (arn, incident_id, started_at, wake_at, body) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (arn) DO UPDATE SET wake_at = ?4, body = ?5",
+        )
+        .bind(&e.engagement.engagement_arn)
+        .bind(&e.engagement.incident_id)
+        .bind(e.engagement.start_time.unwrap_or_default())
+        .bind(e.wake_at)
+        .bind(encode(e)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn engagement(&mut self, arn: &str) -> StoreResult<Option<StoredEngagement>> {
+        body(
+            sqlx::query_scalar("SELECT body FROM engagements WHERE arn = ?").bind(arn),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn engagements(
+        &mut self,
+        incident_id: Option<&str>,
+    ) -> StoreResult<Vec<StoredEngagement>> {
+        match incident_id {
+            Some(id) => {
+                bodies(
+                    sqlx::query_scalar(
+                        "SELECT body FROM engagements WHERE incident_id = ? ORDER BY started_at DESC, arn",
+                    )
+                    .bind(id),
+                    &mut self.tx,
+                )
+                .await
+            }
+            None => {
+                bodies(
+                    sqlx::query_scalar("SELECT body FROM engagements ORDER BY started_at DESC, arn"),
+                    &mut self.tx,
+                )
+                .await
+            }
+        }
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_page(&mut self, p: &StoredPage) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO pages (arn, engagement_arn, contact_arn, sent_at, wake_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (arn) DO UPDATE SET wake_at = ?5, body = ?6",
+        )
+        .bind(&p.page.page_arn)
+        .bind(&p.page.engagement_arn)
+        .bind(&p.page.contact_arn)
+        .bind(p.page.sent_time.unwrap_or_default())
+        .bind(p.wake_at)
+        .bind(encode(p)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn page(&mut self, arn: &str) -> StoreResult<Option<StoredPage>> {
+        body(
+            sqlx::query_scalar("SELECT body FROM pages WHERE arn = ?").bind(arn),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn pages_by_engagement(&mut self, engagement_arn: &str) -> StoreResult<Vec<StoredPage>> {
+        bodies(
+            sqlx::query_scalar(
+                "SELECT body FROM pages WHERE engagement_arn = ? ORDER BY sent_at, arn",
+            )
+            .bind(engagement_arn),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn pages_by_contact(&mut self, contact_arn: &str) -> StoreResult<Vec<StoredPage>> {
+        bodies(
+            sqlx::query_scalar(
+                "SELECT body FROM pages WHERE contact_arn = ? ORDER BY sent_at, arn",
+            )
+            .bind(contact_arn),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_escalations(&mut self, now: f64) -> StoreResult<DueEscalations> {
+        let mut due = DueEscalations::default();
+        for (table, key, out) in [
+            ("engagements", "arn", &mut due.engagements),
+            ("pages", "arn", &mut due.pages),
+            (
+                "acknowledgements",
+                "incident_arn",
+                &mut due.acknowledgements,
+            ),
+        ] {
+            *out = sqlx::query_scalar(&format!(
+                "SELECT {key} FROM {table} WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT 100"
+            ))
+            .bind(now)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        }
+        Ok(due)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_acknowledgement(
+        &mut self,
+        incident_arn: &str,
+        ack: &Acknowledgement,
+    ) -> StoreResult<()> {
+        let wake = if ack.lapsed { None } else { ack.until };
+        sqlx::query(
+            "INSERT INTO acknowledgements (incident_arn, wake_at, body) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (incident_arn) DO UPDATE SET wake_at = ?2, body = ?3",
+        )
+        .bind(incident_arn)
+        .bind(wake)
+        .bind(encode(ack)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn acknowledgement(
+        &mut self,
+        incident_arn: &str,
+    ) -> StoreResult<Option<Acknowledgement>> {
+        body(
+            sqlx::query_scalar("SELECT body FROM acknowledgements WHERE incident_arn = ?")
+                .bind(incident_arn),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn next_escalation_at(&mut self) -> StoreResult<Option<f64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(w) FROM (SELECT MIN(wake_at) AS w FROM engagements WHERE wake_at IS NOT NULL \
+             UNION ALL SELECT MIN(wake_at) FROM pages WHERE wake_at IS NOT NULL \
+             UNION ALL SELECT MIN(wake_at) FROM acknowledgements WHERE wake_at IS NOT NULL)",
+        )
+        .fetch_one(&mut *self.tx)
+        .await?)
     }
 }
