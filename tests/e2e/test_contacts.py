@@ -72,6 +72,17 @@ def test_contacts_channels_and_activation_codes_by_email(mailed):
         ContactId=maria,
         Plan={"Stages": [{"DurationInMinutes": 1, "Targets": [{"ChannelTargetInfo": {"ContactChannelId": channel, "RetryIntervalInMinutes": 1}}]}]},
     )
+    # An engagement of maria, stopped by hand: the page gets a STOP receipt.
+    eng = c.start_engagement(ContactId=maria, Sender="ops", Subject="Test page", Content="please ignore")["EngagementArn"]
+    smtp.wait_for(lambda m: m["Subject"] == "Test page", what="the page")
+    c.stop_engagement(EngagementId=eng, Reason="a drill")
+    assert "StopTime" in c.describe_engagement(EngagementId=eng)
+    page = c.list_pages_by_engagement(EngagementId=eng)["Pages"][0]["PageArn"]
+    assert [r["ReceiptType"] for r in c.list_page_receipts(PageId=page)["Receipts"]] == ["SENT", "STOP"]
+    with pytest.raises(ClientError) as e:
+        c.stop_engagement(EngagementId=eng + "-nope")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
     got = c.get_contact(ContactId=maria)
     assert got["Alias"] == "maria" and got["Type"] == "PERSONAL" and got["DisplayName"] == "Maria Silva"
     assert got["Plan"]["Stages"][0]["Targets"][0]["ChannelTargetInfo"]["ContactChannelId"] == channel

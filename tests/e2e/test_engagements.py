@@ -227,6 +227,9 @@ def test_acknowledgement_accepts_own_pages_holds_escalation_and_lapses(mailed):
     detail = get(server, f"/v1/incident?arn={urllib.parse.quote(incident, safe='')}")
     types = [e["eventType"] for e in detail["timelineEvents"]]
     assert "Incident Acknowledged" in types and "Acknowledgement Lapsed" in types, types
+    lapsed = next(e for e in detail["timelineEvents"] if e["eventType"] == "Acknowledgement Lapsed")
+    late = lapsed["eventTime"] - (ack["at"] + 2)
+    assert -0.1 <= late <= 3, f"the acknowledgement lapsed {late:+.2f} s from its expiry"
     assert "acknowledgement" not in detail["incident"]
     assert detail["metrics"]["timeToFirstAcknowledgement"] > 0
 

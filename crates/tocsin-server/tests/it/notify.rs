@@ -720,3 +720,91 @@ async fn response_plans_notify_their_topics_and_the_incident_keeps_a_delivery_lo
     assert_eq!(other, serde_json::json!([]));
     server.stop();
 }
+
+#[tokio::test]
+async fn runbooks_acknowledge_incidents_and_approvals_notify_their_topic() {
+    let server = lab_server().await;
+    let (hooks, got) = receiver(0).await;
+    let topic = topic(&server, "approvers").await;
+    sns(
+        &server.client,
+        &server.base,
+        &[
+            ("Action", "Subscribe"),
+            ("TopicArn", &topic),
+            ("Protocol", "slack"),
+            ("Endpoint", &format!("{hooks}/approvers")),
+        ],
+    )
+    .await;
+    let (status, plan) = server
+        .rest(
+            "/createResponsePlan",
+            &serde_json::json!({"name": "api", "incidentTemplate": {"title": "API slow", "impact": 3}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    let (_, started) = server
+        .rest(
+            "/startIncident",
+            &serde_json::json!({"responsePlanArn": plan["arn"]}),
+        )
+        .await;
+    let incident = started["incidentRecordArn"].as_str().unwrap().to_owned();
+    let doc = serde_json::json!({"schemaVersion": "0.3", "parameters": {"Incident": {"type": "String"}}, "mainSteps": [
+        {"name": "ack", "action": "aws:executeAwsApi", "inputs": {
+            "Service": "tocsin", "Api": "AcknowledgeIncident",
+            "incidentRecordArn": "{{ Incident }}", "note": "runbook is on it", "expiresInSeconds": "600"}},
+        {"name": "ask", "action": "aws:approve", "inputs": {
+            "Approvers": ["test-admin"], "Message": "Restart the API?", "NotificationArn": topic}},
+    ]});
+    let (status, out) = server
+        .ssm(
+            "CreateDocument",
+            &serde_json::json!({"Name": "ack-and-ask", "Content": doc.to_string()}),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    let (status, out) = server
+        .ssm(
+            "StartAutomationExecution",
+            &serde_json::json!({"DocumentName": "ack-and-ask", "Parameters": {"Incident": [incident]}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    let request = wait_for("the approval request on the topic", async || {
+        got.lock()
+            .unwrap()
+            .iter()
+            .find(|(p, ..)| p == "/approvers")
+            .map(|(_, _, b)| serde_json::from_str::<Value>(b).unwrap())
+    })
+    .await;
+    let text = request["text"].as_str().unwrap();
+    assert!(
+        text.contains("Approval requested") && text.contains("Restart the API?"),
+        "{text}"
+    );
+    let path = format!(
+        "/v1/incident?arn={}",
+        url::form_urlencoded::byte_serialize(incident.as_bytes()).collect::<String>()
+    );
+    let detail: Value = server.get(&path).await.json().await.unwrap();
+    let ack = &detail["incident"]["acknowledgement"];
+    assert_eq!(ack["note"], "runbook is on it", "{detail}");
+    assert!(ack["until"].as_f64().unwrap() > ack["at"].as_f64().unwrap() + 590.0);
+    assert!(
+        detail["metrics"]["timeToFirstAcknowledgement"]
+            .as_f64()
+            .unwrap()
+            >= 0.0
+    );
+    let kinds: Vec<&str> = detail["timelineEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["eventType"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"Incident Acknowledged"), "{kinds:?}");
+    server.stop();
+}
