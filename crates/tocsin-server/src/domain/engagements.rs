@@ -507,6 +507,20 @@ async fn stop(
     .await
 }
 
+/// Stops every running engagement of an incident (it was resolved: nobody is paged for a
+/// resolved incident).
+pub async fn stop_for_incident(
+    tx: &mut dyn StoreTx,
+    incident_arn: &str,
+    reason: &str,
+    now: f64,
+) -> ApiResult<()> {
+    for mut e in tx.engagements(Some(incident_arn)).await? {
+        stop(tx, &mut e, reason, now).await?;
+    }
+    Ok(())
+}
+
 /// Mirrors `StopEngagement`.
 ///
 /// Errors: `ResourceNotFoundException`.

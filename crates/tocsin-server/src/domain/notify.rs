@@ -615,6 +615,23 @@ pub fn slack(n: &StoredNotification) -> serde_json::Value {
     }
 }
 
+/// Text for an Adaptive Card `TextBlock`, which renders a subset of Markdown: the
+/// characters that make links, emphasis, code and headings are escaped, so an incident title
+/// cannot add a link or formatting.
+pub fn card_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '[' | ']' | '*' | '_' | '`' | '#' | '<' | '>' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A Teams Workflows message: one Adaptive Card (1.4) in `attachments`.
 pub fn msteams(n: &StoredNotification) -> serde_json::Value {
     use serde_json::json;
@@ -622,7 +639,7 @@ pub fn msteams(n: &StoredNotification) -> serde_json::Value {
     let (body, actions) = match &m.notice {
         Some(x) => {
             let mut body = vec![
-                json!({"type": "TextBlock", "text": format!("{}: {}", x.headline, x.title), "weight": "Bolder", "size": "Medium", "wrap": true}),
+                json!({"type": "TextBlock", "text": card_text(&format!("{}: {}", x.headline, x.title)), "weight": "Bolder", "size": "Medium", "wrap": true}),
                 json!({"type": "FactSet", "facts": [
                     {"title": "Impact", "value": impact_words(x.impact)},
                     {"title": "Status", "value": x.status},
@@ -646,7 +663,7 @@ pub fn msteams(n: &StoredNotification) -> serde_json::Value {
                     json!({"type": "TextBlock", "text": subject, "weight": "Bolder", "wrap": true}),
                 );
             }
-            body.push(json!({"type": "TextBlock", "text": m.text, "wrap": true}));
+            body.push(json!({"type": "TextBlock", "text": card_text(&m.text), "wrap": true}));
             (body, Vec::new())
         }
     };
@@ -753,6 +770,13 @@ mod tests {
         }
         assert!(text.contains("2 min"));
         let t = msteams(&n);
+        let title = t["attachments"][0]["content"]["body"][0]["text"]
+            .as_str()
+            .unwrap();
+        assert!(
+            title.contains("\\*bold\\*") && title.contains("\\<http://evil|click\\>"),
+            "{title}"
+        );
         assert_eq!(
             t["attachments"][0]["contentType"],
             "application/vnd.microsoft.card.adaptive"

@@ -363,4 +363,26 @@ async fn an_acknowledgement_holds_the_escalation_until_it_lapses() {
         1,
         "and escalation goes on a stage later"
     );
+
+    // Resolving the incident stops its engagements: nobody is paged for it again.
+    let mut tx = s.write().await.unwrap();
+    tocsin_server::domain::incidents::update_incident(
+        tx.as_mut(),
+        &config,
+        "arn:aws:iam::000000000000:user/maria",
+        from(json!({"arn": incident, "status": "RESOLVED"})),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = s.read().await.unwrap();
+    let all = tx.engagements(Some(&incident)).await.unwrap();
+    assert!(
+        all.iter()
+            .all(|e| e.engagement.stop_time.is_some() && e.wake_at.is_none())
+    );
+    drop(tx);
+    tick(&s, now + 10_000.0).await;
+    assert_eq!(pages_sent(&s, "tom@example.com").await, 1);
+    assert_eq!(pages_sent(&s, "maria@example.com").await, 2);
 }
