@@ -9,7 +9,7 @@
 //!
 //! - [`client`]: the [`Api`] handle, request sending, errors, idempotency tokens;
 //! - [`paging`]: the one "every page" loop that follows next tokens;
-//! - [`native`]: Tocsin's own endpoints (wall, incident detail, health);
+//! - [`native`]: Tocsin's own endpoints (wall, incident detail, acknowledgement, health);
 //! - [`incidents`]: ssm-incidents incident records;
 //! - [`plans`]: ssm-incidents response plans;
 //! - [`events`]: EventBridge rules and targets on the default bus;
@@ -17,13 +17,16 @@
 //! - [`auth`]: who the key is (`whoami`), stream tickets, and access keys (admin);
 //! - [`audit`]: the audit log (admin);
 //! - [`integrations`]: outbound webhooks and service roles (admin);
-//! - [`topics`]: topics, subscriptions, test messages and incidents' delivery logs.
+//! - [`topics`]: topics, subscriptions, test messages and incidents' delivery logs;
+//! - [`contacts`]: Incident Manager Contacts (contacts, channels, engagements, pages) and
+//!   the public page-acceptance link.
 //!
 //! Every request carries the signed-in key as `Authorization: Bearer ID:SECRET`.
 
 pub mod audit;
 pub mod auth;
 pub mod client;
+pub mod contacts;
 pub mod events;
 pub mod incidents;
 pub mod integrations;

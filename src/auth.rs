@@ -281,6 +281,13 @@ pub enum Control {
     /// On the Topics page: create and delete topics, and subscribe chat webhooks (`slack`,
     /// `msteams`).
     ManageTopics,
+    /// Acknowledge an incident (incident page and wall cards).
+    AcknowledgeIncidents,
+    /// On the Contacts page: activate a contact channel with its code, and send the code
+    /// again.
+    ActivateChannels,
+    /// On the Contacts page: create and delete contacts, escalation plans and channels.
+    ManageContacts,
 }
 
 impl Control {
@@ -291,13 +298,16 @@ impl Control {
             Self::StartIncident
             | Self::WorkIncident
             | Self::RunRunbooks
-            | Self::SubscribeTopics => Role::Responder,
+            | Self::SubscribeTopics
+            | Self::AcknowledgeIncidents
+            | Self::ActivateChannels => Role::Responder,
             Self::EditPlans
             | Self::EditRules
             | Self::EditRunbooks
             | Self::ManageKeys
             | Self::ManageIntegrations
             | Self::ManageTopics
+            | Self::ManageContacts
             | Self::ReadAudit => Role::Admin,
         }
     }
@@ -328,6 +338,7 @@ pub fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     }
     if may(role, Control::Read) {
         links.push(("/topics", "Topics"));
+        links.push(("/contacts", "Contacts"));
     }
     if may(role, Control::ManageIntegrations) {
         links.push(("/integrations", "Integrations"));
@@ -663,22 +674,23 @@ mod tests {
     fn what_each_role_sees() {
         use Control::*;
         let table = [
-            (None, [false; 12]),
-            (Some(Role::Producer), [false; 12]),
+            (None, [false; 15]),
+            (Some(Role::Producer), [false; 15]),
             (
                 Some(Role::Viewer),
                 [
                     true, false, false, false, false, false, false, false, false, false, false,
-                    false,
+                    false, false, false, false,
                 ],
             ),
             (
                 Some(Role::Responder),
                 [
                     true, true, true, false, false, false, false, true, false, false, true, false,
+                    true, true, false,
                 ],
             ),
-            (Some(Role::Admin), [true; 12]),
+            (Some(Role::Admin), [true; 15]),
         ];
         let controls = [
             Read,
@@ -693,6 +705,9 @@ mod tests {
             ManageIntegrations,
             SubscribeTopics,
             ManageTopics,
+            AcknowledgeIncidents,
+            ActivateChannels,
+            ManageContacts,
         ];
         for (role, expected) in table {
             for (control, want) in controls.into_iter().zip(expected) {
@@ -720,6 +735,7 @@ mod tests {
                 "/rules",
                 "/runbooks",
                 "/topics",
+                "/contacts",
                 "/settings"
             ]
         );
@@ -733,6 +749,7 @@ mod tests {
                 "/rules",
                 "/runbooks",
                 "/topics",
+                "/contacts",
                 "/settings"
             ]
         );
@@ -747,6 +764,7 @@ mod tests {
                 "/runbooks",
                 "/keys",
                 "/topics",
+                "/contacts",
                 "/integrations",
                 "/audit",
                 "/settings"

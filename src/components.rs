@@ -1,12 +1,17 @@
 //! Reusable view pieces, one component per file.
 
+pub mod acknowledgement;
 pub mod action_error;
 pub mod add_target_form;
 pub mod as_of;
 pub mod connection_badge;
+pub mod contact_item;
+pub mod create_contact_form;
 pub mod create_topic_form;
 pub mod delivery_log;
+pub mod engagement_progress;
 pub mod error_note;
+pub mod escalation_plan_form;
 pub mod execution_item;
 pub mod fields;
 pub mod impact_badge;

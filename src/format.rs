@@ -320,8 +320,69 @@ pub fn last_attempt_error(attempts: &[tocsin_api::sns::NotificationAttempt]) -> 
         .unwrap_or_else(|| "—".to_owned())
 }
 
+/// What an acknowledgement in force reads as: `Acknowledged by NAME`.
+pub fn acknowledged_by(name: &str) -> String {
+    format!("Acknowledged by {name}")
+}
+
+/// A response metric (seconds) as a human duration (`4m 12s`, see [`format_age`]), or `—`
+/// when there is none yet.
+pub fn metric_duration(seconds: Option<f64>) -> String {
+    match seconds {
+        Some(s) if s.is_finite() => format_age(s),
+        _ => "—".to_owned(),
+    }
+}
+
+/// The contact alias an Incident Manager Contacts ARN names: `…:contact/maria`,
+/// `…:page/maria/<id>` and `…:engagement/maria/<id>` all give `maria`; anything else its
+/// last `:`-separated part.
+pub fn contact_alias(arn: &str) -> &str {
+    let resource = arn.rsplit(':').next().unwrap_or(arn);
+    let mut parts = resource.split('/');
+    let first = parts.next().unwrap_or(resource);
+    match parts.next() {
+        Some(alias) if !alias.is_empty() => alias,
+        _ => first,
+    }
+}
+
+/// How far a page got: `read`, `delivered`, `sent` or `not sent`.
+pub fn page_progress(sent: Option<f64>, delivered: Option<f64>, read: Option<f64>) -> &'static str {
+    if read.is_some() {
+        "read"
+    } else if delivered.is_some() {
+        "delivered"
+    } else if sent.is_some() {
+        "sent"
+    } else {
+        "not sent"
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn acknowledgements_metrics_and_contacts() {
+        assert_eq!(acknowledged_by("maria"), "Acknowledged by maria");
+        assert_eq!(metric_duration(None), "—");
+        assert_eq!(metric_duration(Some(252.4)), "4m 12s");
+        assert_eq!(metric_duration(Some(f64::NAN)), "—");
+        assert_eq!(
+            contact_alias("arn:aws:ssm-contacts:us-east-1:000000000000:contact/maria"),
+            "maria"
+        );
+        assert_eq!(
+            contact_alias("arn:aws:ssm-contacts:us-east-1:000000000000:page/maria/1f2e"),
+            "maria"
+        );
+        assert_eq!(contact_alias("plain"), "plain");
+        assert_eq!(page_progress(Some(1.0), None, None), "sent");
+        assert_eq!(page_progress(Some(1.0), Some(2.0), None), "delivered");
+        assert_eq!(page_progress(Some(1.0), Some(2.0), Some(3.0)), "read");
+        assert_eq!(page_progress(None, None, None), "not sent");
+    }
     use super::*;
 
     #[test]

@@ -5,7 +5,9 @@
 //! what is trimmed, what is left out, which message a bad field gives) is unit-tested
 //! natively with `cargo test -p tocsin-web`.
 
+pub mod acknowledge;
 pub mod audit;
+pub mod contacts;
 pub mod incident;
 pub mod integrations;
 pub mod plan;

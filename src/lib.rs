@@ -9,10 +9,10 @@
 //! `?api=https://host:port` (remembered in `localStorage`) or on the Settings page, so one
 //! build works from any origin.
 //!
-//! Every page but the sign-in page needs a key: [`auth`] keeps the signed-in key (sent as
-//! `Authorization: Bearer ID:SECRET` by every [`Api`]) and whose it is (`whoami`), and
-//! [`RequireKey`] guards each route, so a page is only built once its key is checked, with
-//! the controls its role may use.
+//! Every page but the sign-in page (and `/accept`, a page's email link) needs a key:
+//! [`auth`] keeps the signed-in key (sent as `Authorization: Bearer ID:SECRET` by every
+//! [`Api`]) and whose it is (`whoami`), and [`RequireKey`] guards each route, so a page is
+//! only built once its key is checked, with the controls its role may use.
 //!
 //! Untrusted text (titles, summaries, event data, key names, runbook step names, messages
 //! and outputs, webhook names, role ARNs, topic names and subscription endpoints, delivery
@@ -40,7 +40,9 @@ use crate::components::kiosk_gate::KioskGate;
 use crate::components::nav_bar::NavBar;
 use crate::components::require_key::RequireKey;
 use crate::format::choose_base_url;
+use crate::pages::accept_page::AcceptPage;
 use crate::pages::audit_page::AuditPage;
+use crate::pages::contacts_page::ContactsPage;
 use crate::pages::execution_page::ExecutionPage;
 use crate::pages::incident_page::IncidentPage;
 use crate::pages::incidents_page::IncidentsPage;
@@ -62,8 +64,9 @@ use crate::pages::wall_page::WallPage;
 /// `localStorage` key holding the API base URL chosen by `?api=` or on the Settings page.
 pub const API_BASE_STORAGE_KEY: &str = "tocsin.apiBase";
 
-/// The whole app: context, navigation and routes. Every route but `/sign-in` (and
-/// `/settings`, to point the app at another server) waits for a checked key.
+/// The whole app: context, navigation and routes. Every route but `/sign-in`, `/accept` (a
+/// page's email link, whose token is the proof) and `/settings` (to point the app at
+/// another server) waits for a checked key.
 #[component]
 pub fn App() -> impl IntoView {
     provide_api_context();
@@ -74,6 +77,7 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/sign-in") view=SignInPage />
+                    <Route path=path!("/accept") view=AcceptPage />
                     <Route path=path!("/") view=wall />
                     <Route path=path!("/wall") view=wall />
                     <Route
@@ -131,6 +135,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/topics")
                         view=|| view! { <RequireKey><TopicsPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/contacts")
+                        view=|| view! { <RequireKey><ContactsPage /></RequireKey> }
                     />
                     <Route
                         path=path!("/integrations")

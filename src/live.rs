@@ -11,4 +11,6 @@ pub mod feed;
 pub mod resource;
 
 pub use feed::{ChangeFeed, ConnectionState, state_after_failures};
-pub use resource::{is_about_incident, is_notification_about, use_live_resource};
+pub use resource::{
+    is_about_incident, is_engagement_news, is_notification_about, use_live_resource,
+};

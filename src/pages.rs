@@ -1,6 +1,8 @@
 //! Route components (`*Page`), one per file.
 
+pub mod accept_page;
 pub mod audit_page;
+pub mod contacts_page;
 pub mod execution_page;
 pub mod incident_page;
 pub mod incidents_page;

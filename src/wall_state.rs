@@ -282,15 +282,29 @@ pub fn card_key(incident: &WallIncident) -> String {
         })
         .collect::<Vec<_>>()
         .join(",");
+    let acknowledgement = incident
+        .acknowledgement
+        .as_ref()
+        .map(|a| {
+            format!(
+                "{}:{}:{}:{}",
+                a.at,
+                a.name,
+                a.until.unwrap_or_default(),
+                a.note.as_deref().unwrap_or("")
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "{}|{}|{}|{}|{}|{}|{}",
+        "{}|{}|{}|{}|{}|{}|{}|{}",
         incident.incident.arn,
         incident.incident.last_modified_time,
         incident.incident.impact,
         latest,
         incident.response_plan_name,
         runbooks,
-        incident.incident.title
+        incident.incident.title,
+        acknowledgement
     )
 }
 
@@ -567,6 +581,16 @@ mod tests {
         let mut d = c.clone();
         d.runbooks[0].status = "Waiting".to_owned();
         assert_ne!(card_key(&c), card_key(&d));
+        let mut e = a.clone();
+        e.acknowledgement = Some(tocsin_api::native::Acknowledgement {
+            by: "arn:aws:iam::000000000000:user/maria".to_owned(),
+            name: "maria".to_owned(),
+            at: 5.0,
+            note: Some("on it".to_owned()),
+            until: None,
+            lapsed: false,
+        });
+        assert_ne!(card_key(&a), card_key(&e));
     }
 
     fn runbook(

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use tocsin_api::native::WallIncident;
 
+use crate::components::acknowledgement::{AcknowledgeControl, AcknowledgementNote};
 use crate::components::impact_badge::ImpactBadge;
 use crate::format::{format_age, impact_class, incident_href, summarize_event_data};
 use crate::runbook::RunState;
@@ -12,7 +13,9 @@ use crate::runbook::RunState;
 const LATEST_CHARS: usize = 140;
 
 /// `article.incident-card`: title, impact, ticking age, response plan, its runbooks' states
-/// (`li.card-runbook`, in words and colour) and the latest timeline entry.
+/// (`li.card-runbook`, in words and colour), the acknowledgement in force
+/// (`p.acknowledgement`: "Acknowledged by NAME" and the note) and the latest timeline entry;
+/// outside kiosk mode, for keys that may acknowledge, an "Acknowledge" control.
 #[component]
 pub fn IncidentCard(
     /// The incident.
@@ -20,13 +23,20 @@ pub fn IncidentCard(
     /// Now, in seconds since the epoch (ticks every second).
     #[prop(into)]
     now: Signal<f64>,
-    /// Kiosk mode: the title is not a link.
+    /// Kiosk mode: the title is not a link, and there are no controls.
     #[prop(into)]
     kiosk: Signal<bool>,
+    /// Whether the key may acknowledge incidents (responder, admin).
+    #[prop(optional)]
+    can_ack: bool,
 ) -> impl IntoView {
+    let acknowledgement = incident
+        .acknowledgement
+        .map(|a| view! { <AcknowledgementNote acknowledgement=a /> });
     let record = incident.incident;
     let created = record.creation_time;
     let href = incident_href(&record.arn);
+    let ack_arn = record.arn.clone();
     let title = record.title;
     let runbooks = (!incident.runbooks.is_empty()).then(|| {
         view! {
@@ -89,6 +99,11 @@ pub fn IncidentCard(
                 {incident.response_plan_name}
             </p>
             {runbooks}
+            {acknowledgement}
+            {move || {
+                (can_ack && !kiosk.get())
+                    .then(|| view! { <AcknowledgeControl incident_arn=ack_arn.clone() /> })
+            }}
             {latest
                 .map(|(kind, summary)| {
                     view! {

@@ -1,4 +1,5 @@
-//! The head of the incident detail page: title, status, actions and fields.
+//! The head of the incident detail page: title, status, actions, fields and response
+//! metrics.
 
 use leptos::prelude::*;
 use tocsin_api::incidents::IncidentRecordStatus;
@@ -7,6 +8,7 @@ use tocsin_api::native::IncidentDetail;
 use crate::clock::local_datetime;
 use crate::components::impact_badge::ImpactBadge;
 use crate::components::incident_actions::{IncidentActions, IncidentEditor};
+use crate::format::metric_duration;
 
 /// The head of the detail page for one fetched [`IncidentDetail`] (its runbooks, timeline
 /// and related items follow it on the page).
@@ -54,6 +56,12 @@ pub fn IncidentDetailView(
             </dd>
             <dt>"Dedupe string"</dt>
             <dd class="mono">{record.dedupe_string.clone()}</dd>
+            <dt>"Time to first acknowledgement"</dt>
+            <dd id="metric-time-to-acknowledge">
+                {metric_duration(detail.metrics.time_to_first_acknowledgement)}
+            </dd>
+            <dt>"Time to resolve"</dt>
+            <dd id="metric-time-to-resolve">{metric_duration(detail.metrics.time_to_resolve)}</dd>
             <dt>"Summary"</dt>
             <dd class="summary">{record.summary.clone().unwrap_or_else(|| "—".to_owned())}</dd>
         </dl>

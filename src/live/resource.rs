@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use leptos::prelude::*;
-use tocsin_api::native::{Change, ChangeFeedEntry};
+use tocsin_api::native::{Change, ChangeFeedEntry, timeline_event_types as kinds};
 
 use super::feed::ChangeFeed;
 
@@ -49,6 +49,25 @@ pub fn is_notification_about(entry: &ChangeFeedEntry, arn: &str) -> bool {
     matches!(&entry.change, Change::NotificationChanged(n) if n.incident_arn.as_deref() == Some(arn))
 }
 
+/// The timeline entries that mean an incident's engagements, pages or acknowledgement
+/// moved on.
+pub const ENGAGEMENT_EVENT_TYPES: [&str; 7] = [
+    kinds::ENGAGEMENT_STARTED,
+    kinds::PAGE_SENT,
+    kinds::PAGE_ACCEPTED,
+    kinds::ENGAGEMENT_ESCALATED,
+    kinds::ENGAGEMENT_STOPPED,
+    kinds::INCIDENT_ACKNOWLEDGED,
+    kinds::ACKNOWLEDGEMENT_LAPSED,
+];
+
+/// Whether a change-feed entry is one of [`ENGAGEMENT_EVENT_TYPES`] on the incident `arn`'s
+/// timeline: what an incident's engagement progress follows.
+pub fn is_engagement_news(entry: &ChangeFeedEntry, arn: &str) -> bool {
+    matches!(&entry.change, Change::TimelineEventAdded(e)
+        if e.incident_record_arn == arn && ENGAGEMENT_EVENT_TYPES.contains(&e.event_type.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,8 +94,15 @@ mod tests {
             event_data: String::new(),
             event_references: None,
         };
-        let added = entry(Change::TimelineEventAdded(event));
+        let added = entry(Change::TimelineEventAdded(event.clone()));
         assert!(is_about_incident(&added, "a"));
+        assert!(!is_engagement_news(&added, "a"));
+        let paged = entry(Change::TimelineEventAdded(TimelineEvent {
+            event_type: kinds::PAGE_SENT.to_owned(),
+            ..event
+        }));
+        assert!(is_engagement_news(&paged, "a"));
+        assert!(!is_engagement_news(&paged, "b"));
         assert!(!is_about_incident(&added, "b"));
         let rule = entry(Change::RuleChanged {
             arn: "a".to_owned(),

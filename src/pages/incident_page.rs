@@ -1,14 +1,18 @@
-//! One incident: fields, runbooks, timeline, related items, delivery log; resolve and edit.
-//! Live.
+//! One incident: fields and metrics, its acknowledgement, runbooks, timeline, related
+//! items, engagements, delivery log; acknowledge, resolve and edit. Live.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use tocsin_api::incidents::IncidentRecordStatus;
+use tocsin_api::native::Acknowledgement;
 
 use crate::api::ApiError;
 use crate::auth::session::use_auth;
 use crate::auth::{Control, may};
+use crate::components::acknowledgement::{AcknowledgeControl, AcknowledgementNote};
 use crate::components::connection_badge::ConnectionBadge;
 use crate::components::delivery_log::DeliveryLog;
+use crate::components::engagement_progress::EngagementProgress;
 use crate::components::error_note::ErrorList;
 use crate::components::incident_actions::IncidentEditor;
 use crate::components::incident_detail_view::IncidentDetailView;
@@ -22,7 +26,11 @@ use crate::use_api;
 /// `/incident?arn=…`: refetches whenever the change feed reports a change to this incident
 /// (its runbooks' transitions included), and after every (re)connect, since changes may have
 /// happened while the stream was not open. Resolve, edit and the runbook controls are there
-/// only for keys that may work incidents (responder, admin).
+/// only for keys that may work incidents (responder, admin), and so is "Acknowledge".
+///
+/// The acknowledgement in force (`section#acknowledgement`) follows the incident; one just
+/// made here shows at once, until the incident is read again. The [`EngagementProgress`]
+/// follows the incident's engagements and pages.
 ///
 /// The runbooks section sits between two views of the same resource and is not rebuilt by
 /// a refetch: each execution in it follows the feed itself, and what is typed there (an
@@ -33,6 +41,7 @@ pub fn IncidentPage() -> impl IntoView {
     let role = use_auth().role_untracked();
     let can_work = may(role, Control::WorkIncident);
     let can_run = may(role, Control::RunRunbooks);
+    let can_ack = may(role, Control::AcknowledgeIncidents);
     let api = use_api();
     let query = use_query_map();
     let arn = Memo::new(move |_| query.with(|q| q.get("arn")).unwrap_or_default());
@@ -64,6 +73,7 @@ pub fn IncidentPage() -> impl IntoView {
 
     let refresh = Callback::new(move |()| detail.refetch());
     let log_api = api.clone();
+    let engagements_api = api.clone();
     let editor = IncidentEditor::new(api.clone(), refresh);
 
     // The incident's executions: those the server knows (kept through a failed refetch),
@@ -75,6 +85,30 @@ pub fn IncidentPage() -> impl IntoView {
             _ => previous.cloned().unwrap_or_default(),
         })
     });
+    // The acknowledgement as last fetched (`None` until the incident loaded), one made here
+    // since, and whether the incident is open.
+    let fetched_ack = Memo::new(move |previous: Option<&Option<Option<Acknowledgement>>>| {
+        detail.with(|d| match d {
+            Some(Ok(d)) => Some(d.incident.acknowledgement.clone()),
+            _ => previous.cloned().flatten(),
+        })
+    });
+    let just_acked = RwSignal::new(None::<Acknowledgement>);
+    Effect::watch(
+        move || fetched_ack.get(),
+        move |_, _, _| just_acked.set(None),
+        false,
+    );
+    let shown_ack =
+        Signal::derive(move || just_acked.get().or_else(|| fetched_ack.get().flatten()));
+    let is_open = Memo::new(move |previous: Option<&bool>| {
+        detail.with(|d| match d {
+            Some(Ok(d)) => d.incident.incident.status == IncidentRecordStatus::Open,
+            _ => previous.copied().unwrap_or(false),
+        })
+    });
+    let on_acked = Callback::new(move |ack: Acknowledgement| just_acked.set(Some(ack)));
+
     let started_here = RwSignal::new(Vec::<String>::new());
     let execution_ids = Signal::derive(move || merge_ids(&known_ids.get(), &started_here.get()));
     let loaded = Memo::new(move |previous: Option<&bool>| {
@@ -106,6 +140,25 @@ pub fn IncidentPage() -> impl IntoView {
                 </ErrorBoundary>
             </Transition>
             <Show when=move || loaded.get()>
+                <section class="ack-section" id="acknowledgement" aria-label="Acknowledgement">
+                    {move || match shown_ack.get() {
+                        Some(a) => view! { <AcknowledgementNote acknowledgement=a /> }.into_any(),
+                        None => {
+                            view! { <p class="muted" id="not-acknowledged">"Not acknowledged."</p> }
+                                .into_any()
+                        }
+                    }}
+                    {can_ack
+                        .then(|| {
+                            view! {
+                                <Show when=move || is_open.get()>
+                                    <AcknowledgeControl incident_arn=arn on_done=on_acked />
+                                </Show>
+                            }
+                        })}
+                </section>
+            </Show>
+            <Show when=move || loaded.get()>
                 <IncidentRunbooks
                     api=api.clone()
                     feed=feed
@@ -131,6 +184,9 @@ pub fn IncidentPage() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
+            <Show when=move || loaded.get()>
+                <EngagementProgress api=engagements_api.clone() feed=feed incident_arn=arn />
+            </Show>
             <Show when=move || loaded.get()>
                 <DeliveryLog api=log_api.clone() feed=feed incident_arn=arn />
             </Show>

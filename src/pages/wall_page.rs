@@ -11,6 +11,8 @@ use tocsin_api::impact::Impact;
 use tocsin_api::native::WallSnapshot;
 
 use crate::api::Api;
+use crate::auth::session::use_auth;
+use crate::auth::{Control, may};
 use crate::clock::local_hm_ms;
 use crate::components::as_of::AsOf;
 use crate::components::connection_badge::ConnectionBadge;
@@ -33,6 +35,7 @@ const RESYNC_MS: u32 = 10 * 60 * 1_000;
 pub fn WallPage() -> impl IntoView {
     let api = use_api();
     let kiosk = use_kiosk();
+    let can_ack = may(use_auth().role_untracked(), Control::AcknowledgeIncidents);
     let wall = RwSignal::new(WallState::default());
     let loaded = RwSignal::new(false);
     let load_failures = RwSignal::new(0u32);
@@ -186,6 +189,7 @@ pub fn WallPage() -> impl IntoView {
                                                             incident=incident
                                                             now=now_secs
                                                             kiosk=kiosk
+                                                            can_ack=can_ack
                                                         />
                                                     }
                                                 }

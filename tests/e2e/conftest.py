@@ -206,3 +206,21 @@ def browser():
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture
+def mailed(request, tmp_path):
+    """A fresh `tocsin serve` that mails through a real SMTP server on loopback (aiosmtpd):
+    (server, SmtpSink)."""
+    from receivers import SmtpSink
+
+    smtp = SmtpSink()
+    server = TocsinServer(tmp_path)
+    server.extra_args = ["--smtp-url", smtp.url, "--smtp-from", "tocsin@example.com"]
+    request.node._tocsin_server = server
+    server.start()
+    try:
+        yield server, smtp
+    finally:
+        server.stop()
+        smtp.close()

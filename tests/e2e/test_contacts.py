@@ -10,22 +10,7 @@ import re
 import pytest
 from awsshape import aws_client
 from botocore.exceptions import ClientError
-from conftest import TocsinServer
-from receivers import SmtpSink, body_text
-
-
-@pytest.fixture
-def mailed(request, tmp_path):
-    smtp = SmtpSink()
-    server = TocsinServer(tmp_path)
-    server.extra_args = ["--smtp-url", smtp.url, "--smtp-from", "tocsin@example.com"]
-    request.node._tocsin_server = server
-    server.start()
-    try:
-        yield server, smtp
-    finally:
-        server.stop()
-        smtp.close()
+from receivers import body_text
 
 
 def test_contacts_channels_and_activation_codes_by_email(mailed):

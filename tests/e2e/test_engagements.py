@@ -18,24 +18,9 @@ import urllib.request
 import pytest
 from awsshape import aws_client
 from botocore.exceptions import ClientError
-from conftest import TocsinServer
-from receivers import SmtpSink, body_text
+from receivers import body_text
 
 STAGE_S = 60
-
-
-@pytest.fixture
-def mailed(request, tmp_path):
-    smtp = SmtpSink()
-    server = TocsinServer(tmp_path)
-    server.extra_args = ["--smtp-url", smtp.url, "--smtp-from", "tocsin@example.com"]
-    request.node._tocsin_server = server
-    server.start()
-    try:
-        yield server, smtp
-    finally:
-        server.stop()
-        smtp.close()
 
 
 def contacts_client(server, key=None):

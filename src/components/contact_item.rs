@@ -1,0 +1,473 @@
+//! One contact on the Contacts page: a personal contact with its channels, or an escalation
+//! plan with its stages; "Delete contact".
+
+use leptos::prelude::*;
+use tocsin_api::contacts::{Contact, ContactChannel, CreateContactChannelRequest};
+
+use crate::api::{Api, ApiError};
+use crate::format::contact_alias;
+use crate::forms::contacts::{EmailChannelForm, check_activation_code};
+
+/// A `p.error` (with `class`) holding the error of `action`'s last run, while that run
+/// failed. (Several contacts are on one page, so these notes are found by class.)
+fn action_error<I, O>(
+    action: Action<I, Result<O, ApiError>>,
+    class: &'static str,
+) -> impl IntoView + use<I, O>
+where
+    I: 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    move || {
+        action.value().get().and_then(Result::err).map(|e| {
+            view! {
+                <p class=format!("error {class}") role="alert">
+                    {e.to_string()}
+                </p>
+            }
+        })
+    }
+}
+
+/// `article.contact[data-alias][data-type]`: alias, display name, type and ARN; for a
+/// personal contact its channels ([`ChannelList`]), for an escalation plan its stages
+/// ([`PlanStages`]); for admins "Delete contact" (`button.contact-delete`, after a
+/// confirmation).
+#[component]
+pub fn ContactItem(
+    /// The API client.
+    api: Api,
+    /// The contact, as listed.
+    contact: Contact,
+    /// Reads the contact list again.
+    refresh: Callback<()>,
+    /// Whether the key may activate channels and send codes again (responder, admin).
+    can_activate: bool,
+    /// Whether the key may add and delete channels and delete contacts (admin).
+    can_manage: bool,
+) -> impl IntoView {
+    let arn = contact.contact_arn.clone();
+    let alias = contact.alias.clone();
+    let is_personal = contact.contact_type == "PERSONAL";
+
+    let delete_api = api.clone();
+    let delete_arn = arn.clone();
+    let delete = Action::new_local(move |_: &()| {
+        let api = delete_api.clone();
+        let arn = delete_arn.clone();
+        async move {
+            api.delete_contact(&arn).await?;
+            refresh.run(());
+            Ok::<(), ApiError>(())
+        }
+    });
+    let delete_alias = alias.clone();
+    let on_delete = move |_| {
+        let confirmed = window()
+            .confirm_with_message(&format!(
+                "Delete contact {delete_alias}? Response plans and escalation plans that engage it stop engaging it."
+            ))
+            .unwrap_or(false);
+        if confirmed {
+            delete.dispatch_local(());
+        }
+    };
+    let display_name = contact.display_name.clone().unwrap_or_default();
+    let kind = if is_personal {
+        "personal contact"
+    } else {
+        "escalation plan"
+    };
+
+    view! {
+        <article class="rule contact" data-alias=alias.clone() data-type=contact.contact_type.clone()>
+            <div class="rule-head">
+                <h3 class="rule-name contact-alias">{alias.clone()}</h3>
+                {(!display_name.is_empty())
+                    .then(|| view! { <span class="muted contact-display-name">{display_name}</span> })}
+                <span class="muted contact-type">{kind}</span>
+                <div class="rule-actions">
+                    {can_manage
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="small danger contact-delete"
+                                    disabled=move || delete.pending().get()
+                                    on:click=on_delete
+                                >
+                                    "Delete contact"
+                                </button>
+                            }
+                        })}
+                </div>
+            </div>
+            <p class="rule-description mono contact-arn">{arn.clone()}</p>
+            {action_error(delete, "contact-delete-error")}
+            {if is_personal {
+                view! { <ChannelList api contact_arn=arn can_activate can_manage /> }.into_any()
+            } else {
+                view! { <PlanStages api contact_arn=arn /> }.into_any()
+            }}
+        </article>
+    }
+}
+
+/// A personal contact's channels (`table.channel-list`, one [`ChannelRow`] each) and, for
+/// admins, `form.channel-form` to add an email channel (the server emails it an
+/// activation code).
+#[component]
+fn ChannelList(
+    api: Api,
+    contact_arn: String,
+    can_activate: bool,
+    can_manage: bool,
+) -> impl IntoView {
+    let list_api = api.clone();
+    let list_arn = contact_arn.clone();
+    let channels = LocalResource::new(move || {
+        let api = list_api.clone();
+        let arn = list_arn.clone();
+        async move { api.list_contact_channels(&arn).await }
+    });
+    let reload = Callback::new(move |()| channels.refetch());
+    let list = Memo::new(move |previous: Option<&Vec<ContactChannel>>| {
+        channels.with(|r| match r {
+            Some(Ok(list)) => list.clone(),
+            _ => previous.cloned().unwrap_or_default(),
+        })
+    });
+    let error = Memo::new(move |_| {
+        channels.with(|r| match r {
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        })
+    });
+
+    let name = RwSignal::new(String::new());
+    let address = RwSignal::new(String::new());
+    let form_error = RwSignal::new(None::<String>);
+    let added = RwSignal::new(None::<String>);
+    let add_api = api.clone();
+    let add = Action::new_local(move |input: &CreateContactChannelRequest| {
+        let api = add_api.clone();
+        let input = input.clone();
+        async move {
+            api.create_contact_channel(&input).await?;
+            name.try_set(String::new());
+            address.try_set(String::new());
+            added.try_set(Some(format!(
+                "Added channel {}: an activation code was sent to {}.",
+                input.name,
+                input.delivery_address.simple_address.unwrap_or_default()
+            )));
+            reload.run(());
+            Ok::<(), ApiError>(())
+        }
+    });
+    let on_add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        added.set(None);
+        let form = EmailChannelForm {
+            name: name.get_untracked(),
+            address: address.get_untracked(),
+        };
+        match form.create_input(&contact_arn) {
+            Ok(input) => {
+                form_error.set(None);
+                add.dispatch_local(input);
+            }
+            Err(msg) => form_error.set(Some(msg)),
+        }
+    };
+
+    view! {
+        <h4>"Channels"</h4>
+        {move || error.get().map(|m| view! { <p class="error channels-error" role="alert">{m}</p> })}
+        {move || {
+            if list.with(Vec::is_empty) {
+                return view! { <p class="muted no-channels">"No channels."</p> }.into_any();
+            }
+            view! {
+                <table class="list channel-list">
+                    <thead>
+                        <tr>
+                            <th>"Name"</th>
+                            <th>"Type"</th>
+                            <th>"Address"</th>
+                            <th>"Status"</th>
+                            <th>"Actions"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For
+                            each=move || list.get()
+                            key=|c| format!("{}|{}", c.contact_channel_arn, c.activation_status)
+                            children={
+                                let api = api.clone();
+                                move |channel: ContactChannel| {
+                                    view! {
+                                        <ChannelRow
+                                            api=api.clone()
+                                            channel
+                                            reload
+                                            can_activate
+                                            can_manage
+                                        />
+                                    }
+                                }
+                            }
+                        />
+                    </tbody>
+                </table>
+            }
+                .into_any()
+        }}
+        {can_manage
+            .then(|| {
+                view! {
+                    <form class="target-form channel-form" autocomplete="off" on:submit=on_add>
+                        <div class="target-field">
+                            <label>
+                                "Channel name"
+                                <input
+                                    type="text"
+                                    class="channel-name"
+                                    required=true
+                                    maxlength="255"
+                                    placeholder="work email"
+                                    prop:value=move || name.get()
+                                    on:input=move |ev| name.set(event_target_value(&ev))
+                                />
+                            </label>
+                        </div>
+                        <div class="target-field target-field-wide">
+                            <label>
+                                "Email address"
+                                <input
+                                    type="email"
+                                    class="mono channel-address"
+                                    required=true
+                                    placeholder="maria@example.com"
+                                    prop:value=move || address.get()
+                                    on:input=move |ev| address.set(event_target_value(&ev))
+                                />
+                            </label>
+                        </div>
+                        <button
+                            type="submit"
+                            class="small channel-add"
+                            disabled=move || add.pending().get()
+                        >
+                            "Add email channel"
+                        </button>
+                    </form>
+                }
+            })}
+        {move || {
+            form_error
+                .get()
+                .map(|m| view! { <p class="error channel-form-error" role="alert">{m}</p> })
+        }}
+        {action_error(add, "channel-add-error")}
+        {move || added.get().map(|m| view! { <p class="ok channel-added" role="status">{m}</p> })}
+    }
+}
+
+/// `tr.channel-row[data-name][data-status]`: name, type, address and activation status;
+/// while it is not activated, an activation code field (`input.channel-code`) with
+/// "Activate" (`button.channel-activate`) and "Send code again" (`button.channel-resend`);
+/// for admins "Delete" (`button.channel-delete`, after a confirmation).
+#[component]
+fn ChannelRow(
+    api: Api,
+    channel: ContactChannel,
+    reload: Callback<()>,
+    can_activate: bool,
+    can_manage: bool,
+) -> impl IntoView {
+    let arn = channel.contact_channel_arn.clone();
+    let activated = channel.activation_status == "ACTIVATED";
+    let code = RwSignal::new(String::new());
+    let code_error = RwSignal::new(None::<String>);
+
+    let activate_api = api.clone();
+    let activate_arn = arn.clone();
+    let activate = Action::new_local(move |code: &String| {
+        let api = activate_api.clone();
+        let arn = activate_arn.clone();
+        let code = code.clone();
+        async move {
+            api.activate_contact_channel(&arn, &code).await?;
+            reload.run(());
+            Ok::<(), ApiError>(())
+        }
+    });
+    let on_activate = move |_| match check_activation_code(&code.get_untracked()) {
+        Ok(c) => {
+            code_error.set(None);
+            activate.dispatch_local(c);
+        }
+        Err(msg) => code_error.set(Some(msg)),
+    };
+
+    let resend_api = api.clone();
+    let resend_arn = arn.clone();
+    let resend = Action::new_local(move |_: &()| {
+        let api = resend_api.clone();
+        let arn = resend_arn.clone();
+        async move { api.send_activation_code(&arn).await }
+    });
+
+    let delete_arn = arn.clone();
+    let delete = Action::new_local(move |_: &()| {
+        let api = api.clone();
+        let arn = delete_arn.clone();
+        async move {
+            api.delete_contact_channel(&arn).await?;
+            reload.run(());
+            Ok::<(), ApiError>(())
+        }
+    });
+    let delete_name = channel.name.clone();
+    let on_delete = move |_| {
+        let confirmed = window()
+            .confirm_with_message(&format!("Delete channel {delete_name}?"))
+            .unwrap_or(false);
+        if confirmed {
+            delete.dispatch_local(());
+        }
+    };
+
+    view! {
+        <tr
+            class="channel-row"
+            data-name=channel.name.clone()
+            data-status=channel.activation_status.clone()
+        >
+            <td class="channel-name-cell">{channel.name.clone()}</td>
+            <td class="channel-type">{channel.channel_type.clone()}</td>
+            <td class="mono channel-address-cell">
+                {channel.delivery_address.simple_address.clone().unwrap_or_default()}
+            </td>
+            <td class="channel-status">{channel.activation_status.clone()}</td>
+            <td class="channel-actions">
+                {(can_activate && !activated)
+                    .then(|| {
+                        view! {
+                            <input
+                                type="text"
+                                class="mono channel-code"
+                                inputmode="numeric"
+                                autocomplete="one-time-code"
+                                maxlength="10"
+                                placeholder="123456"
+                                aria-label="Activation code"
+                                prop:value=move || code.get()
+                                on:input=move |ev| code.set(event_target_value(&ev))
+                            />
+                            <button
+                                type="button"
+                                class="small channel-activate"
+                                disabled=move || activate.pending().get()
+                                on:click=on_activate
+                            >
+                                "Activate"
+                            </button>
+                            <button
+                                type="button"
+                                class="small channel-resend"
+                                disabled=move || resend.pending().get()
+                                on:click=move |_| {
+                                    resend.dispatch_local(());
+                                }
+                            >
+                                "Send code again"
+                            </button>
+                        }
+                    })}
+                {can_manage
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="small danger channel-delete"
+                                disabled=move || delete.pending().get()
+                                on:click=on_delete
+                            >
+                                "Delete"
+                            </button>
+                        }
+                    })}
+                {move || {
+                    code_error.get().map(|m| view! { <p class="error channel-code-error" role="alert">{m}</p> })
+                }}
+                {action_error(activate, "channel-activate-error")}
+                {action_error(resend, "channel-resend-error")}
+                {action_error(delete, "channel-delete-error")}
+                {move || {
+                    matches!(resend.value().get(), Some(Ok(())))
+                        .then(|| view! { <p class="ok channel-resent" role="status">"A new code was sent."</p> })
+                }}
+            </td>
+        </tr>
+    }
+}
+
+/// An escalation plan's stages (`ol.plan-stages`, `SSMContacts.GetContact`): per stage its
+/// duration and the contacts it engages (essential ones marked).
+#[component]
+fn PlanStages(api: Api, contact_arn: String) -> impl IntoView {
+    let detail = LocalResource::new(move || {
+        let api = api.clone();
+        let arn = contact_arn.clone();
+        async move { api.get_contact(&arn).await }
+    });
+    move || {
+        detail.with(|d| match d {
+            None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+            Some(Err(e)) => {
+                view! { <p class="error plan-error" role="alert">{e.to_string()}</p> }.into_any()
+            }
+            Some(Ok(contact)) => {
+                let stages = contact.plan.stages.clone().unwrap_or_default();
+                if stages.is_empty() {
+                    return view! { <p class="muted no-stages">"No stages."</p> }.into_any();
+                }
+                view! {
+                    <ol class="plan-stages">
+                        {stages
+                            .into_iter()
+                            .map(|stage| {
+                                let who = stage
+                                    .targets
+                                    .iter()
+                                    .filter_map(|t| t.contact_target_info.as_ref())
+                                    .map(|c| {
+                                        let alias = c
+                                            .contact_id
+                                            .as_deref()
+                                            .map(contact_alias)
+                                            .unwrap_or("—");
+                                        if c.is_essential {
+                                            format!("{alias} (essential)")
+                                        } else {
+                                            alias.to_owned()
+                                        }
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(", ");
+                                view! {
+                                    <li class="plan-stage">
+                                        {format!("{} min: {who}", stage.duration_in_minutes)}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+                .into_any()
+            }
+        })
+    }
+}
