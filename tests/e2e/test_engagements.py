@@ -4,7 +4,8 @@ contact reads a page, `DELIVERED` is only a receipt, a wrong code is refused und
 `ENFORCE`, a GET of a page's link changes nothing, the schedule survives `kill -9`, and an
 incident acknowledgement with an expiry lapses and restarts paging.
 
-These tests wait for real minutes (no test-only clock): about four minutes in all."""
+The minute-long scenarios wait for real minutes (no test-only clock) and run at once, each
+on its own server: about two and a half minutes in all."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from awsshape import aws_client
 from botocore.exceptions import ClientError
-from receivers import body_text
+from conftest import TocsinServer
+from receivers import SmtpSink, body_text
 
 STAGE_S = 60
 
@@ -72,8 +75,8 @@ def page_mail(smtp, address, n=1, timeout=30.0):
     return mail, code, link
 
 
-def test_escalation_pages_by_stage_until_an_essential_contact_reads(mailed):
-    server, smtp = mailed
+def escalation_scenario(server, smtp):
+    """An escalation plan pages by stage until an essential contact reads (about 2.2 min)."""
     c = contacts_client(server)
     maria = personal(c, smtp, "maria")
     tom = personal(c, smtp, "tom")
@@ -126,8 +129,8 @@ def test_escalation_pages_by_stage_until_an_essential_contact_reads(mailed):
     assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def test_the_next_stage_keeps_its_time_across_kill_9(mailed):
-    server, smtp = mailed
+def restart_scenario(server, smtp):
+    """The next stage keeps its time across kill -9 (about 1.5 min)."""
     c = contacts_client(server)
     maria = personal(c, smtp, "maria")
     tom = personal(c, smtp, "tom")
@@ -146,6 +149,39 @@ def test_the_next_stage_keeps_its_time_across_kill_9(mailed):
     time.sleep(max(0.0, started + STAGE_S + 25 - time.time()))
     assert len(mails_to(smtp, "tom@example.com")) == 1, "paged once, not twice"
     assert len(mails_to(smtp, "maria@example.com")) == 1
+
+
+def _lab(tmp_path, name):
+    directory = tmp_path / name
+    directory.mkdir()
+    smtp = SmtpSink()
+    server = TocsinServer(directory)
+    server.extra_args = ["--smtp-url", smtp.url, "--smtp-from", "tocsin@example.com"]
+    server.start()
+    return server, smtp
+
+
+def test_escalation_by_stage_and_across_kill_9(request, tmp_path):
+    """The two minute-long scenarios, each on its own server and SMTP server, at once."""
+    labs = {name: _lab(tmp_path, name) for name in ("escalation", "restart")}
+    request.node._tocsin_server = labs["escalation"][0]
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            runs = {
+                "escalation": pool.submit(escalation_scenario, *labs["escalation"]),
+                "restart": pool.submit(restart_scenario, *labs["restart"]),
+            }
+            failures = []
+            for name, run in runs.items():
+                try:
+                    run.result()
+                except Exception as e:  # report both, each with its own server log
+                    failures.append(f"{name}: {type(e).__name__}: {e}\n--- {name} server log ---\n{labs[name][0].log()[-4000:]}")
+            assert not failures, "\n\n".join(failures)
+    finally:
+        for server, smtp in labs.values():
+            server.stop()
+            smtp.close()
 
 
 def post(server, path, body, key=None):
