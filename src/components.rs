@@ -9,6 +9,7 @@ pub mod contact_item;
 pub mod create_contact_form;
 pub mod create_topic_form;
 pub mod delivery_log;
+pub mod edit_contact_form;
 pub mod engagement_progress;
 pub mod error_note;
 pub mod escalation_plan_form;

@@ -1,10 +1,13 @@
-//! One contact on the Contacts page: a personal contact with its channels, or an escalation
-//! plan with its stages; "Delete contact".
+//! One contact on the Contacts page: a personal contact with its channels and plan, or an
+//! escalation plan with its stages; "Edit" and "Delete contact".
 
 use leptos::prelude::*;
-use tocsin_api::contacts::{Contact, ContactChannel, CreateContactChannelRequest};
+use tocsin_api::contacts::{
+    Contact, ContactChannel, CreateContactChannelRequest, GetContactResult, UpdateContactRequest,
+};
 
 use crate::api::{Api, ApiError};
+use crate::components::edit_contact_form::EditContactForm;
 use crate::format::contact_alias;
 use crate::forms::contacts::{EmailChannelForm, check_activation_code};
 
@@ -29,10 +32,15 @@ where
     }
 }
 
+/// A contact's channels as `ListContactChannels` answers them.
+type ChannelsResource = LocalResource<Result<Vec<ContactChannel>, ApiError>>;
+
 /// `article.contact[data-alias][data-type]`: alias, display name, type and ARN; for a
-/// personal contact its channels ([`ChannelList`]), for an escalation plan its stages
-/// ([`PlanStages`]); for admins "Delete contact" (`button.contact-delete`, after a
-/// confirmation).
+/// personal contact its channels ([`ChannelList`]); its plan's stages ([`PlanStages`]); for
+/// admins "Edit" (`button.contact-edit`: reads the contact with `GetContact`, and a personal
+/// contact's channels, then opens an [`EditContactForm`]; once saved says
+/// `p.contact-saved`, the server's refusal is `p.contact-save-error`) and "Delete contact"
+/// (`button.contact-delete`, after a confirmation).
 #[component]
 pub fn ContactItem(
     /// The API client.
@@ -43,12 +51,79 @@ pub fn ContactItem(
     refresh: Callback<()>,
     /// Whether the key may activate channels and send codes again (responder, admin).
     can_activate: bool,
-    /// Whether the key may add and delete channels and delete contacts (admin).
+    /// Whether the key may add and delete channels and edit and delete contacts (admin).
     can_manage: bool,
+    /// The personal contacts an escalation plan's stage may engage (its edit form).
+    #[prop(into)]
+    contacts: Signal<Vec<Contact>>,
 ) -> impl IntoView {
     let arn = contact.contact_arn.clone();
     let alias = contact.alias.clone();
     let is_personal = contact.contact_type == "PERSONAL";
+
+    let detail_api = api.clone();
+    let detail_arn = arn.clone();
+    let detail = LocalResource::new(move || {
+        let api = detail_api.clone();
+        let arn = detail_arn.clone();
+        async move { api.get_contact(&arn).await }
+    });
+    let channels: Option<ChannelsResource> = is_personal.then(|| {
+        let api = api.clone();
+        let arn = arn.clone();
+        LocalResource::new(move || {
+            let api = api.clone();
+            let arn = arn.clone();
+            async move { api.list_contact_channels(&arn).await }
+        })
+    });
+
+    // The edit form: open with what GetContact (and, for a personal contact, its activated
+    // channels) answered when "Edit" was pressed.
+    let editing = RwSignal::new(None::<(GetContactResult, Vec<ContactChannel>)>);
+    let saved = RwSignal::new(None::<String>);
+    let display_name = RwSignal::new(contact.display_name.clone().unwrap_or_default());
+    let open_api = api.clone();
+    let open_arn = arn.clone();
+    let open_edit = Action::new_local(move |_: &()| {
+        let api = open_api.clone();
+        let arn = open_arn.clone();
+        async move {
+            let contact = api.get_contact(&arn).await?;
+            let channels = if is_personal {
+                api.list_contact_channels(&arn)
+                    .await?
+                    .into_iter()
+                    .filter(|c| c.activation_status == "ACTIVATED")
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            editing.try_set(Some((contact, channels)));
+            Ok::<(), ApiError>(())
+        }
+    });
+    let save_api = api.clone();
+    let save = Action::new_local(move |input: &UpdateContactRequest| {
+        let api = save_api.clone();
+        let input = input.clone();
+        async move {
+            api.update_contact(&input).await?;
+            if let Some(name) = input.display_name {
+                display_name.try_set(name);
+            }
+            editing.try_set(None);
+            saved.try_set(Some("Saved.".to_owned()));
+            detail.refetch();
+            refresh.run(());
+            Ok::<(), ApiError>(())
+        }
+    });
+    let on_edit = move |_| {
+        saved.set(None);
+        open_edit.dispatch_local(());
+    };
+    let on_cancel = Callback::new(move |()| editing.set(None));
 
     let delete_api = api.clone();
     let delete_arn = arn.clone();
@@ -72,7 +147,6 @@ pub fn ContactItem(
             delete.dispatch_local(());
         }
     };
-    let display_name = contact.display_name.clone().unwrap_or_default();
     let kind = if is_personal {
         "personal contact"
     } else {
@@ -83,13 +157,26 @@ pub fn ContactItem(
         <article class="rule contact" data-alias=alias.clone() data-type=contact.contact_type.clone()>
             <div class="rule-head">
                 <h3 class="rule-name contact-alias">{alias.clone()}</h3>
-                {(!display_name.is_empty())
-                    .then(|| view! { <span class="muted contact-display-name">{display_name}</span> })}
+                {move || {
+                    let name = display_name.get();
+                    (!name.is_empty())
+                        .then(|| view! { <span class="muted contact-display-name">{name}</span> })
+                }}
                 <span class="muted contact-type">{kind}</span>
                 <div class="rule-actions">
                     {can_manage
                         .then(|| {
                             view! {
+                                <button
+                                    type="button"
+                                    class="small contact-edit"
+                                    disabled=move || {
+                                        open_edit.pending().get() || editing.with(Option::is_some)
+                                    }
+                                    on:click=on_edit
+                                >
+                                    "Edit"
+                                </button>
                                 <button
                                     type="button"
                                     class="small danger contact-delete"
@@ -104,11 +191,23 @@ pub fn ContactItem(
             </div>
             <p class="rule-description mono contact-arn">{arn.clone()}</p>
             {action_error(delete, "contact-delete-error")}
-            {if is_personal {
-                view! { <ChannelList api contact_arn=arn can_activate can_manage /> }.into_any()
-            } else {
-                view! { <PlanStages api contact_arn=arn /> }.into_any()
+            {action_error(open_edit, "contact-edit-load-error")}
+            {move || {
+                editing
+                    .get()
+                    .map(|(contact, channels)| {
+                        view! {
+                            <EditContactForm contact channels contacts save on_cancel />
+                        }
+                    })
             }}
+            {action_error(save, "contact-save-error")}
+            {move || saved.get().map(|m| view! { <p class="ok contact-saved" role="status">{m}</p> })}
+            {channels
+                .map(|channels| {
+                    view! { <ChannelList api contact_arn=arn channels can_activate can_manage /> }
+                })}
+            <PlanStages detail channels />
         </article>
     }
 }
@@ -120,16 +219,10 @@ pub fn ContactItem(
 fn ChannelList(
     api: Api,
     contact_arn: String,
+    channels: ChannelsResource,
     can_activate: bool,
     can_manage: bool,
 ) -> impl IntoView {
-    let list_api = api.clone();
-    let list_arn = contact_arn.clone();
-    let channels = LocalResource::new(move || {
-        let api = list_api.clone();
-        let arn = list_arn.clone();
-        async move { api.list_contact_channels(&arn).await }
-    });
     let reload = Callback::new(move |()| channels.refetch());
     let list = Memo::new(move |previous: Option<&Vec<ContactChannel>>| {
         channels.with(|r| match r {
@@ -414,15 +507,29 @@ fn ChannelRow(
     }
 }
 
-/// An escalation plan's stages (`ol.plan-stages`, `SSMContacts.GetContact`): per stage its
-/// duration and the contacts it engages (essential ones marked).
+/// A contact's plan (`ol.plan-stages`, from `SSMContacts.GetContact`): per stage
+/// (`li.plan-stage`) its duration and what it engages: an escalation plan's contacts
+/// (essential ones marked), a personal contact's channels by name (with their retry
+/// interval). A personal contact without stages is paged on every activated channel.
 #[component]
-fn PlanStages(api: Api, contact_arn: String) -> impl IntoView {
-    let detail = LocalResource::new(move || {
-        let api = api.clone();
-        let arn = contact_arn.clone();
-        async move { api.get_contact(&arn).await }
-    });
+fn PlanStages(
+    detail: LocalResource<Result<GetContactResult, ApiError>>,
+    channels: Option<ChannelsResource>,
+) -> impl IntoView {
+    let channel_name = move |arn: &str| {
+        channels
+            .and_then(|c| {
+                c.with(|r| match r {
+                    Some(Ok(list)) => list
+                        .iter()
+                        .find(|ch| ch.contact_channel_arn == arn)
+                        .map(|ch| ch.name.clone()),
+                    _ => None,
+                })
+            })
+            .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or(arn).to_owned())
+    };
+    let personal = channels.is_some();
     move || {
         detail.with(|d| match d {
             None => view! { <p class="muted">"Loading…"</p> }.into_any(),
@@ -431,15 +538,22 @@ fn PlanStages(api: Api, contact_arn: String) -> impl IntoView {
             }
             Some(Ok(contact)) => {
                 let stages = contact.plan.stages.clone().unwrap_or_default();
+                let heading = personal.then(|| view! { <h4>"Plan"</h4> });
                 if stages.is_empty() {
-                    return view! { <p class="muted no-stages">"No stages."</p> }.into_any();
+                    let none = if personal {
+                        "No stages: pages go to every activated channel."
+                    } else {
+                        "No stages."
+                    };
+                    return view! { {heading} <p class="muted no-stages">{none}</p> }.into_any();
                 }
                 view! {
+                    {heading}
                     <ol class="plan-stages">
                         {stages
                             .into_iter()
                             .map(|stage| {
-                                let who = stage
+                                let contacts = stage
                                     .targets
                                     .iter()
                                     .filter_map(|t| t.contact_target_info.as_ref())
@@ -454,9 +568,19 @@ fn PlanStages(api: Api, contact_arn: String) -> impl IntoView {
                                         } else {
                                             alias.to_owned()
                                         }
-                                    })
-                                    .collect::<Vec<_>>()
-                                    .join(", ");
+                                    });
+                                let channels = stage
+                                    .targets
+                                    .iter()
+                                    .filter_map(|t| t.channel_target_info.as_ref())
+                                    .map(|c| {
+                                        let name = channel_name(&c.contact_channel_id);
+                                        match c.retry_interval_in_minutes.unwrap_or(0) {
+                                            0 => name,
+                                            retry => format!("{name} (retry every {retry} min)"),
+                                        }
+                                    });
+                                let who = contacts.chain(channels).collect::<Vec<_>>().join(", ");
                                 view! {
                                     <li class="plan-stage">
                                         {format!("{} min: {who}", stage.duration_in_minutes)}

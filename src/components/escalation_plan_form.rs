@@ -10,11 +10,8 @@ use crate::components::fields::TextField;
 use crate::forms::contacts::{EscalationForm, StageForm, StageTargetForm};
 use crate::use_api;
 
-/// `form#escalation-form`: an alias, an optional display name and stages
-/// (`div.stage[data-stage]`, numbered from 1), each with a duration in minutes
-/// (`input.stage-duration`, 0-30) and one or more personal contacts (`select.stage-contact`)
-/// with an "essential" checkbox (`input.stage-essential`); "Add stage", "Add contact" and
-/// "Remove" change them. "Create escalation plan" sends `SSMContacts.CreateContact` (an
+/// `form#escalation-form`: an alias, an optional display name and stages (a
+/// [`StageEditor`] in `#escalation-stages`; "Add stage" adds one). "Create escalation plan" sends `SSMContacts.CreateContact` (an
 /// `ESCALATION` contact), says `#escalation-created`, empties the form and reads the list
 /// again.
 #[component]
@@ -65,9 +62,79 @@ pub fn EscalationPlanForm(
         }
     };
 
+    view! {
+        <section
+            class="integration-section"
+            id="create-escalation"
+            aria-labelledby="create-escalation-title"
+        >
+            <h2 id="create-escalation-title">"Create an escalation plan"</h2>
+            <form class="form" id="escalation-form" autocomplete="off" on:submit=on_create>
+                <TextField
+                    id="escalation-alias"
+                    label="Alias"
+                    value=alias
+                    required=true
+                    maxlength="255"
+                    class="mono"
+                />
+                <TextField
+                    id="escalation-display-name"
+                    label="Display name (optional)"
+                    value=display_name
+                    maxlength="255"
+                />
+                <div id="escalation-stages">
+                    <StageEditor stages contacts />
+                </div>
+                <div class="actions">
+                    <button
+                        type="button"
+                        id="escalation-add-stage"
+                        class="small"
+                        on:click=move |_| stages.update(|s| s.push(StageForm::default()))
+                    >
+                        "Add stage"
+                    </button>
+                    <button
+                        type="submit"
+                        id="escalation-create"
+                        disabled=move || create.pending().get()
+                    >
+                        "Create escalation plan"
+                    </button>
+                </div>
+            </form>
+            {move || {
+                form_error.get().map(|m| view! { <ErrorNote id="escalation-form-error" message=m /> })
+            }}
+            <ActionError action=create id="escalation-create-error" />
+            {move || {
+                created
+                    .get()
+                    .map(|m| view! { <p class="ok" id="escalation-created" role="status">{m}</p> })
+            }}
+        </section>
+    }
+}
+
+/// The stages of an escalation plan's form (`fieldset.stage[data-stage]`, numbered from 1),
+/// each with a duration in minutes (`input.stage-duration`, 0-30) and one or more personal
+/// contacts (`select.stage-contact`) with an "essential" checkbox (`input.stage-essential`);
+/// "Add contact" (`button.stage-add-contact`), "Remove" (`button.stage-remove-contact`) and
+/// "Remove stage" (`button.stage-remove`) change them. Used by [`EscalationPlanForm`] and by
+/// an escalation plan's edit form.
+#[component]
+pub fn StageEditor(
+    /// The stages, as typed.
+    stages: RwSignal<Vec<StageForm>>,
+    /// The personal contacts a stage may engage.
+    #[prop(into)]
+    contacts: Signal<Vec<Contact>>,
+) -> impl IntoView {
     // The stages are drawn again after each change (a value is taken on `change`, so typing
     // is not interrupted).
-    let stage_views = move || {
+    move || {
         let count = stages.with(Vec::len);
         stages
             .get()
@@ -199,58 +266,5 @@ pub fn EscalationPlanForm(
                 }
             })
             .collect_view()
-    };
-
-    view! {
-        <section
-            class="integration-section"
-            id="create-escalation"
-            aria-labelledby="create-escalation-title"
-        >
-            <h2 id="create-escalation-title">"Create an escalation plan"</h2>
-            <form class="form" id="escalation-form" autocomplete="off" on:submit=on_create>
-                <TextField
-                    id="escalation-alias"
-                    label="Alias"
-                    value=alias
-                    required=true
-                    maxlength="255"
-                    class="mono"
-                />
-                <TextField
-                    id="escalation-display-name"
-                    label="Display name (optional)"
-                    value=display_name
-                    maxlength="255"
-                />
-                <div id="escalation-stages">{stage_views}</div>
-                <div class="actions">
-                    <button
-                        type="button"
-                        id="escalation-add-stage"
-                        class="small"
-                        on:click=move |_| stages.update(|s| s.push(StageForm::default()))
-                    >
-                        "Add stage"
-                    </button>
-                    <button
-                        type="submit"
-                        id="escalation-create"
-                        disabled=move || create.pending().get()
-                    >
-                        "Create escalation plan"
-                    </button>
-                </div>
-            </form>
-            {move || {
-                form_error.get().map(|m| view! { <ErrorNote id="escalation-form-error" message=m /> })
-            }}
-            <ActionError action=create id="escalation-create-error" />
-            {move || {
-                created
-                    .get()
-                    .map(|m| view! { <p class="ok" id="escalation-created" role="status">{m}</p> })
-            }}
-        </section>
     }
 }

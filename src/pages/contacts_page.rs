@@ -14,7 +14,7 @@ use crate::use_api;
 /// `/contacts`: every contact (`SSMContacts.ListContacts`), one [`ContactItem`] each (keyed
 /// by ARN): a personal contact with its channels, an escalation plan with its stages. Admins
 /// also get the [`CreateContactForm`] and the [`EscalationPlanForm`] above them, add and
-/// delete channels and delete contacts; responders may activate channels with their codes
+/// delete channels, and edit (display name and plan) and delete contacts; responders may activate channels with their codes
 /// and send codes again. Nothing in the change feed announces contacts, so the list is read
 /// again after each change made here.
 #[component]
@@ -62,7 +62,7 @@ pub fn ContactsPage() -> impl IntoView {
     } else if can_activate {
         Some(cannot_message(
             role,
-            "create or delete contacts or channels (an admin can)",
+            "create, edit or delete contacts or channels (an admin can)",
         ))
     } else {
         Some(cannot_message(role, "change contacts or channels"))
@@ -111,6 +111,7 @@ pub fn ContactsPage() -> impl IntoView {
                                         refresh
                                         can_activate
                                         can_manage
+                                        contacts=personal
                                     />
                                 }
                             }

@@ -9,7 +9,9 @@ Debian, driven by Playwright).
   nothing, and "Acknowledge page" shows the server's refusal of a bad token.
 * An admin creates a personal contact with an email channel on /contacts, reads the
   6-digit activation code from the email (a real SMTP server, aiosmtpd), enters it in the
-  page and sees the channel ACTIVATED.
+  page and sees the channel ACTIVATED; then edits the contact's display name and plan (one
+  stage on that channel) and an escalation plan's stage duration, and finds them shown after
+  a reload and stored (`GetContact`).
 
 Screenshots go to tests/e2e/artifacts/.
 """
@@ -148,6 +150,9 @@ def test_a_page_link_sends_nothing_on_load_and_shows_the_servers_refusal(tocsin,
 
 
 def test_contacts_page_creates_a_contact_and_activates_its_email_channel(mailed, browser):
+    """Creates maria, activates her email channel, edits her display name and plan (one
+    stage on that channel) and an escalation plan's stage duration, each checked after a
+    reload or through `GetContact`."""
     server, smtp = mailed
     admin = (server.access_key_id, server.secret_access_key)
     problems: list[str] = []
@@ -204,6 +209,67 @@ def test_contacts_page_creates_a_contact_and_activates_its_email_channel(mailed,
         [channel] = c.list_contact_channels(ContactId=listed["ContactArn"])["ContactChannels"]
         assert channel["ActivationStatus"] == "ACTIVATED", channel
 
+        # Editing maria: the form starts from what the server has (no stages yet); a new
+        # display name and one stage paging her activated email channel every 2 minutes.
+        expect(contact.locator("p.no-stages")).to_contain_text("every activated channel", timeout=LIVE_TIMEOUT_MS)
+        contact.locator("button.contact-edit").click()
+        form = contact.locator("form.contact-edit-form")
+        expect(form).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        expect(form.locator("input.contact-edit-display-name")).to_have_value("Maria Silva")
+        expect(form.locator("fieldset.stage")).to_have_count(0)
+        form.locator("input.contact-edit-display-name").fill("Maria S.")
+        form.locator("button.edit-add-stage").click()
+        stage = form.locator('fieldset.stage[data-stage="1"]')
+        stage.locator("input.stage-duration").fill("7")
+        stage.locator("input.stage-duration").dispatch_event("change")
+        target = stage.locator('div.stage-channel[data-name="work email"]')
+        target.locator("input.stage-channel-on").check()
+        # An out-of-range retry interval is refused by the form itself (the browser's check).
+        target.locator("input.stage-channel-retry").fill("61")
+        target.locator("input.stage-channel-retry").dispatch_event("change")
+        form.locator("button.contact-save").click()
+        expect(target.locator("input.stage-channel-retry:invalid")).to_have_count(1)
+        expect(form).to_be_visible()
+        expect(contact.locator(".contact-saved")).to_have_count(0)
+        target.locator("input.stage-channel-retry").fill("2")
+        target.locator("input.stage-channel-retry").dispatch_event("change")
+        form.locator("button.contact-save").click()
+        expect(contact.locator(".contact-saved")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        expect(form).to_have_count(0)
+        expect(contact.locator(".contact-save-error")).to_have_count(0)
+
+        page.reload()
+        contact = page.locator('article.contact[data-alias="maria"]')
+        expect(contact.locator(".contact-display-name")).to_have_text("Maria S.", timeout=LIVE_TIMEOUT_MS)
+        expect(contact.locator("li.plan-stage")).to_have_text(
+            "7 min: work email (retry every 2 min)", timeout=LIVE_TIMEOUT_MS
+        )
+        stored = c.get_contact(ContactId=listed["ContactArn"])
+        assert stored.get("DisplayName") == "Maria S.", stored
+        assert stored["Plan"]["Stages"] == [
+            {
+                "DurationInMinutes": 7,
+                "Targets": [
+                    {
+                        "ChannelTargetInfo": {
+                            "ContactChannelId": channel["ContactChannelArn"],
+                            "RetryIntervalInMinutes": 2,
+                        }
+                    }
+                ],
+            }
+        ], stored["Plan"]
+        # Opened again, the form shows the stored plan.
+        contact.locator("button.contact-edit").click()
+        form = contact.locator("form.contact-edit-form")
+        stage = form.locator('fieldset.stage[data-stage="1"]')
+        expect(stage.locator("input.stage-duration")).to_have_value("7", timeout=LIVE_TIMEOUT_MS)
+        target = stage.locator('div.stage-channel[data-name="work email"]')
+        expect(target.locator("input.stage-channel-on")).to_be_checked()
+        expect(target.locator("input.stage-channel-retry")).to_have_value("2")
+        form.locator("button.contact-edit-cancel").click()
+        expect(form).to_have_count(0)
+
         # An escalation plan of one stage engaging maria as essential.
         page.fill("input#escalation-alias", "oncall")
         stage = page.locator('#escalation-stages fieldset.stage[data-stage="1"]')
@@ -216,6 +282,24 @@ def test_contacts_page_creates_a_contact_and_activates_its_email_channel(mailed,
         plan = page.locator('article.contact[data-alias="oncall"]')
         expect(plan.locator("li.plan-stage")).to_have_text("10 min: maria (essential)", timeout=LIVE_TIMEOUT_MS)
         page.screenshot(path=str(ARTIFACTS / "contacts.png"), full_page=True)
+
+        # Editing the plan: the form starts from its stage; its duration becomes 15 minutes.
+        plan.locator("button.contact-edit").click()
+        form = plan.locator("form.contact-edit-form")
+        stage = form.locator('fieldset.stage[data-stage="1"]')
+        expect(stage.locator("input.stage-duration")).to_have_value("10", timeout=LIVE_TIMEOUT_MS)
+        expect(stage.locator("select.stage-contact")).to_have_value(listed["ContactArn"])
+        expect(stage.locator("input.stage-essential")).to_be_checked()
+        stage.locator("input.stage-duration").fill("15")
+        stage.locator("input.stage-duration").dispatch_event("change")
+        form.locator("button.contact-save").click()
+        expect(plan.locator(".contact-saved")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        expect(plan.locator("li.plan-stage")).to_have_text("15 min: maria (essential)", timeout=LIVE_TIMEOUT_MS)
+        oncall = c.get_contact(ContactId=c.list_contacts(AliasPrefix="oncall")["Contacts"][0]["ContactArn"])
+        assert [s["DurationInMinutes"] for s in oncall["Plan"]["Stages"]] == [15], oncall["Plan"]
+        assert oncall["Plan"]["Stages"][0]["Targets"] == [
+            {"ContactTargetInfo": {"ContactId": listed["ContactArn"], "IsEssential": True}}
+        ], oncall["Plan"]
 
         # Deleting the plan, after a confirmation.
         plan.locator("button.contact-delete").click()
