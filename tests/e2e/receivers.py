@@ -148,9 +148,12 @@ class SnsHttpsSubscriber:
 
 
 class SmtpSink:
-    """A real SMTP server (aiosmtpd) on loopback that keeps every message it accepts."""
+    """A real SMTP server (aiosmtpd) on loopback that keeps every message it accepts.
 
-    def __init__(self):
+    tls: None (plain), "starttls" (STARTTLS offered and required before MAIL) or "implicit"
+    (TLS from the first byte), with `cert` = (certificate chain PEM, key PEM)."""
+
+    def __init__(self, tls: str | None = None, cert: tuple[Path, Path] | None = None):
         self.messages: list[email.message.EmailMessage] = []
         outer = self
 
@@ -164,9 +167,21 @@ class SmtpSink:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        kwargs = {}
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*cert)
+            if tls == "starttls":
+                kwargs = {"tls_context": context, "require_starttls": True}
+            else:
+                kwargs = {"ssl_context": context}
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **kwargs)
         self.controller.start()
-        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.url = {
+            None: f"smtp://127.0.0.1:{self.port}",
+            "starttls": f"smtp://127.0.0.1:{self.port}?tls=required",
+            "implicit": f"smtps://127.0.0.1:{self.port}",
+        }[tls]
 
     def wait_for(self, predicate, timeout: float = 30, what: str = "an email"):
         deadline = time.monotonic() + timeout

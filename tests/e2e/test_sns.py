@@ -149,3 +149,58 @@ def test_sns_refuses_bad_credentials_and_roles_in_its_own_codes(tocsin):
         as_viewer.publish(TopicArn=topic, Message="x")
     assert e.value.response["Error"]["Code"] == "AuthorizationError"
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+@pytest.mark.parametrize("tls", ["starttls", "implicit"])
+def test_email_over_starttls_and_implicit_tls_to_a_relay_with_an_internal_ca(request, tmp_path, tls):
+    """Tocsin verifies the relay's certificate against --outbound-ca-file's roots."""
+    from receivers import make_ca_and_leaf
+
+    ca, leaf, key = make_ca_and_leaf(tmp_path)
+    smtp = SmtpSink(tls=tls, cert=(leaf, key))
+    server = TocsinServer(tmp_path)
+    server.extra_args = ["--smtp-url", smtp.url, "--smtp-from", "tocsin@example.com", "--outbound-ca-file", str(ca)]
+    request.node._tocsin_server = server
+    server.start()
+    try:
+        sns = aws_client("sns", server.base, (server.access_key_id, server.secret_access_key))
+        topic = sns.create_topic(Name="mail")["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="oncall@example.com")
+        mail = smtp.wait_for(lambda m: "Confirmation" in m["Subject"], what=f"the confirmation over {tls}")
+        assert "/v1/sns/confirm?" in body_text(mail)
+    finally:
+        server.stop()
+        smtp.close()
+
+
+def test_email_to_a_relay_whose_certificate_is_not_trusted_fails_with_the_reason(request, tmp_path):
+    from receivers import make_ca_and_leaf
+
+    _, leaf, key = make_ca_and_leaf(tmp_path)
+    smtp = SmtpSink(tls="starttls", cert=(leaf, key))
+    server = TocsinServer(tmp_path)
+    server.extra_args = ["--smtp-url", smtp.url, "--smtp-from", "tocsin@example.com"]
+    request.node._tocsin_server = server
+    server.start()
+    try:
+        sns = aws_client("sns", server.base, (server.access_key_id, server.secret_access_key))
+        topic = sns.create_topic(Name="mail")["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="oncall@example.com")
+        import json
+        import urllib.request
+
+        deadline = time.monotonic() + 20
+        while True:
+            req = urllib.request.Request(f"{server.base}/v1/notifications", headers={"Authorization": server.bearer})
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                log = json.loads(resp.read())
+            errors = [a.get("error", "") for d in log for a in d["attempts"]]
+            if errors:
+                break
+            assert time.monotonic() < deadline, log
+            time.sleep(0.2)
+        assert any("certificate" in e.lower() or "tls" in e.lower() for e in errors), errors
+        assert smtp.messages == []
+    finally:
+        server.stop()
+        smtp.close()

@@ -66,6 +66,44 @@ fn channel_subscription(c: &tocsin_api::contacts::ContactChannel) -> StoredSubsc
     }
 }
 
+/// The SMTP transport `--smtp-url` describes (lettre reads the URL: `smtps://` is TLS from
+/// the first byte, `?tls=required` STARTTLS, `?tls=opportunistic` STARTTLS when offered).
+/// When TLS is used and `--outbound-ca-file` gave extra roots, the relay's certificate may
+/// chain to them too (an internal relay with an internal CA).
+///
+/// Errors: a message naming `--smtp-url` or `--outbound-ca-file`.
+fn smtp_transport(
+    smtp: &crate::config::Smtp,
+    extra_roots: Option<&[u8]>,
+) -> Result<lettre::AsyncSmtpTransport<lettre::Tokio1Executor>, String> {
+    use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+    let mut builder = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&smtp.url)
+        .map_err(|e| format!("--smtp-url: {e}"))?
+        .timeout(Some(std::time::Duration::from_secs(20)));
+    let url = url::Url::parse(&smtp.url).map_err(|e| format!("--smtp-url: {e}"))?;
+    let mode = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    if let (Some(pem), Some(host)) = (extra_roots, url.host_str()) {
+        let params = || -> Result<TlsParameters, String> {
+            let roots =
+                Certificate::from_pem(pem).map_err(|e| format!("--outbound-ca-file: {e}"))?;
+            TlsParameters::builder(host.to_owned())
+                .add_root_certificate(roots)
+                .build_rustls()
+                .map_err(|e| format!("SMTP TLS: {e}"))
+        };
+        builder = match (url.scheme(), mode.as_deref()) {
+            ("smtps", _) => builder.tls(Tls::Wrapper(params()?)),
+            ("smtp", Some("required")) => builder.tls(Tls::Required(params()?)),
+            ("smtp", Some("opportunistic")) => builder.tls(Tls::Opportunistic(params()?)),
+            _ => builder,
+        };
+    }
+    Ok(builder.build())
+}
+
 /// Loads the signing key once per process.
 ///
 /// Errors: as [`signing::load_or_create`].
@@ -141,11 +179,10 @@ impl NotifyWorker {
             Ok(m) => m,
             Err(e) => return Outcome::Fail(None, format!("could not build the email: {e}")),
         };
-        let transport =
-            match lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&smtp.url) {
-                Ok(t) => t.timeout(Some(std::time::Duration::from_secs(20))).build(),
-                Err(e) => return Outcome::Fail(None, format!("--smtp-url: {e}")),
-            };
+        let transport = match smtp_transport(smtp, self.policy.extra_roots_pem.as_deref()) {
+            Ok(t) => t,
+            Err(e) => return Outcome::Fail(None, e),
+        };
         match transport.send(message).await {
             Ok(response) => Outcome::Delivered(Some(u16::from(response.code()))),
             Err(e) if e.is_permanent() => Outcome::Fail(
