@@ -17,13 +17,12 @@ use tocsin_api::contacts::{
     CreateContactRequest, GetContactResult, ListContactChannelsRequest, ListContactChannelsResult,
     ListContactsRequest, ListContactsResult, Plan, UpdateContactRequest,
 };
-use tocsin_api::native::{Change, DeliveryStatus};
-use tocsin_api::sns::NotificationDelivery;
 
 use crate::config::ServerConfig;
 use crate::domain::error::{ApiError, ApiResult};
-use crate::domain::notify::{MAX_AGE_SECS, MAX_ATTEMPTS, sns_timestamp};
-use crate::store::{OutMessage, StoreTx, StoredChannel, StoredContact, StoredNotification};
+use crate::domain::notify::{Destination, queue, sns_timestamp};
+use crate::domain::validate::Page;
+use crate::store::{OutMessage, StoreTx, StoredChannel, StoredContact};
 
 /// The tag naming the access-key principal a contact is.
 pub const PRINCIPAL_TAG: &str = "tocsin:principal";
@@ -305,12 +304,6 @@ pub async fn delete_contact(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn activation_code() -> String {
-    use chacha20poly1305::aead::rand_core::RngCore;
-    let n = chacha20poly1305::aead::OsRng.next_u32() % 1_000_000;
-    format!("{n:06}")
-}
-
 /// Queues a message straight to a contact channel (an activation code, a page) in the
 /// notification outbox: it is delivered, retried and logged like a topic's.
 pub async fn queue_to_channel(
@@ -323,46 +316,30 @@ pub async fn queue_to_channel(
     now: f64,
 ) -> ApiResult<String> {
     let message_id = uuid::Uuid::new_v4().to_string();
-    let mut stored = StoredNotification {
-        delivery: NotificationDelivery {
-            id: 0,
-            message_id: message_id.clone(),
-            kind: kind.to_owned(),
-            topic_arn: String::new(),
-            subscription_arn: ch.contact_channel_arn.clone(),
-            protocol: ch.channel_type.to_ascii_lowercase(),
-            endpoint: ch
-                .delivery_address
-                .simple_address
-                .clone()
-                .unwrap_or_default(),
-            incident_arn,
-            subject: Some(subject.to_owned()),
-            status: DeliveryStatus::Pending,
-            attempts: Vec::new(),
-            max_attempts: MAX_ATTEMPTS,
-            created_at: now,
-            updated_at: now,
-        },
-        message: OutMessage {
-            text,
-            subject: Some(subject.to_owned()),
-            timestamp: sns_timestamp(now),
-            notice: None,
-            attributes: serde_json::Map::new(),
-            token: None,
-        },
-        next_attempt_at: now,
-        deadline: now + MAX_AGE_SECS,
+    let to = Destination {
+        topic_arn: String::new(),
+        subscription_arn: ch.contact_channel_arn.clone(),
+        protocol: ch.channel_type.to_ascii_lowercase(),
+        endpoint: ch
+            .delivery_address
+            .simple_address
+            .clone()
+            .unwrap_or_default(),
     };
-    tx.insert_notification(&mut stored).await?;
-    tx.append_change(&Change::NotificationChanged(stored.delivery))
-        .await?;
+    let message = OutMessage {
+        text,
+        subject: Some(subject.to_owned()),
+        timestamp: sns_timestamp(now),
+        notice: None,
+        attributes: serde_json::Map::new(),
+        token: None,
+    };
+    queue(tx, kind, &message_id, to, incident_arn, message, now).await?;
     Ok(message_id)
 }
 
 async fn send_code(tx: &mut dyn StoreTx, c: &mut StoredChannel, now: f64) -> ApiResult<()> {
-    let code = activation_code();
+    let code = crate::domain::keys::random_digits(6);
     c.activation_code = Some(code.clone());
     tx.put_channel(c).await?;
     queue_to_channel(
@@ -510,21 +487,19 @@ pub async fn list_channels(
     req: ListContactChannelsRequest,
 ) -> ApiResult<ListContactChannelsResult> {
     contact(tx, &req.contact_id).await?;
-    let max = req.max_results.unwrap_or(100).clamp(1, 1024) as usize;
-    let offset: usize = req
-        .next_token
-        .as_deref()
-        .map(|t| t.parse().map_err(|_| invalid("NextToken is not valid.")))
-        .transpose()?
-        .unwrap_or(0);
-    let all = tx.channels(&req.contact_id).await?;
-    let page: Vec<ContactChannel> = all
-        .iter()
-        .skip(offset)
-        .take(max)
-        .map(|c| c.channel.clone())
+    let page = Page::parse(
+        "MaxResults",
+        Some(req.max_results.unwrap_or(100)),
+        req.next_token.as_deref(),
+        1024,
+    )?;
+    let all: Vec<ContactChannel> = tx
+        .channels(&req.contact_id)
+        .await?
+        .into_iter()
+        .map(|c| c.channel)
         .collect();
-    let next_token = (offset + max < all.len()).then(|| (offset + max).to_string());
+    let (page, next_token) = page.slice(all);
     Ok(ListContactChannelsResult {
         next_token,
         contact_channels: page,

@@ -47,21 +47,6 @@ fn not_found(what: &str, id: &str) -> ApiError {
     ApiError::NotFound(format!("{what} {id} does not exist."))
 }
 
-fn random_hex() -> String {
-    use chacha20poly1305::aead::rand_core::RngCore;
-    let mut b = [0u8; 24];
-    chacha20poly1305::aead::OsRng.fill_bytes(&mut b);
-    hex::encode(b)
-}
-
-fn accept_code() -> String {
-    use chacha20poly1305::aead::rand_core::RngCore;
-    format!(
-        "{:06}",
-        chacha20poly1305::aead::OsRng.next_u32() % 1_000_000
-    )
-}
-
 /// Writes a timeline entry when the engagement belongs to an incident that exists.
 async fn timeline(
     tx: &mut dyn StoreTx,
@@ -251,8 +236,8 @@ async fn page_contact(
             delivery_time: None,
         },
         essential,
-        accept_code: accept_code(),
-        link_token: Some(random_hex()),
+        accept_code: crate::domain::keys::random_digits(6),
+        link_token: Some(crate::domain::keys::random_hex(48)),
         link_expires_at: now + LINK_LIFETIME_SECS,
         receipts: Vec::new(),
         stage: 0,
@@ -748,18 +733,13 @@ fn paginate<T>(
     next_token: Option<&str>,
     max: Option<i32>,
 ) -> ApiResult<(Vec<T>, Option<String>)> {
-    let max = max.unwrap_or(100);
-    if !(1..=1024).contains(&max) {
-        return Err(invalid("MaxResults must be 1-1024."));
-    }
-    let offset: usize = match next_token {
-        None | Some("") => 0,
-        Some(t) => t.parse().map_err(|_| invalid("NextToken is not valid."))?,
-    };
-    let total = all.len();
-    let page: Vec<T> = all.into_iter().skip(offset).take(max as usize).collect();
-    let next = (offset + (max as usize) < total).then(|| (offset + max as usize).to_string());
-    Ok((page, next))
+    let page = crate::domain::validate::Page::parse(
+        "MaxResults",
+        Some(max.unwrap_or(100)),
+        next_token,
+        1024,
+    )?;
+    Ok(page.slice(all))
 }
 
 /// Mirrors `ListEngagements` (newest first; `IncidentId`, `TimeRangeValue` on start time).
@@ -951,19 +931,19 @@ pub async fn acknowledge_incident(
 }
 
 /// The scheduler's turn for an acknowledgement whose expiry has come: while the incident
-/// is open it lapses (timeline entry) and the escalation resumes. The caller announces the
-/// incident's change.
+/// is open it lapses (timeline entry) and the escalation resumes. Returns whether the
+/// incident changed, which the caller then announces.
 pub async fn lapse_acknowledgement(
     tx: &mut dyn StoreTx,
     config: &ServerConfig,
     incident_arn: &str,
     now: f64,
-) -> ApiResult<()> {
+) -> ApiResult<bool> {
     let Some(mut ack) = tx.acknowledgement(incident_arn).await? else {
-        return Ok(());
+        return Ok(false);
     };
     if ack.lapsed || ack.until.is_none_or(|u| u > now) {
-        return Ok(());
+        return Ok(false);
     }
     ack.lapsed = true;
     tx.put_acknowledgement(incident_arn, &ack).await?;
@@ -972,7 +952,7 @@ pub async fn lapse_acknowledgement(
         .await?
         .is_some_and(|i| i.record.status == tocsin_api::incidents::IncidentRecordStatus::Open);
     if !open {
-        return Ok(());
+        return Ok(false);
     }
     append_timeline(
         tx,
@@ -984,5 +964,6 @@ pub async fn lapse_acknowledgement(
         ),
     )
     .await?;
-    hold_escalation(tx, config, incident_arn, None, now).await
+    hold_escalation(tx, config, incident_arn, None, now).await?;
+    Ok(true)
 }

@@ -104,7 +104,6 @@ impl ServerKey {
         hex::encode(self.mac(b"tocsin server key check v1"))
     }
 
-    /// Seals `secret` for the key `access_key_id`: (nonce, ciphertext with tag).
     /// Seals `secret` (XChaCha20-Poly1305, a fresh nonce) bound to `context` (associated
     /// data: an access key id, an outbound webhook's name): returns (nonce, ciphertext).
     ///
@@ -158,6 +157,16 @@ fn random_chars(n: usize, alphabet: &[u8]) -> String {
         }
     }
     out
+}
+
+/// `n` random decimal digits (a code a person types: activation and accept codes).
+pub fn random_digits(n: usize) -> String {
+    random_chars(n, b"0123456789")
+}
+
+/// `n` random lower-case hex characters (an unguessable token in a link).
+pub fn random_hex(n: usize) -> String {
+    random_chars(n, b"0123456789abcdef")
 }
 
 /// A new access key id: `TOCS` and 16 characters of `A-Z2-7`, 20 in all.

@@ -89,24 +89,49 @@ pub fn text_for(publication: &Publication, protocol: &str) -> ApiResult<String> 
     Ok(pick(protocol).unwrap_or(default))
 }
 
-async fn queue(
-    tx: &mut dyn StoreTx,
-    kind: &str,
-    message_id: &str,
-    subscription: &StoredSubscription,
-    incident_arn: Option<String>,
-    message: OutMessage,
-    now: f64,
-) -> ApiResult<()> {
-    let mut stored = StoredNotification {
-        delivery: NotificationDelivery {
-            id: 0,
-            message_id: message_id.to_owned(),
-            kind: kind.to_owned(),
+/// Where a delivery goes, as its log entry shows it (secrets redacted).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Destination {
+    /// The topic (empty for a message straight to a contact channel).
+    pub topic_arn: String,
+    /// The subscription or contact channel.
+    pub subscription_arn: String,
+    /// `https`, `email`, `slack`, `sms`…
+    pub protocol: String,
+    /// The endpoint as it may be shown.
+    pub endpoint: String,
+}
+
+impl Destination {
+    /// A topic's subscription.
+    pub fn of(subscription: &StoredSubscription) -> Self {
+        Self {
             topic_arn: subscription.topic_arn.clone(),
             subscription_arn: subscription.arn.clone(),
             protocol: subscription.protocol.clone(),
             endpoint: shown_endpoint(subscription),
+        }
+    }
+}
+
+/// A PENDING outbox row: `message` (a `kind` message with id `message_id`) to `to`.
+fn outbox_row(
+    kind: &str,
+    message_id: &str,
+    to: Destination,
+    incident_arn: Option<String>,
+    message: OutMessage,
+    now: f64,
+) -> StoredNotification {
+    StoredNotification {
+        delivery: NotificationDelivery {
+            id: 0,
+            message_id: message_id.to_owned(),
+            kind: kind.to_owned(),
+            topic_arn: to.topic_arn,
+            subscription_arn: to.subscription_arn,
+            protocol: to.protocol,
+            endpoint: to.endpoint,
             incident_arn,
             subject: message.subject.clone(),
             status: DeliveryStatus::Pending,
@@ -118,11 +143,33 @@ async fn queue(
         message,
         next_attempt_at: now,
         deadline: now + MAX_AGE_SECS,
-    };
-    tx.insert_notification(&mut stored).await?;
-    tx.append_change(&Change::NotificationChanged(stored.delivery))
+    }
+}
+
+/// Writes an outbox row and its `NotificationChanged` feed entry.
+async fn enqueue(tx: &mut dyn StoreTx, mut row: StoredNotification) -> ApiResult<()> {
+    tx.insert_notification(&mut row).await?;
+    tx.append_change(&Change::NotificationChanged(row.delivery))
         .await?;
     Ok(())
+}
+
+/// Queues one delivery in the notification outbox, in the caller's transaction: the notify
+/// worker sends it, retries it and logs every attempt.
+pub async fn queue(
+    tx: &mut dyn StoreTx,
+    kind: &str,
+    message_id: &str,
+    to: Destination,
+    incident_arn: Option<String>,
+    message: OutMessage,
+    now: f64,
+) -> ApiResult<()> {
+    enqueue(
+        tx,
+        outbox_row(kind, message_id, to, incident_arn, message, now),
+    )
+    .await
 }
 
 /// Queues `publication` for every confirmed subscription of `topic_arn` (the topic must
@@ -158,7 +205,7 @@ pub async fn publish_in(
             tx,
             "Notification",
             &message_id,
-            s,
+            Destination::of(s),
             incident_arn.clone(),
             message,
             now,
@@ -189,7 +236,7 @@ pub async fn queue_confirmation(
         tx,
         "SubscriptionConfirmation",
         &uuid::Uuid::new_v4().to_string(),
-        subscription,
+        Destination::of(subscription),
         None,
         message,
         now,
@@ -315,42 +362,39 @@ pub async fn notify_incident(
         if tx.topic(&topic).await?.is_some() {
             publish_in(tx, config, &topic, &publication, now).await?;
         } else {
-            let mut stored = StoredNotification {
-                delivery: NotificationDelivery {
-                    id: 0,
-                    message_id: uuid::Uuid::new_v4().to_string(),
-                    kind: "Notification".into(),
-                    topic_arn: topic.clone(),
-                    subscription_arn: String::new(),
-                    protocol: String::new(),
-                    endpoint: String::new(),
-                    incident_arn: Some(record.arn.clone()),
-                    subject: publication.subject.clone(),
-                    status: DeliveryStatus::Failed,
-                    attempts: vec![NotificationAttempt {
-                        at: now,
-                        ok: false,
-                        code: None,
-                        error: Some(format!("topic {topic} does not exist")),
-                    }],
-                    max_attempts: 1,
-                    created_at: now,
-                    updated_at: now,
-                },
-                message: OutMessage {
-                    text: publication.message.clone(),
-                    subject: publication.subject.clone(),
-                    timestamp: sns_timestamp(now),
-                    notice: publication.notice.clone(),
-                    attributes: serde_json::Map::new(),
-                    token: None,
-                },
-                next_attempt_at: now,
-                deadline: now,
+            let to = Destination {
+                topic_arn: topic.clone(),
+                subscription_arn: String::new(),
+                protocol: String::new(),
+                endpoint: String::new(),
             };
-            tx.insert_notification(&mut stored).await?;
-            tx.append_change(&Change::NotificationChanged(stored.delivery))
-                .await?;
+            let message = OutMessage {
+                text: publication.message.clone(),
+                subject: publication.subject.clone(),
+                timestamp: sns_timestamp(now),
+                notice: publication.notice.clone(),
+                attributes: serde_json::Map::new(),
+                token: None,
+            };
+            let id = uuid::Uuid::new_v4().to_string();
+            let mut row = outbox_row(
+                "Notification",
+                &id,
+                to,
+                Some(record.arn.clone()),
+                message,
+                now,
+            );
+            row.delivery.status = DeliveryStatus::Failed;
+            row.delivery.max_attempts = 1;
+            row.delivery.attempts.push(NotificationAttempt {
+                at: now,
+                ok: false,
+                code: None,
+                error: Some(format!("topic {topic} does not exist")),
+            });
+            row.deadline = now;
+            enqueue(tx, row).await?;
         }
     }
     Ok(())

@@ -17,7 +17,9 @@ use tocsin_api::sns::{SubscriptionView, TopicView, secret_endpoint};
 use crate::config::ServerConfig;
 use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::identity::{Caller, Role};
+use crate::domain::keys::random_hex;
 use crate::domain::notify::{self, Publication, shown_endpoint};
+use crate::domain::validate::Page;
 use crate::store::{StoreTx, StoredSubscription, StoredTopic};
 
 /// How long a confirmation token stays valid (3 days, as SNS).
@@ -378,9 +380,9 @@ pub async fn subscribe(
         sealed,
         owner: caller.principal.clone(),
         confirmed: chat,
-        token: (!chat).then(|| hex::encode(rand_bytes())),
+        token: (!chat).then(|| random_hex(64)),
         token_expires_at: now + TOKEN_LIFETIME_SECS,
-        unsubscribe_token: hex::encode(rand_bytes()),
+        unsubscribe_token: random_hex(64),
         attributes,
         created_at: now,
     };
@@ -393,13 +395,6 @@ pub async fn subscribe(
     } else {
         "pending confirmation".into()
     })
-}
-
-fn rand_bytes() -> [u8; 32] {
-    use chacha20poly1305::aead::rand_core::RngCore;
-    let mut b = [0u8; 32];
-    chacha20poly1305::aead::OsRng.fill_bytes(&mut b);
-    b
 }
 
 /// The associated data a chat subscription's webhook URL is sealed with.
@@ -486,20 +481,14 @@ pub async fn list_subscriptions(
     next_token: Option<&str>,
 ) -> ApiResult<(Vec<SubscriptionView>, Option<String>)> {
     topic(tx, topic_arn).await?;
-    let offset: usize = match next_token {
-        None | Some("") => 0,
-        Some(t) => t
-            .parse()
-            .map_err(|_| invalid("Invalid parameter: NextToken"))?,
-    };
-    let all = tx.subscriptions(topic_arn).await?;
-    let page: Vec<SubscriptionView> = all
+    let page = Page::parse("NextToken", Some(PAGE as i32), next_token, PAGE as i32)?;
+    let all: Vec<SubscriptionView> = tx
+        .subscriptions(topic_arn)
+        .await?
         .iter()
-        .skip(offset)
-        .take(PAGE as usize)
         .map(view)
         .collect();
-    let next = (offset + (PAGE as usize) < all.len()).then(|| (offset + PAGE as usize).to_string());
+    let (page, next) = page.slice(all);
     Ok((page, next))
 }
 

@@ -40,7 +40,8 @@ impl EscalationWorker {
             Row::Acknowledgement => {
                 match engagements::lapse_acknowledgement(tx.as_mut(), &self.config, arn, now).await
                 {
-                    Ok(()) => crate::domain::incidents::announce(tx.as_mut(), arn).await,
+                    Ok(true) => crate::domain::incidents::announce(tx.as_mut(), arn).await,
+                    Ok(false) => Ok(()),
                     Err(e) => Err(e),
                 }
             }
