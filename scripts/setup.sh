@@ -15,6 +15,7 @@
 #     target/.wasm-mode ("rustup" or "debian")
 #   - trunk 0.21.14 and wasm-bindgen-cli (the exact wasm-bindgen version in Cargo.lock)
 #   - binaryen (wasm-opt), chromium + chromium-driver, curl, sqlite3 (apt)
+#   - prometheus-alertmanager (apt: the real Alertmanager and amtool the e2e tests drive)
 #   - .venv with the Python packages in tests/e2e/requirements.txt (boto3, pytest, playwright)
 #
 # Environment:
@@ -161,6 +162,11 @@ fi
 step "binaryen (wasm-opt), chromium, chromium-driver"
 apt_install binaryen chromium chromium-driver
 ok "$(wasm-opt --version 2>/dev/null | head -n1); $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+
+# --- Prometheus Alertmanager (the e2e tests run a real one in front of Tocsin) -------------
+step "prometheus-alertmanager (Debian package; the service is not enabled by the tests)"
+apt_install prometheus-alertmanager
+ok "$(prometheus-alertmanager --version 2>&1 | head -n1)"
 
 # --- (f) Python venv -----------------------------------------------------------------------
 step "Python venv .venv ($(tr '\n' ' ' <"$REQUIREMENTS"))"

@@ -21,6 +21,7 @@ pub mod events;
 pub mod impact;
 pub mod incidents;
 pub mod native;
+pub mod receivers;
 pub mod sns;
 pub mod ssm;
 

@@ -44,6 +44,14 @@ pub mod timeline_event_types {
     /// An acknowledgement's expiry passed while the incident was open; `eventData` has
     /// `by`, `acknowledgedAt`.
     pub const ACKNOWLEDGEMENT_LAPSED: &str = "Acknowledgement Lapsed";
+    /// Every alert that fed the incident was resolved at its source (Alertmanager,
+    /// PagerDuty), so the incident resolves itself; `eventData` has `receiver`, `sources`
+    /// (the alerts' source keys) and `reason`.
+    pub const ALERTS_RESOLVED: &str = "Alerts Resolved";
+    /// A silence was created in (or expired from) an Alertmanager for an alert of the
+    /// incident; `eventData` has `alertmanager`, `silenceId`, `fingerprint`, `action`
+    /// (`created`, `expired`, `failed`) and `reason` when it failed.
+    pub const SILENCE_CHANGED: &str = "Alertmanager Silence";
 }
 
 /// One committed state change, as stored in the change feed and sent on `GET /v1/stream`
@@ -110,6 +118,29 @@ pub enum Change {
     /// A notification delivery (a topic's message to one subscription, or a page) was
     /// queued, attempted, delivered or given up.
     NotificationChanged(crate::sns::NotificationDelivery),
+    /// A receiver was created, had its settings changed, or was deleted (never carries the
+    /// secret; events it receives are `EventReceived`).
+    ReceiverChanged {
+        /// Its name.
+        name: String,
+    },
+    /// A heartbeat was created, replaced, beat after a miss, was missed, or was deleted
+    /// (`deleted`).
+    HeartbeatChanged {
+        /// Its name.
+        name: String,
+        /// Whether it was deleted.
+        #[serde(default)]
+        deleted: bool,
+    },
+    /// A maintenance window was created, began, suppressed an event, ended, or was deleted.
+    MaintenanceWindowChanged {
+        /// The window as it stands (none: deleted).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window: Option<crate::receivers::MaintenanceWindow>,
+        /// Its id.
+        id: String,
+    },
 }
 
 /// An automation execution as the change feed announces it.
@@ -290,6 +321,9 @@ pub struct WallSnapshot {
     pub generated_at: EpochSeconds,
     /// Open incidents, highest impact (1) first, then newest first.
     pub incidents: Vec<WallIncident>,
+    /// Maintenance windows active now or beginning within the next 24 hours, soonest first.
+    #[serde(default)]
+    pub maintenance_windows: Vec<crate::receivers::MaintenanceWindow>,
 }
 
 /// `GET /v1/incident?arn=…`: an incident with its whole timeline and related items.

@@ -25,6 +25,10 @@ pub enum Command {
     Pattern(PatternCommand),
     /// Manage access keys (works while the server runs).
     Keys(KeysArgs),
+    /// Manage receivers: where Alertmanager, PagerDuty senders, EventBridge API
+    /// destinations, SNS subscriptions and signed webhooks post (works while the server
+    /// runs).
+    Receivers(ReceiversArgs),
     /// Check or export the audit log.
     Audit(AuditArgs),
 }
@@ -127,6 +131,56 @@ pub enum KeysCommand {
     },
 }
 
+/// `tocsin receivers ...`.
+#[derive(Debug, clap::Args)]
+pub struct ReceiversArgs {
+    /// Database and key file.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The API's external URL the receiver URLs are built from (as `serve --public-url`).
+    #[arg(
+        long,
+        env = "TOCSIN_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8787",
+        global = true
+    )]
+    pub public_url: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ReceiversCommand,
+}
+
+/// `tocsin receivers` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReceiversCommand {
+    /// Create a receiver; prints its secret (this once) and URL.
+    Create {
+        /// `eventbridge`, `sns`, `alertmanager`, `pagerduty` or `webhook`.
+        #[arg(long, value_parser = ["eventbridge", "sns", "alertmanager", "pagerduty", "webhook"])]
+        kind: String,
+        /// Its name (1-64 of `A-Za-z0-9_.-`).
+        #[arg(long)]
+        name: String,
+        /// The event bus it feeds.
+        #[arg(long, default_value = "default")]
+        bus: String,
+        /// `text` or `json` (`{"name", "kind", "secret", "url"}`).
+        #[arg(long, value_enum, default_value = "text")]
+        output: OutputFormat,
+    },
+    /// List receivers with their URLs and counters.
+    List {
+        /// `text` or `json`.
+        #[arg(long, value_enum, default_value = "text")]
+        output: OutputFormat,
+    },
+    /// Delete a receiver.
+    Delete {
+        /// Its name.
+        name: String,
+    },
+}
+
 /// `tocsin pattern ...`.
 #[derive(Debug, Subcommand)]
 pub enum PatternCommand {
@@ -212,6 +266,21 @@ pub struct ServeArgs {
     /// VOICE contact channels are refused.
     #[arg(long, env = "TOCSIN_SMS_GATEWAY_URL", hide_env_values = true)]
     pub sms_gateway_url: Option<String>,
+    /// A host (`host` or `host:port`) SNS receivers also accept signing certificates and
+    /// subscription confirmations from, over http or https, besides
+    /// `sns.<region>.amazonaws.com`. For tests and SNS-compatible servers; repeat for
+    /// several.
+    #[arg(
+        long = "sns-cert-allow",
+        env = "TOCSIN_SNS_CERT_ALLOW",
+        value_delimiter = ','
+    )]
+    pub sns_cert_allow: Vec<String>,
+    /// The AWS regions whose SNS hosts (`sns.<region>.amazonaws.com`) SNS receivers trust
+    /// for signing certificates and subscription confirmations. Default: --region. Repeat
+    /// for several.
+    #[arg(long = "sns-region", env = "TOCSIN_SNS_REGIONS", value_delimiter = ',')]
+    pub sns_regions: Vec<String>,
     /// The `From` address of Tocsin's email (default `tocsin@` and the --public-url host).
     #[arg(long, env = "TOCSIN_SMTP_FROM")]
     pub smtp_from: Option<String>,

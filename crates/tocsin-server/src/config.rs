@@ -69,6 +69,11 @@ pub struct ServerConfig {
     /// Where `SMS` and `VOICE` contact channels are delivered (`--sms-gateway-url`): a POST
     /// of `{"type", "to", "subject", "message"}`; `None`: such channels are refused.
     pub sms_gateway_url: Option<String>,
+    /// Hosts (`host` or `host:port`) SNS receivers trust besides AWS's SNS hosts
+    /// (`--sns-cert-allow`).
+    pub sns_cert_allow: Vec<String>,
+    /// Regions whose `sns.<region>.amazonaws.com` SNS receivers trust (`--sns-region`).
+    pub sns_regions: Vec<String>,
 }
 
 /// The SMTP relay email goes through. Its URL may carry a password, so `Debug` shows only
@@ -256,6 +261,8 @@ impl Default for ServerConfig {
             smtp: None,
             outbound_roots_pem: None,
             sms_gateway_url: None,
+            sns_cert_allow: Vec::new(),
+            sns_regions: vec!["us-east-1".into()],
         }
     }
 }

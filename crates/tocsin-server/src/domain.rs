@@ -8,6 +8,7 @@
 //!
 //! This layer never imports `axum` or `http` (a test in `tests/it/layers.rs` checks).
 
+pub mod alerts;
 pub mod arns;
 pub mod audit;
 pub mod automation;
@@ -18,19 +19,24 @@ pub mod documents;
 pub mod engagements;
 pub mod error;
 pub mod events;
+pub mod heartbeats;
 pub mod identity;
+pub mod inbound;
 pub mod incidents;
 pub mod keys;
 pub mod matcher;
 pub mod notify;
 pub mod plans;
+pub mod receivers;
 pub mod rules;
 pub mod seed;
 pub mod service_roles;
 pub mod signing;
+pub mod silences;
 pub mod targets;
 pub mod timeline;
 pub mod topics;
 pub mod validate;
 pub mod views;
 pub mod webhooks;
+pub mod windows;

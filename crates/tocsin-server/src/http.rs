@@ -91,6 +91,7 @@ pub mod incidents;
 pub mod keys;
 pub mod native;
 pub mod operation;
+pub mod receivers;
 pub mod routes;
 pub mod service_roles;
 pub mod sigv4;
@@ -124,6 +125,7 @@ fn path_routes() -> Routes {
         .merge(service_roles::routes())
         .merge(sns::routes())
         .merge(contacts::routes())
+        .merge(receivers::routes())
 }
 
 /// Every operation the server answers: the path routes with their access, and each

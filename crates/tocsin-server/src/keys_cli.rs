@@ -1,6 +1,7 @@
-//! `tocsin keys`: create, list, disable, enable and delete access keys from the command
-//! line, on the same database and key file as `tocsin serve` (safe while it runs: every
-//! change is one store transaction).
+//! `tocsin keys` (create, list, disable, enable and delete access keys) and `tocsin
+//! receivers` (create, list and delete receivers) from the command line, on the same
+//! database and key file as `tocsin serve` (safe while it runs: every change is one store
+//! transaction, recorded in the audit log).
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +42,32 @@ async fn open(
         .await
         .map_err(|e| e.to_string())?;
     Ok((store, server_key))
+}
+
+/// Appends a local (command-line) change to the audit log, if there was one, and commits.
+async fn commit_with_audit(
+    mut tx: Box<dyn crate::store::StoreTx>,
+    server_key: &keys::ServerKey,
+    change: Option<(&str, String)>,
+) -> Result<(), String> {
+    if let Some((operation, resource)) = change {
+        audit::append(
+            tx.as_mut(),
+            server_key,
+            audit::NewEntry {
+                principal: audit::LOCAL_PRINCIPAL.into(),
+                role: Role::Admin,
+                operation: operation.into(),
+                resource,
+                source_address: String::new(),
+                result: "success".into(),
+            },
+            clock::now(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    tx.commit().await.map_err(|e| e.to_string())
 }
 
 /// Runs a `tocsin keys` command; returns what to print on success.
@@ -119,24 +146,111 @@ pub async fn run(store_args: &StoreArgs, command: KeysCommand) -> Result<String,
             (format!("Access key {id} deleted."), Some(("DeleteKey", id)))
         }
     };
-    if let Some((operation, resource)) = change {
-        audit::append(
-            tx.as_mut(),
-            &server_key,
-            audit::NewEntry {
-                principal: audit::LOCAL_PRINCIPAL.into(),
-                role: Role::Admin,
-                operation: operation.into(),
-                resource,
-                source_address: String::new(),
-                result: "success".into(),
-            },
-            clock::now(),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    }
-    tx.commit().await.map_err(|e| e.to_string())?;
+    commit_with_audit(tx, &server_key, change).await?;
+    Ok(out)
+}
+
+/// Runs a `tocsin receivers` command; returns what to print on success.
+///
+/// Errors: the message to print (exit status 1).
+pub async fn run_receivers(args: &crate::cli::ReceiversArgs) -> Result<String, String> {
+    use crate::cli::ReceiversCommand;
+    use crate::domain::receivers;
+    let (store, server_key) = open(&args.store).await?;
+    let config = crate::config::ServerConfig {
+        links: crate::config::Links::new(&args.public_url, None)?,
+        server_key: server_key.clone(),
+        ..Default::default()
+    };
+    let mut tx = store.write().await.map_err(|e| e.to_string())?;
+    let local = crate::domain::identity::Caller {
+        principal: audit::LOCAL_PRINCIPAL.into(),
+        role: Role::Admin,
+        access_key_id: String::new(),
+        name: "local".into(),
+        source_address: String::new(),
+    };
+    let (out, change) = match &args.command {
+        ReceiversCommand::Create {
+            kind,
+            name,
+            bus,
+            output,
+        } => {
+            let kind = tocsin_api::receivers::ReceiverKind::parse(kind)
+                .ok_or_else(|| format!("unknown kind {kind}"))?;
+            let bus = crate::domain::events::resolve_bus(Some(bus)).map_err(|e| e.to_string())?;
+            let req = tocsin_api::receivers::CreateReceiver {
+                name: name.clone(),
+                kind,
+                event_bus_name: None,
+                settings: None,
+            };
+            let created = receivers::create(tx.as_mut(), &config, &local, req, bus, clock::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            let out = match output {
+                OutputFormat::Json => serde_json::to_string_pretty(&serde_json::json!({
+                    "name": created.name,
+                    "kind": created.kind,
+                    "secret": created.secret,
+                    "url": created.url,
+                }))
+                .map_err(|e| e.to_string())?,
+                OutputFormat::Text => {
+                    let mut text = format!(
+                        "Receiver created. The secret is shown this once; store it now.\n  name:   {}\n  kind:   {}\n  url:    {}\n  secret: {}\n",
+                        created.name, created.kind, created.url, created.secret
+                    );
+                    for snippet in &created.receiver.snippets {
+                        text.push_str(&format!("\n# {}\n{}\n", snippet.title, snippet.text));
+                    }
+                    text
+                }
+            };
+            (out, Some(("CreateReceiver", format!("receiver/{name}"))))
+        }
+        ReceiversCommand::List { output } => {
+            let list = receivers::list(tx.as_mut(), &config)
+                .await
+                .map_err(|e| e.to_string())?;
+            let out = match output {
+                OutputFormat::Json => {
+                    serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
+                }
+                OutputFormat::Text => {
+                    let mut text = format!(
+                        "{:<24}  {:<12}  {:>7}  {:>7}  {:<20}  url",
+                        "name", "kind", "events", "errors", "last event"
+                    );
+                    for r in &list {
+                        text.push_str(&format!(
+                            "\n{:<24}  {:<12}  {:>7}  {:>7}  {:<20}  {}",
+                            r.name,
+                            r.kind,
+                            r.event_count,
+                            r.error_count,
+                            r.last_event_at
+                                .map_or_else(|| "never".to_owned(), clock::rfc3339),
+                            r.url
+                        ));
+                    }
+                    text
+                }
+            };
+            (out, None)
+        }
+        ReceiversCommand::Delete { name } => {
+            receivers::delete(tx.as_mut(), name)
+                .await
+                .map_err(|e| e.to_string())?;
+            (
+                format!("Receiver {name} deleted."),
+                Some(("DeleteReceiver", format!("receiver/{name}"))),
+            )
+        }
+    };
+    commit_with_audit(tx, &server_key, change).await?;
     Ok(out)
 }
 

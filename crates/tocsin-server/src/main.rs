@@ -19,6 +19,19 @@ async fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         },
+        Command::Receivers(args) => {
+            init_logging("text");
+            match keys_cli::run_receivers(&args).await {
+                Ok(out) => {
+                    println!("{out}");
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("tocsin receivers: {err}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
         Command::Keys(args) => {
             init_logging("text");
             match keys_cli::run(&args.store, args.command).await {
@@ -191,7 +204,14 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             return Err("--sms-gateway-url must be an http(s) URL with a host".into());
         }
     }
+    let sns_regions = if args.sns_regions.is_empty() {
+        vec![args.region.clone()]
+    } else {
+        args.sns_regions.clone()
+    };
     let config = ServerConfig {
+        sns_cert_allow: args.sns_cert_allow.clone(),
+        sns_regions,
         sms_gateway_url: args.sms_gateway_url.clone(),
         smtp,
         outbound_roots_pem,

@@ -26,12 +26,17 @@ pub use contacts::{
     StoredPage,
 };
 pub use notify::{NotifyStore, OutMessage, StoredNotification, StoredSubscription, StoredTopic};
+pub use receivers::{
+    AlertSource, ReceiverStore, SilenceState, StoredHeartbeat, StoredReceiver, StoredSilence,
+    StoredSuppression, StoredWindow, WatchStore,
+};
 pub use runbooks::{
     Decision, RunAs, StoredDocumentHead, StoredDocumentVersion, StoredExecution, Wait, WaitKind,
 };
 
 mod contacts;
 mod notify;
+mod receivers;
 mod runbooks;
 
 /// What can go wrong in the store.
@@ -138,6 +143,8 @@ pub trait StoreTx:
     + NotifyStore
     + ContactStore
     + EngagementStore
+    + ReceiverStore
+    + WatchStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.
@@ -268,6 +275,8 @@ pub trait EventStore: Send {
         received_at: f64,
         envelope: &str,
     ) -> StoreResult<()>;
+    /// A stored event's bus and envelope.
+    async fn event(&mut self, event_id: &str) -> StoreResult<Option<(String, String)>>;
 }
 
 /// The outbox of HTTP target deliveries.

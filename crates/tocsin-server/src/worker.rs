@@ -5,7 +5,8 @@
 //! it after a panic or an error with exponential back-off and reports its state (shown on
 //! `/healthz`, which answers 503 while a worker is down). The workers today: `matcher`
 //! (follows the change feed and recompiles the rules), `delivery` (HTTP target outbox) and
-//! `runbooks` (advances automation executions that are due).
+//! `runbooks` (advances automation executions that are due), `notify`, `escalation`, `watch`
+//! (heartbeats and maintenance windows) and `silences` (Alertmanager silences).
 
 pub mod delivery;
 pub mod effects;
@@ -14,7 +15,9 @@ pub mod hooks;
 pub mod matcher;
 pub mod notify;
 pub mod runbooks;
+pub mod silences;
 pub mod supervisor;
+pub mod watch;
 
 pub use supervisor::{Supervisor, WorkerError};
 

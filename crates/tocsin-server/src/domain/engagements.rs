@@ -892,6 +892,7 @@ pub async fn acknowledge_incident(
         lapsed: false,
     };
     tx.put_acknowledgement(&incident.record.arn, &ack).await?;
+    crate::domain::silences::on_acknowledged(tx, &incident.record.arn, &ack, now).await?;
     append_timeline(
         tx,
         timeline_entry(

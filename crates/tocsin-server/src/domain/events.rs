@@ -13,12 +13,18 @@ use tocsin_transform::DeliveryContext;
 
 use crate::clock;
 use crate::config::ServerConfig;
+use crate::domain::alerts::{self, Hints};
 use crate::domain::error::{ApiError, ApiResult};
+use crate::domain::heartbeats;
 use crate::domain::identity::Caller;
+use crate::domain::inbound::Inbound;
 use crate::domain::incidents::{self, NewIncident};
-use crate::domain::matcher::CompiledRules;
+use crate::domain::matcher::{CompiledRules, RuleRoute};
+use crate::domain::targets::RouteTarget;
 use crate::domain::validate;
+use crate::domain::windows;
 use crate::store::{Store, StoreTx};
+use tocsin_api::receivers::Suppression;
 
 /// Largest PutEvents request, summed over entries as EventBridge sizes them (256 KiB).
 pub const MAX_BATCH_BYTES: usize = 256 * 1024;
@@ -64,6 +70,7 @@ struct Accepted {
     event_id: String,
     bus: String,
     envelope: serde_json::Value,
+    hints: Hints,
 }
 
 fn accept(
@@ -126,6 +133,7 @@ fn accept(
         event_id,
         bus,
         envelope,
+        hints: Hints::default(),
     })
 }
 
@@ -171,11 +179,13 @@ pub async fn put_events(
 ) -> ApiResult<PutEventsResponse> {
     let (results, accepted) = accept_request(config, &req)?;
     if !accepted.is_empty() {
+        let ids = accepted_ids(&accepted);
         let mut tx = store.write().await?;
-        ingest(tx.as_mut(), rules, config, caller, &accepted).await?;
+        ingest(tx.as_mut(), rules, config, caller, accepted).await?;
         tx.commit().await?;
+        return Ok(respond(results, ids));
     }
-    Ok(respond(results, accepted))
+    Ok(respond(results, Vec::new()))
 }
 
 /// Checks a PutEvents request: the batch as a whole (refused with an error) and each entry
@@ -202,11 +212,21 @@ fn accept_request(
     Ok((results, accepted))
 }
 
-/// The PutEvents answer once the accepted entries are stored.
-fn respond(mut results: Vec<PutEventsResultEntry>, accepted: Vec<Accepted>) -> PutEventsResponse {
-    for a in accepted {
-        results[a.index] = PutEventsResultEntry {
-            event_id: Some(a.event_id),
+fn accepted_ids(accepted: &[Accepted]) -> Vec<(usize, String)> {
+    accepted
+        .iter()
+        .map(|a| (a.index, a.event_id.clone()))
+        .collect()
+}
+
+/// The PutEvents answer once the accepted entries (index, event id) are stored.
+fn respond(
+    mut results: Vec<PutEventsResultEntry>,
+    accepted: Vec<(usize, String)>,
+) -> PutEventsResponse {
+    for (index, event_id) in accepted {
+        results[index] = PutEventsResultEntry {
+            event_id: Some(event_id),
             error_code: None,
             error_message: None,
         };
@@ -219,7 +239,12 @@ fn respond(mut results: Vec<PutEventsResultEntry>, accepted: Vec<Accepted>) -> P
 }
 
 /// Stores accepted events and runs what their rules route them to, in `tx` (the caller
-/// commits): incident targets open incidents, HTTP targets queue deliveries.
+/// commits): incident targets open incidents, HTTP targets queue deliveries, Automation
+/// targets start runbooks. Then, per event: a maintenance window that matches it holds back
+/// its incident and runbook targets (recorded as a suppression); the source state its hints
+/// (or a CloudWatch alarm) carry is applied; heartbeats whose pattern it matches beat.
+/// Events heartbeats put on the bus in turn (`Heartbeat Recovered`) are ingested in the same
+/// transaction. Returns, per accepted event, the incident it opened or merged into.
 ///
 /// Errors: store errors (the caller drops the transaction).
 async fn ingest(
@@ -227,148 +252,455 @@ async fn ingest(
     rules: &CompiledRules,
     config: &ServerConfig,
     caller: &Caller,
-    accepted: &[Accepted],
-) -> ApiResult<()> {
+    accepted: Vec<Accepted>,
+) -> ApiResult<Vec<Option<String>>> {
     let received_at = clock::now();
-    for a in accepted {
-        let text = a.envelope.to_string();
-        tx.insert_event(&a.event_id, &a.bus, received_at, &text)
-            .await?;
-        let routes = rules.matching(&a.bus, &a.envelope);
-        for route in &routes {
-            for compiled in &route.targets {
-                let target = &compiled.target;
-                if let Some(http) = &compiled.http {
-                    let ingestion_time = clock::rfc3339(received_at);
-                    let ctx = DeliveryContext {
-                        rule_arn: &route.rule_arn,
-                        rule_name: &route.rule_name,
-                        ingestion_time: &ingestion_time,
-                    };
-                    let rendered = compiled.input.render_capped(
-                        &a.envelope,
-                        &ctx,
-                        config.max_target_input_bytes,
-                    );
-                    let mut delivery = http.delivery(
-                        &a.event_id,
-                        &route.rule_arn,
-                        &target.id,
-                        rendered.clone().unwrap_or_default(),
-                        received_at,
-                    );
-                    if let Err(too_large) = rendered {
-                        // Fails this delivery only: the event and other targets go on.
-                        tracing::warn!(event = %a.event_id, rule = %route.rule_arn, target = %target.id, %too_large, "target input over the cap");
-                        delivery.status = tocsin_api::native::DeliveryStatus::Failed;
-                        delivery.last_error = Some(format!("not sent: {too_large}"));
-                    }
-                    tx.insert_delivery(&mut delivery).await?;
-                    tx.append_change(&Change::DeliveryChanged(
-                        crate::domain::targets::redacted_delivery(&delivery),
-                    ))
-                    .await?;
-                    continue;
+    let mut opened = Vec::with_capacity(accepted.len());
+    let mut queue: std::collections::VecDeque<Accepted> = accepted.into();
+    let first = queue.len();
+    let mut done = 0;
+    while let Some(a) = queue.pop_front() {
+        let incident = ingest_one(tx, rules, config, caller, &a, received_at, &mut queue).await?;
+        if done < first {
+            opened.push(incident);
+        }
+        done += 1;
+    }
+    Ok(opened)
+}
+
+/// One event of [`ingest`]; heartbeat events it causes go on `follow_ups`.
+async fn ingest_one(
+    tx: &mut dyn StoreTx,
+    rules: &CompiledRules,
+    config: &ServerConfig,
+    caller: &Caller,
+    a: &Accepted,
+    received_at: f64,
+    follow_ups: &mut std::collections::VecDeque<Accepted>,
+) -> ApiResult<Option<String>> {
+    let text = a.envelope.to_string();
+    tx.insert_event(&a.event_id, &a.bus, received_at, &text)
+        .await?;
+    let routes = rules.matching(&a.bus, &a.envelope);
+    let opens = a.hints.opens();
+    let window = if opens {
+        rules.suppressing_window(&a.envelope, received_at)
+    } else {
+        None
+    };
+    let mut held: Vec<String> = Vec::new();
+    let mut incident = None;
+    for route in &routes {
+        for compiled in &route.targets {
+            if let Some(http) = &compiled.http {
+                queue_delivery(tx, config, a, route, compiled, http, received_at).await?;
+                continue;
+            }
+            if !opens {
+                continue;
+            }
+            if window.is_some() {
+                if !held.contains(&route.rule_arn) {
+                    held.push(route.rule_arn.clone());
                 }
-                if let Some((document, version)) =
-                    tocsin_api::arn::automation_definition(&target.arn)
-                {
-                    let ingestion_time = clock::rfc3339(received_at);
-                    let ctx = DeliveryContext {
-                        rule_arn: &route.rule_arn,
-                        rule_name: &route.rule_name,
-                        ingestion_time: &ingestion_time,
-                    };
-                    let input = compiled
-                        .input
-                        .render_capped(&a.envelope, &ctx, config.max_target_input_bytes)
-                        .map_err(|too_large| too_large.to_string());
-                    let principal = target
-                        .role_arn
-                        .clone()
-                        .unwrap_or_else(|| route.rule_arn.clone());
-                    match start_runbook(tx, document, version, input, principal, received_at).await
-                    {
-                        Ok(id) => {
-                            tracing::info!(event = %a.event_id, rule = %route.rule_arn, execution = %id, "rule target started a runbook")
-                        }
-                        Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
-                        Err(err) => {
-                            tracing::warn!(event = %a.event_id, rule = %route.rule_arn, target = %target.id, %err, "failed invocation: the runbook did not start")
-                        }
-                    }
-                    continue;
-                }
-                if tocsin_api::arn::response_plan_name(&target.arn).is_none() {
-                    tracing::debug!(target = %target.arn, "target kind not delivered yet");
-                    continue;
-                }
-                let related_items = a.envelope["resources"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(serde_json::Value::as_str)
-                    .filter(|r| validate::arn("resource", r).is_ok())
-                    .map(|r| RelatedItem {
-                        identifier: ItemIdentifier {
-                            item_type: "INVOLVED_RESOURCE".into(),
-                            value: ItemValue {
-                                arn: Some(r.to_owned()),
-                                url: None,
-                                metric_definition: None,
-                                pager_duty_incident_detail: None,
-                            },
-                        },
-                        title: None,
-                        generated_id: None,
-                    })
-                    .take(100)
-                    .collect();
-                let new = NewIncident {
-                    response_plan_arn: target.arn.clone(),
-                    title: None,
-                    impact: None,
-                    trigger: TriggerDetails {
-                        source: truncate_chars(
-                            a.envelope["source"].as_str().unwrap_or_default(),
-                            50,
-                        ),
-                        timestamp: received_at,
-                        trigger_arn: Some(route.rule_arn.clone()),
-                        raw_data: Some(truncate_chars(&text, RAW_DATA_MAX)),
-                    },
-                    related_items,
-                    fallback_dedupe: Some(derived_dedupe(&route.rule_arn, &a.envelope)),
-                    client_token: None,
-                    created_by: caller.principal.clone(),
-                    invoked_by: Some("events.amazonaws.com".into()),
-                };
-                match incidents::start_incident(&mut *tx, config, new).await {
-                    Ok(outcome) => {
-                        tracing::info!(event = %a.event_id, rule = %route.rule_arn, ?outcome, "rule target ran")
-                    }
-                    // A deleted plan or an unusable event fails this target only; the
-                    // event is still accepted (as EventBridge does with failed targets).
-                    Err(err @ (ApiError::NotFound(_) | ApiError::Validation(_))) => {
-                        tracing::warn!(event = %a.event_id, rule = %route.rule_arn, %err, "rule target failed")
-                    }
-                    Err(other) => return Err(other),
-                }
+                continue;
+            }
+            if let Some(arn) =
+                run_target(tx, config, caller, a, route, compiled, &text, received_at).await?
+            {
+                incident = Some(arn);
             }
         }
-        tx.append_change(&Change::EventReceived(EventReceived {
+    }
+    if let Some(w) = window
+        && !held.is_empty()
+    {
+        let suppression = Suppression {
+            window_id: w.id.clone(),
             event_id: a.event_id.clone(),
-            event_bus_name: a.bus.clone(),
             source: a.envelope["source"].as_str().unwrap_or_default().to_owned(),
             detail_type: a.envelope["detail-type"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned(),
-            matched_rules: routes.iter().map(|r| r.rule_arn.clone()).collect(),
-        }))
-        .await?;
+            source_key: alerts::source_key(&a.envelope, &a.hints),
+            at: received_at,
+            rule_arns: held,
+            outcome: None,
+        };
+        let hints = serde_json::to_value(&a.hints).unwrap_or_default();
+        windows::record_suppression(tx, &w.id, suppression, hints, received_at).await?;
+        tracing::info!(event = %a.event_id, window = %w.id, "maintenance window suppressed the event's incident and runbook targets");
     }
+    match &a.hints.alert {
+        Some(update) => {
+            alerts::apply(
+                tx,
+                config,
+                update,
+                incident.as_deref(),
+                &a.event_id,
+                received_at,
+            )
+            .await?
+        }
+        None => {
+            alerts::track_cloudwatch(
+                tx,
+                &a.envelope,
+                incident.as_deref(),
+                &a.event_id,
+                received_at,
+            )
+            .await?;
+            if alerts::cloudwatch_state(&a.envelope).is_none()
+                && rules.resolves_suppressions(&a.envelope)
+            {
+                tx.resolve_suppressions(&alerts::generic_key(&a.envelope))
+                    .await?;
+            }
+        }
+    }
+    if a.envelope["source"] != heartbeats::SOURCE {
+        for name in rules.beating(&a.bus, &a.envelope) {
+            if let Some(event) = heartbeats::beat(tx, config, &name, received_at).await? {
+                follow_ups.push_back(heartbeat_event(config, event));
+            }
+        }
+    }
+    tx.append_change(&Change::EventReceived(EventReceived {
+        event_id: a.event_id.clone(),
+        event_bus_name: a.bus.clone(),
+        source: a.envelope["source"].as_str().unwrap_or_default().to_owned(),
+        detail_type: a.envelope["detail-type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        matched_rules: routes.iter().map(|r| r.rule_arn.clone()).collect(),
+    }))
+    .await?;
+    Ok(incident)
+}
+
+/// Queues an HTTP target's delivery of an event (failed at once when the rendered input is
+/// over the cap).
+async fn queue_delivery(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    a: &Accepted,
+    route: &RuleRoute,
+    compiled: &RouteTarget,
+    http: &crate::domain::targets::HttpTarget,
+    received_at: f64,
+) -> ApiResult<()> {
+    let target = &compiled.target;
+    let ingestion_time = clock::rfc3339(received_at);
+    let ctx = DeliveryContext {
+        rule_arn: &route.rule_arn,
+        rule_name: &route.rule_name,
+        ingestion_time: &ingestion_time,
+    };
+    let rendered = compiled
+        .input
+        .render_capped(&a.envelope, &ctx, config.max_target_input_bytes);
+    let mut delivery = http.delivery(
+        &a.event_id,
+        &route.rule_arn,
+        &target.id,
+        rendered.clone().unwrap_or_default(),
+        received_at,
+    );
+    if let Err(too_large) = rendered {
+        // Fails this delivery only: the event and other targets go on.
+        tracing::warn!(event = %a.event_id, rule = %route.rule_arn, target = %target.id, %too_large, "target input over the cap");
+        delivery.status = tocsin_api::native::DeliveryStatus::Failed;
+        delivery.last_error = Some(format!("not sent: {too_large}"));
+    }
+    tx.insert_delivery(&mut delivery).await?;
+    tx.append_change(&Change::DeliveryChanged(
+        crate::domain::targets::redacted_delivery(&delivery),
+    ))
+    .await?;
     Ok(())
+}
+
+/// Runs one incident or Automation target for an event; returns the incident it opened or
+/// merged into. A target that fails (a deleted plan, an unusable input) fails alone, as
+/// EventBridge's failed invocations do.
+///
+/// Errors: store errors only.
+#[allow(clippy::too_many_arguments)]
+async fn run_target(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    caller: &Caller,
+    a: &Accepted,
+    route: &RuleRoute,
+    compiled: &RouteTarget,
+    text: &str,
+    received_at: f64,
+) -> ApiResult<Option<String>> {
+    let target = &compiled.target;
+    if let Some((document, version)) = tocsin_api::arn::automation_definition(&target.arn) {
+        let ingestion_time = clock::rfc3339(received_at);
+        let ctx = DeliveryContext {
+            rule_arn: &route.rule_arn,
+            rule_name: &route.rule_name,
+            ingestion_time: &ingestion_time,
+        };
+        let input = compiled
+            .input
+            .render_capped(&a.envelope, &ctx, config.max_target_input_bytes)
+            .map_err(|too_large| too_large.to_string());
+        let principal = target
+            .role_arn
+            .clone()
+            .unwrap_or_else(|| route.rule_arn.clone());
+        match start_runbook(tx, document, version, input, principal, received_at).await {
+            Ok(id) => {
+                tracing::info!(event = %a.event_id, rule = %route.rule_arn, execution = %id, "rule target started a runbook")
+            }
+            Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
+            Err(err) => {
+                tracing::warn!(event = %a.event_id, rule = %route.rule_arn, target = %target.id, %err, "failed invocation: the runbook did not start")
+            }
+        }
+        return Ok(None);
+    }
+    if tocsin_api::arn::response_plan_name(&target.arn).is_none() {
+        tracing::debug!(target = %target.arn, "target kind not delivered yet");
+        return Ok(None);
+    }
+    let mut related_items: Vec<RelatedItem> = a.envelope["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .filter(|r| validate::arn("resource", r).is_ok())
+        .map(|r| RelatedItem {
+            identifier: ItemIdentifier {
+                item_type: "INVOLVED_RESOURCE".into(),
+                value: ItemValue {
+                    arn: Some(r.to_owned()),
+                    url: None,
+                    metric_definition: None,
+                    pager_duty_incident_detail: None,
+                },
+            },
+            title: None,
+            generated_id: None,
+        })
+        .take(100)
+        .collect();
+    related_items.extend(a.hints.related_items.iter().cloned());
+    related_items.truncate(100);
+    let fallback_dedupe = match &a.hints.dedupe {
+        Some(key) => format!("{}|{key}", route.rule_arn),
+        None => derived_dedupe(&route.rule_arn, &a.envelope),
+    };
+    let new = NewIncident {
+        response_plan_arn: target.arn.clone(),
+        title: a.hints.title.clone(),
+        impact: a.hints.impact,
+        trigger: TriggerDetails {
+            source: truncate_chars(a.envelope["source"].as_str().unwrap_or_default(), 50),
+            timestamp: received_at,
+            trigger_arn: Some(route.rule_arn.clone()),
+            raw_data: Some(truncate_chars(text, RAW_DATA_MAX)),
+        },
+        related_items,
+        fallback_dedupe: Some(fallback_dedupe),
+        client_token: None,
+        created_by: caller.principal.clone(),
+        invoked_by: Some("events.amazonaws.com".into()),
+    };
+    match incidents::start_incident(&mut *tx, config, new).await {
+        Ok(outcome) => {
+            tracing::info!(event = %a.event_id, rule = %route.rule_arn, ?outcome, "rule target ran");
+            Ok(Some(outcome.arn().to_owned()))
+        }
+        // A deleted plan or an unusable event fails this target only; the
+        // event is still accepted (as EventBridge does with failed targets).
+        Err(err @ (ApiError::NotFound(_) | ApiError::Validation(_))) => {
+            tracing::warn!(event = %a.event_id, rule = %route.rule_arn, %err, "rule target failed");
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn heartbeat_event(config: &ServerConfig, e: heartbeats::HeartbeatEvent) -> Accepted {
+    let event_id = uuid::Uuid::new_v4().to_string();
+    Accepted {
+        index: 0,
+        envelope: json!({
+            "version": "0",
+            "id": event_id,
+            "detail-type": e.detail_type,
+            "source": heartbeats::SOURCE,
+            "account": config.account_id,
+            "time": clock::rfc3339(e.time),
+            "region": config.region,
+            "resources": e.resources,
+            "detail": e.detail,
+        }),
+        event_id,
+        bus: e.bus,
+        hints: Hints::default(),
+    }
+}
+
+/// Puts the events receivers turned their input into on `bus`, in `tx` (the caller
+/// commits), as PutEvents would, with each event's hints applied. Returns, per event, its
+/// id and the incident it opened or merged into.
+///
+/// Errors: an event over 256 KiB or with a resource over 2,048 bytes
+/// (`ValidationException`: the receiver answers 400 and nothing is written); store errors.
+pub async fn receive(
+    tx: &mut dyn StoreTx,
+    rules: &CompiledRules,
+    config: &ServerConfig,
+    caller: &Caller,
+    bus: &str,
+    inbound: Vec<Inbound>,
+) -> ApiResult<Vec<(String, Option<String>)>> {
+    let now = clock::now();
+    let mut accepted = Vec::with_capacity(inbound.len());
+    for (index, i) in inbound.into_iter().enumerate() {
+        let event_id = uuid::Uuid::new_v4().to_string();
+        let envelope = json!({
+            "version": "0",
+            "id": event_id,
+            "detail-type": i.detail_type,
+            "source": i.source,
+            "account": i.account.unwrap_or_else(|| config.account_id.clone()),
+            "time": clock::rfc3339(i.time.unwrap_or(now)),
+            "region": i.region.unwrap_or_else(|| config.region.clone()),
+            "resources": i.resources,
+            "detail": i.detail,
+        });
+        let size = envelope.to_string().len();
+        if size > MAX_BATCH_BYTES {
+            return Err(ApiError::Validation(format!(
+                "event {index} is {size} bytes; an event is at most 262144"
+            )));
+        }
+        if let Some(long) = i.resources.iter().find(|r| r.len() > 2048) {
+            return Err(ApiError::Validation(format!(
+                "event {index} has a resource of {} bytes (at most 2048)",
+                long.len()
+            )));
+        }
+        accepted.push(Accepted {
+            index,
+            event_id,
+            bus: bus.to_owned(),
+            envelope,
+            hints: i.hints,
+        });
+    }
+    let ids: Vec<String> = accepted.iter().map(|a| a.event_id.clone()).collect();
+    let opened = ingest(tx, rules, config, caller, accepted).await?;
+    Ok(ids.into_iter().zip(opened).collect())
+}
+
+/// The scheduler's turn for a heartbeat whose deadline passed: marks it missed and puts
+/// `Heartbeat Missed` on its bus (dated at the deadline), in `tx`. Returns whether it was
+/// missed now (false: it beat in time, was missed before, or is gone).
+///
+/// Errors: store errors.
+pub async fn miss_heartbeat(
+    tx: &mut dyn StoreTx,
+    rules: &CompiledRules,
+    config: &ServerConfig,
+    name: &str,
+    now: f64,
+) -> ApiResult<bool> {
+    let Some(event) = heartbeats::miss(tx, config, name, now).await? else {
+        return Ok(false);
+    };
+    let caller = crate::domain::alerts::receiver_caller(config, &format!("heartbeat-{name}"));
+    ingest(
+        tx,
+        rules,
+        config,
+        &caller,
+        vec![heartbeat_event(config, event)],
+    )
+    .await?;
+    Ok(true)
+}
+
+/// A maintenance window's occurrence ended: for each source it suppressed, the latest
+/// suppressed event decides. A source still firing (see [`crate::domain::windows`]) runs
+/// that event's incident and runbook targets now, with its original hints; the others open
+/// nothing. Each suppression records its outcome (`OPENED`, `RESOLVED`, `SUPERSEDED`).
+///
+/// Errors: store errors.
+pub async fn release_window(
+    tx: &mut dyn StoreTx,
+    rules: &CompiledRules,
+    config: &ServerConfig,
+    window_id: &str,
+    now: f64,
+) -> ApiResult<usize> {
+    let pending = tx.suppressions(window_id, true, 10_000).await?;
+    let mut latest: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for (id, s) in &pending {
+        latest.insert(s.suppression.source_key.clone(), *id);
+    }
+    let mut opened = 0;
+    for (id, mut s) in pending {
+        let key = s.suppression.source_key.clone();
+        if latest.get(&key) != Some(&id) {
+            s.suppression.outcome = Some("SUPERSEDED".into());
+            tx.update_suppression(id, &s, true).await?;
+            continue;
+        }
+        let firing = match tx.alert_source(&key).await? {
+            Some(source) => alerts::still_firing(&source, now),
+            None => !s.resolved,
+        };
+        let mut outcome = "RESOLVED";
+        if firing && let Some((bus, body)) = tx.event(&s.suppression.event_id).await? {
+            let envelope: serde_json::Value = serde_json::from_str(&body).map_err(|e| {
+                ApiError::Internal(format!("stored event does not parse: {e}").into())
+            })?;
+            let hints: Hints = serde_json::from_value(s.hints.clone()).unwrap_or_default();
+            let a = Accepted {
+                index: 0,
+                event_id: s.suppression.event_id.clone(),
+                bus: bus.clone(),
+                envelope,
+                hints,
+            };
+            let caller =
+                crate::domain::alerts::receiver_caller(config, &format!("window-{window_id}"));
+            let text = a.envelope.to_string();
+            let mut incident = None;
+            for route in rules.matching(&bus, &a.envelope) {
+                for compiled in route.targets.iter().filter(|t| t.http.is_none()) {
+                    if let Some(arn) =
+                        run_target(tx, config, &caller, &a, &route, compiled, &text, now).await?
+                    {
+                        incident = Some(arn);
+                    }
+                }
+            }
+            if let Some(arn) = &incident
+                && let Some(mut source) = tx.alert_source(&key).await?
+            {
+                source.incident_arn = Some(arn.clone());
+                tx.put_alert_source(&source).await?;
+            }
+            outcome = "OPENED";
+            opened += 1;
+        }
+        s.suppression.outcome = Some(outcome.into());
+        tx.update_suppression(id, &s, true).await?;
+    }
+    Ok(opened)
 }
 
 /// Starts the runbook a rule target names, with the parameters its rendered input gives.
@@ -420,8 +752,9 @@ pub async fn put_events_in(
     req: PutEventsRequest,
 ) -> ApiResult<PutEventsResponse> {
     let (results, accepted) = accept_request(config, &req)?;
-    ingest(tx, rules, config, caller, &accepted).await?;
-    Ok(respond(results, accepted))
+    let ids = accepted_ids(&accepted);
+    ingest(tx, rules, config, caller, accepted).await?;
+    Ok(respond(results, ids))
 }
 
 #[cfg(test)]

@@ -489,6 +489,7 @@ pub async fn update_incident(
     .await?;
     if resolved {
         crate::domain::engagements::stop_for_incident(tx, &arn, "incident resolved", now).await?;
+        crate::domain::silences::on_resolved(tx, &arn, now).await?;
         append_timeline(
             tx,
             timeline_entry(

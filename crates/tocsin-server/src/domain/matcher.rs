@@ -29,10 +29,23 @@ pub struct RuleRoute {
     pub targets: Vec<RouteTarget>,
 }
 
-/// Every enabled rule with a pattern, compiled per bus.
+/// A maintenance window, compiled: its pattern, resolved pattern and schedule.
+#[derive(Debug)]
+pub struct CompiledWindow {
+    /// Its id.
+    pub id: String,
+    pattern: Pattern,
+    resolved: Option<Pattern>,
+    schedule: crate::domain::windows::Schedule,
+}
+
+/// Every enabled rule with a pattern, compiled per bus, with the maintenance windows and
+/// heartbeats that watch the same events.
 #[derive(Default)]
 pub struct CompiledRules {
     buses: HashMap<String, Matcher<Arc<RuleRoute>>>,
+    windows: Vec<CompiledWindow>,
+    heartbeats: HashMap<String, Vec<(String, Pattern)>>,
 }
 
 impl CompiledRules {
@@ -42,6 +55,33 @@ impl CompiledRules {
             .get(event_bus_name)
             .map(|m| m.matching_rules(event))
             .unwrap_or_default()
+    }
+
+    /// The first maintenance window active at `t` (epoch seconds) whose pattern `event`
+    /// matches.
+    pub fn suppressing_window(&self, event: &serde_json::Value, t: f64) -> Option<&CompiledWindow> {
+        self.windows
+            .iter()
+            .find(|w| w.pattern.matches(event) && w.schedule.active(t))
+    }
+
+    /// Whether `event` matches some window's resolved pattern (it resolves what that
+    /// window suppressed from the same source).
+    pub fn resolves_suppressions(&self, event: &serde_json::Value) -> bool {
+        self.windows
+            .iter()
+            .any(|w| w.resolved.as_ref().is_some_and(|p| p.matches(event)))
+    }
+
+    /// The heartbeats on `event_bus_name` that `event` beats.
+    pub fn beating(&self, event_bus_name: &str, event: &serde_json::Value) -> Vec<String> {
+        self.heartbeats
+            .get(event_bus_name)
+            .into_iter()
+            .flatten()
+            .filter(|(_, p)| p.matches(event))
+            .map(|(name, _)| name.clone())
+            .collect()
     }
 
     /// Number of compiled rules across buses.
@@ -93,7 +133,46 @@ impl CompiledRules {
             .into_iter()
             .map(|(bus, rules)| (bus, Matcher::new(rules)))
             .collect();
-        Ok(CompiledRules { buses })
+        let mut tx = store.read().await?;
+        let mut windows = Vec::new();
+        for stored in tx.windows().await? {
+            let w = stored.window;
+            let compiled = (|| {
+                Some(CompiledWindow {
+                    id: w.id.clone(),
+                    pattern: Pattern::parse(&w.event_pattern).ok()?,
+                    resolved: match &w.resolved_pattern {
+                        Some(p) => Some(Pattern::parse(p).ok()?),
+                        None => None,
+                    },
+                    schedule: crate::domain::windows::Schedule::of(&w).ok()?,
+                })
+            })();
+            match compiled {
+                Some(c) => windows.push(c),
+                None => {
+                    tracing::warn!(window = %w.id, "skipping a maintenance window that no longer compiles")
+                }
+            }
+        }
+        let mut heartbeats: HashMap<String, Vec<(String, Pattern)>> = HashMap::new();
+        for stored in tx.heartbeats().await? {
+            let h = stored.heartbeat;
+            match Pattern::parse(&h.event_pattern) {
+                Ok(p) => heartbeats
+                    .entry(h.event_bus_name)
+                    .or_default()
+                    .push((h.name, p)),
+                Err(err) => {
+                    tracing::warn!(heartbeat = %h.name, %err, "skipping a heartbeat whose pattern no longer parses")
+                }
+            }
+        }
+        Ok(CompiledRules {
+            buses,
+            windows,
+            heartbeats,
+        })
     }
 }
 

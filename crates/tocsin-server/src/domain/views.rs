@@ -40,10 +40,13 @@ pub async fn wall_snapshot(tx: &mut dyn StoreTx, as_of_change_id: i64) -> ApiRes
                 .total_cmp(&a.incident.creation_time),
         )
     });
+    let now = clock::now();
+    let maintenance_windows = crate::domain::windows::on_wall(tx, now).await?;
     Ok(WallSnapshot {
         as_of_change_id,
-        generated_at: clock::now(),
+        generated_at: now,
         incidents,
+        maintenance_windows,
     })
 }
 

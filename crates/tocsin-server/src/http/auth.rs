@@ -8,6 +8,8 @@
 //! - `Authorization: Bearer <accessKeyId>:<secretAccessKey>`: for scripts and the web app.
 //! - `GET /v1/stream?ticket=…`: a single-use stream ticket (browsers' `EventSource` cannot
 //!   send headers; no long-lived secret goes into a URL).
+//! - Receiver routes (`/v1/receivers/<kind>/<name>`, `/v2/enqueue`): not looked at here;
+//!   each checks its receiver's own secret ([`crate::http::receivers`]).
 //! - Nothing: no caller; routes that need a role answer `MissingAuthenticationTokenException`.
 //!   Under `--insecure-no-auth` (loopback only) the caller is an anonymous admin instead.
 //!
@@ -212,6 +214,11 @@ async fn identify(state: &AppState, request: Request) -> Result<Request, ApiErro
 
 /// The middleware: identifies the caller or answers with the protocol's error.
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // Receivers check their own secret (which may be in `Authorization`, as Alertmanager's
+    // bearer and EventBridge's Basic are): no access key is looked for.
+    if crate::http::receivers::is_receiver_request(request.method(), request.uri().path()) {
+        return next.run(request).await;
+    }
     let aws_json = request.uri().path() == "/" && request.method() == Method::POST;
     let query_protocol = aws_json
         && crate::http::sns::is_form(request.headers())

@@ -12,7 +12,9 @@
 //!   `application/x-amz-json-1.0/1.1`); anything else (`text/plain`, forms) is refused (415)
 //!   before it is parsed. The one exception is the AWS query protocol (SNS): a form posted
 //!   to `/` without `X-Amz-Target`. It needs credentials in a header like every operation,
-//!   which a cross-site form cannot send.
+//!   which a cross-site form cannot send. Receivers (`/v1/receivers/<kind>/<name>`,
+//!   `/v2/enqueue`) take what their senders send (SNS posts `text/plain`, an OAuth token
+//!   request is a form); each is authenticated by its receiver's secret or signature.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -121,7 +123,9 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         && request.method() == Method::POST
         && crate::http::sns::is_form(headers)
         && !headers.contains_key("x-amz-target");
-    if has_body && !query_protocol && !json_or_absent(headers) {
+    let receiver =
+        crate::http::receivers::is_receiver_request(request.method(), request.uri().path());
+    if has_body && !query_protocol && !receiver && !json_or_absent(headers) {
         let given = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())

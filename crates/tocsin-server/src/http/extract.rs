@@ -116,6 +116,9 @@ pub enum Access {
     Authenticated,
     /// At least this role.
     Role(Role),
+    /// No access key: the route checks its receiver's own secret, signature or token
+    /// (`/v1/receivers/<kind>/<name>`, `/v2/enqueue`).
+    Receiver,
 }
 
 /// A role an operation can require, as a type.
@@ -130,6 +133,10 @@ pub struct Public;
 /// Any valid access key.
 #[derive(Debug)]
 pub struct AnyKey;
+
+/// A receiver's sender: authenticated by the receiver, not by an access key.
+#[derive(Debug)]
+pub struct ReceiverAuth;
 
 /// Send events only.
 #[derive(Debug)]
@@ -146,6 +153,9 @@ pub struct Admin;
 
 impl RoleMarker for Public {
     const ACCESS: Access = Access::Public;
+}
+impl RoleMarker for ReceiverAuth {
+    const ACCESS: Access = Access::Receiver;
 }
 impl RoleMarker for AnyKey {
     const ACCESS: Access = Access::Authenticated;
@@ -186,7 +196,7 @@ impl<R: RoleMarker, S: Send + Sync> FromRequestParts<S> for Require<R> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let caller = parts.extensions.get::<Caller>().cloned();
         let caller = match (R::ACCESS, caller) {
-            (Access::Public, caller) => caller.unwrap_or_else(Caller::nobody),
+            (Access::Public | Access::Receiver, caller) => caller.unwrap_or_else(Caller::nobody),
             (_, None) => return Err(RestJsonError(missing_credentials()).into_response()),
             (Access::Authenticated, Some(caller)) => caller,
             (Access::Role(role), Some(caller)) => {

@@ -42,11 +42,14 @@ pub struct AppState {
     pub key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, f64>>>,
     /// The SNS signing key (made on first use; see [`crate::domain::signing`]).
     pub signing: Arc<tokio::sync::OnceCell<crate::domain::signing::SigningKey>>,
+    /// SNS signing certificates fetched by SNS receivers, by URL (PEM).
+    pub sns_certs: Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>>,
 }
 
 impl AppState {
     /// Builds state over a store: compiles its rules and starts the background workers
-    /// (`matcher`, `delivery`, `runbooks`, `notify`, `escalation`) under the supervisor. Must be called inside a Tokio runtime.
+    /// (`matcher`, `delivery`, `runbooks`, `notify`, `escalation`, `watch`, `silences`) under
+    /// the supervisor. Must be called inside a Tokio runtime.
     /// Returns the state and the sender that signals shutdown (workers and streams stop).
     ///
     /// Errors: the store could not be read.
@@ -107,6 +110,18 @@ impl AppState {
             config: config.clone(),
         };
         supervisor.spawn("escalation", move || escalation.clone().run());
+        let watch = crate::worker::watch::WatchWorker {
+            ctx: ctx.clone(),
+            config: config.clone(),
+            rules: rules.clone(),
+        };
+        supervisor.spawn("watch", move || watch.clone().run());
+        let silences = crate::worker::silences::SilenceWorker {
+            ctx: ctx.clone(),
+            config: config.clone(),
+            policy: outbound.clone(),
+        };
+        supervisor.spawn("silences", move || silences.clone().run());
         Ok((
             Self {
                 store,
@@ -120,6 +135,7 @@ impl AppState {
                 open_streams: Arc::default(),
                 key_uses: Arc::default(),
                 signing,
+                sns_certs: Arc::default(),
             },
             tx,
         ))

@@ -11,6 +11,7 @@ mod incidents;
 mod keys;
 mod notify;
 mod plans;
+mod receivers;
 mod rows;
 mod rules;
 mod runbooks;

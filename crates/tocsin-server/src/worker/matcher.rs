@@ -32,10 +32,14 @@ impl MatcherWorker {
         let Some(last) = batch.last().map(|e| e.id) else {
             return Ok(false);
         };
-        if batch
-            .iter()
-            .any(|e| matches!(e.change, Change::RuleChanged { .. }))
-        {
+        if batch.iter().any(|e| {
+            matches!(
+                e.change,
+                Change::RuleChanged { .. }
+                    | Change::HeartbeatChanged { .. }
+                    | Change::MaintenanceWindowChanged { .. }
+            )
+        }) {
             // Read after the entries were committed, so the rules include them.
             let rules = CompiledRules::load(self.ctx.store.as_ref()).await?;
             tracing::debug!(feed_id = last, rules = rules.len(), "matcher recompiled");

@@ -20,6 +20,7 @@ mod keys;
 mod layers;
 mod notify;
 mod read_your_writes;
+mod receivers;
 mod roles;
 mod runbooks;
 mod sigv4_suite;

@@ -26,4 +26,14 @@ impl crate::store::EventStore for SqliteTx {
         .await?;
         Ok(())
     }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn event(&mut self, event_id: &str) -> StoreResult<Option<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT event_bus_name, body FROM events WHERE event_id = ?")
+                .bind(event_id)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
 }

@@ -1,0 +1,388 @@
+//! SQLite: receivers, webhook delivery ids, alert sources, silences, heartbeats and
+//! maintenance windows with their suppressions.
+
+use async_trait::async_trait;
+use sqlx::Row;
+
+use super::SqliteTx;
+use super::rows::{bodies, body, decode, encode, touched, unique_violation};
+use crate::store::{
+    AlertSource, StoreResult, StoredHeartbeat, StoredReceiver, StoredSilence, StoredSuppression,
+    StoredWindow,
+};
+
+#[async_trait]
+impl crate::store::ReceiverStore for SqliteTx {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_receiver(&mut self, r: &StoredReceiver) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO receivers (name, secret_hash, created_at, body) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .bind(&r.receiver.name)
+        .bind(&r.secret_hash)
+        .bind(r.receiver.created_at)
+        .bind(encode(r)?)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| unique_violation(e, format!("receiver {}", r.receiver.name)))?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_receiver(&mut self, r: &StoredReceiver) -> StoreResult<()> {
+        sqlx::query("UPDATE receivers SET body = ?2 WHERE name = ?1")
+            .bind(&r.receiver.name)
+            .bind(encode(r)?)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn receiver(&mut self, name: &str) -> StoreResult<Option<StoredReceiver>> {
+        body(
+            sqlx::query_scalar("SELECT body FROM receivers WHERE name = ?").bind(name),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn receiver_by_secret_hash(&mut self, hash: &str) -> StoreResult<Option<StoredReceiver>> {
+        body(
+            sqlx::query_scalar("SELECT body FROM receivers WHERE secret_hash = ?").bind(hash),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn receivers(&mut self) -> StoreResult<Vec<StoredReceiver>> {
+        bodies(
+            sqlx::query_scalar("SELECT body FROM receivers ORDER BY name"),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_receiver(&mut self, name: &str) -> StoreResult<bool> {
+        sqlx::query("DELETE FROM receiver_deliveries WHERE receiver = ?")
+            .bind(name)
+            .execute(&mut *self.tx)
+            .await?;
+        touched(
+            sqlx::query("DELETE FROM receivers WHERE name = ?").bind(name),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn first_delivery(&mut self, receiver: &str, id: &str, at: f64) -> StoreResult<bool> {
+        touched(
+            sqlx::query(
+                "INSERT INTO receiver_deliveries (receiver, delivery_id, received_at) \
+                 VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            )
+            .bind(receiver)
+            .bind(id)
+            .bind(at),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_alert_source(&mut self, s: &AlertSource) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO alert_sources (source_key, incident_arn, firing, updated_at, body) \
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (source_key) DO UPDATE SET \
+             incident_arn = ?2, firing = ?3, updated_at = ?4, body = ?5",
+        )
+        .bind(&s.source_key)
+        .bind(&s.incident_arn)
+        .bind(s.firing)
+        .bind(s.updated_at)
+        .bind(encode(s)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn alert_source(&mut self, key: &str) -> StoreResult<Option<AlertSource>> {
+        body(
+            sqlx::query_scalar("SELECT body FROM alert_sources WHERE source_key = ?").bind(key),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn alert_sources_of(&mut self, incident_arn: &str) -> StoreResult<Vec<AlertSource>> {
+        bodies(
+            sqlx::query_scalar(
+                "SELECT body FROM alert_sources WHERE incident_arn = ? ORDER BY source_key",
+            )
+            .bind(incident_arn),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_silence(&mut self, s: &StoredSilence) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO silences (incident_arn, source_key, wake_at, body) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (incident_arn, source_key) DO UPDATE SET wake_at = ?3, body = ?4",
+        )
+        .bind(&s.incident_arn)
+        .bind(&s.source_key)
+        .bind(s.wake_at)
+        .bind(encode(s)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn silences_of(&mut self, incident_arn: &str) -> StoreResult<Vec<StoredSilence>> {
+        bodies(
+            sqlx::query_scalar(
+                "SELECT body FROM silences WHERE incident_arn = ? ORDER BY source_key",
+            )
+            .bind(incident_arn),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_silences(&mut self, now: f64) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT incident_arn, source_key FROM silences WHERE wake_at <= ? \
+             ORDER BY wake_at LIMIT 100",
+        )
+        .bind(now)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("incident_arn"), r.get("source_key")))
+            .collect())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn silence(
+        &mut self,
+        incident_arn: &str,
+        source_key: &str,
+    ) -> StoreResult<Option<StoredSilence>> {
+        body(
+            sqlx::query_scalar(
+                "SELECT body FROM silences WHERE incident_arn = ? AND source_key = ?",
+            )
+            .bind(incident_arn)
+            .bind(source_key),
+            &mut self.tx,
+        )
+        .await
+    }
+}
+
+#[async_trait]
+impl crate::store::WatchStore for SqliteTx {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_heartbeat(&mut self, h: &StoredHeartbeat) -> StoreResult<()> {
+        let wake = match h.heartbeat.state {
+            tocsin_api::receivers::HeartbeatState::Missed => None,
+            _ => h.heartbeat.due_at,
+        };
+        sqlx::query(
+            "INSERT INTO heartbeats (name, wake_at, body) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (name) DO UPDATE SET wake_at = ?2, body = ?3",
+        )
+        .bind(&h.heartbeat.name)
+        .bind(wake)
+        .bind(encode(h)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn heartbeat(&mut self, name: &str) -> StoreResult<Option<StoredHeartbeat>> {
+        body(
+            sqlx::query_scalar("SELECT body FROM heartbeats WHERE name = ?").bind(name),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn heartbeats(&mut self) -> StoreResult<Vec<StoredHeartbeat>> {
+        bodies(
+            sqlx::query_scalar("SELECT body FROM heartbeats ORDER BY name"),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_heartbeat(&mut self, name: &str) -> StoreResult<bool> {
+        touched(
+            sqlx::query("DELETE FROM heartbeats WHERE name = ?").bind(name),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_heartbeats(&mut self, now: f64) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT name FROM heartbeats WHERE wake_at <= ? ORDER BY wake_at LIMIT 100",
+        )
+        .bind(now)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_window(&mut self, w: &StoredWindow) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO maintenance_windows (id, created_at, wake_at, body) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (id) DO UPDATE SET wake_at = ?3, body = ?4",
+        )
+        .bind(&w.window.id)
+        .bind(w.window.created_at)
+        .bind(w.wake_at)
+        .bind(encode(w)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn window(&mut self, id: &str) -> StoreResult<Option<StoredWindow>> {
+        body(
+            sqlx::query_scalar("SELECT body FROM maintenance_windows WHERE id = ?").bind(id),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn windows(&mut self) -> StoreResult<Vec<StoredWindow>> {
+        bodies(
+            sqlx::query_scalar("SELECT body FROM maintenance_windows ORDER BY created_at, id"),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_window(&mut self, id: &str) -> StoreResult<bool> {
+        sqlx::query("DELETE FROM suppressions WHERE window_id = ?")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        touched(
+            sqlx::query("DELETE FROM maintenance_windows WHERE id = ?").bind(id),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_windows(&mut self, now: f64) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM maintenance_windows WHERE wake_at <= ? ORDER BY wake_at LIMIT 100",
+        )
+        .bind(now)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_suppression(&mut self, s: &StoredSuppression) -> StoreResult<i64> {
+        let id = sqlx::query(
+            "INSERT INTO suppressions (window_id, source_key, at, released, body) \
+             VALUES (?, ?, ?, 0, ?)",
+        )
+        .bind(&s.suppression.window_id)
+        .bind(&s.suppression.source_key)
+        .bind(s.suppression.at)
+        .bind(encode(s)?)
+        .execute(&mut *self.tx)
+        .await?
+        .last_insert_rowid();
+        Ok(id)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_suppression(
+        &mut self,
+        id: i64,
+        s: &StoredSuppression,
+        released: bool,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE suppressions SET released = ?2, body = ?3 WHERE id = ?1")
+            .bind(id)
+            .bind(released)
+            .bind(encode(s)?)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn suppressions(
+        &mut self,
+        window_id: &str,
+        unreleased_only: bool,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, StoredSuppression)>> {
+        let rows = sqlx::query(
+            "SELECT id, body FROM suppressions WHERE window_id = ?1 \
+             AND (?2 = 0 OR released = 0) ORDER BY id LIMIT ?3",
+        )
+        .bind(window_id)
+        .bind(unreleased_only)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.get("id"), decode(r.get::<&str, _>("body"))?)))
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn resolve_suppressions(&mut self, source_key: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE suppressions SET body = json_set(body, '$.resolved', json('true')) \
+             WHERE source_key = ? AND released = 0",
+        )
+        .bind(source_key)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn next_watch_wake(&mut self) -> StoreResult<Option<f64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(w) FROM (SELECT MIN(wake_at) AS w FROM heartbeats \
+             UNION ALL SELECT MIN(wake_at) FROM maintenance_windows)",
+        )
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn next_silence_wake(&mut self) -> StoreResult<Option<f64>> {
+        Ok(sqlx::query_scalar("SELECT MIN(wake_at) FROM silences")
+            .fetch_one(&mut *self.tx)
+            .await?)
+    }
+}
