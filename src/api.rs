@@ -19,7 +19,8 @@
 //! - [`integrations`]: outbound webhooks and service roles (admin);
 //! - [`topics`]: topics, subscriptions, test messages and incidents' delivery logs;
 //! - [`contacts`]: Incident Manager Contacts (contacts, channels, engagements, pages) and
-//!   the public page-acceptance link.
+//!   the public page-acceptance link;
+//! - [`receivers`]: receivers (admin), heartbeats and maintenance windows.
 //!
 //! Every request carries the signed-in key as `Authorization: Bearer ID:SECRET`.
 
@@ -33,6 +34,7 @@ pub mod integrations;
 pub mod native;
 pub mod paging;
 pub mod plans;
+pub mod receivers;
 pub mod ssm;
 pub mod topics;
 

@@ -288,6 +288,13 @@ pub enum Control {
     ActivateChannels,
     /// On the Contacts page: create and delete contacts, escalation plans and channels.
     ManageContacts,
+    /// The Receivers page: create and delete receivers (inbound integrations).
+    ManageReceivers,
+    /// On the Maintenance page: create and delete heartbeats.
+    ManageHeartbeats,
+    /// Create and delete maintenance windows (the Maintenance page, and the incident
+    /// page's one-click window).
+    ManageMaintenance,
 }
 
 impl Control {
@@ -300,7 +307,8 @@ impl Control {
             | Self::RunRunbooks
             | Self::SubscribeTopics
             | Self::AcknowledgeIncidents
-            | Self::ActivateChannels => Role::Responder,
+            | Self::ActivateChannels
+            | Self::ManageMaintenance => Role::Responder,
             Self::EditPlans
             | Self::EditRules
             | Self::EditRunbooks
@@ -308,6 +316,8 @@ impl Control {
             | Self::ManageIntegrations
             | Self::ManageTopics
             | Self::ManageContacts
+            | Self::ManageReceivers
+            | Self::ManageHeartbeats
             | Self::ReadAudit => Role::Admin,
         }
     }
@@ -339,9 +349,13 @@ pub fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     if may(role, Control::Read) {
         links.push(("/topics", "Topics"));
         links.push(("/contacts", "Contacts"));
+        links.push(("/maintenance", "Maintenance"));
     }
     if may(role, Control::ManageIntegrations) {
         links.push(("/integrations", "Integrations"));
+    }
+    if may(role, Control::ManageReceivers) {
+        links.push(("/receivers", "Receivers"));
     }
     if may(role, Control::ReadAudit) {
         links.push(("/audit", "Audit"));
@@ -674,23 +688,23 @@ mod tests {
     fn what_each_role_sees() {
         use Control::*;
         let table = [
-            (None, [false; 15]),
-            (Some(Role::Producer), [false; 15]),
+            (None, [false; 18]),
+            (Some(Role::Producer), [false; 18]),
             (
                 Some(Role::Viewer),
                 [
                     true, false, false, false, false, false, false, false, false, false, false,
-                    false, false, false, false,
+                    false, false, false, false, false, false, false,
                 ],
             ),
             (
                 Some(Role::Responder),
                 [
                     true, true, true, false, false, false, false, true, false, false, true, false,
-                    true, true, false,
+                    true, true, false, false, false, true,
                 ],
             ),
-            (Some(Role::Admin), [true; 15]),
+            (Some(Role::Admin), [true; 18]),
         ];
         let controls = [
             Read,
@@ -708,6 +722,9 @@ mod tests {
             AcknowledgeIncidents,
             ActivateChannels,
             ManageContacts,
+            ManageReceivers,
+            ManageHeartbeats,
+            ManageMaintenance,
         ];
         for (role, expected) in table {
             for (control, want) in controls.into_iter().zip(expected) {
@@ -736,6 +753,7 @@ mod tests {
                 "/runbooks",
                 "/topics",
                 "/contacts",
+                "/maintenance",
                 "/settings"
             ]
         );
@@ -750,6 +768,7 @@ mod tests {
                 "/runbooks",
                 "/topics",
                 "/contacts",
+                "/maintenance",
                 "/settings"
             ]
         );
@@ -765,7 +784,9 @@ mod tests {
                 "/keys",
                 "/topics",
                 "/contacts",
+                "/maintenance",
                 "/integrations",
+                "/receivers",
                 "/audit",
                 "/settings"
             ]

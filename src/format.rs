@@ -360,6 +360,125 @@ pub fn page_progress(sent: Option<f64>, delivered: Option<f64>, read: Option<f64
     }
 }
 
+/// How long ago `at` was, from `now` (both epoch seconds): `4m 12s ago`.
+pub fn ago(at: f64, now: f64) -> String {
+    format!("{} ago", format_age(now - at))
+}
+
+/// A receiver's last event: `never`, or `4m 12s ago · CloudWatch Alarm State Change` (the
+/// summary is untrusted text, kept to one line).
+pub fn last_event_line(at: Option<f64>, summary: Option<&str>, now: f64) -> String {
+    match (
+        at,
+        summary.map(|s| one_line(s, 120)).filter(|s| !s.is_empty()),
+    ) {
+        (None, _) => "never".to_owned(),
+        (Some(at), None) => ago(at, now),
+        (Some(at), Some(summary)) => format!("{} · {summary}", ago(at, now)),
+    }
+}
+
+/// A maintenance window's status as its badge reads: `UPCOMING`, `ACTIVE`, `ENDED`.
+pub fn window_status_label(status: tocsin_api::receivers::WindowStatus) -> &'static str {
+    use tocsin_api::receivers::WindowStatus;
+    match status {
+        WindowStatus::Upcoming => "UPCOMING",
+        WindowStatus::Active => "ACTIVE",
+        WindowStatus::Ended => "ENDED",
+    }
+}
+
+/// CSS class of a window status badge: `window-upcoming`, `window-active`, `window-ended`.
+pub fn window_status_class(status: tocsin_api::receivers::WindowStatus) -> String {
+    format!(
+        "window-{}",
+        window_status_label(status).to_ascii_lowercase()
+    )
+}
+
+/// A heartbeat's state as its badge reads: `WAITING`, `OK`, `MISSED`.
+pub fn heartbeat_state_label(state: tocsin_api::receivers::HeartbeatState) -> &'static str {
+    use tocsin_api::receivers::HeartbeatState;
+    match state {
+        HeartbeatState::Waiting => "WAITING",
+        HeartbeatState::Ok => "OK",
+        HeartbeatState::Missed => "MISSED",
+    }
+}
+
+/// CSS class of a heartbeat state badge: `heartbeat-waiting`, `heartbeat-ok`,
+/// `heartbeat-missed`.
+pub fn heartbeat_state_class(state: tocsin_api::receivers::HeartbeatState) -> String {
+    format!(
+        "heartbeat-{}",
+        heartbeat_state_label(state).to_ascii_lowercase()
+    )
+}
+
+/// A recurrence as it reads: `0 2 * * SUN (Europe/Berlin)`.
+pub fn recurrence_label(recurrence: &tocsin_api::receivers::Recurrence) -> String {
+    format!("{} ({})", recurrence.cron, recurrence.time_zone)
+}
+
+/// What a suppression's outcome reads: the outcome, or that the window still lasts.
+pub fn suppression_outcome(outcome: Option<&str>) -> &str {
+    match outcome {
+        Some(o) if !o.trim().is_empty() => o,
+        _ => "— (window still on)",
+    }
+}
+
+/// The settings of a receiver that its kind reads, as (label, value) lines; defaults left
+/// out but for Alertmanager's auto-resolve, which is always said.
+pub fn receiver_settings_lines(
+    kind: tocsin_api::receivers::ReceiverKind,
+    settings: &tocsin_api::receivers::ReceiverSettings,
+) -> Vec<(&'static str, String)> {
+    use tocsin_api::receivers::ReceiverKind;
+    let mut lines = Vec::new();
+    let mut some = |label: &'static str, value: &Option<String>| {
+        if let Some(v) = value {
+            lines.push((label, v.clone()));
+        }
+    };
+    match kind {
+        ReceiverKind::Alertmanager => {
+            some("Silence URL", &settings.silence_url);
+            lines.insert(
+                0,
+                (
+                    "Auto-resolve",
+                    if settings.auto_resolve { "on" } else { "off" }.to_owned(),
+                ),
+            );
+        }
+        ReceiverKind::Webhook => {
+            some("Source", &settings.source);
+            some("Detail type", &settings.detail_type);
+            some("Resources JSONPath", &settings.resources_path);
+            some("Dedupe JSONPath", &settings.dedupe_path);
+        }
+        ReceiverKind::Eventbridge => some("API-key header", &settings.api_key_header),
+        ReceiverKind::Sns => {
+            if !settings.topic_arns.is_empty() {
+                lines.push(("Topics", settings.topic_arns.join(", ")));
+            }
+        }
+        ReceiverKind::Pagerduty => {
+            if !settings.severity_impacts.is_empty() {
+                let table = settings
+                    .severity_impacts
+                    .iter()
+                    .map(|(severity, impact)| format!("{severity}→{impact}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                lines.push(("Severity impacts", table));
+            }
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -629,5 +748,60 @@ mod tests {
             "HTTP 500: boom"
         );
         assert_eq!(last_attempt_error(&[attempt(false, None, None)]), "failed");
+    }
+    #[test]
+    fn receivers_heartbeats_and_windows_read() {
+        use tocsin_api::receivers::{
+            HeartbeatState, ReceiverKind, ReceiverSettings, Recurrence, WindowStatus,
+        };
+        assert_eq!(ago(100.0, 352.0), "4m 12s ago");
+        assert_eq!(last_event_line(None, Some("x"), 5.0), "never");
+        assert_eq!(last_event_line(Some(0.0), None, 5.0), "5s ago");
+        assert_eq!(
+            last_event_line(Some(0.0), Some("CloudWatch\nAlarm"), 5.0),
+            "5s ago · CloudWatch Alarm"
+        );
+        assert_eq!(window_status_label(WindowStatus::Active), "ACTIVE");
+        assert_eq!(
+            window_status_class(WindowStatus::Upcoming),
+            "window-upcoming"
+        );
+        assert_eq!(heartbeat_state_label(HeartbeatState::Missed), "MISSED");
+        assert_eq!(heartbeat_state_class(HeartbeatState::Ok), "heartbeat-ok");
+        assert_eq!(
+            recurrence_label(&Recurrence {
+                cron: "0 2 * * SUN".to_owned(),
+                time_zone: "UTC".to_owned()
+            }),
+            "0 2 * * SUN (UTC)"
+        );
+        assert_eq!(suppression_outcome(Some("OPENED")), "OPENED");
+        assert_eq!(suppression_outcome(None), "— (window still on)");
+
+        let settings = ReceiverSettings {
+            silence_url: Some("http://am:9093".to_owned()),
+            source: Some("github".to_owned()),
+            ..ReceiverSettings::default()
+        };
+        assert_eq!(
+            receiver_settings_lines(ReceiverKind::Alertmanager, &settings),
+            [
+                ("Auto-resolve", "on".to_owned()),
+                ("Silence URL", "http://am:9093".to_owned())
+            ]
+        );
+        assert_eq!(
+            receiver_settings_lines(ReceiverKind::Webhook, &settings),
+            [("Source", "github".to_owned())]
+        );
+        assert!(receiver_settings_lines(ReceiverKind::Pagerduty, &settings).is_empty());
+        let sns = ReceiverSettings {
+            topic_arns: vec!["arn:a".to_owned(), "arn:b".to_owned()],
+            ..ReceiverSettings::default()
+        };
+        assert_eq!(
+            receiver_settings_lines(ReceiverKind::Sns, &sns),
+            [("Topics", "arn:a, arn:b".to_owned())]
+        );
     }
 }

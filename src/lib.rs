@@ -16,7 +16,8 @@
 //!
 //! Untrusted text (titles, summaries, event data, key names, runbook step names, messages
 //! and outputs, webhook names, role ARNs, topic names and subscription endpoints, delivery
-//! errors) is only ever rendered as text nodes.
+//! errors, receiver names, snippets and refusal reasons, maintenance windows' names, reasons
+//! and patterns, heartbeat patterns) is only ever rendered as text nodes.
 
 pub mod api;
 pub mod auth;
@@ -48,10 +49,12 @@ use crate::pages::incident_page::IncidentPage;
 use crate::pages::incidents_page::IncidentsPage;
 use crate::pages::integrations_page::IntegrationsPage;
 use crate::pages::keys_page::KeysPage;
+use crate::pages::maintenance_page::MaintenancePage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::pages::pattern_test_page::PatternTestPage;
 use crate::pages::plan_form_page::PlanFormPage;
 use crate::pages::plans_page::PlansPage;
+use crate::pages::receivers_page::ReceiversPage;
 use crate::pages::rules_page::RulesPage;
 use crate::pages::runbook_edit_page::RunbookEditPage;
 use crate::pages::runbooks_page::RunbooksPage;
@@ -143,6 +146,14 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/integrations")
                         view=|| view! { <RequireKey><IntegrationsPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/receivers")
+                        view=|| view! { <RequireKey><ReceiversPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/maintenance")
+                        view=|| view! { <RequireKey><MaintenancePage /></RequireKey> }
                     />
                     <Route
                         path=path!("/audit")

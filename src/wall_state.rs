@@ -1,8 +1,10 @@
 //! The wall screen's state and how change-feed entries move it.
 //!
 //! A wall runs for weeks, so everything here is bounded: the open incidents (one entry per
-//! open incident, removed on resolve, each with its runbooks' latest state) and a ticker of the most recent timeline entries capped
-//! at [`TICKER_CAPACITY`], with each entry's text shortened.
+//! open incident, removed on resolve, each with its runbooks' latest state), the maintenance
+//! windows active now or beginning within [`WINDOW_HORIZON_SECS`] (one entry per window,
+//! removed when it ends or is deleted) and a ticker of the most recent timeline entries
+//! capped at [`TICKER_CAPACITY`], with each entry's text shortened.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -10,11 +12,15 @@ use tocsin_api::EpochSeconds;
 use tocsin_api::impact::Impact;
 use tocsin_api::incidents::{IncidentRecordStatus, TimelineEvent};
 use tocsin_api::native::{AutomationSummary, Change, ChangeFeedEntry, WallIncident, WallSnapshot};
+use tocsin_api::receivers::{MaintenanceWindow, WindowStatus};
 
 use crate::format::summarize_event_data;
 
 /// How many recent timeline entries the ticker keeps.
 pub const TICKER_CAPACITY: usize = 20;
+
+/// How far ahead the wall shows upcoming maintenance windows (as the snapshot does): a day.
+pub const WINDOW_HORIZON_SECS: f64 = 86_400.0;
 
 /// Longest summary (in characters) kept for a ticker entry.
 const TICKER_TEXT_CHARS: usize = 160;
@@ -48,6 +54,8 @@ pub struct WallState {
     ticker: VecDeque<TickerItem>,
     /// (ARN, title) of incidents resolved recently, newest first.
     resolved_titles: VecDeque<(String, String)>,
+    /// Maintenance windows active now or beginning soon, by id.
+    windows: BTreeMap<String, MaintenanceWindow>,
     /// Highest change-feed id applied.
     pub as_of_change_id: i64,
 }
@@ -75,6 +83,11 @@ impl WallState {
                     .insert(incident.incident.arn.clone(), incident);
             }
         }
+        for window in snapshot.maintenance_windows {
+            if window.status != WindowStatus::Ended {
+                state.windows.insert(window.id.clone(), window);
+            }
+        }
         state
     }
 
@@ -96,7 +109,24 @@ impl WallState {
                 true
             }
             Change::AutomationChanged(summary) => self.update_runbook(summary),
+            Change::MaintenanceWindowChanged { window, id } => {
+                self.update_window(id, window.as_ref(), entry.at)
+            }
             _ => false,
+        }
+    }
+
+    /// Puts a window's new state on the wall (replacing the one of its id), or takes it off
+    /// when it was deleted, ended, or (upcoming) begins later than [`WINDOW_HORIZON_SECS`]
+    /// after `at`, the change's time, as the snapshot would. Returns whether the wall
+    /// changed.
+    fn update_window(&mut self, id: &str, window: Option<&MaintenanceWindow>, at: f64) -> bool {
+        match window {
+            Some(window) if shows_window(window, at) => {
+                let before = self.windows.insert(id.to_owned(), window.clone());
+                before.as_ref() != Some(window)
+            }
+            _ => self.windows.remove(id).is_some(),
         }
     }
 
@@ -236,6 +266,14 @@ impl WallState {
         counts
     }
 
+    /// The maintenance windows on the wall: active ones first, then by when (their current
+    /// or next occurrence) they begin.
+    pub fn maintenance_windows(&self) -> Vec<MaintenanceWindow> {
+        let mut list: Vec<MaintenanceWindow> = self.windows.values().cloned().collect();
+        list.sort_by(compare_windows);
+        list
+    }
+
     /// The ticker, newest first.
     pub fn ticker(&self) -> impl Iterator<Item = &TickerItem> {
         self.ticker.iter()
@@ -259,6 +297,66 @@ impl WallState {
             })
             .collect()
     }
+}
+
+/// The order windows are listed in: active, then upcoming, then ended; within each, by
+/// when their current (or next) occurrence begins; then by id.
+pub fn compare_windows(a: &MaintenanceWindow, b: &MaintenanceWindow) -> std::cmp::Ordering {
+    let rank = |w: &MaintenanceWindow| match w.status {
+        WindowStatus::Active => 0,
+        WindowStatus::Upcoming => 1,
+        WindowStatus::Ended => 2,
+    };
+    rank(a)
+        .cmp(&rank(b))
+        .then_with(|| window_start(a).total_cmp(&window_start(b)))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+/// When a window's current (or next) occurrence begins, epoch seconds.
+fn window_start(window: &MaintenanceWindow) -> f64 {
+    window
+        .occurrence
+        .map_or(window.starts_at, |(start, _)| start)
+}
+
+/// Whether the wall shows `window` at `now` (epoch seconds): active, or upcoming within
+/// [`WINDOW_HORIZON_SECS`].
+fn shows_window(window: &MaintenanceWindow, now: f64) -> bool {
+    match window.status {
+        WindowStatus::Active => true,
+        WindowStatus::Upcoming => window_start(window) <= now + WINDOW_HORIZON_SECS,
+        WindowStatus::Ended => false,
+    }
+}
+
+/// What a window's line on the wall says about time: `("until", end)` for an active window
+/// (its occurrence's end, else its own end), `("from", start)` for an upcoming one; `None`
+/// when there is nothing to say (an active window without a known end).
+pub fn window_time(window: &MaintenanceWindow) -> Option<(&'static str, f64)> {
+    match window.status {
+        WindowStatus::Active => window
+            .occurrence
+            .map(|(_, end)| end)
+            .or(window.ends_at)
+            .map(|end| ("until", end)),
+        WindowStatus::Upcoming => Some(("from", window_start(window))),
+        WindowStatus::Ended => None,
+    }
+}
+
+/// A key for a window's line that changes whenever anything the line shows changes.
+pub fn window_key(window: &MaintenanceWindow) -> String {
+    let (start, end) = window.occurrence.unwrap_or((window.starts_at, 0.0));
+    format!(
+        "{}|{:?}|{}|{}|{}|{}",
+        window.id,
+        window.status,
+        start,
+        end,
+        window.ends_at.unwrap_or_default(),
+        window.name
+    )
 }
 
 /// A key for a card that changes whenever anything the card shows changes, so a keyed list
@@ -379,6 +477,7 @@ mod tests {
                 incident("c", 3, 50.0, IncidentRecordStatus::Open),
                 incident("d", 2, 50.0, IncidentRecordStatus::Resolved),
             ],
+            maintenance_windows: Vec::new(),
         })
     }
 
@@ -679,5 +778,155 @@ mod tests {
         // The change names its incident, so the incident page refetches on it.
         let change = Change::AutomationChanged(runbook("x", Some("a"), "Success", None));
         assert_eq!(change.incident_arn(), Some("a"));
+    }
+
+    fn window(id: &str, status: WindowStatus, start: f64, end: f64) -> MaintenanceWindow {
+        MaintenanceWindow {
+            id: id.to_owned(),
+            name: format!("window {id}"),
+            reason: "upgrade".to_owned(),
+            event_pattern: r#"{"source":["aws.cloudwatch"]}"#.to_owned(),
+            resolved_pattern: None,
+            starts_at: start,
+            ends_at: Some(end),
+            duration_seconds: (end - start) as u64,
+            recurrence: None,
+            status,
+            occurrence: Some((start, end)),
+            suppressed_count: 0,
+            incident_arn: None,
+            created_by: "me".to_owned(),
+            created_at: 0.0,
+        }
+    }
+
+    fn window_change(
+        id: i64,
+        at: f64,
+        window_id: &str,
+        w: Option<MaintenanceWindow>,
+    ) -> ChangeFeedEntry {
+        ChangeFeedEntry {
+            id,
+            at,
+            change: Change::MaintenanceWindowChanged {
+                window: w,
+                id: window_id.to_owned(),
+            },
+        }
+    }
+
+    fn window_ids(wall: &WallState) -> Vec<String> {
+        wall.maintenance_windows()
+            .into_iter()
+            .map(|w| w.id)
+            .collect()
+    }
+
+    #[test]
+    fn snapshot_windows_active_first_then_soonest() {
+        let wall = WallState::from_snapshot(WallSnapshot {
+            as_of_change_id: 5,
+            generated_at: 1_000.0,
+            incidents: Vec::new(),
+            maintenance_windows: vec![
+                window("mw-late", WindowStatus::Upcoming, 5_000.0, 6_000.0),
+                window("mw-soon", WindowStatus::Upcoming, 2_000.0, 3_000.0),
+                window("mw-now", WindowStatus::Active, 500.0, 4_000.0),
+                window("mw-gone", WindowStatus::Ended, 100.0, 200.0),
+            ],
+        });
+        assert_eq!(window_ids(&wall), ["mw-now", "mw-soon", "mw-late"]);
+        assert!(wall.is_empty(), "windows are not incidents");
+    }
+
+    #[test]
+    fn window_changes_replace_and_remove_by_id() {
+        let mut wall = snapshot();
+        let now = 10_000.0;
+        // Created, upcoming within the day: shown.
+        let upcoming = window("mw-1", WindowStatus::Upcoming, now + 600.0, now + 4_200.0);
+        assert!(wall.apply(&window_change(11, now, "mw-1", Some(upcoming.clone()))));
+        assert_eq!(window_ids(&wall), ["mw-1"]);
+        // It began: replaced, not added twice.
+        let active = window("mw-1", WindowStatus::Active, now + 600.0, now + 4_200.0);
+        assert!(wall.apply(&window_change(
+            12,
+            now + 600.0,
+            "mw-1",
+            Some(active.clone())
+        )));
+        assert_eq!(wall.maintenance_windows(), std::slice::from_ref(&active));
+        // The same state again (it suppressed nothing new the wall shows) changes nothing.
+        assert!(!wall.apply(&window_change(
+            13,
+            now + 700.0,
+            "mw-1",
+            Some(active.clone())
+        )));
+        // A window for next week is not on the wall (the snapshot would not have it).
+        let later = window(
+            "mw-2",
+            WindowStatus::Upcoming,
+            now + 7.0 * 86_400.0,
+            now + 8.0 * 86_400.0,
+        );
+        assert!(!wall.apply(&window_change(14, now, "mw-2", Some(later))));
+        assert_eq!(window_ids(&wall), ["mw-1"]);
+        // A replayed (older) entry does not bring back an earlier state.
+        assert!(!wall.apply(&window_change(11, now, "mw-1", Some(upcoming))));
+        assert_eq!(wall.maintenance_windows()[0].status, WindowStatus::Active);
+        // It ended: removed.
+        let ended = window("mw-1", WindowStatus::Ended, now + 600.0, now + 4_200.0);
+        assert!(wall.apply(&window_change(15, now + 4_200.0, "mw-1", Some(ended))));
+        assert!(wall.maintenance_windows().is_empty());
+        // Deleted (no window): removed; deleting one the wall does not show is harmless.
+        wall.apply(&window_change(
+            16,
+            now,
+            "mw-3",
+            Some(window("mw-3", WindowStatus::Active, now, now + 60.0)),
+        ));
+        assert_eq!(window_ids(&wall), ["mw-3"]);
+        assert!(wall.apply(&window_change(17, now, "mw-3", None)));
+        assert!(!wall.apply(&window_change(18, now, "mw-404", None)));
+        assert!(wall.maintenance_windows().is_empty());
+        assert_eq!(wall.as_of_change_id, 18);
+        assert_eq!(wall.len(), 3, "incidents untouched");
+    }
+
+    #[test]
+    fn window_lines_say_until_or_from() {
+        let active = window("a", WindowStatus::Active, 100.0, 200.0);
+        assert_eq!(window_time(&active), Some(("until", 200.0)));
+        let upcoming = window("u", WindowStatus::Upcoming, 300.0, 400.0);
+        assert_eq!(window_time(&upcoming), Some(("from", 300.0)));
+        let open_ended = MaintenanceWindow {
+            occurrence: None,
+            ends_at: None,
+            ..active.clone()
+        };
+        assert_eq!(window_time(&open_ended), None);
+        let recurring = MaintenanceWindow {
+            occurrence: None,
+            starts_at: 50.0,
+            ..upcoming.clone()
+        };
+        assert_eq!(window_time(&recurring), Some(("from", 50.0)));
+        assert_eq!(
+            window_time(&window("e", WindowStatus::Ended, 1.0, 2.0)),
+            None
+        );
+        assert_ne!(window_key(&active), window_key(&upcoming));
+        let renamed = MaintenanceWindow {
+            name: "other".to_owned(),
+            ..active.clone()
+        };
+        assert_ne!(window_key(&active), window_key(&renamed));
+        let begun = MaintenanceWindow {
+            status: WindowStatus::Upcoming,
+            ..active.clone()
+        };
+        assert_ne!(window_key(&active), window_key(&begun));
     }
 }

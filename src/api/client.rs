@@ -116,8 +116,8 @@ pub fn error_from_body(status: u16, status_text: &str, body: &str) -> ApiError {
 ///
 /// Its methods live with their area: [`crate::api::native`], [`crate::api::incidents`],
 /// [`crate::api::plans`], [`crate::api::events`], [`crate::api::ssm`], [`crate::api::auth`],
-/// [`crate::api::audit`], [`crate::api::integrations`], [`crate::api::topics`] and
-/// [`crate::api::contacts`].
+/// [`crate::api::audit`], [`crate::api::integrations`], [`crate::api::topics`],
+/// [`crate::api::contacts`] and [`crate::api::receivers`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Api {
     base: String,

@@ -2,9 +2,11 @@
 //! component per file. The control's `id` (and `name`) is what the label's `for` names.
 
 pub mod impact_select;
+pub mod select_field;
 pub mod text_area;
 pub mod text_field;
 
 pub use impact_select::ImpactSelect;
+pub use select_field::SelectField;
 pub use text_area::TextArea;
 pub use text_field::TextField;

@@ -1,13 +1,17 @@
-//! Resolve and edit an incident.
+//! Resolve and edit an incident, and hold back what triggered it for an hour.
 
 use leptos::prelude::*;
 use tocsin_api::incidents::{IncidentRecordStatus, UpdateIncidentRecordInput};
 use tocsin_api::native::IncidentDetail;
+use tocsin_api::receivers::MaintenanceWindow;
 
 use crate::api::{Api, ApiError, new_client_token};
+use crate::auth::session::use_auth;
+use crate::auth::{Control, may};
 use crate::components::action_error::ActionError;
 use crate::components::fields::{ImpactSelect, TextArea, TextField};
 use crate::forms::incident::{IncidentForm, resolve_input};
+use crate::forms::maintenance::window_from_incident;
 
 /// The incident page's editing state. It lives on the page, not in the detail view, so a
 /// live refetch (which re-renders the detail) neither closes the editor nor loses the draft.
@@ -15,6 +19,9 @@ use crate::forms::incident::{IncidentForm, resolve_input};
 pub struct IncidentEditor {
     /// `UpdateIncidentRecord` (resolve or save).
     pub update: Action<UpdateIncidentRecordInput, Result<(), ApiError>>,
+    /// The one-click maintenance window for an incident (its ARN in; the ARN and the window
+    /// out), kept here so what it reports survives a refetch of the incident.
+    pub create_window: Action<String, Result<(String, MaintenanceWindow), ApiError>>,
     /// Whether the edit form is open.
     pub editing: RwSignal<bool>,
     /// Draft title.
@@ -28,10 +35,21 @@ pub struct IncidentEditor {
 impl IncidentEditor {
     /// Creates the editor; `refresh` runs after every successful update.
     pub fn new(api: Api, refresh: Callback<()>) -> Self {
+        let window_api = api.clone();
         let update = Action::new_local(move |input: &UpdateIncidentRecordInput| {
             let api = api.clone();
             let input = input.clone();
             async move { api.update_incident_record(&input).await }
+        });
+        let create_window = Action::new_local(move |arn: &String| {
+            let api = window_api.clone();
+            let arn = arn.clone();
+            async move {
+                let window = api
+                    .create_maintenance_window(&window_from_incident(&arn))
+                    .await?;
+                Ok((arn, window))
+            }
         });
         Effect::watch(
             move || update.version().get(),
@@ -40,6 +58,7 @@ impl IncidentEditor {
         );
         Self {
             update,
+            create_window,
             editing: RwSignal::new(false),
             title: RwSignal::new(String::new()),
             impact: RwSignal::new(String::new()),
@@ -48,7 +67,11 @@ impl IncidentEditor {
     }
 }
 
-/// Resolve button and the title/impact/summary editor.
+/// Resolve button, the title/impact/summary editor and, for keys that may create
+/// maintenance windows, "Create maintenance window" (`button.create-window`: an hour-long
+/// window matching what triggered the incident, `POST /v1/maintenance-windows` with
+/// `fromIncidentArn`), which then says `p.window-created` "Maintenance window NAME created"
+/// with a link to `/maintenance`.
 #[component]
 pub fn IncidentActions(
     /// The incident as last fetched.
@@ -61,11 +84,22 @@ pub fn IncidentActions(
     let is_open = record.status == IncidentRecordStatus::Open;
     let IncidentEditor {
         update,
+        create_window,
         editing,
         title,
         impact,
         summary,
     } = editor;
+    let can_window = may(use_auth().role_untracked(), Control::ManageMaintenance);
+    let window_arn = arn.clone();
+    let shown_arn = arn.clone();
+    // What the last click answered, for this incident only (the page may have moved on).
+    let window_result = move || {
+        create_window.value().get().filter(|r| match r {
+            Ok((a, _)) => *a == shown_arn,
+            Err(_) => true,
+        })
+    };
 
     let resolve_arn = arn.clone();
     let resolve = move |_| {
@@ -110,8 +144,42 @@ pub fn IncidentActions(
             <button type="button" id="edit-toggle" on:click=toggle>
                 {move || if editing.get() { "Cancel edit" } else { "Edit" }}
             </button>
+            {can_window
+                .then(|| {
+                    view! {
+                        <button
+                            type="button"
+                            class="create-window"
+                            title="Suppress what triggered this incident for an hour"
+                            disabled=move || create_window.pending().get()
+                            on:click=move |_| {
+                                create_window.dispatch_local(window_arn.clone());
+                            }
+                        >
+                            "Create maintenance window"
+                        </button>
+                    }
+                })}
         </div>
         <ActionError action=update id="update-error" />
+        {move || match window_result() {
+            Some(Ok((_, window))) => {
+                view! {
+                    <p class="ok window-created" role="status">
+                        "Maintenance window "
+                        <span class="window-created-name">{window.name}</span>
+                        " created. "
+                        <a href="/maintenance">"Maintenance windows"</a>
+                    </p>
+                }
+                    .into_any()
+            }
+            Some(Err(e)) => {
+                view! { <p class="error window-create-error" role="alert">{e.to_string()}</p> }
+                    .into_any()
+            }
+            None => ().into_any(),
+        }}
         <Show when=move || editing.get()>
             <form class="form" id="edit-form" on:submit=save.clone()>
                 <TextField id="edit-title" label="Title" value=title required=true maxlength="200" />

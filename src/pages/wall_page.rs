@@ -19,6 +19,7 @@ use crate::components::connection_badge::ConnectionBadge;
 use crate::components::error_note::ErrorNote;
 use crate::components::impact_badge::ImpactBadge;
 use crate::components::incident_card::IncidentCard;
+use crate::components::maintenance_strip::MaintenanceStrip;
 use crate::components::nav_bar::use_kiosk;
 use crate::components::ticker::Ticker;
 use crate::format::{backoff_delay_ms, impact_class, open_incidents_noun};
@@ -30,7 +31,9 @@ use crate::wall_state::{WallState, card_key};
 const RESYNC_MS: u32 = 10 * 60 * 1_000;
 
 /// `/` and `/wall`: loads `GET /v1/wall`, then follows the change feed from the snapshot's
-/// position. Readable from three metres; `?kiosk=1` hides every control.
+/// position. Readable from three metres; `?kiosk=1` hides every control. Maintenance
+/// windows active now or beginning within a day show in a strip ([`MaintenanceStrip`])
+/// above the incidents.
 #[component]
 pub fn WallPage() -> impl IntoView {
     let api = use_api();
@@ -107,6 +110,7 @@ pub fn WallPage() -> impl IntoView {
     let counts = Memo::new(move |_| wall.with(WallState::counts));
     let total = move || counts.get().iter().sum::<usize>();
     let ticker_items = Signal::derive(move || wall.with(WallState::ticker_with_titles));
+    let windows = Memo::new(move |_| wall.with(WallState::maintenance_windows));
 
     view! {
         <div class="wall" class:kiosk=move || kiosk.get()>
@@ -157,6 +161,7 @@ pub fn WallPage() -> impl IntoView {
                             })
                     })
             }}
+            <MaintenanceStrip windows=windows now=now_secs />
             <div class="wall-body">
                 <div class="groups">
                     <Show when=move || loaded.get() && total() == 0>

@@ -28,6 +28,9 @@ use tocsin_api::receivers::Suppression;
 
 /// Largest PutEvents request, summed over entries as EventBridge sizes them (256 KiB).
 pub const MAX_BATCH_BYTES: usize = 256 * 1024;
+/// Largest event a receiver puts on a bus (its whole envelope): room for PagerDuty's
+/// 512 KB bodies, which EventBridge's 256 KiB would refuse.
+pub const MAX_RECEIVED_EVENT_BYTES: usize = 640 * 1024;
 /// Most entries in one PutEvents request.
 pub const MAX_ENTRIES: usize = 10;
 /// `rawData` of `triggerDetails` holds at most this many characters of the event.
@@ -555,7 +558,7 @@ fn heartbeat_event(config: &ServerConfig, e: heartbeats::HeartbeatEvent) -> Acce
 /// commits), as PutEvents would, with each event's hints applied. Returns, per event, its
 /// id and the incident it opened or merged into.
 ///
-/// Errors: an event over 256 KiB or with a resource over 2,048 bytes
+/// Errors: an event over [`MAX_RECEIVED_EVENT_BYTES`] or with a resource over 2,048 bytes
 /// (`ValidationException`: the receiver answers 400 and nothing is written); store errors.
 pub async fn receive(
     tx: &mut dyn StoreTx,
@@ -581,9 +584,9 @@ pub async fn receive(
             "detail": i.detail,
         });
         let size = envelope.to_string().len();
-        if size > MAX_BATCH_BYTES {
+        if size > MAX_RECEIVED_EVENT_BYTES {
             return Err(ApiError::Validation(format!(
-                "event {index} is {size} bytes; an event is at most 262144"
+                "event {index} is {size} bytes; a received event is at most {MAX_RECEIVED_EVENT_BYTES}"
             )));
         }
         if let Some(long) = i.resources.iter().find(|r| r.len() > 2048) {

@@ -90,7 +90,11 @@ impl Schedule {
                 let from = (t - self.duration).max(self.starts_at);
                 let secs = from.ceil() as i64;
                 let start = tz.timestamp_opt(secs, 0).single()?;
-                let next = cron.find_next_occurrence(&start, true).ok()?;
+                let mut next = cron.find_next_occurrence(&start, true).ok()?;
+                // One that ends exactly at t has ended: take the following one.
+                if (next.with_timezone(&Utc).timestamp() as f64) + self.duration <= t {
+                    next = cron.find_next_occurrence(&next, false).ok()?;
+                }
                 let s = next.with_timezone(&Utc).timestamp() as f64;
                 if self.ends_at.is_some_and(|until| s >= until) {
                     return None;
@@ -447,7 +451,7 @@ mod tests {
         let raw = r#"{"source":"aws.cloudwatch","detail-type":"CloudWatch Alarm State Change","resources":["arn:a"]}"#;
         assert_eq!(
             pattern_of_incident(Some(raw), "ignored"),
-            r#"{"resources":["arn:a"],"source":["aws.cloudwatch"]}"#
+            r#"{"source":["aws.cloudwatch"],"resources":["arn:a"]}"#
         );
         assert_eq!(
             pattern_of_incident(None, "aws.ssm-incidents.custom"),

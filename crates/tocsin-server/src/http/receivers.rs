@@ -363,6 +363,10 @@ async fn put_on_bus(
         .await);
     }
     let bus = r.stored.receiver.event_bus_name.clone();
+    let summary = inbound
+        .last()
+        .map(|i| format!("{} from {}", i.detail_type, i.source))
+        .unwrap_or_default();
     let results =
         match events::receive(tx.as_mut(), &rules, &s.config, &caller, &bus, inbound).await {
             Ok(results) => results,
@@ -379,7 +383,6 @@ async fn put_on_bus(
             Err(other) => return Err(other.into()),
         };
     if let Some((id, _)) = results.last() {
-        let summary = format!("{} event(s)", results.len());
         receivers::record_events(
             tx.as_mut(),
             r.name(),
