@@ -21,15 +21,19 @@ CREATE TABLE receiver_deliveries (
 );
 
 -- What is firing at the source (an Alertmanager alert, a PagerDuty dedup key, a CloudWatch
--- alarm), and the incident it fed.
+-- alarm), and the open incidents it fed (one alert can feed several plans' incidents).
 CREATE TABLE alert_sources (
-    source_key   TEXT PRIMARY KEY,
-    incident_arn TEXT,
-    firing       INTEGER NOT NULL,
-    updated_at   REAL NOT NULL,
-    body         TEXT NOT NULL
+    source_key TEXT PRIMARY KEY,
+    firing     INTEGER NOT NULL,
+    updated_at REAL NOT NULL,
+    body       TEXT NOT NULL
 );
-CREATE INDEX alert_sources_incident ON alert_sources (incident_arn) WHERE incident_arn IS NOT NULL;
+CREATE TABLE alert_links (
+    source_key   TEXT NOT NULL,
+    incident_arn TEXT NOT NULL,
+    PRIMARY KEY (source_key, incident_arn)
+);
+CREATE INDEX alert_links_incident ON alert_links (incident_arn);
 
 -- Silences Tocsin keeps in an Alertmanager for acknowledged incidents.
 CREATE TABLE silences (

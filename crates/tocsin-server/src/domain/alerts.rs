@@ -111,15 +111,21 @@ pub fn cloudwatch_state(envelope: &serde_json::Value) -> Option<(String, bool)> 
     Some((format!("cloudwatch:{arn}"), firing))
 }
 
-/// The key of a source Tocsin does not track (neither an alert nor an alarm): its source
-/// and sorted resources. A maintenance window's resolved pattern resolves by this key.
-pub fn generic_key(envelope: &serde_json::Value) -> String {
+/// An event's `resources`, sorted, without duplicates.
+pub fn sorted_resources(envelope: &serde_json::Value) -> Vec<&str> {
     let mut resources: Vec<&str> = envelope["resources"]
         .as_array()
         .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
         .unwrap_or_default();
     resources.sort_unstable();
     resources.dedup();
+    resources
+}
+
+/// The key of a source Tocsin does not track (neither an alert nor an alarm): its source
+/// and sorted resources. A maintenance window's resolved pattern resolves by this key.
+pub fn generic_key(envelope: &serde_json::Value) -> String {
+    let resources = sorted_resources(envelope);
     format!(
         "event:{}|{}",
         envelope["source"].as_str().unwrap_or_default(),
@@ -154,7 +160,7 @@ async fn open_incident(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<bool> {
 pub async fn track_cloudwatch(
     tx: &mut dyn StoreTx,
     envelope: &serde_json::Value,
-    opened: Option<&str>,
+    opened: &[String],
     event_id: &str,
     now: f64,
 ) -> ApiResult<()> {
@@ -169,21 +175,38 @@ pub async fn track_cloudwatch(
         labels: BTreeMap::new(),
         silence_url: None,
         auto_resolve: false,
-        incident_arn: opened
-            .map(str::to_owned)
-            .or_else(|| previous.and_then(|p| p.incident_arn)),
+        incident_arns: linked(tx, previous.as_ref(), opened).await?,
         last_event_id: event_id.to_owned(),
         updated_at: now,
     };
     tx.put_alert_source(&source).await?;
     if !firing {
-        tx.resolve_suppressions(&key).await?;
+        tx.resolve_suppressions(&key, None).await?;
     }
     Ok(())
 }
 
+/// The incidents a source is linked to after it fired again: those its event opened or
+/// merged into, and those it fed before that are still open.
+async fn linked(
+    tx: &mut dyn StoreTx,
+    previous: Option<&AlertSource>,
+    opened: &[String],
+) -> ApiResult<Vec<String>> {
+    let mut arns: Vec<String> = opened.to_vec();
+    for arn in previous
+        .map(|p| p.incident_arns.as_slice())
+        .unwrap_or_default()
+    {
+        if !arns.contains(arn) && open_incident(tx, arn).await? {
+            arns.push(arn.clone());
+        }
+    }
+    Ok(arns)
+}
+
 /// Applies a receiver's update about one source, after the event's targets ran; `opened`
-/// is the incident they opened or merged into.
+/// are the incidents they opened or merged into.
 ///
 /// Errors: store errors; the acknowledgement or resolution refused (an internal
 /// inconsistency: both check the incident is open first).
@@ -191,20 +214,14 @@ pub async fn apply(
     tx: &mut dyn StoreTx,
     config: &ServerConfig,
     update: &AlertUpdate,
-    opened: Option<&str>,
+    opened: &[String],
     event_id: &str,
     now: f64,
 ) -> ApiResult<()> {
     let previous = tx.alert_source(&update.source_key).await?;
     match update.action {
         AlertAction::Trigger => {
-            let mut linked = opened.map(str::to_owned);
-            if linked.is_none()
-                && let Some(arn) = previous.as_ref().and_then(|p| p.incident_arn.clone())
-                && open_incident(tx, &arn).await?
-            {
-                linked = Some(arn);
-            }
+            let incident_arns = linked(tx, previous.as_ref(), opened).await?;
             tx.put_alert_source(&AlertSource {
                 source_key: update.source_key.clone(),
                 firing: true,
@@ -212,7 +229,7 @@ pub async fn apply(
                 labels: update.labels.clone(),
                 silence_url: update.silence_url.clone(),
                 auto_resolve: update.auto_resolve,
-                incident_arn: linked,
+                incident_arns,
                 last_event_id: event_id.to_owned(),
                 updated_at: now,
             })
@@ -228,36 +245,52 @@ pub async fn apply(
             source.last_event_id = event_id.to_owned();
             source.updated_at = now;
             tx.put_alert_source(&source).await?;
-            tx.resolve_suppressions(&source.source_key).await?;
-            if let Some(arn) = source.incident_arn.clone()
-                && (was_firing || update.force)
-                && (update.force || source.auto_resolve)
-            {
-                resolve_if_done(tx, config, &arn, &update.receiver, update.force, now).await?;
+            tx.resolve_suppressions(&source.source_key, None).await?;
+            if update.force || (was_firing && source.auto_resolve) {
+                for arn in &source.incident_arns {
+                    resolve_if_done(tx, config, arn, &update.receiver, update.force, now).await?;
+                }
             }
         }
         AlertAction::Acknowledge => {
-            let Some(arn) = previous.and_then(|p| p.incident_arn) else {
-                return Ok(());
-            };
-            if open_incident(tx, &arn).await? {
-                let caller = receiver_caller(config, &update.receiver);
-                crate::domain::engagements::acknowledge_incident(
-                    tx,
-                    config,
-                    &caller,
-                    tocsin_api::native::AcknowledgeIncident {
-                        incident_record_arn: arn,
-                        note: Some(format!("Acknowledged at the source ({})", update.receiver)),
-                        expires_in_seconds: None,
-                    },
-                    now,
-                )
-                .await?;
+            let arns = previous.map(|p| p.incident_arns).unwrap_or_default();
+            for arn in arns {
+                if open_incident(tx, &arn).await? {
+                    let caller = receiver_caller(config, &update.receiver);
+                    crate::domain::engagements::acknowledge_incident(
+                        tx,
+                        config,
+                        &caller,
+                        tocsin_api::native::AcknowledgeIncident {
+                            incident_record_arn: arn,
+                            note: Some(format!("Acknowledged at the source ({})", update.receiver)),
+                            expires_in_seconds: None,
+                        },
+                        now,
+                    )
+                    .await?;
+                }
             }
         }
     }
     Ok(())
+}
+
+/// Whether some incident a source fed is still open (a PagerDuty acknowledge or resolve for
+/// a key whose incidents are all resolved is dropped).
+pub async fn feeds_open_incident(tx: &mut dyn StoreTx, source_key: &str) -> ApiResult<bool> {
+    let Some(source) = tx.alert_source(source_key).await? else {
+        return Ok(false);
+    };
+    if !source.firing {
+        return Ok(false);
+    }
+    for arn in &source.incident_arns {
+        if open_incident(tx, arn).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The principal receivers act as: `arn:aws:iam::<account>:user/receiver/<name>`.

@@ -143,12 +143,7 @@ fn accept(
 /// The dedupe string a rule-triggered incident gets when its plan sets none: the rule and
 /// the event's resources (sorted), so a repeating alarm merges into one open incident.
 pub fn derived_dedupe(rule_arn: &str, envelope: &serde_json::Value) -> String {
-    let mut resources: Vec<&str> = envelope["resources"]
-        .as_array()
-        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
-        .unwrap_or_default();
-    resources.sort_unstable();
-    resources.dedup();
+    let resources = alerts::sorted_resources(envelope);
     if resources.is_empty() {
         format!(
             "{rule_arn}|{}|{}",
@@ -293,7 +288,7 @@ async fn ingest_one(
         None
     };
     let mut held: Vec<String> = Vec::new();
-    let mut incident = None;
+    let mut opened: Vec<String> = Vec::new();
     for route in &routes {
         for compiled in &route.targets {
             if let Some(http) = &compiled.http {
@@ -311,8 +306,9 @@ async fn ingest_one(
             }
             if let Some(arn) =
                 run_target(tx, config, caller, a, route, compiled, &text, received_at).await?
+                && !opened.contains(&arn)
             {
-                incident = Some(arn);
+                opened.push(arn);
             }
         }
     }
@@ -338,30 +334,15 @@ async fn ingest_one(
     }
     match &a.hints.alert {
         Some(update) => {
-            alerts::apply(
-                tx,
-                config,
-                update,
-                incident.as_deref(),
-                &a.event_id,
-                received_at,
-            )
-            .await?
+            alerts::apply(tx, config, update, &opened, &a.event_id, received_at).await?
         }
         None => {
-            alerts::track_cloudwatch(
-                tx,
-                &a.envelope,
-                incident.as_deref(),
-                &a.event_id,
-                received_at,
-            )
-            .await?;
-            if alerts::cloudwatch_state(&a.envelope).is_none()
-                && rules.resolves_suppressions(&a.envelope)
-            {
-                tx.resolve_suppressions(&alerts::generic_key(&a.envelope))
-                    .await?;
+            alerts::track_cloudwatch(tx, &a.envelope, &opened, &a.event_id, received_at).await?;
+            if alerts::cloudwatch_state(&a.envelope).is_none() {
+                let key = alerts::generic_key(&a.envelope);
+                for window in rules.windows_resolved_by(&a.envelope) {
+                    tx.resolve_suppressions(&key, Some(window)).await?;
+                }
             }
         }
     }
@@ -383,7 +364,7 @@ async fn ingest_one(
         matched_rules: routes.iter().map(|r| r.rule_arn.clone()).collect(),
     }))
     .await?;
-    Ok(incident)
+    Ok(opened.into_iter().next())
 }
 
 /// Queues an HTTP target's delivery of an event (failed at once when the rendered input is
@@ -681,20 +662,23 @@ pub async fn release_window(
             let caller =
                 crate::domain::alerts::receiver_caller(config, &format!("window-{window_id}"));
             let text = a.envelope.to_string();
-            let mut incident = None;
+            let mut opened_now: Vec<String> = Vec::new();
             for route in rules.matching(&bus, &a.envelope) {
                 for compiled in route.targets.iter().filter(|t| t.http.is_none()) {
                     if let Some(arn) =
                         run_target(tx, config, &caller, &a, &route, compiled, &text, now).await?
+                        && !opened_now.contains(&arn)
                     {
-                        incident = Some(arn);
+                        opened_now.push(arn);
                     }
                 }
             }
-            if let Some(arn) = &incident
-                && let Some(mut source) = tx.alert_source(&key).await?
-            {
-                source.incident_arn = Some(arn.clone());
+            if let Some(mut source) = tx.alert_source(&key).await? {
+                for arn in opened_now {
+                    if !source.incident_arns.contains(&arn) {
+                        source.incident_arns.push(arn);
+                    }
+                }
                 tx.put_alert_source(&source).await?;
             }
             outcome = "OPENED";

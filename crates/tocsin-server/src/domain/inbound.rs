@@ -81,10 +81,10 @@ fn parse_time(v: &Value) -> Option<f64> {
 }
 
 /// The event an EventBridge API destination sends (the whole envelope, as a rule target
-/// without input transformer gets it).
+/// without input transformer gets it), and its `id` (a retry repeats it).
 ///
 /// Errors: not a JSON object, or `source`, `detail-type` or an object `detail` missing.
-pub fn eventbridge(body: &[u8]) -> Result<Inbound, String> {
+pub fn eventbridge(body: &[u8]) -> Result<(Inbound, Option<String>), String> {
     let v: Value =
         serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
     let text = |k: &str| {
@@ -107,16 +107,23 @@ pub fn eventbridge(body: &[u8]) -> Result<Inbound, String> {
                 .collect()
         })
         .unwrap_or_default();
-    Ok(Inbound {
-        source,
-        detail_type,
-        resources,
-        detail: v["detail"].clone(),
-        time: parse_time(&v["time"]),
-        account: v["account"].as_str().map(str::to_owned),
-        region: v["region"].as_str().map(str::to_owned),
-        hints: Hints::default(),
-    })
+    let id = v["id"]
+        .as_str()
+        .filter(|i| !i.is_empty())
+        .map(str::to_owned);
+    Ok((
+        Inbound {
+            source,
+            detail_type,
+            resources,
+            detail: v["detail"].clone(),
+            time: parse_time(&v["time"]),
+            account: v["account"].as_str().map(str::to_owned),
+            region: v["region"].as_str().map(str::to_owned),
+            hints: Hints::default(),
+        },
+        id,
+    ))
 }
 
 fn severity_impact(settings: &ReceiverSettings, severity: &str) -> Option<i32> {
@@ -408,7 +415,7 @@ pub fn pagerduty_inbound(
         ));
     }
     for image in e.body["images"].as_array().into_iter().flatten() {
-        let url = image["href"].as_str().or(image["src"].as_str());
+        let url = image["src"].as_str().or(image["href"].as_str());
         related.extend(safe_link(url, image["alt"].as_str(), "ATTACHMENT"));
     }
     related.truncate(50);
@@ -537,7 +544,7 @@ impl SnsMessage {
         let cert = pem
             .parse_x509()
             .map_err(|e| format!("the signing certificate does not parse: {e}"))?;
-        let now = chrono::Utc::now().timestamp();
+        let now = crate::clock::now() as i64;
         let validity = cert.validity();
         if now < validity.not_before.timestamp() || now > validity.not_after.timestamp() {
             return Err("the signing certificate is expired or not yet valid".into());
@@ -692,10 +699,10 @@ pub fn verify_standard_webhook(
         .trim()
         .parse()
         .map_err(|_| "webhook-timestamp is not a Unix time in seconds".to_owned())?;
-    if (now - ts).abs() > WEBHOOK_TOLERANCE_SECS {
+    let distance = now.checked_sub(ts).map(i64::unsigned_abs);
+    if distance.is_none_or(|d| d > WEBHOOK_TOLERANCE_SECS as u64) {
         return Err(format!(
-            "webhook-timestamp is {} seconds from now (more than {WEBHOOK_TOLERANCE_SECS}): stale or replayed",
-            (now - ts).abs()
+            "webhook-timestamp {ts} is more than {WEBHOOK_TOLERANCE_SECS} seconds from now: stale or replayed"
         ));
     }
     let key = base64::engine::general_purpose::STANDARD
@@ -961,6 +968,19 @@ mod tests {
                 1614265330
             )
             .is_err()
+        );
+        assert!(
+            verify_standard_webhook(
+                secret,
+                "m",
+                "-9223372036854775808",
+                "v1,x",
+                body,
+                1614265330
+            )
+            .unwrap_err()
+            .contains("stale"),
+            "a timestamp far out of range is refused, not an overflow"
         );
         // GitHub's documented example.
         assert_eq!(

@@ -65,12 +65,20 @@ impl CompiledRules {
             .find(|w| w.pattern.matches(event) && w.schedule.active(t))
     }
 
-    /// Whether `event` matches some window's resolved pattern (it resolves what that
-    /// window suppressed from the same source).
-    pub fn resolves_suppressions(&self, event: &serde_json::Value) -> bool {
+    /// The windows whose resolved pattern `event` matches (it resolves what each of them
+    /// suppressed from the same source).
+    pub fn windows_resolved_by(&self, event: &serde_json::Value) -> Vec<&str> {
         self.windows
             .iter()
-            .any(|w| w.resolved.as_ref().is_some_and(|p| p.matches(event)))
+            .filter(|w| w.resolved.as_ref().is_some_and(|p| p.matches(event)))
+            .map(|w| w.id.as_str())
+            .collect()
+    }
+
+    /// Whether a window with this id is compiled (windows never change after creation, so
+    /// a known one needs no recompilation).
+    pub fn has_window(&self, id: &str) -> bool {
+        self.windows.iter().any(|w| w.id == id)
     }
 
     /// The heartbeats on `event_bus_name` that `event` beats.
@@ -137,6 +145,9 @@ impl CompiledRules {
         let mut windows = Vec::new();
         for stored in tx.windows().await? {
             let w = stored.window;
+            if stored.wake_at.is_none() {
+                continue; // ended: no occurrence left
+            }
             let compiled = (|| {
                 Some(CompiledWindow {
                     id: w.id.clone(),

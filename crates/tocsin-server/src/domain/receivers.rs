@@ -33,17 +33,7 @@ pub const SECRET_CHARS: usize = 32;
 ///
 /// Errors: `ValidationException` naming the rule.
 pub fn check_name(name: &str) -> ApiResult<()> {
-    let ok = (1..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(format!(
-            "name {name:?} must be 1-64 letters, digits, '_', '-' or '.'"
-        )))
-    }
+    crate::domain::validate::simple_name(name, 64)
 }
 
 fn context(name: &str) -> String {

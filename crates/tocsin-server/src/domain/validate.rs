@@ -197,6 +197,24 @@ impl Page {
     }
 }
 
+/// Checks a Tocsin name (receivers, heartbeats, outbound webhooks): 1 to `max` letters,
+/// digits, `_`, `-` or `.`.
+///
+/// Errors: `ValidationException` naming the rule.
+pub fn simple_name(name: &str, max: usize) -> Result<(), ApiError> {
+    let ok = (1..=max).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(format!(
+            "name {name:?} must be 1-{max} letters, digits, '_', '-' or '.'"
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,17 +29,7 @@ fn context(name: &str) -> String {
 }
 
 fn check_name(name: &str) -> ApiResult<()> {
-    let ok = (1..=128).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(format!(
-            "name {name:?} must be 1-128 letters, digits, '_', '-' or '.'"
-        )))
-    }
+    crate::domain::validate::simple_name(name, 128)
 }
 
 /// Creates or replaces an outbound webhook.

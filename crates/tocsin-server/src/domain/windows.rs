@@ -145,7 +145,14 @@ fn pattern_of_incident(raw: Option<&str>, source: &str) -> String {
         .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
         .unwrap_or_default();
     let mut pattern = json!({ "source": [source] });
-    if !resources.is_empty() {
+    // Alerts carry no resources: their own identity (fingerprint, dedup key) scopes the
+    // window to the thing that fired, not to every alert of the sender.
+    let identity = ["fingerprint", "dedup_key"]
+        .into_iter()
+        .find_map(|k| event["detail"][k].as_str().map(|v| (k, v)));
+    if let Some((key, value)) = identity {
+        pattern["detail"] = json!({ key: [value] });
+    } else if !resources.is_empty() {
         pattern["resources"] = json!(resources);
     } else if let Some(dt) = event["detail-type"].as_str() {
         pattern["detail-type"] = json!([dt]);
@@ -183,7 +190,10 @@ pub async fn create(
             .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.event_data).ok())
             .and_then(|d| d["triggerDetails"]["rawData"].as_str().map(str::to_owned));
         pattern.get_or_insert_with(|| pattern_of_incident(raw.as_deref(), &trigger.source));
-        name.get_or_insert_with(|| format!("Maintenance: {}", record.title));
+        name.get_or_insert_with(|| {
+            let title: String = record.title.chars().take(100).collect();
+            format!("Maintenance: {title}")
+        });
         reason.get_or_insert_with(|| format!("Created from incident \"{}\"", record.title));
     }
     let name = name
@@ -452,6 +462,11 @@ mod tests {
         assert_eq!(
             pattern_of_incident(Some(raw), "ignored"),
             r#"{"source":["aws.cloudwatch"],"resources":["arn:a"]}"#
+        );
+        let alert = r#"{"source":"prometheus.alertmanager","detail-type":"Alertmanager Alert","resources":[],"detail":{"fingerprint":"4c9a"}}"#;
+        assert_eq!(
+            pattern_of_incident(Some(alert), "x"),
+            r#"{"source":["prometheus.alertmanager"],"detail":{"fingerprint":["4c9a"]}}"#
         );
         assert_eq!(
             pattern_of_incident(None, "aws.ssm-incidents.custom"),

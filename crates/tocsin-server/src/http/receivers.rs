@@ -237,7 +237,8 @@ async fn create_window(
     Ok((StatusCode::CREATED, Json(window)))
 }
 
-/// `POST /v1/maintenance-windows/delete` `{"id"}`: 204.
+/// `POST /v1/maintenance-windows/delete` `{"id"}`: ends the window now (what it held back
+/// and still fires opens) and deletes it; 204.
 async fn delete_window(
     Require { caller, .. }: Require<Responder>,
     State(s): State<AppState>,
@@ -248,7 +249,13 @@ async fn delete_window(
         "DeleteMaintenanceWindow",
         format!("maintenance-window/{}", req.id),
     );
-    let feed_id = write_tx!(s, audit, |tx| windows::delete(tx, &req.id).await?);
+    let rules = s.rules.snapshot();
+    let feed_id = write_tx!(s, audit, |tx| {
+        // Deleting ends the window now: what it held back and still fires opens, so
+        // nothing stays hidden.
+        events::release_window(tx, &rules, &s.config, &req.id, clock::now()).await?;
+        windows::delete(tx, &req.id).await?
+    });
     s.await_matcher(Some(feed_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -339,26 +346,31 @@ async fn put_on_bus(
     s: &AppState,
     r: &Unsealed,
     inbound: Vec<Inbound>,
-    delivery_id: Option<&str>,
+    delivery: Option<Delivery<'_>>,
 ) -> Result<Vec<(String, Option<String>)>, Refusal> {
     let rules = s.rules.snapshot();
     let caller = receiver_caller(&s.config, r.name());
     let now = clock::now();
     let mut tx = s.store.write().await.map_err(ApiError::from)?;
-    if let Some(id) = delivery_id
+    if let Some(d) = &delivery
         && !tx
-            .first_delivery(r.name(), id, now)
+            .first_delivery(r.name(), d.id, now)
             .await
             .map_err(ApiError::from)?
     {
-        // Nothing was written: committing releases the writer at once (a dropped
-        // transaction rolls back only when its connection is next used).
-        tx.commit().await.map_err(ApiError::from)?;
+        drop(tx);
+        if d.retry_is_fine {
+            // A sender's retry of what was stored: answered as before, nothing new.
+            return Ok(Vec::new());
+        }
         return Err(refuse(
             s,
             r,
             StatusCode::UNAUTHORIZED,
-            format!("delivery {id:?} was already accepted: a replay is refused"),
+            format!(
+                "delivery {:?} was already accepted: a replay is refused",
+                d.id
+            ),
         )
         .await);
     }
@@ -371,13 +383,7 @@ async fn put_on_bus(
         match events::receive(tx.as_mut(), &rules, &s.config, &caller, &bus, inbound).await {
             Ok(results) => results,
             Err(ApiError::Validation(m)) => {
-                // `receive` validates every event before it writes; only a delivery id may
-                // have been recorded, and that must not stay.
-                if delivery_id.is_some() {
-                    drop(tx);
-                } else {
-                    tx.commit().await.map_err(ApiError::from)?;
-                }
+                drop(tx);
                 return Err(refuse(s, r, StatusCode::BAD_REQUEST, m).await);
             }
             Err(other) => return Err(other.into()),
@@ -394,6 +400,16 @@ async fn put_on_bus(
     }
     tx.commit().await.map_err(ApiError::from)?;
     Ok(results)
+}
+
+/// A delivery id a sender gives (accepted once per receiver).
+struct Delivery<'a> {
+    /// `standard:<webhook-id>`, `github:<X-GitHub-Delivery>`, `sns:<MessageId>`,
+    /// `eventbridge:<event id>`.
+    id: &'a str,
+    /// A repeat is the sender retrying (SNS, EventBridge: answered 200, nothing new) rather
+    /// than a replay to refuse (signed webhooks).
+    retry_is_fine: bool,
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -456,11 +472,22 @@ async fn eventbridge(
         let reason = "the API key, password or token is not this receiver's".to_owned();
         return Err(refuse(&s, &r, StatusCode::UNAUTHORIZED, reason).await);
     }
-    let event = match inbound::eventbridge(&body) {
+    let (event, id) = match inbound::eventbridge(&body) {
         Ok(e) => e,
         Err(reason) => return Err(refuse(&s, &r, StatusCode::BAD_REQUEST, reason).await),
     };
-    let results = put_on_bus(&s, &r, vec![event], None).await?;
+    // EventBridge retries a delivery with the same event id: it is stored once.
+    let delivery = id.map(|id| format!("eventbridge:{id}"));
+    let results = put_on_bus(
+        &s,
+        &r,
+        vec![event],
+        delivery.as_deref().map(|id| Delivery {
+            id,
+            retry_is_fine: true,
+        }),
+    )
+    .await?;
     Ok(Json(json!({ "eventId": results.first().map(|r| &r.0) })))
 }
 
@@ -657,7 +684,18 @@ async fn sns(
             Ok(Json(json!({ "confirmed": true, "topicArn": topic })))
         }
         "Notification" => {
-            let results = put_on_bus(&s, &r, vec![message.to_inbound()], None).await?;
+            // SNS retries a message with the same MessageId: it is stored once.
+            let delivery = message.text("MessageId").map(|id| format!("sns:{id}"));
+            let results = put_on_bus(
+                &s,
+                &r,
+                vec![message.to_inbound()],
+                delivery.as_deref().map(|id| Delivery {
+                    id,
+                    retry_is_fine: true,
+                }),
+            )
+            .await?;
             Ok(Json(json!({ "eventId": results.first().map(|r| &r.0) })))
         }
         _ => Ok(Json(json!({}))),
@@ -733,7 +771,16 @@ async fn webhook(
         Ok(e) => e,
         Err(reason) => return Err(refuse(&s, &r, StatusCode::BAD_REQUEST, reason).await),
     };
-    let results = put_on_bus(&s, &r, vec![event], Some(&delivery)).await?;
+    let results = put_on_bus(
+        &s,
+        &r,
+        vec![event],
+        Some(Delivery {
+            id: &delivery,
+            retry_is_fine: false,
+        }),
+    )
+    .await?;
     Ok(Json(json!({ "eventId": results.first().map(|r| &r.0) })))
 }
 
@@ -799,7 +846,7 @@ async fn pagerduty(_: Require<ReceiverAuth>, State(s): State<AppState>, body: By
         let key = format!("pagerduty:{}:{}", r.name(), event.dedup_key);
         let live = async {
             let mut tx = s.store.read().await?;
-            Ok::<bool, ApiError>(tx.alert_source(&key).await?.is_some_and(|a| a.firing))
+            crate::domain::alerts::feeds_open_incident(tx.as_mut(), &key).await
         }
         .await;
         match live {

@@ -45,9 +45,10 @@ pub struct AlertSource {
     /// Resolve the incident by itself when every alert that fed it is resolved.
     #[serde(default)]
     pub auto_resolve: bool,
-    /// The open incident it fed last.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub incident_arn: Option<String>,
+    /// The incidents it fed that were open when it last fired (one alert can feed several
+    /// plans' incidents).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incident_arns: Vec<String>,
     /// The last event about it.
     pub last_event_id: String,
     /// Epoch seconds.
@@ -152,7 +153,7 @@ pub trait ReceiverStore: Send {
     async fn delete_receiver(&mut self, name: &str) -> StoreResult<bool>;
     /// Records a webhook delivery id; false when it was recorded before (a replay).
     async fn first_delivery(&mut self, receiver: &str, id: &str, at: f64) -> StoreResult<bool>;
-    /// Creates or replaces an alert source.
+    /// Creates or replaces an alert source and its links to incidents.
     async fn put_alert_source(&mut self, s: &AlertSource) -> StoreResult<()>;
     /// One alert source.
     async fn alert_source(&mut self, key: &str) -> StoreResult<Option<AlertSource>>;
@@ -211,8 +212,13 @@ pub trait WatchStore: Send {
         unreleased_only: bool,
         limit: i64,
     ) -> StoreResult<Vec<(i64, StoredSuppression)>>;
-    /// Marks the unreleased suppressions of `source_key` in any window resolved.
-    async fn resolve_suppressions(&mut self, source_key: &str) -> StoreResult<()>;
+    /// Marks the unreleased suppressions of `source_key` resolved, in one window or (none)
+    /// in every window.
+    async fn resolve_suppressions(
+        &mut self,
+        source_key: &str,
+        window_id: Option<&str>,
+    ) -> StoreResult<()>;
     /// The soonest `wake_at` of any heartbeat or window.
     async fn next_watch_wake(&mut self) -> StoreResult<Option<f64>>;
     /// The soonest `wake_at` of any silence row.

@@ -32,13 +32,15 @@ impl MatcherWorker {
         let Some(last) = batch.last().map(|e| e.id) else {
             return Ok(false);
         };
-        if batch.iter().any(|e| {
-            matches!(
-                e.change,
-                Change::RuleChanged { .. }
-                    | Change::HeartbeatChanged { .. }
-                    | Change::MaintenanceWindowChanged { .. }
-            )
+        let current = self.index.snapshot();
+        if batch.iter().any(|e| match &e.change {
+            Change::RuleChanged { .. } | Change::HeartbeatChanged { .. } => true,
+            // Windows never change after creation: only a new or a deleted one (not a
+            // suppression count or a boundary) changes what is compiled.
+            Change::MaintenanceWindowChanged { window, id } => {
+                window.is_none() || !current.has_window(id)
+            }
+            _ => false,
         }) {
             // Read after the entries were committed, so the rules include them.
             let rules = CompiledRules::load(self.ctx.store.as_ref()).await?;

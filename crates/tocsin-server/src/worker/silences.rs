@@ -33,6 +33,19 @@ pub struct SilenceWorker {
     pub policy: Arc<OutboundPolicy>,
 }
 
+/// An Alertmanager URL as the timeline shows it: without credentials or query.
+fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_query(None);
+            u.to_string()
+        }
+        Err(_) => "(unparsable URL)".into(),
+    }
+}
+
 /// Writes a timeline entry with its feed entry.
 async fn note(
     tx: &mut dyn crate::store::StoreTx,
@@ -173,7 +186,7 @@ impl SilenceWorker {
         };
         let entry = |action: &str, extra: serde_json::Value| {
             let mut data = json!({
-                "alertmanager": cur.alertmanager_url,
+                "alertmanager": shown_url(&cur.alertmanager_url),
                 "fingerprint": cur.fingerprint,
                 "action": action,
             });
@@ -222,8 +235,10 @@ impl SilenceWorker {
             }
             Outcome::AlertEnded => {
                 if cur.state == SilenceState::Active {
-                    // No more polling; the silence ends by itself or when resolving expires it.
-                    cur.wake_at = Some(cur.ends_at);
+                    // The alert ended: expire the silence, so that the alert firing again
+                    // is heard.
+                    cur.state = SilenceState::Expire;
+                    cur.wake_at = Some(now);
                     tx.put_silence(&cur).await?;
                     let receiver = key.split(':').nth(1).unwrap_or_default().to_owned();
                     let update = AlertUpdate {
@@ -241,8 +256,7 @@ impl SilenceWorker {
                         cur.silence_id.clone().unwrap_or_default()
                     );
                     if let Err(err) =
-                        alerts::apply(tx.as_mut(), &self.config, &update, None, &event_id, now)
-                            .await
+                        alerts::apply(tx.as_mut(), &self.config, &update, &[], &event_id, now).await
                     {
                         tracing::warn!(%err, incident, "could not resolve a silenced alert");
                         drop(tx);
@@ -256,8 +270,15 @@ impl SilenceWorker {
             Outcome::Failed(reason) => {
                 cur.attempts += 1;
                 cur.last_error = Some(reason.clone());
-                tracing::warn!(incident, %reason, attempt = cur.attempts, "Alertmanager silence request failed");
-                if cur.attempts >= MAX_ATTEMPTS && cur.state != SilenceState::Active {
+                tracing::warn!(incident, %reason, attempt = cur.attempts, alertmanager = %shown_url(&cur.alertmanager_url), "Alertmanager silence request failed");
+                // Creating is given up after MAX_ATTEMPTS; expiring is retried until the
+                // silence would end anyway (else a re-firing alert stays muted).
+                let give_up = match cur.state {
+                    SilenceState::Create => cur.attempts >= MAX_ATTEMPTS,
+                    SilenceState::Expire => now >= cur.ends_at,
+                    _ => false,
+                };
+                if give_up {
                     cur.state = SilenceState::Done;
                     cur.wake_at = None;
                     note(tx.as_mut(), entry("failed", json!({"reason": reason}))).await?;

@@ -490,22 +490,41 @@ async fn eventbridge_api_destination_with_api_key_basic_and_oauth() {
         .unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_client");
+    let mut second = event.clone();
+    second["id"] = json!("2f3b1c2e-0000-4000-8000-000000000002");
     let r = client
         .post(&url)
         .bearer_auth(token["access_token"].as_str().unwrap())
-        .json(&event)
+        .json(&second)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    let mut third = event.clone();
+    third["id"] = json!("2f3b1c2e-0000-4000-8000-000000000003");
     let r = client
         .post(&url)
         .basic_auth("aws-prod", Some(&secret))
-        .json(&event)
+        .json(&third)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    // EventBridge retries with the same event id: answered 200, stored once.
+    let before = server.snapshot().await;
+    let r = client
+        .post(&url)
+        .header("x-api-key", &secret)
+        .json(&third)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        server.snapshot().await,
+        before,
+        "a retried event is stored once"
+    );
     let list = incidents(&server).await;
     assert_eq!(list.len(), 1, "the same alarm merges");
     let r = client
@@ -666,10 +685,21 @@ async fn sns_subscription_handshake_and_signed_alarm() {
         "refused notifications write nothing"
     );
 
-    let r = post(notification(&alarm, signature, &cert_url), &secret)
+    let r = post(notification(&alarm, signature.clone(), &cert_url), &secret)
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // SNS retries with the same MessageId: answered 200, stored once.
+    let before = server.snapshot().await;
+    let r = post(notification(&alarm, signature, &cert_url), &secret)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        server.snapshot().await,
+        before,
+        "a retried message is stored once"
+    );
     let list = incidents(&server).await;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["incidentRecordSource"]["source"], "aws.cloudwatch");
@@ -856,6 +886,22 @@ async fn maintenance_window_holds_back_then_opens_what_still_fires() {
     let before = incidents(&server).await.len();
     assert_eq!(put(&server, vec![alarm("recurring", "ALARM")]).await, 200);
     assert_eq!(incidents(&server).await.len(), before);
+
+    // Deleting a window ends it: what it held back and still fires opens now.
+    let before = incidents(&server).await.len();
+    let r = server
+        .client
+        .post(format!("{}/v1/maintenance-windows/delete", server.base))
+        .json(&json!({"id": recurring["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        incidents(&server).await.len(),
+        before + 1,
+        "the held-back alarm opens"
+    );
 
     // Bad windows are refused with reasons.
     for bad in [

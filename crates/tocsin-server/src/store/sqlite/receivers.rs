@@ -96,17 +96,30 @@ impl crate::store::ReceiverStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_alert_source(&mut self, s: &AlertSource) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO alert_sources (source_key, incident_arn, firing, updated_at, body) \
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (source_key) DO UPDATE SET \
-             incident_arn = ?2, firing = ?3, updated_at = ?4, body = ?5",
+            "INSERT INTO alert_sources (source_key, firing, updated_at, body) \
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (source_key) DO UPDATE SET \
+             firing = ?2, updated_at = ?3, body = ?4",
         )
         .bind(&s.source_key)
-        .bind(&s.incident_arn)
         .bind(s.firing)
         .bind(s.updated_at)
         .bind(encode(s)?)
         .execute(&mut *self.tx)
         .await?;
+        sqlx::query("DELETE FROM alert_links WHERE source_key = ?")
+            .bind(&s.source_key)
+            .execute(&mut *self.tx)
+            .await?;
+        for arn in &s.incident_arns {
+            sqlx::query(
+                "INSERT INTO alert_links (source_key, incident_arn) VALUES (?, ?) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&s.source_key)
+            .bind(arn)
+            .execute(&mut *self.tx)
+            .await?;
+        }
         Ok(())
     }
 
@@ -123,7 +136,8 @@ impl crate::store::ReceiverStore for SqliteTx {
     async fn alert_sources_of(&mut self, incident_arn: &str) -> StoreResult<Vec<AlertSource>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM alert_sources WHERE incident_arn = ? ORDER BY source_key",
+                "SELECT s.body FROM alert_sources s JOIN alert_links l \
+                 ON l.source_key = s.source_key WHERE l.incident_arn = ? ORDER BY s.source_key",
             )
             .bind(incident_arn),
             &mut self.tx,
@@ -358,12 +372,17 @@ impl crate::store::WatchStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn resolve_suppressions(&mut self, source_key: &str) -> StoreResult<()> {
+    async fn resolve_suppressions(
+        &mut self,
+        source_key: &str,
+        window_id: Option<&str>,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE suppressions SET body = json_set(body, '$.resolved', json('true')) \
-             WHERE source_key = ? AND released = 0",
+             WHERE source_key = ?1 AND released = 0 AND (?2 IS NULL OR window_id = ?2)",
         )
         .bind(source_key)
+        .bind(window_id)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
