@@ -1,6 +1,7 @@
 //! Reusable view pieces, one component per file.
 
 pub mod acknowledgement;
+pub mod action_button;
 pub mod action_error;
 pub mod add_target_form;
 pub mod as_of;
@@ -25,6 +26,8 @@ pub mod incident_detail_view;
 pub mod incident_row;
 pub mod incident_runbooks;
 pub mod kiosk_gate;
+pub mod list_status;
+pub mod loaded;
 pub mod maintenance_strip;
 pub mod maintenance_window_item;
 pub mod nav_bar;

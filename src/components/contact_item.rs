@@ -7,30 +7,12 @@ use tocsin_api::contacts::{
 };
 
 use crate::api::{Api, ApiError};
+use crate::components::action_button::{ActionButton, refreshing_action};
+use crate::components::action_error::ActionError;
 use crate::components::edit_contact_form::EditContactForm;
+use crate::components::error_note::ErrorNote;
 use crate::format::contact_alias;
 use crate::forms::contacts::{EmailChannelForm, check_activation_code};
-
-/// A `p.error` (with `class`) holding the error of `action`'s last run, while that run
-/// failed. (Several contacts are on one page, so these notes are found by class.)
-fn action_error<I, O>(
-    action: Action<I, Result<O, ApiError>>,
-    class: &'static str,
-) -> impl IntoView + use<I, O>
-where
-    I: 'static,
-    O: Clone + Send + Sync + 'static,
-{
-    move || {
-        action.value().get().and_then(Result::err).map(|e| {
-            view! {
-                <p class=format!("error {class}") role="alert">
-                    {e.to_string()}
-                </p>
-            }
-        })
-    }
-}
 
 /// A contact's channels as `ListContactChannels` answers them.
 type ChannelsResource = LocalResource<Result<Vec<ContactChannel>, ApiError>>;
@@ -127,26 +109,14 @@ pub fn ContactItem(
 
     let delete_api = api.clone();
     let delete_arn = arn.clone();
-    let delete = Action::new_local(move |_: &()| {
+    let delete = refreshing_action(refresh, move |()| {
         let api = delete_api.clone();
         let arn = delete_arn.clone();
-        async move {
-            api.delete_contact(&arn).await?;
-            refresh.run(());
-            Ok::<(), ApiError>(())
-        }
+        async move { api.delete_contact(&arn).await }
     });
-    let delete_alias = alias.clone();
-    let on_delete = move |_| {
-        let confirmed = window()
-            .confirm_with_message(&format!(
-                "Delete contact {delete_alias}? Response plans and escalation plans that engage it stop engaging it."
-            ))
-            .unwrap_or(false);
-        if confirmed {
-            delete.dispatch_local(());
-        }
-    };
+    let confirm_delete = format!(
+        "Delete contact {alias}? Response plans and escalation plans that engage it stop engaging it."
+    );
     let kind = if is_personal {
         "personal contact"
     } else {
@@ -177,21 +147,21 @@ pub fn ContactItem(
                                 >
                                     "Edit"
                                 </button>
-                                <button
-                                    type="button"
+                                <ActionButton
+                                    action=delete
+                                    input=()
                                     class="small danger contact-delete"
-                                    disabled=move || delete.pending().get()
-                                    on:click=on_delete
+                                    confirm=confirm_delete
                                 >
                                     "Delete contact"
-                                </button>
+                                </ActionButton>
                             }
                         })}
                 </div>
             </div>
             <p class="rule-description mono contact-arn">{arn.clone()}</p>
-            {action_error(delete, "contact-delete-error")}
-            {action_error(open_edit, "contact-edit-load-error")}
+            <ActionError action=delete class="contact-delete-error" />
+            <ActionError action=open_edit class="contact-edit-load-error" />
             {move || {
                 editing
                     .get()
@@ -201,7 +171,7 @@ pub fn ContactItem(
                         }
                     })
             }}
-            {action_error(save, "contact-save-error")}
+            <ActionError action=save class="contact-save-error" />
             {move || saved.get().map(|m| view! { <p class="ok contact-saved" role="status">{m}</p> })}
             {channels
                 .map(|channels| {
@@ -276,7 +246,7 @@ fn ChannelList(
 
     view! {
         <h4>"Channels"</h4>
-        {move || error.get().map(|m| view! { <p class="error channels-error" role="alert">{m}</p> })}
+        {move || error.get().map(|m| view! { <ErrorNote class="channels-error" message=m /> })}
         {move || {
             if list.with(Vec::is_empty) {
                 return view! { <p class="muted no-channels">"No channels."</p> }.into_any();
@@ -360,9 +330,9 @@ fn ChannelList(
         {move || {
             form_error
                 .get()
-                .map(|m| view! { <p class="error channel-form-error" role="alert">{m}</p> })
+                .map(|m| view! { <ErrorNote class="channel-form-error" message=m /> })
         }}
-        {action_error(add, "channel-add-error")}
+        <ActionError action=add class="channel-add-error" />
         {move || added.get().map(|m| view! { <p class="ok channel-added" role="status">{m}</p> })}
     }
 }
@@ -413,24 +383,12 @@ fn ChannelRow(
     });
 
     let delete_arn = arn.clone();
-    let delete = Action::new_local(move |_: &()| {
+    let delete = refreshing_action(reload, move |()| {
         let api = api.clone();
         let arn = delete_arn.clone();
-        async move {
-            api.delete_contact_channel(&arn).await?;
-            reload.run(());
-            Ok::<(), ApiError>(())
-        }
+        async move { api.delete_contact_channel(&arn).await }
     });
-    let delete_name = channel.name.clone();
-    let on_delete = move |_| {
-        let confirmed = window()
-            .confirm_with_message(&format!("Delete channel {delete_name}?"))
-            .unwrap_or(false);
-        if confirmed {
-            delete.dispatch_local(());
-        }
-    };
+    let confirm_delete = format!("Delete channel {}?", channel.name);
 
     view! {
         <tr
@@ -467,37 +425,30 @@ fn ChannelRow(
                             >
                                 "Activate"
                             </button>
-                            <button
-                                type="button"
-                                class="small channel-resend"
-                                disabled=move || resend.pending().get()
-                                on:click=move |_| {
-                                    resend.dispatch_local(());
-                                }
-                            >
+                            <ActionButton action=resend input=() class="small channel-resend">
                                 "Send code again"
-                            </button>
+                            </ActionButton>
                         }
                     })}
                 {can_manage
                     .then(|| {
                         view! {
-                            <button
-                                type="button"
+                            <ActionButton
+                                action=delete
+                                input=()
                                 class="small danger channel-delete"
-                                disabled=move || delete.pending().get()
-                                on:click=on_delete
+                                confirm=confirm_delete
                             >
                                 "Delete"
-                            </button>
+                            </ActionButton>
                         }
                     })}
                 {move || {
-                    code_error.get().map(|m| view! { <p class="error channel-code-error" role="alert">{m}</p> })
+                    code_error.get().map(|m| view! { <ErrorNote class="channel-code-error" message=m /> })
                 }}
-                {action_error(activate, "channel-activate-error")}
-                {action_error(resend, "channel-resend-error")}
-                {action_error(delete, "channel-delete-error")}
+                <ActionError action=activate class="channel-activate-error" />
+                <ActionError action=resend class="channel-resend-error" />
+                <ActionError action=delete class="channel-delete-error" />
                 {move || {
                     matches!(resend.value().get(), Some(Ok(())))
                         .then(|| view! { <p class="ok channel-resent" role="status">"A new code was sent."</p> })
@@ -534,7 +485,7 @@ fn PlanStages(
         detail.with(|d| match d {
             None => view! { <p class="muted">"Loading…"</p> }.into_any(),
             Some(Err(e)) => {
-                view! { <p class="error plan-error" role="alert">{e.to_string()}</p> }.into_any()
+                view! { <ErrorNote class="plan-error" message=e.to_string() /> }.into_any()
             }
             Some(Ok(contact)) => {
                 let stages = contact.plan.stages.clone().unwrap_or_default();

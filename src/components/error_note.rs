@@ -2,7 +2,15 @@
 
 use leptos::prelude::*;
 
-/// One error message (rendered as text), with `role="alert"`.
+/// The classes of an error note: `error`, then `extra` when given.
+pub fn error_class(extra: Option<&str>) -> String {
+    match extra {
+        Some(extra) => format!("error {extra}"),
+        None => "error".to_owned(),
+    }
+}
+
+/// One error message (rendered as text) in a `p.error`, with `role="alert"`.
 #[component]
 pub fn ErrorNote(
     /// The message.
@@ -11,9 +19,12 @@ pub fn ErrorNote(
     /// Optional element id (for tests).
     #[prop(optional, into)]
     id: Option<String>,
+    /// Optional CSS class besides `error` (for notes found by class).
+    #[prop(optional)]
+    class: Option<&'static str>,
 ) -> impl IntoView {
     view! {
-        <p class="error" role="alert" id=id>
+        <p class=error_class(class) role="alert" id=id>
             {message}
         </p>
     }

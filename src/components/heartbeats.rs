@@ -9,9 +9,11 @@ use crate::api::ApiError;
 use crate::auth::cannot_message;
 use crate::auth::session::use_auth;
 use crate::clock::local_datetime;
+use crate::components::action_button::{ActionButton, refreshing_action};
 use crate::components::action_error::ActionError;
-use crate::components::error_note::{ErrorList, ErrorNote};
+use crate::components::error_note::ErrorNote;
 use crate::components::fields::{TextArea, TextField};
+use crate::components::loaded::Loaded;
 use crate::format::{format_age, heartbeat_state_class, heartbeat_state_label, one_line};
 use crate::forms::maintenance::HeartbeatForm;
 use crate::live::{ChangeFeed, use_live_resource};
@@ -43,16 +45,10 @@ pub fn Heartbeats(
     let refresh = Callback::new(move |()| heartbeats.refetch());
 
     let delete_api = api.clone();
-    let delete = Action::new_local(move |name: &String| {
+    let delete = refreshing_action(refresh, move |name: String| {
         let api = delete_api.clone();
-        let name = name.clone();
-        async move {
-            api.delete_heartbeat(&name).await?;
-            refresh.run(());
-            Ok::<(), ApiError>(())
-        }
+        async move { api.delete_heartbeat(&name).await }
     });
-    let busy = Signal::derive(move || delete.pending().get());
 
     view! {
         <section class="integration-section" id="heartbeats" aria-labelledby="heartbeats-title">
@@ -70,17 +66,10 @@ pub fn Heartbeats(
                         </p>
                     }
                 })}
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
-                    {move || Suspend::new(async move {
-                        heartbeats
-                            .await
-                            .map(|list| {
-                                view! { <HeartbeatTable heartbeats=list delete busy can_manage /> }
-                            })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loaded
+                resource=heartbeats
+                render=move |list| view! { <HeartbeatTable heartbeats=list delete can_manage /> }
+            />
             <ActionError action=delete id="heartbeat-delete-error" />
             {can_manage
                 .then(|| {
@@ -102,7 +91,6 @@ pub fn Heartbeats(
 fn HeartbeatTable(
     heartbeats: Vec<Heartbeat>,
     delete: Action<String, Result<(), ApiError>>,
-    busy: Signal<bool>,
     can_manage: bool,
 ) -> impl IntoView {
     if heartbeats.is_empty() {
@@ -125,17 +113,10 @@ fn HeartbeatTable(
                 {heartbeats
                     .into_iter()
                     .map(|h| {
-                        let name = h.name.clone();
-                        let on_delete = move |_| {
-                            let confirmed = window()
-                                .confirm_with_message(&format!(
-                                    "Delete heartbeat {name}? Nothing watches for its events any more.",
-                                ))
-                                .unwrap_or(false);
-                            if confirmed {
-                                delete.dispatch_local(name.clone());
-                            }
-                        };
+                        let confirm = format!(
+                            "Delete heartbeat {}? Nothing watches for its events any more.",
+                            h.name,
+                        );
                         let deadline = match (h.state, h.missed_at, h.due_at) {
                             (HeartbeatState::Missed, Some(at), _) => {
                                 format!("missed at {}", local_datetime(at))
@@ -166,14 +147,14 @@ fn HeartbeatTable(
                                     .then(|| {
                                         view! {
                                             <td>
-                                                <button
-                                                    type="button"
+                                                <ActionButton
+                                                    action=delete
+                                                    input=h.name.clone()
                                                     class="small danger heartbeat-delete"
-                                                    disabled=move || busy.get()
-                                                    on:click=on_delete
+                                                    confirm
                                                 >
                                                     "Delete"
-                                                </button>
+                                                </ActionButton>
                                             </td>
                                         }
                                     })}

@@ -8,6 +8,7 @@ use tocsin_api::receivers::MaintenanceWindow;
 use crate::api::{Api, ApiError, new_client_token};
 use crate::auth::session::use_auth;
 use crate::auth::{Control, may};
+use crate::components::action_button::ActionButton;
 use crate::components::action_error::ActionError;
 use crate::components::fields::{ImpactSelect, TextArea, TextField};
 use crate::forms::incident::{IncidentForm, resolve_input};
@@ -147,17 +148,14 @@ pub fn IncidentActions(
             {can_window
                 .then(|| {
                     view! {
-                        <button
-                            type="button"
+                        <ActionButton
+                            action=create_window
+                            input=window_arn
                             class="create-window"
-                            title="Suppress what triggered this incident for an hour"
-                            disabled=move || create_window.pending().get()
-                            on:click=move |_| {
-                                create_window.dispatch_local(window_arn.clone());
-                            }
+                            title=Some("Suppress what triggered this incident for an hour")
                         >
                             "Create maintenance window"
-                        </button>
+                        </ActionButton>
                     }
                 })}
         </div>

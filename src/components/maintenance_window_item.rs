@@ -4,8 +4,11 @@
 use leptos::prelude::*;
 use tocsin_api::receivers::{MaintenanceWindow, Suppression};
 
-use crate::api::{Api, ApiError};
+use crate::api::Api;
 use crate::clock::local_datetime;
+use crate::components::action_button::{ActionButton, refreshing_action};
+use crate::components::action_error::ActionError;
+use crate::components::error_note::ErrorNote;
 use crate::format::{
     incident_href, principal_label, recurrence_label, suppression_outcome, window_status_class,
     window_status_label,
@@ -39,25 +42,13 @@ pub fn MaintenanceWindowItem(
 
     let delete_api = api.clone();
     let delete_id = id.clone();
-    let delete = Action::new_local(move |_: &()| {
+    let delete = refreshing_action(refresh, move |()| {
         let api = delete_api.clone();
         let id = delete_id.clone();
-        async move {
-            api.delete_maintenance_window(&id).await?;
-            refresh.run(());
-            Ok::<(), ApiError>(())
-        }
+        async move { api.delete_maintenance_window(&id).await }
     });
-    let on_delete = move |_| {
-        let confirmed = leptos::prelude::window()
-            .confirm_with_message(&format!(
-                "Delete maintenance window {name}? What it matches is no longer suppressed."
-            ))
-            .unwrap_or(false);
-        if confirmed {
-            delete.dispatch_local(());
-        }
-    };
+    let confirm =
+        format!("Delete maintenance window {name}? What it matches is no longer suppressed.");
 
     // The suppressed events: read when opened, and again when the count moves.
     let open = RwSignal::new(false);
@@ -92,14 +83,14 @@ pub fn MaintenanceWindowItem(
                     {can_manage
                         .then(|| {
                             view! {
-                                <button
-                                    type="button"
+                                <ActionButton
+                                    action=delete
+                                    input=()
                                     class="small danger window-delete"
-                                    disabled=move || delete.pending().get()
-                                    on:click=on_delete
+                                    confirm
                                 >
                                     "Delete"
-                                </button>
+                                </ActionButton>
                             }
                         })}
                 </div>
@@ -170,7 +161,7 @@ pub fn MaintenanceWindowItem(
                 {move || match suppressions.get() {
                     None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                     Some(Err(e)) => {
-                        view! { <p class="error window-suppressions-error" role="alert">{e.to_string()}</p> }
+                        view! { <ErrorNote class="window-suppressions-error" message=e.to_string() /> }
                             .into_any()
                     }
                     Some(Ok(list)) => {
@@ -178,13 +169,7 @@ pub fn MaintenanceWindowItem(
                     }
                 }}
             </Show>
-            {move || {
-                delete
-                    .value()
-                    .get()
-                    .and_then(Result::err)
-                    .map(|e| view! { <p class="error window-delete-error" role="alert">{e.to_string()}</p> })
-            }}
+            <ActionError action=delete class="window-delete-error" />
         </article>
     }
 }

@@ -6,9 +6,11 @@ use tocsin_api::native::{OutboundWebhook, PutOutboundWebhook};
 
 use crate::api::ApiError;
 use crate::clock::local_datetime;
+use crate::components::action_button::{ActionButton, refreshing_action};
 use crate::components::action_error::ActionError;
-use crate::components::error_note::{ErrorList, ErrorNote};
+use crate::components::error_note::ErrorNote;
 use crate::components::fields::{TextArea, TextField};
+use crate::components::loaded::Loaded;
 use crate::format::principal_label;
 use crate::forms::integrations::WebhookForm;
 use crate::use_api;
@@ -80,16 +82,10 @@ pub fn OutboundWebhooks() -> impl IntoView {
         }
     };
 
-    let delete = Action::new_local(move |name: &String| {
+    let delete = refreshing_action(refresh, move |name: String| {
         let api = api.clone();
-        let name = name.clone();
-        async move {
-            api.delete_webhook(&name).await?;
-            refresh.run(());
-            Ok::<(), ApiError>(())
-        }
+        async move { api.delete_webhook(&name).await }
     });
-    let busy = Signal::derive(move || delete.pending().get());
 
     view! {
         <section class="integration-section" id="webhooks" aria-labelledby="webhooks-title">
@@ -98,15 +94,10 @@ pub fn OutboundWebhooks() -> impl IntoView {
                 "Endpoints that runbooks' aws:invokeWebhook steps POST to, by name (IntegrationName). "
                 "Calls go through the outbound guard: private and loopback addresses are refused."
             </p>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
-                    {move || Suspend::new(async move {
-                        webhooks
-                            .await
-                            .map(|list| view! { <WebhookTable webhooks=list delete=delete busy=busy /> })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loaded
+                resource=webhooks
+                render=move |list| view! { <WebhookTable webhooks=list delete /> }
+            />
             <ActionError action=delete id="webhook-delete-error" />
 
             <h3>"Add or replace a webhook"</h3>
@@ -163,7 +154,6 @@ pub fn OutboundWebhooks() -> impl IntoView {
 fn WebhookTable(
     webhooks: Vec<OutboundWebhook>,
     delete: Action<String, Result<(), ApiError>>,
-    busy: Signal<bool>,
 ) -> impl IntoView {
     if webhooks.is_empty() {
         return view! { <p class="muted" id="no-webhooks">"No outbound webhooks."</p> }.into_any();
@@ -182,17 +172,10 @@ fn WebhookTable(
                 {webhooks
                     .into_iter()
                     .map(|hook| {
-                        let delete_name = hook.name.clone();
-                        let on_delete = move |_| {
-                            let confirmed = window()
-                                .confirm_with_message(&format!(
-                                    "Delete webhook {delete_name}? Runbook steps that call it fail until it is added again.",
-                                ))
-                                .unwrap_or(false);
-                            if confirmed {
-                                delete.dispatch_local(delete_name.clone());
-                            }
-                        };
+                        let confirm = format!(
+                            "Delete webhook {}? Runbook steps that call it fail until it is added again.",
+                            hook.name,
+                        );
                         let by = principal_label(&hook.created_by).to_owned();
                         view! {
                             <tr class="webhook-row" data-name=hook.name.clone()>
@@ -202,14 +185,14 @@ fn WebhookTable(
                                     {by}
                                 </td>
                                 <td class="webhook-actions">
-                                    <button
-                                        type="button"
+                                    <ActionButton
+                                        action=delete
+                                        input=hook.name.clone()
                                         class="webhook-delete small danger"
-                                        disabled=move || busy.get()
-                                        on:click=on_delete
+                                        confirm
                                     >
                                         "Delete"
-                                    </button>
+                                    </ActionButton>
                                 </td>
                             </tr>
                         }

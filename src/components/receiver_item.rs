@@ -4,8 +4,10 @@
 use leptos::prelude::*;
 use tocsin_api::receivers::Receiver;
 
-use crate::api::{Api, ApiError};
+use crate::api::Api;
 use crate::clock::local_datetime;
+use crate::components::action_button::{ActionButton, refreshing_action};
+use crate::components::action_error::ActionError;
 use crate::components::snippet_view::SnippetList;
 use crate::format::{ago, last_event_line, one_line, receiver_settings_lines};
 
@@ -34,26 +36,13 @@ pub fn ReceiverItem(
 ) -> impl IntoView {
     let (name, kind) = receiver.with_untracked(|r| (r.name.clone(), r.kind));
     let delete_name = name.clone();
-    let delete = Action::new_local(move |_: &()| {
+    let delete = refreshing_action(refresh, move |()| {
         let api = api.clone();
         let name = delete_name.clone();
-        async move {
-            api.delete_receiver(&name).await?;
-            refresh.run(());
-            Ok::<(), ApiError>(())
-        }
+        async move { api.delete_receiver(&name).await }
     });
-    let confirm_name = name.clone();
-    let on_delete = move |_| {
-        let confirmed = window()
-            .confirm_with_message(&format!(
-                "Delete receiver {confirm_name}? Whatever posts to its URL is refused from now on."
-            ))
-            .unwrap_or(false);
-        if confirmed {
-            delete.dispatch_local(());
-        }
-    };
+    let confirm =
+        format!("Delete receiver {name}? Whatever posts to its URL is refused from now on.");
     let field = move |f: fn(&Receiver) -> String| move || receiver.with(f);
 
     view! {
@@ -62,14 +51,9 @@ pub fn ReceiverItem(
                 <h3 class="rule-name receiver-name">{name.clone()}</h3>
                 <span class="tag receiver-kind">{kind.label()}</span>
                 <div class="rule-actions">
-                    <button
-                        type="button"
-                        class="small danger receiver-delete"
-                        disabled=move || delete.pending().get()
-                        on:click=on_delete
-                    >
+                    <ActionButton action=delete input=() class="small danger receiver-delete" confirm>
                         "Delete"
-                    </button>
+                    </ActionButton>
                 </div>
             </div>
             <dl class="fields receiver-fields">
@@ -124,19 +108,7 @@ pub fn ReceiverItem(
                     view! { <SnippetList snippets /> }
                 }}
             </details>
-            {move || {
-                delete
-                    .value()
-                    .get()
-                    .and_then(Result::err)
-                    .map(|e| {
-                        view! {
-                            <p class="error receiver-delete-error" role="alert">
-                                {e.to_string()}
-                            </p>
-                        }
-                    })
-            }}
+            <ActionError action=delete class="receiver-delete-error" />
         </article>
     }
 }

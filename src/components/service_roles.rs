@@ -7,9 +7,11 @@ use tocsin_api::native::{PutServiceRole, ServiceRole};
 
 use crate::api::ApiError;
 use crate::clock::local_datetime;
+use crate::components::action_button::{ActionButton, refreshing_action};
 use crate::components::action_error::ActionError;
-use crate::components::error_note::{ErrorList, ErrorNote};
+use crate::components::error_note::ErrorNote;
 use crate::components::fields::TextField;
+use crate::components::loaded::Loaded;
 use crate::format::principal_label;
 use crate::forms::integrations::ServiceRoleForm;
 use crate::use_api;
@@ -63,16 +65,10 @@ pub fn ServiceRoles() -> impl IntoView {
         }
     };
 
-    let reset = Action::new_local(move |role_arn: &String| {
+    let reset = refreshing_action(refresh, move |role_arn: String| {
         let api = api.clone();
-        let role_arn = role_arn.clone();
-        async move {
-            api.delete_service_role(&role_arn).await?;
-            refresh.run(());
-            Ok::<(), ApiError>(())
-        }
+        async move { api.delete_service_role(&role_arn).await }
     });
-    let busy = Signal::derive(move || reset.pending().get());
 
     view! {
         <section class="integration-section" id="service-roles" aria-labelledby="service-roles-title">
@@ -82,15 +78,7 @@ pub fn ServiceRoles() -> impl IntoView {
                 "their roleArn names, with the role responder unless one is assigned here. The role "
                 "decides which of Tocsin's APIs their aws:executeAwsApi steps may call."
             </p>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
-                    {move || Suspend::new(async move {
-                        roles
-                            .await
-                            .map(|list| view! { <ServiceRoleTable roles=list reset=reset busy=busy /> })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loaded resource=roles render=move |list| view! { <ServiceRoleTable roles=list reset /> } />
             <ActionError action=reset id="service-role-reset-error" />
 
             <h3>"Assign a role"</h3>
@@ -151,7 +139,6 @@ pub fn ServiceRoles() -> impl IntoView {
 fn ServiceRoleTable(
     roles: Vec<ServiceRole>,
     reset: Action<String, Result<(), ApiError>>,
-    busy: Signal<bool>,
 ) -> impl IntoView {
     if roles.is_empty() {
         return view! {
@@ -176,17 +163,7 @@ fn ServiceRoleTable(
                 {roles
                     .into_iter()
                     .map(|entry| {
-                        let reset_arn = entry.role_arn.clone();
-                        let on_reset = move |_| {
-                            let confirmed = window()
-                                .confirm_with_message(&format!(
-                                    "Reset {reset_arn} to responder?",
-                                ))
-                                .unwrap_or(false);
-                            if confirmed {
-                                reset.dispatch_local(reset_arn.clone());
-                            }
-                        };
+                        let confirm = format!("Reset {} to responder?", entry.role_arn);
                         let by = principal_label(&entry.assigned_by).to_owned();
                         view! {
                             <tr class="service-role-row" data-arn=entry.role_arn.clone()>
@@ -197,14 +174,14 @@ fn ServiceRoleTable(
                                     {by}
                                 </td>
                                 <td class="service-role-actions">
-                                    <button
-                                        type="button"
+                                    <ActionButton
+                                        action=reset
+                                        input=entry.role_arn.clone()
                                         class="service-role-reset small"
-                                        disabled=move || busy.get()
-                                        on:click=on_reset
+                                        confirm
                                     >
                                         "Reset to responder"
-                                    </button>
+                                    </ActionButton>
                                 </td>
                             </tr>
                         }

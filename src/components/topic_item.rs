@@ -5,32 +5,14 @@ use leptos::prelude::*;
 use tocsin_api::sns::{SubscribeEndpoint, SubscriptionView, TopicView, secret_endpoint};
 
 use crate::api::{Api, ApiError};
+use crate::components::action_button::{ActionButton, refreshing_action};
+use crate::components::action_error::ActionError;
+use crate::components::error_note::ErrorNote;
 use crate::format::{
     PENDING_CONFIRMATION, endpoint_label, is_confirmed_subscription_arn, subscribed_message,
     test_message_queued,
 };
 use crate::forms::topics::{PROTOCOL_CHOICES, SubscribeForm};
-
-/// A `p.error` (with `class`) holding the error of `action`'s last run, while that run
-/// failed. (Several topics are on one page, so these notes are found by class, not id.)
-fn action_error<I, O>(
-    action: Action<I, Result<O, ApiError>>,
-    class: &'static str,
-) -> impl IntoView + use<I, O>
-where
-    I: 'static,
-    O: Clone + Send + Sync + 'static,
-{
-    move || {
-        action.value().get().and_then(Result::err).map(|e| {
-            view! {
-                <p class=format!("error {class}") role="alert">
-                    {e.to_string()}
-                </p>
-            }
-        })
-    }
-}
 
 /// `article.topic[data-name][data-arn]`: the topic's name, display name and ARN, its
 /// subscriptions (`tr.subscription-row`: protocol, endpoint — a chat webhook's as "(secret
@@ -71,36 +53,19 @@ pub fn TopicItem(
 
     let delete_api = api.clone();
     let delete_arn = arn.clone();
-    let delete = Action::new_local(move |_: &()| {
+    let delete = refreshing_action(refresh, move |()| {
         let api = delete_api.clone();
         let arn = delete_arn.clone();
-        async move {
-            api.delete_topic(&arn).await?;
-            refresh.run(());
-            Ok::<(), ApiError>(())
-        }
+        async move { api.delete_topic(&arn).await }
     });
-    let delete_name = name.clone();
-    let on_delete = move |_| {
-        let confirmed = window()
-            .confirm_with_message(&format!(
-                "Delete topic {delete_name}? Its subscriptions go with it, and response plans that notify it stop notifying anyone."
-            ))
-            .unwrap_or(false);
-        if confirmed {
-            delete.dispatch_local(());
-        }
-    };
+    let confirm_delete = format!(
+        "Delete topic {name}? Its subscriptions go with it, and response plans that notify it stop notifying anyone."
+    );
 
     let unsubscribe_api = api.clone();
-    let unsubscribe = Action::new_local(move |subscription_arn: &String| {
+    let unsubscribe = refreshing_action(refresh, move |subscription_arn: String| {
         let api = unsubscribe_api.clone();
-        let subscription_arn = subscription_arn.clone();
-        async move {
-            api.unsubscribe(&subscription_arn).await?;
-            refresh.run(());
-            Ok::<(), ApiError>(())
-        }
+        async move { api.unsubscribe(&subscription_arn).await }
     });
 
     let defaults = SubscribeForm::default();
@@ -152,7 +117,6 @@ pub fn TopicItem(
     };
 
     let display_name = topic.with_untracked(|t| t.display_name.clone());
-    let busy = Signal::derive(move || unsubscribe.pending().get());
     view! {
         <article class="rule topic" data-name=name.clone() data-arn=arn.clone()>
             <div class="rule-head">
@@ -163,29 +127,22 @@ pub fn TopicItem(
                     {can_subscribe
                         .then(|| {
                             view! {
-                                <button
-                                    type="button"
-                                    class="small topic-test"
-                                    disabled=move || test.pending().get()
-                                    on:click=move |_| {
-                                        test.dispatch_local(());
-                                    }
-                                >
+                                <ActionButton action=test input=() class="small topic-test">
                                     "Send test message"
-                                </button>
+                                </ActionButton>
                             }
                         })}
                     {can_manage
                         .then(|| {
                             view! {
-                                <button
-                                    type="button"
+                                <ActionButton
+                                    action=delete
+                                    input=()
                                     class="small danger topic-delete"
-                                    disabled=move || delete.pending().get()
-                                    on:click=on_delete
+                                    confirm=confirm_delete
                                 >
                                     "Delete topic"
-                                </button>
+                                </ActionButton>
                             }
                         })}
                 </div>
@@ -203,15 +160,15 @@ pub fn TopicItem(
                         }
                     })
             }}
-            {action_error(test, "topic-test-error")}
-            {action_error(delete, "topic-delete-error")}
+            <ActionError action=test class="topic-test-error" />
+            <ActionError action=delete class="topic-delete-error" />
 
             <h4>"Subscriptions"</h4>
             {move || {
                 let subscriptions = topic.with(|t| t.subscriptions.clone());
-                view! { <SubscriptionTable subscriptions unsubscribe busy can_subscribe /> }
+                view! { <SubscriptionTable subscriptions unsubscribe can_subscribe /> }
             }}
-            {action_error(unsubscribe, "unsubscribe-error")}
+            <ActionError action=unsubscribe class="unsubscribe-error" />
 
             {can_subscribe
                 .then(|| {
@@ -269,9 +226,9 @@ pub fn TopicItem(
             {move || {
                 form_error
                     .get()
-                    .map(|m| view! { <p class="error subscribe-form-error" role="alert">{m}</p> })
+                    .map(|m| view! { <ErrorNote class="subscribe-form-error" message=m /> })
             }}
-            {action_error(subscribe, "subscribe-error")}
+            <ActionError action=subscribe class="subscribe-error" />
             {move || {
                 subscribed
                     .get()
@@ -287,7 +244,6 @@ pub fn TopicItem(
 fn SubscriptionTable(
     subscriptions: Vec<SubscriptionView>,
     unsubscribe: Action<String, Result<(), ApiError>>,
-    busy: Signal<bool>,
     can_subscribe: bool,
 ) -> impl IntoView {
     if subscriptions.is_empty() {
@@ -310,18 +266,11 @@ fn SubscriptionTable(
                         let confirmed = !s.pending_confirmation
                             && is_confirmed_subscription_arn(&s.subscription_arn);
                         let state = if confirmed { "confirmed" } else { PENDING_CONFIRMATION };
-                        let protocol = s.protocol.clone();
+                        let confirm = format!(
+                            "Unsubscribe this {} endpoint? It gets no more messages from this topic.",
+                            s.protocol,
+                        );
                         let subscription_arn = s.subscription_arn.clone();
-                        let on_unsubscribe = move |_| {
-                            let ok = window()
-                                .confirm_with_message(&format!(
-                                    "Unsubscribe this {protocol} endpoint? It gets no more messages from this topic.",
-                                ))
-                                .unwrap_or(false);
-                            if ok {
-                                unsubscribe.dispatch_local(subscription_arn.clone());
-                            }
-                        };
                         view! {
                             <tr
                                 class="subscription-row"
@@ -337,14 +286,14 @@ fn SubscriptionTable(
                                     {(can_subscribe && confirmed)
                                         .then(|| {
                                             view! {
-                                                <button
-                                                    type="button"
+                                                <ActionButton
+                                                    action=unsubscribe
+                                                    input=subscription_arn
                                                     class="small subscription-unsubscribe"
-                                                    disabled=move || busy.get()
-                                                    on:click=on_unsubscribe
+                                                    confirm
                                                 >
                                                     "Unsubscribe"
-                                                </button>
+                                                </ActionButton>
                                             }
                                         })}
                                 </td>

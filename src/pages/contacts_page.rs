@@ -7,8 +7,8 @@ use crate::auth::session::use_auth;
 use crate::auth::{Control, cannot_message, may};
 use crate::components::contact_item::ContactItem;
 use crate::components::create_contact_form::CreateContactForm;
-use crate::components::error_note::ErrorNote;
 use crate::components::escalation_plan_form::EscalationPlanForm;
+use crate::components::list_status::{KeptList, ListStatus};
 use crate::use_api;
 
 /// `/contacts`: every contact (`SSMContacts.ListContacts`), one [`ContactItem`] each (keyed
@@ -33,21 +33,8 @@ pub fn ContactsPage() -> impl IntoView {
     let refresh = Callback::new(move |()| contacts.refetch());
 
     // The last list that loaded (kept through a failed reload).
-    let list = Memo::new(move |previous: Option<&Vec<Contact>>| {
-        contacts.with(|r| match r {
-            Some(Ok(list)) => list.clone(),
-            _ => previous.cloned().unwrap_or_default(),
-        })
-    });
-    let loaded = Memo::new(move |previous: Option<&bool>| {
-        previous.copied().unwrap_or(false) || contacts.with(|r| matches!(r, Some(Ok(_))))
-    });
-    let error = Memo::new(move |_| {
-        contacts.with(|r| match r {
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        })
-    });
+    let kept = KeptList::new(contacts, |_| ());
+    let list = kept.list;
     let personal = Signal::derive(move || {
         list.with(|l| {
             l.iter()
@@ -86,17 +73,7 @@ pub fn ContactsPage() -> impl IntoView {
                 })}
             <section class="integration-section" id="contacts" aria-labelledby="contacts-title">
                 <h2 id="contacts-title">"All contacts"</h2>
-                {move || error.get().map(|m| view! { <ErrorNote id="contacts-error" message=m /> })}
-                <Show
-                    when=move || loaded.get()
-                    fallback=move || {
-                        error.get().is_none().then(|| view! { <p class="muted">"Loading…"</p> })
-                    }
-                >
-                    <Show when=move || list.with(Vec::is_empty)>
-                        <p class="muted" id="no-contacts">"No contacts."</p>
-                    </Show>
-                </Show>
+                <ListStatus list=kept error_id="contacts-error" empty_id="no-contacts" empty="No contacts." />
                 <div id="contact-list">
                     <For
                         each=move || list.get()

@@ -8,9 +8,11 @@ use crate::api::ApiError;
 use crate::auth::session::use_auth;
 use crate::auth::{Control, Credentials, cannot_message, check_key_name, kiosk_link, may};
 use crate::clock::local_datetime;
+use crate::components::action_button::{ActionButton, refreshing_action};
 use crate::components::action_error::ActionError;
-use crate::components::error_note::{ErrorList, ErrorNote};
+use crate::components::error_note::ErrorNote;
 use crate::components::fields::TextField;
+use crate::components::loaded::Loaded;
 use crate::live::{ChangeFeed, use_live_resource};
 use crate::use_api;
 
@@ -81,23 +83,13 @@ pub fn KeysPage() -> impl IntoView {
     };
 
     let state_api = api.clone();
-    let set_state = Action::new_local(move |(id, enabled): &(String, bool)| {
+    let set_state = refreshing_action(refresh, move |(id, enabled): (String, bool)| {
         let api = state_api.clone();
-        let (id, enabled) = (id.clone(), *enabled);
-        async move {
-            api.set_key_enabled(&id, enabled).await?;
-            refresh.run(());
-            Ok::<(), ApiError>(())
-        }
+        async move { api.set_key_enabled(&id, enabled).await }
     });
-    let delete = Action::new_local(move |id: &String| {
+    let delete = refreshing_action(refresh, move |id: String| {
         let api = api.clone();
-        let id = id.clone();
-        async move {
-            api.delete_key(&id).await?;
-            refresh.run(());
-            Ok::<(), ApiError>(())
-        }
+        async move { api.delete_key(&id).await }
     });
     let busy = Signal::derive(move || set_state.pending().get() || delete.pending().get());
 
@@ -111,22 +103,12 @@ pub fn KeysPage() -> impl IntoView {
             <p class="hint">
                 "Every API call carries a key. producer: sends events only; viewer: reads and streams (wall screens); responder: also starts and works incidents; admin: everything, keys included."
             </p>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
-                    {
-                        let me = me.clone();
-                        move || {
-                            let me = me.clone();
-                            Suspend::new(async move {
-                                keys.await
-                                    .map(|list| {
-                                        view! { <KeyTable keys=list me=me set_state=set_state delete=delete busy=busy /> }
-                                    })
-                            })
-                        }
-                    }
-                </ErrorBoundary>
-            </Transition>
+            <Loaded
+                resource=keys
+                render=move |list| {
+                    view! { <KeyTable keys=list me=me.clone() set_state=set_state delete=delete busy=busy /> }
+                }
+            />
             <ActionError action=set_state id="key-state-error" />
             <ActionError action=delete id="key-delete-error" />
 
@@ -210,20 +192,12 @@ fn KeyTable(
                     .map(|key| {
                         let mine = key.access_key_id == me;
                         let id = key.access_key_id.clone();
-                        let toggle_id = id.clone();
-                        let delete_id = id.clone();
                         let enabled = key.enabled;
-                        let on_delete = move |_| {
-                            let confirmed = window()
-                                .confirm_with_message(&format!(
-                                    "Delete access key {delete_id}? Whatever uses it stops working.",
-                                ))
-                                .unwrap_or(false);
-                            if confirmed {
-                                delete.dispatch_local(delete_id.clone());
-                            }
-                        };
+                        let confirm = format!(
+                            "Delete access key {id}? Whatever uses it stops working.",
+                        );
                         let why_not = mine.then_some("You are signed in with this key");
+                        let locked = Signal::derive(move || mine || busy.get());
                         view! {
                             <tr class="key-row" data-id=id.clone() data-enabled=enabled.to_string()>
                                 <td class="mono key-id">
@@ -240,27 +214,26 @@ fn KeyTable(
                                     {key.last_used_at.map(local_datetime).unwrap_or_else(|| "never".to_owned())}
                                 </td>
                                 <td class="key-actions">
-                                    <button
-                                        type="button"
+                                    <ActionButton
+                                        action=set_state
+                                        input=(id.clone(), !enabled)
                                         class="key-toggle small"
                                         title=why_not
-                                        disabled=move || mine || busy.get()
-                                        on:click=move |_| {
-                                            set_state.dispatch_local((toggle_id.clone(), !enabled));
-                                        }
+                                        locked
                                     >
                                         {if enabled { "Disable" } else { "Enable" }}
-                                    </button>
+                                    </ActionButton>
                                     " "
-                                    <button
-                                        type="button"
+                                    <ActionButton
+                                        action=delete
+                                        input=id.clone()
                                         class="key-delete small danger"
                                         title=why_not
-                                        disabled=move || mine || busy.get()
-                                        on:click=on_delete
+                                        confirm
+                                        locked
                                     >
                                         "Delete"
-                                    </button>
+                                    </ActionButton>
                                 </td>
                             </tr>
                         }

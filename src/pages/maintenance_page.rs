@@ -9,8 +9,8 @@ use crate::auth::session::use_auth;
 use crate::auth::{Control, cannot_message, may};
 use crate::components::connection_badge::ConnectionBadge;
 use crate::components::create_window_form::CreateWindowForm;
-use crate::components::error_note::ErrorNote;
 use crate::components::heartbeats::Heartbeats;
+use crate::components::list_status::{KeptList, ListStatus};
 use crate::components::maintenance_window_item::MaintenanceWindowItem;
 use crate::live::{ChangeFeed, use_live_resource};
 use crate::use_api;
@@ -41,25 +41,8 @@ pub fn MaintenancePage() -> impl IntoView {
     let refresh = Callback::new(move |()| windows.refetch());
 
     // The last list that loaded (kept through a failed reload), in display order.
-    let list = Memo::new(move |previous: Option<&Vec<MaintenanceWindow>>| {
-        windows.with(|r| match r {
-            Some(Ok(list)) => {
-                let mut list = list.clone();
-                list.sort_by(compare_windows);
-                list
-            }
-            _ => previous.cloned().unwrap_or_default(),
-        })
-    });
-    let loaded = Memo::new(move |previous: Option<&bool>| {
-        previous.copied().unwrap_or(false) || windows.with(|r| matches!(r, Some(Ok(_))))
-    });
-    let error = Memo::new(move |_| {
-        windows.with(|r| match r {
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        })
-    });
+    let kept = KeptList::new(windows, |l| l.sort_by(compare_windows));
+    let list = kept.list;
 
     let page = view! {
         <section class="page integrations-page maintenance-page">
@@ -83,17 +66,7 @@ pub fn MaintenancePage() -> impl IntoView {
             {can_manage.then(|| view! { <CreateWindowForm refresh /> })}
             <section class="integration-section" id="maintenance-windows" aria-labelledby="windows-title">
                 <h2 id="windows-title">"Maintenance windows"</h2>
-                {move || error.get().map(|m| view! { <ErrorNote id="windows-error" message=m /> })}
-                <Show
-                    when=move || loaded.get()
-                    fallback=move || {
-                        error.get().is_none().then(|| view! { <p class="muted">"Loading…"</p> })
-                    }
-                >
-                    <Show when=move || list.with(Vec::is_empty)>
-                        <p class="muted" id="no-windows">"No maintenance windows."</p>
-                    </Show>
-                </Show>
+                <ListStatus list=kept error_id="windows-error" empty_id="no-windows" empty="No maintenance windows." />
                 <div id="window-list">
                     <For
                         each=move || list.get()
@@ -101,15 +74,7 @@ pub fn MaintenancePage() -> impl IntoView {
                         children={
                             let api = api.clone();
                             move |w: MaintenanceWindow| {
-                                let id = w.id.clone();
-                                let window = Signal::derive(move || {
-                                    list.with(|l| {
-                                        l.iter()
-                                            .find(|x| x.id == id)
-                                            .cloned()
-                                            .unwrap_or_else(|| w.clone())
-                                    })
-                                });
+                                let window = kept.follow(w, |a, b| a.id == b.id);
                                 view! {
                                     <MaintenanceWindowItem api=api.clone() window refresh can_manage />
                                 }

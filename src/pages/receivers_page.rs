@@ -12,7 +12,7 @@ use crate::auth::{Control, cannot_message, may};
 use crate::clock::now_secs;
 use crate::components::connection_badge::ConnectionBadge;
 use crate::components::create_receiver_form::CreateReceiverForm;
-use crate::components::error_note::ErrorNote;
+use crate::components::list_status::{KeptList, ListStatus};
 use crate::components::receiver_item::ReceiverItem;
 use crate::live::{ChangeFeed, use_live_resource};
 use crate::use_api;
@@ -58,21 +58,8 @@ pub fn ReceiversPage() -> impl IntoView {
     let refresh = Callback::new(move |()| receivers.refetch());
 
     // The last list that loaded (kept through a failed reload).
-    let list = Memo::new(move |previous: Option<&Vec<Receiver>>| {
-        receivers.with(|r| match r {
-            Some(Ok(list)) => list.clone(),
-            _ => previous.cloned().unwrap_or_default(),
-        })
-    });
-    let loaded = Memo::new(move |previous: Option<&bool>| {
-        previous.copied().unwrap_or(false) || receivers.with(|r| matches!(r, Some(Ok(_))))
-    });
-    let error = Memo::new(move |_| {
-        receivers.with(|r| match r {
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        })
-    });
+    let kept = KeptList::new(receivers, |_| ());
+    let list = kept.list;
 
     // Events arriving on a receiver's bus move its counters: read the list again, at most
     // once per EVENT_REFRESH_MS however many arrive.
@@ -124,17 +111,7 @@ pub fn ReceiversPage() -> impl IntoView {
             <CreateReceiverForm refresh />
             <section class="integration-section" id="receivers" aria-labelledby="receivers-title">
                 <h2 id="receivers-title">"All receivers"</h2>
-                {move || error.get().map(|m| view! { <ErrorNote id="receivers-error" message=m /> })}
-                <Show
-                    when=move || loaded.get()
-                    fallback=move || {
-                        error.get().is_none().then(|| view! { <p class="muted">"Loading…"</p> })
-                    }
-                >
-                    <Show when=move || list.with(Vec::is_empty)>
-                        <p class="muted" id="no-receivers">"No receivers."</p>
-                    </Show>
-                </Show>
+                <ListStatus list=kept error_id="receivers-error" empty_id="no-receivers" empty="No receivers." />
                 <div id="receiver-list">
                     <For
                         each=move || list.get()
@@ -142,15 +119,7 @@ pub fn ReceiversPage() -> impl IntoView {
                         children={
                             let api = api.clone();
                             move |r: Receiver| {
-                                let name = r.name.clone();
-                                let receiver = Signal::derive(move || {
-                                    list.with(|l| {
-                                        l.iter()
-                                            .find(|x| x.name == name)
-                                            .cloned()
-                                            .unwrap_or_else(|| r.clone())
-                                    })
-                                });
+                                let receiver = kept.follow(r, |a, b| a.name == b.name);
                                 view! { <ReceiverItem api=api.clone() receiver now refresh /> }
                             }
                         }

@@ -10,6 +10,7 @@ use crate::api::ApiError;
 use crate::auth::session::use_auth;
 use crate::auth::{Control, cannot_message, may};
 use crate::clock::local_datetime;
+use crate::components::action_button::ActionButton;
 use crate::components::error_note::ErrorNote;
 use crate::components::fields::TextField;
 use crate::format::runbook_href;
@@ -358,16 +359,13 @@ pub fn RunbookEditPage() -> impl IntoView {
                                                 view! { <span class="tag tag-default">"default"</span> }.into_any()
                                             } else if can_default {
                                                 view! {
-                                                    <button
-                                                        type="button"
+                                                    <ActionButton
+                                                        action=make_default
+                                                        input=default_version
                                                         class="small make-default"
-                                                        disabled=move || make_default.pending().get()
-                                                        on:click=move |_| {
-                                                            make_default.dispatch_local(default_version.clone());
-                                                        }
                                                     >
                                                         "Make default"
-                                                    </button>
+                                                    </ActionButton>
                                                 }
                                                     .into_any()
                                             } else {

@@ -7,7 +7,7 @@ use tocsin_api::native::Change;
 use crate::auth::session::use_auth;
 use crate::auth::{Control, may};
 use crate::clock::local_datetime;
-use crate::components::error_note::ErrorList;
+use crate::components::loaded::Loaded;
 use crate::components::run_state_badge::RunStateBadge;
 use crate::format::{execution_href, runbook_href};
 use crate::live::{ChangeFeed, use_live_resource};
@@ -55,120 +55,110 @@ pub fn RunbooksPage() -> impl IntoView {
                 "Automation documents (schema 0.3). Response plans start them for new incidents; "
                 "responders start them from an incident's page."
             </p>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
-                    {move || Suspend::new(async move {
-                        documents
-                            .await
-                            .map(|list| {
-                                view! {
-                                    <table class="list" id="document-list">
-                                        <thead>
-                                            <tr>
-                                                <th>"Name"</th>
-                                                <th>"Owner"</th>
-                                                <th>"Default version"</th>
-                                                <th>"Format"</th>
-                                                <th>"Created"</th>
+            <Loaded
+                resource=documents
+                render=move |list| {
+                    view! {
+                        <table class="list" id="document-list">
+                            <thead>
+                                <tr>
+                                    <th>"Name"</th>
+                                    <th>"Owner"</th>
+                                    <th>"Default version"</th>
+                                    <th>"Format"</th>
+                                    <th>"Created"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {list
+                                    .into_iter()
+                                    .map(|d| {
+                                        let built_in = is_built_in(&d.owner);
+                                        // Built-ins carry no creation time (0).
+                                        let created = if d.created_date > 0.0 {
+                                            local_datetime(d.created_date)
+                                        } else {
+                                            "—".to_owned()
+                                        };
+                                        let version = match &d.version_name {
+                                            Some(v) => format!("{} ({v})", d.document_version),
+                                            None => d.document_version.clone(),
+                                        };
+                                        let (href, row_name) = (runbook_href(&d.name), d.name.clone());
+                                        view! {
+                                            <tr class="document-row" data-name=row_name>
+                                                <td>
+                                                    <A href=href>{d.name}</A>
+                                                    {d
+                                                        .display_name
+                                                        .filter(|n| !n.is_empty())
+                                                        .map(|n| view! { <div class="muted">{n}</div> })}
+                                                </td>
+                                                <td class="document-owner">
+                                                    {d.owner}
+                                                    {built_in
+                                                        .then(|| view! { <span class="tag">"built-in"</span> })}
+                                                </td>
+                                                <td class="document-version">{version}</td>
+                                                <td class="document-format">{d.document_format}</td>
+                                                <td>{created}</td>
                                             </tr>
-                                        </thead>
-                                        <tbody>
-                                            {list
-                                                .into_iter()
-                                                .map(|d| {
-                                                    let built_in = is_built_in(&d.owner);
-                                                    // Built-ins carry no creation time (0).
-                                                    let created = if d.created_date > 0.0 {
-                                                        local_datetime(d.created_date)
-                                                    } else {
-                                                        "—".to_owned()
-                                                    };
-                                                    let version = match &d.version_name {
-                                                        Some(v) => format!("{} ({v})", d.document_version),
-                                                        None => d.document_version.clone(),
-                                                    };
-                                                    let (href, row_name) = (runbook_href(&d.name), d.name.clone());
-                                                    view! {
-                                                        <tr class="document-row" data-name=row_name>
-                                                            <td>
-                                                                <A href=href>{d.name}</A>
-                                                                {d
-                                                                    .display_name
-                                                                    .filter(|n| !n.is_empty())
-                                                                    .map(|n| view! { <div class="muted">{n}</div> })}
-                                                            </td>
-                                                            <td class="document-owner">
-                                                                {d.owner}
-                                                                {built_in
-                                                                    .then(|| view! { <span class="tag">"built-in"</span> })}
-                                                            </td>
-                                                            <td class="document-version">{version}</td>
-                                                            <td class="document-format">{d.document_format}</td>
-                                                            <td>{created}</td>
-                                                        </tr>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </tbody>
-                                    </table>
-                                }
-                            })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                }
+            />
             <h2>"Recent executions"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
-                    {move || Suspend::new(async move {
-                        executions
-                            .await
-                            .map(|list| {
-                                if list.is_empty() {
-                                    return view! {
-                                        <p class="muted" id="no-executions">"No runbook has run yet."</p>
-                                    }
-                                        .into_any();
-                                }
-                                view! {
-                                    <table class="list" id="execution-list">
-                                        <thead>
-                                            <tr>
-                                                <th>"Runbook"</th>
-                                                <th>"Status"</th>
-                                                <th>"Current step"</th>
-                                                <th>"Started"</th>
-                                                <th>"Execution"</th>
+            <Loaded
+                resource=executions
+                render=move |list| {
+                    if list.is_empty() {
+                        return view! {
+                            <p class="muted" id="no-executions">"No runbook has run yet."</p>
+                        }
+                            .into_any();
+                    }
+                    view! {
+                        <table class="list" id="execution-list">
+                            <thead>
+                                <tr>
+                                    <th>"Runbook"</th>
+                                    <th>"Status"</th>
+                                    <th>"Current step"</th>
+                                    <th>"Started"</th>
+                                    <th>"Execution"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {list
+                                    .into_iter()
+                                    .map(|e| {
+                                        let href = execution_href(&e.automation_execution_id);
+                                        let row_id = e.automation_execution_id.clone();
+                                        view! {
+                                            <tr class="execution-row" data-id=row_id>
+                                                <td>{e.document_name}</td>
+                                                <td>
+                                                    <RunStateBadge status=e.automation_execution_status />
+                                                </td>
+                                                <td>{e.current_step_name.unwrap_or_else(|| "—".to_owned())}</td>
+                                                <td>{local_datetime(e.execution_start_time)}</td>
+                                                <td class="mono">
+                                                    <A href=href>{e.automation_execution_id}</A>
+                                                </td>
                                             </tr>
-                                        </thead>
-                                        <tbody>
-                                            {list
-                                                .into_iter()
-                                                .map(|e| {
-                                                    let href = execution_href(&e.automation_execution_id);
-                                                    let row_id = e.automation_execution_id.clone();
-                                                    view! {
-                                                        <tr class="execution-row" data-id=row_id>
-                                                            <td>{e.document_name}</td>
-                                                            <td>
-                                                                <RunStateBadge status=e.automation_execution_status />
-                                                            </td>
-                                                            <td>{e.current_step_name.unwrap_or_else(|| "—".to_owned())}</td>
-                                                            <td>{local_datetime(e.execution_start_time)}</td>
-                                                            <td class="mono">
-                                                                <A href=href>{e.automation_execution_id}</A>
-                                                            </td>
-                                                        </tr>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </tbody>
-                                    </table>
-                                }
-                                    .into_any()
-                            })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                        .into_any()
+                }
+            />
         </section>
     }
 }

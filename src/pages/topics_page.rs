@@ -6,7 +6,7 @@ use tocsin_api::sns::TopicView;
 use crate::auth::session::use_auth;
 use crate::auth::{Control, cannot_message, may};
 use crate::components::create_topic_form::CreateTopicForm;
-use crate::components::error_note::ErrorNote;
+use crate::components::list_status::{KeptList, ListStatus};
 use crate::components::topic_item::TopicItem;
 use crate::use_api;
 
@@ -30,21 +30,8 @@ pub fn TopicsPage() -> impl IntoView {
     let refresh = Callback::new(move |()| topics.refetch());
 
     // The last list that loaded (kept through a failed reload).
-    let list = Memo::new(move |previous: Option<&Vec<TopicView>>| {
-        topics.with(|r| match r {
-            Some(Ok(list)) => list.clone(),
-            _ => previous.cloned().unwrap_or_default(),
-        })
-    });
-    let loaded = Memo::new(move |previous: Option<&bool>| {
-        previous.copied().unwrap_or(false) || topics.with(|r| matches!(r, Some(Ok(_))))
-    });
-    let error = Memo::new(move |_| {
-        topics.with(|r| match r {
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        })
-    });
+    let kept = KeptList::new(topics, |_| ());
+    let list = kept.list;
     let names = Signal::derive(move || list.with(|l| l.iter().map(|t| t.name.clone()).collect()));
 
     let read_only = if can_manage {
@@ -70,17 +57,7 @@ pub fn TopicsPage() -> impl IntoView {
             {can_manage.then(|| view! { <CreateTopicForm names refresh /> })}
             <section class="integration-section" id="topics" aria-labelledby="topics-title">
                 <h2 id="topics-title">"All topics"</h2>
-                {move || error.get().map(|m| view! { <ErrorNote id="topics-error" message=m /> })}
-                <Show
-                    when=move || loaded.get()
-                    fallback=move || {
-                        error.get().is_none().then(|| view! { <p class="muted">"Loading…"</p> })
-                    }
-                >
-                    <Show when=move || list.with(Vec::is_empty)>
-                        <p class="muted" id="no-topics">"No topics."</p>
-                    </Show>
-                </Show>
+                <ListStatus list=kept error_id="topics-error" empty_id="no-topics" empty="No topics." />
                 <div id="topic-list">
                     <For
                         each=move || list.get()
@@ -88,15 +65,7 @@ pub fn TopicsPage() -> impl IntoView {
                         children={
                             let api = api.clone();
                             move |t: TopicView| {
-                                let arn = t.topic_arn.clone();
-                                let topic = Signal::derive(move || {
-                                    list.with(|l| {
-                                        l.iter()
-                                            .find(|x| x.topic_arn == arn)
-                                            .cloned()
-                                            .unwrap_or_else(|| t.clone())
-                                    })
-                                });
+                                let topic = kept.follow(t, |a, b| a.topic_arn == b.topic_arn);
                                 view! {
                                     <TopicItem
                                         api=api.clone()
