@@ -436,8 +436,9 @@ pub struct Suppression {
     /// The rules whose response-plan or runbook targets it would have run.
     pub rule_arns: Vec<String>,
     /// After the window: `OPENED` (still firing, its targets ran), `RESOLVED` (no longer
-    /// firing, nothing ran), `SUPERSEDED` (a later event of the same source decided);
-    /// none while the window lasts.
+    /// firing, nothing ran), `SUPERSEDED` (a later event of the same source decided),
+    /// `HELD` (still firing, but another active window holds it now); none while the window
+    /// lasts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
 }

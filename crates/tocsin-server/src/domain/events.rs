@@ -618,8 +618,9 @@ pub async fn miss_heartbeat(
 
 /// A maintenance window's occurrence ended: for each source it suppressed, the latest
 /// suppressed event decides. A source still firing (see [`crate::domain::windows`]) runs
-/// that event's incident and runbook targets now, with its original hints; the others open
-/// nothing. Each suppression records its outcome (`OPENED`, `RESOLVED`, `SUPERSEDED`).
+/// that event's incident and runbook targets now, with its original hints, unless another
+/// active window holds it (it moves there); the others open nothing. Each suppression
+/// records its outcome (`OPENED`, `RESOLVED`, `SUPERSEDED`, `HELD`).
 ///
 /// Errors: store errors.
 pub async fn release_window(
@@ -629,7 +630,28 @@ pub async fn release_window(
     window_id: &str,
     now: f64,
 ) -> ApiResult<usize> {
-    let pending = tx.suppressions(window_id, true, 10_000).await?;
+    let mut opened = 0;
+    loop {
+        let pending = tx.suppressions(window_id, true, RELEASE_BATCH).await?;
+        if pending.is_empty() {
+            return Ok(opened);
+        }
+        opened += release_batch(tx, rules, config, window_id, pending, now).await?;
+    }
+}
+
+/// Suppressions a window's end decides per read.
+const RELEASE_BATCH: i64 = 1000;
+
+/// Decides one batch of a window's suppressions (see [`release_window`]).
+async fn release_batch(
+    tx: &mut dyn StoreTx,
+    rules: &CompiledRules,
+    config: &ServerConfig,
+    window_id: &str,
+    pending: Vec<(i64, crate::store::StoredSuppression)>,
+    now: f64,
+) -> ApiResult<usize> {
     let mut latest: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     for (id, s) in &pending {
         latest.insert(s.suppression.source_key.clone(), *id);
@@ -651,6 +673,19 @@ pub async fn release_window(
             let envelope: serde_json::Value = serde_json::from_str(&body).map_err(|e| {
                 ApiError::Internal(format!("stored event does not parse: {e}").into())
             })?;
+            // Another window that holds the event now keeps holding it.
+            if let Some(other) = rules
+                .suppressing_window(&envelope, now)
+                .filter(|w| w.id != window_id)
+            {
+                let mut held = s.suppression.clone();
+                held.window_id = other.id.clone();
+                held.at = now;
+                windows::record_suppression(tx, &other.id, held, s.hints.clone(), now).await?;
+                s.suppression.outcome = Some("HELD".into());
+                tx.update_suppression(id, &s, true).await?;
+                continue;
+            }
             let hints: Hints = serde_json::from_value(s.hints.clone()).unwrap_or_default();
             let a = Accepted {
                 index: 0,

@@ -1125,3 +1125,57 @@ async fn receivers_from_the_command_line() {
     let (ok, _, err) = run(&["delete", "prom"]);
     assert!(!ok && err.contains("does not exist"), "{err}");
 }
+
+#[tokio::test]
+async fn a_window_that_ends_hands_over_to_an_overlapping_one() {
+    let server = TestServer::start().await;
+    server.alarm_route("overlap", 2).await;
+    let pattern = r#"{"source":["aws.cloudwatch"]}"#;
+    let short = create_window(
+        &server,
+        json!({"name": "short", "eventPattern": pattern, "durationSeconds": 3}),
+    )
+    .await;
+    let long = create_window(
+        &server,
+        json!({"name": "long", "eventPattern": pattern, "durationSeconds": 600}),
+    )
+    .await;
+    assert_eq!(put(&server, vec![alarm("overlapping", "ALARM")]).await, 200);
+    let suppressions = |id: Value| {
+        let url = format!(
+            "{}/v1/maintenance-windows/suppressions?id={}",
+            server.base,
+            id.as_str().unwrap()
+        );
+        get_json(&server.client, url)
+    };
+    let deadline = tocsin_server::clock::now() + 30.0;
+    loop {
+        let first = suppressions(short["id"].clone()).await;
+        if first[0]["outcome"] == "HELD" {
+            break;
+        }
+        assert!(
+            tocsin_server::clock::now() < deadline,
+            "the short window never handed over: {first}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        incidents(&server).await.is_empty(),
+        "the long window holds it"
+    );
+    let held = suppressions(long["id"].clone()).await;
+    assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
+    let r = server
+        .client
+        .post(format!("{}/v1/maintenance-windows/delete", server.base))
+        .json(&json!({"id": long["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(incidents(&server).await.len(), 1, "released at last");
+    server.stop();
+}
