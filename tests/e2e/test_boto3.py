@@ -279,3 +279,58 @@ def test_get_timeline_event(incidents):
     with pytest.raises(ClientError) as bad_arn:
         incidents.get_timeline_event(incidentRecordArn="not-an-arn", eventId=created["eventId"])
     assert error_code(bad_arn.value) == "ValidationException"
+
+
+def test_disable_enable_rule_names_by_target_and_rule_tags(incidents, events, cloudwatch_alarm_event):
+    """EnableRule/DisableRule (a disabled rule matches nothing, from the moment the call
+    answers), ListRuleNamesByTarget, and tags on rules (PutRule's Tags, TagResource,
+    UntagResource, ListTagsForResource), with boto3's own parsing of every answer."""
+    plan_arn = incidents.create_response_plan(name="toggled", incidentTemplate={"title": "Toggled", "impact": 2})["arn"]
+    rule_arn = events.put_rule(
+        Name="toggled", EventPattern=json.dumps(ALARM_PATTERN), Tags=[{"Key": "team", "Value": "web"}]
+    )["RuleArn"]
+    events.put_rule(Name="other", EventPattern=json.dumps(ALARM_PATTERN), State="DISABLED")
+    events.put_targets(Rule="toggled", Targets=[{"Id": "plan", "Arn": plan_arn}])
+    events.put_targets(Rule="other", Targets=[{"Id": "plan", "Arn": plan_arn}])
+
+    names = events.list_rule_names_by_target(TargetArn=plan_arn)["RuleNames"]
+    assert names == ["other", "toggled"]
+    first = events.list_rule_names_by_target(TargetArn=plan_arn, Limit=1)
+    assert first["RuleNames"] == ["other"] and first["NextToken"]
+    second = events.list_rule_names_by_target(TargetArn=plan_arn, Limit=1, NextToken=first["NextToken"])
+    assert second["RuleNames"] == ["toggled"] and "NextToken" not in second
+    assert events.list_rule_names_by_target(TargetArn="arn:aws:ssm-incidents::1:response-plan/none")["RuleNames"] == []
+
+    events.disable_rule(Name="toggled")
+    assert events.describe_rule(Name="toggled")["State"] == "DISABLED"
+    events.put_events(Entries=[put_event_entry(cloudwatch_alarm_event)])
+    assert incidents.list_incident_records()["incidentRecordSummaries"] == [], "a disabled rule matches nothing"
+    events.enable_rule(Name="toggled")
+    assert events.describe_rule(Name="toggled")["State"] == "ENABLED"
+    events.put_events(Entries=[put_event_entry(cloudwatch_alarm_event)])
+    assert len(incidents.list_incident_records()["incidentRecordSummaries"]) == 1
+
+    assert events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"] == [{"Key": "team", "Value": "web"}]
+    events.tag_resource(ResourceARN=rule_arn, Tags=[{"Key": "tier", "Value": "1"}, {"Key": "team", "Value": "db"}])
+    assert events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"] == [
+        {"Key": "team", "Value": "db"},
+        {"Key": "tier", "Value": "1"},
+    ]
+    events.untag_resource(ResourceARN=rule_arn, TagKeys=["team", "absent"])
+    assert events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"] == [{"Key": "tier", "Value": "1"}]
+
+    for call, code in [
+        (lambda: events.disable_rule(Name="missing"), "ResourceNotFoundException"),
+        (lambda: events.tag_resource(ResourceARN=rule_arn + "x", Tags=[{"Key": "k", "Value": "v"}]), "ResourceNotFoundException"),
+        (lambda: events.list_tags_for_resource(ResourceARN=rule_arn + "x"), "ResourceNotFoundException"),
+        (lambda: events.tag_resource(ResourceARN=rule_arn, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)]), "LimitExceededException"),
+    ]:
+        with pytest.raises(ClientError) as err:
+            call()
+        assert error_code(err.value) == code
+    assert events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"] == [{"Key": "tier", "Value": "1"}], "a refused call writes nothing"
+
+    events.remove_targets(Rule="toggled", Ids=["plan"])
+    events.delete_rule(Name="toggled")
+    events.put_rule(Name="toggled", EventPattern=json.dumps(ALARM_PATTERN))
+    assert events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"] == [], "tags go with their rule"

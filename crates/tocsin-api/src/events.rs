@@ -353,3 +353,69 @@ pub struct TestEventPatternResponse {
     /// Whether the event matches.
     pub result: bool,
 }
+
+/// Mirrors `ListRuleNamesByTargetRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListRuleNamesByTargetRequest {
+    /// The target's ARN.
+    pub target_arn: String,
+    /// The bus (name or ARN; default `default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus_name: Option<String>,
+    /// From a previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// 1-100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+}
+
+/// Mirrors `ListRuleNamesByTargetResponse`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListRuleNamesByTargetResponse {
+    /// Rules with a target of that ARN, by name.
+    pub rule_names: Vec<String>,
+    /// Present when more may follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// Mirrors `TagResourceRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TagResourceRequest {
+    /// The resource (a rule's ARN).
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: String,
+    /// Tags to add or replace.
+    #[serde(rename = "Tags")]
+    pub tags: Vec<Tag>,
+}
+
+/// Mirrors `UntagResourceRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UntagResourceRequest {
+    /// The resource (a rule's ARN).
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: String,
+    /// Keys to remove.
+    #[serde(rename = "TagKeys")]
+    pub tag_keys: Vec<String>,
+}
+
+/// Mirrors `ListTagsForResourceRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListTagsForResourceRequest {
+    /// The resource (a rule's ARN).
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: String,
+}
+
+/// Mirrors `ListTagsForResourceResponse`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListTagsForResourceResponse {
+    /// The tags, by key.
+    pub tags: Vec<Tag>,
+}

@@ -28,7 +28,7 @@ pub use contacts::{
 pub use notify::{NotifyStore, OutMessage, StoredNotification, StoredSubscription, StoredTopic};
 pub use receivers::{
     AlertSource, ReceiverStore, SilenceState, StoredHeartbeat, StoredReceiver, StoredSilence,
-    StoredSuppression, StoredWindow, WatchStore,
+    StoredSuppression, StoredWindow, TagStore, WatchStore,
 };
 pub use runbooks::{
     Decision, RunAs, StoredDocumentHead, StoredDocumentVersion, StoredExecution, Wait, WaitKind,
@@ -145,6 +145,7 @@ pub trait StoreTx:
     + EngagementStore
     + ReceiverStore
     + WatchStore
+    + TagStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.

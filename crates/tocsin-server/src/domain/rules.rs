@@ -5,10 +5,12 @@
 //! the matcher to compile it ([`crate::domain::matcher::RuleIndex::wait_compiled`]).
 
 use tocsin_api::events::{
-    ListRulesRequest, ListRulesResponse, ListTargetsByRuleRequest, ListTargetsByRuleResponse,
-    PutRuleRequest, PutRuleResponse, PutTargetsRequest, RemoveTargetsRequest, Rule, RuleRef,
-    RuleState, TargetResultEntry, TargetsResponse, TestEventPatternRequest,
-    TestEventPatternResponse,
+    ListRuleNamesByTargetRequest, ListRuleNamesByTargetResponse, ListRulesRequest,
+    ListRulesResponse, ListTagsForResourceRequest, ListTagsForResourceResponse,
+    ListTargetsByRuleRequest, ListTargetsByRuleResponse, PutRuleRequest, PutRuleResponse,
+    PutTargetsRequest, RemoveTargetsRequest, Rule, RuleRef, RuleState, Tag, TagResourceRequest,
+    TargetResultEntry, TargetsResponse, TestEventPatternRequest, TestEventPatternResponse,
+    UntagResourceRequest,
 };
 use tocsin_api::native::Change;
 use tocsin_pattern::Pattern;
@@ -109,7 +111,13 @@ pub async fn put_rule(
         event_bus_name: bus,
         created_by: Some(config.account_id.clone()),
     };
+    if let Some(tags) = &req.tags {
+        check_tags(tags)?;
+    }
     tx.put_rule(&rule).await?;
+    if let Some(tags) = &req.tags {
+        put_tags(tx, &arn, tags).await?;
+    }
     let feed_id = tx
         .append_change(&Change::RuleChanged { arn: arn.clone() })
         .await?;
@@ -168,6 +176,7 @@ pub async fn delete_rule(
         ));
     }
     let feed_id = if tx.delete_rule(&arn).await? {
+        tx.delete_tags(&arn).await?;
         Some(tx.append_change(&Change::RuleChanged { arn }).await?)
     } else {
         None
@@ -307,5 +316,148 @@ pub fn test_event_pattern(req: TestEventPatternRequest) -> ApiResult<TestEventPa
         })?;
     Ok(TestEventPatternResponse {
         result: pattern.matches(&event),
+    })
+}
+
+/// Most tags on one resource (EventBridge's limit).
+pub const MAX_TAGS: usize = 50;
+
+fn check_tags(tags: &[Tag]) -> ApiResult<()> {
+    for t in tags {
+        validate::length("tags.member.key", &t.key, 1, 128)?;
+        validate::length("tags.member.value", &t.value, 0, 256)?;
+    }
+    Ok(())
+}
+
+/// Adds or replaces tags, refusing more than [`MAX_TAGS`] in all.
+async fn put_tags(tx: &mut dyn StoreTx, arn: &str, tags: &[Tag]) -> ApiResult<()> {
+    let mut keys: std::collections::BTreeSet<String> =
+        tx.tags(arn).await?.into_iter().map(|(k, _)| k).collect();
+    keys.extend(tags.iter().map(|t| t.key.clone()));
+    if keys.len() > MAX_TAGS {
+        return Err(ApiError::LimitExceeded(format!(
+            "A resource can have at most {MAX_TAGS} tags; this would give it {}.",
+            keys.len()
+        )));
+    }
+    for t in tags {
+        tx.put_tag(arn, &t.key, &t.value).await?;
+    }
+    Ok(())
+}
+
+/// The rule a `ResourceARN` names (tags are on rules).
+///
+/// Errors: `ResourceNotFoundException` for any other ARN or a missing rule.
+async fn tagged_rule(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<Rule> {
+    validate::arn("resourceARN", arn)?;
+    tx.rule(arn)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Rule {arn} does not exist.")))
+}
+
+/// Mirrors TagResource on a rule: adds or replaces tags (key 1-128, value 0-256, at most
+/// 50 per rule: `LimitExceededException`).
+///
+/// Errors: `ResourceNotFoundException` for an unknown rule, `ValidationException`.
+pub async fn tag_resource(tx: &mut dyn StoreTx, req: TagResourceRequest) -> ApiResult<()> {
+    check_tags(&req.tags)?;
+    tagged_rule(tx, &req.resource_arn).await?;
+    put_tags(tx, &req.resource_arn, &req.tags).await
+}
+
+/// Mirrors UntagResource on a rule (keys it does not have are ignored).
+///
+/// Errors: `ResourceNotFoundException` for an unknown rule.
+pub async fn untag_resource(tx: &mut dyn StoreTx, req: UntagResourceRequest) -> ApiResult<()> {
+    tagged_rule(tx, &req.resource_arn).await?;
+    for key in &req.tag_keys {
+        validate::length("tagKeys.member", key, 1, 128)?;
+        tx.delete_tag(&req.resource_arn, key).await?;
+    }
+    Ok(())
+}
+
+/// Mirrors ListTagsForResource on a rule.
+///
+/// Errors: `ResourceNotFoundException` for an unknown rule.
+pub async fn list_tags(
+    tx: &mut dyn StoreTx,
+    req: ListTagsForResourceRequest,
+) -> ApiResult<ListTagsForResourceResponse> {
+    tagged_rule(tx, &req.resource_arn).await?;
+    let tags = tx
+        .tags(&req.resource_arn)
+        .await?
+        .into_iter()
+        .map(|(key, value)| Tag { key, value })
+        .collect();
+    Ok(ListTagsForResourceResponse { tags })
+}
+
+/// Mirrors EnableRule and DisableRule: sets the rule's state; a disabled rule matches
+/// nothing from the moment this answers (read-your-writes through the matcher).
+///
+/// Errors: `ResourceNotFoundException` for an unknown rule or bus, `ValidationException`
+/// for a bad name.
+pub async fn set_rule_state(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    req: RuleRef,
+    enabled: bool,
+) -> ApiResult<RuleChange<()>> {
+    rule_name(&req.name)?;
+    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let mut rule = find_rule(tx, config, &bus, &req.name).await?;
+    let state = if enabled {
+        RuleState::Enabled
+    } else {
+        RuleState::Disabled
+    };
+    if rule.state == state {
+        return Ok(RuleChange {
+            output: (),
+            feed_id: None,
+        });
+    }
+    rule.state = state;
+    tx.put_rule(&rule).await?;
+    let feed_id = tx
+        .append_change(&Change::RuleChanged {
+            arn: rule.arn.clone(),
+        })
+        .await?;
+    Ok(RuleChange {
+        output: (),
+        feed_id: Some(feed_id),
+    })
+}
+
+/// Mirrors ListRuleNamesByTarget: the rules on a bus with a target of `TargetArn`, by name,
+/// `Limit` 1-100.
+///
+/// Errors: `ResourceNotFoundException` for an unknown bus, `ValidationException`.
+pub async fn list_rule_names_by_target(
+    tx: &mut dyn StoreTx,
+    req: ListRuleNamesByTargetRequest,
+) -> ApiResult<ListRuleNamesByTargetResponse> {
+    validate::length("targetArn", &req.target_arn, 1, 1600)?;
+    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
+    let mut names: Vec<String> = tx
+        .all_rules()
+        .await?
+        .into_iter()
+        .filter(|r| {
+            r.rule.event_bus_name == bus && r.targets.iter().any(|t| t.arn == req.target_arn)
+        })
+        .map(|r| r.rule.name)
+        .collect();
+    names.sort();
+    let (rule_names, next_token) = page.slice(names);
+    Ok(ListRuleNamesByTargetResponse {
+        rule_names,
+        next_token,
     })
 }

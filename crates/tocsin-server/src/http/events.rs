@@ -4,10 +4,12 @@
 //! it before reading the body.
 
 use tocsin_api::events::{
-    ListRulesRequest, ListRulesResponse, ListTargetsByRuleRequest, ListTargetsByRuleResponse,
-    PutEventsRequest, PutEventsResponse, PutRuleRequest, PutRuleResponse, PutTargetsRequest,
-    RemoveTargetsRequest, Rule, RuleRef, TargetsResponse, TestEventPatternRequest,
-    TestEventPatternResponse,
+    ListRuleNamesByTargetRequest, ListRuleNamesByTargetResponse, ListRulesRequest,
+    ListRulesResponse, ListTagsForResourceRequest, ListTagsForResourceResponse,
+    ListTargetsByRuleRequest, ListTargetsByRuleResponse, PutEventsRequest, PutEventsResponse,
+    PutRuleRequest, PutRuleResponse, PutTargetsRequest, RemoveTargetsRequest, Rule, RuleRef,
+    TagResourceRequest, TargetsResponse, TestEventPatternRequest, TestEventPatternResponse,
+    UntagResourceRequest,
 };
 
 use crate::domain::identity::Role;
@@ -47,6 +49,32 @@ pub static OPERATIONS: &[Operation] = &[
     operation! { "RemoveTargets", Admin, (s, caller, req: RemoveTargetsRequest) -> TargetsResponse {
         let audit = Audit::new(caller, "RemoveTargets", rule_arn(s, req.event_bus_name.as_deref(), &req.rule));
         rule_change!(s, audit, |tx| rules::remove_targets(tx, &s.config, req).await?)
+    }},
+    operation! { "EnableRule", Admin, (s, caller, req: RuleRef) -> EmptyResponse {
+        let audit = Audit::new(caller, "EnableRule", rule_arn(s, req.event_bus_name.as_deref(), &req.name));
+        rule_change!(s, audit, |tx| rules::set_rule_state(tx, &s.config, req, true).await?);
+        EmptyResponse::new()
+    }},
+    operation! { "DisableRule", Admin, (s, caller, req: RuleRef) -> EmptyResponse {
+        let audit = Audit::new(caller, "DisableRule", rule_arn(s, req.event_bus_name.as_deref(), &req.name));
+        rule_change!(s, audit, |tx| rules::set_rule_state(tx, &s.config, req, false).await?);
+        EmptyResponse::new()
+    }},
+    operation! { "ListRuleNamesByTarget", Viewer, (s, _, req: ListRuleNamesByTargetRequest) -> ListRuleNamesByTargetResponse {
+        read_tx!(s, |tx| rules::list_rule_names_by_target(tx, req).await?)
+    }},
+    operation! { "TagResource", Admin, (s, caller, req: TagResourceRequest) -> EmptyResponse {
+        let audit = Audit::new(caller, "TagResource", req.resource_arn.clone());
+        write_tx!(s, audit, |tx| rules::tag_resource(tx, req).await?);
+        EmptyResponse::new()
+    }},
+    operation! { "UntagResource", Admin, (s, caller, req: UntagResourceRequest) -> EmptyResponse {
+        let audit = Audit::new(caller, "UntagResource", req.resource_arn.clone());
+        write_tx!(s, audit, |tx| rules::untag_resource(tx, req).await?);
+        EmptyResponse::new()
+    }},
+    operation! { "ListTagsForResource", Viewer, (s, _, req: ListTagsForResourceRequest) -> ListTagsForResourceResponse {
+        read_tx!(s, |tx| rules::list_tags(tx, req).await?)
     }},
     operation! { "PutEvents", Producer, (s, caller, req: PutEventsRequest) -> PutEventsResponse {
         let rules = s.rules.snapshot();

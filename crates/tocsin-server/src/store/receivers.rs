@@ -224,3 +224,16 @@ pub trait WatchStore: Send {
     /// The soonest `wake_at` of any silence row.
     async fn next_silence_wake(&mut self) -> StoreResult<Option<f64>>;
 }
+
+/// Tags of AWS-shaped resources, by ARN.
+#[async_trait]
+pub trait TagStore: Send {
+    /// Adds or replaces a tag.
+    async fn put_tag(&mut self, resource_arn: &str, key: &str, value: &str) -> StoreResult<()>;
+    /// Removes a tag (absent: nothing).
+    async fn delete_tag(&mut self, resource_arn: &str, key: &str) -> StoreResult<()>;
+    /// A resource's tags, by key.
+    async fn tags(&mut self, resource_arn: &str) -> StoreResult<Vec<(String, String)>>;
+    /// Removes every tag of a resource.
+    async fn delete_tags(&mut self, resource_arn: &str) -> StoreResult<()>;
+}

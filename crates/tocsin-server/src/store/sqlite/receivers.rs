@@ -405,3 +405,49 @@ impl crate::store::WatchStore for SqliteTx {
             .await?)
     }
 }
+
+#[async_trait]
+impl crate::store::TagStore for SqliteTx {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_tag(&mut self, resource_arn: &str, key: &str, value: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO resource_tags (resource_arn, key, value) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (resource_arn, key) DO UPDATE SET value = ?3",
+        )
+        .bind(resource_arn)
+        .bind(key)
+        .bind(value)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_tag(&mut self, resource_arn: &str, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM resource_tags WHERE resource_arn = ? AND key = ?")
+            .bind(resource_arn)
+            .bind(key)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn tags(&mut self, resource_arn: &str) -> StoreResult<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT key, value FROM resource_tags WHERE resource_arn = ? ORDER BY key",
+        )
+        .bind(resource_arn)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_tags(&mut self, resource_arn: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM resource_tags WHERE resource_arn = ?")
+            .bind(resource_arn)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
