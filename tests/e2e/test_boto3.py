@@ -334,3 +334,62 @@ def test_disable_enable_rule_names_by_target_and_rule_tags(incidents, events, cl
     events.delete_rule(Name="toggled")
     events.put_rule(Name="toggled", EventPattern=json.dumps(ALARM_PATTERN))
     assert events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"] == [], "tags go with their rule"
+
+
+def test_timeline_notes_and_related_items_round_trip(incidents):
+    """CreateTimelineEvent, GetTimelineEvent, UpdateTimelineEvent (Custom Event and Note only,
+    clientToken), DeleteTimelineEvent, and UpdateRelatedItems with boto3."""
+    plan = incidents.create_response_plan(name="notes", incidentTemplate={"title": "Notes", "impact": 3})["arn"]
+    arn = incidents.start_incident(responsePlanArn=plan)["incidentRecordArn"]
+    created = incidents.create_timeline_event(
+        incidentRecordArn=arn,
+        eventTime=time.time(),
+        eventType="Note",
+        eventData=json.dumps({"text": "Rolled back v42"}),
+        eventReferences=[{"resource": "arn:aws:ec2:us-east-1:123456789012:instance/i-1"}],
+    )
+    event_id = created["eventId"]
+    got = incidents.get_timeline_event(incidentRecordArn=arn, eventId=event_id)["event"]
+    assert got["eventType"] == "Note"
+    assert got["eventReferences"] == [{"resource": "arn:aws:ec2:us-east-1:123456789012:instance/i-1"}]
+
+    for _ in range(2):  # the same clientToken twice: one update
+        incidents.update_timeline_event(
+            incidentRecordArn=arn, eventId=event_id, eventType="Custom Event",
+            eventData=json.dumps({"text": "Rolled back v42 and v43"}), clientToken="upd-1",
+        )
+    got = incidents.get_timeline_event(incidentRecordArn=arn, eventId=event_id)["event"]
+    assert got["eventType"] == "Custom Event"
+    assert json.loads(got["eventData"]) == {"text": "Rolled back v42 and v43"}
+    assert got["eventUpdatedTime"] >= got["eventTime"]
+
+    system = next(
+        e for e in incidents.list_timeline_events(incidentRecordArn=arn)["eventSummaries"]
+        if e["eventType"] == "Incident Created"
+    )
+    for call in (
+        lambda: incidents.update_timeline_event(incidentRecordArn=arn, eventId=system["eventId"], eventData="{}"),
+        lambda: incidents.delete_timeline_event(incidentRecordArn=arn, eventId=system["eventId"]),
+        lambda: incidents.update_timeline_event(incidentRecordArn=arn, eventId=event_id, eventType="Incident Created"),
+    ):
+        with pytest.raises(ClientError) as err:
+            call()
+        assert error_code(err.value) == "ValidationException"
+
+    incidents.delete_timeline_event(incidentRecordArn=arn, eventId=event_id)
+    with pytest.raises(ClientError) as err:
+        incidents.get_timeline_event(incidentRecordArn=arn, eventId=event_id)
+    assert error_code(err.value) == "ResourceNotFoundException"
+    incidents.delete_timeline_event(incidentRecordArn=arn, eventId=event_id)  # again: fine
+    with pytest.raises(ClientError) as err:
+        incidents.update_timeline_event(incidentRecordArn=arn, eventId=event_id, eventData="{}")
+    assert error_code(err.value) == "ResourceNotFoundException"
+
+    item = {"identifier": {"type": "OTHER", "value": {"url": "https://status.example.com/"}}, "title": "Status page"}
+    incidents.update_related_items(incidentRecordArn=arn, relatedItemsUpdate={"itemToAdd": item})
+    items = incidents.list_related_items(incidentRecordArn=arn)["relatedItems"]
+    assert [i["identifier"]["value"].get("url") for i in items] == ["https://status.example.com/"]
+    incidents.update_related_items(
+        incidentRecordArn=arn, relatedItemsUpdate={"itemToRemove": item["identifier"]}
+    )
+    assert incidents.list_related_items(incidentRecordArn=arn)["relatedItems"] == []

@@ -714,6 +714,42 @@ pub struct CreateTimelineEventInput {
     pub event_references: Option<Vec<serde_json::Value>>,
 }
 
+/// Mirrors `UpdateTimelineEventInput`: only `Custom Event` and `Note` entries can be
+/// updated; `eventReferences`, when given, replace the entry's references.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateTimelineEventInput {
+    /// The incident.
+    pub incident_record_arn: String,
+    /// The entry.
+    pub event_id: String,
+    /// A new time (epoch seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_time: Option<EpochSeconds>,
+    /// A new type (`Custom Event` or `Note`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
+    /// New data (at most 12,000 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_data: Option<String>,
+    /// New references (replacing all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_references: Option<Vec<EventReference>>,
+    /// Idempotency token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}
+
+/// Mirrors `DeleteTimelineEventInput`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteTimelineEventInput {
+    /// The incident.
+    pub incident_record_arn: String,
+    /// The entry.
+    pub event_id: String,
+}
+
 /// Mirrors `CreateTimelineEventOutput`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

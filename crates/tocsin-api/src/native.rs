@@ -118,6 +118,15 @@ pub enum Change {
     /// A notification delivery (a topic's message to one subscription, or a page) was
     /// queued, attempted, delivered or given up.
     NotificationChanged(crate::sns::NotificationDelivery),
+    /// A timeline entry (`Custom Event` or `Note`) was updated.
+    TimelineEventUpdated(TimelineEvent),
+    /// A timeline entry (`Custom Event` or `Note`) was deleted.
+    TimelineEventDeleted {
+        /// The incident.
+        incident_record_arn: String,
+        /// The entry.
+        event_id: String,
+    },
     /// A receiver was created, had its settings changed, or was deleted (never carries the
     /// secret; events it receives are `EventReceived`).
     ReceiverChanged {
@@ -171,7 +180,13 @@ impl Change {
     pub fn incident_arn(&self) -> Option<&str> {
         match self {
             Change::IncidentCreated(i) | Change::IncidentUpdated(i) => Some(&i.incident.arn),
-            Change::TimelineEventAdded(e) => Some(&e.incident_record_arn),
+            Change::TimelineEventAdded(e) | Change::TimelineEventUpdated(e) => {
+                Some(&e.incident_record_arn)
+            }
+            Change::TimelineEventDeleted {
+                incident_record_arn,
+                ..
+            } => Some(incident_record_arn),
             Change::RelatedItemAdded {
                 incident_record_arn,
                 ..

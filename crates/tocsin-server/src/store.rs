@@ -211,6 +211,14 @@ pub trait IncidentStore: Send {
         incident_arn: &str,
         event_id: &str,
     ) -> StoreResult<Option<TimelineEvent>>;
+    /// Replaces a timeline entry; false when there was none.
+    async fn update_timeline_event(&mut self, event: &TimelineEvent) -> StoreResult<bool>;
+    /// Deletes a timeline entry; false when there was none.
+    async fn delete_timeline_event(
+        &mut self,
+        incident_arn: &str,
+        event_id: &str,
+    ) -> StoreResult<bool>;
     /// An incident's newest timeline entry.
     async fn latest_timeline_event(
         &mut self,

@@ -801,6 +801,11 @@ pub async fn create_timeline_event(
         input.event_time,
     );
     event.event_data = input.event_data;
+    event.event_references = input.event_references.map(|refs| {
+        refs.into_iter()
+            .filter_map(|r| serde_json::from_value(r).ok())
+            .collect()
+    });
     event.event_updated_time = clock::now();
     let id = event.event_id.clone();
     append_timeline(tx, event).await?;
@@ -859,4 +864,131 @@ pub async fn update_related_items(
             "relatedItemsUpdate must have exactly one of itemToAdd and itemToRemove.".into(),
         )),
     }
+}
+
+const UPDATE_TIMELINE_EVENT: &str = "UpdateTimelineEvent";
+/// The timeline entry types responders write, the only ones that can be updated or deleted
+/// (Tocsin's own entries are the incident's record).
+pub const EDITABLE_EVENT_TYPES: [&str; 2] = ["Custom Event", "Note"];
+
+/// The editable timeline entry `event_id` of an incident.
+///
+/// Errors: `ResourceNotFoundException`; `ValidationException` for an entry Tocsin wrote.
+async fn editable_event(
+    tx: &mut dyn StoreTx,
+    incident_arn: &str,
+    event_id: &str,
+) -> ApiResult<Option<tocsin_api::incidents::TimelineEvent>> {
+    validate::arn("incidentRecordArn", incident_arn)?;
+    validate::length("eventId", event_id, 1, 100)?;
+    let Some(event) = tx.timeline_event(incident_arn, event_id).await? else {
+        return Ok(None);
+    };
+    if !EDITABLE_EVENT_TYPES.contains(&event.event_type.as_str()) {
+        return Err(ApiError::Validation(format!(
+            "Timeline event {event_id} is a {:?} entry: only Custom Event and Note entries can be changed.",
+            event.event_type
+        )));
+    }
+    Ok(Some(event))
+}
+
+/// Mirrors UpdateTimelineEvent: changes a `Custom Event` or `Note` entry's time, type (to
+/// `Custom Event` or `Note`), data (at most 12,000 characters) and references (replaced).
+///
+/// Errors: `ResourceNotFoundException` (incident or entry), `ValidationException`.
+pub async fn update_timeline_event(
+    tx: &mut dyn StoreTx,
+    principal: &str,
+    input: tocsin_api::incidents::UpdateTimelineEventInput,
+) -> ApiResult<()> {
+    validate::opt_length("eventData", input.event_data.as_deref(), 12_000)?;
+    validate::opt_length("clientToken", input.client_token.as_deref(), 128)?;
+    if let Some(t) = &input.event_type
+        && !EDITABLE_EVENT_TYPES.contains(&t.as_str())
+    {
+        return Err(ApiError::Validation(format!(
+            "eventType {t:?} must be Custom Event or Note."
+        )));
+    }
+    if let Some(refs) = &input.event_references {
+        validate::list_length("eventReferences", refs.len(), 0, 10)?;
+    }
+    if let Some(token) = &input.client_token
+        && tx
+            .client_token(UPDATE_TIMELINE_EVENT, token)
+            .await?
+            .is_some()
+    {
+        return Ok(());
+    }
+    let mut event = editable_event(tx, &input.incident_record_arn, &input.event_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("Timeline event {} does not exist.", input.event_id))
+        })?;
+    if let Some(t) = input.event_time {
+        event.event_time = t;
+    }
+    if let Some(t) = input.event_type {
+        event.event_type = t;
+    }
+    if let Some(d) = input.event_data {
+        event.event_data = d;
+    }
+    if let Some(r) = input.event_references {
+        event.event_references = Some(r);
+    }
+    let now = clock::now();
+    event.event_updated_time = now;
+    tx.update_timeline_event(&event).await?;
+    touch_incident(tx, &event.incident_record_arn, principal, now).await?;
+    tx.append_change(&Change::TimelineEventUpdated(event))
+        .await?;
+    if let Some(token) = &input.client_token {
+        tx.put_client_token(UPDATE_TIMELINE_EVENT, token, &input.event_id)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Mirrors DeleteTimelineEvent: deletes a `Custom Event` or `Note` entry; deleting one that
+/// does not exist succeeds (the model has no ResourceNotFoundException for it).
+///
+/// Errors: `ValidationException` (a bad ARN, an entry Tocsin wrote).
+pub async fn delete_timeline_event(
+    tx: &mut dyn StoreTx,
+    principal: &str,
+    input: tocsin_api::incidents::DeleteTimelineEventInput,
+) -> ApiResult<()> {
+    if editable_event(tx, &input.incident_record_arn, &input.event_id)
+        .await?
+        .is_none()
+    {
+        return Ok(());
+    }
+    tx.delete_timeline_event(&input.incident_record_arn, &input.event_id)
+        .await?;
+    touch_incident(tx, &input.incident_record_arn, principal, clock::now()).await?;
+    tx.append_change(&Change::TimelineEventDeleted {
+        incident_record_arn: input.incident_record_arn,
+        event_id: input.event_id,
+    })
+    .await?;
+    Ok(())
+}
+
+/// Records who changed an incident last, and when.
+async fn touch_incident(
+    tx: &mut dyn StoreTx,
+    arn: &str,
+    principal: &str,
+    now: f64,
+) -> ApiResult<()> {
+    if let Some(mut incident) = tx.incident(arn).await? {
+        incident.record.last_modified_time = now;
+        incident.record.last_modified_by = principal.to_owned();
+        tx.update_incident(&incident).await?;
+    }
+    Ok(())
 }

@@ -98,6 +98,100 @@ pub fn routes() -> Routes {
             "ListRelatedItems",
             list_related_items,
         )
+        .route(
+            Post,
+            "/createTimelineEvent",
+            "CreateTimelineEvent",
+            create_timeline_event,
+        )
+        .route(
+            Post,
+            "/updateTimelineEvent",
+            "UpdateTimelineEvent",
+            update_timeline_event,
+        )
+        .route(
+            Post,
+            "/deleteTimelineEvent",
+            "DeleteTimelineEvent",
+            delete_timeline_event,
+        )
+        .route(
+            Post,
+            "/updateRelatedItems",
+            "UpdateRelatedItems",
+            update_related_items,
+        )
+}
+
+/// Mirrors CreateTimelineEvent: 201 with the entry's id.
+async fn create_timeline_event(
+    Require { caller, .. }: Require<Responder>,
+    State(s): State<AppState>,
+    RestJson(input): RestJson<tocsin_api::incidents::CreateTimelineEventInput>,
+) -> RestResult<(
+    StatusCode,
+    Json<tocsin_api::incidents::CreateTimelineEventOutput>,
+)> {
+    let audit = Audit::new(
+        &caller,
+        "CreateTimelineEvent",
+        input.incident_record_arn.clone(),
+    );
+    let out = write_tx!(s, audit, |tx| {
+        incidents::create_timeline_event(tx, &caller.principal, input).await?
+    });
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// Mirrors UpdateTimelineEvent: 204.
+async fn update_timeline_event(
+    Require { caller, .. }: Require<Responder>,
+    State(s): State<AppState>,
+    RestJson(input): RestJson<tocsin_api::incidents::UpdateTimelineEventInput>,
+) -> RestResult<StatusCode> {
+    let audit = Audit::new(
+        &caller,
+        "UpdateTimelineEvent",
+        input.incident_record_arn.clone(),
+    );
+    write_tx!(s, audit, |tx| {
+        incidents::update_timeline_event(tx, &caller.principal, input).await?
+    });
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mirrors DeleteTimelineEvent: 204.
+async fn delete_timeline_event(
+    Require { caller, .. }: Require<Responder>,
+    State(s): State<AppState>,
+    RestJson(input): RestJson<tocsin_api::incidents::DeleteTimelineEventInput>,
+) -> RestResult<StatusCode> {
+    let audit = Audit::new(
+        &caller,
+        "DeleteTimelineEvent",
+        input.incident_record_arn.clone(),
+    );
+    write_tx!(s, audit, |tx| {
+        incidents::delete_timeline_event(tx, &caller.principal, input).await?
+    });
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mirrors UpdateRelatedItems: 204.
+async fn update_related_items(
+    Require { caller, .. }: Require<Responder>,
+    State(s): State<AppState>,
+    RestJson(input): RestJson<tocsin_api::incidents::UpdateRelatedItemsInput>,
+) -> RestResult<StatusCode> {
+    let audit = Audit::new(
+        &caller,
+        "UpdateRelatedItems",
+        input.incident_record_arn.clone(),
+    );
+    write_tx!(s, audit, |tx| incidents::update_related_items(tx, input)
+        .await?);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The `?arn=` query of the GET operations.

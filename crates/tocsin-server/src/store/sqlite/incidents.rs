@@ -151,6 +151,37 @@ impl crate::store::IncidentStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_timeline_event(&mut self, event: &TimelineEvent) -> StoreResult<bool> {
+        super::rows::touched(
+            sqlx::query(
+                "UPDATE timeline_events SET event_time = ?3, body = ?4 \
+                 WHERE incident_arn = ?1 AND event_id = ?2",
+            )
+            .bind(&event.incident_record_arn)
+            .bind(&event.event_id)
+            .bind(event.event_time)
+            .bind(encode(event)?),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_timeline_event(
+        &mut self,
+        incident_arn: &str,
+        event_id: &str,
+    ) -> StoreResult<bool> {
+        super::rows::touched(
+            sqlx::query("DELETE FROM timeline_events WHERE incident_arn = ? AND event_id = ?")
+                .bind(incident_arn)
+                .bind(event_id),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn latest_timeline_event(
         &mut self,
         incident_arn: &str,
