@@ -393,3 +393,44 @@ def test_timeline_notes_and_related_items_round_trip(incidents):
         incidentRecordArn=arn, relatedItemsUpdate={"itemToRemove": item["identifier"]}
     )
     assert incidents.list_related_items(incidentRecordArn=arn)["relatedItems"] == []
+
+
+def test_incident_manager_tags_on_plans_and_incidents(incidents):
+    """TagResource, UntagResource and ListTagsForResource (ssm-incidents) on response plans
+    and incident records; a plan's incidentTags go on the incidents it opens; bad tags and
+    unknown resources are refused and change nothing."""
+    plan = incidents.create_response_plan(
+        name="tagged",
+        incidentTemplate={"title": "Tagged", "impact": 3, "incidentTags": {"service": "checkout"}},
+        tags={"owner": "sre"},
+    )["arn"]
+    assert incidents.list_tags_for_resource(resourceArn=plan)["tags"] == {"owner": "sre"}
+    incidents.tag_resource(resourceArn=plan, tags={"tier": "1", "owner": "platform"})
+    assert incidents.list_tags_for_resource(resourceArn=plan)["tags"] == {"owner": "platform", "tier": "1"}
+    incidents.untag_resource(resourceArn=plan, tagKeys=["tier", "absent"])
+    assert incidents.list_tags_for_resource(resourceArn=plan)["tags"] == {"owner": "platform"}
+
+    incident = incidents.start_incident(responsePlanArn=plan)["incidentRecordArn"]
+    assert incidents.list_tags_for_resource(resourceArn=incident)["tags"] == {"service": "checkout"}
+    incidents.tag_resource(resourceArn=incident, tags={"customer-impact": "yes"})
+    assert incidents.list_tags_for_resource(resourceArn=incident)["tags"] == {
+        "customer-impact": "yes",
+        "service": "checkout",
+    }
+
+    missing = plan.replace("tagged", "missing")
+    for call, code in [
+        (lambda: incidents.tag_resource(resourceArn=plan, tags={"aws:reserved": "x"}), "ValidationException"),
+        (lambda: incidents.tag_resource(resourceArn=plan, tags={"k": "é"}), "ValidationException"),
+        (lambda: incidents.tag_resource(resourceArn=missing, tags={"k": "v"}), "ResourceNotFoundException"),
+        (lambda: incidents.list_tags_for_resource(resourceArn=missing), "ResourceNotFoundException"),
+        (lambda: incidents.tag_resource(resourceArn=plan, tags={f"k{i}": "v" for i in range(50)}), "ServiceQuotaExceededException"),
+    ]:
+        with pytest.raises(ClientError) as err:
+            call()
+        assert error_code(err.value) == code
+    assert incidents.list_tags_for_resource(resourceArn=plan)["tags"] == {"owner": "platform"}
+
+    incidents.delete_response_plan(arn=plan)
+    incidents.create_response_plan(name="tagged", incidentTemplate={"title": "Tagged", "impact": 3})
+    assert incidents.list_tags_for_resource(resourceArn=plan)["tags"] == {}, "tags go with their plan"

@@ -33,6 +33,7 @@ pub mod seed;
 pub mod service_roles;
 pub mod signing;
 pub mod silences;
+pub mod tags;
 pub mod targets;
 pub mod timeline;
 pub mod topics;

@@ -297,6 +297,9 @@ pub async fn start_incident(
                 }
                 other => other.into(),
             })?;
+            if let Some(tags) = &plan.plan.incident_template.incident_tags {
+                crate::domain::tags::put(tx, &arn, tags).await?;
+            }
             // The incident is announced before its first timeline entry.
             let created = timeline_entry(
                 &arn,

@@ -61,6 +61,12 @@ pub async fn create_response_plan(
         input.actions.as_ref(),
     )?;
     validate::opt_length("clientToken", input.client_token.as_deref(), 128)?;
+    if let Some(tags) = &input.tags {
+        crate::domain::tags::check("tags", tags)?;
+    }
+    if let Some(tags) = &input.incident_template.incident_tags {
+        crate::domain::tags::check("incidentTemplate.incidentTags", tags)?;
+    }
     if let Some(token) = &input.client_token
         && let Some(arn) = tx.client_token(CREATE_RESPONSE_PLAN, token).await?
     {
@@ -89,6 +95,9 @@ pub async fn create_response_plan(
         )),
         other => other.into(),
     })?;
+    if let Some(tags) = &input.tags {
+        crate::domain::tags::put(tx, &arn, tags).await?;
+    }
     tx.append_change(&Change::ResponsePlanChanged { arn: arn.clone() })
         .await?;
     if let Some(token) = &input.client_token {
@@ -165,6 +174,7 @@ pub async fn update_response_plan(
         input.incident_template_notification_targets,
     );
     if let Some(v) = input.incident_template_tags {
+        crate::domain::tags::check("incidentTemplateTags", &v)?;
         t.incident_tags = (!v.is_empty()).then_some(v);
     }
     validate_template(t, "incidentTemplate")?;
@@ -189,6 +199,7 @@ pub async fn delete_response_plan(
     validate::arn("arn", &input.arn)?;
     let deleted = tx.delete_plan(&input.arn).await?;
     if deleted {
+        tx.delete_tags(&input.arn).await?;
         tx.append_change(&Change::ResponsePlanDeleted { arn: input.arn })
             .await?;
     }

@@ -122,6 +122,70 @@ pub fn routes() -> Routes {
             "UpdateRelatedItems",
             update_related_items,
         )
+        .route(Post, "/tags/{resourceArn}", "TagResource", tag_resource)
+        .route(
+            crate::http::routes::Verb::Delete,
+            "/tags/{resourceArn}",
+            "UntagResource",
+            untag_resource,
+        )
+        .route(
+            Get,
+            "/tags/{resourceArn}",
+            "ListTagsForResource",
+            list_tags_for_resource,
+        )
+}
+
+/// `TagResource`'s body.
+#[derive(Debug, Deserialize)]
+struct TagsBody {
+    tags: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// Mirrors TagResource (`POST /tags/{resourceArn}`, `{"tags"}`): 204.
+async fn tag_resource(
+    Require { caller, .. }: Require<Responder>,
+    State(s): State<AppState>,
+    axum::extract::Path(arn): axum::extract::Path<String>,
+    RestJson(body): RestJson<TagsBody>,
+) -> RestResult<StatusCode> {
+    let audit = Audit::new(&caller, "TagResource", arn.clone());
+    let tags = body.tags.unwrap_or_default();
+    write_tx!(s, audit, |tx| crate::domain::tags::tag_resource(
+        tx, &arn, &tags
+    )
+    .await?);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mirrors UntagResource (`DELETE /tags/{resourceArn}?tagKeys=a&tagKeys=b`): 204.
+async fn untag_resource(
+    Require { caller, .. }: Require<Responder>,
+    State(s): State<AppState>,
+    axum::extract::Path(arn): axum::extract::Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> RestResult<StatusCode> {
+    let keys: Vec<String> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .filter(|(k, _)| k == "tagKeys")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    let audit = Audit::new(&caller, "UntagResource", arn.clone());
+    write_tx!(s, audit, |tx| crate::domain::tags::untag_resource(
+        tx, &arn, &keys
+    )
+    .await?);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mirrors ListTagsForResource (`GET /tags/{resourceArn}`): `{"tags"}`.
+async fn list_tags_for_resource(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+    axum::extract::Path(arn): axum::extract::Path<String>,
+) -> RestResult<Json<serde_json::Value>> {
+    let tags = read_tx!(s, |tx| crate::domain::tags::list(tx, &arn).await?);
+    Ok(Json(serde_json::json!({ "tags": tags })))
 }
 
 /// Mirrors CreateTimelineEvent: 201 with the entry's id.

@@ -28,13 +28,16 @@ pub struct RouteSpec {
     pub access: Access,
 }
 
-/// The HTTP methods operations use (rest-json reads are GET, everything else POST).
+/// The HTTP methods operations use (rest-json reads are GET, UntagResource is DELETE,
+/// everything else POST).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {
     /// `GET`.
     Get,
     /// `POST`.
     Post,
+    /// `DELETE`.
+    Delete,
 }
 
 /// Implemented by axum's handler argument tuples `(M, X, …)` whose first extractor is `X`.
@@ -82,6 +85,7 @@ impl Routes {
         let (method, filter) = match verb {
             Verb::Get => (Method::GET, MethodFilter::GET),
             Verb::Post => (Method::POST, MethodFilter::POST),
+            Verb::Delete => (Method::DELETE, MethodFilter::DELETE),
         };
         self.table.push(RouteSpec {
             method,

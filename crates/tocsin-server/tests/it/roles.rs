@@ -272,6 +272,13 @@ async fn every_listed_route_answers_itself() {
                 .send()
                 .await
                 .unwrap()
+        } else if r.method == Method::DELETE {
+            server
+                .client
+                .delete(format!("{}{}", server.base, r.path))
+                .send()
+                .await
+                .unwrap()
         } else {
             server
                 .client
@@ -340,6 +347,8 @@ async fn call(
             .body("{}")
     } else if r.method == Method::GET {
         client.get(format!("{}{}", server.base, r.path))
+    } else if r.method == Method::DELETE {
+        client.delete(format!("{}{}", server.base, r.path))
     } else {
         client
             .post(format!("{}{}", server.base, r.path))
