@@ -434,3 +434,48 @@ def test_incident_manager_tags_on_plans_and_incidents(incidents):
     incidents.delete_response_plan(arn=plan)
     incidents.create_response_plan(name="tagged", incidentTemplate={"title": "Tagged", "impact": 3})
     assert incidents.list_tags_for_resource(resourceArn=plan)["tags"] == {}, "tags go with their plan"
+
+
+def test_replication_set_lifecycle(incidents):
+    """The replication set as Terraform's aws_ssmincidents_replication_set drives it: create
+    (one at most), get, list, add and delete a region, tags, deletion protection honoured,
+    delete."""
+    arn = incidents.create_replication_set(
+        regions={"us-east-1": {}, "eu-central-1": {"sseKmsKeyId": "alias/incidents"}},
+        tags={"managed-by": "terraform"},
+    )["arn"]
+    with pytest.raises(ClientError) as err:
+        incidents.create_replication_set(regions={"us-west-2": {}})
+    assert error_code(err.value) == "ConflictException"
+    rs = incidents.get_replication_set(arn=arn)["replicationSet"]
+    assert rs["status"] == "ACTIVE" and rs["deletionProtected"] is False
+    assert set(rs["regionMap"]) == {"us-east-1", "eu-central-1"}
+    assert all(r["status"] == "ACTIVE" for r in rs["regionMap"].values())
+    assert rs["regionMap"]["eu-central-1"]["sseKmsKeyId"] == "alias/incidents"
+    assert incidents.list_replication_sets()["replicationSetArns"] == [arn]
+    assert incidents.list_tags_for_resource(resourceArn=arn)["tags"] == {"managed-by": "terraform"}
+
+    incidents.update_replication_set(arn=arn, actions=[{"addRegionAction": {"regionName": "ap-southeast-2"}}])
+    incidents.update_replication_set(arn=arn, actions=[{"deleteRegionAction": {"regionName": "us-east-1"}}])
+    rs = incidents.get_replication_set(arn=arn)["replicationSet"]
+    assert set(rs["regionMap"]) == {"eu-central-1", "ap-southeast-2"}
+    for bad in (
+        [{"addRegionAction": {"regionName": "mars-1"}}],
+        [{"deleteRegionAction": {"regionName": "us-east-1"}}],
+        [{"addRegionAction": {"regionName": "us-west-1"}}, {"addRegionAction": {"regionName": "us-west-2"}}],
+    ):
+        with pytest.raises(ClientError) as err:
+            incidents.update_replication_set(arn=arn, actions=bad)
+        assert error_code(err.value) == "ValidationException", bad
+
+    incidents.update_deletion_protection(arn=arn, deletionProtected=True)
+    with pytest.raises(ClientError) as err:
+        incidents.delete_replication_set(arn=arn)
+    assert error_code(err.value) == "ValidationException"
+    assert incidents.get_replication_set(arn=arn)["replicationSet"]["deletionProtected"] is True
+    incidents.update_deletion_protection(arn=arn, deletionProtected=False)
+    incidents.delete_replication_set(arn=arn)
+    assert incidents.list_replication_sets()["replicationSetArns"] == []
+    with pytest.raises(ClientError) as err:
+        incidents.get_replication_set(arn=arn)
+    assert error_code(err.value) == "ResourceNotFoundException"

@@ -22,6 +22,7 @@ pub mod impact;
 pub mod incidents;
 pub mod native;
 pub mod receivers;
+pub mod replication;
 pub mod sns;
 pub mod ssm;
 

@@ -28,6 +28,7 @@ pub mod matcher;
 pub mod notify;
 pub mod plans;
 pub mod receivers;
+pub mod replication;
 pub mod rules;
 pub mod seed;
 pub mod service_roles;

@@ -27,8 +27,8 @@ pub use contacts::{
 };
 pub use notify::{NotifyStore, OutMessage, StoredNotification, StoredSubscription, StoredTopic};
 pub use receivers::{
-    AlertSource, ReceiverStore, SilenceState, StoredHeartbeat, StoredReceiver, StoredSilence,
-    StoredSuppression, StoredWindow, TagStore, WatchStore,
+    AlertSource, ReceiverStore, ReplicationStore, SilenceState, StoredHeartbeat, StoredReceiver,
+    StoredSilence, StoredSuppression, StoredWindow, TagStore, WatchStore,
 };
 pub use runbooks::{
     Decision, RunAs, StoredDocumentHead, StoredDocumentVersion, StoredExecution, Wait, WaitKind,
@@ -146,6 +146,7 @@ pub trait StoreTx:
     + ReceiverStore
     + WatchStore
     + TagStore
+    + ReplicationStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.

@@ -1,4 +1,5 @@
-//! Tags of Incident Manager resources (response plans and incident records), mirroring
+//! Tags of Incident Manager resources (response plans, incident records and the
+//! replication set), mirroring
 //! `TagResource`, `UntagResource` and `ListTagsForResource` (ssm-incidents 2018-05-10): a
 //! `TagMap` of at most 50 tags per resource, keys 1-128 characters of
 //! `[A-Za-z0-9 _=@:.+-/]` not starting with `aws:`, values 0-256 of the same characters.
@@ -79,6 +80,8 @@ async fn existing(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<()> {
         tx.plan(arn).await?.is_some()
     } else if arn.contains(":incident-record/") {
         tx.incident(arn).await?.is_some()
+    } else if arn.contains(":replication-set/") {
+        tx.replication_sets().await?.iter().any(|s| s.arn == arn)
     } else {
         false
     };
@@ -86,7 +89,7 @@ async fn existing(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<()> {
         Ok(())
     } else {
         Err(ApiError::NotFound(format!(
-            "Resource {arn} does not exist (tags are on response plans and incident records)."
+            "Resource {arn} does not exist (tags are on response plans, incident records and the replication set)."
         )))
     }
 }

@@ -122,6 +122,42 @@ pub fn routes() -> Routes {
             "UpdateRelatedItems",
             update_related_items,
         )
+        .route(
+            Post,
+            "/createReplicationSet",
+            "CreateReplicationSet",
+            create_replication_set,
+        )
+        .route(
+            Get,
+            "/getReplicationSet",
+            "GetReplicationSet",
+            get_replication_set,
+        )
+        .route(
+            Post,
+            "/listReplicationSets",
+            "ListReplicationSets",
+            list_replication_sets,
+        )
+        .route(
+            Post,
+            "/updateReplicationSet",
+            "UpdateReplicationSet",
+            update_replication_set,
+        )
+        .route(
+            Post,
+            "/deleteReplicationSet",
+            "DeleteReplicationSet",
+            delete_replication_set,
+        )
+        .route(
+            Post,
+            "/updateDeletionProtection",
+            "UpdateDeletionProtection",
+            update_deletion_protection,
+        )
         .route(Post, "/tags/{resourceArn}", "TagResource", tag_resource)
         .route(
             crate::http::routes::Verb::Delete,
@@ -449,4 +485,100 @@ async fn list_related_items(
     read_tx!(s, |tx| {
         Ok(Json(incidents::list_related_items(tx, input).await?))
     })
+}
+
+/// Mirrors CreateReplicationSet: 201 `{"arn"}`.
+async fn create_replication_set(
+    Require { caller, .. }: Require<Admin>,
+    State(s): State<AppState>,
+    RestJson(input): RestJson<tocsin_api::replication::CreateReplicationSetInput>,
+) -> RestResult<(
+    StatusCode,
+    Json<tocsin_api::replication::CreateReplicationSetOutput>,
+)> {
+    let audit = Audit::new(&caller, "CreateReplicationSet", "replication-set");
+    let arn = write_tx!(s, audit, |tx| crate::domain::replication::create(
+        tx,
+        &s.config.account_id,
+        &caller.principal,
+        input,
+        crate::clock::now()
+    )
+    .await?);
+    Ok((
+        StatusCode::CREATED,
+        Json(tocsin_api::replication::CreateReplicationSetOutput { arn }),
+    ))
+}
+
+/// Mirrors GetReplicationSet (`GET /getReplicationSet?arn=`).
+async fn get_replication_set(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+    Query(q): Query<ArnQuery>,
+) -> RestResult<Json<tocsin_api::replication::GetReplicationSetOutput>> {
+    let arn = required_arn(q)?;
+    let replication_set = read_tx!(s, |tx| crate::domain::replication::get(tx, &arn).await?);
+    Ok(Json(tocsin_api::replication::GetReplicationSetOutput {
+        replication_set,
+    }))
+}
+
+/// Mirrors ListReplicationSets.
+async fn list_replication_sets(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+    RestJson(input): RestJson<tocsin_api::replication::ListReplicationSetsInput>,
+) -> RestResult<Json<tocsin_api::replication::ListReplicationSetsOutput>> {
+    Ok(Json(read_tx!(s, |tx| crate::domain::replication::list(
+        tx, input
+    )
+    .await?)))
+}
+
+/// Mirrors UpdateReplicationSet: 204.
+async fn update_replication_set(
+    Require { caller, .. }: Require<Admin>,
+    State(s): State<AppState>,
+    RestJson(input): RestJson<tocsin_api::replication::UpdateReplicationSetInput>,
+) -> RestResult<StatusCode> {
+    let audit = Audit::new(&caller, "UpdateReplicationSet", input.arn.clone());
+    write_tx!(s, audit, |tx| crate::domain::replication::update(
+        tx,
+        &caller.principal,
+        input,
+        crate::clock::now()
+    )
+    .await?);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mirrors DeleteReplicationSet (`POST /deleteReplicationSet?arn=`): 204.
+async fn delete_replication_set(
+    Require { caller, .. }: Require<Admin>,
+    State(s): State<AppState>,
+    Query(q): Query<ArnQuery>,
+) -> RestResult<StatusCode> {
+    let arn = required_arn(q)?;
+    let audit = Audit::new(&caller, "DeleteReplicationSet", arn.clone());
+    write_tx!(s, audit, |tx| crate::domain::replication::delete(tx, &arn)
+        .await?);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mirrors UpdateDeletionProtection: 204.
+async fn update_deletion_protection(
+    Require { caller, .. }: Require<Admin>,
+    State(s): State<AppState>,
+    RestJson(input): RestJson<tocsin_api::replication::UpdateDeletionProtectionInput>,
+) -> RestResult<StatusCode> {
+    let audit = Audit::new(&caller, "UpdateDeletionProtection", input.arn.clone());
+    write_tx!(s, audit, |tx| crate::domain::replication::protect(
+        tx,
+        &caller.principal,
+        input,
+        crate::clock::now()
+    )
+    .await?);
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -237,3 +237,19 @@ pub trait TagStore: Send {
     /// Removes every tag of a resource.
     async fn delete_tags(&mut self, resource_arn: &str) -> StoreResult<()>;
 }
+
+/// Incident Manager's replication set (Tocsin keeps at most one).
+#[async_trait]
+pub trait ReplicationStore: Send {
+    /// Creates or replaces the set.
+    async fn put_replication_set(
+        &mut self,
+        set: &tocsin_api::replication::ReplicationSet,
+    ) -> StoreResult<()>;
+    /// Every set (zero or one).
+    async fn replication_sets(
+        &mut self,
+    ) -> StoreResult<Vec<tocsin_api::replication::ReplicationSet>>;
+    /// Deletes a set; false when there was none.
+    async fn delete_replication_set(&mut self, arn: &str) -> StoreResult<bool>;
+}

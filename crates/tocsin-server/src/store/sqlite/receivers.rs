@@ -451,3 +451,42 @@ impl crate::store::TagStore for SqliteTx {
         Ok(())
     }
 }
+
+#[async_trait]
+impl crate::store::ReplicationStore for SqliteTx {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_replication_set(
+        &mut self,
+        set: &tocsin_api::replication::ReplicationSet,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO replication_sets (arn, body) VALUES (?1, ?2) \
+             ON CONFLICT (arn) DO UPDATE SET body = ?2",
+        )
+        .bind(&set.arn)
+        .bind(encode(set)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn replication_sets(
+        &mut self,
+    ) -> StoreResult<Vec<tocsin_api::replication::ReplicationSet>> {
+        bodies(
+            sqlx::query_scalar("SELECT body FROM replication_sets ORDER BY arn"),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_replication_set(&mut self, arn: &str) -> StoreResult<bool> {
+        touched(
+            sqlx::query("DELETE FROM replication_sets WHERE arn = ?").bind(arn),
+            &mut self.tx,
+        )
+        .await
+    }
+}
