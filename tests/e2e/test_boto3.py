@@ -479,3 +479,28 @@ def test_replication_set_lifecycle(incidents):
     with pytest.raises(ClientError) as err:
         incidents.get_replication_set(arn=arn)
     assert error_code(err.value) == "ResourceNotFoundException"
+
+
+def test_resource_policies_are_stored_and_returned(incidents):
+    """PutResourcePolicy, GetResourcePolicies, DeleteResourcePolicy on a response plan:
+    stored and returned (a single-account Tocsin grants nothing through them)."""
+    plan = incidents.create_response_plan(name="shared", incidentTemplate={"title": "Shared", "impact": 3})["arn"]
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "ssm-incidents:GetResponsePlan", "Resource": plan}],
+        }
+    )
+    policy_id = incidents.put_resource_policy(resourceArn=plan, policy=policy)["policyId"]
+    got = incidents.get_resource_policies(resourceArn=plan)["resourcePolicies"]
+    assert [(p["policyId"], json.loads(p["policyDocument"])) for p in got] == [(policy_id, json.loads(policy))]
+    for call, code in [
+        (lambda: incidents.put_resource_policy(resourceArn=plan, policy="not json"), "ValidationException"),
+        (lambda: incidents.put_resource_policy(resourceArn=plan.replace("shared", "none"), policy=policy), "ResourceNotFoundException"),
+        (lambda: incidents.delete_resource_policy(resourceArn=plan, policyId="nope"), "ResourceNotFoundException"),
+    ]:
+        with pytest.raises(ClientError) as err:
+            call()
+        assert error_code(err.value) == code
+    incidents.delete_resource_policy(resourceArn=plan, policyId=policy_id)
+    assert incidents.get_resource_policies(resourceArn=plan)["resourcePolicies"] == []

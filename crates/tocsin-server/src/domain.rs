@@ -27,6 +27,7 @@ pub mod keys;
 pub mod matcher;
 pub mod notify;
 pub mod plans;
+pub mod policies;
 pub mod receivers;
 pub mod replication;
 pub mod rules;

@@ -27,8 +27,8 @@ pub use contacts::{
 };
 pub use notify::{NotifyStore, OutMessage, StoredNotification, StoredSubscription, StoredTopic};
 pub use receivers::{
-    AlertSource, ReceiverStore, ReplicationStore, SilenceState, StoredHeartbeat, StoredReceiver,
-    StoredSilence, StoredSuppression, StoredWindow, TagStore, WatchStore,
+    AlertSource, PolicyStore, ReceiverStore, ReplicationStore, SilenceState, StoredHeartbeat,
+    StoredReceiver, StoredSilence, StoredSuppression, StoredWindow, TagStore, WatchStore,
 };
 pub use runbooks::{
     Decision, RunAs, StoredDocumentHead, StoredDocumentVersion, StoredExecution, Wait, WaitKind,
@@ -147,6 +147,7 @@ pub trait StoreTx:
     + WatchStore
     + TagStore
     + ReplicationStore
+    + PolicyStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.

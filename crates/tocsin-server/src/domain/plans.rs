@@ -200,6 +200,7 @@ pub async fn delete_response_plan(
     let deleted = tx.delete_plan(&input.arn).await?;
     if deleted {
         tx.delete_tags(&input.arn).await?;
+        tx.delete_policies(&input.arn).await?;
         tx.append_change(&Change::ResponsePlanDeleted { arn: input.arn })
             .await?;
     }

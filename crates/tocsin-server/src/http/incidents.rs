@@ -158,6 +158,24 @@ pub fn routes() -> Routes {
             "UpdateDeletionProtection",
             update_deletion_protection,
         )
+        .route(
+            Post,
+            "/putResourcePolicy",
+            "PutResourcePolicy",
+            put_resource_policy,
+        )
+        .route(
+            Post,
+            "/getResourcePolicies",
+            "GetResourcePolicies",
+            get_resource_policies,
+        )
+        .route(
+            Post,
+            "/deleteResourcePolicy",
+            "DeleteResourcePolicy",
+            delete_resource_policy,
+        )
         .route(Post, "/tags/{resourceArn}", "TagResource", tag_resource)
         .route(
             crate::http::routes::Verb::Delete,
@@ -581,4 +599,80 @@ async fn update_deletion_protection(
     )
     .await?);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PutResourcePolicy`'s and `DeleteResourcePolicy`'s body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PolicyBody {
+    resource_arn: Option<String>,
+    policy: Option<String>,
+    policy_id: Option<String>,
+}
+
+fn required(member: &str, value: Option<String>) -> ApiResult<String> {
+    value.ok_or_else(|| {
+        ApiError::Validation(format!(
+            "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
+        ))
+    })
+}
+
+/// Mirrors PutResourcePolicy: `{"policyId"}`.
+async fn put_resource_policy(
+    Require { caller, .. }: Require<Admin>,
+    State(s): State<AppState>,
+    RestJson(body): RestJson<PolicyBody>,
+) -> RestResult<Json<serde_json::Value>> {
+    let arn = required("resourceArn", body.resource_arn)?;
+    let policy = required("policy", body.policy)?;
+    let audit = Audit::new(&caller, "PutResourcePolicy", arn.clone());
+    let id = write_tx!(s, audit, |tx| crate::domain::policies::put(
+        tx,
+        &arn,
+        &policy,
+        crate::clock::now()
+    )
+    .await?);
+    Ok(Json(serde_json::json!({ "policyId": id })))
+}
+
+/// Query and body of GetResourcePolicies.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PoliciesQuery {
+    resource_arn: Option<String>,
+}
+
+/// Mirrors GetResourcePolicies (`POST /getResourcePolicies?resourceArn=`).
+async fn get_resource_policies(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+    Query(q): Query<PoliciesQuery>,
+    RestJson(page): RestJson<tocsin_api::replication::ListReplicationSetsInput>,
+) -> RestResult<Json<serde_json::Value>> {
+    let arn = required("resourceArn", q.resource_arn)?;
+    Ok(Json(read_tx!(s, |tx| crate::domain::policies::list(
+        tx,
+        &arn,
+        page.max_results,
+        page.next_token.as_deref()
+    )
+    .await?)))
+}
+
+/// Mirrors DeleteResourcePolicy: `{}`.
+async fn delete_resource_policy(
+    Require { caller, .. }: Require<Admin>,
+    State(s): State<AppState>,
+    RestJson(body): RestJson<PolicyBody>,
+) -> RestResult<Json<serde_json::Value>> {
+    let arn = required("resourceArn", body.resource_arn)?;
+    let id = required("policyId", body.policy_id)?;
+    let audit = Audit::new(&caller, "DeleteResourcePolicy", arn.clone());
+    write_tx!(s, audit, |tx| crate::domain::policies::delete(
+        tx, &arn, &id
+    )
+    .await?);
+    Ok(Json(serde_json::json!({})))
 }

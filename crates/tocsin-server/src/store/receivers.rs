@@ -253,3 +253,22 @@ pub trait ReplicationStore: Send {
     /// Deletes a set; false when there was none.
     async fn delete_replication_set(&mut self, arn: &str) -> StoreResult<bool>;
 }
+
+/// Resource policies of response plans (stored and returned, never enforced).
+#[async_trait]
+pub trait PolicyStore: Send {
+    /// Creates or replaces a policy.
+    async fn put_policy(
+        &mut self,
+        policy_id: &str,
+        resource_arn: &str,
+        document: &str,
+        at: f64,
+    ) -> StoreResult<()>;
+    /// A resource's policies (id, document), oldest first.
+    async fn policies(&mut self, resource_arn: &str) -> StoreResult<Vec<(String, String)>>;
+    /// Deletes one of a resource's policies; false when there was none.
+    async fn delete_policy(&mut self, resource_arn: &str, policy_id: &str) -> StoreResult<bool>;
+    /// Deletes every policy of a resource.
+    async fn delete_policies(&mut self, resource_arn: &str) -> StoreResult<()>;
+}

@@ -490,3 +490,58 @@ impl crate::store::ReplicationStore for SqliteTx {
         .await
     }
 }
+
+#[async_trait]
+impl crate::store::PolicyStore for SqliteTx {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_policy(
+        &mut self,
+        policy_id: &str,
+        resource_arn: &str,
+        document: &str,
+        at: f64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO resource_policies (policy_id, resource_arn, created_at, document) \
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (policy_id) DO UPDATE SET document = ?4",
+        )
+        .bind(policy_id)
+        .bind(resource_arn)
+        .bind(at)
+        .bind(document)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn policies(&mut self, resource_arn: &str) -> StoreResult<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT policy_id, document FROM resource_policies WHERE resource_arn = ? \
+             ORDER BY created_at, policy_id",
+        )
+        .bind(resource_arn)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_policy(&mut self, resource_arn: &str, policy_id: &str) -> StoreResult<bool> {
+        touched(
+            sqlx::query("DELETE FROM resource_policies WHERE resource_arn = ? AND policy_id = ?")
+                .bind(resource_arn)
+                .bind(policy_id),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_policies(&mut self, resource_arn: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM resource_policies WHERE resource_arn = ?")
+            .bind(resource_arn)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
