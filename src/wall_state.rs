@@ -109,6 +109,7 @@ impl WallState {
                 true
             }
             Change::AutomationChanged(summary) => self.update_runbook(summary),
+            Change::IncidentDeleted { arn } => self.incidents.remove(arn).is_some(),
             Change::MaintenanceWindowChanged { window, id } => {
                 self.update_window(id, window.as_ref(), entry.at)
             }
@@ -495,6 +496,15 @@ mod tests {
             .collect();
         assert_eq!(arns, ["b", "a"], "newest first");
         assert!(groups[1].incidents.is_empty());
+    }
+
+    #[test]
+    fn a_deleted_incident_leaves_the_wall() {
+        let mut wall = snapshot();
+        assert!(wall.apply(&entry(11, Change::IncidentDeleted { arn: "a".into() })));
+        assert!(wall.get("a").is_none());
+        assert_eq!(wall.counts(), [1, 0, 1, 0, 0]);
+        assert!(!wall.apply(&entry(12, Change::IncidentDeleted { arn: "zz".into() })));
     }
 
     #[test]

@@ -504,3 +504,25 @@ def test_resource_policies_are_stored_and_returned(incidents):
         assert error_code(err.value) == code
     incidents.delete_resource_policy(resourceArn=plan, policyId=policy_id)
     assert incidents.get_resource_policies(resourceArn=plan)["resourcePolicies"] == []
+
+
+def test_delete_incident_record(incidents):
+    """DeleteIncidentRecord removes the incident with its timeline, related items and tags;
+    deleting it again succeeds, as the model has no ResourceNotFoundException for it."""
+    plan = incidents.create_response_plan(
+        name="deletable", incidentTemplate={"title": "Deletable", "impact": 4, "incidentTags": {"k": "v"}}
+    )["arn"]
+    keep = incidents.start_incident(responsePlanArn=plan, title="keep")["incidentRecordArn"]
+    gone = incidents.start_incident(responsePlanArn=plan, title="gone")["incidentRecordArn"]
+    incidents.create_timeline_event(incidentRecordArn=gone, eventTime=time.time(), eventType="Note", eventData="{}")
+    incidents.delete_incident_record(arn=gone)
+    with pytest.raises(ClientError) as err:
+        incidents.get_incident_record(arn=gone)
+    assert error_code(err.value) == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as err:
+        incidents.list_tags_for_resource(resourceArn=gone)
+    assert error_code(err.value) == "ResourceNotFoundException"
+    arns = [i["arn"] for i in incidents.list_incident_records()["incidentRecordSummaries"]]
+    assert arns == [keep]
+    incidents.delete_incident_record(arn=gone)  # again: fine
+    assert incidents.list_tags_for_resource(resourceArn=keep)["tags"] == {"k": "v"}

@@ -118,6 +118,12 @@ pub enum Change {
     /// A notification delivery (a topic's message to one subscription, or a page) was
     /// queued, attempted, delivered or given up.
     NotificationChanged(crate::sns::NotificationDelivery),
+    /// An incident record was deleted (`DeleteIncidentRecord`) with its timeline and related
+    /// items.
+    IncidentDeleted {
+        /// The incident.
+        arn: String,
+    },
     /// A timeline entry (`Custom Event` or `Note`) was updated.
     TimelineEventUpdated(TimelineEvent),
     /// A timeline entry (`Custom Event` or `Note`) was deleted.
@@ -187,6 +193,7 @@ impl Change {
                 incident_record_arn,
                 ..
             } => Some(incident_record_arn),
+            Change::IncidentDeleted { arn } => Some(arn),
             Change::RelatedItemAdded {
                 incident_record_arn,
                 ..

@@ -195,6 +195,9 @@ pub trait IncidentStore: Send {
     async fn update_incident(&mut self, incident: &StoredIncident) -> StoreResult<()>;
     /// Reads an incident.
     async fn incident(&mut self, arn: &str) -> StoreResult<Option<StoredIncident>>;
+    /// Deletes an incident with its timeline, related items, acknowledgement and alert
+    /// links; false when there was none.
+    async fn delete_incident(&mut self, arn: &str) -> StoreResult<bool>;
     /// The OPEN incident with this dedupe string, if any.
     async fn open_incident_by_dedupe(
         &mut self,

@@ -995,3 +995,25 @@ async fn touch_incident(
     }
     Ok(())
 }
+
+/// Mirrors DeleteIncidentRecord: deletes the incident with its timeline, related items,
+/// tags and acknowledgement; its engagements stop and Alertmanager silences for it expire.
+/// Deleting one that does not exist succeeds (the model has no ResourceNotFoundException
+/// for it).
+///
+/// Errors: `ValidationException` for a malformed ARN.
+pub async fn delete_incident_record(tx: &mut dyn StoreTx, arn: &str, now: f64) -> ApiResult<()> {
+    validate::arn("arn", arn)?;
+    if tx.incident(arn).await?.is_none() {
+        return Ok(());
+    }
+    crate::domain::engagements::stop_for_incident(tx, arn, "incident deleted", now).await?;
+    crate::domain::silences::on_resolved(tx, arn, now).await?;
+    tx.delete_incident(arn).await?;
+    tx.delete_tags(arn).await?;
+    tx.append_change(&Change::IncidentDeleted {
+        arn: arn.to_owned(),
+    })
+    .await?;
+    Ok(())
+}

@@ -176,6 +176,12 @@ pub fn routes() -> Routes {
             "DeleteResourcePolicy",
             delete_resource_policy,
         )
+        .route(
+            Post,
+            "/deleteIncidentRecord",
+            "DeleteIncidentRecord",
+            delete_incident_record,
+        )
         .route(Post, "/tags/{resourceArn}", "TagResource", tag_resource)
         .route(
             crate::http::routes::Verb::Delete,
@@ -675,4 +681,27 @@ async fn delete_resource_policy(
     )
     .await?);
     Ok(Json(serde_json::json!({})))
+}
+
+/// `DeleteIncidentRecord`'s body.
+#[derive(Debug, Deserialize)]
+struct ArnBody {
+    arn: Option<String>,
+}
+
+/// Mirrors DeleteIncidentRecord: 204 (also for an incident that does not exist).
+async fn delete_incident_record(
+    Require { caller, .. }: Require<Admin>,
+    State(s): State<AppState>,
+    RestJson(body): RestJson<ArnBody>,
+) -> RestResult<StatusCode> {
+    let arn = required("arn", body.arn)?;
+    let audit = Audit::new(&caller, "DeleteIncidentRecord", arn.clone());
+    write_tx!(s, audit, |tx| incidents::delete_incident_record(
+        tx,
+        &arn,
+        crate::clock::now()
+    )
+    .await?);
+    Ok(StatusCode::NO_CONTENT)
 }

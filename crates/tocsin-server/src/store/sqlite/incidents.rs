@@ -151,6 +151,23 @@ impl crate::store::IncidentStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_incident(&mut self, arn: &str) -> StoreResult<bool> {
+        for table in [
+            "DELETE FROM timeline_events WHERE incident_arn = ?",
+            "DELETE FROM related_items WHERE incident_arn = ?",
+            "DELETE FROM acknowledgements WHERE incident_arn = ?",
+            "DELETE FROM alert_links WHERE incident_arn = ?",
+        ] {
+            sqlx::query(table).bind(arn).execute(&mut *self.tx).await?;
+        }
+        super::rows::touched(
+            sqlx::query("DELETE FROM incidents WHERE arn = ?").bind(arn),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_timeline_event(&mut self, event: &TimelineEvent) -> StoreResult<bool> {
         super::rows::touched(
             sqlx::query(
