@@ -526,3 +526,34 @@ def test_delete_incident_record(incidents):
     assert arns == [keep]
     incidents.delete_incident_record(arn=gone)  # again: fine
     assert incidents.list_tags_for_resource(resourceArn=keep)["tags"] == {"k": "v"}
+
+
+def test_list_incident_records_filters(incidents):
+    """ListIncidentRecords with every filter key (creationTime, impact, status, createdBy):
+    values ORed within a filter, filters ANDed, at most 5."""
+    plan = incidents.create_response_plan(name="filtered", incidentTemplate={"title": "F", "impact": 3})["arn"]
+    a = incidents.start_incident(responsePlanArn=plan, title="a", impact=1)["incidentRecordArn"]
+    b = incidents.start_incident(responsePlanArn=plan, title="b", impact=2)["incidentRecordArn"]
+    c = incidents.start_incident(responsePlanArn=plan, title="c", impact=3)["incidentRecordArn"]
+    incidents.update_incident_record(arn=c, status="RESOLVED")
+    me = incidents.get_incident_record(arn=a)["incidentRecord"]["incidentRecordSource"]["createdBy"]
+
+    def arns(filters):
+        return sorted(i["arn"] for i in incidents.list_incident_records(filters=filters)["incidentRecordSummaries"])
+
+    assert arns([{"key": "impact", "condition": {"equals": {"integerValues": [1, 2]}}}]) == sorted([a, b])
+    assert arns([
+        {"key": "impact", "condition": {"equals": {"integerValues": [1, 3]}}},
+        {"key": "status", "condition": {"equals": {"stringValues": ["OPEN"]}}},
+    ]) == [a]
+    assert arns([{"key": "createdBy", "condition": {"equals": {"stringValues": [me]}}}]) == sorted([a, b, c])
+    assert arns([{"key": "createdBy", "condition": {"equals": {"stringValues": ["arn:aws:iam::1:user/nobody"]}}}]) == []
+    assert arns([
+        {"key": "status", "condition": {"equals": {"stringValues": ["OPEN"]}}},
+        {"key": "status", "condition": {"equals": {"stringValues": ["RESOLVED"]}}},
+    ]) == [], "two filters on one key are ANDed"
+    created = incidents.get_incident_record(arn=b)["incidentRecord"]["creationTime"]
+    assert arns([{"key": "creationTime", "condition": {"before": created}}]) == [a]
+    with pytest.raises(ClientError) as err:
+        arns([{"key": "impact", "condition": {"equals": {"integerValues": [1]}}}] * 6)
+    assert error_code(err.value) == "ValidationException"

@@ -90,6 +90,10 @@ pub struct IncidentQuery {
     pub created_after: Option<f64>,
     /// Created strictly before, epoch seconds.
     pub created_before: Option<f64>,
+    /// Any of these creators (`incidentRecordSource.createdBy`; empty: all).
+    pub created_by: Vec<String>,
+    /// Matches nothing (filters on one key that no value satisfies together).
+    pub nothing: bool,
     /// Rows to skip (the page token).
     pub offset: i64,
     /// Rows to return.

@@ -549,7 +549,8 @@ fn equals<'a, T: 'a>(
         .flatten()
 }
 
-/// Reads `ListIncidentRecords` filters (`status`, `impact`, `creationTime`; at most 5) and
+/// Reads `ListIncidentRecords` filters (`status`, `impact`, `createdBy`, `creationTime`; at
+/// most 5; values ORed within a filter, filters ANDed) and
 /// its page into a store query.
 fn incident_query(input: &ListIncidentRecordsInput) -> ApiResult<IncidentQuery> {
     let page = Page::parse(
@@ -565,12 +566,32 @@ fn incident_query(input: &ListIncidentRecordsInput) -> ApiResult<IncidentQuery> 
     };
     let filters = input.filters.as_deref().unwrap_or_default();
     validate::list_length("filters", filters.len(), 0, 5)?;
+    // Values within a filter are ORed, filters are ANDed: for these single-valued
+    // attributes, two filters on one key keep the values both allow.
+    fn and<T: PartialEq + Clone>(
+        q: &mut IncidentQuery,
+        seen: &mut bool,
+        have: &mut Vec<T>,
+        new: Vec<T>,
+    ) {
+        if *seen {
+            have.retain(|v| new.contains(v));
+            if have.is_empty() {
+                q.nothing = true;
+            }
+        } else {
+            *have = new;
+            *seen = true;
+        }
+    }
+    let (mut seen_status, mut seen_impact, mut seen_by) = (false, false, false);
     for f in filters {
         let c = &f.condition;
         match f.key.as_str() {
             "status" => {
+                let mut values = Vec::new();
                 for s in equals(c, |e| &e.string_values) {
-                    q.statuses.push(match s.as_str() {
+                    values.push(match s.as_str() {
                         "OPEN" => IncidentRecordStatus::Open,
                         "RESOLVED" => IncidentRecordStatus::Resolved,
                         other => {
@@ -580,21 +601,38 @@ fn incident_query(input: &ListIncidentRecordsInput) -> ApiResult<IncidentQuery> 
                         }
                     });
                 }
+                let mut have = std::mem::take(&mut q.statuses);
+                and(&mut q, &mut seen_status, &mut have, values);
+                q.statuses = have;
             }
             "impact" => {
+                let mut values = Vec::new();
                 for i in equals(c, |e| &e.integer_values) {
-                    q.impacts.push(i32::try_from(*i).map_err(|_| {
+                    values.push(i32::try_from(*i).map_err(|_| {
                         ApiError::Validation(format!("Invalid impact filter value {i}."))
                     })?);
                 }
+                let mut have = std::mem::take(&mut q.impacts);
+                and(&mut q, &mut seen_impact, &mut have, values);
+                q.impacts = have;
+            }
+            "createdBy" => {
+                let values: Vec<String> = equals(c, |e| &e.string_values).cloned().collect();
+                let mut have = std::mem::take(&mut q.created_by);
+                and(&mut q, &mut seen_by, &mut have, values);
+                q.created_by = have;
             }
             "creationTime" => {
-                q.created_after = c.after.or(q.created_after);
-                q.created_before = c.before.or(q.created_before);
+                if let Some(after) = c.after {
+                    q.created_after = Some(q.created_after.map_or(after, |a| a.max(after)));
+                }
+                if let Some(before) = c.before {
+                    q.created_before = Some(q.created_before.map_or(before, |b| b.min(before)));
+                }
             }
             other => {
                 return Err(ApiError::Validation(format!(
-                    "Unsupported filter key '{other}': use status, impact or creationTime."
+                    "Unsupported filter key '{other}': use status, impact, createdBy or creationTime."
                 )));
             }
         }

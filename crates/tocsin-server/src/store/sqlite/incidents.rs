@@ -74,8 +74,19 @@ impl crate::store::IncidentStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn incidents(&mut self, query: &IncidentQuery) -> StoreResult<Vec<StoredIncident>> {
+        if query.nothing {
+            return Ok(Vec::new());
+        }
         let mut sql: QueryBuilder<Sqlite> =
             QueryBuilder::new("SELECT body, response_plan_arn FROM incidents WHERE 1 = 1");
+        if !query.created_by.is_empty() {
+            sql.push(" AND json_extract(body, '$.incidentRecordSource.createdBy') IN (");
+            let mut list = sql.separated(", ");
+            for who in &query.created_by {
+                list.push_bind(who.as_str());
+            }
+            sql.push(")");
+        }
         if !query.statuses.is_empty() {
             sql.push(" AND status IN (");
             let mut list = sql.separated(", ");
