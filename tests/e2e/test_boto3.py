@@ -557,3 +557,40 @@ def test_list_incident_records_filters(incidents):
     with pytest.raises(ClientError) as err:
         arns([{"key": "impact", "condition": {"equals": {"integerValues": [1]}}}] * 6)
     assert error_code(err.value) == "ValidationException"
+
+
+def test_list_timeline_events_filters_order_and_pages(incidents):
+    """ListTimelineEvents: eventType and eventTime filters, sortOrder, and pages read from
+    the database."""
+    plan = incidents.create_response_plan(name="timeline", incidentTemplate={"title": "T", "impact": 3})["arn"]
+    arn = incidents.start_incident(responsePlanArn=plan)["incidentRecordArn"]
+    base = time.time() - 1000
+    for i in range(5):
+        incidents.create_timeline_event(
+            incidentRecordArn=arn, eventTime=base + i, eventType="Note", eventData=json.dumps({"n": i})
+        )
+    notes = {"key": "eventType", "condition": {"equals": {"stringValues": ["Note"]}}}
+    first = incidents.list_timeline_events(incidentRecordArn=arn, filters=[notes], maxResults=2)
+    assert len(first["eventSummaries"]) == 2 and first["nextToken"]
+    seen = [e["eventTime"].timestamp() for e in first["eventSummaries"]]
+    token = first["nextToken"]
+    while token:
+        page = incidents.list_timeline_events(incidentRecordArn=arn, filters=[notes], maxResults=2, nextToken=token)
+        seen += [e["eventTime"].timestamp() for e in page["eventSummaries"]]
+        token = page.get("nextToken")
+    assert [t - base for t in seen] == pytest.approx([0, 1, 2, 3, 4], abs=1e-3)
+    newest = incidents.list_timeline_events(
+        incidentRecordArn=arn, filters=[notes], sortBy="EVENT_TIME", sortOrder="DESCENDING", maxResults=1
+    )["eventSummaries"]
+    assert newest[0]["eventTime"].timestamp() == pytest.approx(base + 4, abs=1e-3)
+    window = incidents.list_timeline_events(
+        incidentRecordArn=arn,
+        filters=[
+            notes,
+            {"key": "eventTime", "condition": {"after": base + 0.5}},
+            {"key": "eventTime", "condition": {"before": base + 3.5}},
+        ],
+    )["eventSummaries"]
+    assert [e["eventTime"].timestamp() - base for e in window] == pytest.approx([1, 2, 3], abs=1e-3)
+    everything = incidents.list_timeline_events(incidentRecordArn=arn)["eventSummaries"]
+    assert {e["eventType"] for e in everything} >= {"Incident Created", "Note"}

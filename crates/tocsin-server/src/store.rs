@@ -100,6 +100,26 @@ pub struct IncidentQuery {
     pub limit: i64,
 }
 
+/// Which timeline entries of an incident to list, and in which order (the
+/// `ListTimelineEvents` filters Tocsin evaluates in the store).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TimelineQuery {
+    /// Any of these event types (empty: all).
+    pub event_types: Vec<String>,
+    /// Strictly after, epoch seconds.
+    pub after: Option<f64>,
+    /// Strictly before, epoch seconds.
+    pub before: Option<f64>,
+    /// Newest first.
+    pub descending: bool,
+    /// Matches nothing (filters on one key that no value satisfies together).
+    pub nothing: bool,
+    /// Rows to skip (the page token).
+    pub offset: i64,
+    /// Rows to return.
+    pub limit: i64,
+}
+
 /// A rule with its targets, as the matcher is built from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleWithTargets {
@@ -214,6 +234,12 @@ pub trait IncidentStore: Send {
     async fn insert_timeline_event(&mut self, event: &TimelineEvent) -> StoreResult<()>;
     /// An incident's timeline, oldest first.
     async fn timeline_events(&mut self, incident_arn: &str) -> StoreResult<Vec<TimelineEvent>>;
+    /// One page of an incident's timeline, filtered and ordered by event time.
+    async fn timeline_page(
+        &mut self,
+        incident_arn: &str,
+        query: &TimelineQuery,
+    ) -> StoreResult<Vec<TimelineEvent>>;
     /// One timeline entry of an incident.
     async fn timeline_event(
         &mut self,

@@ -723,18 +723,36 @@ pub async fn list_timeline_events(
             )));
         }
     };
-    let mut events = tx.timeline_events(&input.incident_record_arn).await?;
-    for f in input.filters.as_deref().unwrap_or_default() {
+    let mut q = crate::store::TimelineQuery {
+        descending,
+        offset: page.offset,
+        limit: page.limit,
+        ..Default::default()
+    };
+    let filters = input.filters.as_deref().unwrap_or_default();
+    validate::list_length("filters", filters.len(), 0, 5)?;
+    let mut seen_type = false;
+    for f in filters {
         let c = &f.condition;
         match f.key.as_str() {
             "eventType" => {
-                let wanted: Vec<&String> = equals(c, |e| &e.string_values).collect();
-                events.retain(|e| wanted.contains(&&e.event_type));
+                let wanted: Vec<String> = equals(c, |e| &e.string_values).cloned().collect();
+                if seen_type {
+                    q.event_types.retain(|t| wanted.contains(t));
+                    q.nothing |= q.event_types.is_empty();
+                } else {
+                    q.event_types = wanted;
+                    seen_type = true;
+                }
             }
-            "eventTime" => events.retain(|e| {
-                c.after.is_none_or(|a| e.event_time > a)
-                    && c.before.is_none_or(|b| e.event_time < b)
-            }),
+            "eventTime" => {
+                if let Some(after) = c.after {
+                    q.after = Some(q.after.map_or(after, |a| a.max(after)));
+                }
+                if let Some(before) = c.before {
+                    q.before = Some(q.before.map_or(before, |b| b.min(before)));
+                }
+            }
             other => {
                 return Err(ApiError::Validation(format!(
                     "Unsupported filter key '{other}': use eventType or eventTime."
@@ -742,10 +760,8 @@ pub async fn list_timeline_events(
             }
         }
     }
-    if descending {
-        events.reverse();
-    }
-    let (events, next_token) = page.slice(events);
+    let events = tx.timeline_page(&input.incident_record_arn, &q).await?;
+    let next_token = page.next_token(events.len());
     let event_summaries: Vec<EventSummary> = events
         .into_iter()
         .map(|e| EventSummary {

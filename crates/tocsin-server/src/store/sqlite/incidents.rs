@@ -6,7 +6,7 @@ use tocsin_api::incidents::{RelatedItem, TimelineEvent};
 
 use super::SqliteTx;
 use super::rows::{bodies, body, encode, incident_from_row, touched, unique_violation};
-use crate::store::{IncidentQuery, StoreResult, StoredIncident};
+use crate::store::{IncidentQuery, StoreResult, StoredIncident, TimelineQuery};
 
 #[async_trait]
 impl crate::store::IncidentStore for SqliteTx {
@@ -130,6 +130,44 @@ impl crate::store::IncidentStore for SqliteTx {
         .await
         .map_err(|e| unique_violation(e, format!("timeline event {}", event.event_id)))?;
         Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn timeline_page(
+        &mut self,
+        incident_arn: &str,
+        query: &TimelineQuery,
+    ) -> StoreResult<Vec<TimelineEvent>> {
+        if query.nothing {
+            return Ok(Vec::new());
+        }
+        let mut sql: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT body FROM timeline_events WHERE incident_arn = ");
+        sql.push_bind(incident_arn);
+        if !query.event_types.is_empty() {
+            sql.push(" AND json_extract(body, '$.eventType') IN (");
+            let mut list = sql.separated(", ");
+            for t in &query.event_types {
+                list.push_bind(t.as_str());
+            }
+            sql.push(")");
+        }
+        if let Some(after) = query.after {
+            sql.push(" AND event_time > ").push_bind(after);
+        }
+        if let Some(before) = query.before {
+            sql.push(" AND event_time < ").push_bind(before);
+        }
+        sql.push(if query.descending {
+            " ORDER BY event_time DESC, seq DESC LIMIT "
+        } else {
+            " ORDER BY event_time, seq LIMIT "
+        })
+        .push_bind(query.limit)
+        .push(" OFFSET ")
+        .push_bind(query.offset);
+        let rows: Vec<String> = sql.build_query_scalar().fetch_all(&mut *self.tx).await?;
+        rows.iter().map(|b| super::rows::decode(b)).collect()
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
