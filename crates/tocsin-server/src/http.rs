@@ -44,8 +44,8 @@ macro_rules! write_tx {
     }};
 }
 
-/// `rule_change!(state, audit, |tx| body)`: as `write_tx!` for a rule change (`body` is a
-/// `RuleChange<T>`), then waits for the matcher to compile it; evaluates to the output.
+/// `rule_change!(state, audit, |tx| body)`: as `write_tx!` for a change the matcher compiles
+/// (a rule, a heartbeat, a maintenance window; `body` is a `RuleChange<T>`), then waits for the matcher to compile it; evaluates to the output.
 macro_rules! rule_change {
     ($state:expr, $audit:expr, |$tx:ident| $body:expr) => {{
         let change = write_tx!($state, $audit, |$tx| $body);

@@ -67,6 +67,36 @@ fn failed(code: &str, message: impl Into<String>) -> PutEventsResultEntry {
     }
 }
 
+/// What a new event's envelope is made of.
+struct Parts<'a> {
+    source: &'a str,
+    detail_type: &'a str,
+    account: &'a str,
+    region: &'a str,
+    /// Epoch seconds.
+    time: f64,
+    resources: &'a [String],
+    detail: serde_json::Value,
+}
+
+/// A new event's EventBridge envelope (`version` 0, a fresh id): PutEvents entries, events
+/// receivers put on a bus and heartbeat events are all made here. Returns (id, envelope).
+fn new_envelope(p: Parts<'_>) -> (String, serde_json::Value) {
+    let event_id = uuid::Uuid::new_v4().to_string();
+    let envelope = json!({
+        "version": "0",
+        "id": event_id,
+        "detail-type": p.detail_type,
+        "source": p.source,
+        "account": p.account,
+        "time": clock::rfc3339(p.time),
+        "region": p.region,
+        "resources": p.resources,
+        "detail": p.detail,
+    });
+    (event_id, envelope)
+}
+
 /// A validated entry, ready to store: its bus and full envelope.
 struct Accepted {
     index: usize,
@@ -118,18 +148,14 @@ fn accept(
             ),
         ));
     }
-    let time = e.time.unwrap_or_else(clock::now);
-    let event_id = uuid::Uuid::new_v4().to_string();
-    let envelope = json!({
-        "version": "0",
-        "id": event_id,
-        "detail-type": detail_type,
-        "source": source,
-        "account": config.account_id,
-        "time": clock::rfc3339(time),
-        "region": config.region,
-        "resources": resources,
-        "detail": detail,
+    let (event_id, envelope) = new_envelope(Parts {
+        source,
+        detail_type,
+        account: &config.account_id,
+        region: &config.region,
+        time: e.time.unwrap_or_else(clock::now),
+        resources: &resources,
+        detail,
     });
     Ok(Accepted {
         index,
@@ -515,20 +541,18 @@ async fn run_target(
 }
 
 fn heartbeat_event(config: &ServerConfig, e: heartbeats::HeartbeatEvent) -> Accepted {
-    let event_id = uuid::Uuid::new_v4().to_string();
+    let (event_id, envelope) = new_envelope(Parts {
+        source: heartbeats::SOURCE,
+        detail_type: e.detail_type,
+        account: &config.account_id,
+        region: &config.region,
+        time: e.time,
+        resources: &e.resources,
+        detail: e.detail,
+    });
     Accepted {
         index: 0,
-        envelope: json!({
-            "version": "0",
-            "id": event_id,
-            "detail-type": e.detail_type,
-            "source": heartbeats::SOURCE,
-            "account": config.account_id,
-            "time": clock::rfc3339(e.time),
-            "region": config.region,
-            "resources": e.resources,
-            "detail": e.detail,
-        }),
+        envelope,
         event_id,
         bus: e.bus,
         hints: Hints::default(),
@@ -552,17 +576,14 @@ pub async fn receive(
     let now = clock::now();
     let mut accepted = Vec::with_capacity(inbound.len());
     for (index, i) in inbound.into_iter().enumerate() {
-        let event_id = uuid::Uuid::new_v4().to_string();
-        let envelope = json!({
-            "version": "0",
-            "id": event_id,
-            "detail-type": i.detail_type,
-            "source": i.source,
-            "account": i.account.unwrap_or_else(|| config.account_id.clone()),
-            "time": clock::rfc3339(i.time.unwrap_or(now)),
-            "region": i.region.unwrap_or_else(|| config.region.clone()),
-            "resources": i.resources,
-            "detail": i.detail,
+        let (event_id, envelope) = new_envelope(Parts {
+            source: &i.source,
+            detail_type: &i.detail_type,
+            account: i.account.as_deref().unwrap_or(&config.account_id),
+            region: i.region.as_deref().unwrap_or(&config.region),
+            time: i.time.unwrap_or(now),
+            resources: &i.resources,
+            detail: i.detail,
         });
         let size = envelope.to_string().len();
         if size > MAX_RECEIVED_EVENT_BYTES {

@@ -14,6 +14,7 @@ use tocsin_api::receivers::{Heartbeat, HeartbeatState, PutHeartbeat};
 use tocsin_pattern::Pattern;
 
 use crate::config::ServerConfig;
+use crate::domain::compiled::RuleChange;
 use crate::domain::error::{ApiError, ApiResult};
 use crate::store::{StoreTx, StoredHeartbeat};
 
@@ -72,8 +73,7 @@ fn event(
     }
 }
 
-/// Creates or replaces a heartbeat (`POST /v1/heartbeats`); its clock starts now. Returns
-/// it and the feed id to wait for before it applies.
+/// Creates or replaces a heartbeat (`POST /v1/heartbeats`); its clock starts now.
 ///
 /// Errors (`ValidationException`): a bad name, a pattern that does not parse, an interval
 /// outside 1 s to 31 days.
@@ -83,7 +83,7 @@ pub async fn put(
     req: PutHeartbeat,
     bus: String,
     now: f64,
-) -> ApiResult<(Heartbeat, i64)> {
+) -> ApiResult<RuleChange<Heartbeat>> {
     crate::domain::receivers::check_name(&req.name)?;
     Pattern::parse(&req.event_pattern).map_err(|e| {
         ApiError::Validation(format!("eventPattern is not a valid event pattern: {e}"))
@@ -114,22 +114,29 @@ pub async fn put(
             deleted: false,
         })
         .await?;
-    Ok((heartbeat, feed_id))
+    Ok(RuleChange {
+        output: heartbeat,
+        feed_id: Some(feed_id),
+    })
 }
 
-/// Deletes a heartbeat; returns the feed id to wait for. Errors: `ResourceNotFoundException`.
-pub async fn delete(tx: &mut dyn StoreTx, name: &str) -> ApiResult<i64> {
+/// Deletes a heartbeat. Errors: `ResourceNotFoundException`.
+pub async fn delete(tx: &mut dyn StoreTx, name: &str) -> ApiResult<RuleChange<()>> {
     if !tx.delete_heartbeat(name).await? {
         return Err(ApiError::NotFound(format!(
             "Heartbeat {name} does not exist."
         )));
     }
-    Ok(tx
+    let feed_id = tx
         .append_change(&Change::HeartbeatChanged {
             name: name.to_owned(),
             deleted: true,
         })
-        .await?)
+        .await?;
+    Ok(RuleChange {
+        output: (),
+        feed_id: Some(feed_id),
+    })
 }
 
 /// Every heartbeat, by name.

@@ -29,15 +29,7 @@ pub const MAX_TARGETS_PER_RULE: usize = 5;
 /// Largest `EventPattern` accepted (`EventPattern` max length in the model).
 const MAX_PATTERN_CHARS: usize = 4096;
 
-/// A rule change's result and the id of the `RuleChanged` feed entry it wrote (`None` when
-/// nothing changed).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RuleChange<T> {
-    /// What the operation answers.
-    pub output: T,
-    /// The feed id the matcher must reach before the change is visible to ingest.
-    pub feed_id: Option<i64>,
-}
+pub use crate::domain::compiled::RuleChange;
 
 fn rule_name(name: &str) -> ApiResult<()> {
     validate::name("name", name, 64, ".-_", "[\\.\\-_A-Za-z0-9]+")

@@ -40,18 +40,24 @@ pub fn is_reserved_header(name: &str) -> bool {
 /// What secrets are replaced with wherever they are shown.
 pub const REDACTED: &str = "REDACTED";
 
-/// `url` with every query value replaced by [`REDACTED`] (names are kept).
+/// `url` with every query value and the password of its credentials replaced by
+/// [`REDACTED`] (query names and the user name are kept).
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.query().is_some() => {
-            let names: Vec<String> = parsed.query_pairs().map(|(k, _)| k.into_owned()).collect();
-            parsed
-                .query_pairs_mut()
-                .clear()
-                .extend_pairs(names.iter().map(|k| (k.as_str(), REDACTED)));
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some(REDACTED));
+            }
+            if parsed.query().is_some() {
+                let names: Vec<String> =
+                    parsed.query_pairs().map(|(k, _)| k.into_owned()).collect();
+                parsed
+                    .query_pairs_mut()
+                    .clear()
+                    .extend_pairs(names.iter().map(|k| (k.as_str(), REDACTED)));
+            }
             parsed.to_string()
         }
-        Ok(parsed) => parsed.to_string(),
         Err(_) => REDACTED.to_owned(),
     }
 }
@@ -283,6 +289,16 @@ pub fn compile_target(rule_arn: &str, target: Target) -> Option<RouteTarget> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_shown_without_secrets() {
+        assert_eq!(
+            redact_url("https://am:hunter2@alertmanager.example:9093/api?token=t&x=1"),
+            "https://am:REDACTED@alertmanager.example:9093/api?token=REDACTED&x=REDACTED"
+        );
+        assert_eq!(redact_url("http://a.example/p"), "http://a.example/p");
+        assert_eq!(redact_url("not a url"), "REDACTED");
+    }
 
     fn target(arn: &str, other: serde_json::Value) -> Target {
         Target {

@@ -25,6 +25,7 @@ use tocsin_api::receivers::{
 };
 use tocsin_pattern::Pattern;
 
+use crate::domain::compiled::RuleChange;
 use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::identity::Caller;
 use crate::store::{StoreTx, StoredSuppression, StoredWindow};
@@ -161,7 +162,7 @@ fn pattern_of_incident(raw: Option<&str>, source: &str) -> String {
 }
 
 /// Creates a window (`POST /v1/maintenance-windows`), announced with
-/// `MaintenanceWindowChanged`; returns it and the feed id to wait for before it applies.
+/// `MaintenanceWindowChanged`.
 ///
 /// Errors (`ValidationException`): no pattern (or incident), a pattern that does not
 /// parse, no end or duration, an end before the start, an occurrence longer than 31 days,
@@ -173,7 +174,7 @@ pub async fn create(
     caller: &Caller,
     req: CreateMaintenanceWindow,
     now: f64,
-) -> ApiResult<(MaintenanceWindow, i64)> {
+) -> ApiResult<RuleChange<MaintenanceWindow>> {
     let (mut name, mut reason, mut pattern) = (req.name, req.reason, req.event_pattern);
     if let Some(arn) = &req.from_incident_arn {
         let incident = tx
@@ -267,7 +268,10 @@ pub async fn create(
             id: window.id.clone(),
         })
         .await?;
-    Ok((window, feed_id))
+    Ok(RuleChange {
+        output: window,
+        feed_id: Some(feed_id),
+    })
 }
 
 /// Every window as of `now`: active first, then upcoming by start, then ended.
@@ -307,20 +311,24 @@ pub async fn on_wall(tx: &mut dyn StoreTx, now: f64) -> ApiResult<Vec<Maintenanc
         .collect())
 }
 
-/// Deletes a window and its suppressions (what they held back is not opened); returns the
-/// feed id of the announcement. Errors: `ResourceNotFoundException`.
-pub async fn delete(tx: &mut dyn StoreTx, id: &str) -> ApiResult<i64> {
+/// Deletes a window and its suppressions (release what it held first: see
+/// [`crate::domain::events::release_window`]). Errors: `ResourceNotFoundException`.
+pub async fn delete(tx: &mut dyn StoreTx, id: &str) -> ApiResult<RuleChange<()>> {
     if !tx.delete_window(id).await? {
         return Err(ApiError::NotFound(format!(
             "Maintenance window {id} does not exist."
         )));
     }
-    Ok(tx
+    let feed_id = tx
         .append_change(&Change::MaintenanceWindowChanged {
             window: None,
             id: id.to_owned(),
         })
-        .await?)
+        .await?;
+    Ok(RuleChange {
+        output: (),
+        feed_id: Some(feed_id),
+    })
 }
 
 /// A window's suppressions, oldest first (at most 1,000).

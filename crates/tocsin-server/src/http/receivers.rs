@@ -185,11 +185,13 @@ async fn put_heartbeat(
 ) -> RestResult<Json<Heartbeat>> {
     let audit = Audit::new(&caller, "PutHeartbeat", format!("heartbeat/{}", req.name));
     let bus = events::resolve_bus(req.event_bus_name.as_deref())?;
-    let (heartbeat, feed_id) =
-        write_tx!(s, audit, |tx| heartbeats::put(tx, req, bus, clock::now())
-            .await?);
-    s.await_matcher(Some(feed_id)).await?;
-    Ok(Json(heartbeat))
+    Ok(Json(rule_change!(s, audit, |tx| heartbeats::put(
+        tx,
+        req,
+        bus,
+        clock::now()
+    )
+    .await?)))
 }
 
 /// `POST /v1/heartbeats/delete` `{"name"}`: 204.
@@ -203,8 +205,7 @@ async fn delete_heartbeat(
         "DeleteHeartbeat",
         format!("heartbeat/{}", req.name),
     );
-    let feed_id = write_tx!(s, audit, |tx| heartbeats::delete(tx, &req.name).await?);
-    s.await_matcher(Some(feed_id)).await?;
+    rule_change!(s, audit, |tx| heartbeats::delete(tx, &req.name).await?);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -226,14 +227,13 @@ async fn create_window(
     RestJson(req): RestJson<CreateMaintenanceWindow>,
 ) -> RestResult<(StatusCode, Json<MaintenanceWindow>)> {
     let audit = Audit::new(&caller, "CreateMaintenanceWindow", "maintenance-window");
-    let (window, feed_id) = write_tx!(s, audit, |tx| windows::create(
+    let window = rule_change!(s, audit, |tx| windows::create(
         tx,
         &caller,
         req,
         clock::now()
     )
     .await?);
-    s.await_matcher(Some(feed_id)).await?;
     Ok((StatusCode::CREATED, Json(window)))
 }
 
@@ -250,13 +250,12 @@ async fn delete_window(
         format!("maintenance-window/{}", req.id),
     );
     let rules = s.rules.snapshot();
-    let feed_id = write_tx!(s, audit, |tx| {
+    rule_change!(s, audit, |tx| {
         // Deleting ends the window now: what it held back and still fires opens, so
         // nothing stays hidden.
         events::release_window(tx, &rules, &s.config, &req.id, clock::now()).await?;
         windows::delete(tx, &req.id).await?
     });
-    s.await_matcher(Some(feed_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

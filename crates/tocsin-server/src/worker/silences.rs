@@ -33,19 +33,6 @@ pub struct SilenceWorker {
     pub policy: Arc<OutboundPolicy>,
 }
 
-/// An Alertmanager URL as the timeline shows it: without credentials or query.
-fn shown_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.set_query(None);
-            u.to_string()
-        }
-        Err(_) => "(unparsable URL)".into(),
-    }
-}
-
 /// Writes a timeline entry with its feed entry.
 async fn note(
     tx: &mut dyn crate::store::StoreTx,
@@ -186,7 +173,7 @@ impl SilenceWorker {
         };
         let entry = |action: &str, extra: serde_json::Value| {
             let mut data = json!({
-                "alertmanager": shown_url(&cur.alertmanager_url),
+                "alertmanager": crate::domain::targets::redact_url(&cur.alertmanager_url),
                 "fingerprint": cur.fingerprint,
                 "action": action,
             });
@@ -270,7 +257,7 @@ impl SilenceWorker {
             Outcome::Failed(reason) => {
                 cur.attempts += 1;
                 cur.last_error = Some(reason.clone());
-                tracing::warn!(incident, %reason, attempt = cur.attempts, alertmanager = %shown_url(&cur.alertmanager_url), "Alertmanager silence request failed");
+                tracing::warn!(incident, %reason, attempt = cur.attempts, alertmanager = %crate::domain::targets::redact_url(&cur.alertmanager_url), "Alertmanager silence request failed");
                 // Creating is given up after MAX_ATTEMPTS; expiring is retried until the
                 // silence would end anyway (else a re-firing alert stays muted).
                 let give_up = match cur.state {

@@ -766,6 +766,18 @@ async fn alertmanager_opens_one_incident_per_fingerprint_and_resolves() {
     server.stop();
 }
 
+/// Deletes a window (answered 204).
+async fn delete_window(server: &TestServer, id: &Value) {
+    let r = server
+        .client
+        .post(format!("{}/v1/maintenance-windows/delete", server.base))
+        .json(&json!({ "id": id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}
+
 async fn create_window(server: &TestServer, body: Value) -> Value {
     let r = server
         .client
@@ -889,14 +901,7 @@ async fn maintenance_window_holds_back_then_opens_what_still_fires() {
 
     // Deleting a window ends it: what it held back and still fires opens now.
     let before = incidents(&server).await.len();
-    let r = server
-        .client
-        .post(format!("{}/v1/maintenance-windows/delete", server.base))
-        .json(&json!({"id": recurring["id"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    delete_window(&server, &recurring["id"]).await;
     assert_eq!(
         incidents(&server).await.len(),
         before + 1,
@@ -1168,14 +1173,7 @@ async fn a_window_that_ends_hands_over_to_an_overlapping_one() {
     );
     let held = suppressions(long["id"].clone()).await;
     assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
-    let r = server
-        .client
-        .post(format!("{}/v1/maintenance-windows/delete", server.base))
-        .json(&json!({"id": long["id"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    delete_window(&server, &long["id"]).await;
     assert_eq!(incidents(&server).await.len(), 1, "released at last");
     server.stop();
 }
