@@ -594,3 +594,66 @@ def test_list_timeline_events_filters_order_and_pages(incidents):
     assert [e["eventTime"].timestamp() - base for e in window] == pytest.approx([1, 2, 3], abs=1e-3)
     everything = incidents.list_timeline_events(incidentRecordArn=arn)["eventSummaries"]
     assert {e["eventType"] for e in everything} >= {"Incident Created", "Note"}
+
+
+def test_custom_event_buses(incidents, events, cloudwatch_alarm_event):
+    """CreateEventBus/DescribeEventBus/ListEventBuses/UpdateEventBus/DeleteEventBus; rules,
+    targets and PutEvents honour EventBusName (name or ARN), and rules match per bus."""
+    created = events.create_event_bus(
+        Name="ops", Description="operations", Tags=[{"Key": "team", "Value": "sre"}],
+        DeadLetterConfig={"Arn": "arn:aws:sqs:us-east-1:000000000000:dlq"},
+    )
+    bus_arn = created["EventBusArn"]
+    assert bus_arn.endswith(":event-bus/ops") and created["Description"] == "operations"
+    described = events.describe_event_bus(Name=bus_arn)
+    assert described["Name"] == "ops" and described["Arn"] == bus_arn
+    assert described["CreationTime"] and described["DeadLetterConfig"]["Arn"].endswith(":dlq")
+    assert events.describe_event_bus()["Name"] == "default"
+    assert [b["Name"] for b in events.list_event_buses()["EventBuses"]] == ["default", "ops"]
+    assert [b["Name"] for b in events.list_event_buses(NamePrefix="o")["EventBuses"]] == ["ops"]
+    page = events.list_event_buses(Limit=1)
+    assert [b["Name"] for b in page["EventBuses"]] == ["default"] and page["NextToken"]
+    assert events.list_tags_for_resource(ResourceARN=bus_arn)["Tags"] == [{"Key": "team", "Value": "sre"}]
+    updated = events.update_event_bus(Name="ops", Description="ops bus")
+    assert updated["Description"] == "ops bus" and updated["Arn"] == bus_arn
+    assert events.describe_event_bus(Name="ops")["Description"] == "ops bus"
+
+    plan_arn = incidents.create_response_plan(name="busplan", incidentTemplate={"title": "On ops", "impact": 3})["arn"]
+    rule_arn = events.put_rule(Name="alarms", EventBusName="ops", EventPattern=json.dumps(ALARM_PATTERN))["RuleArn"]
+    assert rule_arn.endswith(":rule/ops/alarms")
+    events.put_targets(Rule="alarms", EventBusName=bus_arn, Targets=[{"Id": "plan", "Arn": plan_arn}])
+    assert [r["Name"] for r in events.list_rules(EventBusName="ops")["Rules"]] == ["alarms"]
+    assert events.list_rules()["Rules"] == [], "rules are per bus"
+
+    # On the default bus the rule on ops does not match.
+    events.put_events(Entries=[put_event_entry(cloudwatch_alarm_event)])
+    assert incidents.list_incident_records()["incidentRecordSummaries"] == []
+    entry = dict(put_event_entry(cloudwatch_alarm_event), EventBusName="ops")
+    missing = dict(put_event_entry(cloudwatch_alarm_event), EventBusName="nowhere")
+    out = events.put_events(Entries=[entry, missing])
+    assert out["FailedEntryCount"] == 1
+    assert out["Entries"][1]["ErrorCode"] == "ResourceNotFoundException"
+    summaries = incidents.list_incident_records()["incidentRecordSummaries"]
+    assert [s["title"] for s in summaries] == ["On ops"]
+
+    for call, code in [
+        (lambda: events.create_event_bus(Name="ops"), "ResourceAlreadyExistsException"),
+        (lambda: events.create_event_bus(Name="default"), "ResourceAlreadyExistsException"),
+        (lambda: events.create_event_bus(Name="p", EventSourceName="aws.partner/x/y"), "ResourceNotFoundException"),
+        (lambda: events.describe_event_bus(Name="nowhere"), "ResourceNotFoundException"),
+        (lambda: events.update_event_bus(Name="nowhere", Description="x"), "ResourceNotFoundException"),
+        (lambda: events.put_rule(Name="r", EventBusName="nowhere", EventPattern=json.dumps(ALARM_PATTERN)), "ResourceNotFoundException"),
+        (lambda: events.delete_event_bus(Name="default"), "ValidationException"),
+        (lambda: events.delete_event_bus(Name="ops"), "ValidationException"),
+    ]:
+        with pytest.raises(ClientError) as err:
+            call()
+        assert error_code(err.value) == code, call
+    assert [b["Name"] for b in events.list_event_buses()["EventBuses"]] == ["default", "ops"], "refused calls write nothing"
+
+    events.remove_targets(Rule="alarms", EventBusName="ops", Ids=["plan"])
+    events.delete_rule(Name="alarms", EventBusName="ops")
+    events.delete_event_bus(Name="ops")
+    events.delete_event_bus(Name="ops")  # deleting a bus that is gone succeeds, as in EventBridge
+    assert [b["Name"] for b in events.list_event_buses()["EventBuses"]] == ["default"]
+    assert events.put_events(Entries=[entry])["FailedEntryCount"] == 1

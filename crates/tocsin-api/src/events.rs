@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::EpochSeconds;
 
-/// The only event bus in this release.
+/// The account's default event bus, which always exists and cannot be deleted.
 pub const DEFAULT_EVENT_BUS: &str = "default";
 
 /// Rule state (`RuleState`).
@@ -418,4 +418,125 @@ pub struct ListTagsForResourceRequest {
 pub struct ListTagsForResourceResponse {
     /// The tags, by key.
     pub tags: Vec<Tag>,
+}
+
+/// Mirrors `DeadLetterConfig`: an SQS queue ARN (kept and returned; Tocsin keeps its own
+/// dead letters).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeadLetterConfig {
+    /// Queue ARN (1-1600 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+}
+
+/// Mirrors `CreateEventBusRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateEventBusRequest {
+    /// Bus name: 1-256 of `[/.\-_A-Za-z0-9]`, not `default`.
+    pub name: String,
+    /// A partner event source (Tocsin has none: `ResourceNotFoundException`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_source_name: Option<String>,
+    /// At most 512 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Kept and returned (Tocsin's database is not encrypted per bus).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_identifier: Option<String>,
+    /// Kept and returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfig>,
+    /// `LogConfig` (`IncludeDetail`, `Level`), kept and returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_config: Option<serde_json::Value>,
+    /// Tags of the new bus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+/// Mirrors `UpdateEventBusRequest`: what is given replaces what is stored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateEventBusRequest {
+    /// Bus name (`default` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// At most 512 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Kept and returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_identifier: Option<String>,
+    /// Kept and returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfig>,
+    /// Kept and returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_config: Option<serde_json::Value>,
+}
+
+/// An event bus as DescribeEventBus answers it (`ListEventBuses` entries are the same
+/// shape; members a list entry lacks are ignored by clients).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EventBus {
+    /// Bus name.
+    pub name: String,
+    /// `arn:aws:events:<region>:<account>:event-bus/<name>`.
+    pub arn: String,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// KMS key, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_identifier: Option<String>,
+    /// Dead-letter queue, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfig>,
+    /// Log configuration, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_config: Option<serde_json::Value>,
+    /// Epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_time: Option<EpochSeconds>,
+    /// Epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified_time: Option<EpochSeconds>,
+}
+
+/// Mirrors `ListEventBusesRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListEventBusesRequest {
+    /// Only buses whose names start with this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_prefix: Option<String>,
+    /// From a previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// 1-100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+}
+
+/// Mirrors `ListEventBusesResponse`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListEventBusesResponse {
+    /// The buses, by name.
+    pub event_buses: Vec<EventBus>,
+    /// Present when more may follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// Mirrors `DescribeEventBusRequest` and `DeleteEventBusRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EventBusRef {
+    /// Name or ARN (`default` when absent; DeleteEventBus requires it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }

@@ -104,6 +104,14 @@ pub enum Change {
         /// Rule ARN.
         arn: String,
     },
+    /// An event bus was created, updated or deleted (`deleted`).
+    EventBusChanged {
+        /// Bus name.
+        name: String,
+        /// Whether it was deleted.
+        #[serde(default)]
+        deleted: bool,
+    },
     /// An access key was created, enabled, disabled or deleted (never carries the secret).
     AccessKeyChanged {
         /// The key's id.

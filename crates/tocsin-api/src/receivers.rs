@@ -236,6 +236,9 @@ pub struct UpdateReceiver {
     pub name: String,
     /// The new settings.
     pub settings: ReceiverSettings,
+    /// Moves the receiver to this event bus (name or ARN) when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus_name: Option<String>,
 }
 
 /// `POST /v1/receivers/delete`, `/v1/heartbeats/delete`.

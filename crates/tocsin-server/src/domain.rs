@@ -13,6 +13,7 @@ pub mod arns;
 pub mod audit;
 pub mod automation;
 pub mod automation_start;
+pub mod buses;
 pub mod compiled;
 pub mod contacts;
 pub mod deliveries;

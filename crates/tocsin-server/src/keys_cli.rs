@@ -179,7 +179,9 @@ pub async fn run_receivers(args: &crate::cli::ReceiversArgs) -> Result<String, S
         } => {
             let kind = tocsin_api::receivers::ReceiverKind::parse(kind)
                 .ok_or_else(|| format!("unknown kind {kind}"))?;
-            let bus = crate::domain::events::resolve_bus(Some(bus)).map_err(|e| e.to_string())?;
+            let bus = crate::domain::buses::resolve(tx.as_mut(), Some(bus))
+                .await
+                .map_err(|e| e.to_string())?;
             let req = tocsin_api::receivers::CreateReceiver {
                 name: name.clone(),
                 kind,

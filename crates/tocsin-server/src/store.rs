@@ -27,8 +27,9 @@ pub use contacts::{
 };
 pub use notify::{NotifyStore, OutMessage, StoredNotification, StoredSubscription, StoredTopic};
 pub use receivers::{
-    AlertSource, PolicyStore, ReceiverStore, ReplicationStore, SilenceState, StoredHeartbeat,
-    StoredReceiver, StoredSilence, StoredSuppression, StoredWindow, TagStore, WatchStore,
+    AlertSource, PolicyStore, ReceiverStore, ReplicationStore, ResourceStore, SilenceState,
+    StoredHeartbeat, StoredReceiver, StoredSilence, StoredSuppression, StoredWindow, TagStore,
+    WatchStore,
 };
 pub use runbooks::{
     Decision, RunAs, StoredDocumentHead, StoredDocumentVersion, StoredExecution, Wait, WaitKind,
@@ -172,6 +173,7 @@ pub trait StoreTx:
     + TagStore
     + ReplicationStore
     + PolicyStore
+    + ResourceStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.

@@ -4,9 +4,7 @@
 //! crash after it loses nothing.
 
 use serde_json::json;
-use tocsin_api::events::{
-    DEFAULT_EVENT_BUS, PutEventsRequest, PutEventsResponse, PutEventsResultEntry,
-};
+use tocsin_api::events::{PutEventsRequest, PutEventsResponse, PutEventsResultEntry};
 use tocsin_api::incidents::{ItemIdentifier, ItemValue, RelatedItem, TriggerDetails};
 use tocsin_api::native::{Change, EventReceived};
 use tocsin_transform::DeliveryContext;
@@ -35,19 +33,6 @@ pub const MAX_RECEIVED_EVENT_BYTES: usize = 640 * 1024;
 pub const MAX_ENTRIES: usize = 10;
 /// `rawData` of `triggerDetails` holds at most this many characters of the event.
 const RAW_DATA_MAX: usize = 10_000;
-
-/// Resolves `EventBusName` (a name or an event-bus ARN) to a bus this node has.
-pub fn resolve_bus(name_or_arn: Option<&str>) -> Result<String, ApiError> {
-    let given = name_or_arn.unwrap_or(DEFAULT_EVENT_BUS);
-    let name = given.rsplit_once(":event-bus/").map_or(given, |(_, n)| n);
-    if name == DEFAULT_EVENT_BUS {
-        Ok(name.to_owned())
-    } else {
-        Err(ApiError::NotFound(format!(
-            "Event bus {name} does not exist."
-        )))
-    }
-}
 
 /// An entry's size as EventBridge counts it: 14 bytes for `Time` when present, plus the
 /// UTF-8 bytes of `Source`, `DetailType`, `Detail` and each resource.
@@ -108,6 +93,7 @@ struct Accepted {
 
 fn accept(
     config: &ServerConfig,
+    rules: &CompiledRules,
     index: usize,
     e: &tocsin_api::events::PutEventsRequestEntry,
 ) -> Result<Accepted, PutEventsResultEntry> {
@@ -136,8 +122,14 @@ fn accept(
         .ok()
         .filter(serde_json::Value::is_object)
         .ok_or_else(|| failed("MalformedDetail", "Detail is malformed."))?;
-    let bus = resolve_bus(e.event_bus_name.as_deref())
-        .map_err(|err| failed("ResourceNotFoundException", err.to_string()))?;
+    let bus = crate::domain::buses::name_of(e.event_bus_name.as_deref())
+        .map_err(|err| failed("InvalidArgument", err.to_string()))?;
+    if !rules.has_bus(&bus) {
+        return Err(failed(
+            "ResourceNotFoundException",
+            format!("Event bus {bus} does not exist."),
+        ));
+    }
     let resources = e.resources.clone().unwrap_or_default();
     if let Some(long) = resources.iter().find(|r| r.len() > 2048) {
         return Err(failed(
@@ -201,7 +193,7 @@ pub async fn put_events(
     caller: &Caller,
     req: PutEventsRequest,
 ) -> ApiResult<PutEventsResponse> {
-    let (results, accepted) = accept_request(config, &req)?;
+    let (results, accepted) = accept_request(config, rules, &req)?;
     if !accepted.is_empty() {
         let ids = accepted_ids(&accepted);
         let mut tx = store.write().await?;
@@ -216,6 +208,7 @@ pub async fn put_events(
 /// (a refused entry gets its error code in the results).
 fn accept_request(
     config: &ServerConfig,
+    rules: &CompiledRules,
     req: &PutEventsRequest,
 ) -> ApiResult<(Vec<PutEventsResultEntry>, Vec<Accepted>)> {
     let n = req.entries.len();
@@ -228,7 +221,7 @@ fn accept_request(
     let mut results = vec![PutEventsResultEntry::default(); n];
     let mut accepted = Vec::new();
     for (i, entry) in req.entries.iter().enumerate() {
-        match accept(config, i, entry) {
+        match accept(config, rules, i, entry) {
             Ok(a) => accepted.push(a),
             Err(fail) => results[i] = fail,
         }
@@ -794,7 +787,7 @@ pub async fn put_events_in(
     caller: &Caller,
     req: PutEventsRequest,
 ) -> ApiResult<PutEventsResponse> {
-    let (results, accepted) = accept_request(config, &req)?;
+    let (results, accepted) = accept_request(config, rules, &req)?;
     let ids = accepted_ids(&accepted);
     ingest(tx, rules, config, caller, accepted).await?;
     Ok(respond(results, ids))
@@ -812,22 +805,6 @@ mod tests {
         assert_ne!(derived_dedupe("r", &a), derived_dedupe("r2", &a));
         let none = json!({"source": "s", "detail-type": "d", "resources": []});
         assert_eq!(derived_dedupe("r", &none), "r|s|d");
-    }
-
-    #[test]
-    fn bus_names_and_arns_resolve() {
-        assert_eq!(resolve_bus(None).unwrap(), "default");
-        assert_eq!(
-            resolve_bus(Some(
-                "arn:aws:events:us-east-1:000000000000:event-bus/default"
-            ))
-            .unwrap(),
-            "default"
-        );
-        assert!(matches!(
-            resolve_bus(Some("other")),
-            Err(ApiError::NotFound(_))
-        ));
     }
 
     #[test]

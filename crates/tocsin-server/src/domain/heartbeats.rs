@@ -77,7 +77,7 @@ fn event(
 ///
 /// Errors (`ValidationException`): a bad name, a pattern that does not parse, an interval
 /// outside 1 s to 31 days.
-/// `bus` is `req.eventBusName` as [`crate::domain::events::resolve_bus`] resolved it.
+/// `bus` is `req.eventBusName` as [`crate::domain::buses::resolve`] resolved it.
 pub async fn put(
     tx: &mut dyn StoreTx,
     req: PutHeartbeat,

@@ -7,7 +7,7 @@
 //! has reached their own feed entry ([`RuleIndex::wait_compiled`]): read-your-writes, and a
 //! rule stored by a request whose client went away still gets compiled.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,9 +46,16 @@ pub struct CompiledRules {
     buses: HashMap<String, Matcher<Arc<RuleRoute>>>,
     windows: Vec<CompiledWindow>,
     heartbeats: HashMap<String, Vec<(String, Pattern)>>,
+    /// Custom event buses (`default` always exists).
+    custom_buses: HashSet<String>,
 }
 
 impl CompiledRules {
+    /// Whether the event bus `name` exists (as of the compiled feed id).
+    pub fn has_bus(&self, name: &str) -> bool {
+        name == tocsin_api::events::DEFAULT_EVENT_BUS || self.custom_buses.contains(name)
+    }
+
     /// The routes of the rules on `event_bus_name` that `event` matches.
     pub fn matching(&self, event_bus_name: &str, event: &serde_json::Value) -> Vec<Arc<RuleRoute>> {
         self.buses
@@ -179,10 +186,17 @@ impl CompiledRules {
                 }
             }
         }
+        let custom_buses = tx
+            .resources(crate::domain::buses::KIND, "")
+            .await?
+            .into_iter()
+            .filter_map(|b| b["name"].as_str().map(str::to_owned))
+            .collect();
         Ok(CompiledRules {
             buses,
             windows,
             heartbeats,
+            custom_buses,
         })
     }
 }

@@ -355,6 +355,9 @@ pub async fn update(
         .await?
         .ok_or_else(|| not_found(&req.name))?;
     stored.receiver.settings = req.settings;
+    if let Some(bus) = req.event_bus_name.as_deref() {
+        stored.receiver.event_bus_name = crate::domain::buses::resolve(tx, Some(bus)).await?;
+    }
     tx.update_receiver(&stored).await?;
     tx.append_change(&Change::ReceiverChanged { name: req.name })
         .await?;

@@ -18,9 +18,9 @@ use tocsin_pattern::Pattern;
 use crate::config::ServerConfig;
 use crate::domain::arns;
 use crate::domain::error::{ApiError, ApiResult};
-use crate::domain::events::resolve_bus;
 use crate::domain::targets::validate_target;
 use crate::domain::validate::{self, Page};
+use crate::domain::{buses, tags};
 use crate::store::StoreTx;
 
 /// Most targets one rule may have (EventBridge's limit).
@@ -71,7 +71,7 @@ pub async fn put_rule(
     req: PutRuleRequest,
 ) -> ApiResult<RuleChange<PutRuleResponse>> {
     rule_name(&req.name)?;
-    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
     validate::opt_length("description", req.description.as_deref(), 512)?;
     if req.schedule_expression.is_some() {
         return Err(ApiError::Validation(
@@ -104,11 +104,11 @@ pub async fn put_rule(
         created_by: Some(config.account_id.clone()),
     };
     if let Some(tags) = &req.tags {
-        check_tags(tags)?;
+        tags::check_event_tags(tags)?;
     }
     tx.put_rule(&rule).await?;
     if let Some(tags) = &req.tags {
-        put_tags(tx, &arn, tags).await?;
+        tags::put_event_tags(tx, &arn, tags).await?;
     }
     let feed_id = tx
         .append_change(&Change::RuleChanged { arn: arn.clone() })
@@ -126,7 +126,7 @@ pub async fn describe_rule(
     req: RuleRef,
 ) -> ApiResult<Rule> {
     rule_name(&req.name)?;
-    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
     find_rule(tx, config, &bus, &req.name).await
 }
 
@@ -135,7 +135,7 @@ pub async fn list_rules(
     tx: &mut dyn StoreTx,
     req: ListRulesRequest,
 ) -> ApiResult<ListRulesResponse> {
-    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
     let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
     let mut rules = tx
         .rules(
@@ -160,7 +160,7 @@ pub async fn delete_rule(
     req: RuleRef,
 ) -> ApiResult<RuleChange<()>> {
     rule_name(&req.name)?;
-    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
     let arn = arns::rule(&config.region, &config.account_id, &bus, &req.name);
     if !tx.targets(&arn).await?.is_empty() {
         return Err(ApiError::Validation(
@@ -190,7 +190,7 @@ async fn rule_of_batch(
 ) -> ApiResult<Rule> {
     rule_name(name)?;
     validate::list_length(batch.0, batch.1, 1, 100)?;
-    let bus = resolve_bus(bus)?;
+    let bus = buses::resolve(tx, bus).await?;
     find_rule(tx, config, &bus, name).await
 }
 
@@ -255,7 +255,7 @@ pub async fn list_targets_by_rule(
     reveal_secrets: bool,
 ) -> ApiResult<ListTargetsByRuleResponse> {
     rule_name(&req.rule)?;
-    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
     let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
     let rule = find_rule(tx, config, &bus, &req.rule).await?;
     let mut all = tx.targets(&rule.arn).await?;
@@ -311,41 +311,16 @@ pub fn test_event_pattern(req: TestEventPatternRequest) -> ApiResult<TestEventPa
     })
 }
 
-/// Most tags on one resource (EventBridge's limit).
-pub const MAX_TAGS: usize = 50;
-
-fn check_tags(tags: &[Tag]) -> ApiResult<()> {
-    for t in tags {
-        validate::length("tags.member.key", &t.key, 1, 128)?;
-        validate::length("tags.member.value", &t.value, 0, 256)?;
-    }
-    Ok(())
-}
-
-/// Adds or replaces tags, refusing more than [`MAX_TAGS`] in all.
-async fn put_tags(tx: &mut dyn StoreTx, arn: &str, tags: &[Tag]) -> ApiResult<()> {
-    let mut keys: std::collections::BTreeSet<String> =
-        tx.tags(arn).await?.into_iter().map(|(k, _)| k).collect();
-    keys.extend(tags.iter().map(|t| t.key.clone()));
-    if keys.len() > MAX_TAGS {
-        return Err(ApiError::LimitExceeded(format!(
-            "A resource can have at most {MAX_TAGS} tags; this would give it {}.",
-            keys.len()
-        )));
-    }
-    for t in tags {
-        tx.put_tag(arn, &t.key, &t.value).await?;
-    }
-    Ok(())
-}
-
-/// The rule a `ResourceARN` names (tags are on rules).
-///
-/// Errors: `ResourceNotFoundException` for any other ARN or a missing rule.
-async fn tagged_rule(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<Rule> {
+/// Checks that `arn` names a rule or an event bus that exists (the resources EventBridge's
+/// tag operations take).
+async fn tagged_rule(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<()> {
     validate::arn("resourceARN", arn)?;
+    if let Some((_, bus)) = arn.split_once(":event-bus/") {
+        return buses::resolve(tx, Some(bus)).await.map(|_| ());
+    }
     tx.rule(arn)
         .await?
+        .map(|_| ())
         .ok_or_else(|| ApiError::NotFound(format!("Rule {arn} does not exist.")))
 }
 
@@ -354,9 +329,9 @@ async fn tagged_rule(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<Rule> {
 ///
 /// Errors: `ResourceNotFoundException` for an unknown rule, `ValidationException`.
 pub async fn tag_resource(tx: &mut dyn StoreTx, req: TagResourceRequest) -> ApiResult<()> {
-    check_tags(&req.tags)?;
+    tags::check_event_tags(&req.tags)?;
     tagged_rule(tx, &req.resource_arn).await?;
-    put_tags(tx, &req.resource_arn, &req.tags).await
+    tags::put_event_tags(tx, &req.resource_arn, &req.tags).await
 }
 
 /// Mirrors UntagResource on a rule (keys it does not have are ignored).
@@ -400,7 +375,7 @@ pub async fn set_rule_state(
     enabled: bool,
 ) -> ApiResult<RuleChange<()>> {
     rule_name(&req.name)?;
-    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
     let mut rule = find_rule(tx, config, &bus, &req.name).await?;
     let state = if enabled {
         RuleState::Enabled
@@ -435,7 +410,7 @@ pub async fn list_rule_names_by_target(
     req: ListRuleNamesByTargetRequest,
 ) -> ApiResult<ListRuleNamesByTargetResponse> {
     validate::length("targetArn", &req.target_arn, 1, 1600)?;
-    let bus = resolve_bus(req.event_bus_name.as_deref())?;
+    let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
     let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
     let mut names: Vec<String> = tx
         .all_rules()

@@ -132,6 +132,37 @@ pub async fn list(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<BTreeMap<String,
     Ok(tx.tags(arn).await?.into_iter().collect())
 }
 
+/// Checks EventBridge tags (`Tag`: key 1-128, value 0-256 characters).
+pub fn check_event_tags(tags: &[tocsin_api::events::Tag]) -> ApiResult<()> {
+    for t in tags {
+        validate::length("tags.member.key", &t.key, 1, 128)?;
+        validate::length("tags.member.value", &t.value, 0, 256)?;
+    }
+    Ok(())
+}
+
+/// Adds or replaces EventBridge tags on a rule or bus, refusing more than [`MAX_TAGS`] in
+/// all (`LimitExceededException`).
+pub async fn put_event_tags(
+    tx: &mut dyn StoreTx,
+    arn: &str,
+    tags: &[tocsin_api::events::Tag],
+) -> ApiResult<()> {
+    let mut keys: std::collections::BTreeSet<String> =
+        tx.tags(arn).await?.into_iter().map(|(k, _)| k).collect();
+    keys.extend(tags.iter().map(|t| t.key.clone()));
+    if keys.len() > MAX_TAGS {
+        return Err(ApiError::LimitExceeded(format!(
+            "A resource can have at most {MAX_TAGS} tags; this would give it {}.",
+            keys.len()
+        )));
+    }
+    for t in tags {
+        tx.put_tag(arn, &t.key, &t.value).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,10 @@
 //! it before reading the body.
 
 use tocsin_api::events::{
+    CreateEventBusRequest, EventBus, EventBusRef, ListEventBusesRequest, ListEventBusesResponse,
+    UpdateEventBusRequest,
+};
+use tocsin_api::events::{
     ListRuleNamesByTargetRequest, ListRuleNamesByTargetResponse, ListRulesRequest,
     ListRulesResponse, ListTagsForResourceRequest, ListTagsForResourceResponse,
     ListTargetsByRuleRequest, ListTargetsByRuleResponse, PutEventsRequest, PutEventsResponse,
@@ -12,8 +16,9 @@ use tocsin_api::events::{
     UntagResourceRequest,
 };
 
+use crate::clock;
 use crate::domain::identity::Role;
-use crate::domain::{events, rules};
+use crate::domain::{buses, events, rules};
 use crate::http::audit::Audit;
 use crate::http::operation::Operation;
 use crate::http::state::AppState;
@@ -75,6 +80,26 @@ pub static OPERATIONS: &[Operation] = &[
     }},
     operation! { "ListTagsForResource", Viewer, (s, _, req: ListTagsForResourceRequest) -> ListTagsForResourceResponse {
         read_tx!(s, |tx| rules::list_tags(tx, req).await?)
+    }},
+    operation! { "CreateEventBus", Admin, (s, caller, req: CreateEventBusRequest) -> serde_json::Value {
+        let audit = Audit::new(caller, "CreateEventBus", buses::arn(&s.config, &req.name));
+        rule_change!(s, audit, |tx| buses::create(tx, &s.config, req, clock::now()).await?)
+    }},
+    operation! { "DescribeEventBus", Viewer, (s, _, req: EventBusRef) -> EventBus {
+        read_tx!(s, |tx| buses::describe(tx, &s.config, req.name.as_deref()).await?)
+    }},
+    operation! { "ListEventBuses", Viewer, (s, _, req: ListEventBusesRequest) -> ListEventBusesResponse {
+        read_tx!(s, |tx| buses::list(tx, &s.config, req).await?)
+    }},
+    operation! { "UpdateEventBus", Admin, (s, caller, req: UpdateEventBusRequest) -> EventBus {
+        let name = req.name.clone().unwrap_or_else(|| tocsin_api::events::DEFAULT_EVENT_BUS.into());
+        let audit = Audit::new(caller, "UpdateEventBus", buses::arn(&s.config, &name));
+        write_tx!(s, audit, |tx| buses::update(tx, &s.config, req, clock::now()).await?)
+    }},
+    operation! { "DeleteEventBus", Admin, (s, caller, req: EventBusRef) -> EmptyResponse {
+        let audit = Audit::new(caller, "DeleteEventBus", buses::arn(&s.config, req.name.as_deref().unwrap_or_default()));
+        rule_change!(s, audit, |tx| buses::delete(tx, &s.config, req.name.as_deref()).await?);
+        EmptyResponse::new()
     }},
     operation! { "PutEvents", Producer, (s, caller, req: PutEventsRequest) -> PutEventsResponse {
         let rules = s.rules.snapshot();

@@ -23,7 +23,7 @@ use crate::domain::alerts::{AlertAction, receiver_caller};
 use crate::domain::error::ApiError;
 use crate::domain::inbound::{self, Inbound};
 use crate::domain::receivers::{self, Unsealed};
-use crate::domain::{events, heartbeats, windows};
+use crate::domain::{buses, events, heartbeats, windows};
 use crate::http::audit::Audit;
 use crate::http::error::RestJsonError;
 use crate::http::extract::{Admin, ReceiverAuth, Require, Responder, RestJson, Viewer};
@@ -137,8 +137,8 @@ async fn create(
     RestJson(req): RestJson<CreateReceiver>,
 ) -> RestResult<(StatusCode, Json<CreatedReceiver>)> {
     let audit = Audit::new(&caller, "CreateReceiver", format!("receiver/{}", req.name));
-    let bus = events::resolve_bus(req.event_bus_name.as_deref())?;
     let created = write_tx!(s, audit, |tx| {
+        let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
         receivers::create(tx, &s.config, &caller, req, bus, clock::now()).await?
     });
     Ok((StatusCode::CREATED, Json(created)))
@@ -184,14 +184,10 @@ async fn put_heartbeat(
     RestJson(req): RestJson<PutHeartbeat>,
 ) -> RestResult<Json<Heartbeat>> {
     let audit = Audit::new(&caller, "PutHeartbeat", format!("heartbeat/{}", req.name));
-    let bus = events::resolve_bus(req.event_bus_name.as_deref())?;
-    Ok(Json(rule_change!(s, audit, |tx| heartbeats::put(
-        tx,
-        req,
-        bus,
-        clock::now()
-    )
-    .await?)))
+    Ok(Json(rule_change!(s, audit, |tx| {
+        let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
+        heartbeats::put(tx, req, bus, clock::now()).await?
+    })))
 }
 
 /// `POST /v1/heartbeats/delete` `{"name"}`: 204.

@@ -238,6 +238,25 @@ pub trait TagStore: Send {
     async fn delete_tags(&mut self, resource_arn: &str) -> StoreResult<()>;
 }
 
+/// EventBridge resources kept whole as JSON bodies, by kind (`event-bus`, `archive`,
+/// `replay`, `connection`, `api-destination`) and name. Names are unique per kind.
+#[async_trait]
+pub trait ResourceStore: Send {
+    /// Creates or replaces a resource.
+    async fn put_resource(
+        &mut self,
+        kind: &str,
+        name: &str,
+        body: &serde_json::Value,
+    ) -> StoreResult<()>;
+    /// One resource, if it exists.
+    async fn resource(&mut self, kind: &str, name: &str) -> StoreResult<Option<serde_json::Value>>;
+    /// The resources of a kind whose names start with `prefix`, by name.
+    async fn resources(&mut self, kind: &str, prefix: &str) -> StoreResult<Vec<serde_json::Value>>;
+    /// Deletes a resource; false when there was none.
+    async fn delete_resource(&mut self, kind: &str, name: &str) -> StoreResult<bool>;
+}
+
 /// Incident Manager's replication set (Tocsin keeps at most one).
 #[async_trait]
 pub trait ReplicationStore: Send {

@@ -34,7 +34,9 @@ impl MatcherWorker {
         };
         let current = self.index.snapshot();
         if batch.iter().any(|e| match &e.change {
-            Change::RuleChanged { .. } | Change::HeartbeatChanged { .. } => true,
+            Change::RuleChanged { .. }
+            | Change::HeartbeatChanged { .. }
+            | Change::EventBusChanged { .. } => true,
             // Windows never change after creation: only a new or a deleted one (not a
             // suppression count or a boundary) changes what is compiled.
             Change::MaintenanceWindowChanged { window, id } => {

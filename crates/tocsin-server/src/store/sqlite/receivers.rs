@@ -545,3 +545,61 @@ impl crate::store::PolicyStore for SqliteTx {
         Ok(())
     }
 }
+
+#[async_trait]
+impl crate::store::ResourceStore for SqliteTx {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_resource(
+        &mut self,
+        kind: &str,
+        name: &str,
+        body: &serde_json::Value,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO aws_resources (kind, name, body) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (kind, name) DO UPDATE SET body = ?3",
+        )
+        .bind(kind)
+        .bind(name)
+        .bind(encode(body)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn resource(&mut self, kind: &str, name: &str) -> StoreResult<Option<serde_json::Value>> {
+        body(
+            sqlx::query_scalar("SELECT body FROM aws_resources WHERE kind = ? AND name = ?")
+                .bind(kind)
+                .bind(name),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn resources(&mut self, kind: &str, prefix: &str) -> StoreResult<Vec<serde_json::Value>> {
+        bodies(
+            sqlx::query_scalar(
+                "SELECT body FROM aws_resources WHERE kind = ? \
+                 AND substr(name, 1, length(?2)) = ?2 ORDER BY name",
+            )
+            .bind(kind)
+            .bind(prefix),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_resource(&mut self, kind: &str, name: &str) -> StoreResult<bool> {
+        touched(
+            sqlx::query("DELETE FROM aws_resources WHERE kind = ? AND name = ?")
+                .bind(kind)
+                .bind(name),
+            &mut self.tx,
+        )
+        .await
+    }
+}
