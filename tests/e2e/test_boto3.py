@@ -657,3 +657,17 @@ def test_custom_event_buses(incidents, events, cloudwatch_alarm_event):
     events.delete_event_bus(Name="ops")  # deleting a bus that is gone succeeds, as in EventBridge
     assert [b["Name"] for b in events.list_event_buses()["EventBuses"]] == ["default"]
     assert events.put_events(Entries=[entry])["FailedEntryCount"] == 1
+
+
+def test_sts_get_caller_identity(base_url, admin_credentials):
+    """sts:GetCallerIdentity over the query protocol (what `aws sts get-caller-identity` and
+    Terraform's credential check call): the caller's principal, key id and account."""
+    sts = aws_client("sts", base_url, admin_credentials)
+    me = sts.get_caller_identity()
+    assert me["Account"] == "000000000000"
+    assert me["Arn"].startswith("arn:aws:iam::000000000000:user/")
+    assert me["UserId"] == admin_credentials[0]
+    bad = aws_client("sts", base_url, (admin_credentials[0], "not-the-secret"))
+    with pytest.raises(ClientError) as err:
+        bad.get_caller_identity()
+    assert error_code(err.value) == "SignatureDoesNotMatch"

@@ -98,6 +98,7 @@ pub mod sigv4;
 pub mod sns;
 pub mod ssm;
 pub mod state;
+pub mod sts;
 pub mod tickets;
 pub mod web;
 pub mod webhooks;
@@ -141,6 +142,13 @@ pub fn route_table() -> Vec<RouteSpec> {
             access: Access::Role(op.role),
         }));
     }
+    table.extend(sts::ACTIONS.iter().map(|op| RouteSpec {
+        method: Method::POST,
+        path: "/",
+        target_prefix: Some(sts::ACTION_PREFIX),
+        operation: op,
+        access: Access::Authenticated,
+    }));
     table.extend(sns::ACTIONS.iter().map(|op| RouteSpec {
         method: Method::POST,
         path: "/",

@@ -130,7 +130,11 @@ async fn identify(state: &AppState, request: Request) -> Result<Request, ApiErro
                 .get("x-amz-target")
                 .and_then(|v| v.to_str().ok());
             let form = crate::http::sns::is_form(&parts.headers);
-            let service = service_of(&parts.method, parts.uri.path(), target, form);
+            let service = if form && target.is_none() && crate::http::sts::is_sts(&bytes) {
+                Some("sts")
+            } else {
+                service_of(&parts.method, parts.uri.path(), target, form)
+            };
             let signed = sigv4::Signed {
                 method: &parts.method,
                 uri: &parts.uri,

@@ -47,6 +47,9 @@ pub async fn dispatch(
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
+    if target.is_empty() && sns::is_form(&headers) && crate::http::sts::is_sts(&body) {
+        return crate::http::sts::dispatch(state, caller.map(|c| c.0), body).await;
+    }
     if target.is_empty() && sns::is_form(&headers) {
         return sns::dispatch(state, caller.map(|c| c.0), body).await;
     }

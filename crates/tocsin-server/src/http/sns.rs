@@ -235,7 +235,13 @@ fn xml_response(status: StatusCode, body: String) -> Response {
 
 /// `<ActionResponse>` with an optional `<ActionResult>` written by `result`.
 fn answer(action: &str, result: Option<Xml>) -> Response {
-    let mut body = format!(r#"<?xml version="1.0"?><{action}Response xmlns="{XMLNS}">"#);
+    answer_in(XMLNS, action, result)
+}
+
+/// A query-protocol answer in namespace `xmlns`: `<ActionResponse>` with an optional
+/// `<ActionResult>` and the `ResponseMetadata` every query service sends.
+pub fn answer_in(xmlns: &str, action: &str, result: Option<Xml>) -> Response {
+    let mut body = format!(r#"<?xml version="1.0"?><{action}Response xmlns="{xmlns}">"#);
     if let Some(result) = result {
         body.push_str(&format!("<{action}Result>{}</{action}Result>", result.0));
     }
@@ -258,7 +264,15 @@ impl<E: Into<ApiError>> From<E> for SnsError {
 
 impl IntoResponse for SnsError {
     fn into_response(self) -> Response {
-        let (status, code) = match &self.0 {
+        query_error(XMLNS, self.0)
+    }
+}
+
+/// An [`ApiError`] as query-protocol services (SNS, STS) render errors: an
+/// `<ErrorResponse>` in namespace `xmlns` with `Type`, `Code` and `Message`.
+pub fn query_error(xmlns: &str, err: ApiError) -> Response {
+    {
+        let (status, code) = match &err {
             ApiError::Validation(_) | ApiError::Serialization(_) | ApiError::Conflict(_) => {
                 (StatusCode::BAD_REQUEST, "InvalidParameter")
             }
@@ -280,7 +294,7 @@ impl IntoResponse for SnsError {
             ApiError::Service { code, .. } => (StatusCode::BAD_REQUEST, *code),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
         };
-        let message = match &self.0 {
+        let message = match &err {
             ApiError::Internal(_) => "An internal error occurred; see the server log.".to_owned(),
             other => other.to_string(),
         };
@@ -297,14 +311,14 @@ impl IntoResponse for SnsError {
         })
         .text("RequestId", &request_id());
         let body = format!(
-            r#"<?xml version="1.0"?><ErrorResponse xmlns="{XMLNS}">{}</ErrorResponse>"#,
+            r#"<?xml version="1.0"?><ErrorResponse xmlns="{xmlns}">{}</ErrorResponse>"#,
             x.0
         );
         let mut response = xml_response(status, body);
         response
             .headers_mut()
             .insert("x-amzn-ErrorType", HeaderValue::from_static(code));
-        if let ApiError::Internal(source) = &self.0 {
+        if let ApiError::Internal(source) = &err {
             response
                 .extensions_mut()
                 .insert(crate::http::error::InternalErrorReport(source.to_string()));
