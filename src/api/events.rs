@@ -196,6 +196,7 @@ pub(crate) mod tests {
             name: "alarms".to_owned(),
             arn: "arn:aws:events:us-east-1:1:rule/alarms".to_owned(),
             event_pattern: Some(r#"{"source":["aws.cloudwatch"]}"#.to_owned()),
+            schedule_expression: None,
             state: RuleState::Disabled,
             description: None,
             role_arn: None,

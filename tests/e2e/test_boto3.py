@@ -671,3 +671,28 @@ def test_sts_get_caller_identity(base_url, admin_credentials):
     with pytest.raises(ClientError) as err:
         bad.get_caller_identity()
     assert error_code(err.value) == "SignatureDoesNotMatch"
+
+
+def test_scheduled_rules(events):
+    """PutRule with ScheduleExpression (rate and cron) round-trips through DescribeRule and
+    ListRules; invalid expressions and schedules off the default bus are refused with
+    ValidationException and write nothing."""
+    events.put_rule(Name="every-minute", ScheduleExpression="rate(1 minute)")
+    events.put_rule(Name="weekday-evenings", ScheduleExpression="cron(0 18 ? * MON-FRI *)", State="DISABLED")
+    assert events.describe_rule(Name="every-minute")["ScheduleExpression"] == "rate(1 minute)"
+    listed = {r["Name"]: r for r in events.list_rules()["Rules"]}
+    assert listed["weekday-evenings"]["ScheduleExpression"] == "cron(0 18 ? * MON-FRI *)"
+    assert listed["weekday-evenings"]["State"] == "DISABLED"
+    events.create_event_bus(Name="ops")
+    for kwargs in [
+        {"ScheduleExpression": "rate(1 minutes)"},
+        {"ScheduleExpression": "cron(0 10 * * * *)"},
+        {"ScheduleExpression": "cron(0 10 ? * ? *)"},
+        {"ScheduleExpression": "cron(0 10 * * ?)"},
+        {"ScheduleExpression": "rate(5 minutes)", "EventBusName": "ops"},
+    ]:
+        with pytest.raises(ClientError) as err:
+            events.put_rule(Name="refused", **kwargs)
+        assert error_code(err.value) == "ValidationException", kwargs
+    assert sorted(r["Name"] for r in events.list_rules()["Rules"]) == ["every-minute", "weekday-evenings"]
+    assert events.list_rules(EventBusName="ops")["Rules"] == []

@@ -111,6 +111,9 @@ pub struct Rule {
     /// Event pattern JSON string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_pattern: Option<String>,
+    /// `rate(...)` or `cron(...)`: the rule fires `Scheduled Event`s on this schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_expression: Option<String>,
     /// State.
     pub state: RuleState,
     /// Description.

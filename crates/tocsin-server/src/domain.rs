@@ -33,6 +33,7 @@ pub mod policies;
 pub mod receivers;
 pub mod replication;
 pub mod rules;
+pub mod schedules;
 pub mod seed;
 pub mod service_roles;
 pub mod signing;

@@ -89,6 +89,8 @@ struct Accepted {
     bus: String,
     envelope: serde_json::Value,
     hints: Hints,
+    /// A scheduled rule's ARN: the event goes to that rule's targets only (no matching).
+    route_to: Option<String>,
 }
 
 fn accept(
@@ -155,6 +157,7 @@ fn accept(
         bus,
         envelope,
         hints: Hints::default(),
+        route_to: None,
     })
 }
 
@@ -299,7 +302,10 @@ async fn ingest_one(
     let text = a.envelope.to_string();
     tx.insert_event(&a.event_id, &a.bus, received_at, &text)
         .await?;
-    let routes = rules.matching(&a.bus, &a.envelope);
+    let routes = match &a.route_to {
+        Some(rule_arn) => rules.scheduled(rule_arn).into_iter().collect(),
+        None => rules.matching(&a.bus, &a.envelope),
+    };
     let opens = a.hints.opens();
     let window = if opens {
         rules.suppressing_window(&a.envelope, received_at)
@@ -549,6 +555,7 @@ fn heartbeat_event(config: &ServerConfig, e: heartbeats::HeartbeatEvent) -> Acce
         event_id,
         bus: e.bus,
         hints: Hints::default(),
+        route_to: None,
     }
 }
 
@@ -596,6 +603,7 @@ pub async fn receive(
             bus: bus.to_owned(),
             envelope,
             hints: i.hints,
+            route_to: None,
         });
     }
     let ids: Vec<String> = accepted.iter().map(|a| a.event_id.clone()).collect();
@@ -707,6 +715,7 @@ async fn release_batch(
                 bus: bus.clone(),
                 envelope,
                 hints,
+                route_to: None,
             };
             let caller =
                 crate::domain::alerts::receiver_caller(config, &format!("window-{window_id}"));
@@ -791,6 +800,77 @@ pub async fn put_events_in(
     let ids = accepted_ids(&accepted);
     ingest(tx, rules, config, caller, accepted).await?;
     Ok(respond(results, ids))
+}
+
+/// A scheduled rule's firing, as [`fire_schedule`] reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Firing {
+    /// The `Scheduled Event`'s id.
+    pub event_id: String,
+    /// The occurrence it stands for (epoch seconds; the event's `time`).
+    pub at: f64,
+    /// Earlier occurrences it stands for too (missed while Tocsin was down).
+    pub missed: u64,
+}
+
+/// Fires a scheduled rule that fell due (`next_at <= now`), in `tx` (the caller commits):
+/// one `Scheduled Event` (`source` `aws.events`, `resources` the rule's ARN, `detail` `{}`,
+/// `time` the occurrence) to the rule's targets only, as EventBridge sends it, and the rule's
+/// next firing, written together so a restart neither repeats nor skips a firing.
+///
+/// Catch-up: when several occurrences passed (Tocsin was down), one event fires for the
+/// latest of them and the schedule goes on from there. A disabled rule fires nothing (its
+/// schedule just advances); a deleted or unscheduled rule's row is removed. Returns the
+/// firing, if one happened.
+///
+/// Errors: store errors.
+pub async fn fire_schedule(
+    tx: &mut dyn StoreTx,
+    rules: &CompiledRules,
+    config: &ServerConfig,
+    rule_arn: &str,
+    next_at: f64,
+    now: f64,
+) -> ApiResult<Option<Firing>> {
+    let rule = tx.rule(rule_arn).await?;
+    let Some((rule, expr)) = rule.and_then(|r| r.schedule_expression.clone().map(|e| (r, e)))
+    else {
+        tx.delete_schedule(rule_arn).await?;
+        return Ok(None);
+    };
+    let schedule = crate::domain::schedules::Schedule::parse(&expr)?;
+    let (at, missed, next) = schedule.latest_due(next_at, now);
+    match next {
+        Some(next) => tx.put_schedule(rule_arn, next).await?,
+        None => tx.delete_schedule(rule_arn).await?,
+    }
+    if !rule.state.is_enabled() {
+        return Ok(None);
+    }
+    let (event_id, envelope) = new_envelope(Parts {
+        source: "aws.events",
+        detail_type: "Scheduled Event",
+        account: &config.account_id,
+        region: &config.region,
+        time: at,
+        resources: &[rule_arn.to_owned()],
+        detail: json!({}),
+    });
+    let caller = crate::domain::alerts::receiver_caller(config, "scheduler");
+    let accepted = Accepted {
+        index: 0,
+        event_id: event_id.clone(),
+        bus: rule.event_bus_name.clone(),
+        envelope,
+        hints: Hints::default(),
+        route_to: Some(rule_arn.to_owned()),
+    };
+    ingest(tx, rules, config, &caller, vec![accepted]).await?;
+    Ok(Some(Firing {
+        event_id,
+        at,
+        missed,
+    }))
 }
 
 #[cfg(test)]

@@ -48,9 +48,16 @@ pub struct CompiledRules {
     heartbeats: HashMap<String, Vec<(String, Pattern)>>,
     /// Custom event buses (`default` always exists).
     custom_buses: HashSet<String>,
+    /// Enabled scheduled rules by ARN: where their `Scheduled Event`s go.
+    scheduled: HashMap<String, Arc<RuleRoute>>,
 }
 
 impl CompiledRules {
+    /// The route of an enabled scheduled rule (its targets), by ARN.
+    pub fn scheduled(&self, rule_arn: &str) -> Option<Arc<RuleRoute>> {
+        self.scheduled.get(rule_arn).cloned()
+    }
+
     /// Whether the event bus `name` exists (as of the compiled feed id).
     pub fn has_bus(&self, name: &str) -> bool {
         name == tocsin_api::events::DEFAULT_EVENT_BUS || self.custom_buses.contains(name)
@@ -114,30 +121,33 @@ impl CompiledRules {
     pub async fn load(store: &dyn Store) -> StoreResult<Self> {
         let all = store.read().await?.all_rules().await?;
         let mut per_bus: HashMap<String, Vec<(Arc<RuleRoute>, Pattern)>> = HashMap::new();
+        let mut scheduled = HashMap::new();
         for entry in all {
             let rule = entry.rule;
             if !rule.state.is_enabled() {
                 continue;
+            }
+            let route = Arc::new(RuleRoute {
+                rule_arn: rule.arn.clone(),
+                rule_name: rule.name.clone(),
+                targets: entry
+                    .targets
+                    .into_iter()
+                    .filter_map(|t| compile_target(&rule.arn, t))
+                    .collect(),
+            });
+            if rule.schedule_expression.is_some() {
+                scheduled.insert(rule.arn.clone(), route.clone());
             }
             let Some(text) = rule.event_pattern.as_deref() else {
                 continue;
             };
             match Pattern::parse(text) {
                 Ok(pattern) => {
-                    let targets = entry
-                        .targets
-                        .into_iter()
-                        .filter_map(|t| compile_target(&rule.arn, t))
-                        .collect();
-                    let route = RuleRoute {
-                        rule_arn: rule.arn.clone(),
-                        rule_name: rule.name.clone(),
-                        targets,
-                    };
                     per_bus
                         .entry(rule.event_bus_name.clone())
                         .or_default()
-                        .push((Arc::new(route), pattern));
+                        .push((route, pattern));
                 }
                 Err(err) => {
                     tracing::warn!(rule = %rule.arn, %err, "skipping rule with invalid pattern")
@@ -197,6 +207,7 @@ impl CompiledRules {
             windows,
             heartbeats,
             custom_buses,
+            scheduled,
         })
     }
 }

@@ -15,9 +15,11 @@ use tocsin_api::events::{
 use tocsin_api::native::Change;
 use tocsin_pattern::Pattern;
 
+use crate::clock;
 use crate::config::ServerConfig;
 use crate::domain::arns;
 use crate::domain::error::{ApiError, ApiResult};
+use crate::domain::schedules::Schedule;
 use crate::domain::targets::validate_target;
 use crate::domain::validate::{self, Page};
 use crate::domain::{buses, tags};
@@ -59,35 +61,62 @@ async fn find_rule(
         .ok_or_else(|| ApiError::NotFound(format!("Rule {name} does not exist on EventBus {bus}.")))
 }
 
-/// Mirrors PutRule: creates or replaces a rule (its targets are kept).
+/// Sets a scheduled rule's first firing: one period (or the next cron occurrence) after `now`.
+async fn start_schedule(
+    tx: &mut dyn StoreTx,
+    arn: &str,
+    schedule: &Schedule,
+    now: f64,
+) -> ApiResult<()> {
+    match schedule.next_after(now) {
+        Some(next) => tx.put_schedule(arn, next).await?,
+        None => tx.delete_schedule(arn).await?,
+    }
+    Ok(())
+}
+
+/// Mirrors PutRule: creates or replaces a rule (its targets are kept). A rule has an
+/// `EventPattern`, a `ScheduleExpression` ([`crate::domain::schedules`]; default bus only,
+/// as in EventBridge) or both; a new or changed schedule first fires one period after
+/// `now` (epoch seconds).
 ///
-/// Errors: `ValidationException` (name, description, a missing pattern, a schedule, which
-/// Tocsin does not run yet), `InvalidEventPatternException`, `ResourceNotFoundException`
-/// for an unknown bus, `LimitExceededException` for a new rule on a bus that holds
-/// `max_rules_per_bus` rules already.
+/// Errors: `ValidationException` (name, description, neither pattern nor schedule, a
+/// schedule that does not parse or is not on the default bus),
+/// `InvalidEventPatternException`, `ResourceNotFoundException` for an unknown bus,
+/// `LimitExceededException` for a new rule on a bus that holds `max_rules_per_bus` rules
+/// already.
 pub async fn put_rule(
     tx: &mut dyn StoreTx,
     config: &ServerConfig,
     req: PutRuleRequest,
+    now: f64,
 ) -> ApiResult<RuleChange<PutRuleResponse>> {
     rule_name(&req.name)?;
     let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
     validate::opt_length("description", req.description.as_deref(), 512)?;
-    if req.schedule_expression.is_some() {
+    if req.event_pattern.is_none() && req.schedule_expression.is_none() {
         return Err(ApiError::Validation(
-            "ScheduleExpression is not supported by Tocsin yet; use EventPattern.".into(),
+            "Parameter(s) EventPattern or ScheduleExpression must be specified.".into(),
         ));
     }
-    let pattern = req.event_pattern.as_deref().ok_or_else(|| {
-        ApiError::Validation(
-            "Parameter(s) EventPattern or ScheduleExpression must be specified.".into(),
-        )
-    })?;
-    parse_pattern(pattern)?;
+    if let Some(pattern) = req.event_pattern.as_deref() {
+        parse_pattern(pattern)?;
+    }
+    let schedule = match req.schedule_expression.as_deref() {
+        Some(expr) => {
+            let schedule = Schedule::parse(expr)?;
+            if bus != tocsin_api::events::DEFAULT_EVENT_BUS {
+                return Err(ApiError::Validation(
+                    "ScheduleExpression is supported only on the default event bus.".into(),
+                ));
+            }
+            Some((expr.to_owned(), schedule))
+        }
+        None => None,
+    };
     let arn = arns::rule(&config.region, &config.account_id, &bus, &req.name);
-    if tx.rule(&arn).await?.is_none()
-        && tx.rule_count(&bus).await? >= config.max_rules_per_bus as i64
-    {
+    let before = tx.rule(&arn).await?;
+    if before.is_none() && tx.rule_count(&bus).await? >= config.max_rules_per_bus as i64 {
         return Err(ApiError::LimitExceeded(format!(
             "The requested resource exceeds the maximum number allowed: event bus {bus} already has {} rules.",
             config.max_rules_per_bus
@@ -96,7 +125,8 @@ pub async fn put_rule(
     let rule = Rule {
         name: req.name,
         arn: arn.clone(),
-        event_pattern: Some(pattern.to_owned()),
+        event_pattern: req.event_pattern,
+        schedule_expression: schedule.as_ref().map(|(expr, _)| expr.clone()),
         state: req.state.unwrap_or(RuleState::Enabled),
         description: req.description,
         role_arn: req.role_arn,
@@ -105,6 +135,16 @@ pub async fn put_rule(
     };
     if let Some(tags) = &req.tags {
         tags::check_event_tags(tags)?;
+    }
+    // A new or changed schedule starts from now; an unchanged one keeps its next firing.
+    let kept = before.as_ref().and_then(|b| b.schedule_expression.as_ref())
+        == rule.schedule_expression.as_ref();
+    match &schedule {
+        Some((_, schedule)) if !kept || tx.schedule(&arn).await?.is_none() => {
+            start_schedule(tx, &arn, schedule, now).await?
+        }
+        Some(_) => {}
+        None => tx.delete_schedule(&arn).await?,
     }
     tx.put_rule(&rule).await?;
     if let Some(tags) = &req.tags {
@@ -169,6 +209,7 @@ pub async fn delete_rule(
     }
     let feed_id = if tx.delete_rule(&arn).await? {
         tx.delete_tags(&arn).await?;
+        tx.delete_schedule(&arn).await?;
         Some(tx.append_change(&Change::RuleChanged { arn }).await?)
     } else {
         None
@@ -389,6 +430,11 @@ pub async fn set_rule_state(
         });
     }
     rule.state = state;
+    // Re-enabled, a scheduled rule starts again from now rather than catching up on the
+    // firings it had while disabled.
+    if let (true, Some(expr)) = (enabled, rule.schedule_expression.as_deref()) {
+        start_schedule(tx, &rule.arn, &Schedule::parse(expr)?, clock::now()).await?;
+    }
     tx.put_rule(&rule).await?;
     let feed_id = tx
         .append_change(&Change::RuleChanged {

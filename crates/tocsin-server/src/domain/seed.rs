@@ -56,6 +56,7 @@ pub async fn seed_example(store: &dyn Store, cfg: &ServerConfig) -> StoreResult<
         name: EXAMPLE_NAME.into(),
         arn: rule_arn.clone(),
         event_pattern: Some(EXAMPLE_PATTERN.into()),
+        schedule_expression: None,
         state: RuleState::Enabled,
         description: Some(
             "EXAMPLE (seeded): CloudWatch alarms entering ALARM open an incident.".into(),

@@ -31,7 +31,7 @@ pub const TARGET_PREFIX: &str = "AWSEvents.";
 pub static OPERATIONS: &[Operation] = &[
     operation! { "PutRule", Admin, (s, caller, req: PutRuleRequest) -> PutRuleResponse {
         let audit = Audit::new(caller, "PutRule", rule_arn(s, req.event_bus_name.as_deref(), &req.name));
-        rule_change!(s, audit, |tx| rules::put_rule(tx, &s.config, req).await?)
+        rule_change!(s, audit, |tx| rules::put_rule(tx, &s.config, req, clock::now()).await?)
     }},
     operation! { "DescribeRule", Viewer, (s, _, req: RuleRef) -> Rule {
         read_tx!(s, |tx| rules::describe_rule(tx, &s.config, req).await?)

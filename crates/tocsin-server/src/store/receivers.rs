@@ -219,8 +219,16 @@ pub trait WatchStore: Send {
         source_key: &str,
         window_id: Option<&str>,
     ) -> StoreResult<()>;
-    /// The soonest `wake_at` of any heartbeat or window.
+    /// The soonest `wake_at` of any heartbeat or window, or `next_at` of a scheduled rule.
     async fn next_watch_wake(&mut self) -> StoreResult<Option<f64>>;
+    /// Sets when a scheduled rule fires next.
+    async fn put_schedule(&mut self, rule_arn: &str, next_at: f64) -> StoreResult<()>;
+    /// When a scheduled rule fires next, if it is scheduled.
+    async fn schedule(&mut self, rule_arn: &str) -> StoreResult<Option<f64>>;
+    /// Stops a rule's schedule (nothing if it had none).
+    async fn delete_schedule(&mut self, rule_arn: &str) -> StoreResult<()>;
+    /// Scheduled rules due at `now`: (rule ARN, next_at), soonest first, at most 100.
+    async fn due_schedules(&mut self, now: f64) -> StoreResult<Vec<(String, f64)>>;
     /// The soonest `wake_at` of any silence row.
     async fn next_silence_wake(&mut self) -> StoreResult<Option<f64>>;
 }

@@ -1,6 +1,7 @@
-//! The watch worker: heartbeats whose deadline passed and maintenance windows at an
-//! occurrence's start or end, each in its own transaction (see
-//! [`crate::domain::heartbeats`], [`crate::domain::windows`]). It sleeps until the soonest
+//! The watch worker: heartbeats whose deadline passed, maintenance windows at an
+//! occurrence's start or end, and scheduled rules that fell due, each in its own
+//! transaction (see [`crate::domain::heartbeats`], [`crate::domain::windows`],
+//! [`crate::domain::events::fire_schedule`]). It sleeps until the soonest
 //! `wake_at` or the next commit; on start it acts on everything that fell due while Tocsin
 //! was down, once (the state written with the effect says it was done).
 
@@ -85,20 +86,49 @@ impl WatchWorker {
         }
     }
 
+    async fn schedule(&self, rule_arn: &str, next_at: f64, now: f64) -> StoreResult<()> {
+        let rules = self.rules.snapshot();
+        let mut tx = self.ctx.store.write().await?;
+        match events::fire_schedule(tx.as_mut(), &rules, &self.config, rule_arn, next_at, now).await
+        {
+            Ok(fired) => {
+                tx.commit().await?;
+                if let Some(f) = fired {
+                    tracing::info!(rule = rule_arn, event = %f.event_id, at = f.at, missed = f.missed, "scheduled rule fired");
+                }
+                Ok(())
+            }
+            Err(err) => {
+                drop(tx);
+                tracing::warn!(%err, rule = rule_arn, "could not fire a scheduled rule; retrying in a minute");
+                let mut tx = self.ctx.store.write().await?;
+                tx.put_schedule(rule_arn, now + 60.0).await?;
+                tx.commit().await
+            }
+        }
+    }
+
     /// One pass: everything due now; returns how many rows.
     pub async fn pass_now(&self) -> StoreResult<usize> {
         let now = clock::now();
-        let (beats, windows) = {
+        let (beats, windows, schedules) = {
             let mut tx = self.ctx.store.read().await?;
-            (tx.due_heartbeats(now).await?, tx.due_windows(now).await?)
+            (
+                tx.due_heartbeats(now).await?,
+                tx.due_windows(now).await?,
+                tx.due_schedules(now).await?,
+            )
         };
+        for (rule_arn, next_at) in &schedules {
+            self.schedule(rule_arn, *next_at, now).await?;
+        }
         for name in &beats {
             self.heartbeat(name, now).await?;
         }
         for id in &windows {
             self.window(id, now).await?;
         }
-        Ok(beats.len() + windows.len())
+        Ok(beats.len() + windows.len() + schedules.len())
     }
 
     /// Runs until shutdown.

@@ -564,6 +564,11 @@ async fn rule_changes_write_a_feed_entry() {
         (
             "schedule",
             json!({"Name": "r", "ScheduleExpression": "rate(5 minutes)"}),
+            None,
+        ),
+        (
+            "bad schedule",
+            json!({"Name": "r", "ScheduleExpression": "rate(5 minute)"}),
             Some("ValidationException"),
         ),
         (
@@ -587,7 +592,7 @@ async fn rule_changes_write_a_feed_entry() {
         let before = s.latest_change_id().await.unwrap();
         let mut tx = s.write().await.unwrap();
         match (
-            rules::put_rule(tx.as_mut(), &config, from(req.clone())).await,
+            rules::put_rule(tx.as_mut(), &config, from(req.clone()), 0.0).await,
             expected,
         ) {
             (Ok(change), None) => {
@@ -613,6 +618,7 @@ async fn rule_changes_write_a_feed_entry() {
         tx.as_mut(),
         &config,
         from(json!({"Name": "r", "EventPattern": "{\"source\":[\"a\"]}"})),
+        0.0,
     )
     .await
     .unwrap();
@@ -733,7 +739,7 @@ async fn rule_and_target_limits() {
         ("replacing an existing rule is not a new one", "r1", Ok(())),
     ];
     for (name, rule, expected) in rule_cases {
-        let got = rules::put_rule(tx.as_mut(), &config, put(rule))
+        let got = rules::put_rule(tx.as_mut(), &config, put(rule), 0.0)
             .await
             .map(|_| ())
             .map_err(|e| code(&e));

@@ -23,6 +23,7 @@ mod read_your_writes;
 mod receivers;
 mod roles;
 mod runbooks;
+mod schedules;
 mod sigv4_suite;
 mod stream;
 mod support;

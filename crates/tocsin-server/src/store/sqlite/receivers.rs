@@ -392,9 +392,53 @@ impl crate::store::WatchStore for SqliteTx {
     async fn next_watch_wake(&mut self) -> StoreResult<Option<f64>> {
         Ok(sqlx::query_scalar(
             "SELECT MIN(w) FROM (SELECT MIN(wake_at) AS w FROM heartbeats \
-             UNION ALL SELECT MIN(wake_at) FROM maintenance_windows)",
+             UNION ALL SELECT MIN(wake_at) FROM maintenance_windows \
+             UNION ALL SELECT MIN(next_at) FROM rule_schedules)",
         )
         .fetch_one(&mut *self.tx)
+        .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn put_schedule(&mut self, rule_arn: &str, next_at: f64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO rule_schedules (rule_arn, next_at) VALUES (?1, ?2) \
+             ON CONFLICT (rule_arn) DO UPDATE SET next_at = ?2",
+        )
+        .bind(rule_arn)
+        .bind(next_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn schedule(&mut self, rule_arn: &str) -> StoreResult<Option<f64>> {
+        Ok(
+            sqlx::query_scalar("SELECT next_at FROM rule_schedules WHERE rule_arn = ?")
+                .bind(rule_arn)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_schedule(&mut self, rule_arn: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM rule_schedules WHERE rule_arn = ?")
+            .bind(rule_arn)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_schedules(&mut self, now: f64) -> StoreResult<Vec<(String, f64)>> {
+        Ok(sqlx::query_as(
+            "SELECT rule_arn, next_at FROM rule_schedules WHERE next_at <= ? \
+             ORDER BY next_at LIMIT 100",
+        )
+        .bind(now)
+        .fetch_all(&mut *self.tx)
         .await?)
     }
 

@@ -1,0 +1,264 @@
+//! Scheduled rules (`ScheduleExpression`): a `rate(1 minute)` rule fires on time across a
+//! restart of a killed process, neither skipping nor doubling a firing; after downtime the
+//! missed occurrences fire once; a firing reaches the rule's targets (an incident).
+
+use serde_json::{Value, json};
+use tocsin_server::clock;
+use tocsin_server::store::Store;
+
+use crate::support::{TestServer, Tocsin};
+
+/// The `Scheduled Event`s stored in `db`: (envelope, received_at), oldest first.
+async fn scheduled_events(db: &str) -> Vec<(Value, f64)> {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let rows: Vec<(String, f64)> = sqlx::query_as(
+        "SELECT body, received_at FROM events \
+         WHERE json_extract(body, '$.detail-type') = 'Scheduled Event' ORDER BY received_at",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows.into_iter()
+        .map(|(b, at)| (serde_json::from_str(&b).unwrap(), at))
+        .collect()
+}
+
+fn epoch(rfc3339: &Value) -> f64 {
+    chrono::DateTime::parse_from_rfc3339(rfc3339.as_str().unwrap())
+        .unwrap()
+        .timestamp() as f64
+}
+
+async fn put_rule(client: &reqwest::Client, base: &str, body: Value) -> Value {
+    let response = client
+        .post(format!("{base}/"))
+        .header("X-Amz-Target", "AWSEvents.PutRule")
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn rate_rule_fires_on_time_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("sched.db").display());
+    let first = Tocsin::start(&db, &[]).await;
+    let created = clock::now();
+    let rule = put_rule(
+        &first.client,
+        &first.base,
+        json!({"Name": "tick", "ScheduleExpression": "rate(1 minute)"}),
+    )
+    .await;
+    let rule_arn = rule["RuleArn"].as_str().unwrap().to_owned();
+
+    // The first firing, one period after creation.
+    let deadline = created + 100.0;
+    while scheduled_events(&db).await.is_empty() {
+        assert!(clock::now() < deadline, "rate(1 minute) did not fire");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Killed right after it (no graceful shutdown), then started again at once.
+    drop(first);
+    let second = Tocsin::start(&db, &[]).await;
+    let deadline = created + 160.0;
+    while scheduled_events(&db).await.len() < 2 {
+        assert!(clock::now() < deadline, "the second firing did not come");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Long enough for a doubled firing to show.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    drop(second);
+    let fired = scheduled_events(&db).await;
+    assert_eq!(
+        fired.len(),
+        2,
+        "one firing per minute, none doubled: {fired:?}"
+    );
+    for (i, (event, received_at)) in fired.iter().enumerate() {
+        let due = created + 60.0 * (i as f64 + 1.0);
+        // `time` is the occurrence (whole seconds); it arrived on time (a loaded machine's
+        // tolerance).
+        assert!((epoch(&event["time"]) - due).abs() <= 1.0, "{event}");
+        assert!(
+            *received_at >= due - 0.5 && *received_at - due < 15.0,
+            "firing {i} due at {due} came at {received_at}"
+        );
+        assert_eq!(event["source"], "aws.events");
+        assert_eq!(event["detail-type"], "Scheduled Event");
+        assert_eq!(event["resources"], json!([rule_arn]));
+        assert_eq!(event["detail"], json!({}));
+    }
+}
+
+#[tokio::test]
+async fn missed_firings_catch_up_once_and_reach_the_rules_targets() {
+    let server = TestServer::start().await;
+    let (status, plan) = server
+        .rest(
+            "/createResponsePlan",
+            &json!({"name": "nightly", "incidentTemplate": {"title": "Nightly check", "impact": 4}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    let (status, rule) = server
+        .events(
+            "PutRule",
+            &json!({"Name": "nightly", "ScheduleExpression": "rate(1 hour)"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{rule}");
+    let rule_arn = rule["RuleArn"].as_str().unwrap().to_owned();
+    let (status, body) = server
+        .events(
+            "PutTargets",
+            &json!({"Rule": "nightly", "Targets": [{"Id": "plan", "Arn": plan["arn"]}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, described) = server
+        .events("DescribeRule", &json!({"Name": "nightly"}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(described["ScheduleExpression"], "rate(1 hour)");
+    assert!(described.get("EventPattern").is_none());
+
+    // As if Tocsin had been down for three hours and a bit: the next firing was due
+    // 3 h 10 min ago.
+    let now = clock::now();
+    let was_due = now - 3.0 * 3600.0 - 600.0;
+    let mut tx = server.store.write().await.unwrap();
+    tx.put_schedule(&rule_arn, was_due).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let deadline = now + 20.0;
+    let fired = loop {
+        let mut tx = server.store.read().await.unwrap();
+        let next = tx.schedule(&rule_arn).await.unwrap().unwrap();
+        if next > now {
+            break next;
+        }
+        drop(tx);
+        assert!(
+            clock::now() < deadline,
+            "the missed firing was not caught up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    // One firing for the latest missed occurrence; the schedule goes on an hour later.
+    assert_eq!(fired, was_due + 4.0 * 3600.0);
+    let (status, list) = server.rest("/listIncidentRecords", &json!({})).await;
+    assert_eq!(status, 200);
+    let incidents = list["incidentRecordSummaries"].as_array().unwrap();
+    assert_eq!(incidents.len(), 1, "{list}");
+    assert_eq!(incidents[0]["title"], "Nightly check");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (_, list) = server.rest("/listIncidentRecords", &json!({})).await;
+    assert_eq!(
+        list["incidentRecordSummaries"].as_array().unwrap().len(),
+        1,
+        "fired once"
+    );
+
+    // Disabled, it fires nothing; enabled again, it starts from now, without catching up.
+    let (status, _) = server
+        .events("DisableRule", &json!({"Name": "nightly"}))
+        .await;
+    assert_eq!(status, 200);
+    let mut tx = server.store.write().await.unwrap();
+    tx.put_schedule(&rule_arn, clock::now() - 10.0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let deadline = clock::now() + 20.0;
+    loop {
+        let next = server
+            .store
+            .read()
+            .await
+            .unwrap()
+            .schedule(&rule_arn)
+            .await
+            .unwrap()
+            .unwrap();
+        if next > clock::now() {
+            break;
+        }
+        assert!(
+            clock::now() < deadline,
+            "a disabled rule's schedule did not advance"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (_, list) = server.rest("/listIncidentRecords", &json!({})).await;
+    assert_eq!(
+        list["incidentRecordSummaries"].as_array().unwrap().len(),
+        1,
+        "a disabled rule fires nothing"
+    );
+    let before_enable = clock::now();
+    let (status, _) = server
+        .events("EnableRule", &json!({"Name": "nightly"}))
+        .await;
+    assert_eq!(status, 200);
+    let next = server
+        .store
+        .read()
+        .await
+        .unwrap()
+        .schedule(&rule_arn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(next >= before_enable + 3600.0 - 1.0 && next <= clock::now() + 3600.0);
+
+    // Deleting the rule stops its schedule.
+    server
+        .events(
+            "RemoveTargets",
+            &json!({"Rule": "nightly", "Ids": ["plan"]}),
+        )
+        .await;
+    let (status, _) = server
+        .events("DeleteRule", &json!({"Name": "nightly"}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        server
+            .store
+            .read()
+            .await
+            .unwrap()
+            .schedule(&rule_arn)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn bad_schedules_are_refused_and_write_nothing() {
+    let server = TestServer::start().await;
+    let (status, _) = server
+        .events("CreateEventBus", &json!({"Name": "ops"}))
+        .await;
+    assert_eq!(status, 200);
+    let before = server.snapshot().await;
+    for body in [
+        json!({"Name": "r", "ScheduleExpression": "rate(1 minutes)"}),
+        json!({"Name": "r", "ScheduleExpression": "cron(0 10 * * * *)"}),
+        json!({"Name": "r", "ScheduleExpression": "cron(0 10 ? * ? *)"}),
+        json!({"Name": "r", "ScheduleExpression": "rate(5 minutes)", "EventBusName": "ops"}),
+        json!({"Name": "r"}),
+    ] {
+        let (status, answer) = server.events("PutRule", &body).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(answer["__type"], "ValidationException", "{body}: {answer}");
+    }
+    assert_eq!(server.snapshot().await, before, "nothing written");
+}
