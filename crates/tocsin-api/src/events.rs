@@ -543,3 +543,133 @@ pub struct EventBusRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+/// Mirrors `CreateArchiveRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateArchiveRequest {
+    /// 1-48 of `[.\-_A-Za-z0-9]`.
+    pub archive_name: String,
+    /// The event bus ARN whose events it keeps.
+    pub event_source_arn: String,
+    /// At most 512 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Only events matching this pattern are kept (all when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_pattern: Option<String>,
+    /// Days events are kept; 0 or absent: indefinitely.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<i32>,
+    /// Kept and returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_identifier: Option<String>,
+}
+
+/// Mirrors `UpdateArchiveRequest`: what is given replaces what is stored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateArchiveRequest {
+    /// The archive.
+    pub archive_name: String,
+    /// At most 512 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// New pattern for events archived from now on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_pattern: Option<String>,
+    /// New retention (0: indefinitely).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<i32>,
+    /// Kept and returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_identifier: Option<String>,
+}
+
+/// Mirrors `DescribeArchiveRequest` and `DeleteArchiveRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ArchiveRef {
+    /// The archive.
+    pub archive_name: String,
+}
+
+/// Mirrors `ListArchivesRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListArchivesRequest {
+    /// Only archives whose names start with this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_prefix: Option<String>,
+    /// Only archives of this bus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_source_arn: Option<String>,
+    /// Only archives in this state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// From a previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// 1-100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+}
+
+/// Mirrors `ReplayDestination`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReplayDestination {
+    /// The bus ARN events are replayed to (the archive's own bus).
+    pub arn: String,
+    /// Only these rules receive the replayed events (all rules of the bus when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_arns: Option<Vec<String>>,
+}
+
+/// Mirrors `StartReplayRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartReplayRequest {
+    /// 1-64 of `[.\-_A-Za-z0-9]`.
+    pub replay_name: String,
+    /// At most 512 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The archive ARN.
+    pub event_source_arn: String,
+    /// Epoch seconds: events archived from this time…
+    pub event_start_time: EpochSeconds,
+    /// …up to (not including) this one.
+    pub event_end_time: EpochSeconds,
+    /// Where they go.
+    pub destination: ReplayDestination,
+}
+
+/// Mirrors `DescribeReplayRequest` and `CancelReplayRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReplayRef {
+    /// The replay.
+    pub replay_name: String,
+}
+
+/// Mirrors `ListReplaysRequest`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListReplaysRequest {
+    /// Only replays whose names start with this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_prefix: Option<String>,
+    /// Only replays in this state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Only replays of this archive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_source_arn: Option<String>,
+    /// From a previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// 1-100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+}

@@ -104,6 +104,22 @@ pub enum Change {
         /// Rule ARN.
         arn: String,
     },
+    /// An archive was created, updated or deleted (`deleted`).
+    ArchiveChanged {
+        /// Archive name.
+        name: String,
+        /// Whether it was deleted.
+        #[serde(default)]
+        deleted: bool,
+    },
+    /// A replay started, progressed, or reached a state (`STARTING`, `RUNNING`,
+    /// `CANCELLING`, `COMPLETED`, `CANCELLED`, `FAILED`).
+    ReplayChanged {
+        /// Replay name.
+        name: String,
+        /// Its state now.
+        state: String,
+    },
     /// An event bus was created, updated or deleted (`deleted`).
     EventBusChanged {
         /// Bus name.

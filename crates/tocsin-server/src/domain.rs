@@ -9,6 +9,7 @@
 //! This layer never imports `axum` or `http` (a test in `tests/it/layers.rs` checks).
 
 pub mod alerts;
+pub mod archives;
 pub mod arns;
 pub mod audit;
 pub mod automation;

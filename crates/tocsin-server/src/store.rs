@@ -27,9 +27,9 @@ pub use contacts::{
 };
 pub use notify::{NotifyStore, OutMessage, StoredNotification, StoredSubscription, StoredTopic};
 pub use receivers::{
-    AlertSource, PolicyStore, ReceiverStore, ReplicationStore, ResourceStore, SilenceState,
-    StoredHeartbeat, StoredReceiver, StoredSilence, StoredSuppression, StoredWindow, TagStore,
-    WatchStore,
+    AlertSource, ArchiveStore, PolicyStore, ReceiverStore, ReplicationStore, ResourceStore,
+    SilenceState, StoredHeartbeat, StoredReceiver, StoredSilence, StoredSuppression, StoredWindow,
+    TagStore, WatchStore,
 };
 pub use runbooks::{
     Decision, RunAs, StoredDocumentHead, StoredDocumentVersion, StoredExecution, Wait, WaitKind,
@@ -174,6 +174,7 @@ pub trait StoreTx:
     + ReplicationStore
     + PolicyStore
     + ResourceStore
+    + ArchiveStore
     + Send
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.

@@ -8,6 +8,7 @@
 //! `runbooks` (advances automation executions that are due), `notify`, `escalation`, `watch`
 //! (heartbeats and maintenance windows) and `silences` (Alertmanager silences).
 
+pub mod archives;
 pub mod delivery;
 pub mod effects;
 pub mod escalation;

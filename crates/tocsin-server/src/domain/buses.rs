@@ -21,6 +21,10 @@ use crate::store::StoreTx;
 /// Resource kind of event buses in [`crate::store::ResourceStore`].
 pub const KIND: &str = "event-bus";
 
+/// Resource kind of archives (see [`crate::domain::archives`]), which a bus must not
+/// have when it is deleted.
+pub const ARCHIVE_KIND: &str = "archive";
+
 /// Most custom buses (EventBridge's default quota is 100 per account and region).
 pub const MAX_BUSES: usize = 100;
 
@@ -340,6 +344,13 @@ pub async fn delete(
             "Event bus {name} still has {rules} rule(s); delete them first."
         )));
     }
+    let archives: Vec<String> = tx
+        .resources(ARCHIVE_KIND, "")
+        .await?
+        .into_iter()
+        .filter(|a| a["event_bus_name"] == name)
+        .filter_map(|a| a["name"].as_str().map(|n| format!("archive {n}")))
+        .collect();
     let users: Vec<String> = tx
         .receivers()
         .await?
@@ -353,6 +364,7 @@ pub async fn delete(
                 .filter(|h| h.heartbeat.event_bus_name == name)
                 .map(|h| format!("heartbeat {}", h.heartbeat.name)),
         )
+        .chain(archives)
         .collect();
     if !users.is_empty() {
         return Err(ApiError::Validation(format!(

@@ -91,6 +91,8 @@ struct Accepted {
     hints: Hints,
     /// A scheduled rule's ARN: the event goes to that rule's targets only (no matching).
     route_to: Option<String>,
+    /// A replay's `Destination.FilterArns`: only these of the matching rules get it.
+    only_rules: Option<Vec<String>>,
 }
 
 fn accept(
@@ -158,6 +160,7 @@ fn accept(
         envelope,
         hints: Hints::default(),
         route_to: None,
+        only_rules: None,
     })
 }
 
@@ -302,10 +305,20 @@ async fn ingest_one(
     let text = a.envelope.to_string();
     tx.insert_event(&a.event_id, &a.bus, received_at, &text)
         .await?;
-    let routes = match &a.route_to {
+    let mut routes = match &a.route_to {
         Some(rule_arn) => rules.scheduled(rule_arn).into_iter().collect(),
         None => rules.matching(&a.bus, &a.envelope),
     };
+    if let Some(only) = &a.only_rules {
+        routes.retain(|r| only.contains(&r.rule_arn));
+    }
+    // Replayed events are not archived again.
+    if a.envelope.get("replay-name").is_none() {
+        for archive in rules.archiving(&a.bus, &a.envelope) {
+            tx.archive_event(archive, received_at, &a.event_id, &text)
+                .await?;
+        }
+    }
     let opens = a.hints.opens();
     let window = if opens {
         rules.suppressing_window(&a.envelope, received_at)
@@ -556,6 +569,7 @@ fn heartbeat_event(config: &ServerConfig, e: heartbeats::HeartbeatEvent) -> Acce
         bus: e.bus,
         hints: Hints::default(),
         route_to: None,
+        only_rules: None,
     }
 }
 
@@ -604,6 +618,7 @@ pub async fn receive(
             envelope,
             hints: i.hints,
             route_to: None,
+            only_rules: None,
         });
     }
     let ids: Vec<String> = accepted.iter().map(|a| a.event_id.clone()).collect();
@@ -716,6 +731,7 @@ async fn release_batch(
                 envelope,
                 hints,
                 route_to: None,
+                only_rules: None,
             };
             let caller =
                 crate::domain::alerts::receiver_caller(config, &format!("window-{window_id}"));
@@ -864,6 +880,7 @@ pub async fn fire_schedule(
         envelope,
         hints: Hints::default(),
         route_to: Some(rule_arn.to_owned()),
+        only_rules: None,
     };
     ingest(tx, rules, config, &caller, vec![accepted]).await?;
     Ok(Some(Firing {
@@ -871,6 +888,95 @@ pub async fn fire_schedule(
         at,
         missed,
     }))
+}
+
+/// One step of a replay ([`crate::domain::archives`]), in `tx` (the caller commits): a
+/// `STARTING` replay becomes `RUNNING`; a running one puts its next
+/// [`crate::domain::archives::REPLAY_BATCH`] archived events back on its bus (each with a
+/// new id and `replay-name`, routed to its `FilterArns` or every matching rule, never
+/// archived again) and records its progress, becoming `COMPLETED` after the last; a
+/// `CANCELLING` one becomes `CANCELLED`; one whose archive was deleted `FAILED`. Returns
+/// whether more steps are needed.
+///
+/// Errors: store errors (the caller marks the replay `FAILED`).
+pub async fn replay_step(
+    tx: &mut dyn StoreTx,
+    rules: &CompiledRules,
+    config: &ServerConfig,
+    name: &str,
+    now: f64,
+) -> ApiResult<bool> {
+    use crate::domain::archives::{self, REPLAY_BATCH};
+    let Some(mut r) = archives::replay(tx, name).await? else {
+        return Ok(false);
+    };
+    match r.state.as_str() {
+        "CANCELLING" => {
+            r.state = "CANCELLED".into();
+            r.state_reason = Some(format!("Cancelled after {} events.", r.replayed));
+            r.replay_end_time = Some(now);
+            archives::save_replay(tx, &r).await?;
+            return Ok(false);
+        }
+        "STARTING" => r.state = "RUNNING".into(),
+        "RUNNING" => {}
+        _ => return Ok(false),
+    }
+    if archives::archive(tx, &r.archive).await?.is_none() {
+        r.state = "FAILED".into();
+        r.state_reason = Some(format!("Archive {} was deleted.", r.archive));
+        r.replay_end_time = Some(now);
+        archives::save_replay(tx, &r).await?;
+        return Ok(false);
+    }
+    let page = tx
+        .archived_events(
+            &r.archive,
+            r.event_start_time,
+            r.event_end_time,
+            r.cursor.clone(),
+            REPLAY_BATCH,
+        )
+        .await?;
+    let only_rules = r
+        .destination
+        .filter_arns
+        .clone()
+        .filter(|list| !list.is_empty());
+    let mut batch = Vec::with_capacity(page.len());
+    for (index, (_, original, body)) in page.iter().enumerate() {
+        let Ok(mut envelope) = serde_json::from_str::<serde_json::Value>(body) else {
+            tracing::warn!(replay = name, event = %original, "skipping an archived event that does not decode");
+            continue;
+        };
+        let event_id = uuid::Uuid::new_v4().to_string();
+        envelope["id"] = json!(event_id);
+        envelope["replay-name"] = json!(r.name);
+        batch.push(Accepted {
+            index,
+            event_id,
+            bus: r.event_bus_name.clone(),
+            envelope,
+            hints: Hints::default(),
+            route_to: None,
+            only_rules: only_rules.clone(),
+        });
+    }
+    let caller = crate::domain::alerts::receiver_caller(config, &format!("replay-{name}"));
+    ingest(tx, rules, config, &caller, batch).await?;
+    if let Some((at, id, _)) = page.last() {
+        r.cursor = Some((*at, id.clone()));
+        r.event_last_replayed_time = Some(*at);
+    }
+    r.replayed += page.len() as u64;
+    let more = page.len() as i64 == REPLAY_BATCH;
+    if !more {
+        r.state = "COMPLETED".into();
+        r.state_reason = Some(format!("Replayed {} events.", r.replayed));
+        r.replay_end_time = Some(now);
+    }
+    archives::save_replay(tx, &r).await?;
+    Ok(more)
 }
 
 #[cfg(test)]

@@ -50,9 +50,24 @@ pub struct CompiledRules {
     custom_buses: HashSet<String>,
     /// Enabled scheduled rules by ARN: where their `Scheduled Event`s go.
     scheduled: HashMap<String, Arc<RuleRoute>>,
+    /// Archives per bus: (name, pattern; every event when `None`).
+    archives: HashMap<String, Vec<(String, Option<Pattern>)>>,
 }
 
 impl CompiledRules {
+    /// The archives on `event_bus_name` that keep `event`.
+    pub fn archiving(&self, event_bus_name: &str, event: &serde_json::Value) -> Vec<&str> {
+        self.archives
+            .get(event_bus_name)
+            .map(|list| {
+                list.iter()
+                    .filter(|(_, p)| p.as_ref().is_none_or(|p| p.matches(event)))
+                    .map(|(name, _)| name.as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The route of an enabled scheduled rule (its targets), by ARN.
     pub fn scheduled(&self, rule_arn: &str) -> Option<Arc<RuleRoute>> {
         self.scheduled.get(rule_arn).cloned()
@@ -202,12 +217,32 @@ impl CompiledRules {
             .into_iter()
             .filter_map(|b| b["name"].as_str().map(str::to_owned))
             .collect();
+        let mut archives: HashMap<String, Vec<(String, Option<Pattern>)>> = HashMap::new();
+        for body in tx.resources(crate::domain::archives::ARCHIVE, "").await? {
+            let (Some(name), Some(bus)) = (body["name"].as_str(), body["event_bus_name"].as_str())
+            else {
+                continue;
+            };
+            let pattern = match body["event_pattern"].as_str().map(Pattern::parse) {
+                None => None,
+                Some(Ok(p)) => Some(p),
+                Some(Err(err)) => {
+                    tracing::warn!(archive = name, %err, "skipping an archive whose pattern no longer parses");
+                    continue;
+                }
+            };
+            archives
+                .entry(bus.to_owned())
+                .or_default()
+                .push((name.to_owned(), pattern));
+        }
         Ok(CompiledRules {
             buses,
             windows,
             heartbeats,
             custom_buses,
             scheduled,
+            archives,
         })
     }
 }

@@ -4,6 +4,10 @@
 //! it before reading the body.
 
 use tocsin_api::events::{
+    ArchiveRef, CreateArchiveRequest, ListArchivesRequest, ListReplaysRequest, ReplayRef,
+    StartReplayRequest, UpdateArchiveRequest,
+};
+use tocsin_api::events::{
     CreateEventBusRequest, EventBus, EventBusRef, ListEventBusesRequest, ListEventBusesResponse,
     UpdateEventBusRequest,
 };
@@ -18,7 +22,7 @@ use tocsin_api::events::{
 
 use crate::clock;
 use crate::domain::identity::Role;
-use crate::domain::{buses, events, rules};
+use crate::domain::{archives, buses, events, rules};
 use crate::http::audit::Audit;
 use crate::http::operation::Operation;
 use crate::http::state::AppState;
@@ -100,6 +104,39 @@ pub static OPERATIONS: &[Operation] = &[
         let audit = Audit::new(caller, "DeleteEventBus", buses::arn(&s.config, req.name.as_deref().unwrap_or_default()));
         rule_change!(s, audit, |tx| buses::delete(tx, &s.config, req.name.as_deref()).await?);
         EmptyResponse::new()
+    }},
+    operation! { "CreateArchive", Admin, (s, caller, req: CreateArchiveRequest) -> serde_json::Value {
+        let audit = Audit::new(caller, "CreateArchive", archives::archive_arn(&s.config, &req.archive_name));
+        rule_change!(s, audit, |tx| archives::create_archive(tx, &s.config, req, clock::now()).await?)
+    }},
+    operation! { "DescribeArchive", Viewer, (s, _, req: ArchiveRef) -> serde_json::Value {
+        read_tx!(s, |tx| archives::describe_archive(tx, &s.config, req).await?)
+    }},
+    operation! { "ListArchives", Viewer, (s, _, req: ListArchivesRequest) -> serde_json::Value {
+        read_tx!(s, |tx| archives::list_archives(tx, &s.config, req).await?)
+    }},
+    operation! { "UpdateArchive", Admin, (s, caller, req: UpdateArchiveRequest) -> serde_json::Value {
+        let audit = Audit::new(caller, "UpdateArchive", archives::archive_arn(&s.config, &req.archive_name));
+        rule_change!(s, audit, |tx| archives::update_archive(tx, &s.config, req).await?)
+    }},
+    operation! { "DeleteArchive", Admin, (s, caller, req: ArchiveRef) -> EmptyResponse {
+        let audit = Audit::new(caller, "DeleteArchive", archives::archive_arn(&s.config, &req.archive_name));
+        rule_change!(s, audit, |tx| archives::delete_archive(tx, req).await?);
+        EmptyResponse::new()
+    }},
+    operation! { "StartReplay", Admin, (s, caller, req: StartReplayRequest) -> serde_json::Value {
+        let audit = Audit::new(caller, "StartReplay", archives::replay_arn(&s.config, &req.replay_name));
+        write_tx!(s, audit, |tx| archives::start_replay(tx, &s.config, req, clock::now()).await?)
+    }},
+    operation! { "DescribeReplay", Viewer, (s, _, req: ReplayRef) -> serde_json::Value {
+        read_tx!(s, |tx| archives::describe_replay(tx, &s.config, req).await?)
+    }},
+    operation! { "ListReplays", Viewer, (s, _, req: ListReplaysRequest) -> serde_json::Value {
+        read_tx!(s, |tx| archives::list_replays(tx, &s.config, req).await?)
+    }},
+    operation! { "CancelReplay", Admin, (s, caller, req: ReplayRef) -> serde_json::Value {
+        let audit = Audit::new(caller, "CancelReplay", archives::replay_arn(&s.config, &req.replay_name));
+        write_tx!(s, audit, |tx| archives::cancel_replay(tx, &s.config, req).await?)
     }},
     operation! { "PutEvents", Producer, (s, caller, req: PutEventsRequest) -> PutEventsResponse {
         let rules = s.rules.snapshot();

@@ -116,6 +116,12 @@ impl AppState {
             rules: rules.clone(),
         };
         supervisor.spawn("watch", move || watch.clone().run());
+        let archive_worker = crate::worker::archives::ArchiveWorker {
+            ctx: ctx.clone(),
+            config: config.clone(),
+            rules: rules.clone(),
+        };
+        supervisor.spawn("archives", move || archive_worker.clone().run());
         let silences = crate::worker::silences::SilenceWorker {
             ctx: ctx.clone(),
             config: config.clone(),

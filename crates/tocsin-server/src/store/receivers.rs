@@ -265,6 +265,36 @@ pub trait ResourceStore: Send {
     async fn delete_resource(&mut self, kind: &str, name: &str) -> StoreResult<bool>;
 }
 
+/// The events EventBridge archives keep, ordered by (time on the bus, event id).
+#[async_trait]
+pub trait ArchiveStore: Send {
+    /// Keeps an event in an archive (`at`: when it reached its bus, epoch seconds).
+    async fn archive_event(
+        &mut self,
+        archive: &str,
+        at: f64,
+        event_id: &str,
+        body: &str,
+    ) -> StoreResult<()>;
+    /// Up to `limit` archived events with `start <= at < end` after the cursor `(at, id)`
+    /// (exclusive; `None`: from `start`), oldest first: (at, event id, envelope).
+    async fn archived_events(
+        &mut self,
+        archive: &str,
+        start: f64,
+        end: f64,
+        after: Option<(f64, String)>,
+        limit: i64,
+    ) -> StoreResult<Vec<(f64, String, String)>>;
+    /// (event count, bytes) of an archive.
+    async fn archive_stats(&mut self, archive: &str) -> StoreResult<(i64, i64)>;
+    /// Deletes up to `limit` events archived before `before`; returns how many.
+    async fn expire_archived(&mut self, archive: &str, before: f64, limit: i64)
+    -> StoreResult<u64>;
+    /// Deletes every event of an archive.
+    async fn delete_archived(&mut self, archive: &str) -> StoreResult<()>;
+}
+
 /// Incident Manager's replication set (Tocsin keeps at most one).
 #[async_trait]
 pub trait ReplicationStore: Send {

@@ -36,7 +36,8 @@ impl MatcherWorker {
         if batch.iter().any(|e| match &e.change {
             Change::RuleChanged { .. }
             | Change::HeartbeatChanged { .. }
-            | Change::EventBusChanged { .. } => true,
+            | Change::EventBusChanged { .. }
+            | Change::ArchiveChanged { .. } => true,
             // Windows never change after creation: only a new or a deleted one (not a
             // suppression count or a boundary) changes what is compiled.
             Change::MaintenanceWindowChanged { window, id } => {

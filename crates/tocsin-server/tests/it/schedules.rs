@@ -1,6 +1,7 @@
 //! Scheduled rules (`ScheduleExpression`): a `rate(1 minute)` rule fires on time across a
 //! restart of a killed process, neither skipping nor doubling a firing; after downtime the
-//! missed occurrences fire once; a firing reaches the rule's targets (an incident).
+//! missed occurrences fire once; a firing reaches the rule's targets (an incident). And the
+//! replay states a worker cannot be caught in from outside (cancelled, failed).
 
 use serde_json::{Value, json};
 use tocsin_server::clock;
@@ -261,4 +262,105 @@ async fn bad_schedules_are_refused_and_write_nothing() {
         assert_eq!(answer["__type"], "ValidationException", "{body}: {answer}");
     }
     assert_eq!(server.snapshot().await, before, "nothing written");
+}
+
+/// A replay cancelled before its worker ran: `CANCELLING`, then `CANCELLED` at its next
+/// step, having replayed nothing; a finished replay cannot be cancelled.
+#[tokio::test]
+async fn a_cancelled_replay_stops_and_a_finished_one_cannot_be_cancelled() {
+    use tocsin_api::events::{
+        CreateArchiveRequest, ReplayDestination, ReplayRef, StartReplayRequest,
+    };
+    use tocsin_server::domain::archives;
+    use tocsin_server::domain::events::replay_step;
+    use tocsin_server::domain::matcher::CompiledRules;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("r.db").display());
+    let store = tocsin_server::store::sqlite::SqliteStore::open(&url)
+        .await
+        .unwrap();
+    let config = tocsin_server::ServerConfig::default();
+    let bus_arn = tocsin_server::domain::buses::arn(&config, "default");
+    let now = clock::now();
+    let mut tx = store.write().await.unwrap();
+    let archive = archives::create_archive(
+        tx.as_mut(),
+        &config,
+        CreateArchiveRequest {
+            archive_name: "a".into(),
+            event_source_arn: bus_arn.clone(),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let start = |name: &str| StartReplayRequest {
+        replay_name: name.into(),
+        event_source_arn: archive.output["ArchiveArn"].as_str().unwrap().into(),
+        event_start_time: now - 60.0,
+        event_end_time: now,
+        destination: ReplayDestination {
+            arn: bus_arn.clone(),
+            filter_arns: None,
+        },
+        ..Default::default()
+    };
+    archives::start_replay(tx.as_mut(), &config, start("r"), now)
+        .await
+        .unwrap();
+    let cancelled = archives::cancel_replay(
+        tx.as_mut(),
+        &config,
+        ReplayRef {
+            replay_name: "r".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(cancelled["State"], "CANCELLING");
+    let rules = CompiledRules::default();
+    assert!(
+        !replay_step(tx.as_mut(), &rules, &config, "r", now)
+            .await
+            .unwrap()
+    );
+    let r = archives::replay(tx.as_mut(), "r").await.unwrap().unwrap();
+    assert_eq!((r.state.as_str(), r.replayed), ("CANCELLED", 0));
+    let again = archives::cancel_replay(
+        tx.as_mut(),
+        &config,
+        ReplayRef {
+            replay_name: "r".into(),
+        },
+    )
+    .await;
+    assert!(
+        matches!(&again, Err(tocsin_server::domain::error::ApiError::Service { code, .. }) if *code == "IllegalStatusException"),
+        "{again:?}"
+    );
+    // A replay whose archive was deleted fails.
+    archives::start_replay(tx.as_mut(), &config, start("orphan"), now)
+        .await
+        .unwrap();
+    archives::delete_archive(
+        tx.as_mut(),
+        tocsin_api::events::ArchiveRef {
+            archive_name: "a".into(),
+        },
+    )
+    .await
+    .expect_err("an archive with a running replay is not deleted");
+    tx.delete_resource(archives::ARCHIVE, "a").await.unwrap();
+    assert!(
+        !replay_step(tx.as_mut(), &rules, &config, "orphan", now)
+            .await
+            .unwrap()
+    );
+    let r = archives::replay(tx.as_mut(), "orphan")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.state, "FAILED");
 }

@@ -647,3 +647,90 @@ impl crate::store::ResourceStore for SqliteTx {
         .await
     }
 }
+
+#[async_trait]
+impl crate::store::ArchiveStore for SqliteTx {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn archive_event(
+        &mut self,
+        archive: &str,
+        at: f64,
+        event_id: &str,
+        body: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO archive_events (archive, at, event_id, body) VALUES (?, ?, ?, ?)",
+        )
+        .bind(archive)
+        .bind(at)
+        .bind(event_id)
+        .bind(body)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn archived_events(
+        &mut self,
+        archive: &str,
+        start: f64,
+        end: f64,
+        after: Option<(f64, String)>,
+        limit: i64,
+    ) -> StoreResult<Vec<(f64, String, String)>> {
+        let (after_at, after_id) = after.unwrap_or((f64::NEG_INFINITY, String::new()));
+        Ok(sqlx::query_as(
+            "SELECT at, event_id, body FROM archive_events \
+             WHERE archive = ?1 AND at >= ?2 AND at < ?3 \
+             AND (at > ?4 OR (at = ?4 AND event_id > ?5)) \
+             ORDER BY at, event_id LIMIT ?6",
+        )
+        .bind(archive)
+        .bind(start)
+        .bind(end)
+        .bind(after_at.max(-1e300))
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn archive_stats(&mut self, archive: &str) -> StoreResult<(i64, i64)> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(length(body)), 0) FROM archive_events WHERE archive = ?",
+        )
+        .bind(archive)
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn expire_archived(
+        &mut self,
+        archive: &str,
+        before: f64,
+        limit: i64,
+    ) -> StoreResult<u64> {
+        Ok(sqlx::query(
+            "DELETE FROM archive_events WHERE rowid IN (SELECT rowid FROM archive_events \
+             WHERE archive = ? AND at < ? ORDER BY at LIMIT ?)",
+        )
+        .bind(archive)
+        .bind(before)
+        .bind(limit)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_archived(&mut self, archive: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM archive_events WHERE archive = ?")
+            .bind(archive)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
