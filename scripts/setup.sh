@@ -17,6 +17,10 @@
 #   - binaryen (wasm-opt), chromium + chromium-driver, curl, sqlite3 (apt)
 #   - prometheus-alertmanager (apt: the real Alertmanager and amtool the e2e tests drive)
 #   - .venv with the Python packages in tests/e2e/requirements.txt (boto3, pytest, playwright)
+#   - nodejs and npm (apt; Debian 12's Node 18.20) when `node` or `npm` is not on PATH, and the
+#     AWS SDK for JavaScript v3 in tests/e2e/js (`npm ci`: the exact versions of its
+#     package-lock.json, chosen to run on Node 18) when its node_modules is missing or older
+#     than package-lock.json
 #
 # Environment:
 #   TOCSIN_SETUP_NO_APT=1   never call apt-get (fail instead if a package is missing)
@@ -32,6 +36,7 @@ WASM_TARGET="wasm32-unknown-unknown"
 MODE_FILE="$ROOT/target/.wasm-mode"
 VENV="$ROOT/.venv"
 REQUIREMENTS="$ROOT/tests/e2e/requirements.txt"
+JS_DIR="$ROOT/tests/e2e/js"
 
 START=$SECONDS
 step() { printf '==> [setup] %s\n' "$*"; }
@@ -194,6 +199,28 @@ else
     ok "venv ready"
 fi
 # Playwright drives Debian's /usr/bin/chromium (never `playwright install`).
+
+# --- (g) Node.js and the AWS SDK for JavaScript v3 (tests/e2e/test_js_sdk.py) --------------
+step "Node.js and npm (the AWS SDK for JavaScript end-to-end test)"
+# Only when missing: a node from elsewhere (e.g. a newer one) is used as it is.
+command -v node >/dev/null 2>&1 || apt_install nodejs
+command -v npm >/dev/null 2>&1 || apt_install npm
+command -v node >/dev/null 2>&1 || die "node not found after installing Debian's nodejs"
+command -v npm >/dev/null 2>&1 || die "npm not found after installing Debian's npm"
+ok "node $(node --version); npm $(npm --version)"
+
+step "AWS SDK for JavaScript v3 in tests/e2e/js (npm ci from package-lock.json)"
+# npm writes node_modules/.package-lock.json last, so its age is that of a complete install
+# (an interrupted one has none and is redone).
+JS_STAMP="$JS_DIR/node_modules/.package-lock.json"
+if [ -f "$JS_STAMP" ] && ! [ "$JS_STAMP" -ot "$JS_DIR/package-lock.json" ]; then
+    ok "tests/e2e/js/node_modules up to date"
+else
+    step "npm ci --prefix tests/e2e/js (~15 s)"
+    npm ci --prefix "$JS_DIR" --no-audit --no-fund
+    INSTALLED_SOMETHING=1
+    ok "tests/e2e/js/node_modules installed"
+fi
 
 if [ "$INSTALLED_SOMETHING" -eq 0 ]; then
     step "everything is present (wasm mode: $(cat "$MODE_FILE")) — $((SECONDS - START)) s"

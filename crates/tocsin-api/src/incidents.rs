@@ -784,3 +784,27 @@ pub struct UpdateRelatedItemsInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_token: Option<String>,
 }
+
+/// Mirrors `ListIncidentFindingsInput` (`POST /listIncidentFindings`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListIncidentFindingsInput {
+    /// The incident.
+    pub incident_record_arn: String,
+    /// Page size, 1-20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i32>,
+    /// Token from the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// Mirrors `BatchGetIncidentFindingsInput` (`POST /batchGetIncidentFindings`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchGetIncidentFindingsInput {
+    /// The incident.
+    pub incident_record_arn: String,
+    /// At most 20 finding ids.
+    pub finding_ids: Vec<String>,
+}

@@ -104,6 +104,11 @@ pub enum Change {
         /// Rule ARN.
         arn: String,
     },
+    /// A change pattern (events shown as an incident's recent changes) was set or deleted.
+    ChangePatternChanged {
+        /// Its name.
+        name: String,
+    },
     /// An archive was created, updated or deleted (`deleted`).
     ArchiveChanged {
         /// Archive name.

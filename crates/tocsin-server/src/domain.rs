@@ -22,6 +22,7 @@ pub mod documents;
 pub mod engagements;
 pub mod error;
 pub mod events;
+pub mod findings;
 pub mod heartbeats;
 pub mod identity;
 pub mod inbound;

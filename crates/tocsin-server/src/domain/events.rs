@@ -318,6 +318,15 @@ async fn ingest_one(
             tx.archive_event(archive, received_at, &a.event_id, &text)
                 .await?;
         }
+        if rules.is_change(&a.envelope) {
+            tx.archive_event(
+                crate::domain::findings::CHANGES,
+                received_at,
+                &a.event_id,
+                &text,
+            )
+            .await?;
+        }
     }
     let opens = a.hints.opens();
     let window = if opens {

@@ -52,9 +52,18 @@ pub struct CompiledRules {
     scheduled: HashMap<String, Arc<RuleRoute>>,
     /// Archives per bus: (name, pattern; every event when `None`).
     archives: HashMap<String, Vec<(String, Option<Pattern>)>>,
+    /// Admin-set change patterns ([`crate::domain::findings`]).
+    change_patterns: Vec<Pattern>,
 }
 
 impl CompiledRules {
+    /// Whether `event` is a change an incident's findings or recent changes show: a
+    /// CodeDeploy or CloudFormation change, or an event matching a change pattern.
+    pub fn is_change(&self, event: &serde_json::Value) -> bool {
+        crate::domain::findings::is_aws_change(event)
+            || self.change_patterns.iter().any(|p| p.matches(event))
+    }
+
     /// The archives on `event_bus_name` that keep `event`.
     pub fn archiving(&self, event_bus_name: &str, event: &serde_json::Value) -> Vec<&str> {
         self.archives
@@ -236,6 +245,12 @@ impl CompiledRules {
                 .or_default()
                 .push((name.to_owned(), pattern));
         }
+        let change_patterns = tx
+            .resources(crate::domain::findings::CHANGE_PATTERN, "")
+            .await?
+            .into_iter()
+            .filter_map(|b| Pattern::parse(b["eventPattern"].as_str()?).ok())
+            .collect();
         Ok(CompiledRules {
             buses,
             windows,
@@ -243,6 +258,7 @@ impl CompiledRules {
             custom_buses,
             scheduled,
             archives,
+            change_patterns,
         })
     }
 }

@@ -100,6 +100,18 @@ pub fn routes() -> Routes {
         )
         .route(
             Post,
+            "/listIncidentFindings",
+            "ListIncidentFindings",
+            list_incident_findings,
+        )
+        .route(
+            Post,
+            "/batchGetIncidentFindings",
+            "BatchGetIncidentFindings",
+            batch_get_incident_findings,
+        )
+        .route(
+            Post,
             "/createTimelineEvent",
             "CreateTimelineEvent",
             create_timeline_event,
@@ -508,6 +520,39 @@ async fn list_related_items(
 ) -> RestResult<Json<ListRelatedItemsOutput>> {
     read_tx!(s, |tx| {
         Ok(Json(incidents::list_related_items(tx, input).await?))
+    })
+}
+
+/// Mirrors ListIncidentFindings (see [`crate::domain::findings`]).
+async fn list_incident_findings(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+    RestJson(input): RestJson<tocsin_api::incidents::ListIncidentFindingsInput>,
+) -> RestResult<Json<serde_json::Value>> {
+    read_tx!(s, |tx| {
+        Ok(Json(
+            crate::domain::findings::list(
+                tx,
+                &input.incident_record_arn,
+                input.max_results,
+                input.next_token.as_deref(),
+            )
+            .await?,
+        ))
+    })
+}
+
+/// Mirrors BatchGetIncidentFindings (see [`crate::domain::findings`]).
+async fn batch_get_incident_findings(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+    RestJson(input): RestJson<tocsin_api::incidents::BatchGetIncidentFindingsInput>,
+) -> RestResult<Json<serde_json::Value>> {
+    read_tx!(s, |tx| {
+        Ok(Json(
+            crate::domain::findings::batch_get(tx, &input.incident_record_arn, &input.finding_ids)
+                .await?,
+        ))
     })
 }
 

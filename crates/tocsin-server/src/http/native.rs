@@ -30,6 +30,30 @@ pub fn routes() -> Routes {
         .route(Get, "/healthz", "Health", healthz)
         .route(Get, "/v1/wall", "GetWall", wall)
         .route(Get, "/v1/incident", "GetIncidentDetail", incident_detail)
+        .route(
+            Get,
+            "/v1/incidents/recent-changes",
+            "ListRecentChanges",
+            recent_changes,
+        )
+        .route(
+            Get,
+            "/v1/change-patterns",
+            "ListChangePatterns",
+            change_patterns,
+        )
+        .route(
+            crate::http::routes::Verb::Post,
+            "/v1/change-patterns",
+            "PutChangePattern",
+            put_change_pattern,
+        )
+        .route(
+            crate::http::routes::Verb::Post,
+            "/v1/change-patterns/delete",
+            "DeleteChangePattern",
+            delete_change_pattern,
+        )
         .route(Get, "/v1/stream", "Stream", stream)
         .route(Get, "/v1/deliveries", "ListDeliveries", deliveries)
         .route(
@@ -145,6 +169,72 @@ async fn incident_detail(
     Ok(Json(
         read_tx!(s, |tx| views::incident_detail(tx, &arn).await?)
     ))
+}
+
+/// `GET /v1/incidents/recent-changes?arn=`: the change events of the incident's window
+/// ([`crate::domain::findings::recent_changes`]), newest first.
+async fn recent_changes(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+    Query(q): Query<IncidentQueryParams>,
+) -> RestResult<Json<Vec<serde_json::Value>>> {
+    let arn = q
+        .arn
+        .ok_or_else(|| ApiError::Validation("Query parameter 'arn' is required.".into()))?;
+    Ok(Json(read_tx!(s, |tx| {
+        crate::domain::findings::recent_changes(tx, &arn).await?
+    })))
+}
+
+/// `GET /v1/change-patterns`: the admin-set change patterns.
+async fn change_patterns(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+) -> RestResult<Json<Vec<crate::domain::findings::ChangePattern>>> {
+    Ok(Json(read_tx!(s, |tx| {
+        crate::domain::findings::patterns(tx).await?
+    })))
+}
+
+/// `POST /v1/change-patterns` `{"name", "eventPattern"}` (admin): creates or replaces one;
+/// answers once ingest applies it.
+async fn put_change_pattern(
+    Require { caller, .. }: Require<crate::http::extract::Admin>,
+    State(s): State<AppState>,
+    crate::http::extract::RestJson(req): crate::http::extract::RestJson<
+        crate::domain::findings::ChangePattern,
+    >,
+) -> RestResult<axum::http::StatusCode> {
+    let audit = crate::http::audit::Audit::new(
+        &caller,
+        "PutChangePattern",
+        format!("change-pattern/{}", req.name),
+    );
+    rule_change!(s, audit, |tx| crate::domain::compiled::RuleChange {
+        output: (),
+        feed_id: Some(crate::domain::findings::put_pattern(tx, req).await?),
+    });
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// `POST /v1/change-patterns/delete` `{"name"}` (admin): 204.
+async fn delete_change_pattern(
+    Require { caller, .. }: Require<crate::http::extract::Admin>,
+    State(s): State<AppState>,
+    crate::http::extract::RestJson(req): crate::http::extract::RestJson<
+        tocsin_api::receivers::ByName,
+    >,
+) -> RestResult<axum::http::StatusCode> {
+    let audit = crate::http::audit::Audit::new(
+        &caller,
+        "DeleteChangePattern",
+        format!("change-pattern/{}", req.name),
+    );
+    rule_change!(s, audit, |tx| crate::domain::compiled::RuleChange {
+        output: (),
+        feed_id: Some(crate::domain::findings::delete_pattern(tx, &req.name).await?),
+    });
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// `?lastEventId=` of `/v1/stream` (for EventSource clients, which cannot set headers).

@@ -1,6 +1,6 @@
 //! The archive worker: runs replays a batch per transaction (see
 //! [`crate::domain::events::replay_step`]) and, once a minute, deletes archived events past
-//! their archive's `RetentionDays` in batches of [`EXPIRE_BATCH`], each its own short
+//! their archive's `RetentionDays` (and kept change events past theirs) in batches of [`EXPIRE_BATCH`], each its own short
 //! transaction, so ingest never waits long for the writer.
 
 use std::sync::Arc;
@@ -85,11 +85,19 @@ impl ArchiveWorker {
                 .unwrap_or_default()
         };
         let mut deleted = 0;
-        for a in list.into_iter().filter(|a| a.retention_days > 0) {
-            let before = now - f64::from(a.retention_days) * 86_400.0;
+        let kept = list
+            .into_iter()
+            .filter(|a| a.retention_days > 0)
+            .map(|a| (a.name, a.retention_days))
+            .chain([(
+                crate::domain::findings::CHANGES.to_owned(),
+                crate::domain::findings::CHANGES_RETENTION_DAYS,
+            )]);
+        for (name, days) in kept {
+            let before = now - f64::from(days) * 86_400.0;
             loop {
                 let mut tx = self.ctx.store.write().await?;
-                let n = tx.expire_archived(&a.name, before, EXPIRE_BATCH).await?;
+                let n = tx.expire_archived(&name, before, EXPIRE_BATCH).await?;
                 tx.commit().await?;
                 deleted += n;
                 if n < EXPIRE_BATCH as u64 {

@@ -37,7 +37,8 @@ impl MatcherWorker {
             Change::RuleChanged { .. }
             | Change::HeartbeatChanged { .. }
             | Change::EventBusChanged { .. }
-            | Change::ArchiveChanged { .. } => true,
+            | Change::ArchiveChanged { .. }
+            | Change::ChangePatternChanged { .. } => true,
             // Windows never change after creation: only a new or a deleted one (not a
             // suppression count or a boundary) changes what is compiled.
             Change::MaintenanceWindowChanged { window, id } => {

@@ -27,6 +27,9 @@ const NATIVE: &[(&str, Access)] = &[
     ("/v1/wall", Access::Role(Role::Viewer)),
     ("/v1/incident", Access::Role(Role::Viewer)),
     ("/v1/stream", Access::Role(Role::Viewer)),
+    ("/v1/incidents/recent-changes", Access::Role(Role::Viewer)),
+    ("/v1/change-patterns", Access::Role(Role::Viewer)),
+    ("/v1/change-patterns/delete", Access::Role(Role::Admin)),
     ("/v1/deliveries", Access::Role(Role::Viewer)),
     ("/v1/whoami", Access::Authenticated),
     ("/v1/stream-tickets", Access::Role(Role::Viewer)),
@@ -79,6 +82,7 @@ const NATIVE: &[(&str, Access)] = &[
 
 /// Native routes whose POST needs another role than their GET.
 const NATIVE_POST: &[(&str, Access)] = &[
+    ("/v1/change-patterns", Access::Role(Role::Admin)),
     ("/v1/heartbeats", Access::Role(Role::Admin)),
     ("/v1/maintenance-windows", Access::Role(Role::Responder)),
 ];
