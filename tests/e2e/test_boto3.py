@@ -696,3 +696,12 @@ def test_scheduled_rules(events):
         assert error_code(err.value) == "ValidationException", kwargs
     assert sorted(r["Name"] for r in events.list_rules()["Rules"]) == ["every-minute", "weekday-evenings"]
     assert events.list_rules(EventBusName="ops")["Rules"] == []
+
+
+def test_every_answer_carries_a_request_id(incidents, events):
+    """AWS SDKs read `x-amzn-RequestId` into the response metadata, on success and error."""
+    assert incidents.list_response_plans()["ResponseMetadata"]["RequestId"]
+    assert events.list_rules()["ResponseMetadata"]["RequestId"]
+    with pytest.raises(ClientError) as err:
+        events.describe_rule(Name="missing")
+    assert err.value.response["ResponseMetadata"]["RequestId"]

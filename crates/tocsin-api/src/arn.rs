@@ -22,6 +22,13 @@ pub enum TargetKind<'a> {
         /// `$DEFAULT`, `$LATEST` or a number; `None`: the default version.
         version: Option<&'a str>,
     },
+    /// An EventBridge API destination
+    /// (`arn:aws:events:<region>:<account>:api-destination/<name>/<id>`): a match is sent to
+    /// its endpoint with its connection's authorization, at most at its rate.
+    ApiDestination {
+        /// The destination's name.
+        name: &'a str,
+    },
     /// Anything else: stored and listed, not delivered by this version.
     Other,
 }
@@ -33,6 +40,8 @@ impl<'a> TargetKind<'a> {
             TargetKind::ResponsePlan { name }
         } else if let Some((document, version)) = automation_definition(arn) {
             TargetKind::Automation { document, version }
+        } else if let Some(name) = api_destination_name(arn) {
+            TargetKind::ApiDestination { name }
         } else if is_http_url(arn) {
             TargetKind::Http
         } else {
@@ -46,9 +55,19 @@ impl<'a> TargetKind<'a> {
             TargetKind::ResponsePlan { .. } => "response plan",
             TargetKind::Http => "HTTP endpoint",
             TargetKind::Automation { .. } => "runbook",
+            TargetKind::ApiDestination { .. } => "API destination",
             TargetKind::Other => "other",
         }
     }
+}
+
+/// The name in an API destination ARN
+/// (`arn:aws:events:<region>:<account>:api-destination/<name>/<id>`), if it is one.
+pub fn api_destination_name(arn: &str) -> Option<&str> {
+    let (head, rest) = arn.split_once(":api-destination/")?;
+    let (name, id) = rest.split_once('/')?;
+    (head.starts_with("arn:aws") && head.contains(":events:") && !name.is_empty() && !id.is_empty())
+        .then_some(name)
 }
 
 /// Whether `arn` is an `http://` or `https://` URL (an HTTP target).
@@ -111,6 +130,16 @@ mod tests {
                 "HTTP endpoint",
             ),
             ("http://10.0.0.1/x", TargetKind::Http, "HTTP endpoint"),
+            (
+                "arn:aws:events:us-east-1:000000000000:api-destination/pager/6f1c3b9e-0000-4000-8000-000000000000",
+                TargetKind::ApiDestination { name: "pager" },
+                "API destination",
+            ),
+            (
+                "arn:aws:events:us-east-1:000000000000:api-destination/pager",
+                TargetKind::Other,
+                "other",
+            ),
             ("arn:aws:sns:us-east-1:1:topic", TargetKind::Other, "other"),
             (
                 "arn:aws:sns:us-east-1:1:response-plan/x",

@@ -18,6 +18,7 @@ pub mod buses;
 pub mod compiled;
 pub mod contacts;
 pub mod deliveries;
+pub mod destinations;
 pub mod documents;
 pub mod engagements;
 pub mod error;

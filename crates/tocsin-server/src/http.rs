@@ -199,6 +199,14 @@ pub fn app(state: AppState) -> Router {
             HeaderName::from_static("content-security-policy"),
             HeaderValue::from_static("frame-ancestors 'none'"),
         ))
+        // Every answer carries a request id, as AWS services' do (SDKs read it into
+        // `$metadata.requestId` / `ResponseMetadata.RequestId`).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-amzn-requestid"),
+            |_: &axum::response::Response| {
+                HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).ok()
+            },
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -268,6 +268,9 @@ pub async fn put_targets(
     let rule = rule_of_batch(tx, config, &req.rule, req.event_bus_name.as_deref(), batch).await?;
     for t in &req.targets {
         validate_target(t)?;
+        if tocsin_api::arn::api_destination_name(&t.arn).is_some() {
+            crate::domain::destinations::check_target(tx, config, &t.arn).await?;
+        }
     }
     let mut ids: std::collections::BTreeSet<String> = tx
         .targets(&rule.arn)

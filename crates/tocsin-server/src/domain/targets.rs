@@ -94,7 +94,10 @@ pub fn redacted_target(t: &Target) -> Target {
 
 /// Whether a target `Arn` names an HTTP target.
 pub fn is_http_target(arn: &str) -> bool {
-    matches!(TargetKind::of(arn), TargetKind::Http)
+    matches!(
+        TargetKind::of(arn),
+        TargetKind::Http | TargetKind::ApiDestination { .. }
+    )
 }
 
 /// The HTTP settings of a target, read from its `HttpParameters` and `RetryPolicy`.
@@ -135,15 +138,22 @@ impl HttpTarget {
     /// that are not valid HTTP; `MaximumRetryAttempts` outside 0-185;
     /// `MaximumEventAgeInSeconds` outside 60-86400.
     pub fn from_target(t: &Target) -> ApiResult<Self> {
-        let mut url = reqwest::Url::parse(&t.arn)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| {
-                ApiError::Validation(format!(
-                    "Target {}: Arn {} is not an http(s) URL.",
-                    t.id, t.arn
-                ))
-            })?;
+        // An API destination's request is built at attempt time from its ARN
+        // (`crate::domain::destinations::resolve`); the target's own query parameters ride
+        // along after a `?`.
+        let api_destination = matches!(TargetKind::of(&t.arn), TargetKind::ApiDestination { .. });
+        let mut url = if api_destination {
+            reqwest::Url::parse("https://api-destination.invalid/").ok()
+        } else {
+            reqwest::Url::parse(&t.arn).ok()
+        }
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .ok_or_else(|| {
+            ApiError::Validation(format!(
+                "Target {}: Arn {} is not an http(s) URL.",
+                t.id, t.arn
+            ))
+        })?;
         let http = t.other.get("HttpParameters");
         let headers = string_map(
             http.and_then(|h| h.get("HeaderParameters")),
@@ -188,8 +198,16 @@ impl HttpTarget {
                     }),
             }
         };
+        let url = if api_destination {
+            match url.query() {
+                Some(q) => format!("{}?{q}", t.arn),
+                None => t.arn.clone(),
+            }
+        } else {
+            url.to_string()
+        };
         Ok(HttpTarget {
-            url: url.to_string(),
+            url,
             headers,
             max_attempts: 1 + number("MaximumRetryAttempts", DEFAULT_MAX_RETRIES, 0, 185)?,
             max_age_secs: number("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_SECS, 60, 86_400)?,

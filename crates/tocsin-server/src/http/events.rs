@@ -22,7 +22,7 @@ use tocsin_api::events::{
 
 use crate::clock;
 use crate::domain::identity::Role;
-use crate::domain::{archives, buses, events, rules};
+use crate::domain::{archives, buses, destinations, events, rules};
 use crate::http::audit::Audit;
 use crate::http::operation::Operation;
 use crate::http::state::AppState;
@@ -138,6 +138,43 @@ pub static OPERATIONS: &[Operation] = &[
         let audit = Audit::new(caller, "CancelReplay", archives::replay_arn(&s.config, &req.replay_name));
         write_tx!(s, audit, |tx| archives::cancel_replay(tx, &s.config, req).await?)
     }},
+    operation! { "CreateConnection", Admin, (s, caller, req: serde_json::Value) -> serde_json::Value {
+        let audit = Audit::new(caller, "CreateConnection", named("connection", &req));
+        write_tx!(s, audit, |tx| destinations::create_connection(tx, &s.config, &req, clock::now()).await?)
+    }},
+    operation! { "DescribeConnection", Viewer, (s, _, req: serde_json::Value) -> serde_json::Value {
+        read_tx!(s, |tx| destinations::describe_connection(tx, &s.config, req["Name"].as_str().unwrap_or_default()).await?)
+    }},
+    operation! { "ListConnections", Viewer, (s, _, req: serde_json::Value) -> serde_json::Value {
+        read_tx!(s, |tx| destinations::list_connections(tx, &s.config, &req).await?)
+    }},
+    operation! { "UpdateConnection", Admin, (s, caller, req: serde_json::Value) -> serde_json::Value {
+        let audit = Audit::new(caller, "UpdateConnection", named("connection", &req));
+        write_tx!(s, audit, |tx| destinations::update_connection(tx, &s.config, &req, clock::now()).await?)
+    }},
+    operation! { "DeleteConnection", Admin, (s, caller, req: serde_json::Value) -> serde_json::Value {
+        let audit = Audit::new(caller, "DeleteConnection", named("connection", &req));
+        write_tx!(s, audit, |tx| destinations::delete_connection(tx, &s.config, req["Name"].as_str().unwrap_or_default()).await?)
+    }},
+    operation! { "CreateApiDestination", Admin, (s, caller, req: serde_json::Value) -> serde_json::Value {
+        let audit = Audit::new(caller, "CreateApiDestination", named("api-destination", &req));
+        write_tx!(s, audit, |tx| destinations::create_destination(tx, &s.config, &req, clock::now()).await?)
+    }},
+    operation! { "DescribeApiDestination", Viewer, (s, _, req: serde_json::Value) -> serde_json::Value {
+        read_tx!(s, |tx| destinations::describe_destination(tx, &s.config, req["Name"].as_str().unwrap_or_default()).await?)
+    }},
+    operation! { "ListApiDestinations", Viewer, (s, _, req: serde_json::Value) -> serde_json::Value {
+        read_tx!(s, |tx| destinations::list_destinations(tx, &s.config, &req).await?)
+    }},
+    operation! { "UpdateApiDestination", Admin, (s, caller, req: serde_json::Value) -> serde_json::Value {
+        let audit = Audit::new(caller, "UpdateApiDestination", named("api-destination", &req));
+        write_tx!(s, audit, |tx| destinations::update_destination(tx, &s.config, &req, clock::now()).await?)
+    }},
+    operation! { "DeleteApiDestination", Admin, (s, caller, req: serde_json::Value) -> EmptyResponse {
+        let audit = Audit::new(caller, "DeleteApiDestination", named("api-destination", &req));
+        write_tx!(s, audit, |tx| destinations::delete_destination(tx, req["Name"].as_str().unwrap_or_default()).await?);
+        EmptyResponse::new()
+    }},
     operation! { "PutEvents", Producer, (s, caller, req: PutEventsRequest) -> PutEventsResponse {
         let rules = s.rules.snapshot();
         events::put_events(s.store.as_ref(), &rules, &s.config, caller, req).await?
@@ -153,6 +190,11 @@ fn rule_arn(s: &AppState, bus: Option<&str>, name: &str) -> String {
     let bus = bus.unwrap_or(tocsin_api::events::DEFAULT_EVENT_BUS);
     let bus = bus.rsplit_once(":event-bus/").map_or(bus, |(_, b)| b);
     crate::domain::arns::rule(&s.config.region, &s.config.account_id, bus, name)
+}
+
+/// `<kind>/<Name>` for the audit log (never a secret: only the name is read).
+fn named(kind: &str, req: &serde_json::Value) -> String {
+    format!("{kind}/{}", req["Name"].as_str().unwrap_or_default())
 }
 
 /// The `{}` some operations answer with.

@@ -83,10 +83,8 @@ impl AppState {
             index: rules.clone(),
         };
         supervisor.spawn("matcher", move || matcher.clone().run());
-        let delivery = DeliveryWorker {
-            ctx: ctx.clone(),
-            policy: outbound.clone(),
-        };
+        let delivery =
+            DeliveryWorker::new(ctx.clone(), outbound.clone(), config.server_key.clone());
         supervisor.spawn("delivery", move || delivery.clone().run());
         let config = Arc::new(config);
         let runbooks = crate::worker::runbooks::RunbookWorker {

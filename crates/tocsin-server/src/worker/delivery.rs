@@ -9,13 +9,16 @@
 //!
 //! Takes its dependencies explicitly ([`DeliveryWorker`]); runs under the supervisor.
 
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
 use tocsin_api::native::{Change, Delivery};
 
 use crate::clock;
 use crate::domain::deliveries::{Attempt, record};
+use crate::domain::destinations::{self, OAuth};
+use crate::domain::keys::ServerKey;
 use crate::domain::targets::redacted_delivery;
 use crate::outbound::{self, OutboundPolicy};
 use crate::store::StoreResult;
@@ -24,22 +27,54 @@ use crate::worker::{WorkerContext, WorkerError};
 /// Deliveries attempted at once.
 const PARALLEL: usize = 8;
 
-/// Makes one attempt.
+/// One request to make: where, how and what.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// HTTP method.
+    pub method: reqwest::Method,
+    /// URL (checked against the outbound policy before sending).
+    pub url: String,
+    /// Request headers.
+    pub headers: BTreeMap<String, String>,
+    /// Request body.
+    pub body: String,
+}
+
+impl Outgoing {
+    /// A plain HTTP target's delivery: a POST of its body to its URL with its headers.
+    pub fn of(d: &Delivery) -> Self {
+        Outgoing {
+            method: reqwest::Method::POST,
+            url: d.url.clone(),
+            headers: d.headers.clone(),
+            body: d.body.clone(),
+        }
+    }
+}
+
+/// Makes one attempt of a plain HTTP target's delivery.
 pub async fn attempt(client: &reqwest::Client, policy: &OutboundPolicy, d: &Delivery) -> Attempt {
-    let url = match outbound::check_url(&d.url, policy) {
+    send(client, policy, &Outgoing::of(d)).await
+}
+
+/// Sends one request and classifies the answer.
+pub async fn send(client: &reqwest::Client, policy: &OutboundPolicy, o: &Outgoing) -> Attempt {
+    let url = match outbound::check_url(&o.url, policy) {
         Ok(u) => u,
         Err(reason) => return Attempt::Fail(None, reason),
     };
-    let content_type = if serde_json::from_str::<serde_json::Value>(&d.body).is_ok() {
+    let content_type = if serde_json::from_str::<serde_json::Value>(&o.body).is_ok() {
         "application/json"
     } else {
         "text/plain; charset=utf-8"
     };
-    let mut request = client
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, content_type)
-        .body(d.body.clone());
-    for (k, v) in &d.headers {
+    let mut request = client.request(o.method.clone(), url);
+    if !matches!(o.method, reqwest::Method::GET | reqwest::Method::HEAD) {
+        request = request
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(o.body.clone());
+    }
+    for (k, v) in &o.headers {
         request = request.header(k, v);
     }
     match request.send().await {
@@ -68,6 +103,79 @@ pub async fn attempt(client: &reqwest::Client, policy: &OutboundPolicy, d: &Deli
     }
 }
 
+/// Per-destination spacing of API destination calls (`InvocationRateLimitPerSecond`): each
+/// destination's next free slot, and the slots deliveries were deferred to.
+#[derive(Debug, Default)]
+struct RateGate {
+    next: HashMap<String, f64>,
+    reserved: HashMap<i64, f64>,
+}
+
+impl RateGate {
+    /// When delivery `id` to `destination` may go: `now` (send) or a later slot (defer to
+    /// it). A deferred delivery keeps its slot when it comes back.
+    fn slot(&mut self, id: i64, destination: &str, rate: u32, now: f64) -> f64 {
+        if let Some(slot) = self.reserved.remove(&id) {
+            return slot.min(now);
+        }
+        let next = self.next.get(destination).copied().unwrap_or(now).max(now);
+        self.next
+            .insert(destination.to_owned(), next + 1.0 / f64::from(rate.max(1)));
+        if next > now + 0.005 {
+            self.reserved.insert(id, next);
+        }
+        next
+    }
+}
+
+/// What to do with one due delivery.
+enum Plan {
+    Send(Box<(Outgoing, Option<OAuth>)>),
+    Defer(f64),
+    Fail(String),
+}
+
+/// Asks an OAuth authorization endpoint for a client-credentials token (Basic client
+/// authentication, `grant_type=client_credentials` plus the connection's parameters).
+/// Returns (token, expiry in epoch seconds).
+async fn oauth_token(
+    client: &reqwest::Client,
+    policy: &OutboundPolicy,
+    o: &OAuth,
+) -> Result<(String, f64), String> {
+    let mut url = outbound::check_url(&o.endpoint, policy)?;
+    if !o.query.is_empty() {
+        url.query_pairs_mut().extend_pairs(o.query.iter());
+    }
+    let method = reqwest::Method::from_bytes(o.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+    let mut form: Vec<(String, String)> = vec![("grant_type".into(), "client_credentials".into())];
+    form.extend(o.body.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let mut request = client
+        .request(method, url)
+        .basic_auth(&o.client_id, Some(&o.client_secret))
+        .form(&form);
+    for (k, v) in &o.headers {
+        request = request.header(k, v);
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| format!("OAuth token request failed: {}", e.without_url()))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("the OAuth endpoint answered {}", status.as_u16()));
+    }
+    let body: serde_json::Value = response
+        .json()
+        .await
+        .map_err(|_| "the OAuth endpoint's answer is not JSON".to_owned())?;
+    let token = body["access_token"]
+        .as_str()
+        .ok_or("the OAuth endpoint's answer has no access_token")?;
+    let lifetime = body["expires_in"].as_f64().unwrap_or(3600.0);
+    Ok((token.to_owned(), clock::now() + lifetime - 30.0))
+}
+
 /// What the delivery worker needs.
 #[derive(Clone)]
 pub struct DeliveryWorker {
@@ -75,24 +183,151 @@ pub struct DeliveryWorker {
     pub ctx: WorkerContext,
     /// Where outbound requests may go.
     pub policy: Arc<OutboundPolicy>,
+    /// Opens API destination connections' secrets.
+    pub server_key: ServerKey,
+    /// API destination rate limits (shared by the worker's restarts within this process).
+    rates: Arc<Mutex<RateGate>>,
+    /// OAuth tokens by connection name: (token, expiry).
+    tokens: Arc<tokio::sync::Mutex<HashMap<String, (String, f64)>>>,
 }
 
 impl DeliveryWorker {
+    /// A worker over `ctx`'s store, sending where `policy` allows.
+    pub fn new(ctx: WorkerContext, policy: Arc<OutboundPolicy>, server_key: ServerKey) -> Self {
+        DeliveryWorker {
+            ctx,
+            policy,
+            server_key,
+            rates: Arc::default(),
+            tokens: Arc::default(),
+        }
+    }
+
+    /// How to deliver `d` now: plain HTTP targets are sent as stored; an API destination's
+    /// request is built from its current settings and spaced by its rate limit.
+    async fn plan(&self, d: &Delivery, now: f64) -> StoreResult<Plan> {
+        let arn = d.url.split_once('?').map_or(d.url.as_str(), |(a, _)| a);
+        if tocsin_api::arn::api_destination_name(arn).is_none() {
+            return Ok(Plan::Send(Box::new((Outgoing::of(d), None))));
+        }
+        let call = {
+            let mut tx = self.ctx.store.read().await?;
+            destinations::resolve(tx.as_mut(), &self.server_key, arn).await
+        };
+        let call = match call {
+            Ok(Some(call)) => call,
+            Ok(None) => {
+                return Ok(Plan::Fail(format!(
+                    "API destination {arn} or its connection no longer exists"
+                )));
+            }
+            Err(err) => return Ok(Plan::Fail(format!("API destination {arn}: {err}"))),
+        };
+        let slot = self
+            .rates
+            .lock()
+            .map_err(|_| crate::store::StoreError::Corrupt("rate gate poisoned".into()))?
+            .slot(d.id, &call.destination, call.rate, now);
+        if slot > now + 0.005 {
+            return Ok(Plan::Defer(slot));
+        }
+        let mut url = reqwest::Url::parse(&call.url)
+            .map_err(|e| crate::store::StoreError::Corrupt(format!("endpoint: {e}")))?;
+        if let Some((_, query)) = d.url.split_once('?') {
+            let extra: Vec<(String, String)> = reqwest::Url::parse(&format!("http://x/?{query}"))
+                .map(|u| u.query_pairs().into_owned().collect())
+                .unwrap_or_default();
+            url.query_pairs_mut().extend_pairs(extra);
+        }
+        let mut headers = call.headers;
+        headers.extend(d.headers.clone());
+        let mut body = d.body.clone();
+        if !call.body_params.is_empty()
+            && let Ok(serde_json::Value::Object(mut object)) = serde_json::from_str(&body)
+        {
+            for (k, v) in call.body_params {
+                object.entry(k).or_insert(serde_json::Value::String(v));
+            }
+            body = serde_json::Value::Object(object).to_string();
+        }
+        Ok(Plan::Send(Box::new((
+            Outgoing {
+                method: reqwest::Method::from_bytes(call.method.as_bytes())
+                    .unwrap_or(reqwest::Method::POST),
+                url: url.to_string(),
+                headers,
+                body,
+            },
+            call.oauth,
+        ))))
+    }
+
+    /// Sends one planned request, first getting (or reusing) its OAuth token.
+    async fn send_planned(
+        &self,
+        client: &reqwest::Client,
+        mut o: Outgoing,
+        oauth: Option<OAuth>,
+    ) -> Attempt {
+        if let Some(oauth) = oauth {
+            // Held across the fetch: concurrent deliveries wait for one token request.
+            let mut tokens = self.tokens.lock().await;
+            let cached = tokens
+                .get(&oauth.connection)
+                .cloned()
+                .filter(|(_, expiry)| *expiry > clock::now());
+            let token = match cached {
+                Some((token, _)) => token,
+                None => match oauth_token(client, &self.policy, &oauth).await {
+                    Ok((token, expiry)) => {
+                        tokens.insert(oauth.connection.clone(), (token.clone(), expiry));
+                        token
+                    }
+                    Err(reason) => return Attempt::Retry(None, reason),
+                },
+            };
+            drop(tokens);
+            o.headers
+                .insert("Authorization".into(), format!("Bearer {token}"));
+        }
+        let outcome = send(client, &self.policy, &o).await;
+        if let (Attempt::Retry(Some(401), _), Some(auth)) =
+            (&outcome, o.headers.get("Authorization"))
+            && auth.starts_with("Bearer ")
+        {
+            // A refused token is fetched again on the next attempt.
+            self.tokens
+                .lock()
+                .await
+                .retain(|_, (token, _)| !auth.ends_with(token.as_str()));
+        }
+        outcome
+    }
+
     /// One pass: attempts every due delivery and commits each outcome with its change-feed
     /// entry. Returns how many were attempted.
     pub async fn deliver_due(&self, client: &reqwest::Client) -> StoreResult<usize> {
-        let due = self
-            .ctx
-            .store
-            .read()
-            .await?
-            .due_deliveries(clock::now(), 64)
-            .await?;
+        let now = clock::now();
+        let due = self.ctx.store.read().await?.due_deliveries(now, 64).await?;
         let n = due.len();
-        let policy = self.policy.as_ref();
-        let mut outcomes = futures::stream::iter(due)
-            .map(|d| async move {
-                let outcome = attempt(client, policy, &d).await;
+        let mut planned = Vec::with_capacity(due.len());
+        for d in due {
+            match self.plan(&d, now).await? {
+                Plan::Defer(slot) => {
+                    let mut tx = self.ctx.store.write().await?;
+                    tx.update_delivery(&d, slot).await?;
+                    tx.commit().await?;
+                }
+                Plan::Send(send) => planned.push((d, Ok(*send))),
+                Plan::Fail(reason) => planned.push((d, Err(reason))),
+            }
+        }
+        let mut outcomes = futures::stream::iter(planned)
+            .map(|(d, plan)| async move {
+                let outcome = match plan {
+                    Ok((o, oauth)) => self.send_planned(client, o, oauth).await,
+                    Err(reason) => Attempt::Fail(None, reason),
+                };
                 (d, outcome)
             })
             .buffer_unordered(PARALLEL);
