@@ -236,3 +236,51 @@ def test_replay_errors_and_cancel(events):
     with pytest.raises(ClientError) as err:
         events.describe_replay(ReplayName="missing")
     assert error_code(err.value) == "ResourceNotFoundException"
+
+
+def test_backtest_a_draft_pattern_over_an_archive(tocsin, incidents, events, cloudwatch_alarm_event):
+    """POST /v1/rules/backtest: how many archived events a draft pattern would have matched,
+    how many incidents a plan would have opened after dedupe, and the nearest misses with
+    their deciding field."""
+    bus_arn = events.describe_event_bus()["Arn"]
+    events.create_archive(ArchiveName="history", EventSourceArn=bus_arn)
+
+    def alarm(name, state):
+        e = copy.deepcopy(cloudwatch_alarm_event)
+        e["resources"] = [f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}"]
+        e["detail"]["alarmName"] = name
+        e["detail"]["state"]["value"] = state
+        return put_event_entry(e)
+
+    batch = [alarm("a", "ALARM")] * 5 + [alarm("b", "ALARM")] * 3
+    events.put_events(Entries=batch)
+    events.put_events(Entries=[alarm("a", "OK")] * 4 + [{"Source": "my.app", "DetailType": "Other", "Detail": "{}"}] * 2)
+    draft = json.dumps(dict(ALARM_PATTERN, detail={"state": {"value": ["ALARM"]}}))
+    result = tocsin.post_json("/v1/rules/backtest", {"archiveName": "history", "eventPattern": draft})
+    assert (result["scanned"], result["matched"], result["incidents"]) == (14, 8, 2), result
+    assert len(result["matchedSample"]) == 8 and not result["truncated"]
+    misses = result["nearMisses"]
+    assert len(misses) == 4, misses
+    assert all(m["field"] == "detail.state.value" and '"OK"' in m["reason"] for m in misses)
+    assert all(m["fieldsPassed"] == 2 and m["fieldsTotal"] == 3 for m in misses)
+
+    # A plan with its own dedupe string merges everything into one incident.
+    plan = incidents.create_response_plan(
+        name="one", incidentTemplate={"title": "t", "impact": 3, "dedupeString": "all-alarms"}
+    )["arn"]
+    merged = tocsin.post_json("/v1/rules/backtest", {"archiveName": "history", "eventPattern": draft, "responsePlanArn": plan})
+    assert (merged["matched"], merged["incidents"]) == (8, 1)
+    # A time range before the events holds nothing.
+    empty = tocsin.post_json("/v1/rules/backtest", {"archiveName": "history", "eventPattern": draft, "startTime": 0, "endTime": 1})
+    assert (empty["scanned"], empty["matched"]) == (0, 0)
+
+    import urllib.error
+
+    for body, status in [
+        ({"archiveName": "history", "eventPattern": '{"source": "x"}'}, 400),
+        ({"archiveName": "missing", "eventPattern": draft}, 404),
+        ({"archiveName": "history", "eventPattern": draft, "startTime": 10, "endTime": 5}, 400),
+    ]:
+        with pytest.raises(urllib.error.HTTPError) as err:
+            tocsin.post_json("/v1/rules/backtest", body)
+        assert err.value.code == status, body

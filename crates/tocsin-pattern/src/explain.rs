@@ -21,14 +21,19 @@ pub struct Explanation {
     pub deciding_field: Option<String>,
     /// A sentence for people, e.g. `detail.state.value: "OK" is not one of ["ALARM"]`.
     pub reason: String,
+    /// How many of the reported alternative's fields the event satisfies (all of them for a
+    /// match): with [`Explanation::fields_total`], how near a miss was.
+    pub fields_passed: usize,
+    /// How many fields the reported alternative has.
+    pub fields_total: usize,
 }
 
 impl Pattern {
     /// Matches `event` like [`Pattern::matches`] and says which field decided it and why.
     ///
     /// Fields are checked in sorted path order. For a pattern with `$or`, a match reports the
-    /// first alternative that matches; a non-match reports the alternative that got furthest
-    /// (most fields satisfied before one failed), naming it as `alternative i of n`.
+    /// first alternative that matches; a non-match reports the alternative that came nearest
+    /// (most fields satisfied), naming it as `alternative i of n`.
     ///
     /// ```
     /// use serde_json::json;
@@ -73,12 +78,14 @@ impl Pattern {
                 matched: false,
                 deciding_field: None,
                 reason: "the pattern has no fields".to_owned(),
+                fields_passed: 0,
+                fields_total: 0,
             },
         }
     }
 }
 
-/// Explains one alternative; also returns how many fields passed before the deciding one.
+/// Explains one alternative; also returns how many of its fields the event satisfies.
 fn explain_branch(branch: &Branch, event: &Value) -> (usize, Explanation) {
     let leaves_of = |field: &FieldCondition| {
         let mut leaves = Vec::new();
@@ -92,6 +99,8 @@ fn explain_branch(branch: &Branch, event: &Value) -> (usize, Explanation) {
                 matched: false,
                 deciding_field: None,
                 reason: "the pattern has no fields".to_owned(),
+                fields_passed: 0,
+                fields_total: 0,
             },
         );
     };
@@ -102,25 +111,36 @@ fn explain_branch(branch: &Branch, event: &Value) -> (usize, Explanation) {
                 matched: true,
                 deciding_field: Some(last.path.join(".")),
                 reason: describe(last, &leaves_of(last), true),
+                fields_passed: branch.fields.len(),
+                fields_total: branch.fields.len(),
             },
         );
     }
-    for (i, field) in branch.fields.iter().enumerate() {
+    let mut first_failure = None;
+    let mut passed = 0;
+    for field in &branch.fields {
         let leaves = leaves_of(field);
         let ok = field.matchers.iter().any(|m| match m {
             ValueMatcher::Exists(want) => *want != leaves.is_empty(),
             other => leaves.iter().any(|v| other.matches(v)),
         });
-        if !ok {
-            return (
-                i,
-                Explanation {
-                    matched: false,
-                    deciding_field: Some(field.path.join(".")),
-                    reason: describe(field, &leaves, false),
-                },
-            );
+        if ok {
+            passed += 1;
+        } else if first_failure.is_none() {
+            first_failure = Some((field, describe(field, &leaves, false)));
         }
+    }
+    if let Some((field, reason)) = first_failure {
+        return (
+            passed,
+            Explanation {
+                matched: false,
+                deciding_field: Some(field.path.join(".")),
+                reason,
+                fields_passed: passed,
+                fields_total: branch.fields.len(),
+            },
+        );
     }
     let names: Vec<String> = branch.fields.iter().map(|f| f.path.join(".")).collect();
     (
@@ -132,6 +152,8 @@ fn explain_branch(branch: &Branch, event: &Value) -> (usize, Explanation) {
                 "{} each match, but not within one element of an event array",
                 names.join(", ")
             ),
+            fields_passed: branch.fields.len(),
+            fields_total: branch.fields.len(),
         },
     )
 }

@@ -14,6 +14,7 @@ pub mod arns;
 pub mod audit;
 pub mod automation;
 pub mod automation_start;
+pub mod backtest;
 pub mod buses;
 pub mod compiled;
 pub mod contacts;

@@ -42,11 +42,16 @@ fn check_region(name: &str) -> ApiResult<()> {
     }
 }
 
+/// A region's record; without a key it reports `DefaultKey`, as Incident Manager does (the
+/// Terraform provider keeps that value in state and compares it on every plan).
 fn region(now: f64, key: Option<String>) -> RegionInfo {
     RegionInfo {
         status: "ACTIVE".into(),
         status_update_date_time: now,
-        sse_kms_key_id: key,
+        sse_kms_key_id: Some(
+            key.filter(|k| !k.is_empty())
+                .unwrap_or_else(|| "DefaultKey".into()),
+        ),
         status_message: Some("Tocsin keeps incident data in its own database".into()),
     }
 }

@@ -54,6 +54,12 @@ pub fn routes() -> Routes {
             "DeleteChangePattern",
             delete_change_pattern,
         )
+        .route(
+            crate::http::routes::Verb::Post,
+            "/v1/rules/backtest",
+            "BacktestRule",
+            backtest,
+        )
         .route(Get, "/v1/stream", "Stream", stream)
         .route(Get, "/v1/deliveries", "ListDeliveries", deliveries)
         .route(
@@ -183,6 +189,20 @@ async fn recent_changes(
         .ok_or_else(|| ApiError::Validation("Query parameter 'arn' is required.".into()))?;
     Ok(Json(read_tx!(s, |tx| {
         crate::domain::findings::recent_changes(tx, &arn).await?
+    })))
+}
+
+/// `POST /v1/rules/backtest` ([`crate::domain::backtest::BacktestRequest`]): a draft
+/// pattern over an archive's events (viewer).
+async fn backtest(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+    crate::http::extract::RestJson(req): crate::http::extract::RestJson<
+        crate::domain::backtest::BacktestRequest,
+    >,
+) -> RestResult<Json<serde_json::Value>> {
+    Ok(Json(read_tx!(s, |tx| {
+        crate::domain::backtest::run(tx, &s.config, req, crate::clock::now()).await?
     })))
 }
 

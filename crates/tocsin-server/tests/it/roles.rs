@@ -30,6 +30,7 @@ const NATIVE: &[(&str, Access)] = &[
     ("/v1/incidents/recent-changes", Access::Role(Role::Viewer)),
     ("/v1/change-patterns", Access::Role(Role::Viewer)),
     ("/v1/change-patterns/delete", Access::Role(Role::Admin)),
+    ("/v1/rules/backtest", Access::Role(Role::Viewer)),
     ("/v1/deliveries", Access::Role(Role::Viewer)),
     ("/v1/whoami", Access::Authenticated),
     ("/v1/stream-tickets", Access::Role(Role::Viewer)),
