@@ -186,10 +186,12 @@ pub async fn save_replay(tx: &mut dyn StoreTx, r: &StoredReplay) -> ApiResult<()
 
 fn check_archive_settings(
     description: Option<&str>,
+    kms: Option<&str>,
     pattern: Option<&str>,
     retention_days: Option<i32>,
 ) -> ApiResult<()> {
     validate::opt_length("description", description, 512)?;
+    validate::opt_kms_key(kms)?;
     if let Some(p) = pattern {
         crate::domain::rules::parse_pattern(p)?;
     }
@@ -242,6 +244,7 @@ pub async fn create_archive(
     archive_name(&req.archive_name)?;
     check_archive_settings(
         req.description.as_deref(),
+        req.kms_key_identifier.as_deref(),
         req.event_pattern.as_deref(),
         req.retention_days,
     )?;
@@ -334,6 +337,8 @@ pub async fn list_archives(
     req: ListArchivesRequest,
 ) -> ApiResult<serde_json::Value> {
     let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
+    validate::opt_prefix("namePrefix", req.name_prefix.as_deref(), 48, ".-_")?;
+    validate::opt_arn("eventSourceArn", req.event_source_arn.as_deref(), 1600)?;
     if let Some(state) = req.state.as_deref() {
         check_enum(
             "state",
@@ -391,6 +396,7 @@ pub async fn update_archive(
     archive_name(&req.archive_name)?;
     check_archive_settings(
         req.description.as_deref(),
+        req.kms_key_identifier.as_deref(),
         req.event_pattern.as_deref(),
         req.retention_days,
     )?;
@@ -461,7 +467,7 @@ pub async fn start_replay(
 ) -> ApiResult<serde_json::Value> {
     replay_name(&req.replay_name)?;
     validate::opt_length("description", req.description.as_deref(), 512)?;
-    validate::length("eventSourceArn", &req.event_source_arn, 1, 1600)?;
+    validate::opt_arn("eventSourceArn", Some(&req.event_source_arn), 1600)?;
     validate::length("destination.arn", &req.destination.arn, 1, 1600)?;
     if req.event_start_time >= req.event_end_time {
         return Err(ApiError::Validation(
@@ -589,6 +595,8 @@ pub async fn list_replays(
     req: ListReplaysRequest,
 ) -> ApiResult<serde_json::Value> {
     let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
+    validate::opt_prefix("namePrefix", req.name_prefix.as_deref(), 64, ".-_")?;
+    validate::opt_arn("eventSourceArn", req.event_source_arn.as_deref(), 1600)?;
     if let Some(state) = req.state.as_deref() {
         check_enum(
             "state",

@@ -113,8 +113,25 @@ fn check_settings(
     description: Option<&str>,
     kms: Option<&str>,
     dlq: Option<&DeadLetterConfig>,
+    log: Option<&serde_json::Value>,
 ) -> ApiResult<()> {
     validate::opt_length("description", description, 512)?;
+    if let Some(log) = log {
+        for (member, allowed) in [
+            ("IncludeDetail", &["NONE", "FULL"][..]),
+            ("Level", &["OFF", "ERROR", "INFO", "TRACE"][..]),
+        ] {
+            if let Some(v) = log.get(member)
+                && !v.as_str().is_some_and(|v| allowed.contains(&v))
+            {
+                return Err(ApiError::Validation(format!(
+                    "1 validation error detected: Value '{v}' at 'logConfig.{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                    member.to_lowercase(),
+                    allowed.join(", ")
+                )));
+            }
+        }
+    }
     if let Some(k) = kms {
         validate::length("kmsKeyIdentifier", k, 0, 2048)?;
         if !k
@@ -156,12 +173,27 @@ pub async fn create(
         req.description.as_deref(),
         req.kms_key_identifier.as_deref(),
         req.dead_letter_config.as_ref(),
+        req.log_config.as_ref(),
     )?;
     if let Some(tags) = &req.tags {
         crate::domain::tags::check_event_tags(tags)?;
     }
     if let Some(source) = &req.event_source_name {
         validate::length("eventSourceName", source, 1, 256)?;
+        let parts: Vec<&str> = source.split('/').collect();
+        if parts[0] != "aws.partner"
+            || parts.len() < 3
+            || parts[1..].iter().any(|p| {
+                p.is_empty()
+                    || !p
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+            })
+        {
+            return Err(ApiError::Validation(format!(
+                "1 validation error detected: Value '{source}' at 'eventSourceName' failed to satisfy constraint: Member must satisfy regular expression pattern: aws\\.partner(/[\\.\\-_A-Za-z0-9]+){{2,}}"
+            )));
+        }
         return Err(ApiError::NotFound(format!(
             "Event source {source} does not exist."
         )));
@@ -249,10 +281,8 @@ pub async fn list(
     req: ListEventBusesRequest,
 ) -> ApiResult<ListEventBusesResponse> {
     let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
+    validate::opt_prefix("namePrefix", req.name_prefix.as_deref(), 256, "/.-_")?;
     let prefix = req.name_prefix.unwrap_or_default();
-    if !prefix.is_empty() {
-        validate::name("namePrefix", &prefix, 256, "/.-_", "[/\\.\\-_A-Za-z0-9]+")?;
-    }
     let mut all = Vec::new();
     for name in names(tx).await? {
         if name.starts_with(&prefix) {
@@ -288,6 +318,7 @@ pub async fn update(
         req.description.as_deref(),
         req.kms_key_identifier.as_deref(),
         req.dead_letter_config.as_ref(),
+        req.log_config.as_ref(),
     )?;
     let mut bus = match stored(tx, &name).await? {
         Some(b) => b,

@@ -363,6 +363,20 @@ fn apply_auth(
     Ok(())
 }
 
+/// `KmsKeyIdentifier` and `InvocationConnectivityParameters` (checked, then kept only as
+/// given: Tocsin reaches endpoints directly, not through VPC Lattice).
+fn check_connection_extras(req: &Value) -> ApiResult<()> {
+    validate::opt_kms_key(req["KmsKeyIdentifier"].as_str())?;
+    if let Some(p) = req.get("InvocationConnectivityParameters")
+        && !p["ResourceParameters"]["ResourceConfigurationArn"].is_string()
+    {
+        return Err(ApiError::Validation(
+            "1 validation error detected: Value null at 'invocationConnectivityParameters.resourceParameters' failed to satisfy constraint: Member must not be null".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn connection_state(config: &ServerConfig, c: &StoredConnection, state: &str) -> Value {
     json!({
         "ConnectionArn": connection_arn(config, c),
@@ -387,6 +401,7 @@ pub async fn create_connection(
     let name = req["Name"].as_str().unwrap_or_default();
     resource_name("name", name)?;
     validate::opt_length("description", req["Description"].as_str(), 512)?;
+    check_connection_extras(req)?;
     let kind = req["AuthorizationType"].as_str().unwrap_or_default();
     enum_value(
         "authorizationType",
@@ -489,8 +504,26 @@ pub async fn list_connections(
 ) -> ApiResult<Value> {
     let limit = req["Limit"].as_i64().map(|l| l as i32);
     let page = Page::parse("limit", limit, req["NextToken"].as_str(), 100)?;
+    validate::opt_prefix("namePrefix", req["NamePrefix"].as_str(), 64, ".-_")?;
     let prefix = req["NamePrefix"].as_str().unwrap_or_default();
     let state = req["ConnectionState"].as_str();
+    if let Some(s) = state {
+        enum_value(
+            "connectionState",
+            s,
+            &[
+                "CREATING",
+                "UPDATING",
+                "DELETING",
+                "AUTHORIZED",
+                "DEAUTHORIZED",
+                "AUTHORIZING",
+                "DEAUTHORIZING",
+                "ACTIVE",
+                "FAILED_CONNECTIVITY",
+            ],
+        )?;
+    }
     let all: Vec<Value> = tx
         .resources(CONNECTION, prefix)
         .await?
@@ -520,6 +553,7 @@ pub async fn update_connection(
     let name = req["Name"].as_str().unwrap_or_default();
     let mut c = connection(tx, name).await?;
     validate::opt_length("description", req["Description"].as_str(), 512)?;
+    check_connection_extras(req)?;
     if let Some(kind) = req["AuthorizationType"].as_str() {
         enum_value(
             "authorizationType",
@@ -585,7 +619,7 @@ async fn connection_of_arn(
     config: &ServerConfig,
     arn: &str,
 ) -> ApiResult<StoredConnection> {
-    validate::length("connectionArn", arn, 1, 1600)?;
+    validate::opt_arn("connectionArn", Some(arn), 1600)?;
     let name = arn
         .split_once(":connection/")
         .and_then(|(_, rest)| rest.split_once('/'))
@@ -727,6 +761,8 @@ pub async fn list_destinations(
 ) -> ApiResult<Value> {
     let limit = req["Limit"].as_i64().map(|l| l as i32);
     let page = Page::parse("limit", limit, req["NextToken"].as_str(), 100)?;
+    validate::opt_prefix("namePrefix", req["NamePrefix"].as_str(), 64, ".-_")?;
+    validate::opt_arn("connectionArn", req["ConnectionArn"].as_str(), 1600)?;
     let prefix = req["NamePrefix"].as_str().unwrap_or_default();
     let mut all = Vec::new();
     for b in tx.resources(API_DESTINATION, prefix).await? {

@@ -94,6 +94,9 @@ pub async fn put_rule(
     rule_name(&req.name)?;
     let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
     validate::opt_length("description", req.description.as_deref(), 512)?;
+    if let Some(role) = req.role_arn.as_deref() {
+        validate::length("roleArn", role, 1, 1600)?;
+    }
     if req.event_pattern.is_none() && req.schedule_expression.is_none() {
         return Err(ApiError::Validation(
             "Parameter(s) EventPattern or ScheduleExpression must be specified.".into(),
@@ -176,6 +179,7 @@ pub async fn list_rules(
     req: ListRulesRequest,
 ) -> ApiResult<ListRulesResponse> {
     let bus = buses::resolve(tx, req.event_bus_name.as_deref()).await?;
+    validate::opt_prefix("namePrefix", req.name_prefix.as_deref(), 64, ".-_")?;
     let page = Page::parse("limit", req.limit, req.next_token.as_deref(), 100)?;
     let mut rules = tx
         .rules(
@@ -268,6 +272,9 @@ pub async fn put_targets(
     let rule = rule_of_batch(tx, config, &req.rule, req.event_bus_name.as_deref(), batch).await?;
     for t in &req.targets {
         validate_target(t)?;
+        if let Some(role) = t.role_arn.as_deref() {
+            validate::length("targets.member.roleArn", role, 1, 1600)?;
+        }
         if tocsin_api::arn::api_destination_name(&t.arn).is_some() {
             crate::domain::destinations::check_target(tx, config, &t.arn).await?;
         }

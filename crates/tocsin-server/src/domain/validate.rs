@@ -215,6 +215,55 @@ pub fn simple_name(name: &str, max: usize) -> Result<(), ApiError> {
     }
 }
 
+/// An optional `NamePrefix` of an EventBridge List operation: when given, 1-`max`
+/// characters of `A-Za-z0-9` and `extra` (the listed resource's name pattern).
+pub fn opt_prefix(at: &str, value: Option<&str>, max: usize, extra: &str) -> Result<(), ApiError> {
+    match value {
+        Some(v) => name(
+            at,
+            v,
+            max,
+            extra,
+            &format!("[{}A-Za-z0-9]+", regex_class(extra)),
+        ),
+        None => Ok(()),
+    }
+}
+
+fn regex_class(extra: &str) -> String {
+    extra.chars().map(|c| format!("\\{c}")).collect()
+}
+
+/// An optional ARN member of at most `max` characters (EventBridge's `Arn`-shaped members).
+pub fn opt_arn(at: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
+    match value {
+        Some(v) => {
+            length(at, v, 1, max)?;
+            arn(at, v)
+        }
+        None => Ok(()),
+    }
+}
+
+/// An optional `KmsKeyIdentifier`: at most 2048 of `[a-zA-Z0-9_\-/:]`.
+pub fn opt_kms_key(value: Option<&str>) -> Result<(), ApiError> {
+    let Some(k) = value else {
+        return Ok(());
+    };
+    length("kmsKeyIdentifier", k, 0, 2048)?;
+    if k.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_-/:".contains(c))
+    {
+        Ok(())
+    } else {
+        Err(violation(
+            Some(k),
+            "kmsKeyIdentifier",
+            "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_\\-/:]*$",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
