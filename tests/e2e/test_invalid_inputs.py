@@ -1115,10 +1115,10 @@ def events_world(tmp_path_factory):
         server.stop()
 
 
-# Cases the server does not refuse yet (issue 11's remaining work), one label per line in
-# invalid_input_gaps.txt. A listed case must still fail (strict: once the server refuses it,
-# the test fails until the line is removed), so the list only shrinks. Run with
-# TOCSIN_RECORD_GAPS=1 to rewrite it from the failures of a run.
+# Known gaps: cases the server does not refuse yet, one label per line in
+# invalid_input_gaps.txt (none today: every generated case is refused). A listed case must
+# still fail (strict: once the server refuses it, the test fails until the line is removed),
+# so the list only shrinks. TOCSIN_RECORD_GAPS=1 writes a run's failures there.
 GAPS_FILE = Path(__file__).with_name("invalid_input_gaps.txt")
 GAPS = {
     line.strip()

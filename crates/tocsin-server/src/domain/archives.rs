@@ -340,7 +340,7 @@ pub async fn list_archives(
     validate::opt_prefix("namePrefix", req.name_prefix.as_deref(), 48, ".-_")?;
     validate::opt_arn("eventSourceArn", req.event_source_arn.as_deref(), 1600)?;
     if let Some(state) = req.state.as_deref() {
-        check_enum(
+        validate::one_of(
             "state",
             state,
             &[
@@ -364,23 +364,7 @@ pub async fn list_archives(
             out.push(summary(tx, config, &a).await?);
         }
     }
-    let (archives, next) = page.slice(out);
-    let mut answer = json!({ "Archives": archives });
-    if let Some(token) = next {
-        answer["NextToken"] = json!(token);
-    }
-    Ok(answer)
-}
-
-fn check_enum(at: &str, value: &str, allowed: &[&str]) -> ApiResult<()> {
-    if allowed.contains(&value) {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(format!(
-            "1 validation error detected: Value '{value}' at '{at}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-            allowed.join(", ")
-        )))
-    }
+    Ok(page.answer("Archives", "NextToken", out))
 }
 
 /// Mirrors UpdateArchive: the given description, pattern (for events from now on),
@@ -598,7 +582,7 @@ pub async fn list_replays(
     validate::opt_prefix("namePrefix", req.name_prefix.as_deref(), 64, ".-_")?;
     validate::opt_arn("eventSourceArn", req.event_source_arn.as_deref(), 1600)?;
     if let Some(state) = req.state.as_deref() {
-        check_enum(
+        validate::one_of(
             "state",
             state,
             &[
@@ -625,12 +609,7 @@ pub async fn list_replays(
         })
         .map(|r| replay_summary(config, r))
         .collect();
-    let (replays, next) = page.slice(all);
-    let mut answer = json!({ "Replays": replays });
-    if let Some(token) = next {
-        answer["NextToken"] = json!(token);
-    }
-    Ok(answer)
+    Ok(page.answer("Replays", "NextToken", all))
 }
 
 /// Mirrors CancelReplay: a `STARTING` or `RUNNING` replay becomes `CANCELLING` (the worker

@@ -176,17 +176,6 @@ fn https_endpoint(at: &str, url: &str) -> ApiResult<()> {
     }
 }
 
-fn enum_value(at: &str, v: &str, allowed: &[&str]) -> ApiResult<()> {
-    if allowed.contains(&v) {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(format!(
-            "1 validation error detected: Value '{v}' at '{at}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-            allowed.join(", ")
-        )))
-    }
-}
-
 fn read_params(key: &ServerKey, context: &str, v: Option<&Value>) -> ApiResult<HttpParams> {
     let mut out = HttpParams::default();
     let Some(v) = v else {
@@ -342,7 +331,7 @@ fn apply_auth(
             ));
         }
         if let Some(method) = section["HttpMethod"].as_str() {
-            enum_value("HttpMethod", method, &["GET", "POST", "PUT"])?;
+            validate::one_of("HttpMethod", method, &["GET", "POST", "PUT"])?;
             c.oauth_method = Some(method.to_owned());
         } else if creating {
             return Err(ApiError::Validation(
@@ -403,7 +392,7 @@ pub async fn create_connection(
     validate::opt_length("description", req["Description"].as_str(), 512)?;
     check_connection_extras(req)?;
     let kind = req["AuthorizationType"].as_str().unwrap_or_default();
-    enum_value(
+    validate::one_of(
         "authorizationType",
         kind,
         &["BASIC", "OAUTH_CLIENT_CREDENTIALS", "API_KEY"],
@@ -508,7 +497,7 @@ pub async fn list_connections(
     let prefix = req["NamePrefix"].as_str().unwrap_or_default();
     let state = req["ConnectionState"].as_str();
     if let Some(s) = state {
-        enum_value(
+        validate::one_of(
             "connectionState",
             s,
             &[
@@ -532,12 +521,7 @@ pub async fn list_connections(
         .filter(|_| state.is_none_or(|s| s == "AUTHORIZED"))
         .map(|c| connection_summary(config, &c))
         .collect();
-    let (connections, next) = page.slice(all);
-    let mut out = json!({ "Connections": connections });
-    if let Some(t) = next {
-        out["NextToken"] = json!(t);
-    }
-    Ok(out)
+    Ok(page.answer("Connections", "NextToken", all))
 }
 
 /// Mirrors UpdateConnection: given members replace stored ones (a new secret is sealed; an
@@ -555,7 +539,7 @@ pub async fn update_connection(
     validate::opt_length("description", req["Description"].as_str(), 512)?;
     check_connection_extras(req)?;
     if let Some(kind) = req["AuthorizationType"].as_str() {
-        enum_value(
+        validate::one_of(
             "authorizationType",
             kind,
             &["BASIC", "OAUTH_CLIENT_CREDENTIALS", "API_KEY"],
@@ -677,7 +661,7 @@ pub async fn create_destination(
     let endpoint = req["InvocationEndpoint"].as_str().unwrap_or_default();
     https_endpoint("invocationEndpoint", endpoint)?;
     let method = req["HttpMethod"].as_str().unwrap_or_default();
-    enum_value("httpMethod", method, METHODS)?;
+    validate::one_of("httpMethod", method, METHODS)?;
     let rate = rate_of(req)?.unwrap_or(DEFAULT_RATE);
     let c = connection_of_arn(
         tx,
@@ -777,12 +761,7 @@ pub async fn list_destinations(
             all.push(view);
         }
     }
-    let (list, next) = page.slice(all);
-    let mut out = json!({ "ApiDestinations": list });
-    if let Some(t) = next {
-        out["NextToken"] = json!(t);
-    }
-    Ok(out)
+    Ok(page.answer("ApiDestinations", "NextToken", all))
 }
 
 /// Mirrors UpdateApiDestination: given members replace stored ones.
@@ -803,7 +782,7 @@ pub async fn update_destination(
         d.endpoint = endpoint.to_owned();
     }
     if let Some(method) = req["HttpMethod"].as_str() {
-        enum_value("httpMethod", method, METHODS)?;
+        validate::one_of("httpMethod", method, METHODS)?;
         d.method = method.to_owned();
     }
     if let Some(rate) = rate_of(req)? {

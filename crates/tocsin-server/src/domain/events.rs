@@ -224,6 +224,33 @@ fn accept_request(
             "Total size of the entries in the request is over the limit.".into(),
         ));
     }
+    // The model's member constraints refuse the whole request (before any entry runs);
+    // what only the service knows (an unknown bus, a missing Source) fails its entry alone.
+    for e in &req.entries {
+        if let Some(bus) = e.event_bus_name.as_deref() {
+            crate::domain::buses::name_of(Some(bus))?;
+        }
+        for r in e.resources.iter().flatten() {
+            validate::length("entries.member.resources.member", r, 0, 2048)?;
+        }
+        validate::opt_length("entries.member.traceHeader", e.trace_header.as_deref(), 500)?;
+        if e.trace_header.as_deref() == Some("") {
+            validate::length("entries.member.traceHeader", "", 1, 500)?;
+        }
+    }
+    if let Some(id) = req.endpoint_id.as_deref() {
+        validate::length("endpointId", id, 1, 50)?;
+        let ok = id.split_once('.').is_some_and(|(a, b)| {
+            let part =
+                |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            part(a) && part(b)
+        });
+        if !ok {
+            return Err(ApiError::Validation(format!(
+                "1 validation error detected: Value '{id}' at 'endpointId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[A-Za-z0-9\\-]+[\\.][A-Za-z0-9\\-]+$"
+            )));
+        }
+    }
     let mut results = vec![PutEventsResultEntry::default(); n];
     let mut accepted = Vec::new();
     for (i, entry) in req.entries.iter().enumerate() {

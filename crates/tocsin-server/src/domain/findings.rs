@@ -220,12 +220,7 @@ pub async fn list(
         .into_iter()
         .map(|f| json!({"id": f.id, "lastModifiedTime": f.modified}))
         .collect();
-    let (findings, next) = page.slice(all);
-    let mut out = json!({ "findings": findings });
-    if let Some(token) = next {
-        out["nextToken"] = json!(token);
-    }
-    Ok(out)
+    Ok(page.answer("findings", "nextToken", all))
 }
 
 /// Mirrors BatchGetIncidentFindings: each id found is a `Finding` with its

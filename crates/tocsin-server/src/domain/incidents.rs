@@ -104,6 +104,9 @@ pub fn validate_related_item(at: &str, item: &RelatedItem) -> ApiResult<()> {
         )));
     }
     validate::opt_length(&format!("{at}.title"), item.title.as_deref(), 200)?;
+    if let Some(generated) = item.generated_id.as_deref() {
+        check_related_item_id(&format!("{at}.generatedId"), generated)?;
+    }
     validate::opt_length(
         &format!("{at}.identifier.value.url"),
         v.url.as_deref(),
@@ -407,6 +410,14 @@ pub async fn update_incident(
     validate::opt_length("title", input.title.as_deref(), 200)?;
     validate::opt_length("summary", input.summary.as_deref(), 8000)?;
     validate::opt_length("clientToken", input.client_token.as_deref(), 128)?;
+    crate::domain::plans::check_unions(
+        input.chat_channel.as_ref(),
+        "notificationTargets",
+        input.notification_targets.as_ref(),
+        None,
+        None,
+        None,
+    )?;
     if let Some(impact) = input.impact {
         validate::impact("impact", impact)?;
     }
@@ -537,6 +548,63 @@ pub async fn get_incident_record(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<S
         .ok_or_else(|| ApiError::NotFound(format!("Incident record {arn} does not exist.")))
 }
 
+/// `eventReferences` (ssm-incidents `EventReference`, a union): at most 10, each exactly
+/// one of `resource` (an ARN of at most 1,000 characters) and `relatedItemId` (a generated
+/// related-item id: `related-item/<TYPE>/<32 hex>`, at most 200 characters).
+fn check_event_references(refs: &[tocsin_api::incidents::EventReference]) -> ApiResult<()> {
+    validate::list_length("eventReferences", refs.len(), 0, 10)?;
+    for r in refs {
+        match (&r.resource, &r.related_item_id) {
+            (Some(arn), None) => validate::arn("eventReferences.member.resource", arn)?,
+            (None, Some(id)) => {
+                check_related_item_id("eventReferences.member.relatedItemId", id)?;
+            }
+            _ => {
+                return Err(ApiError::Validation(
+                    "An eventReference must set exactly one of resource and relatedItemId.".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A related item's generated id: at most 200 characters, `related-item/<TYPE>/<32 hex>`.
+fn check_related_item_id(at: &str, id: &str) -> ApiResult<()> {
+    validate::length(at, id, 1, 200)?;
+    let ok = id
+        .strip_prefix("related-item/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(kind, hex)| {
+            tocsin_api::incidents::ITEM_TYPES.contains(&kind)
+                && hex.len() == 32
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(format!(
+            "1 validation error detected: Value '{id}' at '{at}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^related-item/(ANALYSIS|INCIDENT|METRIC|PARENT|ATTACHMENT|OTHER|AUTOMATION|INVOLVED_RESOURCE|TASK)/([0-9]|[A-F]){{32}}$"
+        )))
+    }
+}
+
+/// A filter `condition` (a union) must set exactly one of `before`, `after` and `equals`.
+fn check_condition(c: &tocsin_api::incidents::Condition) -> ApiResult<()> {
+    let set = usize::from(c.before.is_some())
+        + usize::from(c.after.is_some())
+        + usize::from(c.equals.is_some());
+    if set == 1 {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(
+            "A filter condition must set exactly one of before, after and equals.".into(),
+        ))
+    }
+}
+
 /// The values a filter condition's `equals` lists (none when it has none).
 fn equals<'a, T: 'a>(
     c: &'a Condition,
@@ -587,6 +655,7 @@ fn incident_query(input: &ListIncidentRecordsInput) -> ApiResult<IncidentQuery> 
     let (mut seen_status, mut seen_impact, mut seen_by) = (false, false, false);
     for f in filters {
         let c = &f.condition;
+        check_condition(c)?;
         match f.key.as_str() {
             "status" => {
                 let mut values = Vec::new();
@@ -734,6 +803,7 @@ pub async fn list_timeline_events(
     let mut seen_type = false;
     for f in filters {
         let c = &f.condition;
+        check_condition(c)?;
         match f.key.as_str() {
             "eventType" => {
                 let wanted: Vec<String> = equals(c, |e| &e.string_values).cloned().collect();
@@ -834,6 +904,14 @@ pub async fn create_timeline_event(
     if input.event_type.is_empty() {
         return Err(ApiError::Validation("eventType must not be empty.".into()));
     }
+    if let Some(refs) = &input.event_references {
+        let refs: Vec<tocsin_api::incidents::EventReference> = refs
+            .iter()
+            .map(|r| serde_json::from_value(r.clone()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| ApiError::Validation(format!("eventReferences: {e}")))?;
+        check_event_references(&refs)?;
+    }
     if let Some(token) = &input.client_token
         && let Some(id) = tx.client_token(CREATE_TIMELINE_EVENT, token).await?
     {
@@ -889,6 +967,7 @@ pub async fn update_related_items(
     input: tocsin_api::incidents::UpdateRelatedItemsInput,
 ) -> ApiResult<()> {
     validate::arn("incidentRecordArn", &input.incident_record_arn)?;
+    validate::opt_length("clientToken", input.client_token.as_deref(), 128)?;
     let arn = &input.incident_record_arn;
     if tx.incident(arn).await?.is_none() {
         return Err(ApiError::NotFound(format!(
@@ -968,8 +1047,9 @@ pub async fn update_timeline_event(
             "eventType {t:?} must be Custom Event or Note."
         )));
     }
+    validate::length("eventId", &input.event_id, 1, 50)?;
     if let Some(refs) = &input.event_references {
-        validate::list_length("eventReferences", refs.len(), 0, 10)?;
+        check_event_references(refs)?;
     }
     if let Some(token) = &input.client_token
         && tx
@@ -1018,6 +1098,7 @@ pub async fn delete_timeline_event(
     principal: &str,
     input: tocsin_api::incidents::DeleteTimelineEventInput,
 ) -> ApiResult<()> {
+    validate::length("eventId", &input.event_id, 1, 50)?;
     if editable_event(tx, &input.incident_record_arn, &input.event_id)
         .await?
         .is_none()

@@ -34,6 +34,72 @@ fn validate_template(t: &IncidentTemplate, prefix: &str) -> ApiResult<()> {
     )
 }
 
+/// The unions and nested lists of plans and incidents, as the ssm-incidents 2018-05-10 model
+/// constrains them: `chatChannel` sets exactly one of `chatbotSns` (1-5 topic ARNs) and
+/// `empty`; each notification target sets `snsTopicArn`; each engagement is an
+/// `ssm-contacts` ARN of at most 2,048 characters; each action sets `ssmAutomation`; at most
+/// one integration, setting `pagerDutyConfiguration`.
+///
+/// Errors: `ValidationException` naming the member.
+pub(crate) fn check_unions(
+    chat: Option<&tocsin_api::incidents::ChatChannel>,
+    targets_at: &str,
+    targets: Option<&Vec<tocsin_api::incidents::NotificationTargetItem>>,
+    engagements: Option<&Vec<String>>,
+    actions: Option<&Vec<tocsin_api::incidents::Action>>,
+    integrations: Option<&Vec<serde_json::Value>>,
+) -> ApiResult<()> {
+    let union =
+        |at: &str| ApiError::Validation(format!("{at} must set exactly one of its members."));
+    if let Some(c) = chat {
+        match (&c.chatbot_sns, &c.empty) {
+            (Some(topics), None) => {
+                validate::list_length("chatChannel.chatbotSns", topics.len(), 1, 5)?;
+                for t in topics {
+                    validate::arn("chatChannel.chatbotSns.member", t)?;
+                }
+            }
+            (None, Some(_)) => {}
+            _ => return Err(union("chatChannel")),
+        }
+    }
+    if let Some(targets) = targets {
+        validate::list_length(targets_at, targets.len(), 0, 10)?;
+        for t in targets {
+            match &t.sns_topic_arn {
+                Some(arn) => validate::arn(&format!("{targets_at}.member.snsTopicArn"), arn)?,
+                None => return Err(union(&format!("{targets_at}.member"))),
+            }
+        }
+    }
+    for e in engagements.into_iter().flatten() {
+        validate::length("engagements.member", e, 0, 2048)?;
+        validate::arn("engagements.member", e)?;
+        if !e.contains(":ssm-contacts:") {
+            return Err(ApiError::Validation(format!(
+                "1 validation error detected: Value '{e}' at 'engagements.member' failed to satisfy constraint: Member must satisfy regular expression pattern: ^arn:aws(-cn|-us-gov)?:ssm-contacts:[a-z0-9-]*:([0-9]{{12}}):contact/[a-z0-9_-]+$"
+            )));
+        }
+    }
+    for a in actions.into_iter().flatten() {
+        if a.ssm_automation.is_none() {
+            return Err(union("actions.member"));
+        }
+    }
+    if let Some(list) = integrations {
+        validate::list_length("integrations", list.len(), 0, 1)?;
+        for i in list {
+            let ok = i
+                .as_object()
+                .is_some_and(|o| o.len() == 1 && o.contains_key("pagerDutyConfiguration"));
+            if !ok {
+                return Err(union("integrations.member"));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn validate_plan_parts(
     display_name: Option<&str>,
     engagements: Option<&Vec<String>>,
@@ -61,10 +127,20 @@ pub async fn create_response_plan(
         input.actions.as_ref(),
     )?;
     validate::opt_length("clientToken", input.client_token.as_deref(), 128)?;
+    check_unions(
+        input.chat_channel.as_ref(),
+        "incidentTemplate.notificationTargets",
+        input.incident_template.notification_targets.as_ref(),
+        input.engagements.as_ref(),
+        input.actions.as_ref(),
+        input.integrations.as_ref(),
+    )?;
     if let Some(tags) = &input.tags {
+        validate::list_length("tags", tags.len(), 1, 50)?;
         crate::domain::tags::check("tags", tags)?;
     }
     if let Some(tags) = &input.incident_template.incident_tags {
+        validate::list_length("incidentTemplate.incidentTags", tags.len(), 1, 50)?;
         crate::domain::tags::check("incidentTemplate.incidentTags", tags)?;
     }
     if let Some(token) = &input.client_token
@@ -151,6 +227,15 @@ pub async fn update_response_plan(
     input: UpdateResponsePlanInput,
 ) -> ApiResult<()> {
     validate::arn("arn", &input.arn)?;
+    validate::opt_length("clientToken", input.client_token.as_deref(), 128)?;
+    check_unions(
+        input.chat_channel.as_ref(),
+        "incidentTemplateNotificationTargets",
+        input.incident_template_notification_targets.as_ref(),
+        input.engagements.as_ref(),
+        input.actions.as_ref(),
+        input.integrations.as_ref(),
+    )?;
     validate_plan_parts(
         input.display_name.as_deref(),
         input.engagements.as_ref(),

@@ -63,12 +63,7 @@ pub async fn list(
             json!({"policyId": id, "policyDocument": document, "ramResourceShareRegion": ""})
         })
         .collect();
-    let (policies, next) = page.slice(all);
-    let mut out = json!({ "resourcePolicies": policies });
-    if let Some(token) = next {
-        out["nextToken"] = json!(token);
-    }
-    Ok(out)
+    Ok(page.answer("resourcePolicies", "nextToken", all))
 }
 
 /// Mirrors DeleteResourcePolicy.

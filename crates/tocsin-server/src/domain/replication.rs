@@ -81,6 +81,7 @@ pub async fn create(
         validate::opt_length("sseKmsKeyId", value.sse_kms_key_id.as_deref(), 2048)?;
     }
     if let Some(tags) = &input.tags {
+        validate::list_length("tags", tags.len(), 1, 50)?;
         crate::domain::tags::check("tags", tags)?;
     }
     validate::opt_length("clientToken", input.client_token.as_deref(), 128)?;

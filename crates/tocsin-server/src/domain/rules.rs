@@ -331,6 +331,9 @@ pub async fn remove_targets(
     req: RemoveTargetsRequest,
 ) -> ApiResult<RuleChange<TargetsResponse>> {
     let batch = ("ids", req.ids.len());
+    for id in &req.ids {
+        validate::name("ids.member", id, 64, ".-_", "[\\.\\-_A-Za-z0-9]+")?;
+    }
     let rule = rule_of_batch(tx, config, &req.rule, req.event_bus_name.as_deref(), batch).await?;
     let mut failed_entries = Vec::new();
     for id in &req.ids {

@@ -182,6 +182,24 @@ impl Page {
         (returned as i64 == self.limit).then(|| (self.offset + self.limit).to_string())
     }
 
+    /// This page of `items` as a JSON answer, `{<member>: [...], <token_member>: "..."}`,
+    /// the token present only when more follow (`nextToken` or `NextToken`, as the
+    /// protocol spells it).
+    pub fn answer(
+        &self,
+        member: &str,
+        token_member: &str,
+        items: Vec<serde_json::Value>,
+    ) -> serde_json::Value {
+        let (page, next) = self.slice(items);
+        let mut out = serde_json::Map::new();
+        out.insert(member.to_owned(), serde_json::Value::Array(page));
+        if let Some(token) = next {
+            out.insert(token_member.to_owned(), serde_json::Value::String(token));
+        }
+        serde_json::Value::Object(out)
+    }
+
     /// This page of a list held in memory, and the token for the next one (exact: none after
     /// the last item).
     pub fn slice<T>(&self, items: Vec<T>) -> (Vec<T>, Option<String>) {
@@ -260,6 +278,22 @@ pub fn opt_kms_key(value: Option<&str>) -> Result<(), ApiError> {
             Some(k),
             "kmsKeyIdentifier",
             "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_\\-/:]*$",
+        ))
+    }
+}
+
+/// `value` must be one of `allowed` (a model enum), with AWS's wording.
+pub fn one_of(at: &str, value: &str, allowed: &[&str]) -> Result<(), ApiError> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(violation(
+            Some(value),
+            at,
+            &format!(
+                "Member must satisfy enum value set: [{}]",
+                allowed.join(", ")
+            ),
         ))
     }
 }

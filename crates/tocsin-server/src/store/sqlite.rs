@@ -96,7 +96,11 @@ impl Store for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn write(&self) -> StoreResult<Box<dyn StoreTx>> {
         let guard = self.writer.clone().lock_owned().await;
-        let tx = self.pool.begin().await?;
+        // IMMEDIATE: the write lock is taken at BEGIN, under the busy timeout. A deferred
+        // BEGIN whose first statement reads would try to upgrade later, and SQLite answers
+        // that upgrade "database is locked" at once (no waiting) while a transaction dropped
+        // on an error path is still rolling back on another connection.
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         Ok(Box::new(SqliteTx {
             tx,
             _guard: Some(guard),
