@@ -134,16 +134,8 @@ fn accept(
             format!("Event bus {bus} does not exist."),
         ));
     }
+    // Resources over 2,048 bytes were refused with the whole request (accept_request).
     let resources = e.resources.clone().unwrap_or_default();
-    if let Some(long) = resources.iter().find(|r| r.len() > 2048) {
-        return Err(failed(
-            "InvalidArgument",
-            format!(
-                "Parameter Resources is not valid. Reason: resource of {} bytes exceeds 2048.",
-                long.len()
-            ),
-        ));
-    }
     let (event_id, envelope) = new_envelope(Parts {
         source,
         detail_type,
@@ -230,8 +222,11 @@ fn accept_request(
         if let Some(bus) = e.event_bus_name.as_deref() {
             crate::domain::buses::name_of(Some(bus))?;
         }
-        for r in e.resources.iter().flatten() {
-            validate::length("entries.member.resources.member", r, 0, 2048)?;
+        if let Some(long) = e.resources.iter().flatten().find(|r| r.len() > 2048) {
+            return Err(ApiError::Validation(format!(
+                "Parameter Resources is not valid. Reason: resource of {} bytes exceeds 2048.",
+                long.len()
+            )));
         }
         validate::opt_length("entries.member.traceHeader", e.trace_header.as_deref(), 500)?;
         if e.trace_header.as_deref() == Some("") {

@@ -44,6 +44,38 @@ async fn put_rule(client: &reqwest::Client, base: &str, body: Value) -> Value {
     response.json().await.unwrap()
 }
 
+/// When `rule_arn` fires next, as stored.
+async fn next_firing(server: &TestServer, rule_arn: &str) -> Option<f64> {
+    server
+        .store
+        .read()
+        .await
+        .unwrap()
+        .schedule(rule_arn)
+        .await
+        .unwrap()
+}
+
+/// Stores `at` as `rule_arn`'s next firing (as if Tocsin had been down since).
+async fn set_next_firing(server: &TestServer, rule_arn: &str, at: f64) {
+    let mut tx = server.store.write().await.unwrap();
+    tx.put_schedule(rule_arn, at).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Waits (20 s at most) until the worker moved `rule_arn`'s next firing past now; returns it.
+async fn wait_advanced(server: &TestServer, rule_arn: &str, what: &str) -> f64 {
+    let deadline = clock::now() + 20.0;
+    loop {
+        let next = next_firing(server, rule_arn).await.unwrap();
+        if next > clock::now() {
+            return next;
+        }
+        assert!(clock::now() < deadline, "{what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn rate_rule_fires_on_time_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -133,24 +165,8 @@ async fn missed_firings_catch_up_once_and_reach_the_rules_targets() {
     // 3 h 10 min ago.
     let now = clock::now();
     let was_due = now - 3.0 * 3600.0 - 600.0;
-    let mut tx = server.store.write().await.unwrap();
-    tx.put_schedule(&rule_arn, was_due).await.unwrap();
-    tx.commit().await.unwrap();
-
-    let deadline = now + 20.0;
-    let fired = loop {
-        let mut tx = server.store.read().await.unwrap();
-        let next = tx.schedule(&rule_arn).await.unwrap().unwrap();
-        if next > now {
-            break next;
-        }
-        drop(tx);
-        assert!(
-            clock::now() < deadline,
-            "the missed firing was not caught up"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+    set_next_firing(&server, &rule_arn, was_due).await;
+    let fired = wait_advanced(&server, &rule_arn, "the missed firing was not caught up").await;
     // One firing for the latest missed occurrence; the schedule goes on an hour later.
     assert_eq!(fired, was_due + 4.0 * 3600.0);
     let (status, list) = server.rest("/listIncidentRecords", &json!({})).await;
@@ -171,31 +187,13 @@ async fn missed_firings_catch_up_once_and_reach_the_rules_targets() {
         .events("DisableRule", &json!({"Name": "nightly"}))
         .await;
     assert_eq!(status, 200);
-    let mut tx = server.store.write().await.unwrap();
-    tx.put_schedule(&rule_arn, clock::now() - 10.0)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let deadline = clock::now() + 20.0;
-    loop {
-        let next = server
-            .store
-            .read()
-            .await
-            .unwrap()
-            .schedule(&rule_arn)
-            .await
-            .unwrap()
-            .unwrap();
-        if next > clock::now() {
-            break;
-        }
-        assert!(
-            clock::now() < deadline,
-            "a disabled rule's schedule did not advance"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    set_next_firing(&server, &rule_arn, clock::now() - 10.0).await;
+    wait_advanced(
+        &server,
+        &rule_arn,
+        "a disabled rule's schedule did not advance",
+    )
+    .await;
     let (_, list) = server.rest("/listIncidentRecords", &json!({})).await;
     assert_eq!(
         list["incidentRecordSummaries"].as_array().unwrap().len(),
@@ -207,15 +205,7 @@ async fn missed_firings_catch_up_once_and_reach_the_rules_targets() {
         .events("EnableRule", &json!({"Name": "nightly"}))
         .await;
     assert_eq!(status, 200);
-    let next = server
-        .store
-        .read()
-        .await
-        .unwrap()
-        .schedule(&rule_arn)
-        .await
-        .unwrap()
-        .unwrap();
+    let next = next_firing(&server, &rule_arn).await.unwrap();
     assert!(next >= before_enable + 3600.0 - 1.0 && next <= clock::now() + 3600.0);
 
     // Deleting the rule stops its schedule.
@@ -229,17 +219,7 @@ async fn missed_firings_catch_up_once_and_reach_the_rules_targets() {
         .events("DeleteRule", &json!({"Name": "nightly"}))
         .await;
     assert_eq!(status, 200);
-    assert_eq!(
-        server
-            .store
-            .read()
-            .await
-            .unwrap()
-            .schedule(&rule_arn)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(next_firing(&server, &rule_arn).await, None);
 }
 
 #[tokio::test]
