@@ -57,7 +57,8 @@ const RESERVED_IN_OR: &[&str] = &[
 /// One field test: the leaf values at `path` must satisfy at least one of `matchers`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FieldCondition {
-    /// Object keys from the event root to the field, e.g. `["detail", "state"]`.
+    /// Object keys from the event root to the field, e.g. `["detail", "state"]`, each pattern
+    /// key split at its dots (`{"detail.state": [...]}` gives the same path; see `dotted.rs`).
     pub(crate) path: Vec<String>,
     /// Any-of.
     pub(crate) matchers: Vec<ValueMatcher>,
@@ -124,13 +125,14 @@ fn parse_object(
         }
         match value {
             Value::Object(inner) => {
-                path.push(name.clone());
+                let depth = path.len();
+                path.extend(name.split('.').map(str::to_owned));
                 parse_object(rules, path, inner, in_or)?;
-                path.pop();
+                path.truncate(depth);
             }
             Value::Array(values) => {
                 let mut full = path.clone();
-                full.push(name.clone());
+                full.extend(name.split('.').map(str::to_owned));
                 write_rules(rules, full, values)?;
             }
             _ => barf!("\"{name}\" must be an object or an array"),
@@ -305,11 +307,10 @@ fn ignore_case_modifier(inner: &Map<String, Value>, what: &str) -> Result<Folded
     Ok(Folded::new(s))
 }
 
-fn numeric_operand(v: Option<&Value>, op: &str) -> Result<f64> {
+/// Checks that a `numeric` operand is a JSON number ("Value of > must be numeric").
+fn numeric_operand(v: Option<&Value>, op: &str) -> Result<()> {
     match v {
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .ok_or_else(|| PatternError::new("Value must be between -5.0E9 and 5.0E9, inclusive")),
+        Some(Value::Number(_)) => Ok(()),
         _ => {
             let shown = if op == "=" { "equals" } else { op };
             barf!("Value of {shown} must be numeric")
@@ -317,6 +318,24 @@ fn numeric_operand(v: Option<&Value>, op: &str) -> Result<f64> {
     }
 }
 
+/// The comparable form of an operand already known to be a number.
+fn operand_value(v: Option<&Value>) -> Result<f64> {
+    match v {
+        Some(Value::Number(n)) => comparable(n),
+        _ => barf!("Value must be between -5.0E9 and 5.0E9, inclusive"),
+    }
+}
+
+/// `numeric`, as event-ruler v1.7.4 reads it (`JsonRuleCompiler.processNumericMatchExpression`
+/// and `completeNumericRange`): the shape is checked term by term first; then each operand
+/// becomes a comparable number, the bottom before the top (`Range.between`,
+/// `ComparableNumber.generate`); last, the bottom must lie below the top.
+///
+/// A one-sided range is bounded by the end of the scale (±5.0e9), and an operand at that end
+/// (`[">", 5e9]`, `[">=", 5e9]`, `["<=", -5e9]`) is refused with "Bottom must be less than
+/// top", as event-ruler's `Range` did up to v1.7.3: v1.7.4 accepts such a range and then
+/// fails on every event the machine matches (an `ArrayIndexOutOfBoundsException` in its
+/// range automaton), so a rule that EventBridge could run cannot hold one.
 fn numeric(terms: &[Value]) -> Result<NumericRange> {
     let Some(Value::String(op)) = terms.first() else {
         barf!(
@@ -334,23 +353,20 @@ fn numeric(terms: &[Value]) -> Result<NumericRange> {
     };
     match op.as_str() {
         "=" => {
-            let v = numeric_operand(terms.get(1), op)?;
+            numeric_operand(terms.get(1), op)?;
             if terms.len() > 2 {
                 return Err(too_many_elements());
             }
-            if let Some(Value::Number(n)) = terms.get(1) {
-                comparable(n)?;
-            }
-            Ok(NumericRange::equals(v))
+            Ok(NumericRange::equals(operand_value(terms.get(1))?))
         }
         ">" | ">=" => {
-            let v = numeric_operand(terms.get(1), op)?;
-            let bottom = Bound {
-                value: v,
-                open: op == ">",
-            };
+            numeric_operand(terms.get(1), op)?;
+            let open = op == ">";
             if terms.len() == 2 {
-                check_decimals(terms.get(1))?;
+                let bottom = Bound {
+                    value: operand_value(terms.get(1))?,
+                    open,
+                };
                 return NumericRange::between(bottom, top_of_scale);
             }
             let Some(Value::String(op2)) = terms.get(2) else {
@@ -359,48 +375,33 @@ fn numeric(terms: &[Value]) -> Result<NumericRange> {
             if op2 != "<" && op2 != "<=" {
                 barf!("Bad numeric range operator: {op2}");
             }
-            let t = numeric_operand(terms.get(3), op2)?;
+            numeric_operand(terms.get(3), op2)?;
             if terms.len() > 4 {
                 barf!("Too many terms in numeric range expression");
             }
-            check_decimals(terms.get(1))?;
-            check_decimals(terms.get(3))?;
-            NumericRange::between(
-                bottom,
-                Bound {
-                    value: t,
-                    open: op2 == "<",
-                },
-            )
+            let bottom = Bound {
+                value: operand_value(terms.get(1))?,
+                open,
+            };
+            let top = Bound {
+                value: operand_value(terms.get(3))?,
+                open: op2 == "<",
+            };
+            NumericRange::between(bottom, top)
         }
         "<" | "<=" => {
-            let v = numeric_operand(terms.get(1), op)?;
+            numeric_operand(terms.get(1), op)?;
             if terms.len() > 2 {
                 return Err(too_many_elements());
             }
-            check_decimals(terms.get(1))?;
-            NumericRange::between(
-                bottom_of_scale,
-                Bound {
-                    value: v,
-                    open: op == "<",
-                },
-            )
+            let top = Bound {
+                value: operand_value(terms.get(1))?,
+                open: op == "<",
+            };
+            NumericRange::between(bottom_of_scale, top)
         }
         _ => barf!("Unrecognized numeric range operator: {op}"),
     }
-}
-
-fn check_decimals(v: Option<&Value>) -> Result<()> {
-    // Out-of-range operands are reported by the range itself, after its bottom-below-top
-    // check, as event-ruler orders them; only the precision error is raised here.
-    if let Some(Value::Number(n)) = v
-        && let Err(e) = comparable(n)
-        && e.reason().starts_with("Only values")
-    {
-        return Err(e);
-    }
-    Ok(())
 }
 
 /// The four modifiers `anything-but` accepts as an object.

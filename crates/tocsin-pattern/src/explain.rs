@@ -47,6 +47,7 @@ impl Pattern {
     /// # Ok::<(), tocsin_pattern::PatternError>(())
     /// ```
     pub fn explain(&self, event: &Value) -> Explanation {
+        let event = &*crate::dotted::expand(event);
         let branches = self.branches();
         let total = branches.len();
         let label = |i: usize, text: String| {

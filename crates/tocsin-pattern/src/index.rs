@@ -573,7 +573,7 @@ impl ValueIndex {
                     out.extend(ts.iter().filter(|(p, _)| numbers_equal(p, n)).map(|x| x.1));
                 }
                 if !self.numeric.is_empty()
-                    && let Some(f) = n.as_f64()
+                    && let Some(f) = crate::number::comparable_value(n)
                 {
                     self.numeric.stab(f, out);
                 }

@@ -37,6 +37,7 @@
 
 mod cidr;
 mod compile;
+mod dotted;
 mod error;
 mod eval;
 mod explain;
@@ -93,9 +94,10 @@ impl Pattern {
     }
 
     /// Does this event (the full EventBridge envelope as a JSON value: `source`,
-    /// `detail-type`, `detail`, ...) match?
+    /// `detail-type`, `detail`, ...) match? A dotted key names the same field as the nested
+    /// keys it joins, on both sides (`{"a.b": 1}` is `{"a": {"b": 1}}`), as in event-ruler.
     pub fn matches(&self, event: &Value) -> bool {
-        eval::matches(&self.inner.branches, event)
+        eval::matches(&self.inner.branches, &dotted::expand(event))
     }
 
     /// The field paths the pattern looks at, dot-joined (e.g. `"detail.state.value"`), sorted

@@ -412,8 +412,32 @@ impl Machine {
         }
     }
 
+    /// Does some dotted key of the event lead along a rule's path (so that the event must be
+    /// expanded, `dotted.rs`, before it is flattened)? Looks only below the keys rules name.
+    fn dotted_on_paths(&self, node: usize, v: &Value) -> bool {
+        let nodes = self.paths.nodes();
+        let Some(n) = nodes.get(node) else {
+            return false;
+        };
+        match v {
+            Value::Object(map) => map.iter().any(|(k, cv)| match n.children.get(k.as_str()) {
+                Some(&child) => self.dotted_on_paths(child as usize, cv),
+                None => k.contains('.') && crate::paths::walk(nodes, node, k).is_some(),
+            }),
+            Value::Array(items) => items.iter().any(|item| self.dotted_on_paths(node, item)),
+            _ => false,
+        }
+    }
+
     /// Indexes of the matching rules, ascending, each once.
     pub(crate) fn matching(&self, event: &Value) -> Vec<usize> {
+        let expanded;
+        let event = if self.dotted_on_paths(0, event) {
+            expanded = crate::dotted::expand(event);
+            &*expanded
+        } else {
+            event
+        };
         let mut leaves = Vec::new();
         let mut fanout = false;
         self.flatten(0, event, &mut leaves, &mut fanout);
@@ -631,11 +655,14 @@ impl Visitor<'_> for Key<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, k: &str) -> Result<Self::Value, E> {
-        Ok(self
-            .trie
-            .get(self.node)
-            .and_then(|n| n.children.get(k))
-            .map(|&child| (k.to_owned(), child as usize)))
+        let child = match self.trie.get(self.node).and_then(|n| n.children.get(k)) {
+            Some(&child) => Some(child as usize),
+            // a dotted key is kept when its segments lead along some rule's path; the
+            // pruned value is expanded before it is flattened
+            None if k.contains('.') => crate::paths::walk(self.trie, self.node, k),
+            None => None,
+        };
+        Ok(child.map(|child| (k.to_owned(), child)))
     }
 }
 

@@ -31,26 +31,66 @@ fn as_i128(n: &Number) -> Option<i128> {
 
 /// Checks a number that EventBridge turns into its comparable form (range bounds,
 /// `anything-but` numbers), with event-ruler's messages; returns it as `f64`.
+///
+/// Mirrors `ComparableNumber.generate` of aws/event-ruler v1.7.4: more than six digits after
+/// the decimal point is refused first ("Only values upto 6 decimals are supported"), then a
+/// value outside -5.0e9 ..= 5.0e9. Trailing zeros do not count (`1.500000000` has one
+/// decimal), and exponent forms count their value (`1.5e-6` has seven).
 pub(crate) fn comparable(n: &Number) -> Result<f64> {
+    match comparable_form(n) {
+        Ok(v) => Ok(v),
+        Err(Refusal::Decimals) => barf!("Only values upto 6 decimals are supported"),
+        Err(Refusal::Range) => barf!("Value must be between -5.0E9 and 5.0E9, inclusive"),
+    }
+}
+
+/// The value of an event number that `numeric` can compare: `None` when it has more than six
+/// decimals or lies outside -5.0e9 ..= 5.0e9. event-ruler (v1.7.4 `ByteMachine.transitionOn`)
+/// tries `ComparableNumber.generate` on every event number and, when that fails, matches the
+/// number as text only, so such a number never satisfies a `numeric` condition.
+pub(crate) fn comparable_value(n: &Number) -> Option<f64> {
+    comparable_form(n).ok()
+}
+
+/// Why a number has no comparable form.
+enum Refusal {
+    Decimals,
+    Range,
+}
+
+fn comparable_form(n: &Number) -> std::result::Result<f64, Refusal> {
+    if let Some(i) = as_i128(n) {
+        if i.unsigned_abs() > 5_000_000_000 {
+            return Err(Refusal::Range);
+        }
+        #[allow(clippy::cast_precision_loss)] // |i| <= 5e9 is exact in f64
+        return Ok(i as f64);
+    }
     let Some(v) = n.as_f64() else {
-        barf!("Value must be between -5.0E9 and 5.0E9, inclusive");
+        return Err(Refusal::Range);
     };
-    if decimals(v) > 6 {
-        barf!("Only values upto 6 decimals are supported");
+    if !six_decimals(v) {
+        return Err(Refusal::Decimals);
     }
     if !(-FIVE_BILLION..=FIVE_BILLION).contains(&v) {
-        barf!("Value must be between -5.0E9 and 5.0E9, inclusive");
+        return Err(Refusal::Range);
     }
     Ok(v)
 }
 
-/// Digits after the decimal point in the shortest decimal form of `v`.
-fn decimals(v: f64) -> usize {
-    let text = format!("{v}");
-    match text.split_once('.') {
-        Some((_, frac)) => frac.len(),
-        None => 0,
+/// Does the shortest decimal form of `v` (the one serde_json and Java print) have at most
+/// six digits after the point? Equivalent to that test without formatting: `v` is then the
+/// double nearest to `k / 10^6` for the integer `k` nearest to `v * 10^6`, and conversely.
+/// Values too large for that arithmetic have no fraction to speak of.
+fn six_decimals(v: f64) -> bool {
+    if !v.is_finite() {
+        return false;
     }
+    if v.abs() >= 1e15 {
+        return v.fract() == 0.0;
+    }
+    let k = (v * 1e6).round();
+    k / 1e6 == v
 }
 
 /// One bound of a numeric range.
@@ -81,28 +121,22 @@ impl NumericRange {
         Self { bottom: b, top: b }
     }
 
-    /// A range from `bottom` to `top`; `Bottom must be less than top` unless `bottom < top`,
-    /// then each end must be a comparable number (event-ruler's `Range` constructor order).
+    /// A range from `bottom` to `top`, both already comparable ([`comparable`]);
+    /// "Bottom must be less than top" unless `bottom < top` (event-ruler's
+    /// `Range.ensureValidRange`, whatever the ends' openness).
     pub(crate) fn between(bottom: Bound, top: Bound) -> Result<Self> {
         if bottom.value >= top.value {
             barf!("Bottom must be less than top");
         }
-        for end in [bottom.value, top.value] {
-            if !(-FIVE_BILLION..=FIVE_BILLION).contains(&end) {
-                barf!("Value must be between -5.0E9 and 5.0E9, inclusive");
-            }
-        }
         Ok(Self { bottom, top })
     }
 
-    /// Does the event number `n` fall in the range?
+    /// Does the event number `n` fall in the range? Only numbers with a comparable form
+    /// ([`comparable_value`]) can.
     pub(crate) fn contains(&self, n: &Number) -> bool {
-        let Some(v) = n.as_f64() else {
+        let Some(v) = comparable_value(n) else {
             return false;
         };
-        if !(-FIVE_BILLION..=FIVE_BILLION).contains(&v) {
-            return false;
-        }
         let above = if self.bottom.open {
             v > self.bottom.value
         } else {

@@ -71,6 +71,16 @@ impl PathTrie {
     }
 }
 
+/// The trie node reached from `from` by an event key that holds dots, one segment at a time
+/// (`"a.b"` goes through `a` then `b`; see `dotted.rs`); `None` when no rule path goes there.
+pub(crate) fn walk(nodes: &[PathNode], from: usize, key: &str) -> Option<usize> {
+    let mut node = from;
+    for segment in key.split('.') {
+        node = *nodes.get(node)?.children.get(segment)? as usize;
+    }
+    Some(node)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

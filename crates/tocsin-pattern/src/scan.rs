@@ -7,7 +7,8 @@
 //! everything else, after which the matcher parses the text with serde_json as before. It
 //! gives up on: any syntax error, nesting deeper than [`MAX_DEPTH`], an escaped object key,
 //! an escaped string (or any number) that serde_json refuses, a key repeated in one object
-//! on a rule's path (serde_json keeps the last one), and an array holding two or more
+//! on a rule's path (serde_json keeps the last one), a dotted key whose segments lead along a
+//! rule's path (see `dotted.rs`), and an array holding two or more
 //! containers where rules look below it (matching there needs the whole sub-tree, see the
 //! matcher's module documentation). So whenever it answers, its leaves are exactly the ones
 //! the pruned serde_json parse followed by flattening would give.
@@ -208,6 +209,13 @@ impl<'a> Scanner<'a, '_, '_> {
                                 return None;
                             }
                             self.kept(child as usize, depth + 1)?;
+                        }
+                        // a dotted key on a rule's path is left to serde_json and the
+                        // expansion of dotted keys (`dotted.rs`)
+                        None if key.contains('.')
+                            && crate::paths::walk(self.trie, node, key).is_some() =>
+                        {
+                            return None;
                         }
                         None => self.skip(depth + 1)?,
                     }

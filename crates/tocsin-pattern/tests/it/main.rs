@@ -6,6 +6,7 @@
 
 mod anything_but;
 mod cidr;
+mod dotted;
 mod equality;
 mod exists;
 mod matcher;
@@ -18,7 +19,7 @@ mod validation;
 mod wildcard;
 
 use serde_json::Value;
-use tocsin_pattern::Pattern;
+use tocsin_pattern::{Matcher, Pattern};
 
 /// Parses a pattern that must be valid.
 #[track_caller]
@@ -39,6 +40,40 @@ pub fn check_matches(rows: &[(&str, Value, bool)]) {
             *expected,
             "row {i}: pattern {src} against event {event} should {}match",
             if *expected { "" } else { "not " }
+        );
+    }
+}
+
+/// Checks rows of (pattern, event text, expected match) every way an event is read: parsed
+/// and given to [`Pattern::matches`], and as text to a [`Matcher`] (its byte scanner, or the
+/// pruned parse where the scanner declines), so the numbers and keys are read as written.
+#[track_caller]
+pub fn check_matches_text(rows: &[(&str, &str, bool)]) {
+    for (i, (src, text, expected)) in rows.iter().enumerate() {
+        let p = pattern(src);
+        let event: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => panic!("row {i}: event {text} is not JSON: {e}"),
+        };
+        let want = if *expected { "" } else { "not " };
+        assert_eq!(
+            p.matches(&event),
+            *expected,
+            "row {i}: pattern {src} against event {text} should {want}match (Pattern::matches)"
+        );
+        let m = Matcher::new([(0u8, p.clone())]);
+        let got = match m.matching_rules_str(text) {
+            Ok(rules) => !rules.is_empty(),
+            Err(e) => panic!("row {i}: event {text} refused by the matcher: {e}"),
+        };
+        assert_eq!(
+            got, *expected,
+            "row {i}: pattern {src} against event {text} should {want}match (Matcher, text)"
+        );
+        assert_eq!(
+            !m.matching_rules(&event).is_empty(),
+            *expected,
+            "row {i}: pattern {src} against event {text} should {want}match (Matcher, value)"
         );
     }
 }

@@ -9,7 +9,7 @@
 
 use serde_json::json;
 
-use crate::{check_invalid, check_matches};
+use crate::{check_invalid, check_matches, check_matches_text};
 
 #[test]
 fn doc_example() {
@@ -343,5 +343,160 @@ fn numeric_errors() {
             r#"{"n": [{"numeric": [">", 0], "x": 1}]}"#,
             "Too many elements in numeric expression",
         ),
+    ]);
+}
+
+/// Event numbers as event-ruler v1.7.4 compares them (`ComparableNumber.generate(String)`:
+/// the decimal value with trailing zeros stripped, at most six decimals, within ±5.0e9;
+/// `ByteMachine.transitionOn`: an event number without that form is matched as text only,
+/// so no `numeric` condition holds for it). Every row was run through event-ruler v1.7.4.
+#[test]
+fn event_numbers_compare_like_event_ruler_comparable_number() {
+    check_matches_text(&[
+        // six decimals, written plainly or with an exponent
+        (r#"{"n": [{"numeric": [">", 0]}]}"#, r#"{"n": 1e-6}"#, true),
+        (
+            r#"{"n": [{"numeric": [">", 0]}]}"#,
+            r#"{"n": 0.000001}"#,
+            true,
+        ),
+        (
+            r#"{"n": [{"numeric": ["=", 0.000001]}]}"#,
+            r#"{"n": 1e-6}"#,
+            true,
+        ),
+        (
+            r#"{"n": [{"numeric": ["=", 1.2]}]}"#,
+            r#"{"n": 12e-1}"#,
+            true,
+        ),
+        (r#"{"n": [{"numeric": ["=", 300]}]}"#, r#"{"n": 3e2}"#, true),
+        // trailing zeros do not count as decimals
+        (
+            r#"{"n": [{"numeric": [">=", 1]}]}"#,
+            r#"{"n": 1.000000000}"#,
+            true,
+        ),
+        // seven decimals: no comparable form, so no numeric condition holds
+        (
+            r#"{"n": [{"numeric": [">=", 1]}]}"#,
+            r#"{"n": 1.0000001}"#,
+            false,
+        ),
+        (r#"{"n": [{"numeric": [">", 0]}]}"#, r#"{"n": 1e-7}"#, false),
+        (
+            r#"{"n": [{"numeric": [">", 0]}]}"#,
+            r#"{"n": 1.5e-6}"#,
+            false,
+        ),
+        (
+            r#"{"n": [{"numeric": ["<", 1]}]}"#,
+            r#"{"n": 0.1234567}"#,
+            false,
+        ),
+        // the ends of the scale are inside it, one millionth beyond is not
+        (
+            r#"{"n": [{"numeric": ["<=", 5e9]}]}"#,
+            r#"{"n": 5000000000}"#,
+            true,
+        ),
+        (
+            r#"{"n": [{"numeric": ["<=", 5e9]}]}"#,
+            r#"{"n": 5000000000.000001}"#,
+            false,
+        ),
+        (
+            r#"{"n": [{"numeric": [">=", -5e9]}]}"#,
+            r#"{"n": -5e9}"#,
+            true,
+        ),
+        (
+            r#"{"n": [{"numeric": ["<", 0]}]}"#,
+            r#"{"n": -5000000000.5}"#,
+            false,
+        ),
+        (
+            r#"{"n": [{"numeric": [">", 0]}]}"#,
+            r#"{"n": 5000000001}"#,
+            false,
+        ),
+        (
+            r#"{"n": [{"numeric": [">=", 4999999999.999999]}]}"#,
+            r#"{"n": 5e9}"#,
+            true,
+        ),
+        (
+            r#"{"n": [{"numeric": [">=", 4999999999.999999]}]}"#,
+            r#"{"n": 4999999999.999998}"#,
+            false,
+        ),
+        // exact numbers outside the comparable form still match their own value
+        (r#"{"n": [1.0000001]}"#, r#"{"n": 1.0000001}"#, true),
+        (r#"{"n": [123456789012]}"#, r#"{"n": 123456789012}"#, true),
+        // anything-but a number: a number without a comparable form is not excluded
+        (
+            r#"{"n": [{"anything-but": [5]}]}"#,
+            r#"{"n": 5.0000001}"#,
+            true,
+        ),
+        (
+            r#"{"n": [{"anything-but": [5]}]}"#,
+            r#"{"n": 5.000000}"#,
+            false,
+        ),
+    ]);
+}
+
+/// Operand errors in event-ruler v1.7.4's order (`completeNumericRange`, then `Range.between`:
+/// `ComparableNumber.generate` on the bottom, then on the top, each checking decimals before
+/// the scale, then `ensureValidRange`). Every row was run through event-ruler v1.7.4.
+#[test]
+fn operand_errors_come_in_event_ruler_order() {
+    check_invalid(&[
+        (
+            r#"{"n": [{"numeric": [">", 6e9]}]}"#,
+            "Value must be between -5.0E9 and 5.0E9, inclusive",
+        ),
+        (
+            r#"{"n": [{"numeric": [">", 6e9, "<", 1]}]}"#,
+            "Value must be between -5.0E9 and 5.0E9, inclusive",
+        ),
+        (
+            r#"{"n": [{"numeric": [">", 1, "<", 0.1234567]}]}"#,
+            "Only values upto 6 decimals are supported",
+        ),
+        (
+            r#"{"n": [{"numeric": [">", 0.1234567, "<", 6e9]}]}"#,
+            "Only values upto 6 decimals are supported",
+        ),
+        (
+            r#"{"n": [{"numeric": [">", 6e9, "<", 0.1234567]}]}"#,
+            "Value must be between -5.0E9 and 5.0E9, inclusive",
+        ),
+        (
+            r#"{"n": [{"numeric": ["=", 1e-7]}]}"#,
+            "Only values upto 6 decimals are supported",
+        ),
+        (
+            r#"{"n": [{"numeric": ["<", 5000000000.5]}]}"#,
+            "Value must be between -5.0E9 and 5.0E9, inclusive",
+        ),
+        (
+            r#"{"n": [{"numeric": [">=", 1.10, "<=", 1.1]}]}"#,
+            "Bottom must be less than top",
+        ),
+        (
+            r#"{"n": [{"anything-but": [5000000001]}]}"#,
+            "Value must be between -5.0E9 and 5.0E9, inclusive",
+        ),
+        (
+            r#"{"n": [{"anything-but": 0.0000001}]}"#,
+            "Only values upto 6 decimals are supported",
+        ),
+    ]);
+    crate::check_valid(&[
+        r#"{"n": [{"numeric": ["=", 5.0000000e9]}]}"#,
+        r#"{"n": [{"numeric": [">", 1.500000000, "<", 2]}]}"#,
+        r#"{"n": [5000000001]}"#,
     ]);
 }
