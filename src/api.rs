@@ -9,10 +9,13 @@
 //!
 //! - [`client`]: the [`Api`] handle, request sending, errors, idempotency tokens;
 //! - [`paging`]: the one "every page" loop that follows next tokens;
-//! - [`native`]: Tocsin's own endpoints (wall, incident detail, acknowledgement, health);
-//! - [`incidents`]: ssm-incidents incident records;
+//! - [`native`]: Tocsin's own endpoints (wall, incident detail, acknowledgement, an
+//!   incident's recent changes, health);
+//! - [`incidents`]: ssm-incidents incident records, their notes, related items, tags and
+//!   findings;
 //! - [`plans`]: ssm-incidents response plans;
-//! - [`events`]: EventBridge rules and targets on the default bus;
+//! - [`events`]: EventBridge rules and targets on any bus, enabling and disabling rules;
+//! - [`archives`]: EventBridge event buses, archives and replays, and the rule backtest;
 //! - [`ssm`]: Systems Manager Automation: runbook documents, executions, signals;
 //! - [`auth`]: who the key is (`whoami`), stream tickets, and access keys (admin);
 //! - [`audit`]: the audit log (admin);
@@ -24,6 +27,7 @@
 //!
 //! Every request carries the signed-in key as `Authorization: Bearer ID:SECRET`.
 
+pub mod archives;
 pub mod audit;
 pub mod auth;
 pub mod client;

@@ -259,11 +259,13 @@ pub enum Control {
     Read,
     /// The "Start incident" form.
     StartIncident,
-    /// Resolve and edit on the incident page.
+    /// Resolve and edit on the incident page; write, edit and delete its notes, attach and
+    /// detach related items, tag it.
     WorkIncident,
     /// The response-plan editor.
     EditPlans,
-    /// Rule editing, targets.
+    /// Rule editing, targets, enabling and disabling rules; event buses, archives and
+    /// replays.
     EditRules,
     /// The Keys page.
     ManageKeys,

@@ -6,16 +6,20 @@
 //! natively with `cargo test -p tocsin-web`.
 
 pub mod acknowledge;
+pub mod archive;
 pub mod audit;
 pub mod contacts;
 pub mod incident;
 pub mod integrations;
 pub mod maintenance;
+pub mod note;
 pub mod plan;
 pub mod receivers;
+pub mod related;
 pub mod rule;
 pub mod runbook;
 pub mod start;
+pub mod tags;
 pub mod target;
 pub mod topics;
 

@@ -17,7 +17,9 @@
 //! Untrusted text (titles, summaries, event data, key names, runbook step names, messages
 //! and outputs, webhook names, role ARNs, topic names and subscription endpoints, delivery
 //! errors, receiver names, snippets and refusal reasons, maintenance windows' names, reasons
-//! and patterns, heartbeat patterns) is only ever rendered as text nodes.
+//! and patterns, heartbeat patterns, incident notes, related items and tags, findings and
+//! change events, bus, archive and replay names, backtest samples) is only ever rendered as
+//! text nodes.
 
 pub mod api;
 pub mod auth;

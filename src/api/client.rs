@@ -115,7 +115,8 @@ pub fn error_from_body(status: u16, status_text: &str, body: &str) -> ApiError {
 /// with the signed-in key (sent as `Authorization: Bearer ID:SECRET` on every request).
 ///
 /// Its methods live with their area: [`crate::api::native`], [`crate::api::incidents`],
-/// [`crate::api::plans`], [`crate::api::events`], [`crate::api::ssm`], [`crate::api::auth`],
+/// [`crate::api::plans`], [`crate::api::events`], [`crate::api::archives`],
+/// [`crate::api::ssm`], [`crate::api::auth`],
 /// [`crate::api::audit`], [`crate::api::integrations`], [`crate::api::topics`],
 /// [`crate::api::contacts`] and [`crate::api::receivers`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,6 +213,14 @@ impl Api {
         input: &I,
     ) -> Result<(), ApiError> {
         self.send(Request::post(&self.url(path)), Some(input))
+            .await?;
+        Ok(())
+    }
+
+    /// `DELETE path` (which may carry a query string), answered with no body worth reading
+    /// (204).
+    pub(crate) async fn delete_empty(&self, path: &str) -> Result<(), ApiError> {
+        self.send(Request::delete(&self.url(path)), None::<&()>)
             .await?;
         Ok(())
     }

@@ -1,4 +1,6 @@
-//! EventBridge (awsJson1.1) on the default bus: rules, their targets, and `TestEventPattern`.
+//! EventBridge (awsJson1.1) rules and their targets on any bus, enabling and disabling
+//! rules, and `TestEventPattern`. Buses, archives and replays are in
+//! [`crate::api::archives`].
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -37,20 +39,20 @@ impl RuleRow {
     }
 }
 
-/// A `DescribeRule`/`DeleteRule` input naming a rule on the default bus.
-fn rule_ref(name: &str) -> RuleRef {
+/// A `DescribeRule`/`DeleteRule`/`EnableRule`/`DisableRule` input naming a rule on `bus`.
+pub fn rule_ref(name: &str, bus: &str) -> RuleRef {
     RuleRef {
         name: name.to_owned(),
-        event_bus_name: Some(DEFAULT_EVENT_BUS.to_owned()),
+        event_bus_name: Some(bus.to_owned()),
         force: None,
     }
 }
 
-/// `RemoveTargets` input for one target of a rule on the default bus.
-pub fn remove_target_input(rule: &str, id: &str) -> RemoveTargetsRequest {
+/// `RemoveTargets` input for one target of a rule on `bus`.
+pub fn remove_target_input(rule: &str, bus: &str, id: &str) -> RemoveTargetsRequest {
     RemoveTargetsRequest {
         rule: rule.to_owned(),
-        event_bus_name: Some(DEFAULT_EVENT_BUS.to_owned()),
+        event_bus_name: Some(bus.to_owned()),
         ids: vec![id.to_owned()],
         force: None,
     }
@@ -89,11 +91,11 @@ impl Api {
         self.events("ListRules", input).await
     }
 
-    /// Every rule on the default bus (see [`all_pages`]).
-    pub async fn all_rules(&self) -> Result<Vec<Rule>, ApiError> {
+    /// Every rule on `bus` (see [`all_pages`]).
+    pub async fn all_rules(&self, bus: &str) -> Result<Vec<Rule>, ApiError> {
         all_pages(|next_token| async move {
             let input = ListRulesRequest {
-                event_bus_name: Some(DEFAULT_EVENT_BUS.to_owned()),
+                event_bus_name: Some(bus.to_owned()),
                 limit: Some(PAGE_LIMIT),
                 next_token,
                 ..ListRulesRequest::default()
@@ -104,13 +106,14 @@ impl Api {
         .await
     }
 
-    /// Every rule with its targets (a rule whose targets cannot be listed still shows).
-    pub async fn rules_with_targets(&self) -> Result<Vec<RuleRow>, String> {
-        let rules = self.all_rules().await.map_err(|e| e.to_string())?;
+    /// Every rule on `bus` with its targets (a rule whose targets cannot be listed still
+    /// shows).
+    pub async fn rules_with_targets(&self, bus: &str) -> Result<Vec<RuleRow>, String> {
+        let rules = self.all_rules(bus).await.map_err(|e| e.to_string())?;
         let mut rows = Vec::with_capacity(rules.len());
         for rule in rules {
             let targets = self
-                .all_targets(&rule.name)
+                .all_targets(&rule.name, bus)
                 .await
                 .map_err(|e| e.to_string());
             rows.push(RuleRow { rule, targets });
@@ -120,7 +123,8 @@ impl Api {
 
     /// `DescribeRule` on the default bus.
     pub async fn describe_rule(&self, name: &str) -> Result<Rule, ApiError> {
-        self.events("DescribeRule", &rule_ref(name)).await
+        self.events("DescribeRule", &rule_ref(name, DEFAULT_EVENT_BUS))
+            .await
     }
 
     /// `PutRule`: creates or replaces a rule.
@@ -128,9 +132,22 @@ impl Api {
         self.events("PutRule", input).await
     }
 
-    /// `DeleteRule` on the default bus (refused while the rule has targets).
-    pub async fn delete_rule(&self, name: &str) -> Result<(), ApiError> {
-        self.events::<_, serde_json::Value>("DeleteRule", &rule_ref(name))
+    /// `DeleteRule` on `bus` (refused while the rule has targets).
+    pub async fn delete_rule(&self, name: &str, bus: &str) -> Result<(), ApiError> {
+        self.events::<_, serde_json::Value>("DeleteRule", &rule_ref(name, bus))
+            .await
+            .map(drop)
+    }
+
+    /// `EnableRule` (`enable`) or `DisableRule` on `bus`.
+    pub async fn set_rule_enabled(
+        &self,
+        name: &str,
+        bus: &str,
+        enable: bool,
+    ) -> Result<(), ApiError> {
+        let operation = if enable { "EnableRule" } else { "DisableRule" };
+        self.events::<_, serde_json::Value>(operation, &rule_ref(name, bus))
             .await
             .map(drop)
     }
@@ -143,12 +160,12 @@ impl Api {
         self.events("ListTargetsByRule", input).await
     }
 
-    /// Every target of a rule on the default bus (see [`all_pages`]).
-    pub async fn all_targets(&self, rule: &str) -> Result<Vec<Target>, ApiError> {
+    /// Every target of a rule on `bus` (see [`all_pages`]).
+    pub async fn all_targets(&self, rule: &str, bus: &str) -> Result<Vec<Target>, ApiError> {
         all_pages(|next_token| async move {
             let input = ListTargetsByRuleRequest {
                 rule: rule.to_owned(),
-                event_bus_name: Some(DEFAULT_EVENT_BUS.to_owned()),
+                event_bus_name: Some(bus.to_owned()),
                 limit: Some(PAGE_LIMIT),
                 next_token,
             };
@@ -219,10 +236,15 @@ pub(crate) mod tests {
 
     #[test]
     fn removing_one_target() {
-        let input = remove_target_input("r", "t");
+        let input = remove_target_input("r", "ops", "t");
         assert_eq!(input.ids, vec!["t".to_owned()]);
         assert_eq!(input.rule, "r");
-        assert_eq!(input.event_bus_name.as_deref(), Some(DEFAULT_EVENT_BUS));
+        assert_eq!(input.event_bus_name.as_deref(), Some("ops"));
+        let named = rule_ref("r", "ops");
+        assert_eq!(
+            serde_json::to_value(&named).ok(),
+            Some(serde_json::json!({"Name": "r", "EventBusName": "ops"}))
+        );
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub fn AddTargetForm(
     /// The rule's name.
     #[prop(into)]
     rule: String,
+    /// The rule's bus.
+    #[prop(into)]
+    bus: String,
     /// Response plans to offer.
     #[prop(into)]
     plans: Signal<Vec<ResponsePlanSummary>>,
@@ -49,7 +52,8 @@ pub fn AddTargetForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match form().put_input(&rule_name) {
-            Ok(input) => {
+            Ok(mut input) => {
+                input.event_bus_name = Some(bus.clone());
                 form_error.set(None);
                 add.dispatch_local(input);
             }

@@ -1,4 +1,4 @@
-//! The create/update form for a rule (`PutRule`).
+//! The create/update form for a rule (`PutRule`): an event pattern or a schedule.
 
 use leptos::prelude::*;
 use tocsin_api::events::Rule;
@@ -7,7 +7,7 @@ use crate::api::ApiError;
 use crate::components::action_error::ActionError;
 use crate::components::error_note::ErrorNote;
 use crate::components::fields::{TextArea, TextField};
-use crate::forms::rule::RuleForm;
+use crate::forms::rule::{RuleForm, TRIGGER_BOTH, TRIGGER_PATTERN, TRIGGER_SCHEDULE};
 use crate::use_api;
 
 /// The rule form's fields, as signals (`Copy`, so the page can fill it from a rule).
@@ -21,6 +21,12 @@ pub struct RuleDraft {
     pub state: RwSignal<String>,
     /// Event pattern text.
     pub pattern: RwSignal<String>,
+    /// What triggers the rule: `pattern`, `schedule` or `both`.
+    pub trigger: RwSignal<String>,
+    /// Schedule expression (`rate(…)` or `cron(…)`).
+    pub schedule: RwSignal<String>,
+    /// The bus a new rule goes on (the one the page shows), or the edited rule's.
+    pub bus: RwSignal<String>,
     /// The name of the rule being edited; `None` for a new rule.
     pub editing: RwSignal<Option<String>>,
 }
@@ -33,6 +39,9 @@ impl RuleDraft {
             description: RwSignal::new(String::new()),
             state: RwSignal::new("ENABLED".to_owned()),
             pattern: RwSignal::new(pattern.to_owned()),
+            trigger: RwSignal::new(TRIGGER_PATTERN.to_owned()),
+            schedule: RwSignal::new(String::new()),
+            bus: RwSignal::new(tocsin_api::events::DEFAULT_EVENT_BUS.to_owned()),
             editing: RwSignal::new(None),
         }
     }
@@ -44,14 +53,19 @@ impl RuleDraft {
         self.description.set(form.description);
         self.state.set(form.state);
         self.pattern.set(form.pattern);
+        self.trigger.set(form.trigger);
+        self.schedule.set(form.schedule);
+        self.bus.set(form.bus);
         self.editing.set(Some(rule.name.clone()));
     }
 
-    /// Back to a new, empty rule (the pattern is kept as a starting point).
-    pub fn clear(&self) {
+    /// Back to a new, empty rule on `bus` (the pattern and schedule are kept as a starting
+    /// point).
+    pub fn clear(&self, bus: &str) {
         self.name.set(String::new());
         self.description.set(String::new());
         self.state.set("ENABLED".to_owned());
+        self.bus.set(bus.to_owned());
         self.editing.set(None);
     }
 
@@ -61,21 +75,34 @@ impl RuleDraft {
             description: self.description.get_untracked(),
             state: self.state.get_untracked(),
             pattern: self.pattern.get_untracked(),
+            trigger: self.trigger.get_untracked(),
+            schedule: self.schedule.get_untracked(),
+            bus: self.bus.get_untracked(),
         }
     }
 }
 
-/// `#rule-form`: creates a rule or replaces the one being edited (its targets are kept).
+/// `#rule-form`: creates a rule on the page's bus or replaces the one being edited (its
+/// targets are kept). `select#rule-trigger` chooses an event pattern
+/// (`textarea#rule-pattern`), a schedule (`input#rule-schedule`, `rate(…)`/`cron(…)`,
+/// checked by the server, whose refusal shows in `#rule-form-error`), or both.
 #[component]
 pub fn RuleEditor(
     /// The form's fields.
     draft: RuleDraft,
+    /// The bus the page shows (a new rule goes there).
+    #[prop(into)]
+    page_bus: Signal<String>,
     /// Called with the rule name after a successful save.
     #[prop(into)]
     on_saved: Callback<String>,
     /// Called with the form's pattern when "Test this pattern" is pressed.
     #[prop(into)]
     on_test: Callback<String>,
+    /// Called with the form's pattern when "Backtest this pattern" is pressed (no such
+    /// button without it).
+    #[prop(optional, into)]
+    on_backtest: Option<Callback<String>>,
 ) -> impl IntoView {
     let api = use_api();
     let form_error = RwSignal::new(None::<String>);
@@ -103,6 +130,8 @@ pub fn RuleEditor(
         }
     };
     let editing = move || draft.editing.get().is_some();
+    let scheduled = move || draft.trigger.with(|t| t != TRIGGER_PATTERN);
+    let matching = move || draft.trigger.with(|t| t != TRIGGER_SCHEDULE);
 
     view! {
         <section class="rule-editor" id="rule-editor" aria-labelledby="rule-editor-title">
@@ -112,6 +141,9 @@ pub fn RuleEditor(
                     None => "New rule".to_owned(),
                 }}
             </h2>
+            <p class="hint" id="rule-editor-bus">
+                {move || format!("On event bus {}.", draft.bus.get())}
+            </p>
             <form class="form" id="rule-form" on:submit=on_submit>
                 <TextField
                     id="rule-name"
@@ -139,14 +171,38 @@ pub fn RuleEditor(
                     <option value="ENABLED">"Enabled: routes matching events"</option>
                     <option value="DISABLED">"Disabled: kept, routes nothing"</option>
                 </select>
-                <TextArea
-                    id="rule-pattern"
-                    label="Event pattern"
-                    value=draft.pattern
-                    rows="10"
-                    code=true
-                    required=true
-                />
+                <label for="rule-trigger">"Trigger"</label>
+                <select
+                    id="rule-trigger"
+                    name="rule-trigger"
+                    prop:value=move || draft.trigger.get()
+                    on:change=move |ev| draft.trigger.set(event_target_value(&ev))
+                >
+                    <option value=TRIGGER_PATTERN>"Event pattern: matching events"</option>
+                    <option value=TRIGGER_SCHEDULE>"Schedule: rate(…) or cron(…)"</option>
+                    <option value=TRIGGER_BOTH>"Both: matching events and a schedule"</option>
+                </select>
+                <Show when=matching>
+                    <TextArea
+                        id="rule-pattern"
+                        label="Event pattern"
+                        value=draft.pattern
+                        rows="10"
+                        code=true
+                        required=true
+                    />
+                </Show>
+                <Show when=scheduled>
+                    <TextField
+                        id="rule-schedule"
+                        label="Schedule"
+                        value=draft.schedule
+                        required=true
+                        maxlength="256"
+                        placeholder="rate(5 minutes)"
+                        hint="rate(5 minutes), rate(1 hour), or cron(0 12 * * ? *) in UTC (EventBridge's six-field cron)."
+                    />
+                </Show>
                 <div class="actions">
                     <button type="submit" id="rule-submit" disabled=move || save.pending().get()>
                         {move || if editing() { "Save rule" } else { "Create rule" }}
@@ -158,12 +214,24 @@ pub fn RuleEditor(
                     >
                         "Test this pattern"
                     </button>
+                    {on_backtest
+                        .map(|on_backtest| {
+                            view! {
+                                <button
+                                    type="button"
+                                    id="rule-backtest"
+                                    on:click=move |_| on_backtest.run(draft.pattern.get_untracked())
+                                >
+                                    "Backtest this pattern"
+                                </button>
+                            }
+                        })}
                     <Show when=editing>
                         <button
                             type="button"
                             id="rule-new"
                             on:click=move |_| {
-                                draft.clear();
+                                draft.clear(&page_bus.get_untracked());
                                 saved.set(None);
                                 form_error.set(None);
                             }

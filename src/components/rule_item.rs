@@ -1,4 +1,5 @@
-//! One rule in the rules list: state, pattern, targets, and what can be done with it.
+//! One rule in the rules list: state, pattern or schedule, targets, and what can be done
+//! with it.
 
 use leptos::prelude::*;
 use tocsin_api::arn::TargetKind;
@@ -6,12 +7,16 @@ use tocsin_api::events::Rule;
 use tocsin_api::incidents::ResponsePlanSummary;
 
 use crate::api::events::{RuleRow, remove_target_input, targets_outcome};
+use crate::components::action_button::ActionButton;
 use crate::components::add_target_form::AddTargetForm;
 use crate::components::error_note::ErrorNote;
 use crate::pattern_check::pretty_json;
 use crate::use_api;
 
-/// `article.rule`: a rule with its targets; edit, test, delete, add and remove targets.
+/// `article.rule[data-name][data-state]`: a rule with its state, its pattern or schedule
+/// (`.rule-schedule`) and its targets; edit, test, enable or disable
+/// (`button.rule-toggle`: `EnableRule`/`DisableRule`), delete, add and remove targets, all on
+/// the rule's own bus.
 #[component]
 pub fn RuleItem(
     /// The rule and its targets.
@@ -38,6 +43,7 @@ pub fn RuleItem(
     let api = use_api();
     let RuleRow { rule, targets } = row;
     let name = rule.name.clone();
+    let bus = rule.event_bus_name.clone();
     let pattern = rule
         .event_pattern
         .as_deref()
@@ -46,19 +52,38 @@ pub fn RuleItem(
     let enabled = rule.state.is_enabled();
 
     let delete_api = api.clone();
+    let delete_bus = bus.clone();
     let delete = Action::new_local(move |name: &String| {
         let api = delete_api.clone();
         let name = name.clone();
+        let bus = delete_bus.clone();
         async move {
-            api.delete_rule(&name).await.map_err(|e| e.to_string())?;
+            api.delete_rule(&name, &bus)
+                .await
+                .map_err(|e| e.to_string())?;
             on_deleted.run(name);
             on_changed.run(());
             Ok::<(), String>(())
         }
     });
+    let toggle_api = api.clone();
+    let toggle_bus = bus.clone();
+    let toggle = Action::new_local(move |(name, enable): &(String, bool)| {
+        let api = toggle_api.clone();
+        let (name, enable) = (name.clone(), *enable);
+        let bus = toggle_bus.clone();
+        async move {
+            api.set_rule_enabled(&name, &bus, enable)
+                .await
+                .map_err(|e| e.to_string())?;
+            on_changed.run(());
+            Ok::<(), String>(())
+        }
+    });
+    let remove_bus = bus.clone();
     let remove = Action::new_local(move |(rule, id): &(String, String)| {
         let api = api.clone();
-        let input = remove_target_input(rule, id);
+        let input = remove_target_input(rule, &remove_bus, id);
         async move {
             let out = api
                 .remove_targets(&input)
@@ -133,8 +158,17 @@ pub fn RuleItem(
         }
     };
 
+    let toggle_input = (name.clone(), !enabled);
+    let schedule = rule.schedule_expression.clone();
+    let has_pattern = rule.event_pattern.is_some();
+
     view! {
-        <article class="rule" data-name=name.clone()>
+        <article
+            class="rule"
+            data-name=name.clone()
+            data-bus=bus.clone()
+            data-state=if enabled { "ENABLED" } else { "DISABLED" }
+        >
             <header class="rule-head">
                 <h3 class="rule-name">{name.clone()}</h3>
                 <span class=if enabled {
@@ -155,13 +189,26 @@ pub fn RuleItem(
                                 </button>
                             }
                         })}
-                    <button
-                        type="button"
-                        class="rule-test small"
-                        on:click=move |_| on_test.run(test_pattern.clone())
-                    >
-                        "Test pattern"
-                    </button>
+                    {manage
+                        .then(|| {
+                            view! {
+                                <ActionButton action=toggle input=toggle_input class="rule-toggle small">
+                                    {if enabled { "Disable" } else { "Enable" }}
+                                </ActionButton>
+                            }
+                        })}
+                    {has_pattern
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="rule-test small"
+                                    on:click=move |_| on_test.run(test_pattern.clone())
+                                >
+                                    "Test pattern"
+                                </button>
+                            }
+                        })}
                     {manage
                         .then(|| {
                             view! {
@@ -183,20 +230,46 @@ pub fn RuleItem(
                 .map(|d| view! { <p class="rule-description">{d}</p> })}
             <div class="rule-body">
                 <div>
-                    <h4>"Event pattern"</h4>
-                    <pre class="rule-pattern">{pattern}</pre>
+                    {schedule
+                        .map(|s| {
+                            view! {
+                                <h4>"Schedule"</h4>
+                                <p class="mono rule-schedule">{s}</p>
+                            }
+                        })}
+                    {has_pattern
+                        .then(|| {
+                            view! {
+                                <h4>"Event pattern"</h4>
+                                <pre class="rule-pattern">{pattern}</pre>
+                            }
+                        })}
                 </div>
                 <div>
                     <h4>"Targets"</h4>
                     {targets_view}
                     {manage
                         .then(|| {
-                            view! { <AddTargetForm rule=name.clone() plans=plans on_added=on_changed /> }
+                            view! {
+                                <AddTargetForm
+                                    rule=name.clone()
+                                    bus=bus.clone()
+                                    plans=plans
+                                    on_added=on_changed
+                                />
+                            }
                         })}
                 </div>
             </div>
             {move || {
                 delete
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|m| view! { <p class="error rule-error" role="alert">{m}</p> })
+            }}
+            {move || {
+                toggle
                     .value()
                     .get()
                     .and_then(Result::err)

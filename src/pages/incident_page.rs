@@ -1,9 +1,10 @@
-//! One incident: fields and metrics, its acknowledgement, runbooks, timeline, related
-//! items, engagements, delivery log; acknowledge, resolve and edit. Live.
+//! One incident: fields and metrics, its acknowledgement, runbooks, notes, timeline, related
+//! items, tags, findings and recent changes, engagements, delivery log; acknowledge,
+//! resolve and edit, write notes, attach items, tag. Live.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use tocsin_api::incidents::IncidentRecordStatus;
+use tocsin_api::incidents::{IncidentRecordStatus, RelatedItem, TimelineEvent};
 use tocsin_api::native::Acknowledgement;
 
 use crate::api::ApiError;
@@ -16,7 +17,10 @@ use crate::components::engagement_progress::EngagementProgress;
 use crate::components::error_note::ErrorList;
 use crate::components::incident_actions::IncidentEditor;
 use crate::components::incident_detail_view::IncidentDetailView;
+use crate::components::incident_findings::IncidentFindings;
+use crate::components::incident_notes::IncidentNotes;
 use crate::components::incident_runbooks::IncidentRunbooks;
+use crate::components::incident_tags::IncidentTags;
 use crate::components::related_items::RelatedItems;
 use crate::components::timeline::Timeline;
 use crate::live::{ChangeFeed, is_about_incident, use_live_resource};
@@ -36,6 +40,12 @@ use crate::use_api;
 /// a refetch: each execution in it follows the feed itself, and what is typed there (an
 /// approval comment, the start form) survives other changes to the incident. The
 /// [`DeliveryLog`] at the end follows the incident's notification deliveries the same way.
+///
+/// Notes ([`IncidentNotes`]) and related items ([`RelatedItems`]) follow the incident as last
+/// fetched (kept through a failed refetch) and, like [`IncidentTags`], are changed only by
+/// keys that may work incidents; the incident is read again after each change they make.
+/// [`IncidentFindings`] reads findings and recent changes again when the related resources
+/// change.
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let role = use_auth().role_untracked();
@@ -72,6 +82,32 @@ pub fn IncidentPage() -> impl IntoView {
     feed.start(None);
 
     let refresh = Callback::new(move |()| detail.refetch());
+    // The timeline and related items as last fetched (kept through a failed refetch), and
+    // the ARNs among the related items (what findings are about).
+    let timeline = Memo::new(move |previous: Option<&Vec<TimelineEvent>>| {
+        detail.with(|d| match d {
+            Some(Ok(d)) => d.timeline_events.clone(),
+            _ => previous.cloned().unwrap_or_default(),
+        })
+    });
+    let related = Memo::new(move |previous: Option<&Vec<RelatedItem>>| {
+        detail.with(|d| match d {
+            Some(Ok(d)) => d.related_items.clone(),
+            _ => previous.cloned().unwrap_or_default(),
+        })
+    });
+    let related_arns = Memo::new(move |_| {
+        related.with(|items| {
+            items
+                .iter()
+                .filter_map(|i| i.identifier.value.arn.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let notes_api = api.clone();
+    let related_api = api.clone();
+    let tags_api = api.clone();
+    let findings_api = api.clone();
     let log_api = api.clone();
     let engagements_api = api.clone();
     let editor = IncidentEditor::new(api.clone(), refresh);
@@ -168,6 +204,15 @@ pub fn IncidentPage() -> impl IntoView {
                     on_started=on_started
                 />
             </Show>
+            <Show when=move || loaded.get()>
+                <IncidentNotes
+                    api=notes_api.clone()
+                    incident_arn=arn
+                    timeline=timeline
+                    can_work=can_work
+                    on_changed=refresh
+                />
+            </Show>
             <Transition fallback=|| ()>
                 <ErrorBoundary fallback=|_| ()>
                     {move || Suspend::new(async move {
@@ -177,13 +222,32 @@ pub fn IncidentPage() -> impl IntoView {
                                 view! {
                                     <h2>"Timeline"</h2>
                                     <Timeline events=d.timeline_events />
-                                    <h2>"Related items"</h2>
-                                    <RelatedItems items=d.related_items />
                                 }
                             })
                     })}
                 </ErrorBoundary>
             </Transition>
+            <Show when=move || loaded.get()>
+                <RelatedItems
+                    api=related_api.clone()
+                    incident_arn=arn
+                    items=related
+                    can_work=can_work
+                    on_changed=refresh
+                />
+                <IncidentTags
+                    api=tags_api.clone()
+                    feed=feed
+                    incident_arn=arn
+                    can_work=can_work
+                />
+                <IncidentFindings
+                    api=findings_api.clone()
+                    feed=feed
+                    incident_arn=arn
+                    resources=related_arns
+                />
+            </Show>
             <Show when=move || loaded.get()>
                 <EngagementProgress api=engagements_api.clone() feed=feed incident_arn=arn />
             </Show>

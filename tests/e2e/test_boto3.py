@@ -394,6 +394,14 @@ def test_timeline_notes_and_related_items_round_trip(incidents):
     )
     assert incidents.list_related_items(incidentRecordArn=arn)["relatedItems"] == []
 
+    # A PagerDuty incident named back with its members in another order is the same item.
+    pd = {"type": "OTHER", "value": {"pagerDutyIncidentDetail": {"id": "Q1", "autoResolve": True, "secretId": "pd"}}}
+    incidents.update_related_items(incidentRecordArn=arn, relatedItemsUpdate={"itemToAdd": {"identifier": pd}})
+    assert len(incidents.list_related_items(incidentRecordArn=arn)["relatedItems"]) == 1
+    reordered = {"type": "OTHER", "value": {"pagerDutyIncidentDetail": {"secretId": "pd", "autoResolve": True, "id": "Q1"}}}
+    incidents.update_related_items(incidentRecordArn=arn, relatedItemsUpdate={"itemToRemove": reordered})
+    assert incidents.list_related_items(incidentRecordArn=arn)["relatedItems"] == []
+
 
 def test_incident_manager_tags_on_plans_and_incidents(incidents):
     """TagResource, UntagResource and ListTagsForResource (ssm-incidents) on response plans

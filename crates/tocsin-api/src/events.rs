@@ -673,3 +673,147 @@ pub struct ListReplaysRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
 }
+
+/// Mirrors `CreateEventBusResponse`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateEventBusResponse {
+    /// The new bus's ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus_arn: Option<String>,
+    /// Description, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// KMS key, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_identifier: Option<String>,
+    /// Dead-letter queue, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_config: Option<DeadLetterConfig>,
+    /// Log configuration, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_config: Option<serde_json::Value>,
+}
+
+/// An archive as `ListArchives` lists it (`Archive`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Archive {
+    /// Its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive_name: Option<String>,
+    /// The ARN of the bus whose events it keeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_source_arn: Option<String>,
+    /// `ENABLED`, `DISABLED`, `CREATING`, `UPDATING`, `CREATE_FAILED` or `UPDATE_FAILED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Why it is in its state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    /// Days events are kept; 0: indefinitely.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<i32>,
+    /// Size of the events kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<i64>,
+    /// Number of events kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_count: Option<i64>,
+    /// Epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_time: Option<EpochSeconds>,
+}
+
+/// Mirrors `ListArchivesResponse`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListArchivesResponse {
+    /// The archives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archives: Option<Vec<Archive>>,
+    /// Present when more may follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// Mirrors `CreateArchiveResponse`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateArchiveResponse {
+    /// The new archive's ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive_arn: Option<String>,
+    /// Its state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Why it is in its state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    /// Epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_time: Option<EpochSeconds>,
+}
+
+/// A replay as `ListReplays` lists it (`Replay`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Replay {
+    /// Its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_name: Option<String>,
+    /// The archive's ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_source_arn: Option<String>,
+    /// `STARTING`, `RUNNING`, `CANCELLING`, `COMPLETED`, `CANCELLED` or `FAILED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Why it is in its state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    /// Epoch seconds: events archived from this time…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_start_time: Option<EpochSeconds>,
+    /// …up to (not including) this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_end_time: Option<EpochSeconds>,
+    /// The archive time of the last event replayed so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_last_replayed_time: Option<EpochSeconds>,
+    /// When the replay began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_start_time: Option<EpochSeconds>,
+    /// When it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_end_time: Option<EpochSeconds>,
+}
+
+/// Mirrors `ListReplaysResponse`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListReplaysResponse {
+    /// The replays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replays: Option<Vec<Replay>>,
+    /// Present when more may follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// Mirrors `StartReplayResponse` (and `CancelReplayResponse`, which has no start time).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartReplayResponse {
+    /// The replay's ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_arn: Option<String>,
+    /// Its state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Why it is in its state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    /// When it began (`StartReplay` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_start_time: Option<EpochSeconds>,
+}

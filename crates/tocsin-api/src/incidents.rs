@@ -808,3 +808,118 @@ pub struct BatchGetIncidentFindingsInput {
     /// At most 20 finding ids.
     pub finding_ids: Vec<String>,
 }
+
+/// One finding as `ListIncidentFindings` lists it (`FindingSummary`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingSummary {
+    /// The finding's id (a CodeDeploy deployment id, or the first change event's id).
+    pub id: String,
+    /// When it was last updated.
+    pub last_modified_time: EpochSeconds,
+}
+
+/// Mirrors `ListIncidentFindingsOutput`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListIncidentFindingsOutput {
+    /// The page.
+    pub findings: Vec<FindingSummary>,
+    /// Present when more pages follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// A CodeDeploy deployment around the incident (`CodeDeployDeployment`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeDeployDeployment {
+    /// The deployment group.
+    pub deployment_group_arn: String,
+    /// The deployment's id.
+    pub deployment_id: String,
+    /// When it began.
+    pub start_time: EpochSeconds,
+    /// When it ended; absent while it is in progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<EpochSeconds>,
+}
+
+/// A CloudFormation stack creation or update around the incident
+/// (`CloudFormationStackUpdate`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudFormationStackUpdate {
+    /// The stack.
+    pub stack_arn: String,
+    /// When it began.
+    pub start_time: EpochSeconds,
+    /// When it ended; absent while it is in progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<EpochSeconds>,
+}
+
+/// What a finding is (`FindingDetails`, union: one member is set).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingDetails {
+    /// A CloudFormation stack update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_formation_stack_update: Option<CloudFormationStackUpdate>,
+    /// A CodeDeploy deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_deploy_deployment: Option<CodeDeployDeployment>,
+}
+
+/// A finding with its details (`Finding`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// The finding's id.
+    pub id: String,
+    /// When it was created.
+    pub creation_time: EpochSeconds,
+    /// When it was last updated.
+    pub last_modified_time: EpochSeconds,
+    /// What it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<FindingDetails>,
+}
+
+/// A finding `BatchGetIncidentFindings` could not return (`BatchGetIncidentFindingsError`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchGetIncidentFindingsError {
+    /// The error code, e.g. `ResourceNotFoundException`.
+    pub code: String,
+    /// The finding asked for.
+    pub finding_id: String,
+    /// Why.
+    pub message: String,
+}
+
+/// Mirrors `BatchGetIncidentFindingsOutput`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchGetIncidentFindingsOutput {
+    /// The ids that could not be returned.
+    pub errors: Vec<BatchGetIncidentFindingsError>,
+    /// The findings.
+    pub findings: Vec<Finding>,
+}
+
+/// The body of `TagResource` (`POST /tags/{resourceArn}`; the ARN travels in the path).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagResourceBody {
+    /// Tags to add or replace.
+    pub tags: TagMap,
+}
+
+/// Mirrors `ListTagsForResourceResponse` (`GET /tags/{resourceArn}`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListTagsForResourceOutput {
+    /// The resource's tags.
+    pub tags: TagMap,
+}

@@ -89,6 +89,19 @@ pub enum Change {
         /// The item.
         item: RelatedItem,
     },
+    /// A related item was detached (`UpdateRelatedItems` with `itemToRemove`).
+    RelatedItemRemoved {
+        /// The incident.
+        incident_record_arn: String,
+        /// The item's identifier, as the caller named it.
+        identifier: crate::incidents::ItemIdentifier,
+    },
+    /// Tags were added to, changed on or removed from a resource (a response plan, an
+    /// incident record or the replication set: `TagResource`, `UntagResource`).
+    TagsChanged {
+        /// The resource.
+        resource_arn: String,
+    },
     /// A response plan was created or updated.
     ResponsePlanChanged {
         /// Plan ARN.
@@ -210,8 +223,8 @@ pub struct AutomationSummary {
 
 impl Change {
     /// The incident this change concerns, if it concerns one: the incident of
-    /// `IncidentCreated`/`IncidentUpdated`, and the incident a timeline entry or related item
-    /// was added to. Used by the web app to refetch exactly the views a change affects.
+    /// `IncidentCreated`/`IncidentUpdated`, the incident a timeline entry or related item was
+    /// added to or removed from, and an incident record whose tags changed. Used by the web app to refetch exactly the views a change affects.
     pub fn incident_arn(&self) -> Option<&str> {
         match self {
             Change::IncidentCreated(i) | Change::IncidentUpdated(i) => Some(&i.incident.arn),
@@ -226,7 +239,14 @@ impl Change {
             Change::RelatedItemAdded {
                 incident_record_arn,
                 ..
+            }
+            | Change::RelatedItemRemoved {
+                incident_record_arn,
+                ..
             } => Some(incident_record_arn),
+            Change::TagsChanged { resource_arn } if resource_arn.contains(":incident-record/") => {
+                Some(resource_arn)
+            }
             Change::AutomationChanged(a) => a.incident_record_arn.as_deref(),
             Change::NotificationChanged(n) => n.incident_arn.as_deref(),
             _ => None,

@@ -24,7 +24,9 @@ use crate::config::ServerConfig;
 use crate::domain::arns;
 use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::notify;
-use crate::domain::timeline::{append_timeline, attach_items, item_identity, timeline_entry};
+use crate::domain::timeline::{
+    append_timeline, attach_items, item_identity, item_identity_as_sent, timeline_entry,
+};
 use crate::domain::validate::{self, Page};
 use crate::store::{IncidentQuery, StoreError, StoreTx, StoredIncident};
 
@@ -988,7 +990,16 @@ pub async fn update_related_items(
                 title: None,
                 generated_id: None,
             };
-            if tx.delete_related_item(arn, &item_identity(&probe)).await? {
+            if tx.delete_related_item(arn, &item_identity(&probe)).await?
+                || tx
+                    .delete_related_item(arn, &item_identity_as_sent(&probe))
+                    .await?
+            {
+                tx.append_change(&Change::RelatedItemRemoved {
+                    incident_record_arn: arn.clone(),
+                    identifier: probe.identifier,
+                })
+                .await?;
                 Ok(())
             } else {
                 Err(ApiError::NotFound(format!(

@@ -106,7 +106,17 @@ pub async fn tag_resource(
     validate::list_length("tags", tags.len(), 1, MAX_TAGS)?;
     check("tags", tags)?;
     existing(tx, arn).await?;
-    put(tx, arn, tags).await
+    put(tx, arn, tags).await?;
+    changed(tx, arn).await
+}
+
+/// Records a tag change in the change feed, so open pages follow it.
+async fn changed(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<()> {
+    tx.append_change(&tocsin_api::native::Change::TagsChanged {
+        resource_arn: arn.to_owned(),
+    })
+    .await?;
+    Ok(())
 }
 
 /// Mirrors UntagResource (keys the resource does not have are ignored).
@@ -121,7 +131,7 @@ pub async fn untag_resource(tx: &mut dyn StoreTx, arn: &str, keys: &[String]) ->
     for key in keys {
         tx.delete_tag(arn, key).await?;
     }
-    Ok(())
+    changed(tx, arn).await
 }
 
 /// Mirrors ListTagsForResource.

@@ -8,13 +8,41 @@ use crate::domain::arns;
 use crate::domain::error::ApiResult;
 use crate::store::StoreTx;
 
-/// The identity of a related item: its type and value, so each is attached once.
+/// The identity of a related item: its type and value, so each is attached once. Object
+/// keys inside the value (a `pagerDutyIncidentDetail`) are sorted, so a value sent back with
+/// its keys in another order names the same item.
 pub(crate) fn item_identity(item: &RelatedItem) -> String {
+    let value = serde_json::to_value(&item.identifier.value).unwrap_or_default();
+    format!("{}|{}", item.identifier.item_type, sorted_keys(value))
+}
+
+/// The identity [`item_identity`] gave before keys were sorted (the value as sent), under
+/// which items attached by earlier versions are stored.
+pub(crate) fn item_identity_as_sent(item: &RelatedItem) -> String {
     format!(
         "{}|{}",
         item.identifier.item_type,
         serde_json::to_string(&item.identifier.value).unwrap_or_default()
     )
+}
+
+fn sorted_keys(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<(String, serde_json::Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sorted_keys(v)))
+                    .collect(),
+            )
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted_keys).collect())
+        }
+        other => other,
+    }
 }
 
 /// A new timeline entry of `incident_arn` at `at` (epoch seconds), not yet written.
