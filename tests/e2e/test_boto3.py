@@ -228,6 +228,18 @@ def test_test_event_pattern(events, cloudwatch_alarm_event):
             events.test_event_pattern(EventPattern=json.dumps(invalid), Event=event)
         assert err.value.response["Error"]["Message"].startswith("Event pattern is not valid. Reason: ")
         assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    # Four *:stack/NAME/* globs on one field are past EventBridge's wildcard complexity limit
+    # (event-ruler scores them 12); three (9) are not. PutRule refuses the rule and keeps nothing.
+    globs = [{"wildcard": f"*:stack/s{i}/*"} for i in range(4)]
+    with pytest.raises(events.exceptions.InvalidEventPatternException) as err:
+        events.put_rule(Name="globs", EventPattern=json.dumps({"resources": globs}))
+    assert err.value.response["Error"]["Message"] == (
+        "Event pattern is not valid. Reason: Rule is too complex - try using fewer wildcard characters"
+        " or fewer repeating character sequences after a wildcard character"
+    )
+    assert not [r for r in events.list_rules()["Rules"] if r["Name"] == "globs"]
+    events.put_rule(Name="globs", EventPattern=json.dumps({"resources": globs[:3]}))
+    events.delete_rule(Name="globs")
 
 
 def test_put_events_with_11_entries_is_rejected(base_url, admin_credentials, incidents, events, cloudwatch_alarm_event):

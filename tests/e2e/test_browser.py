@@ -48,6 +48,28 @@ def _watch(page, name: str, dialogs: list, problems: list) -> None:
     )
 
 
+def accepting_page(browser, name: str, problems: list, dialogs: list):
+    """A page (own context, 1400x1000) that accepts confirmations and dismisses other
+    dialogs, recording each as "NAME: TYPE MESSAGE", and records page errors and console
+    errors (but for the browser's own note on a refused request, which tests of 4xx
+    answers cause)."""
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+
+    def on_dialog(dialog):
+        dialogs.append(f"{name}: {dialog.type} {dialog.message}")
+        dialog.accept() if dialog.type == "confirm" else dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda exc: problems.append(f"{name} pageerror: {exc}"))
+    page.on(
+        "console",
+        lambda msg: problems.append(f"{name} console.{msg.type}: {msg.text}")
+        if msg.type == "error" and "Failed to load resource" not in msg.text
+        else None,
+    )
+    return page
+
+
 def bearer(credentials: tuple[str, str]) -> dict:
     """The `Authorization` header of a key."""
     return {"Authorization": f"Bearer {credentials[0]}:{credentials[1]}"}

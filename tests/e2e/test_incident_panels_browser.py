@@ -29,32 +29,12 @@ from pathlib import Path
 
 from awsshape import aws_client
 from playwright.sync_api import expect
-from test_browser import ARTIFACTS, LIVE_TIMEOUT_MS, create_key, sign_in
+from test_browser import ARTIFACTS, LIVE_TIMEOUT_MS, accepting_page, create_key, sign_in
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "events"
 ITEM_TYPES = ["ANALYSIS", "INCIDENT", "METRIC", "PARENT", "ATTACHMENT", "OTHER", "AUTOMATION", "INVOLVED_RESOURCE", "TASK"]
 KINDS = ["arn", "url", "metricDefinition", "pagerDutyIncidentDetail"]
 HOSTILE_NOTE = "<img src=x onerror=alert(1)> rolled back v42\nsecond line"
-
-
-def _watched_page(browser, name: str, problems: list, dialogs: list):
-    """A page (own context) that accepts confirmations (recording each) and records page
-    errors and console errors (but for the browser's own note on a refused request)."""
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-
-    def on_dialog(dialog):
-        dialogs.append(f"{name}: {dialog.type} {dialog.message}")
-        dialog.accept() if dialog.type == "confirm" else dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.on("pageerror", lambda exc: problems.append(f"{name} pageerror: {exc}"))
-    page.on(
-        "console",
-        lambda msg: problems.append(f"{name} console.{msg.type}: {msg.text}")
-        if msg.type == "error" and "Failed to load resource" not in msg.text
-        else None,
-    )
-    return page
 
 
 def _incident(incidents, title: str) -> str:
@@ -105,7 +85,7 @@ def test_notes_related_items_tags_and_findings_from_the_incident_page(tocsin, ba
     arn = _incident(incidents, title)
     problems: list[str] = []
     dialogs: list[str] = []
-    page = _watched_page(browser, "incident", problems, dialogs)
+    page = accepting_page(browser, "incident", problems, dialogs)
     try:
         _open_incident(page, base_url, responder, arn, title)
         expect(page.locator("#no-notes")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
@@ -285,7 +265,7 @@ def test_a_viewer_sees_the_panels_without_controls(tocsin, base_url, browser, ad
     incidents.tag_resource(resourceArn=arn, tags={"team": "search"})
     problems: list[str] = []
     dialogs: list[str] = []
-    page = _watched_page(browser, "viewer", problems, dialogs)
+    page = accepting_page(browser, "viewer", problems, dialogs)
     try:
         _open_incident(page, base_url, viewer, arn, title)
         expect(page.locator("li.incident-note .note-text")).to_have_text("from boto3", timeout=LIVE_TIMEOUT_MS)

@@ -28,32 +28,12 @@ import pytest
 from awsshape import aws_client
 from botocore.exceptions import ClientError
 from playwright.sync_api import expect
-from test_browser import ARTIFACTS, LIVE_TIMEOUT_MS, create_key, sign_in
+from test_browser import ARTIFACTS, LIVE_TIMEOUT_MS, accepting_page, create_key, sign_in
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "events"
 REPLAY_DONE_MS = 60_000
 PATTERN = {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]}
 DRAFT = {"source": ["aws.cloudwatch"], "detail": {"state": {"value": ["ALARM"]}}}
-
-
-def _watched_page(browser, name: str, problems: list, dialogs: list):
-    """A page (own context) that accepts confirmations (recording each) and records page
-    errors and console errors (but for the browser's own note on a refused request)."""
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-
-    def on_dialog(dialog):
-        dialogs.append(f"{name}: {dialog.type} {dialog.message}")
-        dialog.accept() if dialog.type == "confirm" else dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.on("pageerror", lambda exc: problems.append(f"{name} pageerror: {exc}"))
-    page.on(
-        "console",
-        lambda msg: problems.append(f"{name} console.{msg.type}: {msg.text}")
-        if msg.type == "error" and "Failed to load resource" not in msg.text
-        else None,
-    )
-    return page
 
 
 def _alarm_entries() -> list[dict]:
@@ -75,7 +55,7 @@ def test_buses_rules_schedules_archives_replays_and_backtest(tocsin, base_url, b
     events = aws_client("events", base_url, admin_credentials)
     problems: list[str] = []
     dialogs: list[str] = []
-    page = _watched_page(browser, "rules", problems, dialogs)
+    page = accepting_page(browser, "rules", problems, dialogs)
     try:
         sign_in(page, base_url, admin_credentials, "/rules")
         default_row = page.locator('tr.bus-row[data-name="default"]')
@@ -245,7 +225,7 @@ def test_a_viewer_sees_buses_archives_and_replays_without_controls(tocsin, base_
     events.create_archive(ArchiveName="everything", EventSourceArn=default_arn)
     problems: list[str] = []
     dialogs: list[str] = []
-    page = _watched_page(browser, "viewer", problems, dialogs)
+    page = accepting_page(browser, "viewer", problems, dialogs)
     try:
         sign_in(page, base_url, viewer, "/rules")
         expect(page.locator('tr.bus-row[data-name="audit-bus"]')).to_have_count(1, timeout=LIVE_TIMEOUT_MS)

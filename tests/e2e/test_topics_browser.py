@@ -29,7 +29,7 @@ import pytest
 from awsshape import aws_client
 from conftest import TocsinServer
 from playwright.sync_api import expect
-from test_browser import ARTIFACTS, LIVE_TIMEOUT_MS, bearer, create_key, get_json, sign_in
+from test_browser import ARTIFACTS, LIVE_TIMEOUT_MS, accepting_page, bearer, create_key, get_json, sign_in
 
 TOPIC = "oncall-chat"
 DELIVERED_WITHIN_MS = 15_000
@@ -106,26 +106,6 @@ def lab(request, tmp_path):
         receiver.close()
 
 
-def _accepting_page(browser, name: str, dialogs: list, problems: list):
-    """A page that accepts confirmations (recording each) and records page errors."""
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-
-    def on_dialog(dialog):
-        dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.accept() if dialog.type == "confirm" else dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.on("pageerror", lambda exc: problems.append(f"{name} pageerror: {exc}"))
-    # Console errors, but for the browser's own note on a refused request (the 4xx tested here).
-    page.on(
-        "console",
-        lambda msg: problems.append(f"{name} console.{msg.type}: {msg.text}")
-        if msg.type == "error" and "Failed to load resource" not in msg.text
-        else None,
-    )
-    return page
-
-
 def _page_text(page) -> str:
     """Everything the page shows or holds: its text, its markup, and the form fields' values."""
     values = page.evaluate("() => [...document.querySelectorAll('input, textarea')].map(e => e.value).join('\\n')")
@@ -140,7 +120,7 @@ def test_topic_slack_subscription_test_message_and_delivery_log(lab, browser):
     hook_url = receiver.url(secret_path)
     dialogs: list[str] = []
     problems: list[str] = []
-    page = _accepting_page(browser, "topics", dialogs, problems)
+    page = accepting_page(browser, "topics", problems, dialogs)
     try:
         sign_in(page, server.base, admin, "/wall")
         page.click("nav.nav a[href='/topics']")
@@ -261,11 +241,11 @@ def test_topic_slack_subscription_test_message_and_delivery_log(lab, browser):
         row.locator("button.subscription-unsubscribe").click()
         expect(row).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
         expect(topic.locator(".no-subscriptions")).to_be_visible()
-        assert [d for d in dialogs if d.startswith("confirm: Unsubscribe this slack endpoint?")], dialogs
+        assert [d for d in dialogs if d.startswith("topics: confirm Unsubscribe this slack endpoint?")], dialogs
         topic.locator("button.topic-delete").click()
         expect(topic).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
         expect(page.locator("#no-topics")).to_be_visible()
-        assert [d for d in dialogs if d.startswith(f"confirm: Delete topic {TOPIC}?")], dialogs
+        assert [d for d in dialogs if d.startswith(f"topics: confirm Delete topic {TOPIC}?")], dialogs
         assert get_json(server.base, "/v1/topics", admin) == []
         assert receiver.errors == [], receiver.errors
         assert not problems, problems

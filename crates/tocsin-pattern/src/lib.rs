@@ -37,6 +37,7 @@
 
 mod cidr;
 mod compile;
+mod complexity;
 mod dotted;
 mod error;
 mod eval;
@@ -56,6 +57,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use compile::{MAX_BRANCHES, MAX_PATTERN_LENGTH};
+pub use complexity::MAX_COMPLEXITY;
 pub use error::{EventError, PatternError};
 pub use explain::Explanation;
 pub use matcher::Matcher;
@@ -91,6 +93,18 @@ impl Pattern {
                 branches,
             }),
         })
+    }
+
+    /// The wildcard complexity of a pattern: the score aws/event-ruler's
+    /// `MachineComplexityEvaluator` gives the automaton of its `wildcard` (and `anything-but`
+    /// wildcard) values, which [`Pattern::parse`] refuses above [`MAX_COMPLEXITY`] ("Rule is
+    /// too complex - try using fewer wildcard characters or fewer repeating character
+    /// sequences after a wildcard character"). 0 without wildcards; capped at 1,000.
+    ///
+    /// Fails as [`Pattern::parse`] does for anything but the score.
+    pub fn wildcard_complexity(pattern_json: &str) -> Result<usize, PatternError> {
+        let branches = compile::compile_unscored(pattern_json)?;
+        Ok(complexity::score(&branches, 1_000))
     }
 
     /// Does this event (the full EventBridge envelope as a JSON value: `source`,

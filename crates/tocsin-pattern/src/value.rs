@@ -90,6 +90,16 @@ pub(crate) enum ValueMatcher {
 }
 
 impl ValueMatcher {
+    /// Whether this is a `wildcard`, or an `anything-but` of wildcards (the operators
+    /// EventBridge's complexity limit counts).
+    pub(crate) fn has_wildcard(&self) -> bool {
+        match self {
+            ValueMatcher::Wildcard(_) => true,
+            ValueMatcher::AnythingBut(inner) => inner.iter().any(ValueMatcher::has_wildcard),
+            _ => false,
+        }
+    }
+
     /// Does this matcher accept the event leaf value `v` (a string, number, boolean or
     /// null)? `Exists` is decided elsewhere, on the whole set of values.
     pub(crate) fn matches(&self, v: &Value) -> bool {

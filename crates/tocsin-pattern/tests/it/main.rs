@@ -6,6 +6,7 @@
 
 mod anything_but;
 mod cidr;
+mod complexity;
 mod dotted;
 mod equality;
 mod exists;

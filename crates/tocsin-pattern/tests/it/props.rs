@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use tocsin_pattern::{Matcher, Pattern};
+use tocsin_pattern::{MAX_COMPLEXITY, Matcher, Pattern};
 
 /// Keys: a few field names plus every operator name, so that generated JSON often looks like
 /// a pattern.
@@ -133,6 +133,16 @@ fn valid_pattern(fields: Vec<&'static str>) -> impl Strategy<Value = Value> {
     });
     prop::collection::btree_map(prop::sample::select(fields), node, 1..3)
         .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()))
+        .prop_filter(
+            "within EventBridge's wildcard complexity limit",
+            within_limit,
+        )
+}
+
+/// Whether EventBridge would take the pattern's wildcards (`$or` alternatives that repeat a
+/// wildcard value can take a rule past the limit; `complexity.rs` covers that).
+fn within_limit(v: &Value) -> bool {
+    Pattern::wildcard_complexity(&v.to_string()).is_ok_and(|c| c <= MAX_COMPLEXITY)
 }
 
 fn parse(v: &Value) -> Pattern {
@@ -263,6 +273,10 @@ fn varied_pattern() -> impl Strategy<Value = Value> {
     });
     prop::collection::btree_map(field(), node, 1..4)
         .prop_map(|m| Value::Object(m.into_iter().collect()))
+        .prop_filter(
+            "within EventBridge's wildcard complexity limit",
+            within_limit,
+        )
 }
 
 /// An event whose leaves come from the same small alphabets as [`varied_pattern`].
