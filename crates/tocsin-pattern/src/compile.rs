@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::cidr::Cidr;
-use crate::complexity::MAX_COMPLEXITY;
 use crate::error::{PatternError, Result, barf};
 use crate::number::{Bound, NumericRange, comparable};
 use crate::value::{Folded, Literal, ValueMatcher};
@@ -74,15 +73,9 @@ pub(crate) struct Branch {
 
 type Building = Vec<BTreeMap<Vec<String>, Vec<ValueMatcher>>>;
 
-/// Parses and validates `src`, returning its branches (at least one, each non-empty).
+/// Parses and validates `src`, returning its branches (at least one, each non-empty). The
+/// wildcard-complexity limit is checked apart (`complexity::check`), once a pattern compiles.
 pub(crate) fn compile(src: &str) -> Result<Vec<Branch>> {
-    let branches = compile_unscored(src)?;
-    check_complexity(&branches)?;
-    Ok(branches)
-}
-
-/// [`compile`] without the wildcard-complexity limit.
-pub(crate) fn compile_unscored(src: &str) -> Result<Vec<Branch>> {
     if src.encode_utf16().count() > MAX_PATTERN_LENGTH {
         barf!(
             "Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to {MAX_PATTERN_LENGTH}"
@@ -112,22 +105,6 @@ pub(crate) fn compile_value(value: &Value) -> Result<Vec<Branch>> {
                 .collect(),
         })
         .collect())
-}
-
-/// EventBridge's limit on the wildcard complexity of a rule that compiles (see
-/// `complexity.rs`): "Rule is too complex - ..." above [`MAX_COMPLEXITY`].
-fn check_complexity(branches: &[Branch]) -> Result<()> {
-    let wildcards = branches.iter().any(|b| {
-        b.fields
-            .iter()
-            .any(|f| f.matchers.iter().any(ValueMatcher::has_wildcard))
-    });
-    if wildcards && crate::complexity::score(branches, MAX_COMPLEXITY + 1) > MAX_COMPLEXITY {
-        barf!(
-            "Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character"
-        );
-    }
-    Ok(())
 }
 
 fn parse_object(

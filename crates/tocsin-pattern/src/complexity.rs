@@ -34,6 +34,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::compile::Branch;
+use crate::error::{Result, barf};
 use crate::value::ValueMatcher;
 
 /// The highest score a rule may have (event-ruler README, "limit each single-rule machine to
@@ -43,6 +44,22 @@ pub const MAX_COMPLEXITY: usize = 10;
 /// More transition sets than this in one byte machine and the rule is too complex, whatever
 /// its score (a bound on the work of scoring a 4 KiB pattern).
 const MAX_VISITED: usize = 50_000;
+
+/// EventBridge's limit on the wildcard complexity of a rule that compiles: "Rule is too
+/// complex - ..." above [`MAX_COMPLEXITY`].
+pub(crate) fn check(branches: &[Branch]) -> Result<()> {
+    let wildcards = branches.iter().any(|b| {
+        b.fields
+            .iter()
+            .any(|f| f.matchers.iter().any(ValueMatcher::has_wildcard))
+    });
+    if wildcards && score(branches, MAX_COMPLEXITY + 1) > MAX_COMPLEXITY {
+        barf!(
+            "Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character"
+        );
+    }
+    Ok(())
+}
 
 /// The rule's score, capped at `cap` (the evaluator stops there, as event-ruler's does).
 pub(crate) fn score(branches: &[Branch], cap: usize) -> usize {

@@ -87,6 +87,7 @@ impl Pattern {
     /// is not JSON, is not an object, or breaks a rule of the language (see [`PatternError`]).
     pub fn parse(pattern_json: &str) -> Result<Pattern, PatternError> {
         let branches = compile::compile(pattern_json)?;
+        complexity::check(&branches)?;
         Ok(Pattern {
             inner: Arc::new(Inner {
                 source: pattern_json.to_owned(),
@@ -103,7 +104,7 @@ impl Pattern {
     ///
     /// Fails as [`Pattern::parse`] does for anything but the score.
     pub fn wildcard_complexity(pattern_json: &str) -> Result<usize, PatternError> {
-        let branches = compile::compile_unscored(pattern_json)?;
+        let branches = compile::compile(pattern_json)?;
         Ok(complexity::score(&branches, 1_000))
     }
 
