@@ -48,12 +48,12 @@ def _watch(page, name: str, dialogs: list, problems: list) -> None:
     )
 
 
-def accepting_page(browser, name: str, problems: list, dialogs: list):
-    """A page (own context, 1400x1000) that accepts confirmations and dismisses other
+def accepting_page(browser, name: str, problems: list, dialogs: list, width: int = 1400):
+    """A page (own context, WIDTHx1000) that accepts confirmations and dismisses other
     dialogs, recording each as "NAME: TYPE MESSAGE", and records page errors and console
     errors (but for the browser's own note on a refused request, which tests of 4xx
     answers cause)."""
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page = browser.new_context(viewport={"width": width, "height": 1000}).new_page()
 
     def on_dialog(dialog):
         dialogs.append(f"{name}: {dialog.type} {dialog.message}")

@@ -29,7 +29,7 @@ import pytest
 from awsshape import aws_client
 from conftest import TocsinServer
 from playwright.sync_api import expect
-from test_browser import ARTIFACTS, LIVE_TIMEOUT_MS, create_key, get_json, sign_in
+from test_browser import ARTIFACTS, LIVE_TIMEOUT_MS, accepting_page, create_key, get_json, sign_in
 
 RECEIVER = "prom-main"
 ALARM_ARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh"
@@ -48,26 +48,6 @@ def public(request, tmp_path):
         server.stop()
 
 
-def _watched_page(browser, name: str, dialogs: list, problems: list, width: int = 1400):
-    """A page (own context) that accepts confirmations (recording each) and records page
-    errors and console errors (but for the browser's own note on a refused request)."""
-    page = browser.new_context(viewport={"width": width, "height": 1000}).new_page()
-
-    def on_dialog(dialog):
-        dialogs.append(f"{name} {dialog.type}: {dialog.message}")
-        dialog.accept() if dialog.type == "confirm" else dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.on("pageerror", lambda exc: problems.append(f"{name} pageerror: {exc}"))
-    page.on(
-        "console",
-        lambda msg: problems.append(f"{name} console.{msg.type}: {msg.text}")
-        if msg.type == "error" and "Failed to load resource" not in msg.text
-        else None,
-    )
-    return page
-
-
 def test_an_admin_creates_an_alertmanager_receiver_and_sees_its_secret_once(public, browser):
     server = public
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -75,7 +55,7 @@ def test_an_admin_creates_an_alertmanager_receiver_and_sees_its_secret_once(publ
     expected_url = f"{server.base}/v1/receivers/alertmanager/{RECEIVER}"
     dialogs: list[str] = []
     problems: list[str] = []
-    page = _watched_page(browser, "receivers", dialogs, problems)
+    page = accepting_page(browser, "receivers", problems, dialogs)
     try:
         sign_in(page, server.base, admin, "/wall")
         page.click("nav.nav a[href='/receivers']")
@@ -169,8 +149,8 @@ def test_a_window_made_from_an_incident_shows_on_the_wall(public, browser, cloud
 
     dialogs: list[str] = []
     problems: list[str] = []
-    wall = _watched_page(browser, "wall", dialogs, problems, width=1600)
-    detail = _watched_page(browser, "incident", dialogs, problems)
+    wall = accepting_page(browser, "wall", problems, dialogs, width=1600)
+    detail = accepting_page(browser, "incident", problems, dialogs)
     try:
         # A wall screen, live, with no window yet.
         sign_in(wall, server.base, admin, "/wall")
