@@ -5,6 +5,8 @@ SHELL := /bin/bash
 .NOTPARALLEL:
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
+# Incremental compilation caches (GBs) buy nothing on a one-off CI build; set CARGO_INCREMENTAL=1 to keep them.
+export CARGO_INCREMENTAL ?= 0
 
 CARGO   ?= cargo
 TOCSIN  := target/debug/tocsin
