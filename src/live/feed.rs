@@ -36,6 +36,12 @@ pub const WATCHDOG_MS: u32 = 15_000;
 /// Consecutive failures after which the state reads [`ConnectionState::Down`].
 const DOWN_AFTER_FAILURES: u32 = 3;
 
+/// The named SSE event the server sends when the position asked for cannot be resumed
+/// from (older than the retained feed, or newer than its newest entry): `id:` the newest
+/// entry, `data: {"reason", "lastEventId", "latestId"}`. The feed continues after
+/// `latestId` and views reload (a [resync](ChangeFeed::resyncs)).
+pub const RESET_EVENT: &str = "reset";
+
 /// Named SSE events that only signal liveness (a server may send its keep-alives this way).
 const KEEPALIVE_EVENTS: [&str; 2] = ["keepalive", "ping"];
 
@@ -100,6 +106,7 @@ struct Connection {
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(Event)>,
     on_keepalive: Closure<dyn FnMut(Event)>,
+    on_reset: Closure<dyn FnMut(MessageEvent)>,
 }
 
 impl Connection {
@@ -113,6 +120,10 @@ impl Connection {
                 self.on_keepalive.as_ref().unchecked_ref(),
             );
         }
+        let _ = self.source.remove_event_listener_with_callback(
+            RESET_EVENT,
+            self.on_reset.as_ref().unchecked_ref(),
+        );
         self.source.close();
     }
 }
@@ -366,7 +377,15 @@ fn open(shared: &Shared, ticket: &str) {
         }
     });
 
+    let weak = Rc::downgrade(shared);
+    let on_reset = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        if let Some(shared) = weak.upgrade() {
+            reset(&shared, &ev);
+        }
+    });
+
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    let _ = source.add_event_listener_with_callback(RESET_EVENT, on_reset.as_ref().unchecked_ref());
     source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     for name in KEEPALIVE_EVENTS {
@@ -379,7 +398,35 @@ fn open(shared: &Shared, ticket: &str) {
         _on_message: on_message,
         _on_error: on_error,
         on_keepalive,
+        on_reset,
     });
+}
+
+/// The `latestId` of a `reset` event's data.
+pub fn reset_position(data: &str) -> Option<i64> {
+    serde_json::from_str::<serde_json::Value>(data)
+        .ok()?
+        .get("latestId")?
+        .as_i64()
+}
+
+/// A `reset` event: the entries after our position are gone (or our position is from
+/// another database). Continue after the server's newest entry and tell views to reload.
+fn reset(shared: &Shared, ev: &MessageEvent) {
+    let position = ev
+        .data()
+        .as_string()
+        .and_then(|d| reset_position(&d))
+        .or_else(|| ev.last_event_id().parse::<i64>().ok());
+    let mut inner = shared.borrow_mut();
+    inner.set_heard.try_set(Some(now_ms()));
+    if let Some(id) = position {
+        web_sys::console::info_1(
+            &format!("tocsin: the change feed was reset to {id}; reloading").into(),
+        );
+        inner.last_id = Some(id);
+        inner.set_resyncs.try_update(|n| *n += 1);
+    }
 }
 
 /// Parses one SSE message and hands it on if it is new.
@@ -498,6 +545,16 @@ mod tests {
             stream_url("http://h", "a+b/c=&d", Some(0)),
             "http://h/v1/stream?ticket=a%2Bb%2Fc%3D%26d&lastEventId=0"
         );
+    }
+
+    #[test]
+    fn a_reset_names_the_position_to_continue_from() {
+        assert_eq!(
+            reset_position(r#"{"reason":"x","lastEventId":900,"latestId":42}"#),
+            Some(42)
+        );
+        assert_eq!(reset_position(r#"{"reason":"x"}"#), None);
+        assert_eq!(reset_position("not json"), None);
     }
 
     #[test]

@@ -281,6 +281,29 @@ pub struct ServeArgs {
     /// for several.
     #[arg(long = "sns-region", env = "TOCSIN_SNS_REGIONS", value_delimiter = ',')]
     pub sns_regions: Vec<String>,
+    /// How long stored events are kept (`7d`, `12h`, `90m`; `forever` keeps them). Archives
+    /// keep their own retention.
+    #[arg(long, env = "TOCSIN_RETAIN_EVENTS", default_value = "7d", value_parser = retention)]
+    pub retain_events: Retained,
+    /// How long change-feed entries are kept: how far back a stream can resume (older ids
+    /// get a `reset` event) and the app's time travel reaches.
+    #[arg(long, env = "TOCSIN_RETAIN_FEED", default_value = "7d", value_parser = retention)]
+    pub retain_feed: Retained,
+    /// How long delivered deliveries are kept (dead letters stay until deleted).
+    #[arg(long, env = "TOCSIN_RETAIN_DELIVERIES", default_value = "7d", value_parser = retention)]
+    pub retain_deliveries: Retained,
+    /// How long `clientToken` idempotency records are kept: a retry with the same token
+    /// within this window answers the first result; after it, the token is new again.
+    #[arg(long, env = "TOCSIN_RETAIN_CLIENT_TOKENS", default_value = "7d", value_parser = retention)]
+    pub retain_client_tokens: Retained,
+    /// A token a Prometheus scraper may send to `GET /metrics` as `Authorization: Bearer
+    /// <token>` instead of an access key (16 characters or more). Without it, `/metrics`
+    /// needs a viewer key.
+    #[arg(long, env = "TOCSIN_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// How often the retention job runs (`60s`).
+    #[arg(long, env = "TOCSIN_RETENTION_INTERVAL", default_value = "60s", value_parser = duration)]
+    pub retention_interval: std::time::Duration,
     /// The `From` address of Tocsin's email (default `tocsin@` and the --public-url host).
     #[arg(long, env = "TOCSIN_SMTP_FROM")]
     pub smtp_from: Option<String>,
@@ -342,4 +365,24 @@ pub struct ServeArgs {
     /// Log format: `text` or `json`. Levels come from `RUST_LOG` (default `info`).
     #[arg(long, env = "TOCSIN_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+}
+
+/// A retention: a duration, or `None` for `forever`.
+pub type Retained = Option<std::time::Duration>;
+
+/// Parses a retention: `forever`, or a duration as [`duration`] reads it.
+pub fn retention(text: &str) -> Result<Retained, String> {
+    if text.trim().eq_ignore_ascii_case("forever") {
+        return Ok(None);
+    }
+    duration(text).map(Some)
+}
+
+/// Parses a positive duration with units (`7d`, `12h`, `90m`, `30s`, `1h 30m`; humantime).
+pub fn duration(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text.trim()) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err("must be more than zero".into()),
+        Err(e) => Err(format!("{e} (examples: 7d, 12h, 90m, 30s)")),
+    }
 }

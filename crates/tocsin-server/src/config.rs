@@ -74,6 +74,86 @@ pub struct ServerConfig {
     pub sns_cert_allow: Vec<String>,
     /// Regions whose `sns.<region>.amazonaws.com` SNS receivers trust (`--sns-region`).
     pub sns_regions: Vec<String>,
+    /// How long stored rows are kept (`--retain-*`; see [`crate::worker::retention`]).
+    pub retention: Retention,
+    /// The token a Prometheus scraper may send to `GET /metrics` instead of a key
+    /// (`--metrics-token`); `None`: only viewer keys read it.
+    pub metrics_token: Option<ScrapeToken>,
+}
+
+/// A scrape token: compared in constant time, never shown by `Debug` or logged.
+#[derive(Clone, PartialEq)]
+pub struct ScrapeToken(String);
+
+impl ScrapeToken {
+    /// A token of at least 16 characters (a short one would be guessable).
+    ///
+    /// Errors: shorter than 16 characters, or holding whitespace.
+    pub fn new(token: &str) -> Result<Self, String> {
+        if token.len() < 16 || token.chars().any(char::is_whitespace) {
+            return Err("--metrics-token must be at least 16 characters without spaces".into());
+        }
+        Ok(ScrapeToken(token.to_owned()))
+    }
+
+    /// Whether `presented` is this token (constant time).
+    pub fn matches(&self, presented: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(self.0.as_bytes().ct_eq(presented.as_bytes()))
+    }
+}
+
+impl std::fmt::Debug for ScrapeToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ScrapeToken(…)")
+    }
+}
+
+/// How long each kind of stored row is kept before the retention job deletes it.
+/// `None`: kept for ever.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retention {
+    /// Stored events (`--retain-events`, default 7 days). Archives keep their own.
+    pub events: Option<Duration>,
+    /// The change feed (`--retain-feed`, default 7 days): how far back a stream can
+    /// resume and the app's time travel can reach.
+    pub feed: Option<Duration>,
+    /// Delivered deliveries (`--retain-deliveries`, default 7 days); dead letters stay.
+    pub delivered: Option<Duration>,
+    /// `clientToken` idempotency records (`--retain-client-tokens`, default 7 days): a
+    /// retry with the same token within this window answers the first result.
+    pub client_tokens: Option<Duration>,
+    /// How often the job runs (`--retention-interval`, default 60 s).
+    pub interval: Duration,
+    /// Rows deleted per transaction (default 500), so ingest never waits long.
+    pub batch: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        let week = Some(Duration::from_secs(7 * 86_400));
+        Retention {
+            events: week,
+            feed: week,
+            delivered: week,
+            client_tokens: week,
+            interval: Duration::from_secs(60),
+            batch: 500,
+        }
+    }
+}
+
+impl Retention {
+    /// The retention of `what`.
+    pub fn of(&self, what: crate::store::Expiring) -> Option<Duration> {
+        use crate::store::Expiring;
+        match what {
+            Expiring::Events => self.events,
+            Expiring::Feed => self.feed,
+            Expiring::Delivered => self.delivered,
+            Expiring::ClientTokens => self.client_tokens,
+        }
+    }
 }
 
 /// The SMTP relay email goes through. Its URL may carry a password, so `Debug` shows only
@@ -263,6 +343,8 @@ impl Default for ServerConfig {
             sms_gateway_url: None,
             sns_cert_allow: Vec::new(),
             sns_regions: vec!["us-east-1".into()],
+            retention: Retention::default(),
+            metrics_token: None,
         }
     }
 }

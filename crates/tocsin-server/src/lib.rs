@@ -23,6 +23,7 @@ pub mod domain;
 pub mod files;
 pub mod http;
 pub mod keys_cli;
+pub mod metrics;
 pub mod outbound;
 pub mod pattern_cli;
 pub mod store;

@@ -70,6 +70,21 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// Raises the open-file soft limit to the hard limit (each live stream and each
+/// connection is a descriptor; the usual soft default of 1,024 would refuse thousands of
+/// streams) and logs the value.
+fn raise_open_file_limit() {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    match getrlimit(Resource::RLIMIT_NOFILE) {
+        Ok((soft, hard)) if soft < hard => match setrlimit(Resource::RLIMIT_NOFILE, hard, hard) {
+            Ok(()) => tracing::info!(from = soft, to = hard, "raised the open-file limit"),
+            Err(err) => tracing::warn!(%err, soft, hard, "could not raise the open-file limit"),
+        },
+        Ok((soft, _)) => tracing::info!(limit = soft, "open-file limit"),
+        Err(err) => tracing::warn!(%err, "could not read the open-file limit"),
+    }
+}
+
 fn init_logging(format: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
@@ -85,6 +100,7 @@ fn init_logging(format: &str) {
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     init_logging(&args.log_format);
+    raise_open_file_limit();
     if args.account_id.len() != 12 || !args.account_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("--account-id must be 12 digits, got {:?}", args.account_id).into());
     }
@@ -232,6 +248,18 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         execute_script: args.enable_execute_script,
         header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout_secs.max(1)),
         body_read_timeout: std::time::Duration::from_secs(args.body_read_timeout_secs.max(1)),
+        metrics_token: match &args.metrics_token {
+            Some(t) => Some(tocsin_server::config::ScrapeToken::new(t)?),
+            None => None,
+        },
+        retention: tocsin_server::config::Retention {
+            events: args.retain_events,
+            feed: args.retain_feed,
+            delivered: args.retain_deliveries,
+            client_tokens: args.retain_client_tokens,
+            interval: args.retention_interval,
+            ..Default::default()
+        },
         ..ServerConfig::default()
     };
     let (state, stop_streams) = AppState::new(store, config).await?;

@@ -130,6 +130,50 @@ pub struct RuleWithTargets {
     pub targets: Vec<Target>,
 }
 
+/// What retention deletes (see [`crate::worker::retention`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiring {
+    /// Stored events (`events`, by receipt time); archives keep their own.
+    Events,
+    /// Change-feed entries (by commit time); raises the feed floor.
+    Feed,
+    /// Deliveries that were delivered (by their last attempt); dead letters stay.
+    Delivered,
+    /// `clientToken` idempotency records (by first use).
+    ClientTokens,
+}
+
+impl Expiring {
+    /// Every kind, in the order the retention job visits them.
+    pub const ALL: [Expiring; 4] = [
+        Expiring::Events,
+        Expiring::Feed,
+        Expiring::Delivered,
+        Expiring::ClientTokens,
+    ];
+
+    /// The name used in logs and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expiring::Events => "events",
+            Expiring::Feed => "change_feed",
+            Expiring::Delivered => "deliveries",
+            Expiring::ClientTokens => "client_tokens",
+        }
+    }
+}
+
+/// One stored change-feed row, body undecoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedRow {
+    /// The entry id (strictly increasing in commit order, never reused).
+    pub id: i64,
+    /// Commit time, epoch seconds.
+    pub at: f64,
+    /// The [`Change`] as stored (JSON text).
+    pub body: String,
+}
+
 /// A source of transactions and of the change feed.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -141,6 +185,15 @@ pub trait Store: Send + Sync + 'static {
     async fn changes_after(&self, after: i64, limit: i64) -> StoreResult<Vec<ChangeFeedEntry>>;
     /// The newest change-feed id (0 when the feed is empty).
     async fn latest_change_id(&self) -> StoreResult<i64>;
+    /// Stored change-feed rows with `id > after`, oldest first, at most `limit`, with their
+    /// bodies as stored (JSON of [`Change`], not decoded): what the feed tailer fans out.
+    async fn feed_rows_after(&self, after: i64, limit: i64) -> StoreResult<Vec<FeedRow>>;
+    /// The feed's floor: every entry with an id at or below it was deleted by retention
+    /// (0 when none was). A stream resuming below it has missed entries for good.
+    async fn feed_floor(&self) -> StoreResult<i64>;
+    /// Work waiting, by queue name: `deliveries` and `notifications` pending, `runbooks`
+    /// (automation executions), `engagements` and `pages` with a wake-up (`/metrics`).
+    async fn queue_depths(&self) -> StoreResult<Vec<(&'static str, i64)>>;
     /// A receiver that sees the newest committed change-feed id change after each commit.
     fn subscribe(&self) -> tokio::sync::watch::Receiver<i64>;
 }
@@ -184,6 +237,9 @@ pub trait StoreTx:
 /// The change feed and the idempotency tokens written with the changes they announce.
 #[async_trait]
 pub trait FeedStore: Send {
+    /// Deletes at most `limit` rows of `what` older than `before` (epoch seconds), oldest
+    /// first; returns how many. Retention calls it in small transactions.
+    async fn prune_expired(&mut self, what: Expiring, before: f64, limit: i64) -> StoreResult<u64>;
     /// Appends a change-feed entry; returns its id.
     async fn append_change(&mut self, change: &Change) -> StoreResult<i64>;
     /// Looks up the result an earlier request with this `(operation, clientToken)` produced.

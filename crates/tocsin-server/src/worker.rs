@@ -6,15 +6,17 @@
 //! `/healthz`, which answers 503 while a worker is down). The workers today: `matcher`
 //! (follows the change feed and recompiles the rules), `delivery` (HTTP target outbox) and
 //! `runbooks` (advances automation executions that are due), `notify`, `escalation`, `watch`
-//! (heartbeats and maintenance windows) and `silences` (Alertmanager silences).
+//! (heartbeats and maintenance windows) and `silences` (Alertmanager silences), `feed` (fans the change feed out to streams) and `retention` (deletes expired rows).
 
 pub mod archives;
 pub mod delivery;
 pub mod effects;
 pub mod escalation;
+pub mod feed;
 pub mod hooks;
 pub mod matcher;
 pub mod notify;
+pub mod retention;
 pub mod runbooks;
 pub mod silences;
 pub mod supervisor;

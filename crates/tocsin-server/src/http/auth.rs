@@ -151,6 +151,23 @@ async fn identify(state: &AppState, request: Request) -> Result<Request, ApiErro
             let caller = Caller::of_key(account, &key.access_key_id, &key.name, key.role);
             (Request::from_parts(parts, Body::from(bytes)), Some(caller))
         }
+        Some(text)
+            if text.starts_with("Bearer ")
+                && request.uri().path() == "/metrics"
+                && state
+                    .config
+                    .metrics_token
+                    .as_ref()
+                    .is_some_and(|t| t.matches(text["Bearer ".len()..].trim())) =>
+        {
+            let caller = Caller::of_key(
+                account,
+                "",
+                "metrics-scraper",
+                tocsin_api::auth::Role::Viewer,
+            );
+            (request, Some(caller))
+        }
         Some(text) if text.starts_with("Bearer ") => {
             let token = text["Bearer ".len()..].trim();
             let (id, secret) = token.split_once(':').ok_or_else(|| {

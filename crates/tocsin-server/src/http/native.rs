@@ -18,9 +18,7 @@ use crate::http::extract::{Public, Require, Viewer};
 use crate::http::routes::Routes;
 use crate::http::routes::Verb::Get;
 use crate::http::state::AppState;
-
-/// Most change-feed entries read per query while streaming.
-const STREAM_BATCH: i64 = 500;
+use crate::worker::feed;
 
 type RestResult<T> = Result<T, RestJsonError>;
 
@@ -61,6 +59,7 @@ pub fn routes() -> Routes {
             backtest,
         )
         .route(Get, "/v1/stream", "Stream", stream)
+        .route(Get, "/metrics", "Metrics", metrics)
         .route(Get, "/v1/deliveries", "ListDeliveries", deliveries)
         .route(
             crate::http::routes::Verb::Post,
@@ -257,6 +256,30 @@ async fn delete_change_pattern(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
+/// `GET /metrics`: every metric in the Prometheus text exposition format 0.0.4 (see
+/// [`crate::metrics`] for the list). Needs a viewer key, or the operator's scrape token
+/// (`--metrics-token`, sent as `Authorization: Bearer <token>`).
+async fn metrics(
+    _: Require<Viewer>,
+    State(state): State<AppState>,
+) -> RestResult<impl axum::response::IntoResponse> {
+    let queues = state.store.queue_depths().await?;
+    crate::metrics::sample(
+        state
+            .open_streams
+            .load(std::sync::atomic::Ordering::Relaxed),
+        state.feed.position(),
+        &queues,
+    );
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::metrics::render(),
+    ))
+}
+
 /// `?lastEventId=` of `/v1/stream` (for EventSource clients, which cannot set headers).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -268,6 +291,18 @@ pub struct StreamParams {
 /// `data:` the entry as JSON), in commit order. Resumes after `Last-Event-ID` (header) or
 /// `?lastEventId=`; without either it starts at the current end of the feed. Keep-alive
 /// comments flow while idle. The stream ends when the server shuts down.
+///
+/// Two named events tell the client what plain entries cannot:
+/// - `event: reset` (first, `id:` the newest entry, `data: {"reason", "lastEventId",
+///   "latestId"}`) when the id it resumes from is older than the retained feed (entries it
+///   never saw were deleted) or newer than the newest entry (another database, or a typo):
+///   the client reloads its snapshot; the stream goes on after `latestId`.
+/// - `event: closed` (`data: {"reason"}`) just before the server ends a stream that fell
+///   more than [`feed::CHANNEL_BATCHES`] batches behind; the client reconnects with
+///   `Last-Event-ID` and catches up from the database.
+///
+/// Entries come from the one feed tailer ([`crate::worker::feed`]); a stream reads the
+/// database only to catch up when it connects.
 async fn stream(
     _: Require<Viewer>,
     State(state): State<AppState>,
@@ -279,60 +314,157 @@ async fn stream(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok());
     let slot = StreamSlot::take(&state.open_streams, state.config.max_streams)?;
-    // Subscribe before reading the position so no commit falls between the two.
-    let wake = state.store.subscribe();
+    // Subscribe before reading the position: every entry above it arrives on `live`.
+    let live = state.feed.subscribe();
+    let position = state.feed.position();
+    let newest = state.store.latest_change_id().await?;
+    let mut prelude = Vec::new();
     let start = match header_id.or(params.last_event_id) {
-        Some(id) => id,
-        None => state.store.latest_change_id().await?,
+        None => newest,
+        Some(id) if id > newest => {
+            prelude.push(reset(id, newest, "newer than the newest change-feed entry"));
+            newest
+        }
+        Some(id) => {
+            let floor = state.store.feed_floor().await?;
+            if id < floor {
+                prelude.push(reset(
+                    id,
+                    newest,
+                    "older than the retained change feed (entries after it were deleted)",
+                ));
+                newest
+            } else {
+                id
+            }
+        }
     };
     let keep_alive = KeepAlive::new()
         .interval(state.config.keep_alive)
         .text("keep-alive");
-    let shutdown = state.shutdown.clone();
-    let events = stream::unfold(
-        (state, wake, shutdown, start, false, slot),
-        |(state, mut wake, mut shutdown, last, mut wait, slot)| async move {
-            loop {
-                if wait {
-                    tokio::select! {
-                        changed = wake.changed() => if changed.is_err() { return None },
-                        _ = shutdown.wait_for(|s| *s) => return None,
-                        // A safety net: re-read the feed now and then even without a wake-up
-                        // (another node's commit once PostgreSQL is in).
-                        _ = tokio::time::sleep(Duration::from_secs(5)) => {},
-                    }
+    let tail = Tail {
+        shutdown: state.shutdown.clone(),
+        state,
+        live,
+        last: start,
+        catch_up_to: position,
+        ended: false,
+        _slot: slot,
+    };
+    let events = stream::iter(prelude.into_iter().map(Ok)).chain(
+        stream::unfold(tail, |mut tail| async move {
+            let out = tail.next().await?;
+            Some((stream::iter(out.into_iter().map(Ok)), tail))
+        })
+        .flatten(),
+    );
+    Ok(Sse::new(events).keep_alive(keep_alive))
+}
+
+/// The `reset` event for a stream asked to resume after `asked` (see [`stream`]).
+fn reset(asked: i64, newest: i64, why: &str) -> Event {
+    Event::default().event("reset").id(newest.to_string()).data(
+        serde_json::json!({
+            "reason": format!("lastEventId {asked} is {why}; reload the snapshot"),
+            "lastEventId": asked,
+            "latestId": newest,
+        })
+        .to_string(),
+    )
+}
+
+/// One stream's place: catching up from the database to `catch_up_to`, then following
+/// the tailer's batches.
+struct Tail {
+    state: AppState,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    live: tokio::sync::broadcast::Receiver<feed::Batch>,
+    /// The newest id sent (or skipped as already known).
+    last: i64,
+    /// The tailer's position when the stream subscribed.
+    catch_up_to: i64,
+    ended: bool,
+    _slot: StreamSlot,
+}
+
+impl Tail {
+    fn events(&mut self, entries: &[feed::Rendered]) -> Vec<Event> {
+        let out: Vec<Event> = entries
+            .iter()
+            .filter(|e| e.id > self.last)
+            .map(|e| Event::default().id(e.id.to_string()).data(&e.data))
+            .collect();
+        if let Some(e) = entries.last() {
+            self.last = self.last.max(e.id);
+        }
+        out
+    }
+
+    /// The next events to send; `None` ends the stream.
+    async fn next(&mut self) -> Option<Vec<Event>> {
+        use tokio::sync::broadcast::error::RecvError;
+        if self.ended || *self.shutdown.borrow() {
+            return None;
+        }
+        while self.last < self.catch_up_to {
+            match self
+                .state
+                .store
+                .feed_rows_after(self.last, feed::READ_BATCH)
+                .await
+            {
+                Ok(rows) if rows.is_empty() => break,
+                Ok(rows) => {
+                    let rendered: Vec<feed::Rendered> =
+                        rows.iter().map(feed::Rendered::of).collect();
+                    return Some(self.events(&rendered));
                 }
-                if *shutdown.borrow() {
-                    return None;
-                }
-                match state.store.changes_after(last, STREAM_BATCH).await {
-                    Ok(batch) if batch.is_empty() => wait = true,
-                    Ok(batch) => {
-                        wait = (batch.len() as i64) < STREAM_BATCH;
-                        let next = batch.last().map_or(last, |e| e.id);
-                        let out: Vec<Result<Event, Infallible>> = batch
-                            .iter()
-                            .map(|entry| {
-                                Ok(Event::default()
-                                    .id(entry.id.to_string())
-                                    .data(serde_json::to_string(entry).unwrap_or_default()))
-                            })
-                            .collect();
-                        return Some((
-                            stream::iter(out),
-                            (state, wake, shutdown, next, wait, slot),
-                        ));
-                    }
-                    Err(err) => {
-                        tracing::warn!(%err, "change feed read failed; retrying");
-                        tokio::time::sleep(Duration::from_millis(500)).await;
+                Err(err) => {
+                    tracing::warn!(%err, "change feed read failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    if *self.shutdown.borrow() {
+                        return None;
                     }
                 }
             }
-        },
-    )
-    .flatten();
-    Ok(Sse::new(events).keep_alive(keep_alive))
+        }
+        self.catch_up_to = 0;
+        loop {
+            let received = tokio::select! {
+                r = self.live.recv() => r,
+                _ = self.shutdown.wait_for(|s| *s) => return None,
+            };
+            match received {
+                Ok(batch) => {
+                    let out = self.events(&batch);
+                    if !out.is_empty() {
+                        return Some(out);
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    self.ended = true;
+                    tracing::info!(
+                        missed,
+                        last = self.last,
+                        "closing a stream that fell behind"
+                    );
+                    return Some(vec![
+                        Event::default().event("closed").data(
+                            serde_json::json!({
+                                "reason": format!(
+                                    "this stream fell {missed} batches behind the change feed; \
+                                     reconnect with Last-Event-ID {} to catch up",
+                                    self.last
+                                ),
+                            })
+                            .to_string(),
+                        ),
+                    ]);
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
 }
 
 /// One of the `--max-streams` places for an open stream; freed when the stream ends.

@@ -36,6 +36,8 @@ pub struct AppState {
     pub tickets: Arc<crate::http::tickets::Tickets>,
     /// Requests per access key (`--rate-limit-per-key`), when limited.
     pub rate_limiter: Option<Arc<KeyedLimiter>>,
+    /// The change feed fanned out to streams by the `feed` worker.
+    pub feed: Arc<crate::worker::feed::FeedHub>,
     /// Live streams open now.
     pub open_streams: Arc<std::sync::atomic::AtomicUsize>,
     /// When each access key's use was last recorded (epoch seconds).
@@ -48,7 +50,8 @@ pub struct AppState {
 
 impl AppState {
     /// Builds state over a store: compiles its rules and starts the background workers
-    /// (`matcher`, `delivery`, `runbooks`, `notify`, `escalation`, `watch`, `silences`) under
+    /// (`matcher`, `delivery`, `runbooks`, `notify`, `escalation`, `watch`, `silences`,
+    /// `archives`, `retention`, `feed`) under
     /// the supervisor. Must be called inside a Tokio runtime.
     /// Returns the state and the sender that signals shutdown (workers and streams stop).
     ///
@@ -57,6 +60,7 @@ impl AppState {
         store: Arc<dyn Store>,
         config: ServerConfig,
     ) -> Result<(Self, watch::Sender<bool>), crate::store::StoreError> {
+        crate::metrics::install();
         let rules = Arc::new(RuleIndex::default());
         // The position first: changes committed after it are replayed by the matcher worker.
         let position = store.latest_change_id().await?;
@@ -126,6 +130,18 @@ impl AppState {
             policy: outbound.clone(),
         };
         supervisor.spawn("silences", move || silences.clone().run());
+        let retention = crate::worker::retention::RetentionWorker {
+            ctx: ctx.clone(),
+            retention: Arc::new(config.retention.clone()),
+        };
+        supervisor.spawn("retention", move || retention.clone().run());
+        let feed = Arc::new(crate::worker::feed::FeedHub::new(position));
+        let tailer = crate::worker::feed::FeedTailer {
+            ctx: ctx.clone(),
+            hub: feed.clone(),
+            observer: Arc::default(),
+        };
+        supervisor.spawn("feed", move || tailer.clone().run());
         Ok((
             Self {
                 store,
@@ -136,6 +152,7 @@ impl AppState {
                 supervisor,
                 tickets: Arc::default(),
                 rate_limiter,
+                feed,
                 open_streams: Arc::default(),
                 key_uses: Arc::default(),
                 signing,

@@ -29,7 +29,7 @@ use tocsin_api::native::ChangeFeedEntry;
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use self::rows::decode;
-use super::{Store, StoreError, StoreResult, StoreTx};
+use super::{FeedRow, Store, StoreError, StoreResult, StoreTx};
 
 /// A SQLite database file holding all of Tocsin's state.
 #[derive(Debug, Clone)]
@@ -148,6 +148,58 @@ impl Store for SqliteStore {
         )
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn feed_rows_after(&self, after: i64, limit: i64) -> StoreResult<Vec<FeedRow>> {
+        let rows =
+            sqlx::query("SELECT id, at, body FROM change_feed WHERE id > ? ORDER BY id LIMIT ?")
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(FeedRow {
+                    id: row.try_get("id")?,
+                    at: row.try_get("at")?,
+                    body: row.try_get("body")?,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn feed_floor(&self) -> StoreResult<i64> {
+        // AUTOINCREMENT ids are never reused and retention deletes from the bottom, so the
+        // floor is just below the oldest row left, or the last id ever given when none is.
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE((SELECT MIN(id) - 1 FROM change_feed), \
+             (SELECT seq FROM sqlite_sequence WHERE name = 'change_feed'), 0)",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn queue_depths(&self) -> StoreResult<Vec<(&'static str, i64)>> {
+        let (deliveries, notifications, runbooks, engagements, pages): (i64, i64, i64, i64, i64) =
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'PENDING'), \
+                 (SELECT COUNT(*) FROM notifications WHERE status = 'PENDING'), \
+                 (SELECT COUNT(*) FROM automation_executions WHERE wake_at IS NOT NULL), \
+                 (SELECT COUNT(*) FROM engagements WHERE wake_at IS NOT NULL), \
+                 (SELECT COUNT(*) FROM pages WHERE wake_at IS NOT NULL)",
+            )
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(vec![
+            ("deliveries", deliveries),
+            ("notifications", notifications),
+            ("runbooks", runbooks),
+            ("engagements", engagements),
+            ("pages", pages),
+        ])
+    }
+
     fn subscribe(&self) -> watch::Receiver<i64> {
         self.feed.subscribe()
     }
@@ -171,7 +223,11 @@ impl StoreTx for SqliteTx {
             last_change,
             feed,
         } = *self;
+        let started = std::time::Instant::now();
         tx.commit().await?;
+        if _guard.is_some() {
+            crate::metrics::commit_latency(started.elapsed().as_secs_f64());
+        }
         if let Some(id) = last_change {
             feed.send_replace(id);
         }

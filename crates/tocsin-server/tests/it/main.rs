@@ -21,6 +21,7 @@ mod layers;
 mod notify;
 mod read_your_writes;
 mod receivers;
+mod retention;
 mod roles;
 mod runbooks;
 mod schedules;

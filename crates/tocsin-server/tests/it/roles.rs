@@ -27,6 +27,7 @@ const NATIVE: &[(&str, Access)] = &[
     ("/v1/wall", Access::Role(Role::Viewer)),
     ("/v1/incident", Access::Role(Role::Viewer)),
     ("/v1/stream", Access::Role(Role::Viewer)),
+    ("/metrics", Access::Role(Role::Viewer)),
     ("/v1/incidents/recent-changes", Access::Role(Role::Viewer)),
     ("/v1/change-patterns", Access::Role(Role::Viewer)),
     ("/v1/change-patterns/delete", Access::Role(Role::Admin)),

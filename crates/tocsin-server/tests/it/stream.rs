@@ -9,7 +9,7 @@ use tocsin_server::ServerConfig;
 use crate::support::TestServer;
 
 /// Collects raw SSE text until `done(text)` or the timeout.
-async fn read_until(
+pub async fn read_until(
     mut response: reqwest::Response,
     timeout: Duration,
     done: impl Fn(&str) -> bool,
@@ -24,6 +24,27 @@ async fn read_until(
         }
     }
     text
+}
+
+/// Every SSE event in `text` as (event name, id, data); unnamed events are "message".
+pub fn sse_events(text: &str) -> Vec<(String, Option<i64>, String)> {
+    text.split("\n\n")
+        .filter_map(|block| {
+            let mut name = "message".to_owned();
+            let mut id = None;
+            let mut data = None;
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event: ") {
+                    name = v.to_owned();
+                } else if let Some(v) = line.strip_prefix("id: ") {
+                    id = v.parse().ok();
+                } else if let Some(v) = line.strip_prefix("data: ") {
+                    data = Some(v.to_owned());
+                }
+            }
+            data.map(|d| (name, id, d))
+        })
+        .collect()
 }
 
 fn entries(text: &str) -> Vec<Value> {
@@ -154,4 +175,99 @@ async fn stream_ends_when_the_server_shuts_down() {
         reqwest::get(format!("{base}/healthz")).await.is_err(),
         "server still answering"
     );
+}
+
+#[tokio::test]
+async fn a_stream_resumed_after_the_newest_id_gets_a_reset_then_live_entries() {
+    let server = TestServer::start().await;
+    let plan = server.alarm_route("ahead", 3).await;
+    let newest: i64 = sqlx::query_scalar("SELECT MAX(id) FROM change_feed")
+        .fetch_one(server.store.pool())
+        .await
+        .unwrap();
+    let asked = newest + 1000;
+    let response = server
+        .client
+        .get(format!("{}/v1/stream", server.base))
+        .header("Last-Event-ID", asked.to_string())
+        .send()
+        .await
+        .unwrap();
+    let (s, _) = server
+        .rest(
+            "/startIncident",
+            &json!({"responsePlanArn": plan, "title": "after the reset"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let text = read_until(response, Duration::from_secs(5), |t| {
+        t.contains("incidentCreated")
+    })
+    .await;
+    let events = sse_events(&text);
+    let (name, id, data) = &events[0];
+    assert_eq!((name.as_str(), *id), ("reset", Some(newest)), "{text}");
+    let data: Value = serde_json::from_str(data).unwrap();
+    assert_eq!(data["lastEventId"], asked);
+    assert_eq!(data["latestId"], newest);
+    assert!(
+        data["reason"]
+            .as_str()
+            .unwrap()
+            .contains("newer than the newest")
+    );
+    // Then every entry after the newest, in order, none before it.
+    let ids: Vec<i64> = events[1..]
+        .iter()
+        .map(|(n, id, _)| {
+            assert_eq!(n, "message");
+            id.unwrap()
+        })
+        .collect();
+    assert!(!ids.is_empty() && ids[0] == newest + 1, "{text}");
+    assert!(ids.windows(2).all(|w| w[1] == w[0] + 1), "{text}");
+    server.stop();
+}
+
+#[tokio::test]
+async fn many_streams_see_every_change_once_and_in_order() {
+    let server = TestServer::start().await;
+    let plan = server.alarm_route("fan-out", 3).await;
+    let before: i64 = sqlx::query_scalar("SELECT MAX(id) FROM change_feed")
+        .fetch_one(server.store.pool())
+        .await
+        .unwrap();
+    let mut streams = Vec::new();
+    for _ in 0..50 {
+        streams.push(server.get("/v1/stream").await);
+    }
+    for i in 0..20 {
+        let (s, _) = server
+            .rest(
+                "/startIncident",
+                &json!({"responsePlanArn": plan, "title": format!("n{i}")}),
+            )
+            .await;
+        assert_eq!(s, 200);
+    }
+    let expected: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM change_feed WHERE id > ? ORDER BY id")
+            .bind(before)
+            .fetch_all(server.store.pool())
+            .await
+            .unwrap();
+    assert!(expected.len() >= 40, "{expected:?}");
+    let newest = *expected.last().unwrap();
+    for response in streams {
+        let text = read_until(response, Duration::from_secs(10), |t| {
+            t.contains(&format!("id: {newest}\n"))
+        })
+        .await;
+        let ids: Vec<i64> = sse_events(&text)
+            .iter()
+            .map(|(_, id, _)| id.unwrap())
+            .collect();
+        assert_eq!(ids, expected, "every change once, in order");
+    }
+    server.stop();
 }

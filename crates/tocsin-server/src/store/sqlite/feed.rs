@@ -6,7 +6,7 @@ use tocsin_api::native::Change;
 use super::SqliteTx;
 use super::rows::{encode, unique_violation};
 use crate::clock;
-use crate::store::StoreResult;
+use crate::store::{Expiring, StoreResult};
 
 #[async_trait]
 impl crate::store::FeedStore for SqliteTx {
@@ -20,6 +20,35 @@ impl crate::store::FeedStore for SqliteTx {
                 .await?;
         self.last_change = Some(id);
         Ok(id)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn prune_expired(&mut self, what: Expiring, before: f64, limit: i64) -> StoreResult<u64> {
+        let sql = match what {
+            Expiring::Events => {
+                "DELETE FROM events WHERE event_id IN (SELECT event_id FROM events \
+                 WHERE received_at < ? ORDER BY received_at LIMIT ?)"
+            }
+            // Ids grow with commit time: the oldest rows come first in id order.
+            Expiring::Feed => {
+                "DELETE FROM change_feed WHERE id IN (SELECT id FROM change_feed \
+                 WHERE at < ? ORDER BY id LIMIT ?)"
+            }
+            Expiring::Delivered => {
+                "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries \
+                 WHERE status = 'DELIVERED' AND next_attempt_at < ? ORDER BY next_attempt_at LIMIT ?)"
+            }
+            Expiring::ClientTokens => {
+                "DELETE FROM client_tokens WHERE rowid IN (SELECT rowid FROM client_tokens \
+                 WHERE created_at < ? ORDER BY created_at LIMIT ?)"
+            }
+        };
+        Ok(sqlx::query(sql)
+            .bind(before)
+            .bind(limit)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
