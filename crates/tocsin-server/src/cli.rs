@@ -31,6 +31,36 @@ pub enum Command {
     Receivers(ReceiversArgs),
     /// Check or export the audit log.
     Audit(AuditArgs),
+    /// Take an online, consistent copy of the SQLite database (`VACUUM INTO`) and its key
+    /// file (`FILE.key`), safe while the server runs.
+    Backup(BackupArgs),
+    /// Put a backup (and its `FILE.key`) in place of the database; stop the server first.
+    Restore(RestoreArgs),
+}
+
+/// `tocsin backup --to FILE`.
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// Database and key file.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Where the copy goes (must not exist); the key goes to `FILE.key`.
+    #[arg(long)]
+    pub to: PathBuf,
+}
+
+/// `tocsin restore --from FILE`.
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// Database and key file to replace.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The backup (with `FILE.key` beside it).
+    #[arg(long)]
+    pub from: PathBuf,
+    /// Replace an existing database.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `tocsin audit ...`.

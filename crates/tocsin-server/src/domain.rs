@@ -39,6 +39,7 @@ pub mod replication;
 pub mod rules;
 pub mod schedules;
 pub mod seed;
+pub mod selfwatch;
 pub mod service_roles;
 pub mod signing;
 pub mod silences;

@@ -16,6 +16,7 @@
 //! Entry points: [`AppState::new`] opens the engines over a store and starts the workers;
 //! [`app`] builds the router over it; [`serve`] runs it.
 
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;

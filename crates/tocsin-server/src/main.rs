@@ -45,6 +45,25 @@ async fn main() -> std::process::ExitCode {
                 }
             }
         }
+        Command::Backup(args) => {
+            let out = tocsin_server::backup::backup(
+                &args.store.database_url,
+                args.store.key_file.as_deref(),
+                &args.to,
+            )
+            .await;
+            report("backup", out)
+        }
+        Command::Restore(args) => {
+            let out = tocsin_server::backup::restore(
+                &args.store.database_url,
+                args.store.key_file.as_deref(),
+                &args.from,
+                args.force,
+            )
+            .await;
+            report("restore", out)
+        }
         Command::Audit(args) => {
             init_logging("text");
             match keys_cli::run_audit(&args.store, args.command).await {
@@ -82,6 +101,20 @@ fn raise_open_file_limit() {
         },
         Ok((soft, _)) => tracing::info!(limit = soft, "open-file limit"),
         Err(err) => tracing::warn!(%err, "could not read the open-file limit"),
+    }
+}
+
+/// Prints a command's line, or its error (exit 1).
+fn report(command: &str, out: Result<String, String>) -> std::process::ExitCode {
+    match out {
+        Ok(line) => {
+            println!("{line}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("tocsin {command}: {err}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }
 

@@ -407,6 +407,9 @@ pub enum Outcome {
     Delivered(Option<u16>),
     /// Worth another try (status or reply code if any, reason).
     Retry(Option<u16>, String),
+    /// Worth another try no sooner than the given seconds from now (the endpoint's
+    /// `Retry-After` on 429 or 503).
+    RetryAfter(Option<u16>, String, f64),
     /// Not worth another try.
     Fail(Option<u16>, String),
 }
@@ -419,7 +422,9 @@ pub fn record_attempt(n: &mut StoredNotification, outcome: Outcome, now: f64) {
     d.updated_at = now;
     let (ok, code, error) = match &outcome {
         Outcome::Delivered(code) => (true, *code, None),
-        Outcome::Retry(code, e) | Outcome::Fail(code, e) => (false, *code, Some(e.clone())),
+        Outcome::Retry(code, e) | Outcome::Fail(code, e) | Outcome::RetryAfter(code, e, _) => {
+            (false, *code, Some(e.clone()))
+        }
     };
     d.attempts.push(NotificationAttempt {
         at: now,
@@ -431,8 +436,12 @@ pub fn record_attempt(n: &mut StoredNotification, outcome: Outcome, now: f64) {
     match outcome {
         Outcome::Delivered(_) => d.status = DeliveryStatus::Delivered,
         Outcome::Fail(..) => d.status = DeliveryStatus::Failed,
-        Outcome::Retry(..) => {
-            let next = now + backoff_secs(made);
+        Outcome::Retry(..) | Outcome::RetryAfter(..) => {
+            let after = match outcome {
+                Outcome::RetryAfter(_, _, after) => after,
+                _ => 0.0,
+            };
+            let next = now + backoff_secs(made).max(after);
             if made >= d.max_attempts || next > n.deadline {
                 d.status = DeliveryStatus::Failed;
             } else {

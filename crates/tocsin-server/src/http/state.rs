@@ -87,10 +87,9 @@ impl AppState {
             index: rules.clone(),
         };
         supervisor.spawn("matcher", move || matcher.clone().run());
-        let delivery =
-            DeliveryWorker::new(ctx.clone(), outbound.clone(), config.server_key.clone());
-        supervisor.spawn("delivery", move || delivery.clone().run());
         let config = Arc::new(config);
+        let delivery = DeliveryWorker::new(ctx.clone(), outbound.clone(), config.clone());
+        supervisor.spawn("delivery", move || delivery.clone().run());
         let runbooks = crate::worker::runbooks::RunbookWorker {
             ctx: ctx.clone(),
             config: config.clone(),

@@ -2,18 +2,28 @@
 //! the same transaction as each event, so an acknowledged event's deliveries are never lost.
 //!
 //! Retryable: connection errors, timeouts, 401, 407, 409, 429 and 5xx (as EventBridge API
-//! destinations); any other answer, or an address the outbound policy forbids, fails the
+//! destinations); a `Retry-After` on 429 or 503 is honoured (the next attempt comes no
+//! sooner). Any other answer, or an address the outbound policy forbids, fails the
 //! delivery at once. FAILED deliveries are the dead letters, listed by
 //! `GET /v1/deliveries?status=FAILED`. Delivery is at least once: a crash between a
-//! target's answer and the commit of its outcome repeats that attempt.
+//! target's answer and the commit of its outcome repeats that attempt, so every request
+//! carries an `Idempotency-Key` (the event id and the delivery id) that is the same on
+//! every attempt of one delivery.
+//!
+//! Attempts run as tasks in a bounded [`JoinSet`](tokio::task::JoinSet): at most
+//! [`IN_FLIGHT`] at once and [`PER_HOST`] to one host, so a slow target holds only its own
+//! slots and never the others'. Outcomes go to one committer task that writes whatever has
+//! arrived in one transaction; an attempt's answer is read by its own task whatever the
+//! committer is doing, so an answered request is never recorded as a time-out. A stored
+//! row that cannot be decoded is failed alone with the reason, and the others go on.
 //!
 //! Takes its dependencies explicitly ([`DeliveryWorker`]); runs under the supervisor.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use futures::StreamExt;
 use tocsin_api::native::{Change, Delivery};
+use tokio::sync::mpsc;
 
 use crate::clock;
 use crate::domain::deliveries::{Attempt, record};
@@ -24,8 +34,14 @@ use crate::outbound::{self, OutboundPolicy};
 use crate::store::StoreResult;
 use crate::worker::{WorkerContext, WorkerError};
 
-/// Deliveries attempted at once.
-const PARALLEL: usize = 8;
+/// Attempts in flight at once, over every target.
+pub const IN_FLIGHT: usize = 32;
+
+/// Attempts in flight at once to one host (`host:port`).
+pub const PER_HOST: usize = 4;
+
+/// Outcomes the committer writes in one transaction, at most.
+const COMMIT_BATCH: usize = 256;
 
 /// One request to make: where, how and what.
 #[derive(Debug, Clone)]
@@ -38,6 +54,14 @@ pub struct Outgoing {
     pub headers: BTreeMap<String, String>,
     /// Request body.
     pub body: String,
+    /// Sent as `Idempotency-Key` unless the headers already carry one: the same on every
+    /// attempt of one delivery, so a receiver can drop a repeat.
+    pub idempotency_key: Option<String>,
+}
+
+/// The `Idempotency-Key` of a delivery: its event id and delivery id.
+pub fn idempotency_key(d: &Delivery) -> String {
+    format!("{}-{}", d.event_id, d.id)
 }
 
 impl Outgoing {
@@ -48,6 +72,7 @@ impl Outgoing {
             url: d.url.clone(),
             headers: d.headers.clone(),
             body: d.body.clone(),
+            idempotency_key: Some(idempotency_key(d)),
         }
     }
 }
@@ -77,11 +102,30 @@ pub async fn send(client: &reqwest::Client, policy: &OutboundPolicy, o: &Outgoin
     for (k, v) in &o.headers {
         request = request.header(k, v);
     }
+    if let Some(key) = &o.idempotency_key
+        && !o
+            .headers
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("idempotency-key"))
+    {
+        request = request.header("Idempotency-Key", key);
+    }
     match request.send().await {
         Ok(response) => {
             let code = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| crate::domain::deliveries::retry_after_secs(v, clock::now()));
             if response.status().is_success() {
                 Attempt::Delivered(code)
+            } else if let (429 | 503, Some(after)) = (code, retry_after) {
+                Attempt::RetryAfter(
+                    Some(code),
+                    format!("target answered {code} (Retry-After {after:.0} s)"),
+                    after,
+                )
             } else if matches!(code, 401 | 407 | 409 | 429) || response.status().is_server_error() {
                 Attempt::Retry(Some(code), format!("target answered {code}"))
             } else {
@@ -185,6 +229,8 @@ pub struct DeliveryWorker {
     pub policy: Arc<OutboundPolicy>,
     /// Opens API destination connections' secrets.
     pub server_key: ServerKey,
+    /// Account and links, for the self-watching incident a dead letter opens.
+    pub config: Arc<crate::config::ServerConfig>,
     /// API destination rate limits (shared by the worker's restarts within this process).
     rates: Arc<Mutex<RateGate>>,
     /// OAuth tokens by connection name: (token, expiry).
@@ -193,11 +239,16 @@ pub struct DeliveryWorker {
 
 impl DeliveryWorker {
     /// A worker over `ctx`'s store, sending where `policy` allows.
-    pub fn new(ctx: WorkerContext, policy: Arc<OutboundPolicy>, server_key: ServerKey) -> Self {
+    pub fn new(
+        ctx: WorkerContext,
+        policy: Arc<OutboundPolicy>,
+        config: Arc<crate::config::ServerConfig>,
+    ) -> Self {
         DeliveryWorker {
             ctx,
             policy,
-            server_key,
+            server_key: config.server_key.clone(),
+            config,
             rates: Arc::default(),
             tokens: Arc::default(),
         }
@@ -257,6 +308,7 @@ impl DeliveryWorker {
                 url: url.to_string(),
                 headers,
                 body,
+                idempotency_key: Some(idempotency_key(d)),
             },
             call.oauth,
         ))))
@@ -304,58 +356,320 @@ impl DeliveryWorker {
         outcome
     }
 
-    /// One pass: attempts every due delivery and commits each outcome with its change-feed
-    /// entry. Returns how many were attempted.
-    pub async fn deliver_due(&self, client: &reqwest::Client) -> StoreResult<usize> {
+    /// One pass: starts an attempt for every due delivery not already in flight, as far
+    /// as the in-flight limits allow (the rest stay due for the next pass), fails
+    /// unreadable rows alone, and defers API destination calls to their rate slot.
+    /// Returns how many attempts it started.
+    async fn dispatch(&self, client: &reqwest::Client, flight: &Flight) -> StoreResult<usize> {
+        flight.reap();
+        // Outcomes committed from here on were read as PENDING below: skip those ids.
+        flight.forget_released();
         let now = clock::now();
-        let due = self.ctx.store.read().await?.due_deliveries(now, 64).await?;
-        let n = due.len();
-        let mut planned = Vec::with_capacity(due.len());
-        for d in due {
+        let rows = self
+            .ctx
+            .store
+            .read()
+            .await?
+            .due_delivery_rows(now, (IN_FLIGHT * 8) as i64)
+            .await?;
+        let mut started = 0;
+        for (id, body) in rows {
+            if flight.is_full() {
+                break;
+            }
+            if flight.contains(id) {
+                continue;
+            }
+            let d: Delivery = match serde_json::from_str(&body) {
+                Ok(d) => d,
+                Err(err) => {
+                    let reason = format!(
+                        "the stored delivery cannot be decoded ({err}); failed without an attempt"
+                    );
+                    tracing::warn!(delivery = id, %err, "unreadable delivery row failed alone");
+                    if let Err(err) = self.fail_unreadable(id, &reason, now, true).await {
+                        tracing::warn!(%err, delivery = id, "self-watching incident for an unreadable delivery failed; failing it alone");
+                        self.fail_unreadable(id, &reason, now, false)
+                            .await
+                            .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+                    }
+                    continue;
+                }
+            };
             match self.plan(&d, now).await? {
                 Plan::Defer(slot) => {
                     let mut tx = self.ctx.store.write().await?;
                     tx.update_delivery(&d, slot).await?;
                     tx.commit().await?;
                 }
-                Plan::Send(send) => planned.push((d, Ok(*send))),
-                Plan::Fail(reason) => planned.push((d, Err(reason))),
+                Plan::Fail(reason) => {
+                    if flight.take(id, "") {
+                        flight.done(d, Attempt::Fail(None, reason));
+                    }
+                }
+                Plan::Send(send) => {
+                    let (o, oauth) = *send;
+                    let host = reqwest::Url::parse(&o.url)
+                        .ok()
+                        .map(|u| {
+                            format!(
+                                "{}:{}",
+                                u.host_str().unwrap_or_default(),
+                                u.port_or_known_default().unwrap_or_default()
+                            )
+                        })
+                        .unwrap_or_default();
+                    if !flight.take(id, &host) {
+                        continue;
+                    }
+                    let worker = self.clone();
+                    let client = client.clone();
+                    let outcomes = flight.outcomes.clone();
+                    flight.spawn(id, async move {
+                        let outcome = worker.send_planned(&client, o, oauth).await;
+                        // The committer may be gone at shutdown: the attempt repeats then.
+                        let _ = outcomes.send((d, outcome));
+                    });
+                    started += 1;
+                }
             }
         }
-        let mut outcomes = futures::stream::iter(planned)
-            .map(|(d, plan)| async move {
-                let outcome = match plan {
-                    Ok((o, oauth)) => self.send_planned(client, o, oauth).await,
-                    Err(reason) => Attempt::Fail(None, reason),
-                };
-                (d, outcome)
-            })
-            .buffer_unordered(PARALLEL);
-        while let Some((mut d, outcome)) = outcomes.next().await {
-            let next = record(&mut d, outcome, clock::now());
-            tracing::info!(delivery = d.id, status = d.status.as_str(), attempts = d.attempts, error = ?d.last_error, "delivery attempt");
-            let mut tx = self.ctx.store.write().await?;
-            tx.update_delivery(&d, next).await?;
-            tx.append_change(&Change::DeliveryChanged(redacted_delivery(&d)))
-                .await?;
-            tx.commit().await?;
+        Ok(started)
+    }
+
+    /// The committer: writes each arrived outcome (with its change-feed entry), as many as
+    /// have arrived in one transaction, then frees their in-flight places. A batch that
+    /// fails to commit is retried one outcome per transaction, so one bad outcome fails
+    /// alone.
+    async fn commit_outcomes(
+        self,
+        mut outcomes: mpsc::UnboundedReceiver<(Delivery, Attempt)>,
+        flight: Arc<Mutex<FlightState>>,
+    ) {
+        while let Some(first) = outcomes.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < COMMIT_BATCH {
+                match outcomes.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            let now = clock::now();
+            let recorded: Vec<(Delivery, f64)> = batch
+                .into_iter()
+                .map(|(mut d, outcome)| {
+                    let next = record(&mut d, outcome, now);
+                    tracing::info!(delivery = d.id, status = d.status.as_str(), attempts = d.attempts, error = ?d.last_error, "delivery attempt");
+                    (d, next)
+                })
+                .collect();
+            if let Err(err) = self.write_outcomes(&recorded, true).await {
+                tracing::warn!(%err, n = recorded.len(), "committing delivery outcomes failed; one at a time");
+                for one in &recorded {
+                    let one = std::slice::from_ref(one);
+                    if let Err(err) = self.write_outcomes(one, true).await {
+                        tracing::warn!(%err, delivery = one[0].0.id, "recording a delivery outcome with its self-watching incident failed; recording it alone");
+                        if let Err(err) = self.write_outcomes(one, false).await {
+                            tracing::warn!(%err, delivery = one[0].0.id, "delivery outcome not recorded; the attempt will repeat");
+                        }
+                    }
+                }
+            }
+            if let Ok(mut f) = flight.lock() {
+                for (d, _) in &recorded {
+                    f.release(d.id);
+                }
+            }
         }
-        Ok(n)
+    }
+
+    /// Fails an unreadable row (with, if `watch`, its self-watching incident).
+    async fn fail_unreadable(
+        &self,
+        id: i64,
+        reason: &str,
+        now: f64,
+        watch: bool,
+    ) -> Result<(), crate::domain::error::ApiError> {
+        let mut tx = self.ctx.store.write().await?;
+        let failed = tx.fail_unreadable_delivery(id, reason, now).await?;
+        tx.append_change(&Change::DeliveryChanged(failed)).await?;
+        if watch {
+            let name = format!("unreadable delivery {id}");
+            let letter = crate::domain::selfwatch::DeadLetter {
+                kind: "target",
+                name: &name,
+                id,
+                reason,
+                incident_arn: None,
+            };
+            crate::domain::selfwatch::dead_letter(tx.as_mut(), &self.config, letter).await?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    /// Writes outcomes in one transaction; with `watch`, a dead letter also opens the
+    /// self-watching incident ([`crate::domain::selfwatch`]) in it.
+    async fn write_outcomes(
+        &self,
+        recorded: &[(Delivery, f64)],
+        watch: bool,
+    ) -> Result<(), crate::domain::error::ApiError> {
+        use crate::domain::selfwatch::{DeadLetter, dead_letter};
+        let mut tx = self.ctx.store.write().await?;
+        for (d, next) in recorded {
+            tx.update_delivery(d, *next).await?;
+            tx.append_change(&Change::DeliveryChanged(redacted_delivery(d)))
+                .await?;
+            if watch && d.status == tocsin_api::native::DeliveryStatus::Failed {
+                let rule = d.rule_arn.rsplit('/').next().unwrap_or(&d.rule_arn);
+                let name = format!("rule {rule} target {}", d.target_id);
+                let reason = d.last_error.clone().unwrap_or_default();
+                let letter = DeadLetter {
+                    kind: "target",
+                    name: &name,
+                    id: d.id,
+                    reason: &reason,
+                    incident_arn: None,
+                };
+                dead_letter(tx.as_mut(), &self.config, letter).await?;
+            }
+        }
+        Ok(tx.commit().await?)
     }
 
     /// Runs passes until shutdown, waking on new commits and when the next retry falls due.
     /// Returns an error (and is restarted by the supervisor) if the outbound client cannot
-    /// be built.
+    /// be built. Attempts still in flight at shutdown are dropped and repeat after restart.
     pub async fn run(self) -> Result<(), WorkerError> {
         let client = outbound::client(self.policy.clone()).map_err(|e| {
             WorkerError::from(format!("cannot build the outbound HTTP client: {e}"))
         })?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let flight = Flight::new(tx);
+        let committer = tokio::spawn(self.clone().commit_outcomes(rx, flight.state.clone()));
         let outbox = Pass {
             worker: &self,
             client: &client,
+            flight: &flight,
         };
         self.ctx.drain_until_shutdown("delivery", &outbox).await;
+        // Dropping the flight aborts attempts still running (they repeat after restart).
+        drop(flight);
+        committer.abort();
         Ok(())
+    }
+}
+
+/// Which deliveries are in flight, and to which hosts.
+#[derive(Default)]
+struct FlightState {
+    ids: HashMap<i64, String>,
+    hosts: HashMap<String, usize>,
+    tasks: HashMap<tokio::task::Id, i64>,
+    /// Ids whose outcome was committed since the current pass read the due rows.
+    released: HashSet<i64>,
+}
+
+impl FlightState {
+    fn release(&mut self, id: i64) {
+        self.released.insert(id);
+        if let Some(host) = self.ids.remove(&id)
+            && let Some(n) = self.hosts.get_mut(&host)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.hosts.remove(&host);
+            }
+        }
+    }
+}
+
+/// The attempts in flight: their tasks, places and the committer's channel.
+struct Flight {
+    state: Arc<Mutex<FlightState>>,
+    tasks: Mutex<tokio::task::JoinSet<()>>,
+    outcomes: mpsc::UnboundedSender<(Delivery, Attempt)>,
+}
+
+impl Flight {
+    fn new(outcomes: mpsc::UnboundedSender<(Delivery, Attempt)>) -> Self {
+        Flight {
+            state: Arc::default(),
+            tasks: Mutex::default(),
+            outcomes,
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.state.lock().map_or(true, |s| s.ids.len() >= IN_FLIGHT)
+    }
+
+    /// In flight, or its outcome was committed after this pass read the rows (the row
+    /// read says PENDING but is not).
+    fn contains(&self, id: i64) -> bool {
+        self.state.lock().map_or(true, |s| {
+            s.ids.contains_key(&id) || s.released.contains(&id)
+        })
+    }
+
+    fn forget_released(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.released.clear();
+        }
+    }
+
+    /// Takes a place for delivery `id` to `host` ("" for no request): false when the
+    /// host already has [`PER_HOST`] attempts in flight.
+    fn take(&self, id: i64, host: &str) -> bool {
+        let Ok(mut s) = self.state.lock() else {
+            return false;
+        };
+        let n = s.hosts.get(host).copied().unwrap_or(0);
+        if !host.is_empty() && n >= PER_HOST {
+            return false;
+        }
+        s.ids.insert(id, host.to_owned());
+        if !host.is_empty() {
+            s.hosts.insert(host.to_owned(), n + 1);
+        }
+        true
+    }
+
+    /// Hands an outcome decided without a request to the committer.
+    fn done(&self, d: Delivery, outcome: Attempt) {
+        let _ = self.outcomes.send((d, outcome));
+    }
+
+    fn spawn(&self, id: i64, attempt: impl std::future::Future<Output = ()> + Send + 'static) {
+        if let (Ok(mut tasks), Ok(mut s)) = (self.tasks.lock(), self.state.lock()) {
+            let handle = tasks.spawn(attempt);
+            s.tasks.insert(handle.id(), id);
+        }
+    }
+
+    /// Collects finished attempt tasks; one that panicked frees its place (its delivery
+    /// stays due and is attempted again).
+    fn reap(&self) {
+        let Ok(mut tasks) = self.tasks.lock() else {
+            return;
+        };
+        while let Some(joined) = tasks.try_join_next_with_id() {
+            let Ok(mut s) = self.state.lock() else {
+                return;
+            };
+            match joined {
+                Ok((task, ())) => {
+                    s.tasks.remove(&task);
+                }
+                Err(err) => {
+                    if let Some(id) = s.tasks.remove(&err.id()) {
+                        tracing::warn!(delivery = id, %err, "a delivery attempt task failed; it will be attempted again");
+                        s.release(id);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -363,13 +677,14 @@ impl DeliveryWorker {
 struct Pass<'a> {
     worker: &'a DeliveryWorker,
     client: &'a reqwest::Client,
+    flight: &'a Flight,
 }
 
 #[async_trait::async_trait]
 impl crate::worker::Outbox for Pass<'_> {
     async fn pass(&self) -> StoreResult<usize> {
         crate::worker::hooks::checkpoint("delivery").await;
-        self.worker.deliver_due(self.client).await
+        self.worker.dispatch(self.client, self.flight).await
     }
 
     async fn next_due(&self) -> StoreResult<Option<f64>> {

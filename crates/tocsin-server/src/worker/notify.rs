@@ -116,6 +116,12 @@ pub async fn signing_key<'a>(
         .await
 }
 
+/// The `Idempotency-Key` of a notification delivery: its message id and delivery id, the
+/// same on every attempt.
+pub fn idempotency_key(n: &StoredNotification) -> String {
+    format!("{}-{}", n.delivery.message_id, n.delivery.id)
+}
+
 fn classify_status(code: u16) -> Outcome {
     if (200..300).contains(&code) {
         Outcome::Delivered(Some(code))
@@ -134,6 +140,7 @@ impl NotifyWorker {
         content_type: &str,
         headers: Vec<(&'static str, String)>,
         body: String,
+        idempotency_key: &str,
     ) -> Outcome {
         let url = match outbound::check_url(url, &self.policy) {
             Ok(u) => u,
@@ -146,8 +153,24 @@ impl NotifyWorker {
         for (k, v) in headers {
             request = request.header(k, v);
         }
+        request = request.header("Idempotency-Key", idempotency_key);
         match request.send().await {
-            Ok(response) => classify_status(response.status().as_u16()),
+            Ok(response) => {
+                let code = response.status().as_u16();
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| crate::domain::deliveries::retry_after_secs(v, clock::now()));
+                match (code, retry_after) {
+                    (429 | 503, Some(after)) => Outcome::RetryAfter(
+                        Some(code),
+                        format!("endpoint answered {code} (Retry-After {after:.0} s)"),
+                        after,
+                    ),
+                    _ => classify_status(code),
+                }
+            }
             Err(err) if format!("{err:?}").contains("may not reach") => Outcome::Fail(
                 None,
                 "the endpoint's address may not be reached by outbound requests".into(),
@@ -248,6 +271,7 @@ impl NotifyWorker {
                     "text/plain; charset=UTF-8",
                     headers,
                     body,
+                    &idempotency_key(n),
                 )
                 .await
             }
@@ -275,6 +299,7 @@ impl NotifyWorker {
                     "application/json",
                     Vec::new(),
                     body.to_string(),
+                    &idempotency_key(n),
                 )
                 .await
             }
@@ -307,6 +332,7 @@ impl NotifyWorker {
                     "application/json",
                     Vec::new(),
                     payload.to_string(),
+                    &idempotency_key(n),
                 )
                 .await
             }
@@ -363,13 +389,45 @@ impl NotifyWorker {
                 error = ?n.delivery.attempts.last().and_then(|a| a.error.clone()),
                 "notification attempt"
             );
-            let mut tx = self.ctx.store.write().await?;
-            tx.update_notification(&n).await?;
-            tx.append_change(&Change::NotificationChanged(n.delivery.clone()))
-                .await?;
-            tx.commit().await?;
+            if let Err(err) = self.write_outcome(&n, true).await {
+                tracing::warn!(%err, notification = n.delivery.id, "recording a notification outcome with its self-watching incident failed; recording it alone");
+                self.write_outcome(&n, false)
+                    .await
+                    .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+            }
         }
         Ok(count)
+    }
+
+    /// Writes one outcome with its feed entry; with `watch`, a dead letter also opens the
+    /// self-watching incident ([`crate::domain::selfwatch`]) in the same transaction.
+    async fn write_outcome(
+        &self,
+        n: &StoredNotification,
+        watch: bool,
+    ) -> Result<(), crate::domain::error::ApiError> {
+        let mut tx = self.ctx.store.write().await?;
+        tx.update_notification(n).await?;
+        tx.append_change(&Change::NotificationChanged(n.delivery.clone()))
+            .await?;
+        if watch && n.delivery.status == tocsin_api::delivery::DeliveryStatus::Failed {
+            let name = format!("{} {}", n.delivery.protocol, n.delivery.endpoint);
+            let reason = n
+                .delivery
+                .attempts
+                .last()
+                .and_then(|a| a.error.clone())
+                .unwrap_or_default();
+            let letter = crate::domain::selfwatch::DeadLetter {
+                kind: &n.delivery.kind,
+                name: &name,
+                id: n.delivery.id,
+                reason: &reason,
+                incident_arn: n.delivery.incident_arn.as_deref(),
+            };
+            crate::domain::selfwatch::dead_letter(tx.as_mut(), &self.config, letter).await?;
+        }
+        Ok(tx.commit().await?)
     }
 
     /// Runs passes until shutdown, waking on new commits and when the next retry falls due.

@@ -373,3 +373,195 @@ async fn target_secrets_are_shown_only_to_admins_reading_the_target() {
     }
     server.stop();
 }
+
+/// When each request came, with its `Idempotency-Key`.
+type Requests = Arc<Mutex<Vec<(Instant, Option<String>)>>>;
+
+/// A receiver that records (when, Idempotency-Key) of each request and answers `answers`
+/// in turn (status, Retry-After), then 204; `delay` before answering.
+async fn scripted_receiver(
+    answers: Vec<(u16, Option<&'static str>)>,
+    delay: Duration,
+) -> (String, Requests) {
+    let seen: Requests = Arc::default();
+    let script = Arc::new(Mutex::new(answers.into_iter()));
+    let s = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap| {
+            let (s, script) = (s.clone(), script.clone());
+            async move {
+                s.lock().unwrap().push((
+                    Instant::now(),
+                    headers
+                        .get("idempotency-key")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned),
+                ));
+                tokio::time::sleep(delay).await;
+                let next = script.lock().unwrap().next();
+                match next {
+                    Some((code, retry_after)) => {
+                        let mut response = axum::response::Response::new(axum::body::Body::empty());
+                        *response.status_mut() = StatusCode::from_u16(code).unwrap();
+                        if let Some(v) = retry_after {
+                            response
+                                .headers_mut()
+                                .insert("retry-after", v.parse().unwrap());
+                        }
+                        response
+                    }
+                    None => {
+                        let mut response = axum::response::Response::new(axum::body::Body::empty());
+                        *response.status_mut() = StatusCode::NO_CONTENT;
+                        response
+                    }
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+fn loopback_server() -> ServerConfig {
+    ServerConfig {
+        outbound_allow: vec!["127.0.0.0/8".parse().unwrap()],
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_and_every_attempt_carries_the_same_idempotency_key() {
+    let (url, seen) = scripted_receiver(vec![(503, Some("2"))], Duration::ZERO).await;
+    let server = TestServer::start_with(loopback_server()).await;
+    route_to(&server, &url).await;
+    let (s, _) = server
+        .events("PutEvents", &json!({"Entries": [alarm_entry()]}))
+        .await;
+    assert_eq!(s, 200);
+    let delivery = wait_for_delivery(&server, "DELIVERED").await;
+    assert_eq!(delivery["attempts"], 2, "{delivery}");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    let gap = seen[1].0 - seen[0].0;
+    assert!(
+        gap >= Duration::from_secs(2),
+        "retried {gap:?} after a 503 with Retry-After: 2"
+    );
+    let key = seen[0].1.clone().expect("an Idempotency-Key header");
+    assert_eq!(
+        seen[1].1.as_deref(),
+        Some(key.as_str()),
+        "same key on the retry"
+    );
+    assert!(
+        key.starts_with(delivery["eventId"].as_str().unwrap()),
+        "{key} names the event"
+    );
+    server.stop();
+}
+
+#[tokio::test]
+async fn a_poison_delivery_row_fails_alone_and_the_others_are_delivered() {
+    let (url, seen) = scripted_receiver(vec![], Duration::ZERO).await;
+    let server = TestServer::start_with(loopback_server()).await;
+    let poison: i64 = sqlx::query_scalar(
+        "INSERT INTO deliveries (status, next_attempt_at, body) VALUES ('PENDING', 0, '{\"id\": \"not a delivery\"') RETURNING id",
+    )
+    .fetch_one(server.store.pool())
+    .await
+    .unwrap();
+    route_to(&server, &url).await;
+    let entries: Vec<Value> = (0..3).map(|_| alarm_entry()).collect();
+    let (s, b) = server
+        .events("PutEvents", &json!({"Entries": entries}))
+        .await;
+    assert_eq!((s, &b["FailedEntryCount"]), (200, &json!(0)), "{b}");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let delivered: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM deliveries WHERE status = 'DELIVERED'")
+                .fetch_one(server.store.pool())
+                .await
+                .unwrap();
+        if delivered == 3 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{delivered} of 3 delivered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen.lock().unwrap().len(), 3);
+    // The poison row is a dead letter naming why, listed like any other.
+    let failed: Value = server
+        .get("/v1/deliveries?status=FAILED")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let failed = failed.as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["id"], poison);
+    assert!(
+        failed[0]["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be decoded"),
+        "{failed:?}"
+    );
+    // A dead letter opens the self-watching incident.
+    let (_, list) = server.rest("/listIncidentRecords", &json!({})).await;
+    let titles: Vec<&str> = list["incidentRecordSummaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["title"].as_str())
+        .collect();
+    assert!(
+        titles.contains(
+            &format!("Tocsin delivery failure: target unreadable delivery {poison}").as_str()
+        ),
+        "{titles:?}"
+    );
+    server.stop();
+}
+
+#[tokio::test]
+async fn a_slow_target_does_not_hold_up_the_others() {
+    // The slow target answers after 30 s; the quick one at once, on another port.
+    let (slow, _) = scripted_receiver(vec![], Duration::from_secs(30)).await;
+    let (quick, quick_seen) = scripted_receiver(vec![], Duration::ZERO).await;
+    let server = TestServer::start_with(loopback_server()).await;
+    let pattern = json!({"source": ["aws.cloudwatch"]}).to_string();
+    let (s, b) = server
+        .events("PutRule", &json!({"Name": "both", "EventPattern": pattern}))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = server
+        .events(
+            "PutTargets",
+            &json!({"Rule": "both", "Targets": [{"Id": "slow", "Arn": slow}, {"Id": "quick", "Arn": quick}]}),
+        )
+        .await;
+    assert_eq!((s, &b["FailedEntryCount"]), (200, &json!(0)), "{b}");
+    for _ in 0..4 {
+        let entries: Vec<Value> = (0..10).map(|_| alarm_entry()).collect();
+        let (s, _) = server
+            .events("PutEvents", &json!({"Entries": entries}))
+            .await;
+        assert_eq!(s, 200);
+    }
+    // 40 slow deliveries would fill every slot if one host could take them all.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while quick_seen.lock().unwrap().len() < 40 {
+        assert!(
+            Instant::now() < deadline,
+            "only {} of 40 quick deliveries made while the slow target stalls",
+            quick_seen.lock().unwrap().len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.stop();
+}

@@ -7,6 +7,7 @@
 )]
 #![allow(missing_docs, reason = "test crate")]
 mod audit;
+mod backup;
 mod bad_input;
 mod cli;
 mod concurrency;
@@ -18,6 +19,7 @@ mod escalation;
 mod http_targets;
 mod keys;
 mod layers;
+mod migration;
 mod notify;
 mod read_your_writes;
 mod receivers;

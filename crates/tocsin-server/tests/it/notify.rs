@@ -808,3 +808,113 @@ async fn runbooks_acknowledge_incidents_and_approvals_notify_their_topic() {
     assert!(kinds.contains(&"Incident Acknowledged"), "{kinds:?}");
     server.stop();
 }
+
+#[tokio::test]
+async fn a_dead_lettered_notification_opens_a_tocsin_delivery_failure_incident() {
+    let server = lab_server().await;
+    let arn = topic(&server, "mail").await;
+    // Email without an SMTP relay fails at once: the confirmation is a dead letter.
+    for address in ["oncall@example.com", "oncall@example.com"] {
+        let (status, _) = sns(
+            &server.client,
+            &server.base,
+            &[
+                ("Action", "Subscribe"),
+                ("TopicArn", &arn),
+                ("Protocol", "email"),
+                ("Endpoint", address),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let incident = wait_for("the self-watching incident", async || {
+        let (_, list) = server
+            .rest("/listIncidentRecords", &serde_json::json!({}))
+            .await;
+        list["incidentRecordSummaries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| {
+                i["title"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("Tocsin delivery failure")
+            })
+            .cloned()
+    })
+    .await;
+    assert_eq!(incident["status"], "OPEN");
+    assert!(
+        incident["title"]
+            .as_str()
+            .unwrap()
+            .contains("email oncall@example.com"),
+        "{incident}"
+    );
+    // The built-in plan exists and is an ordinary, editable plan.
+    let (status, plans) = server
+        .rest("/listResponsePlans", &serde_json::json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let plan = plans["responsePlanSummaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "tocsin-delivery-failure")
+        .cloned()
+        .expect("the built-in plan");
+    assert_eq!(plan["displayName"], "Tocsin delivery failure");
+    // The timeline's Incident Created entry carries the dead letter and its reason.
+    let timeline = server
+        .rest(
+            "/listTimelineEvents",
+            &serde_json::json!({"incidentRecordArn": incident["arn"]}),
+        )
+        .await
+        .1;
+    let created = timeline["eventSummaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["eventType"] == "Incident Created")
+        .cloned()
+        .expect("an Incident Created entry");
+    let encode = |v: &Value| {
+        url::form_urlencoded::byte_serialize(v.as_str().unwrap().as_bytes()).collect::<String>()
+    };
+    let (status, event) = server
+        .raw_get(&format!(
+            "/getTimelineEvent?incidentRecordArn={}&eventId={}",
+            encode(&incident["arn"]),
+            encode(&created["eventId"])
+        ))
+        .await;
+    assert_eq!(status, 200, "{event}");
+    let data: Value = serde_json::from_str(event["event"]["eventData"].as_str().unwrap()).unwrap();
+    let raw: Value =
+        serde_json::from_str(data["triggerDetails"]["rawData"].as_str().unwrap()).unwrap();
+    assert_eq!(raw["kind"], "SubscriptionConfirmation", "{raw}");
+    assert!(
+        raw["reason"].as_str().unwrap().contains("--smtp-url"),
+        "the reason is on the timeline: {raw}"
+    );
+    // Both confirmations failed: one incident, the second merged into it.
+    let (_, list) = server
+        .rest("/listIncidentRecords", &serde_json::json!({}))
+        .await;
+    let self_watch = list["incidentRecordSummaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            i["title"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Tocsin delivery failure")
+        })
+        .count();
+    assert_eq!(self_watch, 1, "{list}");
+    server.stop();
+}
