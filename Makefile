@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 say = @printf '==> [make] %s\n' "$(1)"
 
-.PHONY: help setup web build run test lint fmt e2e clean distclean
+.PHONY: help setup web build run test lint fmt e2e crash-test clean distclean
 
 help:
 	@echo "Tocsin make targets:"
@@ -26,6 +26,7 @@ help:
 	@echo "  make build   build the server (target/debug/tocsin)"
 	@echo "  make lint    cargo fmt --check and cargo clippy"
 	@echo "  make e2e     only the end-to-end tests (tests/e2e, needs build and web)"
+	@echo "  make crash-test  the full crash test: 10,000 PutEvents while the server is killed 20 times (make test runs it scaled)"
 	@echo "  make clean   remove build output (target/, dist/, test artefacts); keeps data/ and .venv/"
 
 setup:
@@ -73,6 +74,10 @@ test: setup web lint build
 	$(call say,cargo test --workspace --features tocsin-server/test-hooks)
 	$(CARGO) test --workspace --features tocsin-server/test-hooks
 	@$(MAKE) --no-print-directory e2e
+
+crash-test: setup
+	$(call say,crash test at full size: 10000 events and 20 SIGKILLs)
+	TOCSIN_CRASH_EVENTS=10000 $(CARGO) test -p tocsin-server --features test-hooks --test it -- crash --nocapture
 
 clean:
 	$(call say,cleaning build output)

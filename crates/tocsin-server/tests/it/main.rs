@@ -12,6 +12,7 @@ mod bad_input;
 mod cli;
 mod concurrency;
 mod cors;
+mod crash;
 mod durability;
 mod edge;
 mod engine;
