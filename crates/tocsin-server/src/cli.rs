@@ -331,6 +331,14 @@ pub struct ServeArgs {
     /// needs a viewer key.
     #[arg(long, env = "TOCSIN_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// An external dead man's switch (healthchecks.io and the like): Tocsin GETs this URL
+    /// every --heartbeat-interval while it is healthy, so the switch alerts when Tocsin is
+    /// down. Never logged (it may carry a token).
+    #[arg(long, env = "TOCSIN_HEARTBEAT_URL", hide_env_values = true)]
+    pub heartbeat_url: Option<String>,
+    /// How often the --heartbeat-url is pinged (`60s`).
+    #[arg(long, env = "TOCSIN_HEARTBEAT_INTERVAL", default_value = "60s", value_parser = duration)]
+    pub heartbeat_interval: std::time::Duration,
     /// How often the retention job runs (`60s`).
     #[arg(long, env = "TOCSIN_RETENTION_INTERVAL", default_value = "60s", value_parser = duration)]
     pub retention_interval: std::time::Duration,

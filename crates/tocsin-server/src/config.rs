@@ -79,6 +79,29 @@ pub struct ServerConfig {
     /// The token a Prometheus scraper may send to `GET /metrics` instead of a key
     /// (`--metrics-token`); `None`: only viewer keys read it.
     pub metrics_token: Option<ScrapeToken>,
+    /// An external dead man's switch Tocsin GETs every `heartbeat_interval` while healthy
+    /// (`--heartbeat-url`; see [`crate::worker::pulse`]).
+    pub heartbeat_url: Option<SecretUrl>,
+    /// How often (`--heartbeat-interval`, default 60 s).
+    pub heartbeat_interval: Duration,
+}
+
+/// A URL that may carry a token: `Debug` shows only its scheme and host.
+#[derive(Clone, PartialEq)]
+pub struct SecretUrl(pub String);
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match url::Url::parse(&self.0) {
+            Ok(u) => write!(
+                f,
+                "SecretUrl({}://{}/…)",
+                u.scheme(),
+                u.host_str().unwrap_or("")
+            ),
+            Err(_) => f.write_str("SecretUrl(…)"),
+        }
+    }
 }
 
 /// A scrape token: compared in constant time, never shown by `Debug` or logged.
@@ -345,6 +368,8 @@ impl Default for ServerConfig {
             sns_regions: vec!["us-east-1".into()],
             retention: Retention::default(),
             metrics_token: None,
+            heartbeat_url: None,
+            heartbeat_interval: Duration::from_secs(60),
         }
     }
 }

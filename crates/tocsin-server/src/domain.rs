@@ -25,6 +25,7 @@ pub mod engagements;
 pub mod error;
 pub mod events;
 pub mod findings;
+pub mod group_commit;
 pub mod heartbeats;
 pub mod identity;
 pub mod inbound;

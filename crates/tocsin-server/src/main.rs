@@ -281,6 +281,18 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         execute_script: args.enable_execute_script,
         header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout_secs.max(1)),
         body_read_timeout: std::time::Duration::from_secs(args.body_read_timeout_secs.max(1)),
+        heartbeat_url: match &args.heartbeat_url {
+            Some(u) => {
+                let parsed = url::Url::parse(u)
+                    .map_err(|_| "--heartbeat-url must be an http(s) URL".to_owned())?;
+                if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+                    return Err("--heartbeat-url must be an http(s) URL with a host".into());
+                }
+                Some(tocsin_server::config::SecretUrl(u.clone()))
+            }
+            None => None,
+        },
+        heartbeat_interval: args.heartbeat_interval,
         metrics_token: match &args.metrics_token {
             Some(t) => Some(tocsin_server::config::ScrapeToken::new(t)?),
             None => None,

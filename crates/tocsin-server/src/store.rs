@@ -232,6 +232,13 @@ pub trait StoreTx:
 {
     /// Makes every change durable and visible at once, then wakes change-feed readers.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
+    /// Marks a point [`StoreTx::rollback_to_savepoint`] can undo back to (one at a time:
+    /// group commit puts each request's writes between a savepoint and its release).
+    async fn savepoint(&mut self) -> StoreResult<()>;
+    /// Keeps what was written since the savepoint.
+    async fn release_savepoint(&mut self) -> StoreResult<()>;
+    /// Undoes what was written since the savepoint; the rest of the transaction stays.
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()>;
 }
 
 /// The change feed and the idempotency tokens written with the changes they announce.

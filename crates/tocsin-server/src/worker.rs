@@ -16,6 +16,7 @@ pub mod feed;
 pub mod hooks;
 pub mod matcher;
 pub mod notify;
+pub mod pulse;
 pub mod retention;
 pub mod runbooks;
 pub mod silences;

@@ -83,7 +83,7 @@ fn new_envelope(p: Parts<'_>) -> (String, serde_json::Value) {
 }
 
 /// A validated entry, ready to store: its bus and full envelope.
-struct Accepted {
+pub(crate) struct Accepted {
     index: usize,
     event_id: String,
     bus: String,
@@ -93,6 +93,21 @@ struct Accepted {
     route_to: Option<String>,
     /// A replay's `Destination.FilterArns`: only these of the matching rules get it.
     only_rules: Option<Vec<String>>,
+    /// The rules it matches and its JSON text, worked out before the write lock (group
+    /// commit); `None`: worked out in the transaction.
+    prepared: Option<(Vec<std::sync::Arc<RuleRoute>>, String)>,
+}
+
+impl Accepted {
+    /// Matches and renders the event now, outside any transaction.
+    pub(crate) fn prepare(&mut self, rules: &CompiledRules) {
+        if self.route_to.is_none() {
+            self.prepared = Some((
+                rules.matching(&self.bus, &self.envelope),
+                self.envelope.to_string(),
+            ));
+        }
+    }
 }
 
 fn accept(
@@ -153,6 +168,7 @@ fn accept(
         hints: Hints::default(),
         route_to: None,
         only_rules: None,
+        prepared: None,
     })
 }
 
@@ -204,7 +220,7 @@ pub async fn put_events(
 
 /// Checks a PutEvents request: the batch as a whole (refused with an error) and each entry
 /// (a refused entry gets its error code in the results).
-fn accept_request(
+pub(crate) fn accept_request(
     config: &ServerConfig,
     rules: &CompiledRules,
     req: &PutEventsRequest,
@@ -257,7 +273,7 @@ fn accept_request(
     Ok((results, accepted))
 }
 
-fn accepted_ids(accepted: &[Accepted]) -> Vec<(usize, String)> {
+pub(crate) fn accepted_ids(accepted: &[Accepted]) -> Vec<(usize, String)> {
     accepted
         .iter()
         .map(|a| (a.index, a.event_id.clone()))
@@ -265,7 +281,7 @@ fn accepted_ids(accepted: &[Accepted]) -> Vec<(usize, String)> {
 }
 
 /// The PutEvents answer once the accepted entries (index, event id) are stored.
-fn respond(
+pub(crate) fn respond(
     mut results: Vec<PutEventsResultEntry>,
     accepted: Vec<(usize, String)>,
 ) -> PutEventsResponse {
@@ -292,7 +308,7 @@ fn respond(
 /// transaction. Returns, per accepted event, the incident it opened or merged into.
 ///
 /// Errors: store errors (the caller drops the transaction).
-async fn ingest(
+pub(crate) async fn ingest(
     tx: &mut dyn StoreTx,
     rules: &CompiledRules,
     config: &ServerConfig,
@@ -324,13 +340,16 @@ async fn ingest_one(
     received_at: f64,
     follow_ups: &mut std::collections::VecDeque<Accepted>,
 ) -> ApiResult<Option<String>> {
-    let text = a.envelope.to_string();
+    let (mut routes, text) = match (&a.route_to, &a.prepared) {
+        (Some(rule_arn), _) => (
+            rules.scheduled(rule_arn).into_iter().collect(),
+            a.envelope.to_string(),
+        ),
+        (None, Some((routes, text))) => (routes.clone(), text.clone()),
+        (None, None) => (rules.matching(&a.bus, &a.envelope), a.envelope.to_string()),
+    };
     tx.insert_event(&a.event_id, &a.bus, received_at, &text)
         .await?;
-    let mut routes = match &a.route_to {
-        Some(rule_arn) => rules.scheduled(rule_arn).into_iter().collect(),
-        None => rules.matching(&a.bus, &a.envelope),
-    };
     if let Some(only) = &a.only_rules {
         routes.retain(|r| only.contains(&r.rule_arn));
     }
@@ -601,6 +620,7 @@ fn heartbeat_event(config: &ServerConfig, e: heartbeats::HeartbeatEvent) -> Acce
         hints: Hints::default(),
         route_to: None,
         only_rules: None,
+        prepared: None,
     }
 }
 
@@ -650,6 +670,7 @@ pub async fn receive(
             hints: i.hints,
             route_to: None,
             only_rules: None,
+            prepared: None,
         });
     }
     let ids: Vec<String> = accepted.iter().map(|a| a.event_id.clone()).collect();
@@ -763,6 +784,7 @@ async fn release_batch(
                 hints,
                 route_to: None,
                 only_rules: None,
+                prepared: None,
             };
             let caller =
                 crate::domain::alerts::receiver_caller(config, &format!("window-{window_id}"));
@@ -912,6 +934,7 @@ pub async fn fire_schedule(
         hints: Hints::default(),
         route_to: Some(rule_arn.to_owned()),
         only_rules: None,
+        prepared: None,
     };
     ingest(tx, rules, config, &caller, vec![accepted]).await?;
     Ok(Some(Firing {
@@ -991,6 +1014,7 @@ pub async fn replay_step(
             hints: Hints::default(),
             route_to: None,
             only_rules: only_rules.clone(),
+            prepared: None,
         });
     }
     let caller = crate::domain::alerts::receiver_caller(config, &format!("replay-{name}"));

@@ -22,7 +22,7 @@ use tocsin_api::events::{
 
 use crate::clock;
 use crate::domain::identity::Role;
-use crate::domain::{archives, buses, destinations, events, rules};
+use crate::domain::{archives, buses, destinations, rules};
 use crate::http::audit::Audit;
 use crate::http::operation::Operation;
 use crate::http::state::AppState;
@@ -177,7 +177,7 @@ pub static OPERATIONS: &[Operation] = &[
     }},
     operation! { "PutEvents", Producer, (s, caller, req: PutEventsRequest) -> PutEventsResponse {
         let rules = s.rules.snapshot();
-        events::put_events(s.store.as_ref(), &rules, &s.config, caller, req).await?
+        crate::domain::group_commit::put_events(&s.ingest, rules, &s.config, caller, req).await?
     }},
     operation! { "TestEventPattern", Viewer, (_, _, req: TestEventPatternRequest) -> TestEventPatternResponse {
         rules::test_event_pattern(req)?

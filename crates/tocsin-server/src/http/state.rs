@@ -36,6 +36,8 @@ pub struct AppState {
     pub tickets: Arc<crate::http::tickets::Tickets>,
     /// Requests per access key (`--rate-limit-per-key`), when limited.
     pub rate_limiter: Option<Arc<KeyedLimiter>>,
+    /// PutEvents' group commit (its writer runs as the `ingest` worker).
+    pub ingest: Arc<crate::domain::group_commit::GroupCommit>,
     /// The change feed fanned out to streams by the `feed` worker.
     pub feed: Arc<crate::worker::feed::FeedHub>,
     /// Live streams open now.
@@ -51,7 +53,7 @@ pub struct AppState {
 impl AppState {
     /// Builds state over a store: compiles its rules and starts the background workers
     /// (`matcher`, `delivery`, `runbooks`, `notify`, `escalation`, `watch`, `silences`,
-    /// `archives`, `retention`, `feed`) under
+    /// `archives`, `retention`, `ingest`, `feed`) under
     /// the supervisor. Must be called inside a Tokio runtime.
     /// Returns the state and the sender that signals shutdown (workers and streams stop).
     ///
@@ -134,6 +136,23 @@ impl AppState {
             retention: Arc::new(config.retention.clone()),
         };
         supervisor.spawn("retention", move || retention.clone().run());
+        if let Some(crate::config::SecretUrl(url)) = config.heartbeat_url.clone() {
+            let pulse = crate::worker::pulse::Pulse {
+                ctx: ctx.clone(),
+                supervisor: supervisor.clone(),
+                url,
+                interval: config.heartbeat_interval,
+            };
+            supervisor.spawn("heartbeat", move || pulse.clone().run());
+        }
+        let ingest = Arc::new(crate::domain::group_commit::GroupCommit::new(
+            store.clone(),
+            config.clone(),
+        ));
+        {
+            let (ingest, shutdown) = (ingest.clone(), rx.clone());
+            supervisor.spawn("ingest", move || ingest.clone().run(shutdown.clone()));
+        }
         let feed = Arc::new(crate::worker::feed::FeedHub::new(position));
         let tailer = crate::worker::feed::FeedTailer {
             ctx: ctx.clone(),
@@ -152,6 +171,7 @@ impl AppState {
                 tickets: Arc::default(),
                 rate_limiter,
                 feed,
+                ingest,
                 open_streams: Arc::default(),
                 key_uses: Arc::default(),
                 signing,

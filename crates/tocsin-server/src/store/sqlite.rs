@@ -105,6 +105,7 @@ impl Store for SqliteStore {
             tx,
             _guard: Some(guard),
             last_change: None,
+            saved_change: None,
             feed: self.feed.clone(),
         }))
     }
@@ -116,6 +117,7 @@ impl Store for SqliteStore {
             tx,
             _guard: None,
             last_change: None,
+            saved_change: None,
             feed: self.feed.clone(),
         }))
     }
@@ -210,11 +212,42 @@ pub(crate) struct SqliteTx {
     pub(super) tx: Transaction<'static, Sqlite>,
     _guard: Option<OwnedMutexGuard<()>>,
     pub(super) last_change: Option<i64>,
+    /// `last_change` when the open savepoint was taken.
+    saved_change: Option<Option<i64>>,
     feed: Arc<watch::Sender<i64>>,
 }
 
 #[async_trait]
 impl StoreTx for SqliteTx {
+    async fn savepoint(&mut self) -> StoreResult<()> {
+        sqlx::query("SAVEPOINT grouped")
+            .execute(&mut *self.tx)
+            .await?;
+        self.saved_change = Some(self.last_change);
+        Ok(())
+    }
+
+    async fn release_savepoint(&mut self) -> StoreResult<()> {
+        sqlx::query("RELEASE grouped")
+            .execute(&mut *self.tx)
+            .await?;
+        self.saved_change = None;
+        Ok(())
+    }
+
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
+        sqlx::query("ROLLBACK TO grouped")
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("RELEASE grouped")
+            .execute(&mut *self.tx)
+            .await?;
+        if let Some(saved) = self.saved_change.take() {
+            self.last_change = saved;
+        }
+        Ok(())
+    }
+
     #[tracing::instrument(level = "debug", skip_all)]
     async fn commit(self: Box<Self>) -> StoreResult<()> {
         let SqliteTx {
@@ -222,6 +255,7 @@ impl StoreTx for SqliteTx {
             _guard,
             last_change,
             feed,
+            ..
         } = *self;
         let started = std::time::Instant::now();
         tx.commit().await?;

@@ -130,3 +130,91 @@ async fn acknowledged_event_survives_sigkill() {
     second.child.kill().unwrap();
     second.child.wait().unwrap();
 }
+
+/// Sends `n` PutEvents requests at once (two events each); returns the acknowledged ids.
+async fn burst(client: &reqwest::Client, base: &str, n: usize) -> Vec<String> {
+    let requests = (0..n).map(|_| {
+        post(
+            client,
+            format!("{base}/"),
+            Some("AWSEvents.PutEvents"),
+            json!({"Entries": [alarm_entry(), alarm_entry()]}),
+        )
+    });
+    futures::future::join_all(requests)
+        .await
+        .into_iter()
+        .flat_map(|answer| {
+            assert_eq!(answer["FailedEntryCount"], 0, "{answer}");
+            answer["Entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["EventId"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn group_commit_acknowledges_only_what_is_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("grouped.db").display());
+    let server = Tocsin::start(&db, &[]).await;
+    let pattern = json!({"source": ["aws.cloudwatch"]}).to_string();
+    post(
+        &server.client,
+        format!("{}/", server.base),
+        Some("AWSEvents.PutRule"),
+        json!({"Name": "r", "EventPattern": pattern}),
+    )
+    .await;
+    // Concurrent requests share transactions: the batch-size histogram says so.
+    let warm = burst(&server.client, &server.base, 64).await;
+    assert_eq!(warm.len(), 128);
+    let metrics = server
+        .client
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or_else(|| panic!("no {name} in {metrics}"))
+    };
+    let (sum, count) = (
+        value("tocsin_group_commit_batch_size_sum "),
+        value("tocsin_group_commit_batch_size_count "),
+    );
+    assert!(
+        sum >= 64.0 && count < sum,
+        "64 concurrent requests took {count} transactions"
+    );
+
+    // SIGKILL right after a burst of concurrent acknowledgements: every acknowledged
+    // event is stored.
+    let mut server = server;
+    let acked = burst(&server.client, &server.base, 64).await;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let stored: std::collections::HashSet<String> =
+        sqlx::query_scalar("SELECT event_id FROM events")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    let missing: Vec<&String> = acked
+        .iter()
+        .chain(&warm)
+        .filter(|id| !stored.contains(*id))
+        .collect();
+    assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
+    assert_eq!(stored.len(), 256);
+}

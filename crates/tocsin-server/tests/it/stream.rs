@@ -271,3 +271,42 @@ async fn many_streams_see_every_change_once_and_in_order() {
     }
     server.stop();
 }
+
+#[tokio::test]
+async fn the_outbound_heartbeat_pings_while_healthy() {
+    let pings = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = pings.clone();
+    let app = axum::Router::new().route(
+        "/ping/{token}",
+        axum::routing::get(
+            move |axum::extract::Path(token): axum::extract::Path<String>| {
+                let counted = counted.clone();
+                async move {
+                    assert_eq!(token, "s3cret");
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    "ok"
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/ping/s3cret", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let server = TestServer::start_with(ServerConfig {
+        heartbeat_url: Some(tocsin_server::config::SecretUrl(url)),
+        heartbeat_interval: Duration::from_millis(200),
+        ..Default::default()
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pings.load(std::sync::atomic::Ordering::SeqCst) < 3 {
+        assert!(Instant::now() < deadline, "fewer than 3 heartbeats in 10 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Once the server stops, so do the pings: the switch can notice.
+    server.stop();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let stopped_at = pings.load(std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(pings.load(std::sync::atomic::Ordering::SeqCst), stopped_at);
+}

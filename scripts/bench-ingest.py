@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Ingest throughput of Tocsin against Prometheus Alertmanager, side by side in one run, over
+real HTTP on loopback with wrk (32 connections, 10 s per case by default).
+
+Cases:
+  am-1      Alertmanager: one alert per POST /api/v2/alerts (in memory, no durability)
+  tocsin-1  Tocsin: PutEvents with 1 event matching no rule
+  tocsin-10 Tocsin: PutEvents with 10 events matching no rule (events/s = requests/s x 10)
+  tocsin-dd Tocsin: PutEvents with 1 event matched by a rule and deduplicated into one open
+            incident (the plan has a dedupe string)
+
+Tocsin runs as users run it: the release binary, SigV4-signed requests (botocore's signer;
+one signature per case, valid for its 10 s), the audit log on, WAL with synchronous=FULL:
+every answer comes after its commit reached the disk.
+
+Usage: scripts/bench-ingest.py [--duration 10] [--connections 32] [--bin target/release/tocsin]
+Needs: wrk, prometheus-alertmanager (Debian packages), the repository's .venv (botocore).
+Prints a Markdown table; docs/benchmarks.md keeps the last one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
+def wrk(url: str, method: str, headers: dict, body: str, duration: int, connections: int) -> dict:
+    """Runs wrk with a fixed request; returns requests/s, p50 and p99 (ms) and errors."""
+    lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    lua.write(f"wrk.method = {json.dumps(method)}\n")
+    lua.write(f"wrk.body = {json.dumps(body)}\n")
+    for k, v in headers.items():
+        lua.write(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n")
+    lua.write(
+        "function done(summary, latency, requests)\n"
+        "  io.write(string.format('RESULT %d %d %d %d %d %d\\n', summary.requests, summary.duration,"
+        " latency:percentile(50), latency:percentile(99), summary.errors.status, summary.errors.timeout"
+        " + summary.errors.connect + summary.errors.read + summary.errors.write))\n"
+        "end\n"
+    )
+    lua.close()
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s", "-s", lua.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(lua.name)
+    m = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", out)
+    if not m:
+        raise SystemExit(f"wrk printed no result:\n{out}")
+    requests, micros, p50, p99, status_errors, socket_errors = map(int, m.groups())
+    return {
+        "rps": requests / (micros / 1e6),
+        "p50_ms": p50 / 1000,
+        "p99_ms": p99 / 1000,
+        "non2xx": status_errors,
+        "socket_errors": socket_errors,
+        "requests": requests,
+    }
+
+
+def signed(base: str, key: tuple[str, str], target: str, body: str) -> dict:
+    """Headers of a SigV4-signed EventBridge call (botocore's signer)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(
+        method="POST",
+        url=f"{base}/",
+        data=body.encode(),
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
+    )
+    SigV4Auth(Credentials(*key), "events", "us-east-1").add_auth(request)
+    return {k: v for k, v in request.headers.items()}
+
+
+def call(base: str, key: tuple[str, str], target: str, body: dict, path: str = "/") -> dict:
+    text = json.dumps(body)
+    if path == "/":
+        headers = signed(base, key, target, text)
+    else:
+        headers = {"Authorization": f"Bearer {key[0]}:{key[1]}", "Content-Type": "application/json"}
+    req = urllib.request.Request(f"{base}{path}", data=text.encode(), headers=headers, method="POST")
+    return json.loads(urllib.request.urlopen(req, timeout=10).read() or b"{}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "tocsin"))
+    ap.add_argument("--alertmanager", default=shutil.which("prometheus-alertmanager") or "alertmanager")
+    args = ap.parse_args()
+
+    work = tempfile.mkdtemp(prefix="tocsin-bench-")
+    procs = []
+    try:
+        # Alertmanager: a null receiver, in memory.
+        am_port = free_port()
+        with open(os.path.join(work, "am.yml"), "w") as f:
+            f.write("route:\n  receiver: null\nreceivers:\n  - name: null\n")
+        procs.append(subprocess.Popen(
+            [args.alertmanager, f"--config.file={work}/am.yml", f"--storage.path={work}/am",
+             f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address="],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        am = f"http://127.0.0.1:{am_port}"
+        wait_up(f"{am}/-/ready")
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        procs.append(subprocess.Popen(
+            [args.bin, "serve", "--listen", f"127.0.0.1:{port}", "--database-url", f"sqlite://{work}/t.db",
+             "--web-dir", "/nonexistent", "--rate-limit-per-key", "0"],
+            stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "tocsin.log"), "w")))
+        wait_up(f"{base}/healthz")
+        creds = open(os.path.join(work, "admin-credentials")).read()
+        key = (creds.split("aws_access_key_id = ")[1].split()[0], creds.split("aws_secret_access_key = ")[1].split()[0])
+
+        # The deduplicating route: a plan with a dedupe string and a rule for bench.alarm.
+        plan = call(base, key, "", {"name": "bench", "incidentTemplate": {"title": "Bench", "impact": 3, "dedupeString": "bench"}},
+                    path="/createResponsePlan")["arn"]
+        call(base, key, "AWSEvents.PutRule", {"Name": "bench", "EventPattern": json.dumps({"source": ["bench.alarm"]})})
+        call(base, key, "AWSEvents.PutTargets", {"Rule": "bench", "Targets": [{"Id": "plan", "Arn": plan}]})
+        time.sleep(0.5)
+
+        def entry(source: str) -> dict:
+            return {"Source": source, "DetailType": "Bench", "Detail": json.dumps({"host": "web-1", "value": 97.5})}
+
+        alert = json.dumps([{"labels": {"alertname": "Bench", "instance": "web-1"}, "annotations": {"summary": "bench"}}])
+        cases = [
+            ("am-1", "Alertmanager, 1 alert per request", 1, lambda: (f"{am}/api/v2/alerts", {"Content-Type": "application/json"}, alert)),
+            ("tocsin-1", "Tocsin, 1 event per request, matching no rule", 1, lambda: ("", None, {"Entries": [entry("bench.noise")]})),
+            ("tocsin-10", "Tocsin, 10 events per request, matching no rule", 10, lambda: ("", None, {"Entries": [entry("bench.noise")] * 10})),
+            ("tocsin-dd", "Tocsin, 1 event per request, matched and deduplicated into an open incident", 1, lambda: ("", None, {"Entries": [entry("bench.alarm")]})),
+        ]
+        results = {}
+        for name, words, per_request, make in cases:
+            url, headers, body = make()
+            if not url:
+                text = json.dumps(body)
+                url, headers, body = f"{base}/", signed(base, key, "AWSEvents.PutEvents", text), text
+            r = wrk(url, "POST", headers, body, args.duration, args.connections)
+            r["per_s"] = r["rps"] * per_request
+            results[name] = (words, r)
+            print(f"{name}: {r['per_s']:.0f}/s p50 {r['p50_ms']:.1f} ms p99 {r['p99_ms']:.1f} ms non-2xx {r['non2xx']} socket errors {r['socket_errors']}", file=sys.stderr)
+            time.sleep(1)
+        incidents = call(base, key, "", {}, path="/listIncidentRecords")["incidentRecordSummaries"]
+
+        am_rate = results["am-1"][1]["per_s"]
+        print(f"| case | per second | p50 ms | p99 ms | ratio to Alertmanager | non-2xx |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, (words, r) in results.items():
+            print(f"| {words} | {r['per_s']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['per_s'] / am_rate:.2f}x | {r['non2xx']} |")
+        print(f"\nincidents after the deduplicated case: {len(incidents)} (expected 1); "
+              f"{args.connections} connections, {args.duration} s per case, {os.cpu_count()} CPUs")
+    finally:
+        for p in procs:
+            p.terminate()
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
