@@ -131,7 +131,7 @@ def main() -> None:
         # Alertmanager: a null receiver, in memory.
         am_port = free_port()
         with open(os.path.join(work, "am.yml"), "w") as f:
-            f.write("route:\n  receiver: null\nreceivers:\n  - name: null\n")
+            f.write('route:\n  receiver: "null"\nreceivers:\n  - name: "null"\n')
         procs.append(subprocess.Popen(
             [args.alertmanager, f"--config.file={work}/am.yml", f"--storage.path={work}/am",
              f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address="],

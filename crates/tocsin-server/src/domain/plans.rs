@@ -291,3 +291,45 @@ pub async fn delete_response_plan(
     }
     Ok(deleted)
 }
+
+/// A plan Tocsin writes itself (the `--seed-example` plan, the self-watching plan): a name,
+/// display name and incident template (title, impact, summary) and nothing else, inserted
+/// in `tx` with its `ResponsePlanChanged` feed entry.
+///
+/// Errors: the store's (a plan of that ARN exists: `AlreadyExists`).
+pub async fn insert_simple_plan(
+    tx: &mut dyn StoreTx,
+    arn: &str,
+    name: &str,
+    display_name: &str,
+    (title, impact, summary): (&str, i32, &str),
+) -> Result<(), StoreError> {
+    let now = clock::now();
+    tx.insert_plan(&StoredPlan {
+        plan: GetResponsePlanOutput {
+            arn: arn.to_owned(),
+            name: name.to_owned(),
+            display_name: Some(display_name.to_owned()),
+            incident_template: IncidentTemplate {
+                title: title.to_owned(),
+                impact,
+                summary: Some(summary.to_owned()),
+                dedupe_string: None,
+                notification_targets: None,
+                incident_tags: None,
+            },
+            chat_channel: None,
+            engagements: None,
+            actions: None,
+            integrations: None,
+        },
+        created_at: now,
+        updated_at: now,
+    })
+    .await?;
+    tx.append_change(&Change::ResponsePlanChanged {
+        arn: arn.to_owned(),
+    })
+    .await?;
+    Ok(())
+}

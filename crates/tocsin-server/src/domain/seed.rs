@@ -2,13 +2,11 @@
 //! (CloudWatch alarm → plan), written only into an empty database.
 
 use tocsin_api::events::{Rule, RuleState, Target};
-use tocsin_api::incidents::{GetResponsePlanOutput, IncidentTemplate};
 use tocsin_api::native::Change;
 
-use crate::clock;
 use crate::config::ServerConfig;
 use crate::domain::arns;
-use crate::store::{Store, StoreResult, StoredPlan};
+use crate::store::{Store, StoreResult};
 
 /// Name of the example response plan and rule.
 pub const EXAMPLE_NAME: &str = "example-cloudwatch-alarm";
@@ -24,32 +22,17 @@ pub async fn seed_example(store: &dyn Store, cfg: &ServerConfig) -> StoreResult<
         return Ok(false);
     }
     let plan_arn = arns::response_plan(&cfg.account_id, EXAMPLE_NAME);
-    let now = clock::now();
-    tx.insert_plan(&StoredPlan {
-        plan: GetResponsePlanOutput {
-            arn: plan_arn.clone(),
-            name: EXAMPLE_NAME.into(),
-            display_name: Some("EXAMPLE: CloudWatch alarm → incident".into()),
-            incident_template: IncidentTemplate {
-                title: "EXAMPLE: CloudWatch alarm is firing".into(),
-                impact: 3,
-                summary: Some("Seeded by `tocsin serve --seed-example`. Delete it when you have your own plans.".into()),
-                dedupe_string: None,
-                notification_targets: None,
-                incident_tags: None,
-            },
-            chat_channel: None,
-            engagements: None,
-            actions: None,
-            integrations: None,
-        },
-        created_at: now,
-        updated_at: now,
-    })
-    .await?;
-    tx.append_change(&Change::ResponsePlanChanged {
-        arn: plan_arn.clone(),
-    })
+    crate::domain::plans::insert_simple_plan(
+        tx.as_mut(),
+        &plan_arn,
+        EXAMPLE_NAME,
+        "EXAMPLE: CloudWatch alarm → incident",
+        (
+            "EXAMPLE: CloudWatch alarm is firing",
+            3,
+            "Seeded by `tocsin serve --seed-example`. Delete it when you have your own plans.",
+        ),
+    )
     .await?;
     let rule_arn = arns::rule(&cfg.region, &cfg.account_id, "default", EXAMPLE_NAME);
     tx.put_rule(&Rule {

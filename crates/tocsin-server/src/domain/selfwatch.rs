@@ -12,14 +12,13 @@
 //! itself does not open another (no loop).
 
 use serde_json::json;
-use tocsin_api::incidents::{GetResponsePlanOutput, IncidentTemplate, TriggerDetails};
-use tocsin_api::native::Change;
+use tocsin_api::incidents::TriggerDetails;
 
 use crate::clock;
 use crate::config::ServerConfig;
 use crate::domain::error::ApiResult;
 use crate::domain::incidents::{self, NewIncident};
-use crate::store::{StoreResult, StoreTx, StoredPlan};
+use crate::store::{StoreResult, StoreTx};
 
 /// Name of the built-in plan.
 pub const PLAN_NAME: &str = "tocsin-delivery-failure";
@@ -40,34 +39,18 @@ pub async fn ensure_plan(tx: &mut dyn StoreTx, config: &ServerConfig) -> StoreRe
     if tx.plan(&arn).await?.is_some() {
         return Ok(false);
     }
-    let now = clock::now();
-    tx.insert_plan(&StoredPlan {
-        plan: GetResponsePlanOutput {
-            arn: arn.clone(),
-            name: PLAN_NAME.into(),
-            display_name: Some(DISPLAY_NAME.into()),
-            incident_template: IncidentTemplate {
-                title: DISPLAY_NAME.into(),
-                impact: 2,
-                summary: Some(
-                    "Built in: Tocsin opens this incident when one of its own deliveries (an HTTP target, a notification or a page) is given up. The timeline names the delivery and the reason. Edit this plan to tell someone."
-                        .into(),
-                ),
-                dedupe_string: None,
-                notification_targets: None,
-                incident_tags: None,
-            },
-            chat_channel: None,
-            engagements: None,
-            actions: None,
-            integrations: None,
-        },
-        created_at: now,
-        updated_at: now,
-    })
+    crate::domain::plans::insert_simple_plan(
+        tx,
+        &arn,
+        PLAN_NAME,
+        DISPLAY_NAME,
+        (
+            DISPLAY_NAME,
+            2,
+            "Built in: Tocsin opens this incident when one of its own deliveries (an HTTP target, a notification or a page) is given up. The timeline names the delivery and the reason. Edit this plan to tell someone.",
+        ),
+    )
     .await?;
-    tx.append_change(&Change::ResponsePlanChanged { arn })
-        .await?;
     Ok(true)
 }
 

@@ -124,18 +124,14 @@ impl Store for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn changes_after(&self, after: i64, limit: i64) -> StoreResult<Vec<ChangeFeedEntry>> {
-        let rows =
-            sqlx::query("SELECT id, at, body FROM change_feed WHERE id > ? ORDER BY id LIMIT ?")
-                .bind(after)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.into_iter()
+        self.feed_rows_after(after, limit)
+            .await?
+            .into_iter()
             .map(|row| {
                 Ok(ChangeFeedEntry {
-                    id: row.try_get("id")?,
-                    at: row.try_get("at")?,
-                    change: decode(row.try_get::<&str, _>("body")?)?,
+                    id: row.id,
+                    at: row.at,
+                    change: decode(&row.body)?,
                 })
             })
             .collect()

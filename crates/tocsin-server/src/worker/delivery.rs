@@ -113,11 +113,7 @@ pub async fn send(client: &reqwest::Client, policy: &OutboundPolicy, o: &Outgoin
     match request.send().await {
         Ok(response) => {
             let code = response.status().as_u16();
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| crate::domain::deliveries::retry_after_secs(v, clock::now()));
+            let retry_after = retry_after(&response);
             if response.status().is_success() {
                 Attempt::Delivered(code)
             } else if let (429 | 503, Some(after)) = (code, retry_after) {
@@ -145,6 +141,15 @@ pub async fn send(client: &reqwest::Client, policy: &OutboundPolicy, o: &Outgoin
             }
         }
     }
+}
+
+/// The seconds an answer's `Retry-After` header asks for, if it has a readable one.
+pub fn retry_after(response: &reqwest::Response) -> Option<f64> {
+    response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| crate::domain::deliveries::retry_after_secs(v, clock::now()))
 }
 
 /// Per-destination spacing of API destination calls (`InvocationRateLimitPerSecond`): each

@@ -157,12 +157,7 @@ impl NotifyWorker {
         match request.send().await {
             Ok(response) => {
                 let code = response.status().as_u16();
-                let retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| crate::domain::deliveries::retry_after_secs(v, clock::now()));
-                match (code, retry_after) {
+                match (code, crate::worker::delivery::retry_after(&response)) {
                     (429 | 503, Some(after)) => Outcome::RetryAfter(
                         Some(code),
                         format!("endpoint answered {code} (Retry-After {after:.0} s)"),
