@@ -382,7 +382,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TOCSIN_RATE_LIMIT_PER_KEY", default_value_t = 200)]
     pub rate_limit_per_key: u32,
     /// Most live event streams open at once; one more answers 503 with the reason.
-    #[arg(long, env = "TOCSIN_MAX_STREAMS", default_value_t = 2000)]
+    #[arg(long, env = "TOCSIN_MAX_STREAMS", default_value_t = 10000)]
     pub max_streams: usize,
     /// Serve HTTPS with this PEM certificate chain (needs --tls-key). Without it, plain HTTP
     /// (put a reverse proxy in front, as README's recipe shows).

@@ -353,7 +353,7 @@ impl Default for ServerConfig {
             insecure_no_auth: false,
             allowed_hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
             rate_limit_per_key: 200,
-            max_streams: 2000,
+            max_streams: 10000,
             links: Links {
                 api: "http://127.0.0.1:8787".into(),
                 app: "http://127.0.0.1:8787".into(),
