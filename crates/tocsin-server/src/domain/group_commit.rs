@@ -58,22 +58,17 @@ impl GroupCommit {
         }
     }
 
-    /// The writer: batches, writes and commits until every sender is gone or shutdown.
-    /// Restarted by the supervisor after a panic; the queue survives it.
+    /// The writer: batches, writes and commits until every sender is gone. It keeps going
+    /// through a graceful shutdown, so requests still in flight then are committed and
+    /// answered; it ends with the runtime. Restarted by the supervisor after a panic; the
+    /// queue survives it.
     ///
     /// Errors: none of its own; a failing batch is answered with its error.
-    pub async fn run(
-        self: Arc<Self>,
-        mut shutdown: tokio::sync::watch::Receiver<bool>,
-    ) -> Result<(), crate::domain::error::BoxError> {
+    pub async fn run(self: Arc<Self>) -> Result<(), crate::domain::error::BoxError> {
         let mut receiver = self.receiver.lock().await;
         loop {
-            let first = tokio::select! {
-                job = receiver.recv() => match job {
-                    Some(job) => job,
-                    None => return Ok(()),
-                },
-                _ = shutdown.wait_for(|s| *s) => return Ok(()),
+            let Some(first) = receiver.recv().await else {
+                return Ok(());
             };
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {

@@ -150,8 +150,8 @@ impl AppState {
             config.clone(),
         ));
         {
-            let (ingest, shutdown) = (ingest.clone(), rx.clone());
-            supervisor.spawn("ingest", move || ingest.clone().run(shutdown.clone()));
+            let ingest = ingest.clone();
+            supervisor.spawn("ingest", move || ingest.clone().run());
         }
         let feed = Arc::new(crate::worker::feed::FeedHub::new(position));
         let tailer = crate::worker::feed::FeedTailer {
