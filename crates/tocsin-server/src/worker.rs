@@ -44,14 +44,29 @@ pub trait Outbox: Send + Sync {
 }
 
 impl WorkerContext {
+    /// Sleeps until the next commit (`wake`, from [`crate::store::Store::subscribe`]) or
+    /// `at_most`, whichever comes first; `false` when the server is shutting down instead.
+    /// The idle wait of every worker that follows the store.
+    pub async fn wait_for_commit(
+        &self,
+        wake: &mut tokio::sync::watch::Receiver<i64>,
+        at_most: std::time::Duration,
+    ) -> bool {
+        let mut shutdown = self.shutdown.clone();
+        tokio::select! {
+            _ = wake.changed() => true,
+            _ = tokio::time::sleep(at_most) => true,
+            _ = shutdown.wait_for(|s| *s) => false,
+        }
+    }
+
     /// Runs the outbox's passes until shutdown, again after every commit and when its next
     /// entry (epoch seconds, read after each pass) falls due, and at least every 5 s. A failing pass is
     /// logged as `what` and retried on the next wake-up. The loop of the outbox workers.
     pub async fn drain_until_shutdown(&self, what: &str, outbox: &dyn Outbox) {
         let mut wake = self.store.subscribe();
-        let mut shutdown = self.shutdown.clone();
         loop {
-            if *shutdown.borrow() {
+            if *self.shutdown.borrow() {
                 return;
             }
             if let Err(err) = outbox.pass().await {
@@ -61,10 +76,11 @@ impl WorkerContext {
                 Ok(Some(at)) => (at - crate::clock::now()).clamp(0.05, 5.0),
                 _ => 5.0,
             };
-            tokio::select! {
-                _ = wake.changed() => {},
-                _ = tokio::time::sleep(std::time::Duration::from_secs_f64(wait)) => {},
-                _ = shutdown.wait_for(|s| *s) => return,
+            if !self
+                .wait_for_commit(&mut wake, std::time::Duration::from_secs_f64(wait))
+                .await
+            {
+                return;
             }
         }
     }

@@ -39,14 +39,22 @@ impl Rendered {
     /// Renders a stored row without decoding its body (it was written as JSON by
     /// `append_change`), so one unreadable row cannot stop the feed.
     pub fn of(row: &FeedRow) -> Self {
+        if serde_json::from_str::<serde::de::IgnoredAny>(&row.body).is_ok() {
+            Self::readable(row)
+        } else {
+            Self::with_change(row, r#"{"kind":"unreadable","data":{}}"#)
+        }
+    }
+
+    /// Renders a row whose body is known to be JSON.
+    fn readable(row: &FeedRow) -> Self {
+        Self::with_change(row, &row.body)
+    }
+
+    fn with_change(row: &FeedRow, change: &str) -> Self {
         let at = serde_json::Number::from_f64(row.at)
             .map(|n| n.to_string())
             .unwrap_or_else(|| "0".into());
-        let change = if serde_json::from_str::<serde::de::IgnoredAny>(&row.body).is_ok() {
-            row.body.clone()
-        } else {
-            serde_json::json!({"kind": "unreadable", "data": {}}).to_string()
-        };
         Rendered {
             id: row.id,
             data: format!("{{\"id\":{},\"at\":{at},\"change\":{change}}}", row.id),
@@ -130,12 +138,19 @@ impl FeedTailer {
                 .await?;
             let n = rows.len();
             total += n;
-            for row in &rows {
-                if let Ok(change) = serde_json::from_str(&row.body) {
-                    self.observer.observe(&change);
-                }
-            }
-            self.hub.publish(rows.iter().map(Rendered::of).collect());
+            // Each body is parsed once: a readable change is counted and sent as stored;
+            // anything else goes through `Rendered::of`'s check.
+            let rendered = rows
+                .iter()
+                .map(|row| match serde_json::from_str(&row.body) {
+                    Ok(change) => {
+                        self.observer.observe(&change);
+                        Rendered::readable(row)
+                    }
+                    Err(_) => Rendered::of(row),
+                })
+                .collect();
+            self.hub.publish(rendered);
             if (n as i64) < READ_BATCH {
                 return Ok(total);
             }
@@ -146,9 +161,8 @@ impl FeedTailer {
     /// node's commits once the store is shared).
     pub async fn run(self) -> Result<(), WorkerError> {
         let mut wake = self.ctx.store.subscribe();
-        let mut shutdown = self.ctx.shutdown.clone();
         loop {
-            if *shutdown.borrow() {
+            if *self.ctx.shutdown.borrow() {
                 return Ok(());
             }
             if let Err(err) = self.pass().await {
@@ -156,10 +170,12 @@ impl FeedTailer {
                 tokio::time::sleep(Duration::from_millis(500)).await;
                 continue;
             }
-            tokio::select! {
-                _ = wake.changed() => {},
-                _ = tokio::time::sleep(Duration::from_secs(5)) => {},
-                _ = shutdown.wait_for(|s| *s) => return Ok(()),
+            if !self
+                .ctx
+                .wait_for_commit(&mut wake, Duration::from_secs(5))
+                .await
+            {
+                return Ok(());
             }
         }
     }

@@ -59,9 +59,8 @@ impl MatcherWorker {
     /// Follows the feed until shutdown.
     pub async fn run(self) -> Result<(), WorkerError> {
         let mut wake = self.ctx.store.subscribe();
-        let mut shutdown = self.ctx.shutdown.clone();
         loop {
-            if *shutdown.borrow() {
+            if *self.ctx.shutdown.borrow() {
                 return Ok(());
             }
             crate::worker::hooks::checkpoint("matcher").await;
@@ -69,11 +68,13 @@ impl MatcherWorker {
             if self.catch_up().await? {
                 continue;
             }
-            tokio::select! {
-                _ = wake.changed() => {},
-                // A safety net for commits another node made (PostgreSQL, later).
-                _ = tokio::time::sleep(Duration::from_secs(5)) => {},
-                _ = shutdown.wait_for(|s| *s) => return Ok(()),
+            // At most 5 s: a safety net for commits another node made (PostgreSQL, later).
+            if !self
+                .ctx
+                .wait_for_commit(&mut wake, Duration::from_secs(5))
+                .await
+            {
+                return Ok(());
             }
         }
     }
