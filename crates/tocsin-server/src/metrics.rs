@@ -3,7 +3,7 @@
 //! own: Tocsin serves the text on its port, behind its authentication).
 //!
 //! Counters of what was **committed** are taken from the change feed by the feed tailer
-//! ([`observe`]), so a rolled-back transaction never counts and every counter agrees with
+//! ([`Observer::observe`]), so a rolled-back transaction never counts and every counter agrees with
 //! the stored state:
 //!
 //! | metric | labels | from |

@@ -21,7 +21,7 @@ use crate::domain::matcher::{CompiledRules, RuleRoute};
 use crate::domain::targets::RouteTarget;
 use crate::domain::validate;
 use crate::domain::windows;
-use crate::store::{Store, StoreTx};
+use crate::store::StoreTx;
 use tocsin_api::receivers::Suppression;
 
 /// Largest PutEvents request, summed over entries as EventBridge sizes them (256 KiB).
@@ -192,30 +192,6 @@ fn truncate_chars(text: &str, max: usize) -> String {
         Some((cut, _)) => text[..cut].to_owned(),
         None => text.to_owned(),
     }
-}
-
-/// Handles `PutEvents` (EventBridge 2015-10-07): validates the batch (1-10 entries, 256 KiB),
-/// gives each entry a result in request order (`EventId`, or `ErrorCode`/`ErrorMessage`),
-/// and commits the accepted events and every effect of their matches before returning.
-///
-/// `rules` is the matcher snapshot to route with; `caller` becomes the `createdBy` of any
-/// incident a rule target opens.
-pub async fn put_events(
-    store: &dyn Store,
-    rules: &CompiledRules,
-    config: &ServerConfig,
-    caller: &Caller,
-    req: PutEventsRequest,
-) -> ApiResult<PutEventsResponse> {
-    let (results, accepted) = accept_request(config, rules, &req)?;
-    if !accepted.is_empty() {
-        let ids = accepted_ids(&accepted);
-        let mut tx = store.write().await?;
-        ingest(tx.as_mut(), rules, config, caller, accepted).await?;
-        tx.commit().await?;
-        return Ok(respond(results, ids));
-    }
-    Ok(respond(results, Vec::new()))
 }
 
 /// Checks a PutEvents request: the batch as a whole (refused with an error) and each entry
@@ -855,9 +831,9 @@ async fn start_runbook(
 }
 
 /// PutEvents inside a transaction the caller owns (a runbook step's): validates and ingests
-/// as [`put_events`] does, without opening or committing a transaction.
+/// as [`crate::domain::group_commit::put_events`] does, without opening or committing a transaction.
 ///
-/// Errors: as [`put_events`].
+/// Errors: as [`crate::domain::group_commit::put_events`].
 pub async fn put_events_in(
     tx: &mut dyn StoreTx,
     rules: &CompiledRules,

@@ -138,12 +138,13 @@ impl GroupCommit {
     }
 }
 
-/// `PutEvents` (EventBridge 2015-10-07) through group commit: validates the batch and each
-/// entry, matches and renders the accepted events, queues them, and answers after the
-/// commit that stored them, as [`events::put_events`] does alone.
+/// Handles `PutEvents` (EventBridge 2015-10-07) through group commit: validates the batch
+/// (1-10 entries, 256 KiB) and each entry (a refused entry gets its `ErrorCode` in the
+/// results, in request order), matches and renders the accepted events, queues them, and
+/// answers after the commit that stored them and every effect of their matches.
 ///
-/// Errors: as [`events::put_events`]; `InternalException` when the commit failed (nothing
-/// of this request was stored).
+/// Errors: `ValidationException` for a bad batch; `InternalException` when the commit
+/// failed (nothing of this request was stored).
 pub async fn put_events(
     queue: &GroupCommit,
     rules: Arc<CompiledRules>,
