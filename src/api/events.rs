@@ -106,6 +106,14 @@ impl Api {
         .await
     }
 
+    /// `GET /v1/deliveries?status=FAILED&limit=500`: the newest dead letters of every rule
+    /// (HTTP deliveries given up, and targets that could not run, with `lastError` saying
+    /// why), newest first.
+    pub async fn dead_letters(&self) -> Result<Vec<tocsin_api::native::Delivery>, ApiError> {
+        self.get_json("/v1/deliveries?status=FAILED&limit=500")
+            .await
+    }
+
     /// Every rule on `bus` with its targets (a rule whose targets cannot be listed still
     /// shows).
     pub async fn rules_with_targets(&self, bus: &str) -> Result<Vec<RuleRow>, String> {

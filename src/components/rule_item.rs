@@ -5,18 +5,24 @@ use leptos::prelude::*;
 use tocsin_api::arn::TargetKind;
 use tocsin_api::events::Rule;
 use tocsin_api::incidents::ResponsePlanSummary;
+use tocsin_api::native::Delivery;
 
 use crate::api::events::{RuleRow, remove_target_input, targets_outcome};
+use crate::clock::local_datetime;
 use crate::components::action_button::ActionButton;
 use crate::components::add_target_form::AddTargetForm;
 use crate::components::error_note::ErrorNote;
 use crate::pattern_check::pretty_json;
+
+/// Dead letters a rule shows at most (the count covers them all).
+const MAX_LETTERS_SHOWN: usize = 5;
 use crate::use_api;
 
 /// `article.rule[data-name][data-state]`: a rule with its state, its pattern or schedule
 /// (`.rule-schedule`) and its targets; edit, test, enable or disable
 /// (`button.rule-toggle`: `EnableRule`/`DisableRule`), delete, add and remove targets, all on
-/// the rule's own bus.
+/// the rule's own bus. Its dead letters (`.dead-letters`: deliveries given up and targets
+/// that could not run, with why) show under its targets, live.
 #[component]
 pub fn RuleItem(
     /// The rule and its targets.
@@ -24,6 +30,9 @@ pub fn RuleItem(
     /// Response plans to offer as targets.
     #[prop(into)]
     plans: Signal<Vec<ResponsePlanSummary>>,
+    /// The newest dead letters of every rule; this rule's show under its targets.
+    #[prop(into)]
+    dead_letters: Signal<Vec<Delivery>>,
     /// Called with the rule when "Edit" is pressed.
     #[prop(into)]
     on_edit: Callback<Rule>,
@@ -158,6 +167,55 @@ pub fn RuleItem(
         }
     };
 
+    let rule_arn = rule.arn.clone();
+    let letters = move || {
+        dead_letters.with(|all| {
+            all.iter()
+                .filter(|d| d.rule_arn == rule_arn)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let letters_view = move || {
+        let mine = letters();
+        (!mine.is_empty()).then(|| {
+            let count = mine.len();
+            view! {
+                <div class="dead-letters" role="status">
+                    <p class="dead-letters-head">
+                        <strong>
+                            {if count == 1 {
+                                "1 dead letter".to_owned()
+                            } else {
+                                format!("{count} dead letters")
+                            }}
+                        </strong>
+                        ": events this rule's targets did not get (newest first)"
+                    </p>
+                    <ul>
+                        {mine
+                            .into_iter()
+                            .take(MAX_LETTERS_SHOWN)
+                            .map(|d| {
+                                view! {
+                                    <li class="dead-letter" data-target=d.target_id.clone()>
+                                        <code>{d.target_id.clone()}</code>
+                                        " · "
+                                        <span class="muted">{local_datetime(d.updated_at)}</span>
+                                        " · "
+                                        <span class="dead-letter-reason">
+                                            {d.last_error.clone().unwrap_or_default()}
+                                        </span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    };
+
     let toggle_input = (name.clone(), !enabled);
     let schedule = rule.schedule_expression.clone();
     let has_pattern = rule.event_pattern.is_some();
@@ -248,6 +306,7 @@ pub fn RuleItem(
                 <div>
                     <h4>"Targets"</h4>
                     {targets_view}
+                    {letters_view}
                     {manage
                         .then(|| {
                             view! {

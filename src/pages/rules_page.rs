@@ -112,6 +112,23 @@ pub fn RulesPage() -> impl IntoView {
     });
     let refresh_replays = Callback::new(move |()| replays.refetch());
 
+    let letters_api = api.clone();
+    let dead_letters = use_live_resource(
+        feed,
+        move || {
+            let api = letters_api.clone();
+            async move { api.dead_letters().await }
+        },
+        |entry| {
+            matches!(
+                &entry.change,
+                Change::DeliveryChanged(d) if d.status == tocsin_api::native::DeliveryStatus::Failed
+            )
+        },
+    );
+    let dead_letters =
+        Signal::derive(move || dead_letters.get().and_then(Result::ok).unwrap_or_default());
+
     let plans = use_live_resource(
         feed,
         move || {
@@ -221,6 +238,7 @@ pub fn RulesPage() -> impl IntoView {
                             <RuleItem
                                 row=row
                                 plans=plan_list
+                                dead_letters=dead_letters
                                 on_edit=on_edit
                                 on_test=on_test
                                 on_changed=refresh

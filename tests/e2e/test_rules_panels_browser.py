@@ -242,3 +242,37 @@ def test_a_viewer_sees_buses_archives_and_replays_without_controls(tocsin, base_
         assert problems == [], problems
     finally:
         page.screenshot(path=str(ARTIFACTS / "rules-panels-viewer.png"), full_page=True)
+
+
+def test_a_rule_shows_its_dead_letters_live_with_the_reason(tocsin, base_url, browser, admin_credentials):
+    """A rule whose response plan was deleted: each alarm it matches becomes a dead letter
+    (issue 12), shown on the rule without a reload, with the server's reason as text."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    events = aws_client("events", base_url, admin_credentials)
+    incidents = aws_client("ssm-incidents", base_url, admin_credentials)
+    plan = incidents.create_response_plan(name="doomed", incidentTemplate={"title": "Doomed", "impact": 2})["arn"]
+    events.put_rule(Name="orphaned", EventPattern=json.dumps(PATTERN))
+    events.put_targets(Rule="orphaned", Targets=[{"Id": "doomed-plan", "Arn": plan}])
+    incidents.delete_response_plan(arn=plan)
+    problems: list[str] = []
+    dialogs: list[str] = []
+    page = accepting_page(browser, "dead-letters", problems, dialogs)
+    try:
+        sign_in(page, base_url, admin_credentials, "/rules")
+        rule = page.locator('article.rule[data-name="orphaned"]')
+        expect(rule).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+        expect(rule.locator(".dead-letters")).to_have_count(0)
+
+        assert events.put_events(Entries=_alarm_entries()[:1])["FailedEntryCount"] == 0
+        letters = rule.locator(".dead-letters")
+        expect(letters).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        expect(letters.locator(".dead-letters-head")).to_contain_text("1 dead letter")
+        letter = letters.locator('li.dead-letter[data-target="doomed-plan"]')
+        expect(letter.locator(".dead-letter-reason")).to_contain_text("does not exist")
+
+        assert events.put_events(Entries=_alarm_entries()[1:2])["FailedEntryCount"] == 0
+        expect(letters.locator(".dead-letters-head")).to_contain_text("2 dead letters", timeout=LIVE_TIMEOUT_MS)
+        page.screenshot(path=str(ARTIFACTS / "rule-dead-letters.png"), full_page=True)
+        assert problems == [], problems
+    finally:
+        page.close()

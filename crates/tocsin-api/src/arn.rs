@@ -29,7 +29,8 @@ pub enum TargetKind<'a> {
         /// The destination's name.
         name: &'a str,
     },
-    /// Anything else: stored and listed, not delivered by this version.
+    /// Anything else: PutTargets refuses it; one stored by an earlier version is listed,
+    /// and each event it gets is dead-lettered.
     Other,
 }
 

@@ -153,7 +153,8 @@ pub enum Change {
     },
     /// An event was accepted onto a bus.
     EventReceived(EventReceived),
-    /// An HTTP target delivery was queued, attempted, delivered or given up.
+    /// An HTTP target delivery was queued, attempted, delivered or given up, or a rule
+    /// target that could not run was dead-lettered (`status` FAILED, `lastError` why).
     DeliveryChanged(Delivery),
     /// An automation execution started, moved to another step, waits, or ended.
     AutomationChanged(AutomationSummary),

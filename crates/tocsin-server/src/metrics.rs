@@ -92,6 +92,15 @@ fn describe() {
         Unit::Seconds,
         "Write-transaction COMMIT latency, including the fsync."
     );
+    describe_histogram!(
+        "tocsin_group_commit_batch_size",
+        "Ingest requests (PutEvents, receivers) written by one group-commit transaction."
+    );
+    describe_histogram!(
+        "tocsin_group_commit_seconds",
+        Unit::Seconds,
+        "One group-commit batch: its writes, the commit and its fsync (and, when a request failed, the batch written again with savepoints)."
+    );
     describe_gauge!("tocsin_streams_open", "Live /v1/stream connections open.");
     describe_gauge!(
         "tocsin_queue_depth",
@@ -158,10 +167,13 @@ impl Observer {
                     &plan_label(&w.response_plan_name, &w.response_plan_arn),
                 );
             }
-            Change::TimelineEventAdded(t) => {
+            // A repeated trigger folds into its "Trigger Deduplicated" entry (an update),
+            // and still counts once.
+            Change::TimelineEventAdded(t) | Change::TimelineEventUpdated(t) => {
+                let added = matches!(change, Change::TimelineEventAdded(_));
                 let name = match t.event_type.as_str() {
                     kinds::TRIGGER_DEDUPLICATED => "tocsin_incidents_deduplicated_total",
-                    kinds::INCIDENT_RESOLVED => "tocsin_incidents_resolved_total",
+                    kinds::INCIDENT_RESOLVED if added => "tocsin_incidents_resolved_total",
                     _ => return,
                 };
                 let plan = self

@@ -336,6 +336,14 @@ pub trait IncidentStore: Send {
     ) -> StoreResult<bool>;
     /// An incident's related items, in the order they were attached.
     async fn related_items(&mut self, incident_arn: &str) -> StoreResult<Vec<RelatedItem>>;
+    /// At most `limit` of an incident's related items after skipping `offset`, in the order
+    /// they were attached (ListRelatedItems' pages, read in the database).
+    async fn related_items_page(
+        &mut self,
+        incident_arn: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<RelatedItem>>;
     /// Removes the item with this identity (as for `insert_related_item`); false when there
     /// was none.
     async fn delete_related_item(

@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod effects;
 pub mod escalation;
 pub mod feed;
+pub mod flight;
 pub mod hooks;
 pub mod matcher;
 pub mod notify;

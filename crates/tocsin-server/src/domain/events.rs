@@ -289,19 +289,16 @@ pub(crate) async fn ingest(
     rules: &CompiledRules,
     config: &ServerConfig,
     caller: &Caller,
-    accepted: Vec<Accepted>,
+    accepted: &[Accepted],
 ) -> ApiResult<Vec<Option<String>>> {
     let received_at = clock::now();
     let mut opened = Vec::with_capacity(accepted.len());
-    let mut queue: std::collections::VecDeque<Accepted> = accepted.into();
-    let first = queue.len();
-    let mut done = 0;
-    while let Some(a) = queue.pop_front() {
-        let incident = ingest_one(tx, rules, config, caller, &a, received_at, &mut queue).await?;
-        if done < first {
-            opened.push(incident);
-        }
-        done += 1;
+    let mut follow_ups = std::collections::VecDeque::new();
+    for a in accepted {
+        opened.push(ingest_one(tx, rules, config, caller, a, received_at, &mut follow_ups).await?);
+    }
+    while let Some(a) = follow_ups.pop_front() {
+        ingest_one(tx, rules, config, caller, &a, received_at, &mut follow_ups).await?;
     }
     Ok(opened)
 }
@@ -511,13 +508,21 @@ async fn run_target(
             }
             Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
             Err(err) => {
-                tracing::warn!(event = %a.event_id, rule = %route.rule_arn, target = %target.id, %err, "failed invocation: the runbook did not start")
+                tracing::warn!(event = %a.event_id, rule = %route.rule_arn, target = %target.id, %err, "failed invocation: the runbook did not start");
+                let reason = format!("the runbook did not start: {err}");
+                dead_letter_target(tx, config, a, route, target, &reason, received_at).await?;
             }
         }
         return Ok(None);
     }
     if tocsin_api::arn::response_plan_name(&target.arn).is_none() {
-        tracing::debug!(target = %target.arn, "target kind not delivered yet");
+        // PutTargets refuses such ARNs; one stored by an earlier version still fails loudly.
+        let reason = format!(
+            "Tocsin cannot deliver to {}: {}",
+            target.arn,
+            crate::domain::targets::DELIVERABLE
+        );
+        dead_letter_target(tx, config, a, route, target, &reason, received_at).await?;
         return Ok(None);
     }
     let mut related_items: Vec<RelatedItem> = a.envelope["resources"]
@@ -572,9 +577,66 @@ async fn run_target(
         // event is still accepted (as EventBridge does with failed targets).
         Err(err @ (ApiError::NotFound(_) | ApiError::Validation(_))) => {
             tracing::warn!(event = %a.event_id, rule = %route.rule_arn, %err, "rule target failed");
+            let reason = format!("no incident was opened: {err}");
+            dead_letter_target(tx, config, a, route, target, &reason, received_at).await?;
             Ok(None)
         }
         Err(other) => Err(other),
+    }
+}
+
+/// A rule target that could not run (a deleted response plan, an unusable input, a runbook
+/// that did not start, an ARN Tocsin cannot deliver to): recorded, in `tx`, as a `FAILED`
+/// delivery of the event to the target's ARN with the reason (the dead letter, listed by
+/// `GET /v1/deliveries?status=FAILED` and on the rule in the app), announced in the change
+/// feed, and reported by the self-watching incident ([`crate::domain::selfwatch`]). The
+/// event and the rule's other targets go on.
+///
+/// Errors: store errors (a self-watching incident that cannot open is only logged).
+async fn dead_letter_target(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    a: &Accepted,
+    route: &RuleRoute,
+    target: &tocsin_api::events::Target,
+    reason: &str,
+    received_at: f64,
+) -> ApiResult<()> {
+    let mut delivery = tocsin_api::native::Delivery {
+        id: 0,
+        event_id: a.event_id.clone(),
+        rule_arn: route.rule_arn.clone(),
+        target_id: target.id.clone(),
+        url: target.arn.clone(),
+        headers: Default::default(),
+        body: String::new(),
+        status: tocsin_api::native::DeliveryStatus::Failed,
+        attempts: 0,
+        max_attempts: 0,
+        deadline: received_at,
+        created_at: received_at,
+        updated_at: received_at,
+        last_status_code: None,
+        last_error: Some(reason.to_owned()),
+    };
+    tx.insert_delivery(&mut delivery).await?;
+    tx.append_change(&Change::DeliveryChanged(delivery.clone()))
+        .await?;
+    let name = format!("{}/{}", route.rule_name, target.id);
+    let letter = crate::domain::selfwatch::DeadLetter {
+        kind: "target",
+        name: &name,
+        id: delivery.id,
+        reason,
+        incident_arn: None,
+    };
+    match crate::domain::selfwatch::dead_letter(tx, config, letter).await {
+        Err(err @ ApiError::Internal(_)) => Err(err),
+        Err(err) => {
+            tracing::warn!(%err, rule = %route.rule_arn, target = %target.id, "the self-watching incident for a failed target did not open");
+            Ok(())
+        }
+        Ok(()) => Ok(()),
     }
 }
 
@@ -600,20 +662,18 @@ fn heartbeat_event(config: &ServerConfig, e: heartbeats::HeartbeatEvent) -> Acce
     }
 }
 
-/// Puts the events receivers turned their input into on `bus`, in `tx` (the caller
-/// commits), as PutEvents would, with each event's hints applied. Returns, per event, its
-/// id and the incident it opened or merged into.
+/// Turns what a receiver made of its input into events on `bus`, as PutEvents would,
+/// each with its hints, matched against `rules` and rendered: everything but the write, so
+/// it runs before the group commit's queue ([`crate::domain::group_commit`]).
 ///
 /// Errors: an event over [`MAX_RECEIVED_EVENT_BYTES`] or with a resource over 2,048 bytes
-/// (`ValidationException`: the receiver answers 400 and nothing is written); store errors.
-pub async fn receive(
-    tx: &mut dyn StoreTx,
+/// (`ValidationException`: the receiver answers 400 and nothing is written).
+pub(crate) fn accept_received(
     rules: &CompiledRules,
     config: &ServerConfig,
-    caller: &Caller,
     bus: &str,
     inbound: Vec<Inbound>,
-) -> ApiResult<Vec<(String, Option<String>)>> {
+) -> ApiResult<Vec<Accepted>> {
     let now = clock::now();
     let mut accepted = Vec::with_capacity(inbound.len());
     for (index, i) in inbound.into_iter().enumerate() {
@@ -649,9 +709,29 @@ pub async fn receive(
             prepared: None,
         });
     }
-    let ids: Vec<String> = accepted.iter().map(|a| a.event_id.clone()).collect();
+    for a in &mut accepted {
+        a.prepare(rules);
+    }
+    Ok(accepted)
+}
+
+/// Stores events [`accept_received`] made, in `tx` (the caller commits), and runs their
+/// rules' targets; returns, per event, its id and the incident it opened or merged into.
+///
+/// Errors: store errors.
+pub(crate) async fn receive(
+    tx: &mut dyn StoreTx,
+    rules: &CompiledRules,
+    config: &ServerConfig,
+    caller: &Caller,
+    accepted: &[Accepted],
+) -> ApiResult<Vec<(String, Option<String>)>> {
     let opened = ingest(tx, rules, config, caller, accepted).await?;
-    Ok(ids.into_iter().zip(opened).collect())
+    Ok(accepted
+        .iter()
+        .map(|a| a.event_id.clone())
+        .zip(opened)
+        .collect())
 }
 
 /// The scheduler's turn for a heartbeat whose deadline passed: marks it missed and puts
@@ -675,7 +755,7 @@ pub async fn miss_heartbeat(
         rules,
         config,
         &caller,
-        vec![heartbeat_event(config, event)],
+        &[heartbeat_event(config, event)],
     )
     .await?;
     Ok(true)
@@ -843,7 +923,7 @@ pub async fn put_events_in(
 ) -> ApiResult<PutEventsResponse> {
     let (results, accepted) = accept_request(config, rules, &req)?;
     let ids = accepted_ids(&accepted);
-    ingest(tx, rules, config, caller, accepted).await?;
+    ingest(tx, rules, config, caller, &accepted).await?;
     Ok(respond(results, ids))
 }
 
@@ -912,7 +992,7 @@ pub async fn fire_schedule(
         only_rules: None,
         prepared: None,
     };
-    ingest(tx, rules, config, &caller, vec![accepted]).await?;
+    ingest(tx, rules, config, &caller, &[accepted]).await?;
     Ok(Some(Firing {
         event_id,
         at,
@@ -994,7 +1074,7 @@ pub async fn replay_step(
         });
     }
     let caller = crate::domain::alerts::receiver_caller(config, &format!("replay-{name}"));
-    ingest(tx, rules, config, &caller, batch).await?;
+    ingest(tx, rules, config, &caller, &batch).await?;
     if let Some((at, id, _)) = page.last() {
         r.cursor = Some((*at, id.clone()));
         r.event_last_replayed_time = Some(*at);

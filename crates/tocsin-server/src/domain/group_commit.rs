@@ -1,19 +1,25 @@
-//! Group commit for `PutEvents`: concurrent requests share one write transaction and one
-//! fsync.
+//! Group commit for ingest (`PutEvents`, receivers): concurrent requests share one write
+//! transaction and one fsync.
 //!
 //! A request is validated, matched against the rules and rendered **before** it queues
-//! ([`put_events`]); the one writer task ([`GroupCommit::run`]) takes whatever is queued (up
-//! to [`MAX_BATCH`] requests), opens one transaction, writes each request's events and
-//! effects between a savepoint and its release, commits once, and only then answers every
-//! request in the batch. Nothing is acknowledged before its commit. A request whose writes
-//! fail is rolled back to its savepoint and fails alone; the others commit. When the commit
-//! itself fails, every request in the batch gets the error and none was acknowledged.
+//! ([`put_events`], [`GroupCommit::submit`]); the one writer task ([`GroupCommit::run`])
+//! takes whatever is queued (up to [`MAX_BATCH`] requests), writes them all in one
+//! transaction, commits once, and only then answers every request in the batch. Nothing is
+//! acknowledged before its commit.
+//!
+//! A request whose writes fail fails alone: the batch is first written straight through
+//! (no savepoints: a savepoint and its release are two more round trips to SQLite per
+//! request); if any request fails, that transaction is rolled back and the batch written
+//! again with each request between a savepoint and its release, so the failing one is
+//! rolled back to its savepoint and the others commit. When the commit itself fails, every
+//! request in the batch gets the error and none was acknowledged.
 //!
 //! The batch grows with the load by itself: while one commit's fsync runs, the next
 //! requests queue, and the next transaction takes them all.
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use tocsin_api::events::{PutEventsRequest, PutEventsResponse};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -22,7 +28,7 @@ use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::events::{self, Accepted};
 use crate::domain::identity::Caller;
 use crate::domain::matcher::CompiledRules;
-use crate::store::Store;
+use crate::store::{Store, StoreTx};
 
 /// Requests one transaction takes at most.
 pub const MAX_BATCH: usize = 256;
@@ -30,12 +36,33 @@ pub const MAX_BATCH: usize = 256;
 /// Requests waiting for the writer at most; more wait to queue (back-pressure).
 const QUEUE: usize = 4096;
 
+/// What one request's writes produced, handed back after the commit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    /// Stored; nothing to report beyond success (PutEvents knows its event ids).
+    Stored,
+    /// Stored: per event, its id and the incident it opened or merged into (receivers).
+    Received(Vec<(String, Option<String>)>),
+    /// Nothing written: the request repeats one already stored (a receiver's delivery id
+    /// seen before).
+    Repeat,
+}
+
+/// One request's writes, run in the shared transaction. It may run twice (the second time
+/// between a savepoint and its release, when another request of its batch failed), so it
+/// reads what it writes from `&self` and keeps no state between runs.
+#[async_trait]
+pub trait Work: Send + Sync {
+    /// Writes the request in `tx`.
+    ///
+    /// Errors: whatever refuses this request; only it is rolled back.
+    async fn write(&self, tx: &mut dyn StoreTx) -> ApiResult<Written>;
+}
+
 /// One queued request.
 struct Job {
-    rules: Arc<CompiledRules>,
-    caller: Caller,
-    accepted: Vec<Accepted>,
-    reply: oneshot::Sender<ApiResult<()>>,
+    work: Box<dyn Work>,
+    reply: oneshot::Sender<ApiResult<Written>>,
 }
 
 /// The queue and its writer. Cheap to share (`Arc`).
@@ -43,19 +70,33 @@ pub struct GroupCommit {
     sender: mpsc::Sender<Job>,
     receiver: Mutex<mpsc::Receiver<Job>>,
     store: Arc<dyn Store>,
-    config: Arc<ServerConfig>,
 }
 
 impl GroupCommit {
     /// A queue writing to `store`. Start [`GroupCommit::run`] (under the supervisor).
-    pub fn new(store: Arc<dyn Store>, config: Arc<ServerConfig>) -> Self {
+    pub fn new(store: Arc<dyn Store>) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE);
         GroupCommit {
             sender,
             receiver: Mutex::new(receiver),
             store,
-            config,
         }
+    }
+
+    /// Queues `work` and waits until the commit that stored it (or the error that refused
+    /// it). Whatever can be checked without the database must be checked before this.
+    ///
+    /// Errors: the work's own error; `InternalException` when the commit failed or the
+    /// writer stopped (nothing of this request was stored).
+    pub async fn submit(&self, work: Box<dyn Work>) -> ApiResult<Written> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Job { work, reply })
+            .await
+            .map_err(|_| ApiError::Internal("the ingest writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| ApiError::Internal("the ingest writer stopped before the commit".into()))?
     }
 
     /// The writer: batches, writes and commits until every sender is gone. It keeps going
@@ -84,34 +125,55 @@ impl GroupCommit {
     /// Writes one batch in one transaction and answers each request after the commit.
     async fn write(&self, batch: Vec<Job>) {
         metrics::histogram!("tocsin_group_commit_batch_size").record(batch.len() as f64);
-        let mut tx = match self.store.write().await {
-            Ok(tx) => tx,
-            Err(err) => {
-                let reason = err.to_string();
+        let started = std::time::Instant::now();
+        let outcomes = match self.straight_through(&batch).await {
+            Ok(written) => Ok(written.into_iter().map(Ok).collect()),
+            Err(()) => self.one_by_one(&batch).await,
+        };
+        metrics::histogram!("tocsin_group_commit_seconds").record(started.elapsed());
+        match outcomes {
+            Ok(outcomes) => {
+                for (job, outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(outcome);
+                }
+            }
+            Err(reason) => {
                 for job in batch {
                     let _ = job
                         .reply
                         .send(Err(ApiError::Internal(reason.clone().into())));
                 }
-                return;
             }
-        };
+        }
+    }
+
+    /// Writes every request without savepoints and commits. `Err(())` when a request
+    /// failed (the transaction was rolled back: try [`Self::one_by_one`]) or the
+    /// transaction could not be opened or committed (so will it be there, which answers
+    /// with the reason).
+    async fn straight_through(&self, batch: &[Job]) -> Result<Vec<Written>, ()> {
+        let mut tx = self.store.write().await.map_err(|_| ())?;
+        let mut written = Vec::with_capacity(batch.len());
+        for job in batch {
+            written.push(job.work.write(tx.as_mut()).await.map_err(|_| ())?);
+        }
+        tx.commit().await.map_err(|_| ())?;
+        Ok(written)
+    }
+
+    /// Writes each request between a savepoint and its release (a failing one is rolled
+    /// back alone) and commits once. `Err(reason)` when the transaction could not be opened
+    /// or committed: nothing was stored.
+    async fn one_by_one(&self, batch: &[Job]) -> Result<Vec<ApiResult<Written>>, String> {
+        let mut tx = self.store.write().await.map_err(|e| e.to_string())?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for job in batch {
-            let outcome = async {
+            let outcome: ApiResult<Written> = async {
                 tx.savepoint().await?;
-                match events::ingest(
-                    tx.as_mut(),
-                    &job.rules,
-                    &self.config,
-                    &job.caller,
-                    job.accepted,
-                )
-                .await
-                {
-                    Ok(_) => {
+                match job.work.write(tx.as_mut()).await {
+                    Ok(written) => {
                         tx.release_savepoint().await?;
-                        Ok(())
+                        Ok(written)
                     }
                     Err(err) => {
                         tx.rollback_to_savepoint().await?;
@@ -120,21 +182,26 @@ impl GroupCommit {
                 }
             }
             .await;
-            outcomes.push((job.reply, outcome));
+            outcomes.push(outcome);
         }
-        match tx.commit().await {
-            Ok(()) => {
-                for (reply, outcome) in outcomes {
-                    let _ = reply.send(outcome);
-                }
-            }
-            Err(err) => {
-                let reason = err.to_string();
-                for (reply, _) in outcomes {
-                    let _ = reply.send(Err(ApiError::Internal(reason.clone().into())));
-                }
-            }
-        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+        Ok(outcomes)
+    }
+}
+
+/// PutEvents' writes: accepted events (matched and rendered) and their effects.
+struct PutEventsWork {
+    rules: Arc<CompiledRules>,
+    config: Arc<ServerConfig>,
+    caller: Caller,
+    accepted: Vec<Accepted>,
+}
+
+#[async_trait]
+impl Work for PutEventsWork {
+    async fn write(&self, tx: &mut dyn StoreTx) -> ApiResult<Written> {
+        events::ingest(tx, &self.rules, &self.config, &self.caller, &self.accepted).await?;
+        Ok(Written::Stored)
     }
 }
 
@@ -148,7 +215,7 @@ impl GroupCommit {
 pub async fn put_events(
     queue: &GroupCommit,
     rules: Arc<CompiledRules>,
-    config: &ServerConfig,
+    config: &Arc<ServerConfig>,
     caller: &Caller,
     req: PutEventsRequest,
 ) -> ApiResult<PutEventsResponse> {
@@ -160,20 +227,78 @@ pub async fn put_events(
         a.prepare(&rules);
     }
     let ids = events::accepted_ids(&accepted);
-    let (reply, answer) = oneshot::channel();
-    let job = Job {
-        rules,
-        caller: caller.clone(),
-        accepted,
-        reply,
-    };
     queue
-        .sender
-        .send(job)
-        .await
-        .map_err(|_| ApiError::Internal("the ingest writer stopped".into()))?;
-    answer
-        .await
-        .map_err(|_| ApiError::Internal("the ingest writer stopped before the commit".into()))??;
+        .submit(Box::new(PutEventsWork {
+            rules,
+            config: config.clone(),
+            caller: caller.clone(),
+            accepted,
+        }))
+        .await?;
     Ok(events::respond(results, ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::SqliteStore;
+
+    /// Stores one event; the one named `fail` writes its event, then fails.
+    struct Insert {
+        id: String,
+        fail: bool,
+    }
+
+    #[async_trait]
+    impl Work for Insert {
+        async fn write(&self, tx: &mut dyn StoreTx) -> ApiResult<Written> {
+            tx.insert_event(&self.id, "default", 1.0, "{}").await?;
+            if self.fail {
+                return Err(ApiError::Validation(format!("{} is refused", self.id)));
+            }
+            Ok(Written::Stored)
+        }
+    }
+
+    async fn stored(store: &SqliteStore) -> Vec<String> {
+        sqlx::query_scalar("SELECT event_id FROM events ORDER BY event_id")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_failing_request_fails_alone_and_its_batch_mates_commit() {
+        let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+        let queue = Arc::new(GroupCommit::new(Arc::new(store.clone())));
+        let writer = tokio::spawn(queue.clone().run());
+        let submits = (0..20).map(|i| {
+            let queue = queue.clone();
+            async move {
+                let work = Insert {
+                    id: format!("e{i:02}"),
+                    fail: i == 7,
+                };
+                queue.submit(Box::new(work)).await
+            }
+        });
+        let answers = futures::future::join_all(submits).await;
+        for (i, answer) in answers.iter().enumerate() {
+            if i == 7 {
+                assert!(
+                    matches!(answer, Err(ApiError::Validation(m)) if m.contains("e07")),
+                    "{answer:?}"
+                );
+            } else {
+                assert_eq!(answer.as_ref().ok(), Some(&Written::Stored), "{i}");
+            }
+        }
+        let ids = stored(&store).await;
+        assert_eq!(ids.len(), 19, "{ids:?}");
+        assert!(
+            !ids.contains(&"e07".to_owned()),
+            "the failed request's write is rolled back"
+        );
+        writer.abort();
+    }
 }

@@ -202,6 +202,64 @@ pub async fn wall_incident(
     })
 }
 
+/// Seconds after a folded "Trigger Deduplicated" entry's first trigger during which more
+/// triggers from the same source fold into it.
+pub const TRIGGER_FOLD_SECS: f64 = 3600.0;
+
+/// Records a trigger merged into the open incident `arn`. Repeats fold: when the
+/// incident's newest timeline entry is a "Trigger Deduplicated" entry from the same source
+/// and trigger, begun less than [`TRIGGER_FOLD_SECS`] ago, it is updated (`count` + 1,
+/// `lastTime` and `timestamp` of this trigger, `eventUpdatedTime` now) instead of adding
+/// an entry, so a flapping alarm adds one entry an hour, not one per evaluation. Its
+/// `eventData` is `{"source", "triggerArn", "timestamp", "dedupeString", "count",
+/// "firstTime", "lastTime"}` (times in epoch seconds).
+///
+/// Errors: store errors.
+async fn record_deduplicated_trigger(
+    tx: &mut dyn StoreTx,
+    arn: &str,
+    trigger: &TriggerDetails,
+    dedupe: &str,
+    now: f64,
+) -> ApiResult<()> {
+    if let Some(mut latest) = tx.latest_timeline_event(arn).await?
+        && latest.event_type == kinds::TRIGGER_DEDUPLICATED
+        && now - latest.event_time < TRIGGER_FOLD_SECS
+        && let Ok(mut data) = serde_json::from_str::<serde_json::Value>(&latest.event_data)
+        && data["source"] == json!(trigger.source)
+        && data["triggerArn"] == json!(trigger.trigger_arn)
+    {
+        let count = data["count"].as_u64().unwrap_or(1) + 1;
+        data["count"] = json!(count);
+        data["lastTime"] = json!(now);
+        data["timestamp"] = json!(trigger.timestamp);
+        latest.event_data = data.to_string();
+        latest.event_updated_time = now;
+        tx.update_timeline_event(&latest).await?;
+        tx.append_change(&Change::TimelineEventUpdated(latest))
+            .await?;
+        return Ok(());
+    }
+    append_timeline(
+        tx,
+        timeline_entry(
+            arn,
+            kinds::TRIGGER_DEDUPLICATED,
+            json!({
+                "source": trigger.source,
+                "triggerArn": trigger.trigger_arn,
+                "timestamp": trigger.timestamp,
+                "dedupeString": dedupe,
+                "count": 1,
+                "firstTime": now,
+                "lastTime": now,
+            }),
+            now,
+        ),
+    )
+    .await
+}
+
 /// Opens an incident from a response plan, or merges it into the open incident with the
 /// same dedupe string, or replays an earlier result for the same client token.
 ///
@@ -240,21 +298,7 @@ pub async fn start_incident(
     } {
         Some(mut existing) => {
             let arn = existing.record.arn.clone();
-            append_timeline(
-                tx,
-                timeline_entry(
-                    &arn,
-                    kinds::TRIGGER_DEDUPLICATED,
-                    json!({
-                        "source": req.trigger.source,
-                        "triggerArn": req.trigger.trigger_arn,
-                        "timestamp": req.trigger.timestamp,
-                        "dedupeString": dedupe,
-                    }),
-                    now,
-                ),
-            )
-            .await?;
+            record_deduplicated_trigger(tx, &arn, &req.trigger, &dedupe, now).await?;
             attach_items(tx, &arn, &req.related_items).await?;
             existing.record.last_modified_time = now;
             existing.record.last_modified_by = req.created_by.clone();
@@ -872,7 +916,8 @@ pub async fn get_timeline_event(
         })
 }
 
-/// Mirrors ListRelatedItems, in the order items were attached.
+/// Mirrors ListRelatedItems, in the order items were attached; pages are read in the
+/// database.
 pub async fn list_related_items(
     tx: &mut dyn StoreTx,
     input: ListRelatedItemsInput,
@@ -883,7 +928,14 @@ pub async fn list_related_items(
         next_token,
     } = input;
     let page = incident_page(tx, &arn, max_results, next_token.as_deref()).await?;
-    let (related_items, next_token) = page.slice(tx.related_items(&arn).await?);
+    // One row past the page tells whether another follows (the token is exact).
+    let mut related_items = tx
+        .related_items_page(&arn, page.offset, page.limit + 1)
+        .await?;
+    let next_token = (related_items.len() as i64 > page.limit).then(|| {
+        related_items.truncate(page.limit as usize);
+        (page.offset + page.limit).to_string()
+    });
     Ok(ListRelatedItemsOutput {
         related_items,
         next_token,

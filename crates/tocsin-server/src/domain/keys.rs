@@ -333,6 +333,59 @@ pub async fn delete_key(tx: &mut dyn StoreTx, access_key_id: &str) -> ApiResult<
     Ok(())
 }
 
+/// How long a looked-up key is trusted without reading the database again. A key disabled
+/// or deleted through this server's API is forgotten at once ([`KeyCache::forget`]); one
+/// changed by another process (`tocsin keys disable`, another node) stops working within
+/// this time.
+pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Keys at most in a [`KeyCache`]; a full cache starts over.
+const KEY_CACHE_MAX: usize = 10_000;
+
+/// Enabled access keys with their unsealed secrets, by access key id, each for at most
+/// [`KEY_CACHE_TTL`]: a busy sender's every request would otherwise cost a database read
+/// (three round trips to SQLite's thread) before its signature is even checked. Unknown
+/// and disabled ids are never cached, so they are refused from the database every time.
+#[derive(Default)]
+pub struct KeyCache {
+    entries: std::sync::Mutex<
+        std::collections::HashMap<
+            String,
+            (std::time::Instant, tocsin_api::auth::AccessKey, String),
+        >,
+    >,
+}
+
+impl KeyCache {
+    /// The key and its secret, if looked up less than [`KEY_CACHE_TTL`] ago.
+    pub fn get(&self, access_key_id: &str) -> Option<(tocsin_api::auth::AccessKey, String)> {
+        let entries = self.entries.lock().ok()?;
+        let (at, key, secret) = entries.get(access_key_id)?;
+        (at.elapsed() < KEY_CACHE_TTL).then(|| (key.clone(), secret.clone()))
+    }
+
+    /// Remembers an enabled key and its secret (now).
+    pub fn put(&self, key: &tocsin_api::auth::AccessKey, secret: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= KEY_CACHE_MAX {
+                entries.clear();
+            }
+            entries.insert(
+                key.access_key_id.clone(),
+                (std::time::Instant::now(), key.clone(), secret.to_owned()),
+            );
+        }
+    }
+
+    /// Drops a key (after it was disabled, enabled or deleted here), so the next request
+    /// reads it from the database.
+    pub fn forget(&self, access_key_id: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(access_key_id);
+        }
+    }
+}
+
 /// An enabled key with its secret unsealed, for checking a signature or a bearer token;
 /// `None` for an unknown or disabled key.
 ///

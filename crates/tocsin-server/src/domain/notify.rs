@@ -263,7 +263,10 @@ pub fn timeline_words(e: &tocsin_api::incidents::TimelineEvent) -> String {
                 .and_then(|v| v.as_str())
                 .unwrap_or("a manual start")
         ),
-        kinds::TRIGGER_DEDUPLICATED => format!("Deduplicated trigger from {}", field("source")),
+        kinds::TRIGGER_DEDUPLICATED => match data.get("count").and_then(|c| c.as_u64()) {
+            Some(n) if n > 1 => format!("{n} deduplicated triggers from {}", field("source")),
+            _ => format!("Deduplicated trigger from {}", field("source")),
+        },
         kinds::INCIDENT_UPDATED => {
             let changes: Vec<String> = data
                 .as_object()

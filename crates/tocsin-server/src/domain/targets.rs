@@ -272,13 +272,40 @@ fn target_input(t: &Target) -> Result<TargetInput, String> {
     .map_err(|e| e.to_string())
 }
 
-/// Checks one target (PutTargets time): its id, its ARN, its input settings, and for HTTP
-/// targets their `HttpParameters` and `RetryPolicy`.
+/// What a rule target may be, for errors that refuse another kind.
+pub const DELIVERABLE: &str = "a target is an http(s) URL, an API destination (arn:aws:events:…:api-destination/…), a response plan (arn:aws:ssm-incidents::…:response-plan/…) or an Automation document (arn:aws:ssm:…:automation-definition/…)";
+
+/// Whether Tocsin can deliver to a target with this `Arn`: http(s) URLs, API destinations,
+/// response plans and Automation documents. Other AWS services' ARNs (Lambda, SQS, SNS, …)
+/// would be stored and never run, so PutTargets refuses them.
+pub fn deliverable(arn: &str) -> bool {
+    !matches!(
+        tocsin_api::arn::TargetKind::of(arn),
+        tocsin_api::arn::TargetKind::Other
+    )
+}
+
+/// Checks one target (PutTargets time): its id, its ARN (one Tocsin delivers to, see
+/// [`deliverable`]), its input settings, and for HTTP targets their `HttpParameters` and
+/// `RetryPolicy`.
 ///
 /// Errors: `ValidationException` naming the target and the member.
 pub fn validate_target(t: &Target) -> ApiResult<RouteTarget> {
     validate::name("Targets.member.Id", &t.id, 64, ".-_", "[\\.\\-_A-Za-z0-9]+")?;
     validate::length("Targets.member.Arn", &t.arn, 1, 1600)?;
+    if !deliverable(&t.arn) {
+        return Err(ApiError::Validation(format!(
+            "Target {}: Tocsin cannot deliver to {:?}: {DELIVERABLE}.",
+            t.id, t.arn
+        )));
+    }
+    compile(t)
+}
+
+/// A target's input and HTTP settings, compiled (its ARN's kind is not checked: a stored
+/// target of a kind Tocsin cannot deliver to still compiles, and each event it gets is
+/// dead-lettered with the reason).
+fn compile(t: &Target) -> ApiResult<RouteTarget> {
     let input =
         target_input(t).map_err(|e| ApiError::Validation(format!("Target {}: {e}", t.id)))?;
     let http = if is_http_target(&t.arn) {
@@ -295,7 +322,7 @@ pub fn validate_target(t: &Target) -> ApiResult<RouteTarget> {
 
 /// Compiles a stored target for the matcher; `None` (logged) if it no longer validates.
 pub fn compile_target(rule_arn: &str, target: Target) -> Option<RouteTarget> {
-    match validate_target(&target) {
+    match compile(&target) {
         Ok(compiled) => Some(compiled),
         Err(e) => {
             tracing::warn!(rule = rule_arn, target = %target.id, %e, "skipping target with invalid settings");

@@ -58,20 +58,25 @@ fn service_of(
     }
 }
 
-/// Looks a key up and unseals its secret; `UnrecognizedClientException` if unknown or
-/// disabled.
+/// Looks a key up (in the [`keys::KeyCache`], else the database) and unseals its secret;
+/// `UnrecognizedClientException` if unknown or disabled.
 async fn key(
     state: &AppState,
     access_key_id: &str,
 ) -> Result<(tocsin_api::auth::AccessKey, String), ApiError> {
+    if let Some(found) = state.key_cache.get(access_key_id) {
+        return Ok(found);
+    }
     let mut tx = state.store.read().await?;
-    keys::key_with_secret(tx.as_mut(), &state.config.server_key, access_key_id)
+    let (key, secret) = keys::key_with_secret(tx.as_mut(), &state.config.server_key, access_key_id)
         .await?
         .ok_or_else(|| {
             ApiError::UnrecognizedClient(
                 "The security token included in the request is invalid.".into(),
             )
-        })
+        })?;
+    state.key_cache.put(&key, &secret);
+    Ok((key, secret))
 }
 
 /// Records a key's use, at most once a minute per key, off the request's path.

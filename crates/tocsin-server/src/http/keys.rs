@@ -103,6 +103,7 @@ async fn set_key_state(
     write_tx!(s, audit, |tx| {
         keys::set_key_enabled(tx, &input.access_key_id, input.enabled).await?
     });
+    s.key_cache.forget(&input.access_key_id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -115,6 +116,7 @@ async fn delete_key(
     let audit = Audit::new(&caller, "DeleteKey", input.access_key_id.clone());
     write_tx!(s, audit, |tx| keys::delete_key(tx, &input.access_key_id)
         .await?);
+    s.key_cache.forget(&input.access_key_id);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -20,8 +20,10 @@ use tocsin_api::receivers::{
 
 use crate::clock;
 use crate::domain::alerts::{AlertAction, receiver_caller};
-use crate::domain::error::ApiError;
+use crate::domain::error::{ApiError, ApiResult};
+use crate::domain::group_commit::{Work, Written};
 use crate::domain::inbound::{self, Inbound};
+use crate::domain::matcher::CompiledRules;
 use crate::domain::receivers::{self, Unsealed};
 use crate::domain::{buses, events, heartbeats, windows};
 use crate::http::audit::Audit;
@@ -30,6 +32,8 @@ use crate::http::extract::{Admin, ReceiverAuth, Require, Responder, RestJson, Vi
 use crate::http::routes::Routes;
 use crate::http::routes::Verb::{Get, Post};
 use crate::http::state::AppState;
+use crate::store::StoreTx;
+use std::sync::Arc;
 
 type RestResult<T> = Result<T, RestJsonError>;
 
@@ -335,8 +339,10 @@ async fn receiver(s: &AppState, kind: ReceiverKind, name: &str) -> Result<Unseal
         })
 }
 
-/// Puts a receiver's events on its bus in one transaction, with the webhook delivery id
-/// recorded in it (refused as a replay if seen); returns (event id, incident) per event.
+/// Puts a receiver's events on its bus through group commit
+/// ([`crate::domain::group_commit`]): validated, matched and rendered first, then written in
+/// the shared transaction with the webhook delivery id recorded in it (refused as a replay
+/// if seen), answered after the commit; returns (event id, incident) per event.
 async fn put_on_bus(
     s: &AppState,
     r: &Unsealed,
@@ -344,57 +350,85 @@ async fn put_on_bus(
     delivery: Option<Delivery<'_>>,
 ) -> Result<Vec<(String, Option<String>)>, Refusal> {
     let rules = s.rules.snapshot();
-    let caller = receiver_caller(&s.config, r.name());
-    let now = clock::now();
-    let mut tx = s.store.write().await.map_err(ApiError::from)?;
-    if let Some(d) = &delivery
-        && !tx
-            .first_delivery(r.name(), d.id, now)
-            .await
-            .map_err(ApiError::from)?
-    {
-        drop(tx);
-        if d.retry_is_fine {
-            // A sender's retry of what was stored: answered as before, nothing new.
-            return Ok(Vec::new());
-        }
-        return Err(refuse(
-            s,
-            r,
-            StatusCode::UNAUTHORIZED,
-            format!(
-                "delivery {:?} was already accepted: a replay is refused",
-                d.id
-            ),
-        )
-        .await);
-    }
     let bus = r.stored.receiver.event_bus_name.clone();
     let summary = inbound
         .last()
         .map(|i| format!("{} from {}", i.detail_type, i.source))
         .unwrap_or_default();
-    let results =
-        match events::receive(tx.as_mut(), &rules, &s.config, &caller, &bus, inbound).await {
-            Ok(results) => results,
-            Err(ApiError::Validation(m)) => {
-                drop(tx);
-                return Err(refuse(s, r, StatusCode::BAD_REQUEST, m).await);
+    let accepted = match events::accept_received(&rules, &s.config, &bus, inbound) {
+        Ok(accepted) => accepted,
+        Err(ApiError::Validation(m)) => {
+            return Err(refuse(s, r, StatusCode::BAD_REQUEST, m).await);
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let work = ReceivedWork {
+        rules,
+        config: s.config.clone(),
+        caller: receiver_caller(&s.config, r.name()),
+        receiver: r.name().to_owned(),
+        delivery_id: delivery.as_ref().map(|d| d.id.to_owned()),
+        summary,
+        accepted,
+    };
+    match s.ingest.submit(Box::new(work)).await? {
+        Written::Received(results) => Ok(results),
+        Written::Stored => Ok(Vec::new()),
+        Written::Repeat => {
+            let d = delivery.expect("only a delivery id repeats");
+            if d.retry_is_fine {
+                // A sender's retry of what was stored: answered as before, nothing new.
+                return Ok(Vec::new());
             }
-            Err(other) => return Err(other.into()),
-        };
-    if let Some((id, _)) = results.last() {
-        receivers::record_events(
-            tx.as_mut(),
-            r.name(),
-            Some((id, &summary)),
-            results.len() as u64,
-            now,
-        )
-        .await?;
+            Err(refuse(
+                s,
+                r,
+                StatusCode::UNAUTHORIZED,
+                format!(
+                    "delivery {:?} was already accepted: a replay is refused",
+                    d.id
+                ),
+            )
+            .await)
+        }
     }
-    tx.commit().await.map_err(ApiError::from)?;
-    Ok(results)
+}
+
+/// A receiver's writes in the group commit: its delivery id (a repeat writes nothing), the
+/// events and their effects, the receiver's last-event summary.
+struct ReceivedWork {
+    rules: Arc<CompiledRules>,
+    config: Arc<crate::config::ServerConfig>,
+    caller: crate::domain::identity::Caller,
+    receiver: String,
+    delivery_id: Option<String>,
+    summary: String,
+    accepted: Vec<events::Accepted>,
+}
+
+#[async_trait::async_trait]
+impl Work for ReceivedWork {
+    async fn write(&self, tx: &mut dyn StoreTx) -> ApiResult<Written> {
+        let now = clock::now();
+        if let Some(id) = &self.delivery_id
+            && !tx.first_delivery(&self.receiver, id, now).await?
+        {
+            return Ok(Written::Repeat);
+        }
+        let results =
+            events::receive(tx, &self.rules, &self.config, &self.caller, &self.accepted).await?;
+        if let Some((id, _)) = results.last() {
+            receivers::record_events(
+                tx,
+                &self.receiver,
+                Some((id, &self.summary)),
+                results.len() as u64,
+                now,
+            )
+            .await?;
+        }
+        Ok(Written::Received(results))
+    }
 }
 
 /// A delivery id a sender gives (accepted once per receiver).

@@ -17,9 +17,21 @@ use crate::worker::{Supervisor, WorkerContext};
 /// A rate limiter keyed by access key id.
 pub type KeyedLimiter = governor::DefaultKeyedRateLimiter<String>;
 
-/// Shared state: cheap to clone.
+/// Shared state: one `Arc`, so a clone (axum makes one per request and per middleware
+/// layer) is a single atomic increment; fields are read through `Deref` to
+/// [`AppStateInner`].
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct AppStateInner {
     /// Durable state.
     pub store: Arc<dyn Store>,
     /// The compiled rules of every bus, kept current by the matcher worker.
@@ -42,6 +54,8 @@ pub struct AppState {
     pub feed: Arc<crate::worker::feed::FeedHub>,
     /// Live streams open now.
     pub open_streams: Arc<std::sync::atomic::AtomicUsize>,
+    /// Access keys recently looked up (see [`crate::domain::keys::KeyCache`]).
+    pub key_cache: crate::domain::keys::KeyCache,
     /// When each access key's use was last recorded (epoch seconds).
     pub key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, f64>>>,
     /// The SNS signing key (made on first use; see [`crate::domain::signing`]).
@@ -145,10 +159,7 @@ impl AppState {
             };
             supervisor.spawn("heartbeat", move || pulse.clone().run());
         }
-        let ingest = Arc::new(crate::domain::group_commit::GroupCommit::new(
-            store.clone(),
-            config.clone(),
-        ));
+        let ingest = Arc::new(crate::domain::group_commit::GroupCommit::new(store.clone()));
         {
             let ingest = ingest.clone();
             supervisor.spawn("ingest", move || ingest.clone().run());
@@ -161,7 +172,7 @@ impl AppState {
         };
         supervisor.spawn("feed", move || tailer.clone().run());
         Ok((
-            Self {
+            Self(Arc::new(AppStateInner {
                 store,
                 rules,
                 config,
@@ -173,10 +184,11 @@ impl AppState {
                 feed,
                 ingest,
                 open_streams: Arc::default(),
+                key_cache: Default::default(),
                 key_uses: Arc::default(),
                 signing,
                 sns_certs: Arc::default(),
-            },
+            })),
             tx,
         ))
     }

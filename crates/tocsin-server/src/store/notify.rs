@@ -119,12 +119,13 @@ pub trait NotifyStore: Send {
     async fn insert_notification(&mut self, n: &mut StoredNotification) -> StoreResult<i64>;
     /// Stores a delivery's new state.
     async fn update_notification(&mut self, n: &StoredNotification) -> StoreResult<()>;
-    /// PENDING deliveries due by `now`, oldest first, at most `limit`.
-    async fn due_notifications(
+    /// PENDING deliveries due by `now`, oldest first, at most `limit`, as stored: (id,
+    /// body), so a row that cannot be decoded is failed alone by the worker.
+    async fn due_notification_rows(
         &mut self,
         now: f64,
         limit: i64,
-    ) -> StoreResult<Vec<StoredNotification>>;
+    ) -> StoreResult<Vec<(i64, String)>>;
     /// When the soonest PENDING delivery is due.
     async fn next_notification_at(&mut self) -> StoreResult<Option<f64>>;
     /// Deliveries, newest first: an incident's (its delivery log) or all.

@@ -19,7 +19,7 @@
 //!
 //! Takes its dependencies explicitly ([`DeliveryWorker`]); runs under the supervisor.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use tocsin_api::native::{Change, Delivery};
@@ -32,13 +32,10 @@ use crate::domain::keys::ServerKey;
 use crate::domain::targets::redacted_delivery;
 use crate::outbound::{self, OutboundPolicy};
 use crate::store::StoreResult;
+use crate::worker::flight::{Flight, FlightState};
 use crate::worker::{WorkerContext, WorkerError};
 
-/// Attempts in flight at once, over every target.
-pub const IN_FLIGHT: usize = 32;
-
-/// Attempts in flight at once to one host (`host:port`).
-pub const PER_HOST: usize = 4;
+pub use crate::worker::flight::{IN_FLIGHT, PER_HOST};
 
 /// Outcomes the committer writes in one transaction, at most.
 const COMMIT_BATCH: usize = 256;
@@ -365,7 +362,11 @@ impl DeliveryWorker {
     /// as the in-flight limits allow (the rest stay due for the next pass), fails
     /// unreadable rows alone, and defers API destination calls to their rate slot.
     /// Returns how many attempts it started.
-    async fn dispatch(&self, client: &reqwest::Client, flight: &Flight) -> StoreResult<usize> {
+    async fn dispatch(
+        &self,
+        client: &reqwest::Client,
+        flight: &Flight<(Delivery, Attempt)>,
+    ) -> StoreResult<usize> {
         flight.reap();
         // Outcomes committed from here on were read as PENDING below: skip those ids.
         flight.forget_released();
@@ -409,21 +410,12 @@ impl DeliveryWorker {
                 }
                 Plan::Fail(reason) => {
                     if flight.take(id, "") {
-                        flight.done(d, Attempt::Fail(None, reason));
+                        flight.done((d, Attempt::Fail(None, reason)));
                     }
                 }
                 Plan::Send(send) => {
                     let (o, oauth) = *send;
-                    let host = reqwest::Url::parse(&o.url)
-                        .ok()
-                        .map(|u| {
-                            format!(
-                                "{}:{}",
-                                u.host_str().unwrap_or_default(),
-                                u.port_or_known_default().unwrap_or_default()
-                            )
-                        })
-                        .unwrap_or_default();
+                    let host = crate::worker::flight::host_of(&o.url);
                     if !flight.take(id, &host) {
                         continue;
                     }
@@ -566,123 +558,11 @@ impl DeliveryWorker {
     }
 }
 
-/// Which deliveries are in flight, and to which hosts.
-#[derive(Default)]
-struct FlightState {
-    ids: HashMap<i64, String>,
-    hosts: HashMap<String, usize>,
-    tasks: HashMap<tokio::task::Id, i64>,
-    /// Ids whose outcome was committed since the current pass read the due rows.
-    released: HashSet<i64>,
-}
-
-impl FlightState {
-    fn release(&mut self, id: i64) {
-        self.released.insert(id);
-        if let Some(host) = self.ids.remove(&id)
-            && let Some(n) = self.hosts.get_mut(&host)
-        {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                self.hosts.remove(&host);
-            }
-        }
-    }
-}
-
-/// The attempts in flight: their tasks, places and the committer's channel.
-struct Flight {
-    state: Arc<Mutex<FlightState>>,
-    tasks: Mutex<tokio::task::JoinSet<()>>,
-    outcomes: mpsc::UnboundedSender<(Delivery, Attempt)>,
-}
-
-impl Flight {
-    fn new(outcomes: mpsc::UnboundedSender<(Delivery, Attempt)>) -> Self {
-        Flight {
-            state: Arc::default(),
-            tasks: Mutex::default(),
-            outcomes,
-        }
-    }
-
-    fn is_full(&self) -> bool {
-        self.state.lock().map_or(true, |s| s.ids.len() >= IN_FLIGHT)
-    }
-
-    /// In flight, or its outcome was committed after this pass read the rows (the row
-    /// read says PENDING but is not).
-    fn contains(&self, id: i64) -> bool {
-        self.state.lock().map_or(true, |s| {
-            s.ids.contains_key(&id) || s.released.contains(&id)
-        })
-    }
-
-    fn forget_released(&self) {
-        if let Ok(mut s) = self.state.lock() {
-            s.released.clear();
-        }
-    }
-
-    /// Takes a place for delivery `id` to `host` ("" for no request): false when the
-    /// host already has [`PER_HOST`] attempts in flight.
-    fn take(&self, id: i64, host: &str) -> bool {
-        let Ok(mut s) = self.state.lock() else {
-            return false;
-        };
-        let n = s.hosts.get(host).copied().unwrap_or(0);
-        if !host.is_empty() && n >= PER_HOST {
-            return false;
-        }
-        s.ids.insert(id, host.to_owned());
-        if !host.is_empty() {
-            s.hosts.insert(host.to_owned(), n + 1);
-        }
-        true
-    }
-
-    /// Hands an outcome decided without a request to the committer.
-    fn done(&self, d: Delivery, outcome: Attempt) {
-        let _ = self.outcomes.send((d, outcome));
-    }
-
-    fn spawn(&self, id: i64, attempt: impl std::future::Future<Output = ()> + Send + 'static) {
-        if let (Ok(mut tasks), Ok(mut s)) = (self.tasks.lock(), self.state.lock()) {
-            let handle = tasks.spawn(attempt);
-            s.tasks.insert(handle.id(), id);
-        }
-    }
-
-    /// Collects finished attempt tasks; one that panicked frees its place (its delivery
-    /// stays due and is attempted again).
-    fn reap(&self) {
-        let Ok(mut tasks) = self.tasks.lock() else {
-            return;
-        };
-        while let Some(joined) = tasks.try_join_next_with_id() {
-            let Ok(mut s) = self.state.lock() else {
-                return;
-            };
-            match joined {
-                Ok((task, ())) => {
-                    s.tasks.remove(&task);
-                }
-                Err(err) => {
-                    if let Some(id) = s.tasks.remove(&err.id()) {
-                        tracing::warn!(delivery = id, %err, "a delivery attempt task failed; it will be attempted again");
-                        s.release(id);
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// One worker with its client, as the outbox loop drives it.
 struct Pass<'a> {
     worker: &'a DeliveryWorker,
     client: &'a reqwest::Client,
-    flight: &'a Flight,
+    flight: &'a Flight<(Delivery, Attempt)>,
 }
 
 #[async_trait::async_trait]

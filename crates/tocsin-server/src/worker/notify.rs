@@ -6,14 +6,18 @@
 //! URL is unsealed only here, and http(s) messages are signed here with the database's SNS
 //! signing key), sent, and its attempt recorded with a `NotificationChanged` feed entry.
 //! Retryable: connection errors, time-outs, 408, 429 and 5xx, SMTP transient (4xx)
-//! replies; anything else fails the delivery at once. Deliveries run concurrently (a slow
-//! endpoint does not hold up the others), each attempt's outcome in its own transaction.
-//! Delivery is at least once: a crash between an endpoint's answer and the commit repeats
-//! that attempt.
+//! replies; anything else fails the delivery at once; a `Retry-After` on 429 or 503 is
+//! honoured. Attempts (notifications, pages, outbound webhooks alike) run as tasks in a
+//! bounded [`JoinSet`](tokio::task::JoinSet) ([`crate::worker::flight`]): at most
+//! [`IN_FLIGHT`] at once and [`crate::worker::flight::PER_HOST`] to one host (all email to
+//! the one SMTP relay counts as one host), so a slow endpoint holds only its own places.
+//! One committer writes the outcomes that have arrived in one transaction. A row that
+//! cannot be decoded is failed alone with the reason. Delivery is at least once: a crash
+//! between an endpoint's answer and the commit repeats that attempt, and each request
+//! carries an `Idempotency-Key` that is the same on every attempt.
 
 use std::sync::Arc;
 
-use futures::StreamExt;
 use lettre::AsyncTransport;
 use tocsin_api::native::Change;
 use tokio::sync::OnceCell;
@@ -25,10 +29,12 @@ use crate::domain::signing::{self, SigningKey};
 use crate::domain::topics::seal_context;
 use crate::outbound::{self, OutboundPolicy};
 use crate::store::{StoreResult, StoredNotification, StoredSubscription};
+use crate::worker::flight::{Flight, FlightState, IN_FLIGHT};
 use crate::worker::{WorkerContext, WorkerError};
+use tokio::sync::mpsc;
 
-/// Deliveries attempted at once.
-const PARALLEL: usize = 16;
+/// Outcomes the committer writes in one transaction, at most.
+const COMMIT_BATCH: usize = 256;
 
 /// What the notify worker needs.
 #[derive(Clone)]
@@ -335,63 +341,178 @@ impl NotifyWorker {
         }
     }
 
-    /// One pass: attempts every due delivery and commits each outcome with its change-feed
-    /// entry. Returns how many were attempted.
-    pub async fn deliver_due(&self, client: &reqwest::Client) -> StoreResult<usize> {
-        let due = self
+    /// The subscription (or contact channel) a delivery goes to, with its topic's display
+    /// name; `None` when it no longer exists.
+    async fn destination(
+        &self,
+        n: &StoredNotification,
+    ) -> StoreResult<Option<(StoredSubscription, Option<String>)>> {
+        let mut tx = self.ctx.store.read().await?;
+        let s = match tx.subscription(&n.delivery.subscription_arn).await? {
+            Some(s) => Some(s),
+            None => tx
+                .channel(&n.delivery.subscription_arn)
+                .await?
+                .map(|c| channel_subscription(&c.channel)),
+        };
+        let display_name = tx
+            .topic(&n.delivery.topic_arn)
+            .await?
+            .and_then(|t| t.attributes.get("DisplayName").cloned());
+        Ok(s.map(|s| (s, display_name)))
+    }
+
+    /// One pass: starts an attempt for every due delivery not already in flight, as far as
+    /// the in-flight limits allow ([`crate::worker::flight`]: the rest stay due for the
+    /// next pass), and fails rows that cannot be decoded alone. Outcomes are written by the
+    /// committer ([`Self::commit_outcomes`]). Returns how many attempts it started.
+    async fn dispatch(
+        &self,
+        client: &reqwest::Client,
+        flight: &Flight<(StoredNotification, Outcome)>,
+    ) -> StoreResult<usize> {
+        flight.reap();
+        flight.forget_released();
+        let now = clock::now();
+        let rows = self
             .ctx
             .store
             .read()
             .await?
-            .due_notifications(clock::now(), 64)
+            .due_notification_rows(now, (IN_FLIGHT * 8) as i64)
             .await?;
-        let count = due.len();
-        let mut outcomes = futures::stream::iter(due)
-            .map(|n| async move {
-                let found = async {
-                    let mut tx = self.ctx.store.read().await?;
-                    let s = match tx.subscription(&n.delivery.subscription_arn).await? {
-                        Some(s) => Some(s),
-                        None => tx
-                            .channel(&n.delivery.subscription_arn)
-                            .await?
-                            .map(|c| channel_subscription(&c.channel)),
-                    };
-                    let display_name = tx
-                        .topic(&n.delivery.topic_arn)
-                        .await?
-                        .and_then(|t| t.attributes.get("DisplayName").cloned());
-                    StoreResult::Ok(s.map(|s| (s, display_name)))
-                }
-                .await;
-                let outcome = match found {
-                    Ok(Some((s, display_name))) => {
-                        self.attempt(client, &n, &s, display_name.as_deref()).await
+        let mut started = 0;
+        for (id, body) in rows {
+            if flight.is_full() {
+                break;
+            }
+            if flight.contains(id) {
+                continue;
+            }
+            let n: StoredNotification = match serde_json::from_str(&body) {
+                Ok(n) => n,
+                Err(err) => {
+                    let reason = format!(
+                        "the stored notification cannot be decoded ({err}); failed without an attempt"
+                    );
+                    tracing::warn!(notification = id, %err, "unreadable notification row failed alone");
+                    let failed = unreadable(id, body, &reason, now);
+                    if let Err(err) = self.write_outcome(&failed, true).await {
+                        tracing::warn!(%err, notification = id, "self-watching incident for an unreadable notification failed; failing it alone");
+                        self.write_outcome(&failed, false)
+                            .await
+                            .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
                     }
-                    Ok(None) => Outcome::Fail(None, "the subscription no longer exists".into()),
-                    Err(e) => Outcome::Retry(None, format!("store: {e}")),
-                };
-                (n, outcome)
-            })
-            .buffer_unordered(PARALLEL);
-        while let Some((mut n, outcome)) = outcomes.next().await {
-            record_attempt(&mut n, outcome, clock::now());
-            tracing::info!(
-                notification = n.delivery.id,
-                protocol = %n.delivery.protocol,
-                status = n.delivery.status.as_str(),
-                attempts = n.delivery.attempts.len(),
-                error = ?n.delivery.attempts.last().and_then(|a| a.error.clone()),
-                "notification attempt"
-            );
-            if let Err(err) = self.write_outcome(&n, true).await {
-                tracing::warn!(%err, notification = n.delivery.id, "recording a notification outcome with its self-watching incident failed; recording it alone");
-                self.write_outcome(&n, false)
-                    .await
-                    .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+                    continue;
+                }
+            };
+            let found = self.destination(&n).await;
+            let (subscription, display_name) = match found {
+                Ok(Some(found)) => found,
+                Ok(None) => {
+                    if flight.take(id, "") {
+                        flight.done((
+                            n,
+                            Outcome::Fail(None, "the subscription no longer exists".into()),
+                        ));
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    if flight.take(id, "") {
+                        flight.done((n, Outcome::Retry(None, format!("store: {e}"))));
+                    }
+                    continue;
+                }
+            };
+            // Email shares the one SMTP relay; the others go to their endpoint's host
+            // (a chat webhook's URL is sealed: its subscription stands for its host).
+            let place = match subscription.protocol.as_str() {
+                "email" | "email-json" => "smtp".to_owned(),
+                "http" | "https" => crate::worker::flight::host_of(&subscription.endpoint),
+                _ => format!("{}:{}", subscription.protocol, subscription.arn),
+            };
+            if !flight.take(id, &place) {
+                continue;
+            }
+            let worker = self.clone();
+            let client = client.clone();
+            let outcomes = flight.outcomes.clone();
+            flight.spawn(id, async move {
+                let outcome = worker
+                    .attempt(&client, &n, &subscription, display_name.as_deref())
+                    .await;
+                // The committer may be gone at shutdown: the attempt repeats then.
+                let _ = outcomes.send((n, outcome));
+            });
+            started += 1;
+        }
+        Ok(started)
+    }
+
+    /// The committer: records each arrived outcome and writes as many as have arrived in
+    /// one transaction (with their feed entries and, for dead letters, the self-watching
+    /// incident), then frees their in-flight places. A batch that fails to commit is
+    /// written one outcome per transaction, so one bad outcome fails alone.
+    async fn commit_outcomes(
+        self,
+        mut outcomes: mpsc::UnboundedReceiver<(StoredNotification, Outcome)>,
+        flight: Arc<std::sync::Mutex<FlightState>>,
+    ) {
+        while let Some(first) = outcomes.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < COMMIT_BATCH {
+                match outcomes.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            let now = clock::now();
+            let recorded: Vec<StoredNotification> = batch
+                .into_iter()
+                .map(|(mut n, outcome)| {
+                    record_attempt(&mut n, outcome, now);
+                    tracing::info!(
+                        notification = n.delivery.id,
+                        protocol = %n.delivery.protocol,
+                        status = n.delivery.status.as_str(),
+                        attempts = n.delivery.attempts.len(),
+                        error = ?n.delivery.attempts.last().and_then(|a| a.error.clone()),
+                        "notification attempt"
+                    );
+                    n
+                })
+                .collect();
+            if let Err(err) = self.write_outcomes(&recorded, true).await {
+                tracing::warn!(%err, n = recorded.len(), "committing notification outcomes failed; one at a time");
+                for one in &recorded {
+                    if let Err(err) = self.write_outcome(one, true).await {
+                        tracing::warn!(%err, notification = one.delivery.id, "recording a notification outcome with its self-watching incident failed; recording it alone");
+                        if let Err(err) = self.write_outcome(one, false).await {
+                            tracing::warn!(%err, notification = one.delivery.id, "notification outcome not recorded; the attempt will repeat");
+                        }
+                    }
+                }
+            }
+            if let Ok(mut f) = flight.lock() {
+                for n in &recorded {
+                    f.release(n.delivery.id);
+                }
             }
         }
-        Ok(count)
+    }
+
+    /// Writes outcomes in one transaction (see [`Self::write_outcome`]).
+    async fn write_outcomes(
+        &self,
+        recorded: &[StoredNotification],
+        watch: bool,
+    ) -> Result<(), crate::domain::error::ApiError> {
+        let mut tx = self.ctx.store.write().await?;
+        for n in recorded {
+            self.outcome_in(tx.as_mut(), n, watch).await?;
+        }
+        Ok(tx.commit().await?)
     }
 
     /// Writes one outcome with its feed entry; with `watch`, a dead letter also opens the
@@ -402,6 +523,18 @@ impl NotifyWorker {
         watch: bool,
     ) -> Result<(), crate::domain::error::ApiError> {
         let mut tx = self.ctx.store.write().await?;
+        self.outcome_in(tx.as_mut(), n, watch).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// One outcome in `tx`: the row, its `NotificationChanged` entry, and with `watch` a
+    /// dead letter's self-watching incident.
+    async fn outcome_in(
+        &self,
+        tx: &mut dyn crate::store::StoreTx,
+        n: &StoredNotification,
+        watch: bool,
+    ) -> Result<(), crate::domain::error::ApiError> {
         tx.update_notification(n).await?;
         tx.append_change(&Change::NotificationChanged(n.delivery.clone()))
             .await?;
@@ -420,9 +553,9 @@ impl NotifyWorker {
                 reason: &reason,
                 incident_arn: n.delivery.incident_arn.as_deref(),
             };
-            crate::domain::selfwatch::dead_letter(tx.as_mut(), &self.config, letter).await?;
+            crate::domain::selfwatch::dead_letter(tx, &self.config, letter).await?;
         }
-        Ok(tx.commit().await?)
+        Ok(())
     }
 
     /// Runs passes until shutdown, waking on new commits and when the next retry falls due.
@@ -432,25 +565,71 @@ impl NotifyWorker {
         let client = outbound::client(self.policy.clone()).map_err(|e| {
             WorkerError::from(format!("cannot build the outbound HTTP client: {e}"))
         })?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let flight = Flight::new(tx);
+        let committer = tokio::spawn(self.clone().commit_outcomes(rx, flight.state.clone()));
         let outbox = Pass {
             worker: &self,
             client: &client,
+            flight: &flight,
         };
         self.ctx.drain_until_shutdown("notification", &outbox).await;
+        // Dropping the flight aborts attempts still running (they repeat after restart).
+        drop(flight);
+        committer.abort();
         Ok(())
     }
 }
 
-/// One worker with its client, as the outbox loop drives it.
+/// A row that cannot be decoded, failed: its raw text kept as the message, the reason as
+/// its one attempt's error.
+fn unreadable(id: i64, raw: String, reason: &str, now: f64) -> StoredNotification {
+    StoredNotification {
+        delivery: tocsin_api::sns::NotificationDelivery {
+            id,
+            message_id: String::new(),
+            kind: "unreadable".into(),
+            topic_arn: String::new(),
+            subscription_arn: String::new(),
+            protocol: String::new(),
+            endpoint: String::new(),
+            incident_arn: None,
+            subject: None,
+            status: tocsin_api::delivery::DeliveryStatus::Failed,
+            attempts: vec![tocsin_api::sns::NotificationAttempt {
+                at: now,
+                ok: false,
+                code: None,
+                error: Some(reason.to_owned()),
+            }],
+            max_attempts: 0,
+            created_at: now,
+            updated_at: now,
+        },
+        message: crate::store::OutMessage {
+            text: raw,
+            subject: None,
+            timestamp: clock::rfc3339(now),
+            notice: None,
+            attributes: Default::default(),
+            token: None,
+        },
+        next_attempt_at: now,
+        deadline: now,
+    }
+}
+
+/// One worker with its client and attempts in flight, as the outbox loop drives it.
 struct Pass<'a> {
     worker: &'a NotifyWorker,
     client: &'a reqwest::Client,
+    flight: &'a Flight<(StoredNotification, Outcome)>,
 }
 
 #[async_trait::async_trait]
 impl crate::worker::Outbox for Pass<'_> {
     async fn pass(&self) -> StoreResult<usize> {
-        self.worker.deliver_due(self.client).await
+        self.worker.dispatch(self.client, self.flight).await
     }
 
     async fn next_due(&self) -> StoreResult<Option<f64>> {

@@ -1,7 +1,7 @@
 //! Exactly one effect under concurrency: client tokens and dedupe strings hold when many
 //! requests race.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{TestServer, alarm_entry};
 
@@ -66,13 +66,28 @@ async fn racing_alarms_merge_into_one_open_incident() {
         types.iter().filter(|t| **t == "Incident Created").count(),
         1
     );
-    assert_eq!(
-        types
-            .iter()
-            .filter(|t| **t == "Trigger Deduplicated")
-            .count(),
-        19,
-        "{types:?}"
+    // The 19 repeats fold into one entry with their count (issue 12).
+    let folded: Vec<&Value> = timeline["eventSummaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["eventType"] == "Trigger Deduplicated")
+        .collect();
+    assert_eq!(folded.len(), 1, "{types:?}");
+    let (status, entry) = server
+        .raw_get(&format!(
+            "/getTimelineEvent?incidentRecordArn={}&eventId={}",
+            urlencoding(arn),
+            folded[0]["eventId"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200, "{entry}");
+    let data: Value = serde_json::from_str(entry["event"]["eventData"].as_str().unwrap()).unwrap();
+    assert_eq!(data["count"], 19, "{data}");
+    assert!(data["firstTime"].as_f64().unwrap() <= data["lastTime"].as_f64().unwrap());
+    assert!(
+        entry["event"]["eventUpdatedTime"].as_f64().unwrap()
+            >= entry["event"]["eventTime"].as_f64().unwrap()
     );
     let (_, related) = server
         .rest("/listRelatedItems", &json!({"incidentRecordArn": arn}))
@@ -103,5 +118,65 @@ async fn racing_alarms_merge_into_one_open_incident() {
     let open = open["incidentRecordSummaries"].as_array().unwrap();
     assert_eq!(open.len(), 1);
     assert_ne!(open[0]["arn"].as_str().unwrap(), arn);
+    server.stop();
+}
+
+fn urlencoding(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// ListRelatedItems reads its pages in the database (issue 12): exact tokens, attachment
+/// order, and nothing repeated or skipped across pages.
+#[tokio::test]
+async fn related_items_are_paged_in_attachment_order_with_exact_tokens() {
+    let server = TestServer::start().await;
+    let plan = server.alarm_route("paged", 3).await;
+    let (status, started) = server
+        .rest(
+            "/startIncident",
+            &json!({"responsePlanArn": plan, "title": "paged"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{started}");
+    let arn = started["incidentRecordArn"].as_str().unwrap().to_owned();
+    for i in 0..5 {
+        let (status, body) = server
+            .rest(
+                "/updateRelatedItems",
+                &json!({"incidentRecordArn": arn, "relatedItemsUpdate": {"itemToAdd": {
+                    "identifier": {"type": "OTHER", "value": {"url": format!("https://example.com/{i}")}},
+                    "title": format!("item {i}")}}}),
+            )
+            .await;
+        assert_eq!(status, 204, "{body}");
+    }
+    let mut seen = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut input = json!({"incidentRecordArn": arn, "maxResults": 2});
+        if let Some(t) = &token {
+            input["nextToken"] = json!(t);
+        }
+        let (status, page) = server.rest("/listRelatedItems", &input).await;
+        assert_eq!(status, 200, "{page}");
+        pages += 1;
+        let items = page["relatedItems"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(
+            items
+                .iter()
+                .map(|i| i["title"].as_str().unwrap().to_owned()),
+        );
+        token = page["nextToken"].as_str().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(pages, 3, "5 items in pages of 2: no empty last page");
+    assert_eq!(
+        seen,
+        (0..5).map(|i| format!("item {i}")).collect::<Vec<_>>()
+    );
     server.stop();
 }

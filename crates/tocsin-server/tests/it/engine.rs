@@ -118,12 +118,12 @@ async fn start_incident_dedupe_and_client_tokens() {
             2,
         ),
         (
-            "the plan's dedupe string merges triggers",
+            "the plan's dedupe string merges triggers; repeats fold into one timeline entry",
             Some("db-down"),
             &[(None, None), (None, None), (None, None)],
             &[Kind::Created, Kind::Deduplicated, Kind::Deduplicated],
             1,
-            3,
+            2,
             1,
         ),
         (

@@ -469,3 +469,45 @@ async fn public_and_app_urls_name_the_host_the_links_and_the_app_origin() {
     let other = preflight("https://evil.example.org").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
+
+/// Looked-up keys are cached for a few seconds (issue 12: no database read per request),
+/// but a key disabled or deleted through the API is refused on the very next request, and
+/// one enabled again works at once.
+#[tokio::test]
+async fn a_key_disabled_or_deleted_through_the_api_is_refused_at_once_despite_the_cache() {
+    let server = crate::support::TestServer::start().await;
+    let (id, secret) = server.key("cached", tocsin_api::auth::Role::Viewer).await;
+    let client = crate::support::bearer_client(&id, &secret);
+    let wall = || client.get(format!("{}/v1/wall", server.base)).send();
+    assert_eq!(wall().await.unwrap().status(), 200);
+    assert_eq!(wall().await.unwrap().status(), 200, "served from the cache");
+
+    let state = |enabled: bool| {
+        let body = serde_json::json!({"accessKeyId": id, "enabled": enabled});
+        let server = &server;
+        async move { server.rest("/v1/keys/state", &body).await }
+    };
+    assert_eq!(state(false).await.0, 204);
+    let refused = wall().await.unwrap();
+    assert_eq!(refused.status(), 403, "disabled: refused at once");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["__type"], "UnrecognizedClientException", "{body}");
+
+    assert_eq!(state(true).await.0, 204);
+    assert_eq!(
+        wall().await.unwrap().status(),
+        200,
+        "enabled again: works at once"
+    );
+
+    let (status, _) = server
+        .rest("/v1/keys/delete", &serde_json::json!({"accessKeyId": id}))
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        wall().await.unwrap().status(),
+        403,
+        "deleted: refused at once"
+    );
+    server.stop();
+}

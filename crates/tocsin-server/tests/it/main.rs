@@ -13,6 +13,7 @@ mod cli;
 mod concurrency;
 mod cors;
 mod crash;
+mod dead_letters;
 mod durability;
 mod edge;
 mod engine;

@@ -918,3 +918,87 @@ async fn a_dead_lettered_notification_opens_a_tocsin_delivery_failure_incident()
     assert_eq!(self_watch, 1, "{list}");
     server.stop();
 }
+
+/// Notifications cannot stall (issue 12): a chat endpoint that never answers holds only
+/// its own places, so another endpoint's messages, published after, arrive while it hangs;
+/// a notification row that cannot be decoded is failed alone with the reason.
+#[tokio::test]
+async fn a_hanging_endpoint_does_not_hold_up_others_and_a_poison_row_fails_alone() {
+    let server = lab_server().await;
+    let (fast, got) = receiver(0).await;
+    let hanging = axum::Router::new().fallback(|| async {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        axum::http::StatusCode::OK
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let slow = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hanging).await.unwrap() });
+
+    let poison: i64 = sqlx::query_scalar(
+        "INSERT INTO notifications (status, next_attempt_at, incident_arn, body) \
+         VALUES ('PENDING', 0, NULL, '{\"not\": \"a notification\"}') RETURNING id",
+    )
+    .fetch_one(server.store.pool())
+    .await
+    .unwrap();
+
+    let arn = topic(&server, "mixed").await;
+    for (protocol, url) in [
+        ("slack", format!("{slow}/hang")),
+        ("msteams", format!("{fast}/teams")),
+    ] {
+        let (status, xml) = sns(
+            &server.client,
+            &server.base,
+            &[
+                ("Action", "Subscribe"),
+                ("TopicArn", &arn),
+                ("Protocol", protocol),
+                ("Endpoint", &url),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{xml}");
+    }
+    for round in 1..=3usize {
+        let subject = format!("round {round}");
+        let (status, xml) = sns(
+            &server.client,
+            &server.base,
+            &[
+                ("Action", "Publish"),
+                ("TopicArn", &arn),
+                ("Subject", &subject),
+                ("Message", "disk full"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{xml}");
+        wait_for(
+            &format!("message {round} at the answering endpoint"),
+            async || {
+                let n = got
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|(path, _, _)| path == "/teams")
+                    .count();
+                (n >= round).then_some(())
+            },
+        )
+        .await;
+    }
+    let status: String = sqlx::query_scalar("SELECT status FROM notifications WHERE id = ?")
+        .bind(poison)
+        .fetch_one(server.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "FAILED");
+    let body: String = sqlx::query_scalar("SELECT body FROM notifications WHERE id = ?")
+        .bind(poison)
+        .fetch_one(server.store.pool())
+        .await
+        .unwrap();
+    assert!(body.contains("cannot be decoded"), "{body}");
+    server.stop();
+}

@@ -1177,3 +1177,57 @@ async fn a_window_that_ends_hands_over_to_an_overlapping_one() {
     assert_eq!(incidents(&server).await.len(), 1, "released at last");
     server.stop();
 }
+
+/// Receivers go through group commit (issue 12): concurrent PagerDuty triggers share
+/// transactions, every accepted one is stored with its incident, and a bad one in their
+/// midst is refused alone with PagerDuty's error shape.
+#[tokio::test]
+async fn concurrent_receiver_requests_share_commits_and_a_bad_one_fails_alone() {
+    let server = TestServer::start().await;
+    route(
+        &server,
+        "pd",
+        json!({"source": ["pagerduty.events"], "detail-type": ["PagerDuty Event"]}),
+    )
+    .await;
+    let (key, _) = receiver(&server, "pagerduty", "pd-many", json!({})).await;
+    let sample: Value = serde_json::from_str(include_str!(
+        "../../../../../shared/samples/pagerduty/events-v2-trigger.json"
+    ))
+    .unwrap();
+    let enqueue = format!("{}/v2/enqueue", server.base);
+    let calls = (0..40).map(|i| {
+        let mut trigger = sample.clone();
+        trigger["routing_key"] = json!(key);
+        trigger["dedup_key"] = json!(format!("key-{i}"));
+        if i == 17 {
+            // Refused: a trigger without a summary.
+            trigger["payload"]
+                .as_object_mut()
+                .unwrap()
+                .remove("summary");
+        }
+        let url = enqueue.clone();
+        async move { (i, post_json(&url, &trigger).await) }
+    });
+    for (i, (status, body)) in futures::future::join_all(calls).await {
+        if i == 17 {
+            assert_eq!(status, 400, "{body}");
+            assert_eq!(body["status"], "invalid event", "{body}");
+        } else {
+            assert_eq!(status, 202, "{i}: {body}");
+            assert_eq!(body["dedup_key"], format!("key-{i}"));
+        }
+    }
+    assert_eq!(
+        incidents(&server).await.len(),
+        39,
+        "one incident per accepted trigger"
+    );
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(server.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(events, 39);
+    server.stop();
+}

@@ -291,6 +291,25 @@ impl crate::store::IncidentStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn related_items_page(
+        &mut self,
+        incident_arn: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<RelatedItem>> {
+        bodies(
+            sqlx::query_scalar(
+                "SELECT body FROM related_items WHERE incident_arn = ? ORDER BY seq LIMIT ? OFFSET ?",
+            )
+            .bind(incident_arn)
+            .bind(limit)
+            .bind(offset),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn related_items(&mut self, incident_arn: &str) -> StoreResult<Vec<RelatedItem>> {
         bodies(
             sqlx::query_scalar(

@@ -144,21 +144,19 @@ impl crate::store::NotifyStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn due_notifications(
+    async fn due_notification_rows(
         &mut self,
         now: f64,
         limit: i64,
-    ) -> StoreResult<Vec<StoredNotification>> {
-        bodies(
-            sqlx::query_scalar(
-                "SELECT body FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= ? \
-                 ORDER BY next_attempt_at, id LIMIT ?",
-            )
-            .bind(now)
-            .bind(limit),
-            &mut self.tx,
+    ) -> StoreResult<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, body FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= ? \
+             ORDER BY next_attempt_at, id LIMIT ?",
         )
-        .await
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
