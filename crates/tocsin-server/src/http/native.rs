@@ -494,3 +494,61 @@ impl Drop for StreamSlot {
         self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::SqliteStore;
+
+    fn batch(ids: std::ops::Range<i64>) -> feed::Batch {
+        std::sync::Arc::new(
+            ids.map(|id| feed::Rendered {
+                id,
+                data: format!("{{\"id\":{id}}}"),
+            })
+            .collect(),
+        )
+    }
+
+    /// A stream that falls more batches behind than the channel holds is sent
+    /// `event: closed` with the id to resume from, and then ends (issue 12).
+    #[tokio::test]
+    async fn a_stream_that_lags_is_closed_with_the_id_to_resume_from() {
+        let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+        let (state, _stop) = AppState::new(
+            std::sync::Arc::new(store),
+            crate::config::ServerConfig::default(),
+        )
+        .await
+        .unwrap();
+        let (sender, live) = tokio::sync::broadcast::channel(2);
+        sender.send(batch(1..3)).unwrap();
+        let mut tail = Tail {
+            shutdown: state.shutdown.clone(),
+            state: state.clone(),
+            live,
+            last: 0,
+            catch_up_to: 0,
+            ended: false,
+            _slot: StreamSlot::take(&state.open_streams, 10).unwrap(),
+        };
+        let first = tail.next().await.unwrap();
+        assert_eq!(first.len(), 2, "entries 1 and 2 are sent");
+        // Five more batches into a channel of two: the stream lost three.
+        for n in 0..5 {
+            sender.send(batch(3 + n..4 + n)).unwrap();
+        }
+        let closed = tail.next().await.unwrap();
+        assert_eq!(closed.len(), 1);
+        let text = format!("{:?}", closed[0]);
+        assert!(text.contains("closed"), "{text}");
+        assert!(
+            text.contains("fell 3 batches behind") && text.contains("Last-Event-ID 2"),
+            "{text}"
+        );
+        assert!(
+            tail.next().await.is_none(),
+            "the stream ends after `closed`"
+        );
+    }
+}
