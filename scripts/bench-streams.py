@@ -9,14 +9,30 @@ Modes:
            of the PutEvents request (time.monotonic() just before it is sent) to the moment
            the client read the entry, so it is an upper bound of commit-to-stream: it also
            holds the request's own commit time and the client's dispatch delay (one Python
-           thread reads every stream in turn). Reports p50/p99/max over all (stream,
-           change) pairs, missed deliveries (a stream that never got a change), reordering
+           thread reads every stream of its process in turn; see --procs). Reports
+           p50/p99/max over all (stream, change) pairs, missed deliveries (a stream that never got a change), reordering
            (feed ids not strictly increasing on a stream), streams closed early (`event:
            closed` or disconnect) and the server's VmRSS before and after connecting.
   idle     Opens --streams SSE clients, waits until all are connected, waits --idle-wait s
            (10), reports the server's VmRSS and the RSS per stream ((RSS with the streams -
            RSS before) / N), then sends one change and checks that every stream gets it
            (misses, p50/p99/max latency as above).
+
+--procs N (latency and idle; default 1): with 1, as before, this process opens every stream
+on its one asyncio thread, and with many streams that thread's sequential pass over the
+sockets dominates the measured latency (the last stream read waits for all the others). With
+N > 1 the streams are split across N client processes (multiprocessing, `spawn`; the sizes
+differ by at most one), each opening its slice with the same asyncio code
+(--connect-concurrency is divided among them) and noting per (stream, eventId) the
+time.monotonic() at which it read the entry; CLOCK_MONOTONIC is system-wide on Linux, so
+those times compare with this process's send times. This process waits until every client
+process reports all its streams connected (a message on its pipe), measures RSS and sends the
+PutEvents itself as with 1, then gives the children the sent eventIds: each waits until its
+streams have them all or --grace s, reports receive times, missed, reordered and closed-early
+streams, and closes its streams when told (after RSS after is read). The report is computed
+over all streams, as with 1. More processes shorten the client's own pass but do not add
+CPUs: on a 2-core machine the client processes still share both cores with the server (and
+with each other), so latencies remain an upper bound that includes client scheduling.
 
 The server is the release binary started here on a free loopback port with a fresh SQLite
 database in a temporary directory (removed at the end), `--rate-limit-per-key 0` and
@@ -25,8 +41,8 @@ the admin key the first start writes. RLIMIT_NOFILE's soft limit is raised to th
 before the server starts (both processes inherit it); --streams must fit under it.
 
 Usage:
-  scripts/bench-streams.py latency [--streams 1000] [--changes 200] [--interval-ms 50]
-  scripts/bench-streams.py idle [--streams 10000] [--idle-wait 10]
+  scripts/bench-streams.py latency [--streams 1000] [--changes 200] [--interval-ms 50] [--procs 1]
+  scripts/bench-streams.py idle [--streams 10000] [--idle-wait 10] [--procs 1]
   common: [--bin target/release/tocsin] [--connect-concurrency 200] [--grace 10]
           [--keep-alive-secs 15] [--keep-dir]
 Needs: Linux (/proc/PID/status for VmRSS), Python 3.9+, the standard library only.
@@ -42,124 +58,22 @@ import asyncio
 import http.client
 import json
 import math
+import multiprocessing
+import multiprocessing.connection
 import os
-import resource
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (  # noqa: E402
+    ROOT, stop_server, Dechunker, free_port, mib, percentile, raise_nofile, server_log_problems, vmrss_kib, wait_up,
+)
 
 
 # ---------------------------------------------------------------------------------------
 # Server
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_up(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with status {proc.returncode} before it came up")
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except Exception:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
-
-
-def raise_nofile() -> int:
-    """Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY:
-        hard = 1 << 20
-    if soft == resource.RLIM_INFINITY or soft >= hard:
-        return soft if soft != resource.RLIM_INFINITY else hard
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
-
-
-def vmrss_kib(pid: int) -> int:
-    """The process's resident set size (VmRSS) in KiB."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for pid {pid}")
-
-
-def mib(kib: float) -> str:
-    return f"{kib / 1024:.1f} MiB"
-
-
-def server_log_problems(path: str, limit: int = 15) -> tuple[int, list[str]]:
-    """Counts the log's WARN/ERROR lines (and streams closed for lagging); returns a few."""
-    lines = []
-    try:
-        with open(path, errors="replace") as f:
-            for line in f:
-                if " WARN " in line or " ERROR " in line or "fell behind" in line or "panic" in line:
-                    lines.append(line.rstrip())
-    except FileNotFoundError:
-        pass
-    return len(lines), lines[:limit]
-
-
-# ---------------------------------------------------------------------------------------
-# SSE client (asyncio Protocol: HTTP/1.1 response head, chunked body, SSE fields)
-
-
-class Dechunker:
-    """Incremental decoder of an HTTP/1.1 `Transfer-Encoding: chunked` body."""
-
-    def __init__(self) -> None:
-        self.buf = bytearray()
-        self.remaining = 0  # bytes left in the current chunk
-        self.crlf = False  # the CRLF after a chunk's data is still to skip
-        self.done = False
-
-    def feed(self, data: bytes) -> bytes:
-        self.buf += data
-        out = []
-        buf = self.buf
-        while not self.done:
-            if self.remaining:
-                take = min(self.remaining, len(buf))
-                if not take:
-                    break
-                out.append(bytes(buf[:take]))
-                del buf[:take]
-                self.remaining -= take
-                if self.remaining:
-                    break
-                self.crlf = True
-            if self.crlf:
-                if len(buf) < 2:
-                    break
-                del buf[:2]
-                self.crlf = False
-            i = buf.find(b"\r\n")
-            if i < 0:
-                break
-            size = int(bytes(buf[:i]).split(b";")[0].strip() or b"0", 16)
-            del buf[: i + 2]
-            if size == 0:
-                self.done = True
-                break
-            self.remaining = size
-        return b"".join(out)
 
 
 class SSEClient(asyncio.Protocol):
@@ -287,8 +201,10 @@ class SSEClient(asyncio.Protocol):
         return self.closed_event is not None or (self.lost and not self.stopping)
 
 
-async def open_streams(n: int, host: str, port: int, auth: str, concurrency: int, timeout: float):
-    """Opens n streams, at most `concurrency` connecting at once; returns (clients, failures)."""
+async def open_streams(n: int, host: str, port: int, auth: str, concurrency: int, timeout: float,
+                       label: str = ""):
+    """Opens n streams, at most `concurrency` connecting at once; returns (clients, failures).
+    `label` prefixes the progress lines (a client process's number with --procs)."""
     loop = asyncio.get_running_loop()
     sem = asyncio.Semaphore(concurrency)
     clients: list[SSEClient] = []
@@ -309,10 +225,216 @@ async def open_streams(n: int, host: str, port: int, auth: str, concurrency: int
                 client.close()
             done += 1
             if done % 1000 == 0:
-                print(f"  {done}/{n} streams connected ({time.monotonic() - started:.1f} s)", file=sys.stderr)
+                print(f"  {label}{done}/{n} streams connected ({time.monotonic() - started:.1f} s)",
+                      file=sys.stderr)
 
     await asyncio.gather(*(one() for _ in range(n)))
     return clients, failures
+
+
+# ---------------------------------------------------------------------------------------
+# Where the streams live: this process (--procs 1) or N client processes (--procs N)
+
+
+class LocalStreams:
+    """Every stream in this process, on its event loop (--procs 1, the original behaviour)."""
+
+    procs = 1
+
+    def __init__(self, args, host: str, port: int, auth: str) -> None:
+        self.args, self.host, self.port, self.auth = args, host, port, auth
+        self.clients: list[SSEClient] = []
+
+    async def start(self) -> None:
+        pass
+
+    async def connect(self) -> tuple[int, list[str]]:
+        """Opens --streams streams; returns (connected, failures)."""
+        a = self.args
+        self.clients, failures = await open_streams(a.streams, self.host, self.port, self.auth,
+                                                    a.connect_concurrency, a.connect_timeout)
+        return len(self.clients), failures
+
+    async def finish(self, sent: dict[str, float], grace: float) -> tuple[float, list]:
+        """Waits for the deliveries of `sent` (up to `grace` s); returns (wait, per-stream
+        records with received/reorders/closed_event/closed_early). The streams stay open."""
+        waited = await wait_delivered(self.clients, sent, grace)
+        return waited, self.clients
+
+    async def close(self) -> None:
+        for c in self.clients:
+            c.close()
+        await asyncio.sleep(0.1)
+
+
+class StreamResult:
+    """One stream of a client process, as reported back (the fields deliveries() and report()
+    read from an SSEClient)."""
+
+    __slots__ = ("received", "reorders", "closed_event", "closed_early")
+
+    def __init__(self, received: dict[str, float], reorders: int, closed_event: str | None,
+                 closed_early: bool) -> None:
+        self.received = received
+        self.reorders = reorders
+        self.closed_event = closed_event
+        self.closed_early = closed_early
+
+    def close(self) -> None:
+        pass
+
+
+def client_proc(conn, index: int, n: int, host: str, port: int, auth: str, concurrency: int,
+                timeout: float) -> None:
+    """Entry point of one client process of --procs N (spawned; talks over `conn`)."""
+    try:
+        asyncio.run(client_proc_main(conn, index, n, host, port, auth, concurrency, timeout))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        conn.close()
+
+
+async def client_proc_main(conn, index: int, n: int, host: str, port: int, auth: str,
+                           concurrency: int, timeout: float) -> None:
+    """Messages: -> ("ready",); <- ("connect",); -> ("connected", count, failures);
+    <- ("finish", eventIds, grace); -> ("results", waited, [(times aligned with eventIds,
+    None if not received; reorders; closed_event; closed_early) per stream]); <- ("close",).
+    Anything else, or the parent's end closing, ends the process (closing its streams)."""
+    loop = asyncio.get_running_loop()
+    inbox: asyncio.Queue = asyncio.Queue()
+
+    def readable() -> None:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            loop.remove_reader(conn.fileno())
+            msg = ("eof",)
+        inbox.put_nowait(msg)
+
+    loop.add_reader(conn.fileno(), readable)
+    clients: list[SSEClient] = []
+    try:
+        conn.send(("ready",))
+        if (await inbox.get())[0] != "connect":
+            return
+        clients, failures = await open_streams(n, host, port, auth, concurrency, timeout,
+                                               label=f"[client {index}] ")
+        conn.send(("connected", len(clients), failures))
+        msg = await inbox.get()
+        if msg[0] != "finish":
+            return
+        _, eids, grace = msg
+        waited = await wait_delivered(clients, dict.fromkeys(eids, 0.0), grace)
+        conn.send(("results", waited, [
+            ([c.received.get(e) for e in eids], c.reorders, c.closed_event, c.closed_early)
+            for c in clients]))
+        await inbox.get()  # ("close",) once the parent has read the server's RSS
+    finally:
+        loop.remove_reader(conn.fileno())
+        for c in clients:
+            c.close()
+        await asyncio.sleep(0.1)
+
+
+class ClientProcs:
+    """The streams split across --procs client processes (see the module docstring). The
+    blocking pipe calls run in the default executor, off this process's event loop."""
+
+    def __init__(self, args, host: str, port: int, auth: str) -> None:
+        self.args, self.host, self.port, self.auth = args, host, port, auth
+        self.procs = args.procs
+        self.processes: list = []
+        self.conns: list = []
+        self.clients: list[StreamResult] = []
+
+    async def start(self) -> None:
+        """Spawns the client processes and waits until each is up (before any stream opens)."""
+        a, n = self.args, self.args.streams
+        ctx = multiprocessing.get_context("spawn")
+        concurrency = max(1, math.ceil(a.connect_concurrency / self.procs))
+        for i in range(self.procs):
+            share = n // self.procs + (1 if i < n % self.procs else 0)
+            ours, theirs = ctx.Pipe()
+            p = ctx.Process(target=client_proc, name=f"bench-streams-client-{i}", daemon=True,
+                            args=(theirs, i, share, self.host, self.port, self.auth, concurrency,
+                                  a.connect_timeout))
+            p.start()
+            theirs.close()  # so a child's exit reads as EOF here
+            self.processes.append(p)
+            self.conns.append(ours)
+        await self.gather("ready", 60)
+
+    async def gather(self, kind: str, timeout: float | None) -> list[tuple]:
+        return await asyncio.get_running_loop().run_in_executor(None, self._gather, kind, timeout)
+
+    def _gather(self, kind: str, timeout: float | None) -> list[tuple]:
+        """One message of `kind` from every child, in child order."""
+        out: list = [None] * len(self.conns)
+        pending = set(range(len(self.conns)))
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while pending:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise RuntimeError(f"no {kind!r} from client processes {sorted(pending)} in {timeout:g} s")
+            ready = multiprocessing.connection.wait([self.conns[i] for i in pending], left)
+            for i in sorted(pending):
+                if self.conns[i] not in ready:
+                    continue
+                try:
+                    msg = self.conns[i].recv()
+                except EOFError:
+                    self.processes[i].join(5)
+                    raise RuntimeError(f"client process {i} exited (status {self.processes[i].exitcode}) "
+                                       f"while {kind!r} was awaited") from None
+                if msg[0] != kind:
+                    raise RuntimeError(f"client process {i} sent {msg[0]!r}, not {kind!r}")
+                out[i] = msg
+                pending.discard(i)
+        return out
+
+    def send_all(self, msg: tuple) -> None:
+        for i, c in enumerate(self.conns):
+            try:
+                c.send(msg)
+            except OSError as err:
+                self.processes[i].join(5)
+                raise RuntimeError(f"client process {i} is gone (status {self.processes[i].exitcode}): "
+                                   f"{type(err).__name__}") from None
+
+    async def connect(self) -> tuple[int, list[str]]:
+        self.send_all(("connect",))
+        # Unbounded: each child's connects have their own --connect-timeout, and a child
+        # that dies reads as EOF.
+        replies = await self.gather("connected", None)
+        return sum(r[1] for r in replies), [f for r in replies for f in r[2]]
+
+    async def finish(self, sent: dict[str, float], grace: float) -> tuple[float, list]:
+        eids = list(sent)
+        self.send_all(("finish", eids, grace))
+        replies = await self.gather("results", grace + 120)
+        self.clients = [
+            StreamResult({e: t for e, t in zip(eids, times) if t is not None}, reorders, closed_event, early)
+            for r in replies for times, reorders, closed_event, early in r[2]]
+        # The children waited at the same time; the longest wait is the run's.
+        return max(r[1] for r in replies), self.clients
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self._close)
+
+    def _close(self) -> None:
+        for c in self.conns:
+            try:
+                c.send(("close",))
+            except OSError:
+                pass
+        for p in self.processes:
+            p.join(15)
+            if p.is_alive():
+                p.terminate()
+                p.join(5)
+        for c in self.conns:
+            c.close()
 
 
 # ---------------------------------------------------------------------------------------
@@ -377,14 +499,6 @@ class Sender:
 # Statistics
 
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile of an ascending list (nan when empty)."""
-    if not sorted_values:
-        return float("nan")
-    k = max(0, min(len(sorted_values) - 1, math.ceil(p / 100 * len(sorted_values)) - 1))
-    return sorted_values[k]
-
-
 def deliveries(clients: list[SSEClient], sent: dict[str, float]) -> tuple[list[float], int]:
     """Latencies (ms) of every (stream, change) pair received, and the count missed."""
     lat, missed = [], 0
@@ -413,19 +527,24 @@ async def wait_delivered(clients: list[SSEClient], sent: dict[str, float], grace
 # Modes
 
 
-async def run_latency(args, server: subprocess.Popen, host: str, port: int, auth: str) -> dict:
+def procs_note(streams) -> str:
+    return "" if streams.procs == 1 else f" over {streams.procs} client processes"
+
+
+async def run_latency(args, server: subprocess.Popen, host: str, port: int, auth: str, streams) -> dict:
     loop = asyncio.get_running_loop()
+    await streams.start()
     sender = Sender(host, port, auth)
     # One change before measuring, so lazily created server state is not counted.
     await loop.run_in_executor(None, sender.put_one)
     await asyncio.sleep(0.5)
     rss_before = vmrss_kib(server.pid)
     t = time.monotonic()
-    clients, failures = await open_streams(args.streams, host, port, auth, args.connect_concurrency, args.connect_timeout)
+    connected, failures = await streams.connect()
     connect_s = time.monotonic() - t
     await asyncio.sleep(0.5)
     rss_connected = vmrss_kib(server.pid)
-    print(f"{len(clients)} streams connected in {connect_s:.1f} s ({len(failures)} failed); "
+    print(f"{connected} streams connected{procs_note(streams)} in {connect_s:.1f} s ({len(failures)} failed); "
           f"server RSS {mib(rss_before)} -> {mib(rss_connected)}", file=sys.stderr)
 
     sent: dict[str, float] = {}
@@ -445,13 +564,14 @@ async def run_latency(args, server: subprocess.Popen, host: str, port: int, auth
         if (i + 1) % 50 == 0:
             print(f"  {i + 1}/{args.changes} changes sent", file=sys.stderr)
     send_s = time.monotonic() - start
-    waited = await wait_delivered(clients, sent, args.grace)
+    waited, clients = await streams.finish(sent, args.grace)
     rss_after = vmrss_kib(server.pid)
     sender.close()
 
     lat, missed = deliveries(clients, sent)
     return {
         "mode": "latency",
+        "procs": streams.procs,
         "streams": args.streams,
         "connected": len(clients),
         "connect_failures": failures,
@@ -475,28 +595,30 @@ async def run_latency(args, server: subprocess.Popen, host: str, port: int, auth
     }
 
 
-async def run_idle(args, server: subprocess.Popen, host: str, port: int, auth: str) -> dict:
+async def run_idle(args, server: subprocess.Popen, host: str, port: int, auth: str, streams) -> dict:
     loop = asyncio.get_running_loop()
+    await streams.start()
     sender = Sender(host, port, auth)
     await loop.run_in_executor(None, sender.put_one)
     await asyncio.sleep(0.5)
     rss_before = vmrss_kib(server.pid)
     t = time.monotonic()
-    clients, failures = await open_streams(args.streams, host, port, auth, args.connect_concurrency, args.connect_timeout)
+    connected, failures = await streams.connect()
     connect_s = time.monotonic() - t
-    print(f"{len(clients)} streams connected in {connect_s:.1f} s ({len(failures)} failed); "
+    print(f"{connected} streams connected{procs_note(streams)} in {connect_s:.1f} s ({len(failures)} failed); "
           f"idling {args.idle_wait:g} s", file=sys.stderr)
     await asyncio.sleep(args.idle_wait)
     rss_idle = vmrss_kib(server.pid)
 
     t0, eid, err = await loop.run_in_executor(None, sender.put_one)
     sent = {eid: t0} if eid else {}
-    waited = await wait_delivered(clients, sent, args.grace)
+    waited, clients = await streams.finish(sent, args.grace)
     rss_after = vmrss_kib(server.pid)
     sender.close()
     lat, missed = deliveries(clients, sent)
     return {
         "mode": "idle",
+        "procs": streams.procs,
         "streams": args.streams,
         "connected": len(clients),
         "connect_failures": failures,
@@ -524,9 +646,14 @@ def report(r: dict) -> bool:
     lat = r["lat"]
     per_stream = (r["rss_connected"] - r["rss_before"]) / max(1, r["connected"])
     print()
+    procs = r["procs"]
+    clients_note = ("1 client process: one asyncio thread reads every stream in turn" if procs == 1 else
+                    f"{procs} client processes, each reading its ~{r['streams'] // procs:,} streams in turn "
+                    f"and sharing the machine's {os.cpu_count()} CPUs with the server")
     print("Latency is measured from the start of each PutEvents request (time.monotonic() before "
           "sending) to the client reading the entry: an upper bound of commit-to-stream "
-          "(it includes the request's commit and the client's own dispatch of many streams).")
+          f"(it includes the request's commit and the client's own dispatch of many streams; "
+          f"{clients_note}).")
     print()
     if r["mode"] == "latency":
         print("| streams | changes | pairs | p50 ms | p99 ms | max ms | missed | reordered | closed early "
@@ -577,10 +704,11 @@ def report(r: dict) -> bool:
 
 async def amain(args, server: subprocess.Popen, host: str, port: int, auth: str) -> dict:
     runner = run_latency if args.mode == "latency" else run_idle
-    result = await runner(args, server, host, port, auth)
-    for c in result["clients"]:
-        c.close()
-    await asyncio.sleep(0.1)
+    streams = LocalStreams(args, host, port, auth) if args.procs == 1 else ClientProcs(args, host, port, auth)
+    try:
+        result = await runner(args, server, host, port, auth, streams)
+    finally:
+        await streams.close()
     return result
 
 
@@ -592,7 +720,10 @@ def main() -> None:
     ap.add_argument("--interval-ms", type=float, default=50, help="latency: spacing of the changes (50)")
     ap.add_argument("--idle-wait", type=float, default=10, help="idle: seconds to idle before measuring (10)")
     ap.add_argument("--grace", type=float, default=10, help="seconds to wait for the last deliveries (10)")
-    ap.add_argument("--connect-concurrency", type=int, default=200, help="streams connecting at once (200)")
+    ap.add_argument("--procs", type=int, default=1,
+                    help="client processes the streams are split across (1: all in this process)")
+    ap.add_argument("--connect-concurrency", type=int, default=200,
+                    help="streams connecting at once (200; divided among --procs)")
     ap.add_argument("--connect-timeout", type=float, default=30)
     ap.add_argument("--keep-alive-secs", type=int, default=15, help="the server's --keep-alive-secs (15)")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "tocsin"))
@@ -600,6 +731,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.streams is None:
         args.streams = 1000 if args.mode == "latency" else 10000
+    if not 1 <= args.procs <= max(1, args.streams):
+        raise SystemExit(f"--procs must be between 1 and --streams ({args.streams})")
 
     nofile = raise_nofile()
     if args.streams + 64 > nofile:
@@ -631,22 +764,7 @@ def main() -> None:
             ok = False
             print(f"the server exited with status {server.returncode} during the run")
     finally:
-        if server is not None and server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-        n, lines = server_log_problems(log_path)
-        if n:
-            print(f"\nserver log: {n} warning/error lines, first {len(lines)}:")
-            for line in lines:
-                print(f"  {line}")
-        if args.keep_dir:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        stop_server(server, log_path, work, args.keep_dir)
     sys.exit(0 if ok else 1)
 
 

@@ -46,133 +46,22 @@ import asyncio
 import csv
 import http.client
 import json
-import math
 import os
-import resource
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (  # noqa: E402
+    ROOT, stop_server, Dechunker, cpu_seconds, file_size, free_port, mib, percentile, raise_nofile, server_log_problems,
+    vmrss_kib, wait_up,
+)
 
 
 # ---------------------------------------------------------------------------------------
 # Server
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_up(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with status {proc.returncode} before it came up")
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except Exception:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
-
-
-def raise_nofile() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and soft != resource.RLIM_INFINITY and soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def vmrss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for pid {pid}")
-
-
-def mib(kib: float) -> str:
-    return f"{kib / 1024:.1f} MiB"
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds the process has used (/proc/PID/stat)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def file_size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
-
-
-def server_log_problems(path: str, limit: int = 15) -> tuple[int, list[str]]:
-    lines = []
-    try:
-        with open(path, errors="replace") as f:
-            for line in f:
-                if " WARN " in line or " ERROR " in line or "fell behind" in line or "panic" in line:
-                    lines.append(line.rstrip())
-    except FileNotFoundError:
-        pass
-    return len(lines), lines[:limit]
-
-
-# ---------------------------------------------------------------------------------------
-# Streams
-
-
-class Dechunker:
-    """Incremental decoder of an HTTP/1.1 `Transfer-Encoding: chunked` body."""
-
-    def __init__(self) -> None:
-        self.buf = bytearray()
-        self.remaining = 0
-        self.crlf = False
-        self.done = False
-
-    def feed(self, data: bytes) -> bytes:
-        buf = self.buf
-        buf += data
-        out = []
-        while not self.done:
-            if self.remaining:
-                take = min(self.remaining, len(buf))
-                if not take:
-                    break
-                out.append(bytes(buf[:take]))
-                del buf[:take]
-                self.remaining -= take
-                if self.remaining:
-                    break
-                self.crlf = True
-            if self.crlf:
-                if len(buf) < 2:
-                    break
-                del buf[:2]
-                self.crlf = False
-            i = buf.find(b"\r\n")
-            if i < 0:
-                break
-            size = int(bytes(buf[:i]).split(b";")[0].strip() or b"0", 16)
-            del buf[: i + 2]
-            if size == 0:
-                self.done = True
-                break
-            self.remaining = size
-        return b"".join(out)
 
 
 def id_at(text: bytes, i: int) -> int:
@@ -395,13 +284,6 @@ class Load:
 # The run
 
 
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[max(0, min(len(s) - 1, math.ceil(p / 100 * len(s)) - 1))]
-
-
 async def soak(args, server: subprocess.Popen, work: str, host: str, port: int, auth: str) -> int:
     db = os.path.join(work, "t.db")
     streams, failures = await open_streams(args.streams, host, port, auth)
@@ -489,7 +371,7 @@ async def soak(args, server: subprocess.Popen, work: str, host: str, port: int, 
     print(f"| target events/s | {args.rate:,.0f} |")
     print(f"| achieved events/s | {achieved:,.0f} ({load.events_ok:,} events in {send_s:,.0f} s) |")
     print(f"| requests ok / failed | {load.requests_ok:,} / {load.requests_failed:,} (+{load.entries_failed} failed entries) |")
-    print(f"| request latency p50 / p99 | {percentile(load.latencies, 50):.1f} / {percentile(load.latencies, 99):.1f} ms |")
+    print(f"| request latency p50 / p99 | {percentile(sorted(load.latencies), 50):.1f} / {percentile(sorted(load.latencies), 99):.1f} ms |")
     print(f"| worst start behind schedule | {load.max_late * 1000:,.0f} ms |")
     print(f"| RSS after warm-up (t={warm['elapsed_s']:.0f} s) | {mib(warm['rss_kib'])} |")
     print(f"| RSS at the end (t={end['elapsed_s']:.0f} s) | {mib(end['rss_kib'])} |")
@@ -578,22 +460,7 @@ def main() -> None:
         print("interrupted", file=sys.stderr)
         code = 130
     finally:
-        if server is not None and server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-        n, lines = server_log_problems(log_path)
-        if n:
-            print(f"\nserver log: {n} warning/error lines, first {len(lines)}:")
-            for line in lines:
-                print(f"  {line}")
-        if args.keep_dir:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        stop_server(server, log_path, work, args.keep_dir)
     sys.exit(code)
 
 

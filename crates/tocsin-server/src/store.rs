@@ -413,14 +413,6 @@ pub trait DeliveryStore: Send {
     /// Like [`DeliveryStore::due_deliveries`] but undecoded: (id, stored body), so the
     /// worker can fail one unreadable row alone.
     async fn due_delivery_rows(&mut self, now: f64, limit: i64) -> StoreResult<Vec<(i64, String)>>;
-    /// Fails a delivery whose stored body cannot be decoded: its body becomes a FAILED
-    /// delivery naming `reason`, the unreadable text kept in its `body`. Returns it.
-    async fn fail_unreadable_delivery(
-        &mut self,
-        id: i64,
-        reason: &str,
-        now: f64,
-    ) -> StoreResult<Delivery>;
     /// Deliveries, newest first, optionally of one status.
     async fn deliveries(
         &mut self,

@@ -32,13 +32,10 @@ use crate::domain::keys::ServerKey;
 use crate::domain::targets::redacted_delivery;
 use crate::outbound::{self, OutboundPolicy};
 use crate::store::StoreResult;
-use crate::worker::flight::{Flight, FlightState};
+use crate::worker::flight::{Committer, Flight, commit_outcomes};
 use crate::worker::{WorkerContext, WorkerError};
 
 pub use crate::worker::flight::{IN_FLIGHT, PER_HOST};
-
-/// Outcomes the committer writes in one transaction, at most.
-const COMMIT_BATCH: usize = 256;
 
 /// One request to make: where, how and what.
 #[derive(Debug, Clone)]
@@ -389,15 +386,12 @@ impl DeliveryWorker {
             let d: Delivery = match serde_json::from_str(&body) {
                 Ok(d) => d,
                 Err(err) => {
-                    let reason = format!(
-                        "the stored delivery cannot be decoded ({err}); failed without an attempt"
-                    );
                     tracing::warn!(delivery = id, %err, "unreadable delivery row failed alone");
-                    if let Err(err) = self.fail_unreadable(id, &reason, now, true).await {
-                        tracing::warn!(%err, delivery = id, "self-watching incident for an unreadable delivery failed; failing it alone");
-                        self.fail_unreadable(id, &reason, now, false)
-                            .await
-                            .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+                    if flight.take(id, "") {
+                        let reason = format!(
+                            "the stored delivery cannot be decoded ({err}); failed without an attempt"
+                        );
+                        flight.done((unreadable(id, body, now), Attempt::Fail(None, reason)));
                     }
                     continue;
                 }
@@ -434,77 +428,6 @@ impl DeliveryWorker {
         Ok(started)
     }
 
-    /// The committer: writes each arrived outcome (with its change-feed entry), as many as
-    /// have arrived in one transaction, then frees their in-flight places. A batch that
-    /// fails to commit is retried one outcome per transaction, so one bad outcome fails
-    /// alone.
-    async fn commit_outcomes(
-        self,
-        mut outcomes: mpsc::UnboundedReceiver<(Delivery, Attempt)>,
-        flight: Arc<Mutex<FlightState>>,
-    ) {
-        while let Some(first) = outcomes.recv().await {
-            let mut batch = vec![first];
-            while batch.len() < COMMIT_BATCH {
-                match outcomes.try_recv() {
-                    Ok(next) => batch.push(next),
-                    Err(_) => break,
-                }
-            }
-            let now = clock::now();
-            let recorded: Vec<(Delivery, f64)> = batch
-                .into_iter()
-                .map(|(mut d, outcome)| {
-                    let next = record(&mut d, outcome, now);
-                    tracing::info!(delivery = d.id, status = d.status.as_str(), attempts = d.attempts, error = ?d.last_error, "delivery attempt");
-                    (d, next)
-                })
-                .collect();
-            if let Err(err) = self.write_outcomes(&recorded, true).await {
-                tracing::warn!(%err, n = recorded.len(), "committing delivery outcomes failed; one at a time");
-                for one in &recorded {
-                    let one = std::slice::from_ref(one);
-                    if let Err(err) = self.write_outcomes(one, true).await {
-                        tracing::warn!(%err, delivery = one[0].0.id, "recording a delivery outcome with its self-watching incident failed; recording it alone");
-                        if let Err(err) = self.write_outcomes(one, false).await {
-                            tracing::warn!(%err, delivery = one[0].0.id, "delivery outcome not recorded; the attempt will repeat");
-                        }
-                    }
-                }
-            }
-            if let Ok(mut f) = flight.lock() {
-                for (d, _) in &recorded {
-                    f.release(d.id);
-                }
-            }
-        }
-    }
-
-    /// Fails an unreadable row (with, if `watch`, its self-watching incident).
-    async fn fail_unreadable(
-        &self,
-        id: i64,
-        reason: &str,
-        now: f64,
-        watch: bool,
-    ) -> Result<(), crate::domain::error::ApiError> {
-        let mut tx = self.ctx.store.write().await?;
-        let failed = tx.fail_unreadable_delivery(id, reason, now).await?;
-        tx.append_change(&Change::DeliveryChanged(failed)).await?;
-        if watch {
-            let name = format!("unreadable delivery {id}");
-            let letter = crate::domain::selfwatch::DeadLetter {
-                kind: "target",
-                name: &name,
-                id,
-                reason,
-                incident_arn: None,
-            };
-            crate::domain::selfwatch::dead_letter(tx.as_mut(), &self.config, letter).await?;
-        }
-        Ok(tx.commit().await?)
-    }
-
     /// Writes outcomes in one transaction; with `watch`, a dead letter also opens the
     /// self-watching incident ([`crate::domain::selfwatch`]) in it.
     async fn write_outcomes(
@@ -520,7 +443,11 @@ impl DeliveryWorker {
                 .await?;
             if watch && d.status == tocsin_api::native::DeliveryStatus::Failed {
                 let rule = d.rule_arn.rsplit('/').next().unwrap_or(&d.rule_arn);
-                let name = format!("rule {rule} target {}", d.target_id);
+                let name = if rule.is_empty() {
+                    d.target_id.clone()
+                } else {
+                    format!("rule {rule} target {}", d.target_id)
+                };
                 let reason = d.last_error.clone().unwrap_or_default();
                 let letter = DeadLetter {
                     kind: "target",
@@ -544,7 +471,12 @@ impl DeliveryWorker {
         })?;
         let (tx, rx) = mpsc::unbounded_channel();
         let flight = Flight::new(tx);
-        let committer = tokio::spawn(self.clone().commit_outcomes(rx, flight.state.clone()));
+        let committer = tokio::spawn(commit_outcomes(
+            self.clone(),
+            "delivery",
+            rx,
+            flight.state.clone(),
+        ));
         let outbox = Pass {
             worker: &self,
             client: &client,
@@ -555,6 +487,52 @@ impl DeliveryWorker {
         drop(flight);
         committer.abort();
         Ok(())
+    }
+}
+
+/// A stored row that cannot be decoded, as a delivery the committer can fail: its raw
+/// text kept as the body, named `unreadable delivery <id>`.
+fn unreadable(id: i64, raw: String, now: f64) -> Delivery {
+    Delivery {
+        id,
+        event_id: String::new(),
+        rule_arn: String::new(),
+        target_id: format!("unreadable delivery {id}"),
+        url: String::new(),
+        headers: Default::default(),
+        body: raw,
+        status: tocsin_api::native::DeliveryStatus::Pending,
+        attempts: 0,
+        max_attempts: 1,
+        deadline: now,
+        created_at: now,
+        updated_at: now,
+        last_status_code: None,
+        last_error: None,
+    }
+}
+
+#[async_trait::async_trait]
+impl Committer for DeliveryWorker {
+    type Outcome = (Delivery, Attempt);
+    type Recorded = (Delivery, f64);
+
+    fn record(&self, (mut d, outcome): (Delivery, Attempt), now: f64) -> (Delivery, f64) {
+        let next = record(&mut d, outcome, now);
+        tracing::info!(delivery = d.id, status = d.status.as_str(), attempts = d.attempts, error = ?d.last_error, "delivery attempt");
+        (d, next)
+    }
+
+    fn id(recorded: &(Delivery, f64)) -> i64 {
+        recorded.0.id
+    }
+
+    async fn write(
+        &self,
+        recorded: &[(Delivery, f64)],
+        watch: bool,
+    ) -> Result<(), crate::domain::error::ApiError> {
+        self.write_outcomes(recorded, watch).await
     }
 }
 

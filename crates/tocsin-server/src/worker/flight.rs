@@ -154,3 +154,78 @@ pub fn host_of(url: &str) -> String {
         })
         .unwrap_or_default()
 }
+
+/// What an outbox worker's committer does with the outcomes its attempts send: record
+/// each (the attempt counted, the next time decided) and write recorded outcomes in one
+/// transaction, with or without the self-watching incident a dead letter opens.
+#[async_trait::async_trait]
+pub trait Committer: Send + Sync + 'static {
+    /// What an attempt task sends: the row and how its attempt went.
+    type Outcome: Send + 'static;
+    /// The row with its attempt recorded, ready to write.
+    type Recorded: Send + Sync;
+
+    /// Records one attempt at `now` (and logs it).
+    fn record(&self, outcome: Self::Outcome, now: f64) -> Self::Recorded;
+
+    /// The row id whose place the outcome frees.
+    fn id(recorded: &Self::Recorded) -> i64;
+
+    /// Writes `recorded` in one transaction (with their feed entries; with `watch`, dead
+    /// letters also open the self-watching incident).
+    ///
+    /// Errors: the store's or the incident engine's; nothing of the batch is written.
+    async fn write(
+        &self,
+        recorded: &[Self::Recorded],
+        watch: bool,
+    ) -> Result<(), crate::domain::error::ApiError>;
+}
+
+/// Outcomes one committer transaction writes at most.
+pub const COMMIT_BATCH: usize = 256;
+
+/// The committer loop: writes as many arrived outcomes as are waiting (at most
+/// [`COMMIT_BATCH`]) in one transaction, then frees their places. A batch that fails is
+/// written one outcome per transaction, each first with its self-watching incident and
+/// then without, so one bad outcome fails alone; one that cannot be written at all stays
+/// due and its attempt repeats. Ends when every sender is gone.
+pub async fn commit_outcomes<C: Committer>(
+    committer: C,
+    what: &'static str,
+    mut outcomes: mpsc::UnboundedReceiver<C::Outcome>,
+    flight: Arc<Mutex<FlightState>>,
+) {
+    while let Some(first) = outcomes.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < COMMIT_BATCH {
+            match outcomes.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let now = crate::clock::now();
+        let recorded: Vec<C::Recorded> = batch
+            .into_iter()
+            .map(|o| committer.record(o, now))
+            .collect();
+        if let Err(err) = committer.write(&recorded, true).await {
+            tracing::warn!(%err, what, n = recorded.len(), "committing outcomes failed; one at a time");
+            for one in &recorded {
+                let id = C::id(one);
+                let one = std::slice::from_ref(one);
+                if let Err(err) = committer.write(one, true).await {
+                    tracing::warn!(%err, what, id, "recording an outcome with its self-watching incident failed; recording it alone");
+                    if let Err(err) = committer.write(one, false).await {
+                        tracing::warn!(%err, what, id, "outcome not recorded; the attempt will repeat");
+                    }
+                }
+            }
+        }
+        if let Ok(mut f) = flight.lock() {
+            for r in &recorded {
+                f.release(C::id(r));
+            }
+        }
+    }
+}

@@ -29,12 +29,9 @@ use crate::domain::signing::{self, SigningKey};
 use crate::domain::topics::seal_context;
 use crate::outbound::{self, OutboundPolicy};
 use crate::store::{StoreResult, StoredNotification, StoredSubscription};
-use crate::worker::flight::{Flight, FlightState, IN_FLIGHT};
+use crate::worker::flight::{Committer, Flight, IN_FLIGHT, commit_outcomes};
 use crate::worker::{WorkerContext, WorkerError};
 use tokio::sync::mpsc;
-
-/// Outcomes the committer writes in one transaction, at most.
-const COMMIT_BATCH: usize = 256;
 
 /// What the notify worker needs.
 #[derive(Clone)]
@@ -365,7 +362,7 @@ impl NotifyWorker {
     /// One pass: starts an attempt for every due delivery not already in flight, as far as
     /// the in-flight limits allow ([`crate::worker::flight`]: the rest stay due for the
     /// next pass), and fails rows that cannot be decoded alone. Outcomes are written by the
-    /// committer ([`Self::commit_outcomes`]). Returns how many attempts it started.
+    /// committer ([`commit_outcomes`]). Returns how many attempts it started.
     async fn dispatch(
         &self,
         client: &reqwest::Client,
@@ -392,16 +389,12 @@ impl NotifyWorker {
             let n: StoredNotification = match serde_json::from_str(&body) {
                 Ok(n) => n,
                 Err(err) => {
-                    let reason = format!(
-                        "the stored notification cannot be decoded ({err}); failed without an attempt"
-                    );
                     tracing::warn!(notification = id, %err, "unreadable notification row failed alone");
-                    let failed = unreadable(id, body, &reason, now);
-                    if let Err(err) = self.write_outcome(&failed, true).await {
-                        tracing::warn!(%err, notification = id, "self-watching incident for an unreadable notification failed; failing it alone");
-                        self.write_outcome(&failed, false)
-                            .await
-                            .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+                    if flight.take(id, "") {
+                        let reason = format!(
+                            "the stored notification cannot be decoded ({err}); failed without an attempt"
+                        );
+                        flight.done((unreadable(id, body, now), Outcome::Fail(None, reason)));
                     }
                     continue;
                 }
@@ -450,58 +443,6 @@ impl NotifyWorker {
         Ok(started)
     }
 
-    /// The committer: records each arrived outcome and writes as many as have arrived in
-    /// one transaction (with their feed entries and, for dead letters, the self-watching
-    /// incident), then frees their in-flight places. A batch that fails to commit is
-    /// written one outcome per transaction, so one bad outcome fails alone.
-    async fn commit_outcomes(
-        self,
-        mut outcomes: mpsc::UnboundedReceiver<(StoredNotification, Outcome)>,
-        flight: Arc<std::sync::Mutex<FlightState>>,
-    ) {
-        while let Some(first) = outcomes.recv().await {
-            let mut batch = vec![first];
-            while batch.len() < COMMIT_BATCH {
-                match outcomes.try_recv() {
-                    Ok(next) => batch.push(next),
-                    Err(_) => break,
-                }
-            }
-            let now = clock::now();
-            let recorded: Vec<StoredNotification> = batch
-                .into_iter()
-                .map(|(mut n, outcome)| {
-                    record_attempt(&mut n, outcome, now);
-                    tracing::info!(
-                        notification = n.delivery.id,
-                        protocol = %n.delivery.protocol,
-                        status = n.delivery.status.as_str(),
-                        attempts = n.delivery.attempts.len(),
-                        error = ?n.delivery.attempts.last().and_then(|a| a.error.clone()),
-                        "notification attempt"
-                    );
-                    n
-                })
-                .collect();
-            if let Err(err) = self.write_outcomes(&recorded, true).await {
-                tracing::warn!(%err, n = recorded.len(), "committing notification outcomes failed; one at a time");
-                for one in &recorded {
-                    if let Err(err) = self.write_outcome(one, true).await {
-                        tracing::warn!(%err, notification = one.delivery.id, "recording a notification outcome with its self-watching incident failed; recording it alone");
-                        if let Err(err) = self.write_outcome(one, false).await {
-                            tracing::warn!(%err, notification = one.delivery.id, "notification outcome not recorded; the attempt will repeat");
-                        }
-                    }
-                }
-            }
-            if let Ok(mut f) = flight.lock() {
-                for n in &recorded {
-                    f.release(n.delivery.id);
-                }
-            }
-        }
-    }
-
     /// Writes outcomes in one transaction (see [`Self::write_outcome`]).
     async fn write_outcomes(
         &self,
@@ -512,18 +453,6 @@ impl NotifyWorker {
         for n in recorded {
             self.outcome_in(tx.as_mut(), n, watch).await?;
         }
-        Ok(tx.commit().await?)
-    }
-
-    /// Writes one outcome with its feed entry; with `watch`, a dead letter also opens the
-    /// self-watching incident ([`crate::domain::selfwatch`]) in the same transaction.
-    async fn write_outcome(
-        &self,
-        n: &StoredNotification,
-        watch: bool,
-    ) -> Result<(), crate::domain::error::ApiError> {
-        let mut tx = self.ctx.store.write().await?;
-        self.outcome_in(tx.as_mut(), n, watch).await?;
         Ok(tx.commit().await?)
     }
 
@@ -567,7 +496,12 @@ impl NotifyWorker {
         })?;
         let (tx, rx) = mpsc::unbounded_channel();
         let flight = Flight::new(tx);
-        let committer = tokio::spawn(self.clone().commit_outcomes(rx, flight.state.clone()));
+        let committer = tokio::spawn(commit_outcomes(
+            self.clone(),
+            "notification",
+            rx,
+            flight.state.clone(),
+        ));
         let outbox = Pass {
             worker: &self,
             client: &client,
@@ -581,9 +515,44 @@ impl NotifyWorker {
     }
 }
 
-/// A row that cannot be decoded, failed: its raw text kept as the message, the reason as
-/// its one attempt's error.
-fn unreadable(id: i64, raw: String, reason: &str, now: f64) -> StoredNotification {
+#[async_trait::async_trait]
+impl Committer for NotifyWorker {
+    type Outcome = (StoredNotification, Outcome);
+    type Recorded = StoredNotification;
+
+    fn record(
+        &self,
+        (mut n, outcome): (StoredNotification, Outcome),
+        now: f64,
+    ) -> StoredNotification {
+        record_attempt(&mut n, outcome, now);
+        tracing::info!(
+            notification = n.delivery.id,
+            protocol = %n.delivery.protocol,
+            status = n.delivery.status.as_str(),
+            attempts = n.delivery.attempts.len(),
+            error = ?n.delivery.attempts.last().and_then(|a| a.error.clone()),
+            "notification attempt"
+        );
+        n
+    }
+
+    fn id(recorded: &StoredNotification) -> i64 {
+        recorded.delivery.id
+    }
+
+    async fn write(
+        &self,
+        recorded: &[StoredNotification],
+        watch: bool,
+    ) -> Result<(), crate::domain::error::ApiError> {
+        self.write_outcomes(recorded, watch).await
+    }
+}
+
+/// A row that cannot be decoded, as a delivery the committer can fail: its raw text kept
+/// as the message.
+fn unreadable(id: i64, raw: String, now: f64) -> StoredNotification {
     StoredNotification {
         delivery: tocsin_api::sns::NotificationDelivery {
             id,
@@ -595,14 +564,9 @@ fn unreadable(id: i64, raw: String, reason: &str, now: f64) -> StoredNotificatio
             endpoint: String::new(),
             incident_arn: None,
             subject: None,
-            status: tocsin_api::delivery::DeliveryStatus::Failed,
-            attempts: vec![tocsin_api::sns::NotificationAttempt {
-                at: now,
-                ok: false,
-                code: None,
-                error: Some(reason.to_owned()),
-            }],
-            max_attempts: 0,
+            status: tocsin_api::delivery::DeliveryStatus::Pending,
+            attempts: Vec::new(),
+            max_attempts: 1,
             created_at: now,
             updated_at: now,
         },

@@ -70,38 +70,6 @@ impl crate::store::DeliveryStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn fail_unreadable_delivery(
-        &mut self,
-        id: i64,
-        reason: &str,
-        now: f64,
-    ) -> StoreResult<Delivery> {
-        let raw: String = sqlx::query_scalar("SELECT body FROM deliveries WHERE id = ?")
-            .bind(id)
-            .fetch_one(&mut *self.tx)
-            .await?;
-        let failed = Delivery {
-            id,
-            event_id: String::new(),
-            rule_arn: String::new(),
-            target_id: String::new(),
-            url: String::new(),
-            headers: Default::default(),
-            body: raw,
-            status: DeliveryStatus::Failed,
-            attempts: 0,
-            max_attempts: 0,
-            deadline: now,
-            created_at: now,
-            updated_at: now,
-            last_status_code: None,
-            last_error: Some(reason.to_owned()),
-        };
-        self.update_delivery(&failed, now).await?;
-        Ok(failed)
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
     async fn deliveries(
         &mut self,
         status: Option<DeliveryStatus>,
