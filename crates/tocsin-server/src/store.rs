@@ -249,6 +249,9 @@ pub trait FeedStore: Send {
     async fn prune_expired(&mut self, what: Expiring, before: f64, limit: i64) -> StoreResult<u64>;
     /// Appends a change-feed entry; returns its id.
     async fn append_change(&mut self, change: &Change) -> StoreResult<i64>;
+    /// Appends change-feed entries in order, in one statement (as [`FeedStore::append_change`]
+    /// each); returns the last id (`None` for none).
+    async fn append_changes(&mut self, changes: &[Change]) -> StoreResult<Option<i64>>;
     /// Looks up the result an earlier request with this `(operation, clientToken)` produced.
     async fn client_token(&mut self, operation: &str, token: &str) -> StoreResult<Option<String>>;
     /// Records the result of a request made with a client token.
@@ -393,6 +396,9 @@ pub trait EventStore: Send {
         received_at: f64,
         envelope: &str,
     ) -> StoreResult<()>;
+    /// Stores accepted events in one statement, as [`EventStore::insert_event`] each:
+    /// `(event_id, event_bus_name, received_at, envelope)`.
+    async fn insert_events(&mut self, events: &[(String, String, f64, String)]) -> StoreResult<()>;
     /// A stored event's bus and envelope.
     async fn event(&mut self, event_id: &str) -> StoreResult<Option<(String, String)>>;
 }

@@ -291,19 +291,105 @@ pub(crate) async fn ingest(
     caller: &Caller,
     accepted: &[Accepted],
 ) -> ApiResult<Vec<Option<String>>> {
+    let mut plain = Plain::default();
+    let opened = ingest_holding(tx, rules, config, caller, accepted, &mut plain).await?;
+    plain.flush(tx).await?;
+    Ok(opened)
+}
+
+/// [`ingest`], with plain events' writes held in `plain` for the caller to
+/// [`Plain::flush`] (group commit flushes once per batch).
+///
+/// Errors: store errors.
+pub(crate) async fn ingest_holding(
+    tx: &mut dyn StoreTx,
+    rules: &CompiledRules,
+    config: &ServerConfig,
+    caller: &Caller,
+    accepted: &[Accepted],
+    plain: &mut Plain,
+) -> ApiResult<Vec<Option<String>>> {
     let received_at = clock::now();
     let mut opened = Vec::with_capacity(accepted.len());
     let mut follow_ups = std::collections::VecDeque::new();
     for a in accepted {
-        opened.push(ingest_one(tx, rules, config, caller, a, received_at, &mut follow_ups).await?);
+        opened.push(
+            ingest_one(
+                tx,
+                rules,
+                config,
+                caller,
+                a,
+                received_at,
+                &mut follow_ups,
+                plain,
+            )
+            .await?,
+        );
     }
     while let Some(a) = follow_ups.pop_front() {
-        ingest_one(tx, rules, config, caller, &a, received_at, &mut follow_ups).await?;
+        ingest_one(
+            tx,
+            rules,
+            config,
+            caller,
+            &a,
+            received_at,
+            &mut follow_ups,
+            plain,
+        )
+        .await?;
     }
     Ok(opened)
 }
 
+/// The writes of plain events, held back to be written together: an event that matched no
+/// rule and touches nothing else (no archive, no alert state, no heartbeat, no maintenance
+/// window) costs one `events` row and one `eventReceived` feed entry, and many of them are
+/// written in two multi-row statements instead of two statements each. Any other event
+/// flushes what is held first, so feed entries keep the events' order.
+#[derive(Debug, Default)]
+pub struct Plain {
+    events: Vec<(String, String, f64, String)>,
+    changes: Vec<Change>,
+}
+
+impl Plain {
+    /// Writes what is held, in `tx`.
+    ///
+    /// Errors: store errors (an event id already stored, for one).
+    pub async fn flush(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
+        if !self.events.is_empty() {
+            tx.insert_events(&self.events).await?;
+            self.events.clear();
+        }
+        if !self.changes.is_empty() {
+            tx.append_changes(&self.changes).await?;
+            self.changes.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Whether an event with these routes does nothing but get stored and announced (see
+/// [`Plain`]).
+fn is_plain(rules: &CompiledRules, a: &Accepted, routes: &[std::sync::Arc<RuleRoute>]) -> bool {
+    routes.is_empty()
+        && a.hints.alert.is_none()
+        && a.envelope.get("replay-name").is_none()
+        && rules.archiving(&a.bus, &a.envelope).is_empty()
+        && !rules.is_change(&a.envelope)
+        && alerts::cloudwatch_state(&a.envelope).is_none()
+        && rules.windows_resolved_by(&a.envelope).is_empty()
+        && (a.envelope["source"] == heartbeats::SOURCE
+            || rules.beating(&a.bus, &a.envelope).is_empty())
+}
+
 /// One event of [`ingest`]; heartbeat events it causes go on `follow_ups`.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the ingest pass's parts, passed down as they are"
+)]
 async fn ingest_one(
     tx: &mut dyn StoreTx,
     rules: &CompiledRules,
@@ -312,6 +398,7 @@ async fn ingest_one(
     a: &Accepted,
     received_at: f64,
     follow_ups: &mut std::collections::VecDeque<Accepted>,
+    plain: &mut Plain,
 ) -> ApiResult<Option<String>> {
     let (mut routes, text) = match (&a.route_to, &a.prepared) {
         (Some(rule_arn), _) => (
@@ -321,11 +408,19 @@ async fn ingest_one(
         (None, Some((routes, text))) => (routes.clone(), text.clone()),
         (None, None) => (rules.matching(&a.bus, &a.envelope), a.envelope.to_string()),
     };
-    tx.insert_event(&a.event_id, &a.bus, received_at, &text)
-        .await?;
     if let Some(only) = &a.only_rules {
         routes.retain(|r| only.contains(&r.rule_arn));
     }
+    if is_plain(rules, a, &routes) {
+        plain
+            .events
+            .push((a.event_id.clone(), a.bus.clone(), received_at, text));
+        plain.changes.push(received_change(a, &routes));
+        return Ok(None);
+    }
+    plain.flush(tx).await?;
+    tx.insert_event(&a.event_id, &a.bus, received_at, &text)
+        .await?;
     // Replayed events are not archived again.
     if a.envelope.get("replay-name").is_none() {
         for archive in rules.archiving(&a.bus, &a.envelope) {
@@ -414,7 +509,13 @@ async fn ingest_one(
             }
         }
     }
-    tx.append_change(&Change::EventReceived(EventReceived {
+    tx.append_change(&received_change(a, &routes)).await?;
+    Ok(opened.into_iter().next())
+}
+
+/// The `eventReceived` feed entry of an event and the rules it matched.
+fn received_change(a: &Accepted, routes: &[std::sync::Arc<RuleRoute>]) -> Change {
+    Change::EventReceived(EventReceived {
         event_id: a.event_id.clone(),
         event_bus_name: a.bus.clone(),
         source: a.envelope["source"].as_str().unwrap_or_default().to_owned(),
@@ -423,9 +524,7 @@ async fn ingest_one(
             .unwrap_or_default()
             .to_owned(),
         matched_rules: routes.iter().map(|r| r.rule_arn.clone()).collect(),
-    }))
-    .await?;
-    Ok(opened.into_iter().next())
+    })
 }
 
 /// Queues an HTTP target's delivery of an event (failed at once when the rendered input is
@@ -715,8 +814,9 @@ pub(crate) fn accept_received(
     Ok(accepted)
 }
 
-/// Stores events [`accept_received`] made, in `tx` (the caller commits), and runs their
-/// rules' targets; returns, per event, its id and the incident it opened or merged into.
+/// Stores events [`accept_received`] made, in `tx` (the caller commits; plain events'
+/// writes are left in `plain` to flush), and runs their rules' targets; returns, per
+/// event, its id and the incident it opened or merged into.
 ///
 /// Errors: store errors.
 pub(crate) async fn receive(
@@ -725,8 +825,9 @@ pub(crate) async fn receive(
     config: &ServerConfig,
     caller: &Caller,
     accepted: &[Accepted],
+    plain: &mut Plain,
 ) -> ApiResult<Vec<(String, Option<String>)>> {
-    let opened = ingest(tx, rules, config, caller, accepted).await?;
+    let opened = ingest_holding(tx, rules, config, caller, accepted, plain).await?;
     Ok(accepted
         .iter()
         .map(|a| a.event_id.clone())

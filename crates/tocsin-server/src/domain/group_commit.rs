@@ -7,6 +7,10 @@
 //! transaction, commits once, and only then answers every request in the batch. Nothing is
 //! acknowledged before its commit.
 //!
+//! Plain events (matching no rule, touching nothing else: [`events::Plain`]) of every
+//! request in the batch are held and written in two multi-row statements before the
+//! commit.
+//!
 //! A request whose writes fail fails alone: the batch is first written straight through
 //! (no savepoints: a savepoint and its release are two more round trips to SQLite per
 //! request); if any request fails, that transaction is rolled back and the batch written
@@ -53,10 +57,11 @@ pub enum Written {
 /// reads what it writes from `&self` and keeps no state between runs.
 #[async_trait]
 pub trait Work: Send + Sync {
-    /// Writes the request in `tx`.
+    /// Writes the request in `tx`; plain events' writes may be left in `plain`
+    /// ([`events::Plain`]), which the writer flushes before the commit.
     ///
     /// Errors: whatever refuses this request; only it is rolled back.
-    async fn write(&self, tx: &mut dyn StoreTx) -> ApiResult<Written>;
+    async fn write(&self, tx: &mut dyn StoreTx, plain: &mut events::Plain) -> ApiResult<Written>;
 }
 
 /// One queued request.
@@ -154,9 +159,17 @@ impl GroupCommit {
     async fn straight_through(&self, batch: &[Job]) -> Result<Vec<Written>, ()> {
         let mut tx = self.store.write().await.map_err(|_| ())?;
         let mut written = Vec::with_capacity(batch.len());
+        // Every request's plain events go out in two statements for the whole batch.
+        let mut plain = events::Plain::default();
         for job in batch {
-            written.push(job.work.write(tx.as_mut()).await.map_err(|_| ())?);
+            written.push(
+                job.work
+                    .write(tx.as_mut(), &mut plain)
+                    .await
+                    .map_err(|_| ())?,
+            );
         }
+        plain.flush(tx.as_mut()).await.map_err(|_| ())?;
         tx.commit().await.map_err(|_| ())?;
         Ok(written)
     }
@@ -170,7 +183,13 @@ impl GroupCommit {
         for job in batch {
             let outcome: ApiResult<Written> = async {
                 tx.savepoint().await?;
-                match job.work.write(tx.as_mut()).await {
+                // Flushed inside the savepoint: a failing flush fails its own request.
+                let mut plain = events::Plain::default();
+                let written = match job.work.write(tx.as_mut(), &mut plain).await {
+                    Ok(written) => plain.flush(tx.as_mut()).await.map(|()| written),
+                    Err(err) => Err(err),
+                };
+                match written {
                     Ok(written) => {
                         tx.release_savepoint().await?;
                         Ok(written)
@@ -199,8 +218,16 @@ struct PutEventsWork {
 
 #[async_trait]
 impl Work for PutEventsWork {
-    async fn write(&self, tx: &mut dyn StoreTx) -> ApiResult<Written> {
-        events::ingest(tx, &self.rules, &self.config, &self.caller, &self.accepted).await?;
+    async fn write(&self, tx: &mut dyn StoreTx, plain: &mut events::Plain) -> ApiResult<Written> {
+        events::ingest_holding(
+            tx,
+            &self.rules,
+            &self.config,
+            &self.caller,
+            &self.accepted,
+            plain,
+        )
+        .await?;
         Ok(Written::Stored)
     }
 }
@@ -251,7 +278,11 @@ mod tests {
 
     #[async_trait]
     impl Work for Insert {
-        async fn write(&self, tx: &mut dyn StoreTx) -> ApiResult<Written> {
+        async fn write(
+            &self,
+            tx: &mut dyn StoreTx,
+            _plain: &mut events::Plain,
+        ) -> ApiResult<Written> {
             tx.insert_event(&self.id, "default", 1.0, "{}").await?;
             if self.fail {
                 return Err(ApiError::Validation(format!("{} is refused", self.id)));

@@ -408,15 +408,22 @@ struct ReceivedWork {
 
 #[async_trait::async_trait]
 impl Work for ReceivedWork {
-    async fn write(&self, tx: &mut dyn StoreTx) -> ApiResult<Written> {
+    async fn write(&self, tx: &mut dyn StoreTx, plain: &mut events::Plain) -> ApiResult<Written> {
         let now = clock::now();
         if let Some(id) = &self.delivery_id
             && !tx.first_delivery(&self.receiver, id, now).await?
         {
             return Ok(Written::Repeat);
         }
-        let results =
-            events::receive(tx, &self.rules, &self.config, &self.caller, &self.accepted).await?;
+        let results = events::receive(
+            tx,
+            &self.rules,
+            &self.config,
+            &self.caller,
+            &self.accepted,
+            plain,
+        )
+        .await?;
         if let Some((id, _)) = results.last() {
             receivers::record_events(
                 tx,

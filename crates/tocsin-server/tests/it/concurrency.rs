@@ -180,3 +180,73 @@ async fn related_items_are_paged_in_attachment_order_with_exact_tokens() {
     );
     server.stop();
 }
+
+/// Plain events (matching nothing) are written in multi-row statements for the whole
+/// group-commit batch (issue 12); events with effects in between still come out in order:
+/// the `eventReceived` entries follow the entries' order, every event is stored once.
+#[tokio::test]
+async fn plain_and_matched_events_keep_their_order_in_the_feed() {
+    let server = TestServer::start().await;
+    server.alarm_route("order", 2).await;
+    let before = server.snapshot().await;
+    let noise =
+        |n: usize| json!({"Source": "my.app", "DetailType": format!("noise {n}"), "Detail": "{}"});
+    let entries = vec![
+        noise(1),
+        noise(2),
+        alarm_entry(),
+        noise(3),
+        alarm_entry(),
+        noise(4),
+    ];
+    let calls = (0..8).map(|_| {
+        let s = &server;
+        let body = json!({"Entries": entries.clone()});
+        async move { s.events("PutEvents", &body).await }
+    });
+    let mut all_ids = Vec::new();
+    for (status, body) in futures::future::join_all(calls).await {
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["FailedEntryCount"], 0);
+        let ids: Vec<String> = body["Entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["EventId"].as_str().unwrap().to_owned())
+            .collect();
+        all_ids.push(ids);
+    }
+    let start = before.iter().find(|(t, _)| t == "max_change_id").unwrap().1;
+    let feed: Vec<Value> =
+        sqlx::query_scalar::<_, String>("SELECT body FROM change_feed WHERE id > ? ORDER BY id")
+            .bind(start)
+            .fetch_all(server.store.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|b| serde_json::from_str(b).unwrap())
+            .collect();
+    let received: Vec<String> = feed
+        .iter()
+        .filter(|c| c["kind"] == "eventReceived")
+        .map(|c| c["data"]["eventId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(received.len(), 48, "one entry per event");
+    for ids in &all_ids {
+        let positions: Vec<usize> = ids
+            .iter()
+            .map(|id| received.iter().position(|r| r == id).expect("announced"))
+            .collect();
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "a request's events are announced in its entries' order: {positions:?}"
+        );
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(server.store.pool())
+        .await
+        .unwrap();
+    let before_events = before.iter().find(|(t, _)| t == "events").unwrap().1;
+    assert_eq!(stored - before_events, 48);
+    server.stop();
+}

@@ -23,6 +23,37 @@ impl crate::store::FeedStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn append_changes(&mut self, changes: &[Change]) -> StoreResult<Option<i64>> {
+        let at = clock::now();
+        let mut last = None;
+        for chunk in changes.chunks(1000) {
+            let bodies = chunk
+                .iter()
+                .map(encode)
+                .collect::<StoreResult<Vec<String>>>()?;
+            let mut sql: sqlx::QueryBuilder<sqlx::Sqlite> =
+                sqlx::QueryBuilder::new("INSERT INTO change_feed (at, body) ");
+            sql.push_values(&bodies, |mut row, body| {
+                row.push_bind(at).push_bind(body);
+            });
+            sql.push(" RETURNING id");
+            // Not cached: each batch size is its own statement text.
+            let ids: Vec<i64> = sql
+                .build_query_scalar()
+                .persistent(false)
+                .fetch_all(&mut *self.tx)
+                .await?;
+            if let Some(max) = ids.into_iter().max() {
+                last = Some(max);
+            }
+        }
+        if last.is_some() {
+            self.last_change = last;
+        }
+        Ok(last)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn prune_expired(&mut self, what: Expiring, before: f64, limit: i64) -> StoreResult<u64> {
         let sql = match what {
             Expiring::Events => {
