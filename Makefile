@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 say = @printf '==> [make] %s\n' "$(1)"
 
-.PHONY: help setup web build run test lint fmt e2e crash-test clean distclean
+.PHONY: help setup web build run test lint fmt e2e crash-test bench-ingest bench-streams soak clean distclean
 
 help:
 	@echo "Tocsin make targets:"
@@ -27,6 +27,9 @@ help:
 	@echo "  make lint    cargo fmt --check and cargo clippy"
 	@echo "  make e2e     only the end-to-end tests (tests/e2e, needs build and web)"
 	@echo "  make crash-test  the full crash test: 10,000 PutEvents while the server is killed 20 times (make test runs it scaled)"
+	@echo "  make bench-ingest   PutEvents throughput against Alertmanager (wrk, release build; docs/benchmarks.md)"
+	@echo "  make bench-streams  1,000 streams' latency and 10,000 idle streams' memory (release build)"
+	@echo "  make soak    an hour at 1,000 events/s with 100 streams open, RSS sampled (release build)"
 	@echo "  make clean   remove build output (target/, dist/, test artefacts); keeps data/ and .venv/"
 
 setup:
@@ -78,6 +81,19 @@ test: setup web lint build
 crash-test: setup
 	$(call say,crash test at full size: 10000 events and 20 SIGKILLs)
 	TOCSIN_CRASH_EVENTS=10000 $(CARGO) test -p tocsin-server --features test-hooks --test it -- crash --nocapture
+
+bench-ingest: setup
+	$(CARGO) build --release -p tocsin-server
+	.venv/bin/python scripts/bench-ingest.py
+
+bench-streams: setup
+	$(CARGO) build --release -p tocsin-server
+	.venv/bin/python scripts/bench-streams.py latency --streams 1000 --changes 200 --procs 2
+	.venv/bin/python scripts/bench-streams.py idle --streams 10000
+
+soak: setup
+	$(CARGO) build --release -p tocsin-server
+	.venv/bin/python scripts/soak.py --duration 3600 --rate 1000 --streams 100 --warmup 720
 
 clean:
 	$(call say,cleaning build output)
