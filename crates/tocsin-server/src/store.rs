@@ -414,10 +414,8 @@ pub trait DeliveryStore: Send {
         delivery: &Delivery,
         next_attempt_at: f64,
     ) -> StoreResult<()>;
-    /// PENDING deliveries due at `now`, oldest first, at most `limit`.
-    async fn due_deliveries(&mut self, now: f64, limit: i64) -> StoreResult<Vec<Delivery>>;
-    /// Like [`DeliveryStore::due_deliveries`] but undecoded: (id, stored body), so the
-    /// worker can fail one unreadable row alone.
+    /// PENDING deliveries due at `now`, oldest first, at most `limit`, undecoded: (id,
+    /// stored body), so the worker can fail one unreadable row alone.
     async fn due_delivery_rows(&mut self, now: f64, limit: i64) -> StoreResult<Vec<(i64, String)>>;
     /// Deliveries, newest first, optionally of one status.
     async fn deliveries(

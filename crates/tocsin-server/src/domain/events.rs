@@ -785,7 +785,8 @@ pub(crate) fn accept_received(
             resources: &i.resources,
             detail: i.detail,
         });
-        let size = envelope.to_string().len();
+        let text = envelope.to_string();
+        let size = text.len();
         if size > MAX_RECEIVED_EVENT_BYTES {
             return Err(ApiError::Validation(format!(
                 "event {index} is {size} bytes; a received event is at most {MAX_RECEIVED_EVENT_BYTES}"
@@ -797,6 +798,8 @@ pub(crate) fn accept_received(
                 long.len()
             )));
         }
+        // Matched and rendered here, once: the text measured above is the text stored.
+        let routes = rules.matching(bus, &envelope);
         accepted.push(Accepted {
             index,
             event_id,
@@ -805,11 +808,8 @@ pub(crate) fn accept_received(
             hints: i.hints,
             route_to: None,
             only_rules: None,
-            prepared: None,
+            prepared: Some((routes, text)),
         });
-    }
-    for a in &mut accepted {
-        a.prepare(rules);
     }
     Ok(accepted)
 }

@@ -44,20 +44,6 @@ impl crate::store::DeliveryStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn due_deliveries(&mut self, now: f64, limit: i64) -> StoreResult<Vec<Delivery>> {
-        bodies(
-            sqlx::query_scalar(
-                "SELECT body FROM deliveries WHERE status = 'PENDING' AND next_attempt_at <= ? \
-             ORDER BY next_attempt_at, id LIMIT ?",
-            )
-            .bind(now)
-            .bind(limit),
-            &mut self.tx,
-        )
-        .await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
     async fn due_delivery_rows(&mut self, now: f64, limit: i64) -> StoreResult<Vec<(i64, String)>> {
         Ok(sqlx::query_as(
             "SELECT id, body FROM deliveries WHERE status = 'PENDING' AND next_attempt_at <= ? \
