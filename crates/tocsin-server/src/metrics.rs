@@ -253,11 +253,20 @@ mod tests {
     fn installing_the_recorder_starts_its_upkeep_thread() {
         assert!(install().is_some(), "the recorder is installed");
         install();
-        let names: Vec<String> = std::fs::read_dir("/proc/self/task")
-            .unwrap()
-            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
-            .map(|n| n.trim().to_owned())
-            .collect();
+        // A new thread names itself once it runs: look for up to 5 s.
+        let names = || -> Vec<String> {
+            std::fs::read_dir("/proc/self/task")
+                .unwrap()
+                .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+                .map(|n| n.trim().to_owned())
+                .collect()
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !names().iter().any(|n| n == "metrics-upkeep") && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let names = names();
         assert_eq!(
             names.iter().filter(|n| *n == "metrics-upkeep").count(),
             1,
