@@ -16,6 +16,7 @@
 #   - trunk 0.21.14 and wasm-bindgen-cli (the exact wasm-bindgen version in Cargo.lock)
 #   - binaryen (wasm-opt), chromium + chromium-driver, curl, sqlite3 (apt)
 #   - prometheus-alertmanager (apt: the real Alertmanager and amtool the e2e tests drive)
+#   - wrk (apt: the load generator of `make bench-ingest`)
 #   - .venv with the Python packages in tests/e2e/requirements.txt (boto3, pytest, playwright)
 #   - nodejs and npm (apt; Debian 12's Node 18.20) when `node` or `npm` is not on PATH, and the
 #     AWS SDK for JavaScript v3 in tests/e2e/js (`npm ci`: the exact versions of its
@@ -172,6 +173,10 @@ ok "$(wasm-opt --version 2>/dev/null | head -n1); $(/usr/bin/chromium --version 
 step "prometheus-alertmanager (Debian package; the service is not enabled by the tests)"
 apt_install prometheus-alertmanager
 ok "$(prometheus-alertmanager --version 2>&1 | head -n1)"
+
+step "wrk (Debian package; the load generator of make bench-ingest)"
+apt_install wrk
+ok "$(wrk -v 2>&1 | head -n1)"
 
 # --- (f) Python venv -----------------------------------------------------------------------
 step "Python venv .venv ($(tr '\n' ' ' <"$REQUIREMENTS"))"

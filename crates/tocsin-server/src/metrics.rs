@@ -11,7 +11,7 @@
 //! | `tocsin_events_ingested_total` | `bus` | `eventReceived` |
 //! | `tocsin_events_matched_total` | `bus` | `eventReceived` with a matched rule |
 //! | `tocsin_incidents_opened_total` | `plan` | `incidentCreated` |
-//! | `tocsin_incidents_deduplicated_total` | `plan` | `Trigger Deduplicated` timeline entries |
+//! | `tocsin_incidents_deduplicated_total` | `plan` | `Trigger Deduplicated` timeline entries (by how much their `count` grew: several triggers may fold in one update) |
 //! | `tocsin_incidents_resolved_total` | `plan` | `Incident Resolved` timeline entries |
 //! | `tocsin_deliveries_total` | `kind` (`target` or the notification kind), `outcome` (`delivered`, `failed`) | `deliveryChanged`, `notificationChanged` |
 //! | `tocsin_feed_entries_total` | | every entry |
@@ -165,6 +165,8 @@ pub fn sample(streams: usize, feed_position: i64, queues: &[(&'static str, i64)]
 #[derive(Default)]
 pub struct Observer {
     plans: Mutex<HashMap<String, String>>,
+    /// Each "Trigger Deduplicated" entry's `count` as last seen.
+    folds: Mutex<HashMap<String, u64>>,
 }
 
 impl Observer {
@@ -200,17 +202,43 @@ impl Observer {
                     kinds::INCIDENT_RESOLVED if added => "tocsin_incidents_resolved_total",
                     _ => return,
                 };
+                let by = if t.event_type == kinds::TRIGGER_DEDUPLICATED {
+                    self.folded(t, added)
+                } else {
+                    1
+                };
                 let plan = self
                     .plans
                     .lock()
                     .ok()
                     .and_then(|p| p.get(&t.incident_record_arn).cloned())
                     .unwrap_or_else(|| "unknown".into());
-                metrics::counter!(name, "plan" => plan).increment(1);
+                metrics::counter!(name, "plan" => plan).increment(by);
             }
             Change::DeliveryChanged(d) => outcome("target", d.status),
             Change::NotificationChanged(n) => outcome(&n.kind, n.status),
             _ => {}
+        }
+    }
+
+    /// How many triggers a "Trigger Deduplicated" entry gained: its `count` less the count
+    /// last seen (an entry first seen as an update, after a restart, counts one).
+    fn folded(&self, t: &tocsin_api::incidents::TimelineEvent, added: bool) -> u64 {
+        let count = serde_json::from_str::<serde_json::Value>(&t.event_data)
+            .ok()
+            .and_then(|d| d["count"].as_u64())
+            .unwrap_or(1);
+        let Ok(mut folds) = self.folds.lock() else {
+            return 1;
+        };
+        if folds.len() >= REMEMBERED_INCIDENTS && !folds.contains_key(&t.event_id) {
+            folds.clear();
+        }
+        let before = folds.insert(t.event_id.clone(), count);
+        match before {
+            Some(before) => count.saturating_sub(before),
+            None if added => count,
+            None => 1,
         }
     }
 

@@ -291,14 +291,14 @@ pub(crate) async fn ingest(
     caller: &Caller,
     accepted: &[Accepted],
 ) -> ApiResult<Vec<Option<String>>> {
-    let mut plain = Plain::default();
+    let mut plain = Held::default();
     let opened = ingest_holding(tx, rules, config, caller, accepted, &mut plain).await?;
     plain.flush(tx).await?;
     Ok(opened)
 }
 
 /// [`ingest`], with plain events' writes held in `plain` for the caller to
-/// [`Plain::flush`] (group commit flushes once per batch).
+/// [`Held::flush`] (group commit flushes once per batch).
 ///
 /// Errors: store errors.
 pub(crate) async fn ingest_holding(
@@ -307,7 +307,7 @@ pub(crate) async fn ingest_holding(
     config: &ServerConfig,
     caller: &Caller,
     accepted: &[Accepted],
-    plain: &mut Plain,
+    plain: &mut Held,
 ) -> ApiResult<Vec<Option<String>>> {
     let received_at = clock::now();
     let mut opened = Vec::with_capacity(accepted.len());
@@ -343,19 +343,27 @@ pub(crate) async fn ingest_holding(
     Ok(opened)
 }
 
-/// The writes of plain events, held back to be written together: an event that matched no
-/// rule and touches nothing else (no archive, no alert state, no heartbeat, no maintenance
-/// window) costs one `events` row and one `eventReceived` feed entry, and many of them are
-/// written in two multi-row statements instead of two statements each. Any other event
-/// flushes what is held first, so feed entries keep the events' order.
+/// Writes held back within one ingest batch, to be written together.
+///
+/// Plain events (an event that matched no rule and touches nothing else: no archive, no
+/// alert state, no heartbeat, no maintenance window) and events whose only effects are
+/// incident targets and HTTP deliveries (see [`holds_incidents`]) cost one `events` row and
+/// one `eventReceived` feed entry each, and many are written in two multi-row statements
+/// instead of two statements each. Triggers such events merge into open incidents are held
+/// in [`incidents::HeldIncidents`]. Any other event flushes everything held first, so
+/// `eventReceived` entries keep the events' order and such an event sees every earlier
+/// write; within a batch, the incident entries of held events may precede their
+/// `eventReceived` entries (all commit together).
 #[derive(Debug, Default)]
-pub struct Plain {
+pub struct Held {
     events: Vec<(String, String, f64, String)>,
     changes: Vec<Change>,
+    incidents: incidents::HeldIncidents,
 }
 
-impl Plain {
-    /// Writes what is held, in `tx`.
+impl Held {
+    /// Writes what is held, in `tx`: the events, their `eventReceived` entries, then the
+    /// held incident writes ([`incidents::HeldIncidents::flush`]).
     ///
     /// Errors: store errors (an event id already stored, for one).
     pub async fn flush(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
@@ -367,12 +375,31 @@ impl Plain {
             tx.append_changes(&self.changes).await?;
             self.changes.clear();
         }
+        if !self.incidents.is_empty() {
+            self.incidents.flush(tx).await?;
+        }
         Ok(())
     }
 }
 
+/// Whether an event with these routes, not plain, may have its writes held ([`Held`]):
+/// its alert update, if any, is a trigger (an acknowledgement or resolution changes
+/// incidents outside the merge), and every target is an incident target or an HTTP target,
+/// so all it changes in incidents goes through [`incidents::start_incident_holding`].
+fn holds_incidents(a: &Accepted, routes: &[std::sync::Arc<RuleRoute>]) -> bool {
+    a.hints
+        .alert
+        .as_ref()
+        .is_none_or(|u| matches!(u.action, alerts::AlertAction::Trigger))
+        && routes.iter().all(|route| {
+            route.targets.iter().all(|t| {
+                t.http.is_some() || tocsin_api::arn::response_plan_name(&t.target.arn).is_some()
+            })
+        })
+}
+
 /// Whether an event with these routes does nothing but get stored and announced (see
-/// [`Plain`]).
+/// [`Held`]).
 fn is_plain(rules: &CompiledRules, a: &Accepted, routes: &[std::sync::Arc<RuleRoute>]) -> bool {
     routes.is_empty()
         && a.hints.alert.is_none()
@@ -398,7 +425,7 @@ async fn ingest_one(
     a: &Accepted,
     received_at: f64,
     follow_ups: &mut std::collections::VecDeque<Accepted>,
-    plain: &mut Plain,
+    plain: &mut Held,
 ) -> ApiResult<Option<String>> {
     let (mut routes, text) = match (&a.route_to, &a.prepared) {
         (Some(rule_arn), _) => (
@@ -418,9 +445,16 @@ async fn ingest_one(
         plain.changes.push(received_change(a, &routes));
         return Ok(None);
     }
-    plain.flush(tx).await?;
-    tx.insert_event(&a.event_id, &a.bus, received_at, &text)
-        .await?;
+    let holds = holds_incidents(a, &routes);
+    if holds {
+        plain
+            .events
+            .push((a.event_id.clone(), a.bus.clone(), received_at, text.clone()));
+    } else {
+        plain.flush(tx).await?;
+        tx.insert_event(&a.event_id, &a.bus, received_at, &text)
+            .await?;
+    }
     // Replayed events are not archived again.
     if a.envelope.get("replay-name").is_none() {
         for archive in rules.archiving(&a.bus, &a.envelope) {
@@ -460,8 +494,19 @@ async fn ingest_one(
                 }
                 continue;
             }
-            if let Some(arn) =
-                run_target(tx, config, caller, a, route, compiled, &text, received_at).await?
+            let held = holds.then_some(&mut plain.incidents);
+            if let Some(arn) = run_target(
+                tx,
+                config,
+                caller,
+                a,
+                route,
+                compiled,
+                &text,
+                received_at,
+                held,
+            )
+            .await?
                 && !opened.contains(&arn)
             {
                 opened.push(arn);
@@ -509,7 +554,11 @@ async fn ingest_one(
             }
         }
     }
-    tx.append_change(&received_change(a, &routes)).await?;
+    if holds {
+        plain.changes.push(received_change(a, &routes));
+    } else {
+        tx.append_change(&received_change(a, &routes)).await?;
+    }
     Ok(opened.into_iter().next())
 }
 
@@ -584,6 +633,7 @@ async fn run_target(
     compiled: &RouteTarget,
     text: &str,
     received_at: f64,
+    mut held: Option<&mut incidents::HeldIncidents>,
 ) -> ApiResult<Option<String>> {
     let target = &compiled.target;
     if let Some((document, version)) = tocsin_api::arn::automation_definition(&target.arn) {
@@ -667,9 +717,15 @@ async fn run_target(
         created_by: caller.principal.clone(),
         invoked_by: Some("events.amazonaws.com".into()),
     };
-    match incidents::start_incident(&mut *tx, config, new).await {
+    match incidents::start_incident_holding(&mut *tx, config, new, held.as_deref_mut()).await {
         Ok(outcome) => {
-            tracing::info!(event = %a.event_id, rule = %route.rule_arn, ?outcome, "rule target ran");
+            // One line per incident opened; merges (a flapping alarm's every evaluation)
+            // only at debug level.
+            if matches!(outcome, incidents::StartOutcome::Created(_)) {
+                tracing::info!(event = %a.event_id, rule = %route.rule_arn, ?outcome, "rule target ran");
+            } else {
+                tracing::debug!(event = %a.event_id, rule = %route.rule_arn, ?outcome, "rule target ran");
+            }
             Ok(Some(outcome.arn().to_owned()))
         }
         // A deleted plan or an unusable event fails this target only; the
@@ -677,6 +733,11 @@ async fn run_target(
         Err(err @ (ApiError::NotFound(_) | ApiError::Validation(_))) => {
             tracing::warn!(event = %a.event_id, rule = %route.rule_arn, %err, "rule target failed");
             let reason = format!("no incident was opened: {err}");
+            // The dead letter may open (or merge into) the self-watching incident: held
+            // incident writes go first.
+            if let Some(held) = held {
+                held.flush(tx).await?;
+            }
             dead_letter_target(tx, config, a, route, target, &reason, received_at).await?;
             Ok(None)
         }
@@ -825,7 +886,7 @@ pub(crate) async fn receive(
     config: &ServerConfig,
     caller: &Caller,
     accepted: &[Accepted],
-    plain: &mut Plain,
+    plain: &mut Held,
 ) -> ApiResult<Vec<(String, Option<String>)>> {
     let opened = ingest_holding(tx, rules, config, caller, accepted, plain).await?;
     Ok(accepted
@@ -950,7 +1011,8 @@ async fn release_batch(
             for route in rules.matching(&bus, &a.envelope) {
                 for compiled in route.targets.iter().filter(|t| t.http.is_none()) {
                     if let Some(arn) =
-                        run_target(tx, config, &caller, &a, &route, compiled, &text, now).await?
+                        run_target(tx, config, &caller, &a, &route, compiled, &text, now, None)
+                            .await?
                         && !opened_now.contains(&arn)
                     {
                         opened_now.push(arn);

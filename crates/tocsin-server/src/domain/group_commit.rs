@@ -7,9 +7,11 @@
 //! transaction, commits once, and only then answers every request in the batch. Nothing is
 //! acknowledged before its commit.
 //!
-//! Plain events (matching no rule, touching nothing else: [`events::Plain`]) of every
-//! request in the batch are held and written in two multi-row statements before the
-//! commit.
+//! Writes that can wait are held for the whole batch ([`events::Held`]): the `events` rows
+//! and `eventReceived` entries of plain events (matching no rule) and of events whose only
+//! effects are incident and HTTP targets go out in two multi-row statements, and triggers
+//! merged into one open incident update it once per batch
+//! ([`crate::domain::incidents::HeldIncidents`]), all before the commit.
 //!
 //! A request whose writes fail fails alone: the batch is first written straight through
 //! (no savepoints: a savepoint and its release are two more round trips to SQLite per
@@ -58,10 +60,10 @@ pub enum Written {
 #[async_trait]
 pub trait Work: Send + Sync {
     /// Writes the request in `tx`; plain events' writes may be left in `plain`
-    /// ([`events::Plain`]), which the writer flushes before the commit.
+    /// ([`events::Held`]), which the writer flushes before the commit.
     ///
     /// Errors: whatever refuses this request; only it is rolled back.
-    async fn write(&self, tx: &mut dyn StoreTx, plain: &mut events::Plain) -> ApiResult<Written>;
+    async fn write(&self, tx: &mut dyn StoreTx, plain: &mut events::Held) -> ApiResult<Written>;
 }
 
 /// One queued request.
@@ -160,7 +162,7 @@ impl GroupCommit {
         let mut tx = self.store.write().await.map_err(|_| ())?;
         let mut written = Vec::with_capacity(batch.len());
         // Every request's plain events go out in two statements for the whole batch.
-        let mut plain = events::Plain::default();
+        let mut plain = events::Held::default();
         for job in batch {
             written.push(
                 job.work
@@ -184,7 +186,7 @@ impl GroupCommit {
             let outcome: ApiResult<Written> = async {
                 tx.savepoint().await?;
                 // Flushed inside the savepoint: a failing flush fails its own request.
-                let mut plain = events::Plain::default();
+                let mut plain = events::Held::default();
                 let written = match job.work.write(tx.as_mut(), &mut plain).await {
                     Ok(written) => plain.flush(tx.as_mut()).await.map(|()| written),
                     Err(err) => Err(err),
@@ -218,7 +220,7 @@ struct PutEventsWork {
 
 #[async_trait]
 impl Work for PutEventsWork {
-    async fn write(&self, tx: &mut dyn StoreTx, plain: &mut events::Plain) -> ApiResult<Written> {
+    async fn write(&self, tx: &mut dyn StoreTx, plain: &mut events::Held) -> ApiResult<Written> {
         events::ingest_holding(
             tx,
             &self.rules,
@@ -281,7 +283,7 @@ mod tests {
         async fn write(
             &self,
             tx: &mut dyn StoreTx,
-            _plain: &mut events::Plain,
+            _plain: &mut events::Held,
         ) -> ApiResult<Written> {
             tx.insert_event(&self.id, "default", 1.0, "{}").await?;
             if self.fail {

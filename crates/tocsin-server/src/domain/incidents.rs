@@ -223,41 +223,198 @@ async fn record_deduplicated_trigger(
     now: f64,
 ) -> ApiResult<()> {
     if let Some(mut latest) = tx.latest_timeline_event(arn).await?
-        && latest.event_type == kinds::TRIGGER_DEDUPLICATED
-        && now - latest.event_time < TRIGGER_FOLD_SECS
-        && let Ok(mut data) = serde_json::from_str::<serde_json::Value>(&latest.event_data)
-        && data["source"] == json!(trigger.source)
-        && data["triggerArn"] == json!(trigger.trigger_arn)
+        && fold_trigger(&mut latest, trigger, now)
     {
-        let count = data["count"].as_u64().unwrap_or(1) + 1;
-        data["count"] = json!(count);
-        data["lastTime"] = json!(now);
-        data["timestamp"] = json!(trigger.timestamp);
-        latest.event_data = data.to_string();
-        latest.event_updated_time = now;
         tx.update_timeline_event(&latest).await?;
         tx.append_change(&Change::TimelineEventUpdated(latest))
             .await?;
         return Ok(());
     }
-    append_timeline(
-        tx,
-        timeline_entry(
-            arn,
-            kinds::TRIGGER_DEDUPLICATED,
-            json!({
-                "source": trigger.source,
-                "triggerArn": trigger.trigger_arn,
-                "timestamp": trigger.timestamp,
-                "dedupeString": dedupe,
-                "count": 1,
-                "firstTime": now,
-                "lastTime": now,
-            }),
-            now,
-        ),
+    append_timeline(tx, trigger_entry(arn, trigger, dedupe, now)).await
+}
+
+/// Folds `trigger` into `latest` when `latest` is a "Trigger Deduplicated" entry from the
+/// same source and trigger begun less than [`TRIGGER_FOLD_SECS`] before `now`: `count` + 1,
+/// `lastTime` = `now`, `timestamp` of this trigger, `eventUpdatedTime` = `now`. Returns
+/// whether it folded (`latest` is unchanged when not).
+fn fold_trigger(latest: &mut TimelineEvent, trigger: &TriggerDetails, now: f64) -> bool {
+    if latest.event_type != kinds::TRIGGER_DEDUPLICATED
+        || now - latest.event_time >= TRIGGER_FOLD_SECS
+    {
+        return false;
+    }
+    let Ok(mut data) = serde_json::from_str::<serde_json::Value>(&latest.event_data) else {
+        return false;
+    };
+    if data["source"] != json!(trigger.source) || data["triggerArn"] != json!(trigger.trigger_arn) {
+        return false;
+    }
+    let count = data["count"].as_u64().unwrap_or(1) + 1;
+    data["count"] = json!(count);
+    data["lastTime"] = json!(now);
+    data["timestamp"] = json!(trigger.timestamp);
+    latest.event_data = data.to_string();
+    latest.event_updated_time = now;
+    true
+}
+
+/// A new "Trigger Deduplicated" entry (`count` 1) for `trigger` merged into `arn`.
+fn trigger_entry(arn: &str, trigger: &TriggerDetails, dedupe: &str, now: f64) -> TimelineEvent {
+    timeline_entry(
+        arn,
+        kinds::TRIGGER_DEDUPLICATED,
+        json!({
+            "source": trigger.source,
+            "triggerArn": trigger.trigger_arn,
+            "timestamp": trigger.timestamp,
+            "dedupeString": dedupe,
+            "count": 1,
+            "firstTime": now,
+            "lastTime": now,
+        }),
+        now,
     )
-    .await
+}
+
+/// Incident writes held back while one ingest batch (a group commit, or one [`ingest`
+/// pass](crate::domain::events)) runs, so that many triggers merged into the same open
+/// incident cost a few statements per batch rather than about ten each: the response plans
+/// read, the open incident of each dedupe string, and each incident's newest timeline entry
+/// are remembered; repeated triggers fold into that entry in memory; and each merged-into
+/// incident's `lastModifiedTime`, folded entry and `IncidentUpdated` feed entry are written
+/// once, by [`HeldIncidents::flush`].
+///
+/// What it remembers is only valid while nothing else changes those incidents in the same
+/// transaction: the caller flushes it before any write that may (an acknowledgement or
+/// resolution from a receiver, a runbook target, a dead letter) and before the commit.
+#[derive(Debug, Default)]
+pub struct HeldIncidents {
+    plans: std::collections::HashMap<String, Option<std::sync::Arc<crate::store::StoredPlan>>>,
+    open_by_dedupe: std::collections::HashMap<String, String>,
+    latest: std::collections::HashMap<String, HeldLatest>,
+    /// Merged-into incidents in the order first touched, with the last merge's time and
+    /// principal.
+    touched: Vec<(String, f64, String)>,
+}
+
+/// An incident's newest timeline entry as the held writes left it.
+#[derive(Debug)]
+struct HeldLatest {
+    entry: Option<TimelineEvent>,
+    /// Folded in memory and not yet written.
+    dirty: bool,
+}
+
+impl HeldIncidents {
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.touched.is_empty()
+            && self.plans.is_empty()
+            && self.open_by_dedupe.is_empty()
+            && self.latest.is_empty()
+    }
+
+    /// The response plan `arn`, read once per batch.
+    async fn plan(
+        &mut self,
+        tx: &mut dyn StoreTx,
+        arn: &str,
+    ) -> ApiResult<Option<std::sync::Arc<crate::store::StoredPlan>>> {
+        if let Some(plan) = self.plans.get(arn) {
+            return Ok(plan.clone());
+        }
+        let plan = tx.plan(arn).await?.map(std::sync::Arc::new);
+        self.plans.insert(arn.to_owned(), plan.clone());
+        Ok(plan)
+    }
+
+    /// [`record_deduplicated_trigger`], folding in memory where it can.
+    async fn trigger(
+        &mut self,
+        tx: &mut dyn StoreTx,
+        arn: &str,
+        trigger: &TriggerDetails,
+        dedupe: &str,
+        now: f64,
+    ) -> ApiResult<()> {
+        if !self.latest.contains_key(arn) {
+            let entry = tx.latest_timeline_event(arn).await?;
+            self.latest.insert(
+                arn.to_owned(),
+                HeldLatest {
+                    entry,
+                    dirty: false,
+                },
+            );
+        }
+        let Some(slot) = self.latest.get_mut(arn) else {
+            return Ok(());
+        };
+        if let Some(entry) = &mut slot.entry
+            && fold_trigger(entry, trigger, now)
+        {
+            slot.dirty = true;
+            return Ok(());
+        }
+        if slot.dirty
+            && let Some(entry) = &slot.entry
+        {
+            tx.update_timeline_event(entry).await?;
+            tx.append_change(&Change::TimelineEventUpdated(entry.clone()))
+                .await?;
+        }
+        let entry = trigger_entry(arn, trigger, dedupe, now);
+        append_timeline(tx, entry.clone()).await?;
+        *slot = HeldLatest {
+            entry: Some(entry),
+            dirty: false,
+        };
+        Ok(())
+    }
+
+    /// Notes a merge into `arn` at `at` by `principal`.
+    fn touch(&mut self, arn: &str, at: f64, principal: &str) {
+        match self.touched.iter_mut().find(|(a, _, _)| a == arn) {
+            Some(slot) => {
+                slot.1 = at;
+                principal.clone_into(&mut slot.2);
+            }
+            None => self
+                .touched
+                .push((arn.to_owned(), at, principal.to_owned())),
+        }
+    }
+
+    /// Writes what is held, in `tx`: per merged-into incident (in the order first touched)
+    /// its folded timeline entry and `TimelineEventUpdated`, its `lastModifiedTime`/`By`,
+    /// and one `IncidentUpdated` with the incident as the wall shows it now; then forgets
+    /// everything remembered.
+    ///
+    /// Errors: store errors.
+    pub async fn flush(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
+        for (arn, at, principal) in std::mem::take(&mut self.touched) {
+            if let Some(HeldLatest {
+                entry: Some(entry),
+                dirty: true,
+            }) = self.latest.remove(&arn)
+            {
+                tx.update_timeline_event(&entry).await?;
+                tx.append_change(&Change::TimelineEventUpdated(entry))
+                    .await?;
+            }
+            if let Some(mut stored) = tx.incident(&arn).await? {
+                stored.record.last_modified_time = at;
+                stored.record.last_modified_by = principal;
+                tx.update_incident(&stored).await?;
+                let wall = wall_incident(tx, stored).await?;
+                tx.append_change(&Change::IncidentUpdated(wall)).await?;
+            }
+        }
+        self.plans.clear();
+        self.open_by_dedupe.clear();
+        self.latest.clear();
+        Ok(())
+    }
 }
 
 /// Opens an incident from a response plan, or merges it into the open incident with the
@@ -270,13 +427,33 @@ pub async fn start_incident(
     config: &ServerConfig,
     req: NewIncident,
 ) -> ApiResult<StartOutcome> {
+    start_incident_holding(tx, config, req, None).await
+}
+
+/// [`start_incident`]; with `held`, a merge into an open incident is held there
+/// ([`HeldIncidents`]) and the caller must [`HeldIncidents::flush`] it before the commit.
+///
+/// Errors: as [`start_incident`].
+pub async fn start_incident_holding(
+    tx: &mut dyn StoreTx,
+    config: &ServerConfig,
+    req: NewIncident,
+    mut held: Option<&mut HeldIncidents>,
+) -> ApiResult<StartOutcome> {
     validate_new_incident(&req)?;
     if let Some(token) = &req.client_token
         && let Some(arn) = tx.client_token(START_INCIDENT, token).await?
     {
         return Ok(StartOutcome::Replayed(arn));
     }
-    let plan = tx.plan(&req.response_plan_arn).await?.ok_or_else(|| {
+    let plan = match held.as_deref_mut() {
+        Some(held) => held.plan(tx, &req.response_plan_arn).await?,
+        None => tx
+            .plan(&req.response_plan_arn)
+            .await?
+            .map(std::sync::Arc::new),
+    }
+    .ok_or_else(|| {
         ApiError::NotFound(format!(
             "Response plan {} does not exist.",
             req.response_plan_arn
@@ -291,6 +468,27 @@ pub async fn start_incident(
         .unwrap_or_default();
     let now = clock::now();
 
+    if let Some(held) = held.as_deref_mut()
+        && !dedupe.is_empty()
+    {
+        let open = match held.open_by_dedupe.get(&dedupe) {
+            Some(arn) => Some(arn.clone()),
+            None => tx
+                .open_incident_by_dedupe(&dedupe)
+                .await?
+                .map(|existing| existing.record.arn),
+        };
+        if let Some(arn) = open {
+            held.trigger(tx, &arn, &req.trigger, &dedupe, now).await?;
+            attach_items(tx, &arn, &req.related_items).await?;
+            held.touch(&arn, now, &req.created_by);
+            held.open_by_dedupe.insert(dedupe, arn.clone());
+            if let Some(token) = &req.client_token {
+                tx.put_client_token(START_INCIDENT, token, &arn).await?;
+            }
+            return Ok(StartOutcome::Deduplicated(arn));
+        }
+    }
     let outcome = match if dedupe.is_empty() {
         None
     } else {
@@ -428,6 +626,11 @@ pub async fn start_incident(
                     now,
                 )
                 .await?;
+            }
+            if let Some(held) = held
+                && !dedupe.is_empty()
+            {
+                held.open_by_dedupe.insert(dedupe.clone(), arn.clone());
             }
             StartOutcome::Created(arn)
         }

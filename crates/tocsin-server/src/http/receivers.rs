@@ -408,7 +408,7 @@ struct ReceivedWork {
 
 #[async_trait::async_trait]
 impl Work for ReceivedWork {
-    async fn write(&self, tx: &mut dyn StoreTx, plain: &mut events::Plain) -> ApiResult<Written> {
+    async fn write(&self, tx: &mut dyn StoreTx, plain: &mut events::Held) -> ApiResult<Written> {
         let now = clock::now();
         if let Some(id) = &self.delivery_id
             && !tx.first_delivery(&self.receiver, id, now).await?

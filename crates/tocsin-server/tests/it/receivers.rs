@@ -1231,3 +1231,68 @@ async fn concurrent_receiver_requests_share_commits_and_a_bad_one_fails_alone() 
     assert_eq!(events, 39);
     server.stop();
 }
+
+/// Merges held within one write end at a resolution (issue 12): one Alertmanager payload
+/// firing an alert three times, resolving it, then firing it twice opens two incidents: the
+/// first (two merges folded into one entry) resolved, the second open with one merge,
+/// rather than merging the last firings into the resolved incident.
+#[tokio::test]
+async fn a_resolution_inside_one_payload_ends_the_held_merge() {
+    let server = TestServer::start().await;
+    route(
+        &server,
+        "am-held",
+        json!({"source": ["prometheus.alertmanager"]}),
+    )
+    .await;
+    let (secret, url) = receiver(&server, "alertmanager", "prom-held", json!({})).await;
+    let mut payload: Value = serde_json::from_str(include_str!(
+        "../../../../../shared/samples/alertmanager/webhook-firing.json"
+    ))
+    .unwrap();
+    let alert = payload["alerts"][0].clone();
+    let mut resolved = alert.clone();
+    resolved["status"] = json!("resolved");
+    resolved["endsAt"] = json!("2024-05-14T09:30:00Z");
+    payload["alerts"] = json!([alert, alert, alert, resolved, alert, alert]);
+    let r = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(&secret)
+        .json(&payload)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+
+    let list = incidents(&server).await;
+    assert_eq!(list.len(), 2, "{list:?}");
+    let by_status = |status: &str| {
+        list.iter()
+            .find(|i| i["status"] == status)
+            .unwrap_or_else(|| panic!("no {status} incident in {list:?}"))["arn"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let merges = |arn: String| {
+        let server = &server;
+        async move {
+            let d = detail(server, &arn).await;
+            d["timelineEvents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["eventType"] == "Trigger Deduplicated")
+                .map(|e| {
+                    serde_json::from_str::<Value>(e["eventData"].as_str().unwrap()).unwrap()
+                        ["count"]
+                        .as_u64()
+                        .unwrap()
+                })
+                .collect::<Vec<u64>>()
+        }
+    };
+    assert_eq!(merges(by_status("RESOLVED")).await, vec![2]);
+    assert_eq!(merges(by_status("OPEN")).await, vec![1]);
+    server.stop();
+}
