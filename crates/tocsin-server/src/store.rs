@@ -399,6 +399,15 @@ pub trait EventStore: Send {
     /// Stores accepted events in one statement, as [`EventStore::insert_event`] each:
     /// `(event_id, event_bus_name, received_at, envelope)`.
     async fn insert_events(&mut self, events: &[(String, String, f64, String)]) -> StoreResult<()>;
+    /// [`EventStore::insert_events`], then [`FeedStore::append_changes`] with `changes`, in
+    /// one round trip to the database where the backend can (ingest's held writes: each
+    /// round trip lengthens every group commit); returns the last feed id (`None` for no
+    /// changes).
+    async fn insert_events_announced(
+        &mut self,
+        events: &[(String, String, f64, String)],
+        changes: &[Change],
+    ) -> StoreResult<Option<i64>>;
     /// A stored event's bus and envelope.
     async fn event(&mut self, event_id: &str) -> StoreResult<Option<(String, String)>>;
 }

@@ -6,7 +6,8 @@
 //! `/healthz`, which answers 503 while a worker is down). The workers today: `matcher`
 //! (follows the change feed and recompiles the rules), `delivery` (HTTP target outbox) and
 //! `runbooks` (advances automation executions that are due), `notify`, `escalation`, `watch`
-//! (heartbeats and maintenance windows) and `silences` (Alertmanager silences), `feed` (fans the change feed out to streams) and `retention` (deletes expired rows).
+//! (heartbeats and maintenance windows) and `silences` (Alertmanager silences), `feed` (fans the change feed out to streams), `retention` (deletes expired rows) and
+//! `ingest` (group commit's writer, on a thread of its own).
 
 pub mod archives;
 pub mod delivery;
@@ -15,6 +16,7 @@ pub mod escalation;
 pub mod feed;
 pub mod flight;
 pub mod hooks;
+pub mod ingest;
 pub mod matcher;
 pub mod notify;
 pub mod pulse;

@@ -367,12 +367,10 @@ impl Held {
     ///
     /// Errors: store errors (an event id already stored, for one).
     pub async fn flush(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
-        if !self.events.is_empty() {
-            tx.insert_events(&self.events).await?;
+        if !self.events.is_empty() || !self.changes.is_empty() {
+            tx.insert_events_announced(&self.events, &self.changes)
+                .await?;
             self.events.clear();
-        }
-        if !self.changes.is_empty() {
-            tx.append_changes(&self.changes).await?;
             self.changes.clear();
         }
         if !self.incidents.is_empty() {

@@ -2,7 +2,7 @@
 //! transaction and one fsync.
 //!
 //! A request is validated, matched against the rules and rendered **before** it queues
-//! ([`put_events`], [`GroupCommit::submit`]); the one writer task ([`GroupCommit::run`])
+//! ([`put_events`], [`GroupCommit::submit`]); the one writer ([`GroupCommit::write_batches`], on a thread of its own)
 //! takes whatever is queued (up to [`MAX_BATCH`] requests), writes them all in one
 //! transaction, commits once, and only then answers every request in the batch. Nothing is
 //! acknowledged before its commit.
@@ -80,7 +80,7 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// A queue writing to `store`. Start [`GroupCommit::run`] (under the supervisor).
+    /// A queue writing to `store`. Start its writer with [`crate::worker::ingest::run`] (under the supervisor).
     pub fn new(store: Arc<dyn Store>) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE);
         GroupCommit {
@@ -106,17 +106,25 @@ impl GroupCommit {
             .map_err(|_| ApiError::Internal("the ingest writer stopped before the commit".into()))?
     }
 
-    /// The writer: batches, writes and commits until every sender is gone. It keeps going
-    /// through a graceful shutdown, so requests still in flight then are committed and
-    /// answered; it ends with the runtime. Restarted by the supervisor after a panic; the
-    /// queue survives it.
+    /// The writer's loop: takes whatever is queued (up to [`MAX_BATCH`] requests), writes
+    /// it, commits, answers, then awaits `after_batch` (a test hook); until every sender is
+    /// gone or `alive` closes. It keeps going through a graceful shutdown, so requests still
+    /// in flight then are committed and answered. Run by [`crate::worker::ingest`] on a
+    /// thread of its own, under the supervisor; the queue survives a restart.
     ///
     /// Errors: none of its own; a failing batch is answered with its error.
-    pub async fn run(self: Arc<Self>) -> Result<(), crate::domain::error::BoxError> {
+    pub async fn write_batches<F>(&self, mut alive: oneshot::Receiver<()>, after_batch: F)
+    where
+        F: Fn() -> futures::future::BoxFuture<'static, ()>,
+    {
         let mut receiver = self.receiver.lock().await;
         loop {
-            let Some(first) = receiver.recv().await else {
-                return Ok(());
+            let first = tokio::select! {
+                job = receiver.recv() => match job {
+                    Some(job) => job,
+                    None => return,
+                },
+                _ = &mut alive => return,
             };
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
@@ -126,6 +134,7 @@ impl GroupCommit {
                 }
             }
             self.write(batch).await;
+            after_batch().await;
         }
     }
 
@@ -304,7 +313,15 @@ mod tests {
     async fn a_failing_request_fails_alone_and_its_batch_mates_commit() {
         let store = SqliteStore::open("sqlite::memory:").await.unwrap();
         let queue = Arc::new(GroupCommit::new(Arc::new(store.clone())));
-        let writer = tokio::spawn(queue.clone().run());
+        let (_alive, alive) = oneshot::channel::<()>();
+        let writer = {
+            let queue = queue.clone();
+            tokio::spawn(async move {
+                queue
+                    .write_batches(alive, || Box::pin(std::future::ready(())))
+                    .await
+            })
+        };
         let submits = (0..20).map(|i| {
             let queue = queue.clone();
             async move {

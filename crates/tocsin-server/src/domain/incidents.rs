@@ -295,6 +295,8 @@ pub struct HeldIncidents {
     /// Merged-into incidents in the order first touched, with the last merge's time and
     /// principal.
     touched: Vec<(String, f64, String)>,
+    /// Related items attached (or found attached) in this batch: (incident, identity).
+    attached: std::collections::HashSet<(String, String)>,
 }
 
 /// An incident's newest timeline entry as the held writes left it.
@@ -309,6 +311,7 @@ impl HeldIncidents {
     /// Whether nothing is held.
     pub fn is_empty(&self) -> bool {
         self.touched.is_empty()
+            && self.attached.is_empty()
             && self.plans.is_empty()
             && self.open_by_dedupe.is_empty()
             && self.latest.is_empty()
@@ -413,6 +416,7 @@ impl HeldIncidents {
         self.plans.clear();
         self.open_by_dedupe.clear();
         self.latest.clear();
+        self.attached.clear();
         Ok(())
     }
 }
@@ -480,7 +484,14 @@ pub async fn start_incident_holding(
         };
         if let Some(arn) = open {
             held.trigger(tx, &arn, &req.trigger, &dedupe, now).await?;
-            attach_items(tx, &arn, &req.related_items).await?;
+            // An alarm's resource arrives with every evaluation: tried once per batch.
+            let new_items: Vec<RelatedItem> = req
+                .related_items
+                .iter()
+                .filter(|item| held.attached.insert((arn.clone(), item_identity(item))))
+                .cloned()
+                .collect();
+            attach_items(tx, &arn, &new_items).await?;
             held.touch(&arn, now, &req.created_by);
             held.open_by_dedupe.insert(dedupe, arn.clone());
             if let Some(token) = &req.client_token {

@@ -162,7 +162,7 @@ impl AppState {
         let ingest = Arc::new(crate::domain::group_commit::GroupCommit::new(store.clone()));
         {
             let ingest = ingest.clone();
-            supervisor.spawn("ingest", move || ingest.clone().run());
+            supervisor.spawn("ingest", move || crate::worker::ingest::run(ingest.clone()));
         }
         let feed = Arc::new(crate::worker::feed::FeedHub::new(position));
         let tailer = crate::worker::feed::FeedTailer {

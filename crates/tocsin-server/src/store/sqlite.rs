@@ -68,6 +68,9 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             // One connection for an in-memory database: each connection would be its own DB.
             .max_connections(if in_memory { 1 } else { 8 })
+            // An embedded database has no connection to lose: no ping round trip per
+            // acquire (it lengthened every group commit).
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite")

@@ -2,7 +2,11 @@
 
 use async_trait::async_trait;
 
+use tocsin_api::native::Change;
+
 use super::SqliteTx;
+use super::rows::encode;
+use crate::clock;
 use crate::store::StoreResult;
 
 #[async_trait]
@@ -44,6 +48,57 @@ impl crate::store::EventStore for SqliteTx {
             sql.build().persistent(false).execute(&mut *self.tx).await?;
         }
         Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_events_announced(
+        &mut self,
+        events: &[(String, String, f64, String)],
+        changes: &[Change],
+    ) -> StoreResult<Option<i64>> {
+        use crate::store::FeedStore;
+        // One statement text of two statements, their variables bound in order (sqlx binds
+        // a multi-statement query's arguments across its statements); within SQLite's
+        // 32,766 variables up to these sizes, else the two calls.
+        if events.is_empty() || changes.is_empty() || events.len() > 1000 || changes.len() > 1000 {
+            self.insert_events(events).await?;
+            return self.append_changes(changes).await;
+        }
+        let at = clock::now();
+        let bodies = changes
+            .iter()
+            .map(encode)
+            .collect::<StoreResult<Vec<String>>>()?;
+        let mut sql: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
+            "INSERT INTO events (event_id, event_bus_name, received_at, body) ",
+        );
+        sql.push_values(events, |mut row, (id, bus, at, body)| {
+            row.push_bind(id)
+                .push_bind(bus)
+                .push_bind(*at)
+                .push_bind(body);
+        });
+        sql.push("; INSERT INTO change_feed (at, body) ");
+        sql.push_values(&bodies, |mut row, body| {
+            row.push_bind(at).push_bind(body);
+        });
+        sql.push(" RETURNING id");
+        // Not cached: each batch size is its own statement text.
+        let ids: Vec<i64> = sql
+            .build_query_scalar()
+            .persistent(false)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        if ids.len() != changes.len() {
+            return Err(crate::store::StoreError::Database(sqlx::Error::Protocol(
+                format!("{} feed ids for {} entries", ids.len(), changes.len()),
+            )));
+        }
+        let last = ids.into_iter().max();
+        if last.is_some() {
+            self.last_change = last;
+        }
+        Ok(last)
     }
 
     async fn event(&mut self, event_id: &str) -> StoreResult<Option<(String, String)>> {
