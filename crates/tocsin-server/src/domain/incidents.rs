@@ -165,17 +165,40 @@ pub async fn wall_incident(
     tx: &mut dyn StoreTx,
     incident: StoredIncident,
 ) -> ApiResult<WallIncident> {
-    let plan_name = match tx.plan(&incident.response_plan_arn).await? {
+    wall_incident_known(tx, incident, None, None).await
+}
+
+/// [`wall_incident`] with what the caller already read: the incident's response plan and
+/// its newest timeline entry (`Some(None)`: it has none).
+async fn wall_incident_known(
+    tx: &mut dyn StoreTx,
+    incident: StoredIncident,
+    plan: Option<&crate::store::StoredPlan>,
+    latest: Option<Option<TimelineEvent>>,
+) -> ApiResult<WallIncident> {
+    let read;
+    let plan = match plan {
+        Some(plan) => Some(plan),
+        None => {
+            read = tx.plan(&incident.response_plan_arn).await?;
+            read.as_ref()
+        }
+    };
+    let plan_name = match plan {
         Some(p) => p
             .plan
             .display_name
+            .clone()
             .filter(|d| !d.is_empty())
-            .unwrap_or(p.plan.name),
+            .unwrap_or_else(|| p.plan.name.clone()),
         None => arns::response_plan_name(&incident.response_plan_arn)
             .unwrap_or_default()
             .to_owned(),
     };
-    let latest = tx.latest_timeline_event(&incident.record.arn).await?;
+    let latest = match latest {
+        Some(latest) => latest,
+        None => tx.latest_timeline_event(&incident.record.arn).await?,
+    };
     let runbooks = tx
         .executions_for_incident(&incident.record.arn)
         .await?
@@ -291,6 +314,8 @@ fn trigger_entry(arn: &str, trigger: &TriggerDetails, dedupe: &str, now: f64) ->
 pub struct HeldIncidents {
     plans: std::collections::HashMap<String, Option<std::sync::Arc<crate::store::StoredPlan>>>,
     open_by_dedupe: std::collections::HashMap<String, String>,
+    /// Merged-into incidents as read when first found open (none for one opened here).
+    records: std::collections::HashMap<String, StoredIncident>,
     latest: std::collections::HashMap<String, HeldLatest>,
     /// Merged-into incidents in the order first touched, with the last merge's time and
     /// principal.
@@ -311,6 +336,7 @@ impl HeldIncidents {
     /// Whether nothing is held.
     pub fn is_empty(&self) -> bool {
         self.touched.is_empty()
+            && self.records.is_empty()
             && self.attached.is_empty()
             && self.plans.is_empty()
             && self.open_by_dedupe.is_empty()
@@ -395,25 +421,36 @@ impl HeldIncidents {
     ///
     /// Errors: store errors.
     pub async fn flush(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
+        let mut changes = Vec::new();
         for (arn, at, principal) in std::mem::take(&mut self.touched) {
-            if let Some(HeldLatest {
-                entry: Some(entry),
-                dirty: true,
-            }) = self.latest.remove(&arn)
-            {
-                tx.update_timeline_event(&entry).await?;
-                tx.append_change(&Change::TimelineEventUpdated(entry))
-                    .await?;
-            }
-            if let Some(mut stored) = tx.incident(&arn).await? {
+            // Every timeline write to a held incident went through `trigger`: the held entry
+            // is its newest.
+            let latest = match self.latest.remove(&arn) {
+                Some(HeldLatest { entry, dirty }) => {
+                    if dirty && let Some(entry) = &entry {
+                        tx.update_timeline_event(entry).await?;
+                        changes.push(Change::TimelineEventUpdated(entry.clone()));
+                    }
+                    Some(entry)
+                }
+                None => None,
+            };
+            let stored = match self.records.remove(&arn) {
+                Some(stored) => Some(stored),
+                None => tx.incident(&arn).await?,
+            };
+            if let Some(mut stored) = stored {
                 stored.record.last_modified_time = at;
                 stored.record.last_modified_by = principal;
                 tx.update_incident(&stored).await?;
-                let wall = wall_incident(tx, stored).await?;
-                tx.append_change(&Change::IncidentUpdated(wall)).await?;
+                let plan = self.plans.get(&stored.response_plan_arn).cloned().flatten();
+                let wall = wall_incident_known(tx, stored, plan.as_deref(), latest).await?;
+                changes.push(Change::IncidentUpdated(wall));
             }
         }
+        tx.append_changes(&changes).await?;
         self.plans.clear();
+        self.records.clear();
         self.open_by_dedupe.clear();
         self.latest.clear();
         self.attached.clear();
@@ -477,10 +514,14 @@ pub async fn start_incident_holding(
     {
         let open = match held.open_by_dedupe.get(&dedupe) {
             Some(arn) => Some(arn.clone()),
-            None => tx
-                .open_incident_by_dedupe(&dedupe)
-                .await?
-                .map(|existing| existing.record.arn),
+            None => match tx.open_incident_by_dedupe(&dedupe).await? {
+                Some(existing) => {
+                    let arn = existing.record.arn.clone();
+                    held.records.insert(arn.clone(), existing);
+                    Some(arn)
+                }
+                None => None,
+            },
         };
         if let Some(arn) = open {
             held.trigger(tx, &arn, &req.trigger, &dedupe, now).await?;
