@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use tocsin_api::native::Change;
 
 use super::SqliteTx;
+use super::feed::push_feed_rows;
 use super::rows::encode;
 use crate::clock;
 use crate::store::StoreResult;
@@ -35,15 +36,8 @@ impl crate::store::EventStore for SqliteTx {
     async fn insert_events(&mut self, events: &[(String, String, f64, String)]) -> StoreResult<()> {
         // 4 variables a row: far below SQLite's 32,766 in the chunks written here.
         for chunk in events.chunks(1000) {
-            let mut sql: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
-                "INSERT INTO events (event_id, event_bus_name, received_at, body) ",
-            );
-            sql.push_values(chunk, |mut row, (id, bus, at, body)| {
-                row.push_bind(id)
-                    .push_bind(bus)
-                    .push_bind(*at)
-                    .push_bind(body);
-            });
+            let mut sql = sqlx::QueryBuilder::new("");
+            push_event_rows(&mut sql, chunk);
             // Not cached: each batch size is its own statement text.
             sql.build().persistent(false).execute(&mut *self.tx).await?;
         }
@@ -69,20 +63,10 @@ impl crate::store::EventStore for SqliteTx {
             .iter()
             .map(encode)
             .collect::<StoreResult<Vec<String>>>()?;
-        let mut sql: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
-            "INSERT INTO events (event_id, event_bus_name, received_at, body) ",
-        );
-        sql.push_values(events, |mut row, (id, bus, at, body)| {
-            row.push_bind(id)
-                .push_bind(bus)
-                .push_bind(*at)
-                .push_bind(body);
-        });
-        sql.push("; INSERT INTO change_feed (at, body) ");
-        sql.push_values(&bodies, |mut row, body| {
-            row.push_bind(at).push_bind(body);
-        });
-        sql.push(" RETURNING id");
+        let mut sql = sqlx::QueryBuilder::new("");
+        push_event_rows(&mut sql, events);
+        sql.push("; ");
+        push_feed_rows(&mut sql, &bodies, at);
         // Not cached: each batch size is its own statement text.
         let ids: Vec<i64> = sql
             .build_query_scalar()
@@ -109,4 +93,19 @@ impl crate::store::EventStore for SqliteTx {
                 .await?,
         )
     }
+}
+
+/// Pushes `INSERT INTO events … VALUES …` for `events` (`(event_id, event_bus_name,
+/// received_at, body)`, 4 variables a row) onto `sql`.
+fn push_event_rows<'a>(
+    sql: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>,
+    events: &'a [(String, String, f64, String)],
+) {
+    sql.push("INSERT INTO events (event_id, event_bus_name, received_at, body) ");
+    sql.push_values(events, |mut row, (id, bus, at, body)| {
+        row.push_bind(id)
+            .push_bind(bus)
+            .push_bind(*at)
+            .push_bind(body);
+    });
 }

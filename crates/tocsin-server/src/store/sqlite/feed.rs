@@ -31,12 +31,8 @@ impl crate::store::FeedStore for SqliteTx {
                 .iter()
                 .map(encode)
                 .collect::<StoreResult<Vec<String>>>()?;
-            let mut sql: sqlx::QueryBuilder<sqlx::Sqlite> =
-                sqlx::QueryBuilder::new("INSERT INTO change_feed (at, body) ");
-            sql.push_values(&bodies, |mut row, body| {
-                row.push_bind(at).push_bind(body);
-            });
-            sql.push(" RETURNING id");
+            let mut sql = sqlx::QueryBuilder::new("");
+            push_feed_rows(&mut sql, &bodies, at);
             // Not cached: each batch size is its own statement text.
             let ids: Vec<i64> = sql
                 .build_query_scalar()
@@ -114,4 +110,18 @@ impl crate::store::FeedStore for SqliteTx {
         .map_err(|e| unique_violation(e, format!("client token {token}")))?;
         Ok(())
     }
+}
+
+/// Pushes `INSERT INTO change_feed (at, body) VALUES … RETURNING id` for `bodies` (encoded
+/// changes, all at `at`, 2 variables a row) onto `sql`.
+pub(super) fn push_feed_rows<'a>(
+    sql: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>,
+    bodies: &'a [String],
+    at: f64,
+) {
+    sql.push("INSERT INTO change_feed (at, body) ");
+    sql.push_values(bodies, |mut row, body| {
+        row.push_bind(at).push_bind(body);
+    });
+    sql.push(" RETURNING id");
 }
