@@ -373,10 +373,7 @@ impl Held {
             self.events.clear();
             self.changes.clear();
         }
-        if !self.incidents.is_empty() {
-            self.incidents.flush(tx).await?;
-        }
-        Ok(())
+        self.incidents.flush(tx).await
     }
 }
 

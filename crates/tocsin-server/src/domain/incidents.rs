@@ -333,16 +333,6 @@ struct HeldLatest {
 }
 
 impl HeldIncidents {
-    /// Whether nothing is held.
-    pub fn is_empty(&self) -> bool {
-        self.touched.is_empty()
-            && self.records.is_empty()
-            && self.attached.is_empty()
-            && self.plans.is_empty()
-            && self.open_by_dedupe.is_empty()
-            && self.latest.is_empty()
-    }
-
     /// The response plan `arn`, read once per batch.
     async fn plan(
         &mut self,

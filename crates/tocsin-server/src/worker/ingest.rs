@@ -41,11 +41,7 @@ pub async fn run(queue: Arc<GroupCommit>) -> Result<(), WorkerError> {
                 Ok(Err(err)) => Err(format!("the ingest writer's runtime: {err}")),
                 Err(panic) => Err(format!(
                     "the ingest writer panicked: {}",
-                    panic
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default()
+                    crate::worker::supervisor::panic_message(panic.as_ref())
                 )),
             });
         })?;

@@ -67,22 +67,7 @@ impl crate::store::EventStore for SqliteTx {
         push_event_rows(&mut sql, events);
         sql.push("; ");
         push_feed_rows(&mut sql, &bodies, at);
-        // Not cached: each batch size is its own statement text.
-        let ids: Vec<i64> = sql
-            .build_query_scalar()
-            .persistent(false)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        if ids.len() != changes.len() {
-            return Err(crate::store::StoreError::Database(sqlx::Error::Protocol(
-                format!("{} feed ids for {} entries", ids.len(), changes.len()),
-            )));
-        }
-        let last = ids.into_iter().max();
-        if last.is_some() {
-            self.last_change = last;
-        }
-        Ok(last)
+        self.insert_feed_rows(sql, bodies.len()).await
     }
 
     async fn event(&mut self, event_id: &str) -> StoreResult<Option<(String, String)>> {

@@ -33,18 +33,7 @@ impl crate::store::FeedStore for SqliteTx {
                 .collect::<StoreResult<Vec<String>>>()?;
             let mut sql = sqlx::QueryBuilder::new("");
             push_feed_rows(&mut sql, &bodies, at);
-            // Not cached: each batch size is its own statement text.
-            let ids: Vec<i64> = sql
-                .build_query_scalar()
-                .persistent(false)
-                .fetch_all(&mut *self.tx)
-                .await?;
-            if let Some(max) = ids.into_iter().max() {
-                last = Some(max);
-            }
-        }
-        if last.is_some() {
-            self.last_change = last;
+            last = self.insert_feed_rows(sql, bodies.len()).await?.or(last);
         }
         Ok(last)
     }
@@ -124,4 +113,33 @@ pub(super) fn push_feed_rows<'a>(
         row.push_bind(at).push_bind(body);
     });
     sql.push(" RETURNING id");
+}
+
+impl SqliteTx {
+    /// Runs `sql`, which ends with [`push_feed_rows`] for `expected` entries (statement text
+    /// not cached: each batch size is its own text); returns the highest feed id and records
+    /// it as the transaction's last change.
+    ///
+    /// Errors: database errors; a protocol error when not `expected` ids came back.
+    pub(super) async fn insert_feed_rows(
+        &mut self,
+        mut sql: sqlx::QueryBuilder<'_, sqlx::Sqlite>,
+        expected: usize,
+    ) -> StoreResult<Option<i64>> {
+        let ids: Vec<i64> = sql
+            .build_query_scalar()
+            .persistent(false)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        if ids.len() != expected {
+            return Err(crate::store::StoreError::Database(sqlx::Error::Protocol(
+                format!("{} feed ids for {expected} entries", ids.len()),
+            )));
+        }
+        let last = ids.into_iter().max();
+        if last.is_some() {
+            self.last_change = last;
+        }
+        Ok(last)
+    }
 }
