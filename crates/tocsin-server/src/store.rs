@@ -46,6 +46,10 @@ pub enum StoreError {
     /// The database refused or failed (I/O, locking, constraint other than uniqueness).
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// SQLite refused or failed on the ingest writer's direct connection
+    /// ([`Store::write_events_announced`]).
+    #[error("database error: {0}")]
+    Direct(#[from] rusqlite::Error),
     /// A uniqueness constraint failed; the string names what already exists.
     #[error("already exists: {0}")]
     AlreadyExists(String),
@@ -194,8 +198,45 @@ pub trait Store: Send + Sync + 'static {
     /// Work waiting, by queue name: `deliveries` and `notifications` pending, `runbooks`
     /// (automation executions), `engagements` and `pages` with a wake-up (`/metrics`).
     async fn queue_depths(&self) -> StoreResult<Vec<(&'static str, i64)>>;
-    /// A receiver that sees the newest committed change-feed id change after each commit.
+    /// A receiver that sees the newest committed change-feed id change after each commit:
+    /// what the feed tailer follows.
     fn subscribe(&self) -> tokio::sync::watch::Receiver<i64>;
+
+    /// Moves committed writes from the store's log into the database proper, off the
+    /// writers' path (the checkpoint job, [`crate::worker::checkpoint`], every 0.5 s). SQLite
+    /// checkpoints its WAL; the default does nothing.
+    ///
+    /// Errors: database errors; the next call tries again.
+    async fn checkpoint(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// Like [`Store::subscribe`], but commits of [`Store::write_events_announced`] (plain
+    /// events: stored and announced, nothing for a worker to do) do not move it: what the
+    /// workers wake on. Thousands of such commits a second would otherwise wake every
+    /// worker for a pass each. The default is [`Store::subscribe`].
+    fn subscribe_work(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.subscribe()
+    }
+
+    /// Stores `events` (`(event_id, event_bus_name, received_at, body)`) and appends
+    /// `changes` to the change feed in a write transaction of their own, and commits it: what
+    /// group commit does with a batch made only of plain events, its hottest path. The
+    /// default is [`Store::write`], [`EventStore::insert_events_announced`] and the commit;
+    /// SQLite writes through a connection of its own, on the calling thread, with no round
+    /// trip to a connection thread per statement, so the caller's thread is blocked for the
+    /// write (the ingest writer has a thread to itself).
+    ///
+    /// Errors: database errors; nothing was stored then.
+    async fn write_events_announced(
+        &self,
+        events: &[(String, String, f64, String)],
+        changes: &[Change],
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        tx.insert_events_announced(events, changes).await?;
+        tx.commit().await
+    }
 }
 
 /// One transaction over every aggregate. Dropping it without [`StoreTx::commit`] rolls

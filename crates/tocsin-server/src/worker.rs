@@ -6,10 +6,17 @@
 //! `/healthz`, which answers 503 while a worker is down). The workers today: `matcher`
 //! (follows the change feed and recompiles the rules), `delivery` (HTTP target outbox) and
 //! `runbooks` (advances automation executions that are due), `notify`, `escalation`, `watch`
-//! (heartbeats and maintenance windows) and `silences` (Alertmanager silences), `feed` (fans the change feed out to streams), `retention` (deletes expired rows) and
-//! `ingest` (group commit's writer, on a thread of its own).
+//! (heartbeats and maintenance windows) and `silences` (Alertmanager silences), `feed` (fans the change feed out to streams), `retention` (deletes expired rows),
+//! `checkpoint` (the store's log) and `ingest` (group commit's writer, on a thread of its
+//! own).
+//!
+//! Workers that follow the store wake on commits that may give them work
+//! ([`crate::store::Store::subscribe_work`]) and make at most one pass per [`PASS_GAP`]
+//! ([`pace`]): under a stream of commits a pass covers many of them, at rest a commit is
+//! handled at once.
 
 pub mod archives;
+pub mod checkpoint;
 pub mod delivery;
 pub mod effects;
 pub mod escalation;
@@ -27,6 +34,17 @@ pub mod supervisor;
 pub mod watch;
 
 pub use supervisor::{Supervisor, WorkerError};
+
+/// The shortest time between two passes of a worker that follows the store.
+pub const PASS_GAP: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Waits until [`PASS_GAP`] has passed since `last` (at once when it has), then sets `last`
+/// to now: called before each pass, it caps a worker at one pass per gap without delaying
+/// the first pass after a quiet spell.
+pub async fn pace(last: &mut tokio::time::Instant) {
+    tokio::time::sleep_until(*last + PASS_GAP).await;
+    *last = tokio::time::Instant::now();
+}
 
 /// What every worker needs: the store it reads and writes, and the shutdown signal.
 #[derive(Clone)]
@@ -67,11 +85,13 @@ impl WorkerContext {
     /// entry (epoch seconds, read after each pass) falls due, and at least every 5 s. A failing pass is
     /// logged as `what` and retried on the next wake-up. The loop of the outbox workers.
     pub async fn drain_until_shutdown(&self, what: &str, outbox: &dyn Outbox) {
-        let mut wake = self.store.subscribe();
+        let mut wake = self.store.subscribe_work();
+        let mut last = tokio::time::Instant::now() - PASS_GAP;
         loop {
             if *self.shutdown.borrow() {
                 return;
             }
+            pace(&mut last).await;
             if let Err(err) = outbox.pass().await {
                 tracing::warn!(%err, "{what} pass failed");
             }
@@ -86,5 +106,26 @@ impl WorkerContext {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PASS_GAP, pace};
+    use tokio::time::Instant;
+
+    #[tokio::test]
+    async fn pace_spaces_passes_by_the_gap() {
+        let start = Instant::now();
+        let mut last = start - PASS_GAP * 10;
+        pace(&mut last).await;
+        assert!(last >= start, "the last pass time moves to now");
+        let first = last;
+        pace(&mut last).await;
+        assert!(
+            last - first >= PASS_GAP,
+            "a pass right after another waits out the gap: {:?}",
+            last - first
+        );
     }
 }

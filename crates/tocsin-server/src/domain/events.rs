@@ -21,7 +21,7 @@ use crate::domain::matcher::{CompiledRules, RuleRoute};
 use crate::domain::targets::RouteTarget;
 use crate::domain::validate;
 use crate::domain::windows;
-use crate::store::StoreTx;
+use crate::store::{Store, StoreTx};
 use tocsin_api::receivers::Suppression;
 
 /// Largest PutEvents request, summed over entries as EventBridge sizes them (256 KiB).
@@ -375,6 +375,23 @@ impl Held {
         }
         self.incidents.flush(tx).await
     }
+
+    /// Writes what is held in a transaction of its own and commits it
+    /// ([`Store::write_events_announced`]): group commit's way with a batch whose every
+    /// request held plain events only ([`hold_plain`]).
+    ///
+    /// Errors: store errors (nothing was stored); `InternalException` when writes for
+    /// incidents are held (they need [`Held::flush`] in a transaction).
+    pub async fn write_alone(self, store: &dyn Store) -> ApiResult<()> {
+        if self.incidents.holds_writes() {
+            return Err(ApiError::Internal(
+                "held incident writes need a transaction".into(),
+            ));
+        }
+        Ok(store
+            .write_events_announced(&self.events, &self.changes)
+            .await?)
+    }
 }
 
 /// Whether an event with these routes, not plain, may have its writes held ([`Held`]):
@@ -407,6 +424,48 @@ fn is_plain(rules: &CompiledRules, a: &Accepted, routes: &[std::sync::Arc<RuleRo
             || rules.beating(&a.bus, &a.envelope).is_empty())
 }
 
+/// The rules `a` goes to (a scheduled rule's own, or the ones it matches, narrowed to a
+/// replay's filter) and its JSON text: prepared before the write lock, else worked out now.
+fn routes_and_text(
+    rules: &CompiledRules,
+    a: &Accepted,
+) -> (Vec<std::sync::Arc<RuleRoute>>, String) {
+    let (mut routes, text) = match (&a.route_to, &a.prepared) {
+        (Some(rule_arn), _) => (
+            rules.scheduled(rule_arn).into_iter().collect(),
+            a.envelope.to_string(),
+        ),
+        (None, Some((routes, text))) => (routes.clone(), text.clone()),
+        (None, None) => (rules.matching(&a.bus, &a.envelope), a.envelope.to_string()),
+    };
+    if let Some(only) = &a.only_rules {
+        routes.retain(|r| only.contains(&r.rule_arn));
+    }
+    (routes, text)
+}
+
+/// Holds every event of `accepted` in `held` and answers true when all of them are plain
+/// ([`Held`]): then storing them needs no read of the database, only their `events` rows
+/// and `eventReceived` entries (group commit writes a batch made only of such requests
+/// with [`Held::write_alone`]). Holds nothing and answers false when one is not plain.
+pub(crate) fn hold_plain(rules: &CompiledRules, accepted: &[Accepted], held: &mut Held) -> bool {
+    let received_at = clock::now();
+    let mut plain = Vec::with_capacity(accepted.len());
+    for a in accepted {
+        let (routes, text) = routes_and_text(rules, a);
+        if !is_plain(rules, a, &routes) {
+            return false;
+        }
+        plain.push((a, routes, text));
+    }
+    for (a, routes, text) in plain {
+        held.events
+            .push((a.event_id.clone(), a.bus.clone(), received_at, text));
+        held.changes.push(received_change(a, &routes));
+    }
+    true
+}
+
 /// One event of [`ingest`]; heartbeat events it causes go on `follow_ups`.
 #[allow(
     clippy::too_many_arguments,
@@ -422,17 +481,7 @@ async fn ingest_one(
     follow_ups: &mut std::collections::VecDeque<Accepted>,
     plain: &mut Held,
 ) -> ApiResult<Option<String>> {
-    let (mut routes, text) = match (&a.route_to, &a.prepared) {
-        (Some(rule_arn), _) => (
-            rules.scheduled(rule_arn).into_iter().collect(),
-            a.envelope.to_string(),
-        ),
-        (None, Some((routes, text))) => (routes.clone(), text.clone()),
-        (None, None) => (rules.matching(&a.bus, &a.envelope), a.envelope.to_string()),
-    };
-    if let Some(only) = &a.only_rules {
-        routes.retain(|r| only.contains(&r.rule_arn));
-    }
+    let (routes, text) = routes_and_text(rules, a);
     if is_plain(rules, a, &routes) {
         plain
             .events

@@ -64,6 +64,14 @@ pub trait Work: Send + Sync {
     ///
     /// Errors: whatever refuses this request; only it is rolled back.
     async fn write(&self, tx: &mut dyn StoreTx, plain: &mut events::Held) -> ApiResult<Written>;
+
+    /// Holds the request's writes in `plain` without the database when all of them can be
+    /// (plain events only: [`events::hold_plain`]), and answers what [`Work::write`] would;
+    /// `None` (nothing held) when the request needs the transaction. A batch made only of
+    /// such requests skips the transaction API ([`events::Held::write_alone`]).
+    fn hold(&self, _plain: &mut events::Held) -> Option<Written> {
+        None
+    }
 }
 
 /// One queued request.
@@ -142,9 +150,12 @@ impl GroupCommit {
     async fn write(&self, batch: Vec<Job>) {
         metrics::histogram!("tocsin_group_commit_batch_size").record(batch.len() as f64);
         let started = std::time::Instant::now();
-        let outcomes = match self.straight_through(&batch).await {
-            Ok(written) => Ok(written.into_iter().map(Ok).collect()),
-            Err(()) => self.one_by_one(&batch).await,
+        let outcomes = match self.held_alone(&batch).await {
+            Some(written) => Ok(written.into_iter().map(Ok).collect()),
+            None => match self.straight_through(&batch).await {
+                Ok(written) => Ok(written.into_iter().map(Ok).collect()),
+                Err(()) => self.one_by_one(&batch).await,
+            },
         };
         metrics::histogram!("tocsin_group_commit_seconds").record(started.elapsed());
         match outcomes {
@@ -159,6 +170,24 @@ impl GroupCommit {
                         .reply
                         .send(Err(ApiError::Internal(reason.clone().into())));
                 }
+            }
+        }
+    }
+
+    /// Writes the batch with [`events::Held::write_alone`] when every request holds all its
+    /// writes ([`Work::hold`]). `None` when one does not, or the write failed (nothing was
+    /// stored: the transaction paths then write the batch and answer any error).
+    async fn held_alone(&self, batch: &[Job]) -> Option<Vec<Written>> {
+        let mut plain = events::Held::default();
+        let written = batch
+            .iter()
+            .map(|job| job.work.hold(&mut plain))
+            .collect::<Option<Vec<Written>>>()?;
+        match plain.write_alone(self.store.as_ref()).await {
+            Ok(()) => Some(written),
+            Err(err) => {
+                tracing::warn!(%err, "a batch of plain events failed; writing it again request by request");
+                None
             }
         }
     }
@@ -240,6 +269,10 @@ impl Work for PutEventsWork {
         )
         .await?;
         Ok(Written::Stored)
+    }
+
+    fn hold(&self, plain: &mut events::Held) -> Option<Written> {
+        events::hold_plain(&self.rules, &self.accepted, plain).then_some(Written::Stored)
     }
 }
 

@@ -333,6 +333,11 @@ struct HeldLatest {
 }
 
 impl HeldIncidents {
+    /// Whether writes are held that only [`HeldIncidents::flush`] makes.
+    pub(crate) fn holds_writes(&self) -> bool {
+        !self.touched.is_empty() || self.latest.values().any(|l| l.dirty)
+    }
+
     /// The response plan `arn`, read once per batch.
     async fn plan(
         &mut self,

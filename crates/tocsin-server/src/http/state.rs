@@ -150,6 +150,8 @@ impl AppState {
             retention: Arc::new(config.retention.clone()),
         };
         supervisor.spawn("retention", move || retention.clone().run());
+        let checkpoint = crate::worker::checkpoint::CheckpointWorker { ctx: ctx.clone() };
+        supervisor.spawn("checkpoint", move || checkpoint.clone().run());
         if let Some(crate::config::SecretUrl(url)) = config.heartbeat_url.clone() {
             let pulse = crate::worker::pulse::Pulse {
                 ctx: ctx.clone(),

@@ -5,6 +5,7 @@
 mod audit;
 mod contacts;
 mod deliveries;
+mod direct;
 mod events;
 mod feed;
 mod incidents;
@@ -25,18 +26,24 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
-use tocsin_api::native::ChangeFeedEntry;
+use tocsin_api::native::{Change, ChangeFeedEntry};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use self::rows::decode;
 use super::{FeedRow, Store, StoreError, StoreResult, StoreTx};
+
+/// WAL frames (pages) past which [`Store::checkpoint`] makes sure the WAL starts again:
+/// SQLite's own automatic checkpoint size.
+const REWIND_FRAMES: i64 = 1000;
 
 /// A SQLite database file holding all of Tocsin's state.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Arc<Mutex<()>>,
-    feed: Arc<watch::Sender<i64>>,
+    feed: Arc<Wakes>,
+    /// The ingest writer's direct connection; none for an in-memory database.
+    direct: Option<Arc<direct::DirectWriter>>,
 }
 
 impl SqliteStore {
@@ -44,7 +51,8 @@ impl SqliteStore {
     /// `sqlite://PATH`. `sqlite::memory:` gives a private in-memory database (tests).
     pub async fn open(url: &str) -> StoreResult<Self> {
         let in_memory = url.contains(":memory:");
-        if let Some(path) = super::sqlite_path(url) {
+        let path = super::sqlite_path(url);
+        if let Some(path) = &path {
             if let Some(parent) = path.parent()
                 && !parent.as_os_str().is_empty()
             {
@@ -54,7 +62,7 @@ impl SqliteStore {
             // Created here, owner-only (0600), before SQLite opens it; the WAL and shared
             // memory files SQLite adds take the database file's mode.
             if !path.exists() {
-                crate::files::private_file(&path)
+                crate::files::private_file(path)
                     .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
             }
         }
@@ -80,11 +88,15 @@ impl SqliteStore {
         let latest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM change_feed")
             .fetch_one(&pool)
             .await?;
-        let (feed, _) = watch::channel(latest);
+        let feed = Wakes {
+            every: watch::channel(latest).0,
+            work: watch::channel(latest).0,
+        };
         Ok(Self {
             pool,
             writer: Arc::new(Mutex::new(())),
             feed: Arc::new(feed),
+            direct: path.map(|path| Arc::new(direct::DirectWriter::new(path))),
         })
     }
 
@@ -202,7 +214,57 @@ impl Store for SqliteStore {
     }
 
     fn subscribe(&self) -> watch::Receiver<i64> {
-        self.feed.subscribe()
+        self.feed.every.subscribe()
+    }
+
+    fn subscribe_work(&self) -> watch::Receiver<i64> {
+        self.feed.work.subscribe()
+    }
+
+    /// A passive WAL checkpoint (it never waits and never holds the writer lock), and when
+    /// the WAL still holds more than [`REWIND_FRAMES`] frames, a second one under the
+    /// writer lock: it copies the few frames committed meanwhile, so the whole WAL is in the
+    /// database file and the next commit starts it again from the beginning (the file
+    /// stays at its size, its contents bounded). The pool's connections still checkpoint on
+    /// their own after 1,000 frames; the ingest writer's direct connection does not.
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn checkpoint(&self) -> StoreResult<()> {
+        let passive = || {
+            sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(&self.pool)
+        };
+        let (_, frames, _) = passive().await?;
+        if frames > REWIND_FRAMES {
+            let _guard = self.writer.lock().await;
+            passive().await?;
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn write_events_announced(
+        &self,
+        events: &[(String, String, f64, String)],
+        changes: &[Change],
+    ) -> StoreResult<()> {
+        let Some(direct) = &self.direct else {
+            let mut tx = self.write().await?;
+            tx.insert_events_announced(events, changes).await?;
+            return tx.commit().await;
+        };
+        let bodies = changes
+            .iter()
+            .map(rows::encode)
+            .collect::<StoreResult<Vec<String>>>()?;
+        let _guard = self.writer.lock().await;
+        let started = std::time::Instant::now();
+        let last = direct.write(events, &bodies, crate::clock::now())?;
+        crate::metrics::commit_latency(started.elapsed().as_secs_f64());
+        // Plain events: a new feed entry for the tailer, nothing for the workers.
+        if let Some(id) = last {
+            self.feed.every.send_replace(id);
+        }
+        Ok(())
     }
 }
 
@@ -213,7 +275,16 @@ pub(crate) struct SqliteTx {
     pub(super) last_change: Option<i64>,
     /// `last_change` when the open savepoint was taken.
     saved_change: Option<Option<i64>>,
-    feed: Arc<watch::Sender<i64>>,
+    feed: Arc<Wakes>,
+}
+
+/// Who is told about a commit: the newest change-feed id, once it is committed.
+#[derive(Debug)]
+struct Wakes {
+    /// After every commit that appended to the feed ([`Store::subscribe`]).
+    every: watch::Sender<i64>,
+    /// After every such commit but those of plain events ([`Store::subscribe_work`]).
+    work: watch::Sender<i64>,
 }
 
 #[async_trait]
@@ -262,7 +333,8 @@ impl StoreTx for SqliteTx {
             crate::metrics::commit_latency(started.elapsed().as_secs_f64());
         }
         if let Some(id) = last_change {
-            feed.send_replace(id);
+            feed.every.send_replace(id);
+            feed.work.send_replace(id);
         }
         drop(_guard);
         Ok(())

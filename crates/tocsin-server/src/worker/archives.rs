@@ -114,9 +114,10 @@ impl ArchiveWorker {
 
     /// Runs until shutdown.
     pub async fn run(self) -> Result<(), WorkerError> {
-        let mut wake = self.ctx.store.subscribe();
+        let mut wake = self.ctx.store.subscribe_work();
         let mut shutdown = self.ctx.shutdown.clone();
         let mut expired_at = f64::NEG_INFINITY;
+        let mut last = tokio::time::Instant::now() - crate::worker::PASS_GAP;
         loop {
             if *shutdown.borrow() {
                 return Ok(());
@@ -136,6 +137,7 @@ impl ArchiveWorker {
                 _ = tokio::time::sleep(Duration::from_secs(5)) => {},
                 _ = shutdown.wait_for(|s| *s) => return Ok(()),
             }
+            crate::worker::pace(&mut last).await;
         }
     }
 }

@@ -58,7 +58,7 @@ impl MatcherWorker {
 
     /// Follows the feed until shutdown.
     pub async fn run(self) -> Result<(), WorkerError> {
-        let mut wake = self.ctx.store.subscribe();
+        let mut wake = self.ctx.store.subscribe_work();
         loop {
             if *self.ctx.shutdown.borrow() {
                 return Ok(());

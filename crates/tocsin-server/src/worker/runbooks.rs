@@ -142,13 +142,15 @@ impl RunbookWorker {
         let client = crate::outbound::client(self.outbound.clone()).map_err(|e| {
             WorkerError::from(format!("cannot build the outbound HTTP client: {e}"))
         })?;
-        let mut wake = self.ctx.store.subscribe();
+        let mut wake = self.ctx.store.subscribe_work();
         let mut shutdown = self.ctx.shutdown.clone();
+        let mut last = tokio::time::Instant::now() - crate::worker::PASS_GAP;
         loop {
             if *shutdown.borrow() {
                 return Ok(());
             }
             crate::worker::hooks::checkpoint("runbooks").await;
+            crate::worker::pace(&mut last).await;
             wake.borrow_and_update();
             self.advance_due(&client).await?;
             let wait = {
