@@ -7,11 +7,6 @@ use tocsin_server::keys_cli;
 use tocsin_server::{AppState, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc instead of glibc's malloc: under ingest load its arena locks and consolidation
-/// took a sixth of the request handlers' time (measured in `docs/benchmarks.md`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
