@@ -394,6 +394,22 @@ impl Held {
     }
 }
 
+#[cfg(test)]
+impl Held {
+    /// Holds one plain event `event_id` on `default` with its `eventReceived` entry (tests).
+    pub(crate) fn hold_for_test(&mut self, event_id: &str) {
+        self.events
+            .push((event_id.into(), "default".into(), clock::now(), "{}".into()));
+        self.changes.push(Change::EventReceived(EventReceived {
+            event_id: event_id.into(),
+            event_bus_name: "default".into(),
+            source: "test".into(),
+            detail_type: "Test".into(),
+            matched_rules: Vec::new(),
+        }));
+    }
+}
+
 /// Whether an event with these routes, not plain, may have its writes held ([`Held`]):
 /// its alert update, if any, is a trigger (an acknowledgement or resolution changes
 /// incidents outside the merge), and every target is an incident target or an HTTP target,

@@ -312,6 +312,7 @@ pub async fn put_events(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
     use crate::store::sqlite::SqliteStore;
 
     /// Stores one event; the one named `fail` writes its event, then fails.
@@ -333,6 +334,75 @@ mod tests {
             }
             Ok(Written::Stored)
         }
+    }
+
+    /// Holds one plain event: written with the batch's direct write when every request
+    /// holds, else in the transaction (counted in `WRITES`).
+    struct Plain(String);
+
+    static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    #[async_trait]
+    impl Work for Plain {
+        async fn write(
+            &self,
+            _tx: &mut dyn StoreTx,
+            plain: &mut events::Held,
+        ) -> ApiResult<Written> {
+            WRITES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            plain.hold_for_test(&self.0);
+            Ok(Written::Stored)
+        }
+
+        fn hold(&self, plain: &mut events::Held) -> Option<Written> {
+            plain.hold_for_test(&self.0);
+            Some(Written::Stored)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_plain_batch_is_written_again_and_only_the_repeat_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = SqliteStore::open(&url).await.unwrap();
+        let queue = Arc::new(GroupCommit::new(Arc::new(store.clone())));
+        let first = queue.submit(Box::new(Plain("e0".into())));
+        let (_alive, alive) = oneshot::channel::<()>();
+        let writer = {
+            let queue = queue.clone();
+            tokio::spawn(async move {
+                queue
+                    .write_batches(alive, || Box::pin(std::future::ready(())))
+                    .await
+            })
+        };
+        assert_eq!(first.await.unwrap(), Written::Stored);
+        let writes = || WRITES.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(
+            writes(),
+            0,
+            "a batch of plain events alone is written directly"
+        );
+        // One batch (the writer runs once this task waits): e0 repeats a stored event, so
+        // the direct write fails as a whole; written again, only the repeat fails.
+        let ids = ["e1", "e0", "e2"];
+        let answers = futures::future::join_all(
+            ids.iter()
+                .map(|id| queue.submit(Box::new(Plain((*id).into())))),
+        )
+        .await;
+        assert_eq!(answers[0].as_ref().ok(), Some(&Written::Stored));
+        assert!(answers[1].is_err(), "{:?}", answers[1]);
+        assert_eq!(answers[2].as_ref().ok(), Some(&Written::Stored));
+        assert!(
+            writes() >= 3,
+            "written again in a transaction: {}",
+            writes()
+        );
+        assert_eq!(stored(&store).await, vec!["e0", "e1", "e2"]);
+        let feed = store.changes_after(0, 10).await.unwrap();
+        assert_eq!(feed.len(), 3, "one eventReceived each, none for the repeat");
+        writer.abort();
     }
 
     async fn stored(store: &SqliteStore) -> Vec<String> {

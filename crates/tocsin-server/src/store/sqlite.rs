@@ -50,9 +50,8 @@ impl SqliteStore {
     /// Opens (creating the file and its directory if needed) and migrates the database at
     /// `sqlite://PATH`. `sqlite::memory:` gives a private in-memory database (tests).
     pub async fn open(url: &str) -> StoreResult<Self> {
-        let in_memory = url.contains(":memory:");
-        let path = super::sqlite_path(url);
-        if let Some(path) = &path {
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if let Some(path) = super::sqlite_path(url) {
             if let Some(parent) = path.parent()
                 && !parent.as_os_str().is_empty()
             {
@@ -62,7 +61,7 @@ impl SqliteStore {
             // Created here, owner-only (0600), before SQLite opens it; the WAL and shared
             // memory files SQLite adds take the database file's mode.
             if !path.exists() {
-                crate::files::private_file(path)
+                crate::files::private_file(&path)
                     .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
             }
         }
@@ -73,6 +72,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        let options_path = options.get_filename().to_owned();
         let pool = SqlitePoolOptions::new()
             // One connection for an in-memory database: each connection would be its own DB.
             .max_connections(if in_memory { 1 } else { 8 })
@@ -96,7 +96,15 @@ impl SqliteStore {
             pool,
             writer: Arc::new(Mutex::new(())),
             feed: Arc::new(feed),
-            direct: path.map(|path| Arc::new(direct::DirectWriter::new(path))),
+            // The file sqlx opened (its URL parsing, percent-decoding included), opened
+            // again now so a problem shows at start.
+            direct: if in_memory {
+                None
+            } else {
+                Some(Arc::new(direct::DirectWriter::open(
+                    options_path.to_path_buf(),
+                )?))
+            },
         })
     }
 
@@ -222,8 +230,8 @@ impl Store for SqliteStore {
     }
 
     /// A passive WAL checkpoint (it never waits and never holds the writer lock), and when
-    /// the WAL still holds more than [`REWIND_FRAMES`] frames, a second one under the
-    /// writer lock: it copies the few frames committed meanwhile, so the whole WAL is in the
+    /// the WAL holds more than [`REWIND_FRAMES`] frames and commits came in during it, a
+    /// second one under the writer lock: it copies the few frames committed meanwhile, so the whole WAL is in the
     /// database file and the next commit starts it again from the beginning (the file
     /// stays at its size, its contents bounded). The pool's connections still checkpoint on
     /// their own after 1,000 frames; the ingest writer's direct connection does not.
@@ -233,8 +241,9 @@ impl Store for SqliteStore {
             sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
                 .fetch_one(&self.pool)
         };
-        let (_, frames, _) = passive().await?;
-        if frames > REWIND_FRAMES {
+        // (busy, frames in the WAL, frames copied): -1s when the database is not in WAL.
+        let (_, frames, copied) = passive().await?;
+        if frames > REWIND_FRAMES && copied < frames {
             let _guard = self.writer.lock().await;
             passive().await?;
         }

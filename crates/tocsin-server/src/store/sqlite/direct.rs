@@ -5,7 +5,8 @@
 //! commit of plain events (`BEGIN`, two inserts, `COMMIT`) spent most of its time in those
 //! trips. This connection ([`rusqlite`], on the same SQLite library sqlx bundles) runs on
 //! the calling thread instead, the ingest writer's own, so such a batch is one fsync plus
-//! microseconds of statements. It is opened on first use with the pool's settings (WAL,
+//! microseconds of statements. It is opened with the store, on the file sqlx opened, with
+//! the pool's settings (WAL,
 //! `synchronous=FULL`, the busy timeout) but no automatic checkpoint (the checkpoint job
 //! does it, [`crate::worker::checkpoint`]), and writes under the store's writer lock, so
 //! change-feed ids keep commit order. An in-memory database has none (another connection
@@ -15,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 use crate::store::StoreResult;
 
@@ -28,19 +29,27 @@ pub(super) struct DirectWriter {
 }
 
 impl DirectWriter {
-    /// A writer for the database file at `path` (nothing is opened yet).
-    pub(super) fn new(path: PathBuf) -> Self {
-        DirectWriter {
+    /// Opens the database file at `path`, which the pool has opened and migrated already
+    /// (it is never created here), and prepares its statements, so a wrong file or schema
+    /// fails at start.
+    ///
+    /// Errors: SQLite's (no such file, not a database, no such table).
+    pub(super) fn open(path: PathBuf) -> StoreResult<Self> {
+        let conn = open(&path)?;
+        prepare(&conn)?;
+        Ok(DirectWriter {
             path,
-            conn: Mutex::new(None),
-        }
+            conn: Mutex::new(Some(conn)),
+        })
     }
 
     /// Inserts `events` and the change-feed rows `bodies` (encoded changes, all at `at`) in
     /// one `BEGIN IMMEDIATE` transaction and commits; blocks the calling thread meanwhile.
     /// The caller holds the store's writer lock. Returns the highest feed id written.
     ///
-    /// Errors: SQLite's; the transaction was rolled back and the connection is dropped.
+    /// Errors: SQLite's; the transaction was rolled back. After any error but a constraint
+    /// violation (an event id stored already) the connection is dropped, and the next
+    /// write opens a new one.
     pub(super) fn write(
         &self,
         events: &[(String, String, f64, String)],
@@ -53,16 +62,34 @@ impl DirectWriter {
             None => slot.insert(open(&self.path)?),
         };
         let written = insert(conn, events, bodies, at);
-        if written.is_err() {
+        if let Err(err) = &written
+            && err.sqlite_error_code() != Some(rusqlite::ErrorCode::ConstraintViolation)
+        {
             *slot = None;
         }
         Ok(written?)
     }
 }
 
-/// Opens `path` as the pool's connections are set up (the file exists and is migrated).
+/// The two statements a batch runs.
+const INSERT_EVENT: &str =
+    "INSERT INTO events (event_id, event_bus_name, received_at, body) VALUES (?1, ?2, ?3, ?4)";
+const INSERT_CHANGE: &str = "INSERT INTO change_feed (at, body) VALUES (?1, ?2)";
+
+/// Prepares (and caches) both statements: fails when the tables are not there.
+fn prepare(conn: &Connection) -> rusqlite::Result<()> {
+    conn.prepare_cached(INSERT_EVENT)?;
+    conn.prepare_cached(INSERT_CHANGE)?;
+    Ok(())
+}
+
+/// Opens `path` as the pool's connections are set up; never creates the file (the pool
+/// has created and migrated it).
 fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: a commit is on disk before PutEvents answers.
@@ -82,14 +109,11 @@ fn insert(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut last = None;
     {
-        let mut insert_event = tx.prepare_cached(
-            "INSERT INTO events (event_id, event_bus_name, received_at, body) VALUES (?1, ?2, ?3, ?4)",
-        )?;
+        let mut insert_event = tx.prepare_cached(INSERT_EVENT)?;
         for (id, bus, received_at, body) in events {
             insert_event.execute(params![id, bus, received_at, body])?;
         }
-        let mut insert_change =
-            tx.prepare_cached("INSERT INTO change_feed (at, body) VALUES (?1, ?2)")?;
+        let mut insert_change = tx.prepare_cached(INSERT_CHANGE)?;
         for body in bodies {
             insert_change.execute(params![at, body])?;
             last = Some(tx.last_insert_rowid());
@@ -173,6 +197,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn it_writes_to_the_file_sqlx_opened() {
+        // sqlx percent-decodes the URL's path: "a%20b" is the directory "a b".
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a b")).unwrap();
+        let url = format!("sqlite://{}/a%20b/t.db", dir.path().display());
+        let store = SqliteStore::open(&url).await.unwrap();
+        let (rows, changes) = events(&["e1"], "{}");
+        store.write_events_announced(&rows, &changes).await.unwrap();
+        assert_eq!(count(&store, "events").await, 1);
+        assert_eq!(store.changes_after(0, 10).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
     async fn a_refused_batch_stores_nothing_and_the_next_is_written() {
         let (_dir, store) = open().await;
         let (rows, changes) = events(&["e1"], "{}");
@@ -187,7 +224,7 @@ mod tests {
         assert!(err.to_string().contains("UNIQUE"), "{err}");
         assert_eq!(count(&store, "events").await, 1, "nothing of the batch");
         assert_eq!(store.latest_change_id().await.unwrap(), before);
-        // The connection was dropped; the next write opens a new one.
+        // The connection was kept (a constraint violation); the next batch is written.
         let (rows, changes) = events(&["e3"], "{}");
         store.write_events_announced(&rows, &changes).await.unwrap();
         assert_eq!(count(&store, "events").await, 2);
