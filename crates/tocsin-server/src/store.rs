@@ -527,16 +527,45 @@ pub trait AuditStore: Send {
     -> StoreResult<Vec<AuditEntry>>;
 }
 
-/// The file a `sqlite://PATH` URL names (`None` for other URLs and in-memory databases).
+/// The file a `sqlite://PATH` URL names (`None` for other URLs and in-memory databases),
+/// its path percent-decoded as sqlx decodes it (`a%20b` is `a b`), so the files Tocsin
+/// creates, backs up and keeps beside the database are the ones sqlx opens.
 pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
-    if url.contains(":memory:") {
+    if url.contains(":memory:") || url.contains("mode=memory") {
         return None;
     }
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
-    (!path.is_empty()).then(|| std::path::PathBuf::from(path))
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    (!path.is_empty()).then(|| std::path::PathBuf::from(path.as_ref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+    use std::path::PathBuf;
+
+    #[test]
+    fn sqlite_paths_are_read_as_sqlx_reads_them() {
+        let path = |url: &str| sqlite_path(url);
+        assert_eq!(
+            path("sqlite://./data/t.db"),
+            Some(PathBuf::from("./data/t.db"))
+        );
+        assert_eq!(
+            path("sqlite:///srv/t.db?mode=rwc"),
+            Some(PathBuf::from("/srv/t.db"))
+        );
+        assert_eq!(
+            path("sqlite:///srv/a%20b/t.db"),
+            Some(PathBuf::from("/srv/a b/t.db"))
+        );
+        assert_eq!(path("sqlite::memory:"), None);
+        assert_eq!(path("sqlite://t.db?mode=memory"), None);
+        assert_eq!(path("postgres://db/tocsin"), None);
+    }
 }
 
 /// Opens the store a database URL names: `sqlite://PATH` (created if missing).

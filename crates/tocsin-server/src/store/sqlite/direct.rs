@@ -207,6 +207,10 @@ mod tests {
         store.write_events_announced(&rows, &changes).await.unwrap();
         assert_eq!(count(&store, "events").await, 1);
         assert_eq!(store.changes_after(0, 10).await.unwrap().len(), 1);
+        assert!(
+            !dir.path().join("a%20b").exists(),
+            "no stray directory beside the database"
+        );
     }
 
     #[tokio::test]
