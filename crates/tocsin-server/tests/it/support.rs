@@ -31,6 +31,9 @@ pub fn bearer_client(id: &str, secret: &str) -> reqwest::Client {
     );
     reqwest::Client::builder()
         .default_headers(headers)
+        // Below the server's 10 s idle limit (`header_read_timeout`): a pooled connection
+        // reused just as the server closes it fails with `IncompleteMessage`.
+        .pool_idle_timeout(std::time::Duration::from_secs(5))
         .build()
         .unwrap()
 }
