@@ -233,10 +233,20 @@ pub trait Store: Send + Sync + 'static {
         events: &[(String, String, f64, String)],
         changes: &[Change],
     ) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        tx.insert_events_announced(events, changes).await?;
-        tx.commit().await
+        events_announced_in_tx(self, events, changes).await
     }
+}
+
+/// [`Store::write_events_announced`] through a write transaction: its default, and
+/// SQLite's for an in-memory database.
+pub(crate) async fn events_announced_in_tx<S: Store + ?Sized>(
+    store: &S,
+    events: &[(String, String, f64, String)],
+    changes: &[Change],
+) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    tx.insert_events_announced(events, changes).await?;
+    tx.commit().await
 }
 
 /// One transaction over every aggregate. Dropping it without [`StoreTx::commit`] rolls

@@ -367,15 +367,7 @@ mod tests {
         let store = SqliteStore::open(&url).await.unwrap();
         let queue = Arc::new(GroupCommit::new(Arc::new(store.clone())));
         let first = queue.submit(Box::new(Plain("e0".into())));
-        let (_alive, alive) = oneshot::channel::<()>();
-        let writer = {
-            let queue = queue.clone();
-            tokio::spawn(async move {
-                queue
-                    .write_batches(alive, || Box::pin(std::future::ready(())))
-                    .await
-            })
-        };
+        let (_alive, writer) = start_writer(&queue);
         assert_eq!(first.await.unwrap(), Written::Stored);
         let writes = || WRITES.load(std::sync::atomic::Ordering::SeqCst);
         assert_eq!(
@@ -405,6 +397,20 @@ mod tests {
         writer.abort();
     }
 
+    /// Runs `queue`'s writer on this runtime until the returned sender is dropped.
+    fn start_writer(
+        queue: &Arc<GroupCommit>,
+    ) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+        let (alive_sender, alive) = oneshot::channel::<()>();
+        let queue = queue.clone();
+        let writer = tokio::spawn(async move {
+            queue
+                .write_batches(alive, || Box::pin(std::future::ready(())))
+                .await
+        });
+        (alive_sender, writer)
+    }
+
     async fn stored(store: &SqliteStore) -> Vec<String> {
         sqlx::query_scalar("SELECT event_id FROM events ORDER BY event_id")
             .fetch_all(store.pool())
@@ -416,15 +422,7 @@ mod tests {
     async fn a_failing_request_fails_alone_and_its_batch_mates_commit() {
         let store = SqliteStore::open("sqlite::memory:").await.unwrap();
         let queue = Arc::new(GroupCommit::new(Arc::new(store.clone())));
-        let (_alive, alive) = oneshot::channel::<()>();
-        let writer = {
-            let queue = queue.clone();
-            tokio::spawn(async move {
-                queue
-                    .write_batches(alive, || Box::pin(std::future::ready(())))
-                    .await
-            })
-        };
+        let (_alive, writer) = start_writer(&queue);
         let submits = (0..20).map(|i| {
             let queue = queue.clone();
             async move {

@@ -257,9 +257,7 @@ impl Store for SqliteStore {
         changes: &[Change],
     ) -> StoreResult<()> {
         let Some(direct) = &self.direct else {
-            let mut tx = self.write().await?;
-            tx.insert_events_announced(events, changes).await?;
-            return tx.commit().await;
+            return super::events_announced_in_tx(self, events, changes).await;
         };
         let bodies = changes
             .iter()
