@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 say = @printf '==> [make] %s\n' "$(1)"
 
-.PHONY: help setup web build run test lint fmt e2e crash-test bench-ingest bench-streams soak clean distclean
+.PHONY: help setup web build release run test lint fmt e2e crash-test bench-ingest bench-streams soak clean distclean
 
 help:
 	@echo "Tocsin make targets:"
@@ -23,7 +23,8 @@ help:
 	@echo "  make test    install what is missing, build, then fmt check, clippy, cargo test and the end-to-end tests (boto3, headless Chromium)"
 	@echo "  make setup   install missing tools only (scripts/setup.sh)"
 	@echo "  make web     build the SPA into dist/ (scripts/build-web.sh)"
-	@echo "  make build   build the server (target/debug/tocsin)"
+	@echo "  make build   build the SPA, then the server carrying it (target/debug/tocsin, feature embed-web)"
+	@echo "  make release the release binary with the app compiled in (target/release/tocsin): copy it anywhere and run"
 	@echo "  make lint    cargo fmt --check and cargo clippy"
 	@echo "  make e2e     only the end-to-end tests (tests/e2e, needs build and web)"
 	@echo "  make crash-test  the full crash test: 10,000 PutEvents while the server is killed 20 times (make test runs it scaled)"
@@ -38,9 +39,14 @@ setup:
 web: setup
 	@scripts/build-web.sh
 
-build:
-	$(call say,cargo build -p tocsin-server (debug))
-	$(CARGO) build -p tocsin-server
+# The binary carries the app built by `web` (feature embed-web); --web-dir still overrides it.
+build: web
+	$(call say,cargo build -p tocsin-server --features embed-web (debug))
+	$(CARGO) build -p tocsin-server --features embed-web
+
+release: setup web
+	$(call say,cargo build --release -p tocsin-server --features embed-web)
+	$(CARGO) build --release -p tocsin-server --features embed-web
 
 run: setup web build
 	@mkdir -p data
@@ -58,13 +64,14 @@ run: setup web build
 	@echo
 	$(TOCSIN) serve --listen $(TOCSIN_LISTEN) --seed-example
 
-lint:
+# The embed-web feature compiles dist/ in, so lint needs the app built first.
+lint: web
 	$(call say,cargo fmt --all -- --check)
 	$(CARGO) fmt --all -- --check
 	$(call say,cargo clippy --workspace --all-targets -- -D warnings)
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	$(call say,cargo clippy with the test-only hooks (tocsin-server/test-hooks))
-	$(CARGO) clippy -p tocsin-server --all-targets --features test-hooks -- -D warnings
+	$(call say,cargo clippy with the test-only hooks and the embedded app (tocsin-server/test-hooks,embed-web))
+	$(CARGO) clippy -p tocsin-server --all-targets --features test-hooks,embed-web -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
@@ -82,17 +89,14 @@ crash-test: setup
 	$(call say,crash test at full size: 10000 events and 20 SIGKILLs)
 	TOCSIN_CRASH_EVENTS=10000 $(CARGO) test -p tocsin-server --features test-hooks --test it -- crash --nocapture
 
-bench-ingest: setup
-	$(CARGO) build --release -p tocsin-server
+bench-ingest: release
 	.venv/bin/python scripts/bench-ingest.py
 
-bench-streams: setup
-	$(CARGO) build --release -p tocsin-server
+bench-streams: release
 	.venv/bin/python scripts/bench-streams.py latency --streams 1000 --changes 200 --procs 2
 	.venv/bin/python scripts/bench-streams.py idle --streams 10000
 
-soak: setup
-	$(CARGO) build --release -p tocsin-server
+soak: release
 	.venv/bin/python scripts/soak.py --duration 3600 --rate 1000 --streams 100 --warmup 720
 
 clean:

@@ -201,6 +201,14 @@ pub fn choose_base_url(query: Option<&str>, stored: Option<&str>, origin: &str) 
         .unwrap_or_else(|| origin.trim_end_matches('/').to_owned())
 }
 
+/// The API base URL of a deploy-time `config.json` (`{"apiBaseUrl": "https://…"}`, served
+/// beside `index.html` when the app is hosted apart from the API), normalised like a typed
+/// URL; `None` for anything else (no such key, not http(s), not JSON).
+pub fn config_api_base(json: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(json).ok()?;
+    normalize_base_url(value.get("apiBaseUrl")?.as_str()?)
+}
+
 /// The API base URL a `?api=` parameter suggests, when it is a valid URL other than `current`
 /// (it is never used before the user saves it in Settings).
 pub fn suggested_api(query: Option<&str>, current: &str) -> Option<String> {
@@ -216,11 +224,17 @@ pub fn is_safe_link(url: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
-/// Reconnect delay after `failures` consecutive failures: 1 s doubling up to 30 s, plus
-/// `jitter_ms` (0..1000) so many wall screens do not reconnect in lock-step.
+/// Longest wait between two reconnect attempts, before jitter. Small on purpose: a wall must
+/// be live again within 10 s of the server's return however long it was away (each attempt
+/// while it is down costs one refused connection).
+pub const RECONNECT_MAX_MS: u32 = 4_000;
+
+/// Reconnect delay after `failures` consecutive failures: 1 s doubling up to
+/// [`RECONNECT_MAX_MS`], plus `jitter_ms` (0..1000) so many wall screens do not reconnect in
+/// lock-step.
 pub fn backoff_delay_ms(failures: u32, jitter_ms: u32) -> u32 {
     let base = 1_000u32.saturating_mul(1u32 << failures.saturating_sub(1).min(5));
-    base.min(30_000) + jitter_ms.min(1_000)
+    base.min(RECONNECT_MAX_MS) + jitter_ms.min(1_000)
 }
 
 /// An audit entry's `result` for a call that went through.
@@ -664,6 +678,21 @@ mod tests {
     }
 
     #[test]
+    fn a_deploy_config_names_the_api_or_nothing() {
+        assert_eq!(
+            config_api_base(r#"{"apiBaseUrl": "https://tocsin.example.com:8443/"}"#).as_deref(),
+            Some("https://tocsin.example.com:8443")
+        );
+        assert_eq!(
+            config_api_base(r#"{"apiBaseUrl": "javascript:alert(1)"}"#),
+            None
+        );
+        assert_eq!(config_api_base(r#"{"apiBaseUrl": 1}"#), None);
+        assert_eq!(config_api_base("<!doctype html>"), None);
+        assert_eq!(config_api_base("{}"), None);
+    }
+
+    #[test]
     fn links() {
         assert!(is_safe_link("https://example.com"));
         assert!(is_safe_link("HTTP://example.com"));
@@ -677,8 +706,9 @@ mod tests {
         assert_eq!(backoff_delay_ms(1, 0), 1_000);
         assert_eq!(backoff_delay_ms(2, 0), 2_000);
         assert_eq!(backoff_delay_ms(3, 500), 4_500);
-        assert_eq!(backoff_delay_ms(10, 0), 30_000);
-        assert_eq!(backoff_delay_ms(u32::MAX, 5_000), 31_000);
+        assert_eq!(backoff_delay_ms(4, 0), 4_000);
+        assert_eq!(backoff_delay_ms(10, 0), 4_000);
+        assert_eq!(backoff_delay_ms(u32::MAX, 5_000), 5_000);
     }
 
     #[test]

@@ -183,19 +183,66 @@ fn wall() -> impl IntoView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SuggestedApi(pub Option<String>);
 
+thread_local! {
+    /// The API base URL of the deploy-time `config.json`, read once before the app mounts.
+    static DEPLOYED_API: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// How long the app waits for `config.json` before it starts without one.
+pub const DEPLOY_CONFIG_TIMEOUT_MS: u32 = 3_000;
+
+/// Reads `/config.json` beside `index.html` (revalidated, never from a stale cache) and keeps
+/// its `apiBaseUrl` ([`format::config_api_base`]) as the API base URL to use when the user
+/// has not chosen one in Settings: an app hosted as static files on a CDN finds its API there
+/// with no rebuild. A missing, slow (over [`DEPLOY_CONFIG_TIMEOUT_MS`]) or invalid file
+/// leaves the page's origin as the default. Call before mounting [`App`].
+pub async fn load_deploy_config() {
+    let controller = web_sys::AbortController::new().ok();
+    let signal = controller.as_ref().map(|c| c.signal());
+    let _timeout = controller
+        .clone()
+        .map(|c| gloo_timers::callback::Timeout::new(DEPLOY_CONFIG_TIMEOUT_MS, move || c.abort()));
+    let response = gloo_net::http::Request::get("/config.json")
+        .cache(web_sys::RequestCache::NoCache)
+        .abort_signal(signal.as_ref())
+        .send()
+        .await;
+    let body = match response {
+        Ok(response) if response.ok() => response.text().await.ok(),
+        _ => None,
+    };
+    let configured = body.as_deref().and_then(format::config_api_base);
+    if body.is_some() && configured.is_none() {
+        web_sys::console::warn_1(
+            &"tocsin: config.json has no valid apiBaseUrl (an http(s) URL); using the page's origin"
+                .into(),
+        );
+    }
+    DEPLOYED_API.with(|cell| *cell.borrow_mut() = configured);
+}
+
+/// The API base URL to use when the user chose none: `config.json`'s, else the page's origin.
+fn default_base_url() -> String {
+    DEPLOYED_API
+        .with(|cell| cell.borrow().clone())
+        .unwrap_or_else(|| {
+            web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default()
+        })
+}
+
 /// App-wide context: the API base URL.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiBaseContext(RwSignal<String>);
 
-/// Works out the API base URL (`localStorage`, then the page's origin) and provides it as
+/// Works out the API base URL (`localStorage`, then `config.json`'s, then the page's origin;
+/// see [`load_deploy_config`]) and provides it as
 /// context, with any different API a `?api=` parameter suggests ([`SuggestedApi`]), which
 /// the Settings page offers to save.
 pub fn provide_api_context() {
     let window = web_sys::window();
-    let origin = window
-        .as_ref()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
+    let origin = default_base_url();
     let query = window
         .as_ref()
         .and_then(|w| w.location().search().ok())
@@ -225,12 +272,10 @@ pub fn use_api_base() -> Signal<String> {
     expect_context::<ApiBaseContext>().0.into()
 }
 
-/// Sets the API base URL (or, with `None`, goes back to the page's origin) and remembers
-/// the choice in `localStorage`.
+/// Sets the API base URL (or, with `None`, goes back to the default: `config.json`'s, else the
+/// page's origin) and remembers the choice in `localStorage`.
 pub fn set_api_base(base: Option<String>) {
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
+    let origin = default_base_url();
     store_base(base.as_deref());
     let value = choose_base_url(None, base.as_deref(), &origin);
     expect_context::<ApiBaseContext>().0.set(value);

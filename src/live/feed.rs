@@ -6,7 +6,7 @@
 //! connection (the first and each reconnect) the feed asks `POST /v1/stream-tickets` (with
 //! the key, like every request) for a single-use ticket and opens
 //! `/v1/stream?ticket=…&lastEventId=…`: the secret never goes into a URL. On any error it
-//! closes that source itself and reconnects with exponential backoff (1 s doubling to 30 s,
+//! closes that source itself and reconnects with exponential backoff (1 s doubling to 4 s,
 //! with jitter) and a fresh ticket, resuming after the last entry it delivered via
 //! `lastEventId`, so nothing is missed and nothing is delivered twice. While the
 //! connection is up, a watchdog probes `/healthz` every [`WATCHDOG_MS`]: a success refreshes

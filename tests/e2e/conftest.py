@@ -45,8 +45,21 @@ def _healthy(base: str) -> bool:
 class TocsinServer:
     """A running `tocsin serve` child process."""
 
-    def __init__(self, tmp: Path, extra_args: list[str] | None = None):
+    def __init__(
+        self,
+        tmp: Path,
+        extra_args: list[str] | None = None,
+        *,
+        binary: Path | None = None,
+        web_dir: Path | None = WEB_DIR,
+        cwd: Path = ROOT,
+    ):
+        """`binary` defaults to TOCSIN_BIN; `web_dir=None` passes no `--web-dir` (the app
+        compiled into the binary); `cwd` is the server's working directory."""
         self.extra_args = list(extra_args or [])
+        self.binary = Path(binary or BIN)
+        self.web_dir = web_dir
+        self.cwd = cwd
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.db_path = tmp / "t.db"
@@ -58,24 +71,25 @@ class TocsinServer:
         self.secret_access_key = ""
 
     def start(self) -> None:
-        if not BIN.is_file():
-            pytest.fail(f"{BIN} does not exist: run `make build` (or `cargo build -p tocsin-server`) first")
+        if not self.binary.is_file():
+            pytest.fail(f"{self.binary} does not exist: run `make build` first")
         args = [
-            str(BIN),
+            str(self.binary),
             "serve",
             "--listen",
             f"127.0.0.1:{self.port}",
             "--database-url",
             self.database_url,
-            "--web-dir",
-            str(WEB_DIR),
+            *(["--web-dir", str(self.web_dir)] if self.web_dir is not None else []),
             *self.extra_args,
         ]
         env = dict(os.environ)
         env.setdefault("RUST_LOG", "info")
+        if self.web_dir is None:
+            env.pop("TOCSIN_WEB_DIR", None)
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                args, cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -89,6 +103,12 @@ class TocsinServer:
             time.sleep(0.1)
         self.stop()
         pytest.fail(f"tocsin serve did not answer GET /healthz 200 within {STARTUP_TIMEOUT_S} s:\n{self.log()}")
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, with no shutdown."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     def stop(self) -> int | None:
         """SIGTERM, then wait (SIGKILL after SHUTDOWN_TIMEOUT_S). Returns the exit code."""

@@ -250,9 +250,11 @@ pub struct ServeArgs {
     /// (profile `[tocsin]`, mode 0600). Default: `admin-credentials` beside the SQLite file.
     #[arg(long, env = "TOCSIN_BOOTSTRAP_CREDENTIALS_FILE")]
     pub bootstrap_credentials_file: Option<PathBuf>,
-    /// Directory of the built web app (trunk's `dist/`), served at `/`.
-    #[arg(long, env = "TOCSIN_WEB_DIR", default_value = "dist")]
-    pub web_dir: PathBuf,
+    /// Directory of the built web app (trunk's `dist/`), served at `/`. Default: the app
+    /// compiled into the binary (release builds, cargo feature `embed-web`), or `dist` in the
+    /// working directory when the binary carries none.
+    #[arg(long, env = "TOCSIN_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
     /// Seed one clearly labelled example response plan and rule (CloudWatch alarm → plan)
     /// into an empty database. Off by default: plain `serve` seeds nothing.
     #[arg(long, env = "TOCSIN_SEED_EXAMPLE")]

@@ -13,8 +13,8 @@ pub struct ServerConfig {
     pub account_id: String,
     /// Region used in ARNs and event envelopes.
     pub region: String,
-    /// Directory holding the built SPA (`index.html` + assets), served at `/`.
-    pub web_dir: PathBuf,
+    /// Where the built single-page app (`index.html` + assets) served at `/` comes from.
+    pub web: WebSource,
     /// Origins allowed to call the API from a browser (CORS); empty: same origin only.
     pub cors_origins: Vec<String>,
     /// Interval between SSE keep-alive comments.
@@ -335,12 +335,33 @@ impl Links {
     }
 }
 
+/// Where the single-page app's files come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebSource {
+    /// A directory holding trunk's output (`dist/`), read on every request.
+    Dir(PathBuf),
+    /// The copy of `dist/` compiled into the binary (cargo feature `embed-web`).
+    Embedded,
+}
+
+impl WebSource {
+    /// `--web-dir` when given (development, or an app hosted elsewhere); otherwise the app
+    /// compiled into the binary when there is one; otherwise `dist` in the working directory.
+    pub fn choose(web_dir: Option<PathBuf>) -> Self {
+        match web_dir {
+            Some(dir) => Self::Dir(dir),
+            None if cfg!(feature = "embed-web") => Self::Embedded,
+            None => Self::Dir(PathBuf::from("dist")),
+        }
+    }
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             account_id: "000000000000".into(),
             region: "us-east-1".into(),
-            web_dir: PathBuf::from("dist"),
+            web: WebSource::Dir(PathBuf::from("dist")),
             cors_origins: Vec::new(),
             keep_alive: Duration::from_secs(15),
             outbound_allow: Vec::new(),

@@ -266,7 +266,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         outbound_roots_pem,
         account_id: args.account_id,
         region: args.region,
-        web_dir: args.web_dir,
+        web: tocsin_server::config::WebSource::choose(args.web_dir),
         cors_origins,
         keep_alive: std::time::Duration::from_secs(args.keep_alive_secs.max(1)),
         outbound_allow: args.outbound_allow,
@@ -324,6 +324,14 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let scheme = if tls { "https" } else { "http" };
     tracing::info!(%addr, database = %args.database_url, "tocsin listening on {scheme}://{addr}/");
     tracing::info!(app = %state.config.links.app(), api = %state.config.links.api(), "links Tocsin sends point here");
+    match &state.config.web {
+        tocsin_server::config::WebSource::Dir(dir) => {
+            tracing::info!(web_dir = %dir.display(), "serving the web app from a directory")
+        }
+        tocsin_server::config::WebSource::Embedded => {
+            tracing::info!("serving the web app compiled into this binary")
+        }
+    }
     let tls = match (args.tls_cert, args.tls_key) {
         (Some(cert), Some(key)) => Some(tocsin_server::TlsFiles { cert, key }),
         _ => None,

@@ -32,3 +32,4 @@ mod schedules;
 mod sigv4_suite;
 mod stream;
 mod support;
+mod web;
