@@ -13,6 +13,7 @@ TOCSIN  := target/debug/tocsin
 TOCSIN_LISTEN ?= 127.0.0.1:8787
 PYTEST_ARGS ?=
 
+, := ,
 say = @printf '==> [make] %s\n' "$(1)"
 
 .PHONY: help setup web build release run test lint fmt e2e crash-test bench-ingest bench-streams soak clean distclean
@@ -80,9 +81,11 @@ e2e:
 	$(call say,end-to-end tests: .venv/bin/pytest -v tests/e2e)
 	.venv/bin/pytest -v tests/e2e $(PYTEST_ARGS)
 
-test: setup web lint build
-	$(call say,cargo test --workspace --features tocsin-server/test-hooks)
-	$(CARGO) test --workspace --features tocsin-server/test-hooks
+# `cargo test` also builds target/debug/tocsin (the integration tests run it), with the app
+# compiled in: the end-to-end tests use that binary, so no separate `build` is needed.
+test: setup web lint
+	$(call say,cargo test --workspace --features tocsin-server/test-hooks$(,)tocsin-server/embed-web)
+	$(CARGO) test --workspace --features tocsin-server/test-hooks,tocsin-server/embed-web
 	@$(MAKE) --no-print-directory e2e
 
 crash-test: setup

@@ -90,37 +90,6 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
     out
 }
 
-/// A short summary of a timeline entry's `eventData`: for a JSON object its scalar members
-/// as `key: value` pairs (ARNs left out: too long to read on a wall; so is a numeric
-/// `timestamp`, which repeats the entry's own time as epoch seconds), otherwise the text
-/// itself, on one line.
-pub fn summarize_event_data(data: &str, max_chars: usize) -> String {
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(data) {
-        let parts: Vec<String> = map
-            .iter()
-            .filter_map(|(k, v)| match v {
-                serde_json::Value::String(s) if s.starts_with("arn:") => None,
-                serde_json::Value::Number(_) if k == "timestamp" => None,
-                serde_json::Value::String(s) => Some(format!("{k}: {s}")),
-                serde_json::Value::Number(n) => Some(format!("{k}: {n}")),
-                serde_json::Value::Bool(b) => Some(format!("{k}: {b}")),
-                // Tocsin's "Incident Updated" entries: {"field": {"from": …, "to": …}}.
-                serde_json::Value::Object(change) => match change.get("to") {
-                    Some(serde_json::Value::String(to)) => Some(format!("{k} → {to}")),
-                    Some(serde_json::Value::Number(to)) => Some(format!("{k} → {to}")),
-                    Some(serde_json::Value::Null) => Some(format!("{k} cleared")),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect();
-        if !parts.is_empty() {
-            return one_line(&parts.join(", "), max_chars);
-        }
-    }
-    one_line(data, max_chars)
-}
-
 /// Pretty-prints JSON event data for the detail timeline; other text is returned unchanged.
 pub fn pretty_event_data(data: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(data) {
@@ -608,30 +577,7 @@ mod tests {
     }
 
     #[test]
-    fn event_data_summaries() {
-        assert_eq!(
-            summarize_event_data(
-                r#"{"title":"Disk full","impact":2,"x":[1],"responsePlanArn":"arn:aws:x"}"#,
-                100
-            ),
-            "title: Disk full, impact: 2"
-        );
-        assert_eq!(summarize_event_data("plain note", 100), "plain note");
-        assert_eq!(
-            summarize_event_data(
-                r#"{"summary":{"from":null,"to":"investigating"},"impact":{"from":3,"to":1}}"#,
-                100
-            ),
-            "summary → investigating, impact → 1"
-        );
-        assert_eq!(summarize_event_data("[1,2]", 100), "[1,2]");
-        assert_eq!(
-            summarize_event_data(
-                r#"{"source":"aws.cloudwatch","triggerArn":"arn:x","timestamp":1795256870.307}"#,
-                100
-            ),
-            "source: aws.cloudwatch"
-        );
+    fn event_data_pretty_printed() {
         assert!(pretty_event_data(r#"{"a":1}"#).contains("\n"));
         assert_eq!(pretty_event_data("<b>x</b>"), "<b>x</b>");
     }

@@ -14,7 +14,9 @@ use tocsin_api::incidents::{IncidentRecordStatus, TimelineEvent};
 use tocsin_api::native::{AutomationSummary, Change, ChangeFeedEntry, WallIncident, WallSnapshot};
 use tocsin_api::receivers::{MaintenanceWindow, WindowStatus};
 
-use crate::format::summarize_event_data;
+use tocsin_api::timeline::story;
+
+use crate::format::one_line;
 
 /// How many recent timeline entries the ticker keeps.
 pub const TICKER_CAPACITY: usize = 20;
@@ -201,7 +203,10 @@ impl WallState {
             incident_title: title,
             event_time: event.event_time,
             event_type: event.event_type.clone(),
-            summary: summarize_event_data(&event.event_data, TICKER_TEXT_CHARS),
+            summary: one_line(
+                &story(&event.event_type, &event.event_data).sentence,
+                TICKER_TEXT_CHARS,
+            ),
         });
         self.ticker.truncate(TICKER_CAPACITY);
     }
@@ -581,7 +586,7 @@ mod tests {
         let first = wall.ticker().next().cloned();
         assert_eq!(
             first.as_ref().map(|t| t.summary.as_str()),
-            Some("note: disk at 95%")
+            Some("Custom Event: disk at 95%")
         );
         assert_eq!(first.map(|t| t.incident_title), Some("title a".to_owned()));
 

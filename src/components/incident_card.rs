@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use tocsin_api::native::WallIncident;
+use tocsin_api::timeline::story;
 
 use crate::components::acknowledgement::{AcknowledgeControl, AcknowledgementNote};
 use crate::components::impact_badge::ImpactBadge;
-use crate::format::{format_age, impact_class, incident_href, summarize_event_data};
+use crate::format::{ago, format_age, impact_class, incident_href, one_line};
 use crate::runbook::RunState;
 
 /// Longest latest-entry summary on a card, in characters.
@@ -67,10 +68,11 @@ pub fn IncidentCard(
             </ul>
         }
     });
+    // The newest entry as a sentence, and how long ago it happened.
     let latest = incident.latest_timeline_event.map(|e| {
         (
-            e.event_type,
-            summarize_event_data(&e.event_data, LATEST_CHARS),
+            one_line(&story(&e.event_type, &e.event_data).sentence, LATEST_CHARS),
+            e.event_time,
         )
     });
     view! {
@@ -105,12 +107,11 @@ pub fn IncidentCard(
                     .then(|| view! { <AcknowledgeControl incident_arn=ack_arn.clone() /> })
             }}
             {latest
-                .map(|(kind, summary)| {
+                .map(|(sentence, at)| {
                     view! {
                         <p class="latest">
-                            <span class="label">{kind}</span>
-                            " "
-                            {summary}
+                            {sentence}
+                            <span class="latest-ago">{move || format!(" · {}", ago(at, now.get()))}</span>
                         </p>
                     }
                 })}

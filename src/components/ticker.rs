@@ -43,9 +43,7 @@ pub fn Ticker(
                                     " "
                                     {who}
                                     " · "
-                                    <span class="label">{item.event_type}</span>
-                                    " "
-                                    <span>{item.summary}</span>
+                                    <span class="ticker-sentence">{item.summary}</span>
                                 </li>
                             }
                         }

@@ -12,7 +12,7 @@ use tocsin_api::incidents::{
 use super::required;
 
 /// The timeline entry type of a note.
-pub const NOTE_EVENT_TYPE: &str = "Note";
+pub const NOTE_EVENT_TYPE: &str = tocsin_api::timeline::NOTE;
 
 /// Longest `eventData` the server takes (characters).
 pub const EVENT_DATA_MAX_CHARS: usize = 12_000;

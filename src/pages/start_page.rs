@@ -1,21 +1,56 @@
 //! The "Start incident" form.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-use tocsin_api::incidents::StartIncidentInput;
+use leptos_router::hooks::use_navigate;
+use tocsin_api::incidents::{ITEM_TYPES, StartIncidentInput};
 
 use crate::api::new_client_token;
 use crate::auth::session::use_auth;
 use crate::auth::{Control, cannot_message, may};
 use crate::components::error_note::ErrorNote;
-use crate::components::fields::{ImpactSelect, TextField};
+use crate::components::fields::{ImpactSelect, TextArea, TextField};
 use crate::format::incident_href;
-use crate::forms::start::{StartForm, plan_label};
+use crate::forms::related::{RelatedItemForm, VALUE_KINDS};
+use crate::forms::start::{ClientTokens, StartForm, plan_defaults, plan_label};
 use crate::use_api;
 
-/// `/start`: pick a response plan, optionally override title and impact, start.
-/// Every submission carries a fresh `clientToken`. A key whose role cannot start incidents
-/// gets a note instead of the form.
+/// One related-item row of the form, each field its own signal.
+#[derive(Debug, Clone, Copy)]
+struct RelatedRow {
+    id: u32,
+    item_type: RwSignal<String>,
+    kind: RwSignal<String>,
+    value: RwSignal<String>,
+    title: RwSignal<String>,
+}
+
+impl RelatedRow {
+    fn new(id: u32, item_type: &str, kind: &str) -> Self {
+        Self {
+            id,
+            item_type: RwSignal::new(item_type.to_owned()),
+            kind: RwSignal::new(kind.to_owned()),
+            value: RwSignal::new(String::new()),
+            title: RwSignal::new(String::new()),
+        }
+    }
+
+    fn form(&self) -> RelatedItemForm {
+        RelatedItemForm {
+            item_type: self.item_type.get_untracked(),
+            kind: self.kind.get_untracked(),
+            value: self.value.get_untracked(),
+            title: self.title.get_untracked(),
+        }
+    }
+}
+
+/// `/start`: pick a response plan (its defaults and what it sets off are shown), optionally
+/// override title, impact and summary, attach involved resources and other related items,
+/// start; the new incident's page opens. The same form submitted again within
+/// [`crate::forms::start::DOUBLE_SUBMIT_WINDOW_MS`] carries the same `clientToken`, so a
+/// double submit opens one incident. A key whose role cannot start incidents gets a note
+/// instead of the form.
 #[component]
 pub fn StartPage() -> impl IntoView {
     let role = use_auth().role_untracked();
@@ -29,9 +64,14 @@ pub fn StartPage() -> impl IntoView {
         .into_any();
     }
     let api = use_api();
+    let navigate = use_navigate();
     let plan = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());
     let impact = RwSignal::new(String::new());
+    let summary = RwSignal::new(String::new());
+    let related = RwSignal::new(Vec::<RelatedRow>::new());
+    let next_row = StoredValue::new(0u32);
+    let tokens = StoredValue::new(ClientTokens::default());
     let form_error = RwSignal::new(None::<String>);
 
     let list_api = api.clone();
@@ -48,12 +88,36 @@ pub fn StartPage() -> impl IntoView {
             plan.set(first.arn.clone());
         }
     });
+    let detail_api = api.clone();
+    let plan_detail = LocalResource::new(move || {
+        let api = detail_api.clone();
+        let arn = plan.get();
+        async move {
+            if arn.is_empty() {
+                None
+            } else {
+                Some(api.get_response_plan(&arn).await)
+            }
+        }
+    });
 
     let start = Action::new_local(move |input: &StartIncidentInput| {
         let api = api.clone();
         let input = input.clone();
         async move { api.start_incident(&input).await }
     });
+    // The new (or, for a repeated submission, the same) incident's page.
+    Effect::new(move |_| {
+        if let Some(Ok(out)) = start.value().get() {
+            navigate(&incident_href(&out.incident_record_arn), Default::default());
+        }
+    });
+
+    let add_row = move |item_type: &'static str, kind: &'static str| {
+        let id = next_row.get_value();
+        next_row.set_value(id + 1);
+        related.update(|rows| rows.push(RelatedRow::new(id, item_type, kind)));
+    };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -61,9 +125,16 @@ pub fn StartPage() -> impl IntoView {
             plan_arn: plan.get_untracked(),
             title: title.get_untracked(),
             impact: impact.get_untracked(),
+            summary: summary.get_untracked(),
+            related: related.with_untracked(|rows| rows.iter().map(RelatedRow::form).collect()),
         };
-        match form.input(new_client_token()) {
-            Ok(input) => {
+        match form.input(String::new()) {
+            Ok(mut input) => {
+                let mut token = String::new();
+                tokens.update_value(|t| {
+                    token = t.token(&input, js_sys::Date::now(), new_client_token);
+                });
+                input.client_token = Some(token);
                 form_error.set(None);
                 start.dispatch_local(input);
             }
@@ -92,6 +163,41 @@ pub fn StartPage() -> impl IntoView {
             .into_any(),
     };
 
+    let preview = move || match plan_detail.get() {
+        None | Some(None) => None,
+        Some(Some(Err(e))) => {
+            Some(view! { <ErrorNote id="plan-preview-error" message=e.to_string() /> }.into_any())
+        }
+        Some(Some(Ok(detail))) => Some(
+            view! {
+                <section class="plan-preview" id="plan-preview" aria-label="What this plan does">
+                    <h2>"Without overrides, this plan opens"</h2>
+                    <dl>
+                        {plan_defaults(&detail)
+                            .into_iter()
+                            .map(|(label, text)| {
+                                view! {
+                                    <dt>{label}</dt>
+                                    <dd>{text}</dd>
+                                }
+                            })
+                            .collect_view()}
+                    </dl>
+                </section>
+            }
+            .into_any(),
+        ),
+    };
+
+    let rows = move || {
+        related
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| related_row_view(i + 1, row, related))
+            .collect_view()
+    };
+
     view! {
         <section class="page">
             <h1>"Start incident"</h1>
@@ -106,6 +212,7 @@ pub fn StartPage() -> impl IntoView {
                 >
                     {plan_options}
                 </select>
+                {preview}
                 <TextField
                     id="title"
                     label="Title (optional: overrides the plan's)"
@@ -113,6 +220,33 @@ pub fn StartPage() -> impl IntoView {
                     maxlength="200"
                 />
                 <ImpactSelect id="impact" label="Impact" value=impact default_label="Plan default" />
+                <TextArea
+                    id="summary"
+                    label="Summary (optional: overrides the plan's)"
+                    value=summary
+                    rows="3"
+                    maxlength="8000"
+                />
+                <fieldset class="related-rows" id="start-related">
+                    <legend>"Involved resources and related items"</legend>
+                    {rows}
+                    <div class="actions">
+                        <button
+                            type="button"
+                            id="add-involved-resource"
+                            on:click=move |_| add_row("INVOLVED_RESOURCE", "arn")
+                        >
+                            "Add involved resource"
+                        </button>
+                        <button
+                            type="button"
+                            id="add-related-item"
+                            on:click=move |_| add_row("OTHER", "url")
+                        >
+                            "Add related item"
+                        </button>
+                    </div>
+                </fieldset>
                 <div class="actions">
                     <button type="submit" id="start-submit" disabled=move || start.pending().get()>
                         {move || if start.pending().get() { "Starting…" } else { "Start incident" }}
@@ -130,24 +264,85 @@ pub fn StartPage() -> impl IntoView {
                 start
                     .value()
                     .get()
-                    .map(|result| match result {
-                        Ok(out) => {
-                            view! {
-                                <p class="ok" id="start-result" role="status">
-                                    "Incident started: "
-                                    <A href=incident_href(&out.incident_record_arn)>
-                                        <span id="new-incident-link">{out.incident_record_arn.clone()}</span>
-                                    </A>
-                                </p>
-                            }
-                                .into_any()
-                        }
-                        Err(e) => {
-                            view! { <ErrorNote id="start-error" message=e.to_string() /> }.into_any()
-                        }
-                    })
+                    .and_then(Result::err)
+                    .map(|e| view! { <ErrorNote id="start-error" message=e.to_string() /> })
             }}
         </section>
     }
     .into_any()
+}
+
+/// Row `n` (1-based, as error messages count) of the related items, with a Remove button.
+fn related_row_view(n: usize, row: RelatedRow, rows: RwSignal<Vec<RelatedRow>>) -> impl IntoView {
+    let id = row.id;
+    let type_id = format!("related-type-{id}");
+    let kind_id = format!("related-kind-{id}");
+    let value_id = format!("related-value-{id}");
+    let title_id = format!("related-title-{id}");
+    view! {
+        <div class="related-row" data-row=n>
+            <label for=type_id.clone()>{format!("Item {n} type")}</label>
+            <select
+                id=type_id
+                class="related-type"
+                prop:value=move || row.item_type.get()
+                on:change=move |ev| row.item_type.set(event_target_value(&ev))
+            >
+                {ITEM_TYPES
+                    .iter()
+                    .map(|t| {
+                        view! {
+                            <option value=*t selected=move || row.item_type.with(|x| x == t)>
+                                {*t}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <label for=kind_id.clone()>"Value kind"</label>
+            <select
+                id=kind_id
+                class="related-kind"
+                prop:value=move || row.kind.get()
+                on:change=move |ev| row.kind.set(event_target_value(&ev))
+            >
+                {VALUE_KINDS
+                    .iter()
+                    .map(|(v, label)| {
+                        view! {
+                            <option value=*v selected=move || row.kind.with(|x| x == v)>
+                                {*label}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <label for=value_id.clone()>"ARN, URL, metric definition or PagerDuty incident id"</label>
+            <input
+                id=value_id
+                class="related-value"
+                type="text"
+                maxlength="4000"
+                prop:value=move || row.value.get()
+                on:input=move |ev| row.value.set(event_target_value(&ev))
+            />
+            <label for=title_id.clone()>"Title (optional)"</label>
+            <input
+                id=title_id
+                class="related-title"
+                type="text"
+                maxlength="200"
+                prop:value=move || row.title.get()
+                on:input=move |ev| row.title.set(event_target_value(&ev))
+            />
+            <button
+                type="button"
+                class="related-remove"
+                aria-label=format!("Remove item {n}")
+                on:click=move |_| rows.update(|list| list.retain(|r| r.id != id))
+            >
+                "Remove"
+            </button>
+        </div>
+    }
 }

@@ -114,7 +114,7 @@ def test_the_binary_alone_in_an_empty_directory_serves_the_app(tmp_path, browser
     problems: list[str] = []
     try:
         assert "serving the web app compiled into this binary" in server.log(), (
-            f"{BIN} carries no app: build it with `make build` (cargo feature embed-web)"
+            f"{BIN} carries no app: build it with `make build` (or cargo with --features tocsin-server/embed-web)"
         )
         serves_the_app(server.base)
         index = fetch(f"{server.base}/")[2].decode()

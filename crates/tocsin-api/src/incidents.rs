@@ -358,6 +358,11 @@ pub struct StartIncidentInput {
     /// Overrides the plan's impact (1-5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impact: Option<i32>,
+    /// Overrides the plan's summary (at most 8000 characters) for a new incident. A Tocsin
+    /// extension: not in ssm-incidents 2018-05-10, where a summary is set afterwards with
+    /// UpdateIncidentRecord; a trigger merged into an open incident leaves its summary alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     /// What triggered it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_details: Option<TriggerDetails>,

@@ -25,6 +25,7 @@ pub mod receivers;
 pub mod replication;
 pub mod sns;
 pub mod ssm;
+pub mod timeline;
 
 /// A point in time as AWS JSON protocols encode it: seconds since the Unix epoch, with a
 /// fractional part for sub-second precision.

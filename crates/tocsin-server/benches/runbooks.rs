@@ -66,6 +66,7 @@ fn runbooks(c: &mut Criterion) {
                 response_plan_arn: "arn:aws:ssm-incidents::000000000000:response-plan/bench".into(),
                 title: None,
                 impact: None,
+                summary: None,
                 trigger: serde_json::from_value(json!({"source": "bench", "timestamp": 0.0}))
                     .unwrap(),
                 related_items: Vec::new(),

@@ -765,6 +765,7 @@ async fn run_target(
         response_plan_arn: target.arn.clone(),
         title: a.hints.title.clone(),
         impact: a.hints.impact,
+        summary: None,
         trigger: TriggerDetails {
             source: truncate_chars(a.envelope["source"].as_str().unwrap_or_default(), 50),
             timestamp: received_at,

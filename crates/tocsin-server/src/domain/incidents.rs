@@ -31,7 +31,7 @@ use crate::domain::validate::{self, Page};
 use crate::store::{IncidentQuery, StoreError, StoreTx, StoredIncident};
 
 /// `incidentRecordSource.source` of incidents started by hand through the API.
-pub const MANUAL_SOURCE: &str = "aws.ssm-incidents.custom";
+pub const MANUAL_SOURCE: &str = tocsin_api::timeline::MANUAL_SOURCE;
 
 /// A request to open an incident (from `StartIncident` or a rule target).
 #[derive(Debug, Clone)]
@@ -42,6 +42,9 @@ pub struct NewIncident {
     pub title: Option<String>,
     /// Overrides the plan's impact.
     pub impact: Option<i32>,
+    /// Overrides the plan's summary for a new incident (Tocsin's `StartIncident` extension;
+    /// a merge or a replay leaves the open incident's summary alone).
+    pub summary: Option<String>,
     /// What triggered it.
     pub trigger: TriggerDetails,
     /// Items to attach.
@@ -130,6 +133,7 @@ pub fn validate_related_item(at: &str, item: &RelatedItem) -> ApiResult<()> {
 pub fn validate_new_incident(req: &NewIncident) -> ApiResult<()> {
     validate::arn("responsePlanArn", &req.response_plan_arn)?;
     validate::opt_length("title", req.title.as_deref(), 200)?;
+    validate::opt_length("summary", req.summary.as_deref(), 8000)?;
     if let Some(impact) = req.impact {
         validate::impact("impact", impact)?;
     }
@@ -573,7 +577,11 @@ pub async fn start_incident_holding(
                     invoked_by: req.invoked_by.clone(),
                     resource_arn: req.trigger.trigger_arn.clone(),
                 },
-                summary: template.summary.clone(),
+                summary: req
+                    .summary
+                    .clone()
+                    .filter(|s| !s.trim().is_empty())
+                    .or_else(|| template.summary.clone()),
                 resolved_time: None,
                 automation_executions: None,
                 chat_channel: plan.plan.chat_channel.clone(),
@@ -601,6 +609,7 @@ pub async fn start_incident_holding(
                 json!({
                     "title": stored.record.title,
                     "impact": stored.record.impact,
+                    "createdBy": req.created_by,
                     "responsePlanArn": plan.plan.arn,
                     "triggerDetails": req.trigger,
                 }),
@@ -787,6 +796,8 @@ pub async fn update_incident(
         )),
         other => other.into(),
     })?;
+    // Who changed it, beside the changes (`tocsin_api::timeline::story` names them).
+    changes.insert("updatedBy".into(), json!(principal));
     append_timeline(
         tx,
         timeline_entry(

@@ -244,66 +244,13 @@ pub async fn queue_confirmation(
     .await
 }
 
-/// A sentence for a timeline entry: the "latest" line of a notice ("Deduplicated trigger
-/// from aws.cloudwatch", "Impact 3 → 1", a note's text).
+/// A sentence for a timeline entry: the "latest" line of a notice
+/// ([`tocsin_api::timeline::story`], the words the app shows), with who acted.
 pub fn timeline_words(e: &tocsin_api::incidents::TimelineEvent) -> String {
-    use tocsin_api::native::timeline_event_types as kinds;
-    let data: serde_json::Value = serde_json::from_str(&e.event_data)
-        .unwrap_or(serde_json::Value::String(e.event_data.clone()));
-    let field = |k: &str| {
-        data.get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let words = match e.event_type.as_str() {
-        kinds::INCIDENT_CREATED => format!(
-            "Incident created from {}",
-            data.pointer("/triggerDetails/source")
-                .and_then(|v| v.as_str())
-                .unwrap_or("a manual start")
-        ),
-        kinds::TRIGGER_DEDUPLICATED => match data.get("count").and_then(|c| c.as_u64()) {
-            Some(n) if n > 1 => format!("{n} deduplicated triggers from {}", field("source")),
-            _ => format!("Deduplicated trigger from {}", field("source")),
-        },
-        kinds::INCIDENT_UPDATED => {
-            let changes: Vec<String> = data
-                .as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| match (v.get("from"), v.get("to")) {
-                            (Some(from), Some(to)) if k != "summary" => format!(
-                                "{k} {} → {}",
-                                from.as_str()
-                                    .map(str::to_owned)
-                                    .unwrap_or_else(|| from.to_string()),
-                                to.as_str()
-                                    .map(str::to_owned)
-                                    .unwrap_or_else(|| to.to_string())
-                            ),
-                            _ => format!("{k} changed"),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            format!("Updated: {}", changes.join(", "))
-        }
-        kinds::INCIDENT_RESOLVED => format!("Resolved by {}", field("resolvedBy")),
-        kinds::AUTOMATION_STARTED => format!("Runbook {} started", field("documentName")),
-        kinds::AUTOMATION_WAITING => {
-            let message = field("message");
-            if message.is_empty() {
-                format!("Runbook step {} is waiting", field("stepName"))
-            } else {
-                format!("Runbook step {} is waiting: {message}", field("stepName"))
-            }
-        }
-        kinds::AUTOMATION_ENDED => format!("Runbook ended: {}", field("status")),
-        _ => match &data {
-            serde_json::Value::String(text) => text.clone(),
-            other => format!("{}: {other}", e.event_type),
-        },
+    let story = tocsin_api::timeline::story(&e.event_type, &e.event_data);
+    let words = match story.actor {
+        Some(actor) if !story.sentence.contains(&actor) => format!("{} ({actor})", story.sentence),
+        _ => story.sentence,
     };
     truncate(&words, 300)
 }

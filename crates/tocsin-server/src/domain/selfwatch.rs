@@ -98,6 +98,7 @@ pub async fn dead_letter(
                 .collect(),
         ),
         impact: None,
+        summary: None,
         trigger: TriggerDetails {
             source: "tocsin".into(),
             timestamp: now,

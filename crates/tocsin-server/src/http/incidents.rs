@@ -414,6 +414,7 @@ async fn start_incident(
         response_plan_arn: input.response_plan_arn,
         title: input.title,
         impact: input.impact,
+        summary: input.summary,
         trigger: input.trigger_details.unwrap_or(TriggerDetails {
             source: MANUAL_SOURCE.into(),
             timestamp: clock::now(),

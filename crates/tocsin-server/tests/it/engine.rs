@@ -62,6 +62,7 @@ fn trigger(dedupe: Option<&str>, token: Option<&str>) -> NewIncident {
         response_plan_arn: "arn:aws:ssm-incidents::000000000000:response-plan/web".into(),
         title: None,
         impact: None,
+        summary: None,
         trigger: TriggerDetails {
             source: "aws.cloudwatch".into(),
             timestamp: 1_700_000_000.0,
@@ -780,4 +781,76 @@ async fn rule_and_target_limits() {
         .await
         .unwrap();
     assert_eq!(stored.len(), 5, "nothing written by the refused calls");
+}
+
+#[tokio::test]
+async fn a_summary_override_applies_to_a_new_incident_only() {
+    // (case, summary sent with the first trigger, with the second (merged by dedupe
+    // string), expected summary of the one open incident or the error code)
+    let cases: &[(&str, Option<&str>, Option<&str>, Result<Option<&str>, &str>)] = &[
+        ("none: the plan's", None, None, Ok(Some("Plan summary"))),
+        (
+            "blank: the plan's",
+            Some("  "),
+            None,
+            Ok(Some("Plan summary")),
+        ),
+        (
+            "override",
+            Some("EU checkout"),
+            None,
+            Ok(Some("EU checkout")),
+        ),
+        (
+            "a merge keeps the open incident's",
+            Some("EU checkout"),
+            Some("Something else"),
+            Ok(Some("EU checkout")),
+        ),
+        (
+            "too long",
+            Some(&*"x".repeat(8001)),
+            None,
+            Err("ValidationException"),
+        ),
+    ];
+    for (case, first, second, expected) in cases {
+        let s = store().await;
+        create_plan(
+            &s,
+            json!({"name": "web", "incidentTemplate": {"title": "T", "impact": 3,
+                   "summary": "Plan summary", "dedupeString": "web"}}),
+        )
+        .await
+        .unwrap();
+        let sends = match second {
+            Some(_) => vec![*first, *second],
+            None => vec![*first],
+        };
+        let mut outcome = Err("not started");
+        for summary in sends {
+            let mut req = trigger(None, None);
+            req.summary = summary.map(|s| s.to_string());
+            let mut tx = s.write().await.unwrap();
+            match incidents::start_incident(tx.as_mut(), &ServerConfig::default(), req).await {
+                Ok(o) => {
+                    tx.commit().await.unwrap();
+                    outcome = Ok(o.arn().to_owned());
+                }
+                Err(e) => outcome = Err(code(&e)),
+            }
+        }
+        match (expected, outcome) {
+            (Ok(summary), Ok(arn)) => {
+                let mut tx = s.read().await.unwrap();
+                let record = incidents::get_incident_record(tx.as_mut(), &arn)
+                    .await
+                    .unwrap()
+                    .record;
+                assert_eq!(record.summary.as_deref(), *summary, "{case}");
+            }
+            (Err(code), Err(got)) => assert_eq!(*code, got, "{case}"),
+            (want, got) => panic!("{case}: expected {want:?}, got {got:?}"),
+        }
+    }
 }

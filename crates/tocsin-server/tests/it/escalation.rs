@@ -294,6 +294,7 @@ async fn an_acknowledgement_holds_the_escalation_until_it_lapses() {
             response_plan_arn: "arn:aws:ssm-incidents::000000000000:response-plan/db".into(),
             title: None,
             impact: None,
+            summary: None,
             trigger: tocsin_api::incidents::TriggerDetails {
                 source: "test".into(),
                 timestamp: 0.0,

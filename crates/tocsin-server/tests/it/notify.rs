@@ -652,7 +652,7 @@ async fn response_plans_notify_their_topics_and_the_incident_keeps_a_delivery_lo
         text.contains("Impact: 2 (High)") && text.contains("Status: OPEN"),
         "{text}"
     );
-    assert!(text.contains("Latest: Incident created from"), "{text}");
+    assert!(text.contains("Latest: Incident started by hand"), "{text}");
     let link = opening["blocks"].as_array().unwrap().last().unwrap()["elements"][0]["url"]
         .as_str()
         .unwrap()
