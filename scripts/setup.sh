@@ -19,7 +19,8 @@
 #   - wrk (apt: the load generator of `make bench-ingest`)
 #   - .venv with the Python packages in tests/e2e/requirements.txt (boto3, pytest, playwright)
 #   - nodejs and npm (apt; Debian 12's Node 18.20) when `node` or `npm` is not on PATH, and the
-#     AWS SDK for JavaScript v3 in tests/e2e/js (`npm ci`: the exact versions of its
+#     AWS SDK for JavaScript v3 and axe-core (the accessibility checker the browser tests
+#     inject) in tests/e2e/js (`npm ci`: the exact versions of its
 #     package-lock.json, chosen to run on Node 18) when its node_modules is missing or older
 #     than package-lock.json
 #
@@ -205,8 +206,9 @@ else
 fi
 # Playwright drives Debian's /usr/bin/chromium (never `playwright install`).
 
-# --- (g) Node.js and the AWS SDK for JavaScript v3 (tests/e2e/test_js_sdk.py) --------------
-step "Node.js and npm (the AWS SDK for JavaScript end-to-end test)"
+# --- (g) Node.js, the AWS SDK for JavaScript v3 (tests/e2e/test_js_sdk.py) and axe-core
+#         (tests/e2e/test_accessibility_browser.py) ----------------------------------------
+step "Node.js and npm (the AWS SDK for JavaScript end-to-end test, axe-core)"
 # Only when missing: a node from elsewhere (e.g. a newer one) is used as it is.
 command -v node >/dev/null 2>&1 || apt_install nodejs
 command -v npm >/dev/null 2>&1 || apt_install npm
@@ -214,7 +216,7 @@ command -v node >/dev/null 2>&1 || die "node not found after installing Debian's
 command -v npm >/dev/null 2>&1 || die "npm not found after installing Debian's npm"
 ok "node $(node --version); npm $(npm --version)"
 
-step "AWS SDK for JavaScript v3 in tests/e2e/js (npm ci from package-lock.json)"
+step "AWS SDK for JavaScript v3 and axe-core in tests/e2e/js (npm ci from package-lock.json)"
 # npm writes node_modules/.package-lock.json last, so its age is that of a complete install
 # (an interrupted one has none and is redone).
 JS_STAMP="$JS_DIR/node_modules/.package-lock.json"

@@ -90,6 +90,27 @@ impl WallState {
                 state.windows.insert(window.id.clone(), window);
             }
         }
+        // History first: the snapshot's newest entries (newest first), keyed below every
+        // change-feed id so they never collide with entries that arrive later.
+        for (i, recent) in snapshot
+            .recent_activity
+            .into_iter()
+            .take(TICKER_CAPACITY)
+            .enumerate()
+        {
+            let event = recent.event;
+            state.ticker.push_back(TickerItem {
+                change_id: -1 - i as i64,
+                incident_arn: event.incident_record_arn.clone(),
+                incident_title: recent.incident_title,
+                event_time: event.event_time,
+                summary: one_line(
+                    &story(&event.event_type, &event.event_data).sentence,
+                    TICKER_TEXT_CHARS,
+                ),
+                event_type: event.event_type,
+            });
+        }
         state
     }
 
@@ -416,6 +437,7 @@ pub fn card_key(incident: &WallIncident) -> String {
 mod tests {
     use super::*;
     use tocsin_api::incidents::{IncidentRecord, IncidentRecordSource};
+    use tocsin_api::native::RecentActivity;
 
     fn incident(
         arn: &str,
@@ -484,7 +506,54 @@ mod tests {
                 incident("d", 2, 50.0, IncidentRecordStatus::Resolved),
             ],
             maintenance_windows: Vec::new(),
+            recent_activity: Vec::new(),
         })
+    }
+
+    #[test]
+    fn the_ticker_starts_with_the_snapshots_recent_activity() {
+        let recent = |arn: &str, id: &str, time: f64, title: &str| RecentActivity {
+            incident_title: title.to_owned(),
+            event: event(arn, id, time, r#"{"content":"rolled back"}"#),
+        };
+        let mut wall = WallState::from_snapshot(WallSnapshot {
+            as_of_change_id: 10,
+            generated_at: 0.0,
+            incidents: vec![incident("a", 1, 100.0, IncidentRecordStatus::Open)],
+            maintenance_windows: Vec::new(),
+            recent_activity: vec![
+                recent("a", "e2", 300.0, "title a"),
+                recent("gone", "e1", 200.0, "Resolved last week"),
+            ],
+        });
+        let ticker: Vec<(i64, String, String)> = wall
+            .ticker()
+            .map(|t| (t.change_id, t.incident_title.clone(), t.summary.clone()))
+            .collect();
+        assert_eq!(
+            ticker,
+            [
+                (
+                    -1,
+                    "title a".to_owned(),
+                    "Custom Event: rolled back".to_owned()
+                ),
+                (
+                    -2,
+                    "Resolved last week".to_owned(),
+                    "Custom Event: rolled back".to_owned()
+                ),
+            ]
+        );
+        // What arrives later goes in front of the history.
+        wall.apply(&entry(
+            11,
+            Change::TimelineEventAdded(event("a", "e3", 400.0, r#"{"content":"fixed"}"#)),
+        ));
+        assert_eq!(
+            wall.ticker().map(|t| t.change_id).collect::<Vec<_>>(),
+            [11, -1, -2]
+        );
     }
 
     #[test]
@@ -850,6 +919,7 @@ mod tests {
                 window("mw-now", WindowStatus::Active, 500.0, 4_000.0),
                 window("mw-gone", WindowStatus::Ended, 100.0, 200.0),
             ],
+            recent_activity: Vec::new(),
         });
         assert_eq!(window_ids(&wall), ["mw-now", "mw-soon", "mw-late"]);
         assert!(wall.is_empty(), "windows are not incidents");

@@ -51,10 +51,11 @@ pub fn IncidentsPage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>"Incidents"</h1>
-            <div class="tabs" role="tablist">
+            // Links to the two lists (the current one marked), not ARIA tabs.
+            <nav class="tabs" aria-label="Incidents by status">
                 {tab(IncidentRecordStatus::Open, "Open")}
                 {tab(IncidentRecordStatus::Resolved, "Resolved")}
-            </div>
+            </nav>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                     {move || Suspend::new(async move {

@@ -8,7 +8,7 @@ use crate::api::new_client_token;
 use crate::auth::session::use_auth;
 use crate::auth::{Control, cannot_message, may};
 use crate::components::error_note::ErrorNote;
-use crate::components::fields::{ImpactSelect, TextArea, TextField};
+use crate::components::fields::{ImpactSelect, SelectField, TextArea, TextField};
 use crate::format::incident_href;
 use crate::forms::related::{RelatedItemForm, VALUE_KINDS};
 use crate::forms::start::{ClientTokens, StartForm, plan_defaults, plan_label};
@@ -275,65 +275,36 @@ pub fn StartPage() -> impl IntoView {
 /// Row `n` (1-based, as error messages count) of the related items, with a Remove button.
 fn related_row_view(n: usize, row: RelatedRow, rows: RwSignal<Vec<RelatedRow>>) -> impl IntoView {
     let id = row.id;
-    let type_id = format!("related-type-{id}");
-    let kind_id = format!("related-kind-{id}");
-    let value_id = format!("related-value-{id}");
-    let title_id = format!("related-title-{id}");
     view! {
-        <div class="related-row" data-row=n>
-            <label for=type_id.clone()>{format!("Item {n} type")}</label>
-            <select
-                id=type_id
+        <fieldset class="related-row" data-row=n>
+            <legend>{format!("Item {n}")}</legend>
+            <SelectField
+                id=format!("related-type-{id}")
                 class="related-type"
-                prop:value=move || row.item_type.get()
-                on:change=move |ev| row.item_type.set(event_target_value(&ev))
-            >
-                {ITEM_TYPES
-                    .iter()
-                    .map(|t| {
-                        view! {
-                            <option value=*t selected=move || row.item_type.with(|x| x == t)>
-                                {*t}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-            <label for=kind_id.clone()>"Value kind"</label>
-            <select
-                id=kind_id
-                class="related-kind"
-                prop:value=move || row.kind.get()
-                on:change=move |ev| row.kind.set(event_target_value(&ev))
-            >
-                {VALUE_KINDS
-                    .iter()
-                    .map(|(v, label)| {
-                        view! {
-                            <option value=*v selected=move || row.kind.with(|x| x == v)>
-                                {*label}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-            <label for=value_id.clone()>"ARN, URL, metric definition or PagerDuty incident id"</label>
-            <input
-                id=value_id
-                class="related-value"
-                type="text"
-                maxlength="4000"
-                prop:value=move || row.value.get()
-                on:input=move |ev| row.value.set(event_target_value(&ev))
+                label="Type"
+                value=row.item_type
+                options=ITEM_TYPES.iter().map(|t| (*t, *t)).collect()
             />
-            <label for=title_id.clone()>"Title (optional)"</label>
-            <input
-                id=title_id
+            <SelectField
+                id=format!("related-kind-{id}")
+                class="related-kind"
+                label="Value kind"
+                value=row.kind
+                options=VALUE_KINDS.to_vec()
+            />
+            <TextField
+                id=format!("related-value-{id}")
+                class="related-value"
+                label="ARN, URL, metric definition or PagerDuty incident id"
+                value=row.value
+                maxlength="4000"
+            />
+            <TextField
+                id=format!("related-title-{id}")
                 class="related-title"
-                type="text"
+                label="Title (optional)"
+                value=row.title
                 maxlength="200"
-                prop:value=move || row.title.get()
-                on:input=move |ev| row.title.set(event_target_value(&ev))
             />
             <button
                 type="button"
@@ -343,6 +314,6 @@ fn related_row_view(n: usize, row: RelatedRow, rows: RwSignal<Vec<RelatedRow>>) 
             >
                 "Remove"
             </button>
-        </div>
+        </fieldset>
     }
 }

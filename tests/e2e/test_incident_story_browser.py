@@ -98,3 +98,30 @@ def test_every_timeline_entry_is_a_sentence_and_the_page_fits_a_phone(tocsin, br
     page.screenshot(path=str(ARTIFACTS / "incident-story-phone.png"), full_page=True)
     assert overflow <= 0, f"the incident page scrolls sideways by {overflow}px at 390 px"
     assert not problems, problems
+
+
+def test_the_walls_recent_activity_comes_from_history_on_load(tocsin, browser, admin_credentials):
+    plan = create_plan(tocsin, admin_credentials)
+    first = start_incident(tocsin, admin_credentials, plan, "Checkout failing")
+    start_incident(tocsin, admin_credentials, plan, "Search slow")
+    tocsin.post_json(
+        "/createTimelineEvent",
+        {"incidentRecordArn": first, "eventTime": time.time(), "eventType": "Note",
+         "eventData": json.dumps({"content": "Rolled back 4.2"})},
+        headers=bearer(admin_credentials),
+    )
+    problems: list[str] = []
+    page = accepting_page(browser, "wall", problems, [], width=1600)
+    sign_in(page, tocsin.base, admin_credentials, "/wall")
+    expect(page.locator("article.incident-card")).to_have_count(2, timeout=LIVE_TIMEOUT_MS)
+    # Right after load, nothing having happened since: the entries from history.
+    items = page.locator(".ticker li")
+    expect(items).to_have_count(3)
+    texts = items.all_inner_texts()
+    assert "Rolled back 4.2" in texts[0] and "Checkout failing" in texts[0], texts
+    assert sum("Incident started by hand" in t for t in texts) == 2, texts
+    assert not any('{"' in t for t in texts), texts
+    # Each card ends with the same kind of sentence and its age.
+    latest = page.locator("article.incident-card .latest").all_inner_texts()
+    assert any(t.startswith("Rolled back 4.2 · ") and t.endswith(" ago") for t in latest), latest
+    assert not problems, problems

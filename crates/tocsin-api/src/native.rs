@@ -396,6 +396,23 @@ pub struct WallSnapshot {
     /// Maintenance windows active now or beginning within the next 24 hours, soonest first.
     #[serde(default)]
     pub maintenance_windows: Vec<crate::receivers::MaintenanceWindow>,
+    /// The newest timeline entries across every incident, open or resolved, newest first
+    /// (at most [`WALL_RECENT_ACTIVITY`]): the wall's recent activity from history on load.
+    #[serde(default)]
+    pub recent_activity: Vec<RecentActivity>,
+}
+
+/// How many timeline entries a [`WallSnapshot`] carries as recent activity.
+pub const WALL_RECENT_ACTIVITY: usize = 20;
+
+/// One timeline entry of the wall's recent activity, with its incident's title.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentActivity {
+    /// The incident's title now (empty when the incident is gone).
+    pub incident_title: String,
+    /// The entry, with its data.
+    pub event: TimelineEvent,
 }
 
 /// `GET /v1/incident?arn=…`: an incident with its whole timeline and related items.

@@ -374,6 +374,8 @@ pub trait IncidentStore: Send {
         incident_arn: &str,
         event_id: &str,
     ) -> StoreResult<bool>;
+    /// The newest `limit` timeline entries across every incident, newest first.
+    async fn recent_timeline_events(&mut self, limit: i64) -> StoreResult<Vec<TimelineEvent>>;
     /// An incident's newest timeline entry.
     async fn latest_timeline_event(
         &mut self,

@@ -19,6 +19,9 @@ pub fn SelectField(
     /// A hint shown under the field.
     #[prop(optional)]
     hint: Option<&'static str>,
+    /// CSS class of the `<select>`.
+    #[prop(optional)]
+    class: Option<&'static str>,
     /// CSS class of a `<div>` to wrap the label and the select in.
     #[prop(optional)]
     wrapper: Option<&'static str>,
@@ -28,6 +31,7 @@ pub fn SelectField(
         <select
             id=id.clone()
             name=id
+            class=class
             prop:value=move || value.get()
             on:change=move |ev| value.set(event_target_value(&ev))
         >

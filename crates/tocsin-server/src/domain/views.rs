@@ -42,11 +42,35 @@ pub async fn wall_snapshot(tx: &mut dyn StoreTx, as_of_change_id: i64) -> ApiRes
     });
     let now = clock::now();
     let maintenance_windows = crate::domain::windows::on_wall(tx, now).await?;
+    // The recent activity, titled from the open incidents, else from the store.
+    let mut recent_activity = Vec::new();
+    for event in tx
+        .recent_timeline_events(tocsin_api::native::WALL_RECENT_ACTIVITY as i64)
+        .await?
+    {
+        let open = incidents
+            .iter()
+            .find(|i| i.incident.arn == event.incident_record_arn)
+            .map(|i| i.incident.title.clone());
+        let incident_title = match open {
+            Some(title) => title,
+            None => tx
+                .incident(&event.incident_record_arn)
+                .await?
+                .map(|i| i.record.title)
+                .unwrap_or_default(),
+        };
+        recent_activity.push(tocsin_api::native::RecentActivity {
+            incident_title,
+            event,
+        });
+    }
     Ok(WallSnapshot {
         as_of_change_id,
         generated_at: now,
         incidents,
         maintenance_windows,
+        recent_activity,
     })
 }
 

@@ -248,6 +248,18 @@ impl crate::store::IncidentStore for SqliteTx {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn recent_timeline_events(&mut self, limit: i64) -> StoreResult<Vec<TimelineEvent>> {
+        bodies(
+            sqlx::query_scalar(
+                "SELECT body FROM timeline_events ORDER BY event_time DESC, seq DESC LIMIT ?",
+            )
+            .bind(limit.max(0)),
+            &mut self.tx,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn latest_timeline_event(
         &mut self,
         incident_arn: &str,
