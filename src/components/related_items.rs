@@ -10,7 +10,7 @@ use crate::components::action_error::ActionError;
 use crate::components::error_note::ErrorNote;
 use crate::components::fields::TextField;
 use crate::format::is_safe_link;
-use crate::forms::related::{RelatedItemForm, VALUE_KINDS, value_kind, value_text};
+use crate::forms::related::{RelatedItemForm, VALUE_KINDS, group_by_type, value_kind, value_text};
 
 /// One related item's value: an http(s) URL as a link that opens in a new tab without
 /// giving it this page (`a.related-link`, `rel="noopener noreferrer"`), anything else (other
@@ -36,8 +36,10 @@ pub fn RelatedValue(
     }
 }
 
-/// `section#related`: the incident's related items in `ul#related-items`, one
-/// `li.related-item[data-type][data-kind]` each (type, title, [`RelatedValue`]). For keys
+/// `section#related`: the incident's related items in `div#related-items`, grouped by type
+/// (`section.related-group[data-type]` with a heading in words, involved resources first:
+/// [`group_by_type`]), one `li.related-item[data-type][data-kind]` each (type, title,
+/// [`RelatedValue`]). For keys
 /// that may work incidents: "Remove" (`button.related-remove`, after a confirmation) and
 /// `form#related-form`, which attaches an item of any type with any kind of value
 /// (`UpdateRelatedItems`). The list comes from the page's incident; after each change made
@@ -112,10 +114,17 @@ pub fn RelatedItems(
                 .into_any();
         }
         view! {
-            <ul class="related" id="related-items">
-                {items
+            <div id="related-items">
+                {group_by_type(items)
                     .into_iter()
-                    .map(|item| {
+                    .map(|(group_type, heading, items)| {
+                        view! {
+                            <section class="related-group" data-type=group_type>
+                                <h3>{heading}</h3>
+                                <ul class="related">
+                                    {items
+                                        .into_iter()
+                                        .map(|item| {
                         let remove_control = can_work
                             .then(|| {
                                 let input = UpdateRelatedItemsInput {
@@ -153,8 +162,13 @@ pub fn RelatedItems(
                             </li>
                         }
                     })
+                                        .collect_view()}
+                                </ul>
+                            </section>
+                        }
+                    })
                     .collect_view()}
-            </ul>
+            </div>
         }
         .into_any()
     };

@@ -77,6 +77,46 @@ impl RelatedItemForm {
     }
 }
 
+/// The item types in the order the incident page lists their groups, each with its group's
+/// heading: what is broken first, then what explains it, then the rest.
+pub const GROUPS: [(&str, &str); 9] = [
+    ("INVOLVED_RESOURCE", "Involved resources"),
+    ("PARENT", "Parent incident"),
+    ("INCIDENT", "Related incidents"),
+    ("METRIC", "Metrics"),
+    ("ANALYSIS", "Analyses"),
+    ("AUTOMATION", "Runbooks"),
+    ("TASK", "Tasks"),
+    ("ATTACHMENT", "Attachments"),
+    ("OTHER", "Other links"),
+];
+
+/// `items` grouped by type as (type, heading, items in their order), groups in [`GROUPS`]
+/// order; a type outside it comes last under its own name.
+pub fn group_by_type(items: Vec<RelatedItem>) -> Vec<(String, String, Vec<RelatedItem>)> {
+    let mut groups: Vec<(String, String, Vec<RelatedItem>)> = Vec::new();
+    for item in items {
+        let item_type = item.identifier.item_type.clone();
+        match groups.iter_mut().find(|(t, _, _)| *t == item_type) {
+            Some((_, _, list)) => list.push(item),
+            None => {
+                let heading = GROUPS
+                    .iter()
+                    .find(|(t, _)| *t == item_type)
+                    .map_or_else(|| item_type.clone(), |(_, h)| (*h).to_owned());
+                groups.push((item_type, heading, vec![item]));
+            }
+        }
+    }
+    groups.sort_by_key(|(t, _, _)| {
+        GROUPS
+            .iter()
+            .position(|(g, _)| g == t)
+            .unwrap_or(GROUPS.len())
+    });
+    groups
+}
+
 /// Which of the [`VALUE_KINDS`] a value is (`""` when none is set).
 pub fn value_kind(value: &ItemValue) -> &'static str {
     if value.arn.is_some() {
@@ -115,6 +155,53 @@ pub fn value_text(value: &ItemValue) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn items_are_grouped_by_type_involved_resources_first() {
+        let item = |t: &str, url: &str| {
+            RelatedItemForm {
+                item_type: t.to_owned(),
+                kind: "url".to_owned(),
+                value: url.to_owned(),
+                title: String::new(),
+            }
+            .item()
+            .unwrap()
+        };
+        let groups = group_by_type(vec![
+            item("OTHER", "https://a"),
+            item("INVOLVED_RESOURCE", "https://b"),
+            item("OTHER", "https://c"),
+            item("METRIC", "https://d"),
+        ]);
+        let shape: Vec<(&str, &str, Vec<&str>)> = groups
+            .iter()
+            .map(|(t, h, items)| {
+                (
+                    t.as_str(),
+                    h.as_str(),
+                    items
+                        .iter()
+                        .map(|i| i.identifier.value.url.as_deref().unwrap_or_default())
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("INVOLVED_RESOURCE", "Involved resources", vec!["https://b"]),
+                ("METRIC", "Metrics", vec!["https://d"]),
+                ("OTHER", "Other links", vec!["https://a", "https://c"]),
+            ]
+        );
+        assert_eq!(GROUPS.len(), ITEM_TYPES.len());
+        assert!(
+            ITEM_TYPES
+                .iter()
+                .all(|t| GROUPS.iter().any(|(g, _)| g == t))
+        );
+    }
 
     fn form(item_type: &str, kind: &str, value: &str) -> RelatedItemForm {
         RelatedItemForm {

@@ -60,6 +60,11 @@ def test_the_start_form_opens_one_incident_with_every_override(tocsin, browser, 
     page.wait_for_url(re.compile(r"/incident\?arn="), timeout=LIVE_TIMEOUT_MS)
     arn = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["arn"][0]
     expect(page.locator("#incident-title")).to_have_text("Checkout failing in eu-west-1", timeout=LIVE_TIMEOUT_MS)
+    # The incident page lists them grouped by type, involved resources first.
+    groups = page.locator("#related-items section.related-group")
+    expect(groups).to_have_count(2, timeout=LIVE_TIMEOUT_MS)
+    assert groups.locator("h3").all_inner_texts() == ["Involved resources", "Other links"]
+    expect(groups.nth(0).locator("li.related-item")).to_contain_text(RESOURCE)
     page.screenshot(path=str(ARTIFACTS / "start-form-opened.png"), full_page=True)
 
     opened = incidents(tocsin, admin_credentials)
