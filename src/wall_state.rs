@@ -49,6 +49,24 @@ pub struct TickerItem {
     pub summary: String,
 }
 
+impl TickerItem {
+    /// The line for `event` of the incident titled `incident_title`, keyed by `change_id`;
+    /// its summary is the entry's sentence ([`story`]) on one line.
+    fn new(change_id: i64, incident_title: String, event: &TimelineEvent) -> Self {
+        Self {
+            change_id,
+            incident_arn: event.incident_record_arn.clone(),
+            incident_title,
+            event_time: event.event_time,
+            event_type: event.event_type.clone(),
+            summary: one_line(
+                &story(&event.event_type, &event.event_data).sentence,
+                TICKER_TEXT_CHARS,
+            ),
+        }
+    }
+}
+
 /// Open incidents by ARN, plus the ticker, plus the change-feed position they reflect.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WallState {
@@ -98,18 +116,11 @@ impl WallState {
             .take(TICKER_CAPACITY)
             .enumerate()
         {
-            let event = recent.event;
-            state.ticker.push_back(TickerItem {
-                change_id: -1 - i as i64,
-                incident_arn: event.incident_record_arn.clone(),
-                incident_title: recent.incident_title,
-                event_time: event.event_time,
-                summary: one_line(
-                    &story(&event.event_type, &event.event_data).sentence,
-                    TICKER_TEXT_CHARS,
-                ),
-                event_type: event.event_type,
-            });
+            state.ticker.push_back(TickerItem::new(
+                -1 - i as i64,
+                recent.incident_title,
+                &recent.event,
+            ));
         }
         state
     }
@@ -218,17 +229,8 @@ impl WallState {
                 incident.latest_timeline_event = Some(event.clone());
             }
         }
-        self.ticker.push_front(TickerItem {
-            change_id,
-            incident_arn: event.incident_record_arn.clone(),
-            incident_title: title,
-            event_time: event.event_time,
-            event_type: event.event_type.clone(),
-            summary: one_line(
-                &story(&event.event_type, &event.event_data).sentence,
-                TICKER_TEXT_CHARS,
-            ),
-        });
+        self.ticker
+            .push_front(TickerItem::new(change_id, title, event));
         self.ticker.truncate(TICKER_CAPACITY);
     }
 
