@@ -48,8 +48,9 @@ def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
 
 
 def hashed_assets(index_html: str) -> list[str]:
-    """The content-hashed files `index.html` loads (`/tocsin-web-<hash>_bg.wasm`, …)."""
-    return sorted(set(re.findall(r"""["'](/[\w.-]+-[0-9a-f]{16}(?:_bg)?\.\w+)["']""", index_html)))
+    """The content-hashed files `index.html` loads (`/tocsin-web-<hash>_bg.wasm`, …). Trunk
+    prints its 64-bit hash without leading zeros: 16 hex digits, sometimes fewer."""
+    return sorted(set(re.findall(r"""["'](/[\w.-]+-[0-9a-f]{12,16}(?:_bg)?\.\w+)["']""", index_html)))
 
 
 def wall_goes_live(browser, base: str, credentials: tuple[str, str], name: str, problems: list):

@@ -5,7 +5,7 @@
 //! an extension: an old hashed asset, an absent `config.json`) is a 404, never the app's HTML.
 //! Other methods on unknown paths get a JSON 404.
 //!
-//! Caching: trunk's content-hashed assets (`tocsin-web-<16 hex>_bg.wasm`, `main-<16 hex>.css`)
+//! Caching: trunk's content-hashed assets (`tocsin-web-<hash>_bg.wasm`, `main-<hash>.css`)
 //! are `public, max-age=31536000, immutable`; everything else (`index.html`, `config.json`,
 //! the SPA fallback) is `no-cache`, so a deploy is picked up on the next load.
 
@@ -180,20 +180,25 @@ pub fn is_file_path(path: &str) -> bool {
 }
 
 /// Whether a path names one of trunk's content-hashed assets: a file whose name carries
-/// `-<16 lowercase hex digits>` before its extension or a `_bg` suffix
-/// (`/tocsin-web-91897d8f9b4e7a15_bg.wasm`, `/main-46fbdcc4acac9220.css`).
+/// `-<hash>` before its extension or a `_bg` suffix, the hash being 12 to 16 lowercase hex
+/// digits (`/tocsin-web-91897d8f9b4e7a15_bg.wasm`, `/main-46fbdcc4acac9220.css`). Trunk
+/// prints its 64-bit hash without leading zeros (`tocsin-web-6c3e532ab4b6dcc.js`), so one
+/// build in sixteen has a 15-digit hash; shorter ones (one in 65,536) are served `no-cache`,
+/// which costs a revalidation, never a stale app.
 pub fn is_hashed_asset(path: &str) -> bool {
+    const DIGITS: std::ops::RangeInclusive<usize> = 12..=16;
     let name = path.rsplit('/').next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default();
     let Some((_, tail)) = stem.rsplit_once('-') else {
         return false;
     };
-    let (hash, rest) = tail.split_at(tail.len().min(16));
-    hash.len() == 16
+    let hash = tail.split('_').next().unwrap_or_default();
+    let rest = &tail[hash.len()..];
+    DIGITS.contains(&hash.len())
         && hash
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        && (rest.is_empty() || rest.starts_with('_'))
+        && (rest.is_empty() || rest == "_bg")
         && name.len() > stem.len()
 }
 
@@ -285,6 +290,8 @@ mod tests {
             "/tocsin-web-91897d8f9b4e7a15.js",
             "/main-46fbdcc4acac9220.css",
             "/favicon-9ccc5ff6d4cb50cc.svg",
+            "/tocsin-web-6c3e532ab4b6dcc_bg.wasm",
+            "/tocsin-web-6c3e532ab4b6dcc.js",
         ] {
             assert!(is_hashed_asset(hashed), "{hashed}");
         }
@@ -293,8 +300,10 @@ mod tests {
             "/config.json",
             "/wall",
             "/",
-            "/main-46fbdcc4acac922.css",
+            "/main-46fbdcc4aca.css",
+            "/main-46fbdcc4acac92201.css",
             "/main-46FBDCC4ACAC9220.css",
+            "/tocsin-web-6c3e532ab4b6dcc_xx.js",
             "/main-46fbdcc4acac9220x.css",
             "/main-46fbdcc4acac9220",
         ] {
