@@ -52,5 +52,7 @@ pub mod snippet_view;
 pub mod start_runbook_form;
 pub mod step_list;
 pub mod ticker;
+pub mod time_scrubber;
 pub mod timeline;
 pub mod topic_item;
+pub mod wall_row;

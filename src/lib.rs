@@ -31,6 +31,7 @@ pub mod live;
 pub mod pages;
 pub mod pattern_check;
 pub mod runbook;
+pub mod wall_layout;
 pub mod wall_state;
 
 use leptos::prelude::*;

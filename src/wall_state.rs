@@ -39,6 +39,9 @@ pub struct TickerItem {
     pub change_id: i64,
     /// The incident's ARN.
     pub incident_arn: String,
+    /// The timeline entry's id (with `change_id`, what keys the ticker's line: lines from
+    /// a snapshot are numbered from -1 in every snapshot).
+    pub event_id: String,
     /// The incident's title when it was known, otherwise empty.
     pub incident_title: String,
     /// When the entry happened.
@@ -56,6 +59,7 @@ impl TickerItem {
         Self {
             change_id,
             incident_arn: event.incident_record_arn.clone(),
+            event_id: event.event_id.clone(),
             incident_title,
             event_time: event.event_time,
             event_type: event.event_type.clone(),
@@ -509,6 +513,7 @@ mod tests {
             ],
             maintenance_windows: Vec::new(),
             recent_activity: Vec::new(),
+            feed_horizon: None,
         })
     }
 
@@ -527,6 +532,7 @@ mod tests {
                 recent("a", "e2", 300.0, "title a"),
                 recent("gone", "e1", 200.0, "Resolved last week"),
             ],
+            feed_horizon: None,
         });
         let ticker: Vec<(i64, String, String)> = wall
             .ticker()
@@ -922,6 +928,7 @@ mod tests {
                 window("mw-gone", WindowStatus::Ended, 100.0, 200.0),
             ],
             recent_activity: Vec::new(),
+            feed_horizon: None,
         });
         assert_eq!(window_ids(&wall), ["mw-now", "mw-soon", "mw-late"]);
         assert!(wall.is_empty(), "windows are not incidents");

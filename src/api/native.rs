@@ -15,6 +15,12 @@ impl Api {
         self.get_json("/v1/wall").await
     }
 
+    /// `GET /v1/wall?at=…`: the wall as it stood at `at` (epoch seconds), replayed from the
+    /// change feed; a 400 when `at` lies before the feed's horizon.
+    pub async fn wall_at(&self, at: f64) -> Result<WallSnapshot, ApiError> {
+        self.get_json(&format!("/v1/wall?at={at:.3}")).await
+    }
+
     /// `GET /v1/incident?arn=…`: one incident with its timeline and related items.
     pub async fn incident_detail(&self, arn: &str) -> Result<IncidentDetail, ApiError> {
         self.get_json(&format!("/v1/incident?arn={}", encode_component(arn)))

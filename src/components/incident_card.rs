@@ -85,6 +85,10 @@ pub fn IncidentCard(
                 <span class="age" title="Open for">
                     {move || format_age(now.get() - created)}
                 </span>
+                {move || {
+                    (can_ack && !kiosk.get())
+                        .then(|| view! { <AcknowledgeControl incident_arn=ack_arn.clone() /> })
+                }}
             </header>
             <h3 class="incident-title">
                 {move || {
@@ -102,10 +106,6 @@ pub fn IncidentCard(
             </p>
             {runbooks}
             {acknowledgement}
-            {move || {
-                (can_ack && !kiosk.get())
-                    .then(|| view! { <AcknowledgeControl incident_arn=ack_arn.clone() /> })
-            }}
             {latest
                 .map(|(sentence, at)| {
                     view! {

@@ -23,7 +23,7 @@ pub fn Ticker(
                 <ol>
                     <For
                         each=move || items.get()
-                        key=|item| (item.change_id, item.incident_title.clone())
+                        key=|item| (item.change_id, item.event_id.clone(), item.incident_title.clone())
                         children=|item| {
                             // The incident's title; only when it is unknown, a short id.
                             let who = if item.incident_title.is_empty() {

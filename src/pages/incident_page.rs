@@ -10,6 +10,7 @@ use tocsin_api::native::Acknowledgement;
 use crate::api::ApiError;
 use crate::auth::session::use_auth;
 use crate::auth::{Control, may};
+use crate::clock::local_datetime;
 use crate::components::acknowledgement::{AcknowledgeControl, AcknowledgementNote};
 use crate::components::connection_badge::ConnectionBadge;
 use crate::components::delivery_log::DeliveryLog;
@@ -22,6 +23,7 @@ use crate::components::incident_notes::IncidentNotes;
 use crate::components::incident_runbooks::IncidentRunbooks;
 use crate::components::incident_tags::IncidentTags;
 use crate::components::related_items::RelatedItems;
+use crate::components::time_scrubber::TimeScrubber;
 use crate::components::timeline::Timeline;
 use crate::live::{ChangeFeed, is_about_incident, use_live_resource};
 use crate::runbook::{incident_execution_ids, merge_ids};
@@ -147,6 +149,14 @@ pub fn IncidentPage() -> impl IntoView {
 
     let started_here = RwSignal::new(Vec::<String>::new());
     let execution_ids = Signal::derive(move || merge_ids(&known_ids.get(), &started_here.get()));
+    // Time travel on the timeline: the moment shown (`None`: now) and a ticking now.
+    let scrub_at = RwSignal::new(None::<f64>);
+    let scrub_now = RwSignal::new(crate::clock::now_secs());
+    let scrub_tick =
+        send_wrapper::SendWrapper::new(gloo_timers::callback::Interval::new(1_000, move || {
+            scrub_now.try_set(crate::clock::now_secs());
+        }));
+    on_cleanup(move || drop(scrub_tick));
     let loaded = Memo::new(move |previous: Option<&bool>| {
         previous.copied().unwrap_or(false) || detail.with(|d| matches!(d, Some(Ok(_))))
     });
@@ -219,9 +229,44 @@ pub fn IncidentPage() -> impl IntoView {
                         detail
                             .await
                             .map(|d| {
+                                let created = d.incident.incident.creation_time;
+                                let events = std::sync::Arc::new(d.timeline_events);
+                                let total = events.len();
+                                let until = move |at: Option<f64>| {
+                                    events
+                                        .iter()
+                                        .filter(|e| at.is_none_or(|t| e.event_time <= t))
+                                        .cloned()
+                                        .collect::<Vec<_>>()
+                                };
                                 view! {
                                     <h2>"Timeline"</h2>
-                                    <Timeline events=d.timeline_events />
+                                    <TimeScrubber
+                                        id="incident-scrub"
+                                        at=scrub_at
+                                        horizon=Signal::derive(move || Some(created))
+                                        now=scrub_now
+                                    />
+                                    {
+                                        let until = until.clone();
+                                        move || {
+                                        scrub_at
+                                            .get()
+                                            .map(|t| {
+                                                let known = until(Some(t)).len();
+                                                view! {
+                                                    <p class="as-it-stood-line" role="status">
+                                                        <span class="as-it-stood" id="timeline-as-it-stood">
+                                                            {format!(
+                                                                "As it stood at {}: {known} of {total} entries",
+                                                                local_datetime(t),
+                                                            )}
+                                                        </span>
+                                                    </p>
+                                                }
+                                            })
+                                    }}
+                                    {move || view! { <Timeline events=until(scrub_at.get()) /> }}
                                 }
                             })
                     })}

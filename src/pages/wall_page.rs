@@ -22,10 +22,52 @@ use crate::components::incident_card::IncidentCard;
 use crate::components::maintenance_strip::MaintenanceStrip;
 use crate::components::nav_bar::use_kiosk;
 use crate::components::ticker::Ticker;
+use crate::components::time_scrubber::TimeScrubber;
+use crate::components::wall_row::{WallRow, WallSummary};
 use crate::format::{backoff_delay_ms, impact_class, open_incidents_noun};
 use crate::live::{ChangeFeed, ConnectionState, state_after_failures, use_live_resource};
 use crate::use_api;
+use crate::wall_layout::{Density, PAGE_TURN_MS, WallLayout, fit, fits_screen, page_range, scale};
 use crate::wall_state::{WallState, card_key};
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
+
+/// The wall on show: the live one, or the one as it stood at a past moment.
+#[derive(Clone, Copy)]
+struct ShownWall {
+    live: RwSignal<WallState>,
+    past: RwSignal<Option<WallState>>,
+}
+
+impl ShownWall {
+    /// `f` of the wall on show (tracked).
+    fn with<R>(&self, f: impl FnOnce(&WallState) -> R) -> R {
+        self.past.with(|past| match past {
+            Some(past) => f(past),
+            None => self.live.with(f),
+        })
+    }
+}
+
+/// The moment `?at=` names (epoch seconds or anything `Date.parse` reads, e.g. RFC 3339),
+/// in epoch seconds.
+fn parse_at(text: &str) -> Option<f64> {
+    let text = text.trim();
+    text.parse::<f64>().ok().or_else(|| {
+        let ms = js_sys::Date::parse(text);
+        ms.is_finite().then_some(ms / 1_000.0)
+    })
+}
+
+/// How often the page checks the incident area's size (a resize, the maintenance strip or
+/// an error note appearing above it), ms.
+const MEASURE_MS: u32 = 500;
+
+/// Most columns the style sheet draws (`.cols-1` … `.cols-12`).
+const MAX_COLUMNS: usize = 12;
+
+/// Space kept free below the incident area, base px (times the scale).
+const BOTTOM_MARGIN: f64 = 16.0;
 
 /// How often a live wall re-reads the whole snapshot (a safety net, not the update path).
 const RESYNC_MS: u32 = 10 * 60 * 1_000;
@@ -34,12 +76,58 @@ const RESYNC_MS: u32 = 10 * 60 * 1_000;
 /// position. Readable from three metres; `?kiosk=1` hides every control. Maintenance
 /// windows active now or beginning within a day show in a strip ([`MaintenanceStrip`])
 /// above the incidents.
+///
+/// On a screen at least [`crate::wall_layout::FIT_MIN_W`] wide the wall fits the viewport
+/// and never scrolls: every type size scales with the screen (`--u`), and each impact group
+/// is drawn as full cards, compact rows or a summary line as [`fit`] chooses from the
+/// measured incident area; when even compact critical and high incidents overflow, they
+/// page ("Page 1/3", turning every [`PAGE_TURN_MS`]). Smaller screens scroll as a page.
+///
+/// Time travel (`?at=` in the URL, or the "Time travel" control): the wall as it stood at
+/// a past moment (`GET /v1/wall?at=`, replayed from the change feed back to its horizon),
+/// marked "As it stood at …"; the live wall keeps following the feed underneath, and
+/// "Now" shows it again.
 #[component]
 pub fn WallPage() -> impl IntoView {
     let api = use_api();
     let kiosk = use_kiosk();
     let can_ack = may(use_auth().role_untracked(), Control::AcknowledgeIncidents);
     let wall = RwSignal::new(WallState::default());
+    let past = RwSignal::new(None::<WallState>);
+    let past_at = RwSignal::new(
+        use_query_map().with_untracked(|q| q.get("at").as_deref().and_then(parse_at)),
+    );
+    let past_error = RwSignal::new(None::<String>);
+    let horizon = RwSignal::new(None::<f64>);
+    let scrub_open = RwSignal::new(past_at.get_untracked().is_some());
+    let shown = ShownWall { live: wall, past };
+    let past_api = api.clone();
+    Effect::new(move |_| match past_at.get() {
+        None => {
+            past.set(None);
+            past_error.set(None);
+        }
+        Some(t) => {
+            let api = past_api.clone();
+            spawn_local(async move {
+                let result = api.wall_at(t).await;
+                // A later choice wins over a slow answer.
+                if past_at.try_get_untracked() != Some(Some(t)) {
+                    return;
+                }
+                match result {
+                    Ok(snapshot) => {
+                        horizon.try_set(snapshot.feed_horizon);
+                        past.try_set(Some(WallState::from_snapshot(snapshot)));
+                        past_error.try_set(None);
+                    }
+                    Err(e) => {
+                        past_error.try_set(Some(e.to_string()));
+                    }
+                }
+            });
+        }
+    });
     let loaded = RwSignal::new(false);
     let load_failures = RwSignal::new(0u32);
     let load_error = RwSignal::new(None::<String>);
@@ -75,6 +163,7 @@ pub fn WallPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Some(snapshot)) = snapshot.get() {
             let from = snapshot.as_of_change_id;
+            horizon.set(snapshot.feed_horizon);
             wall.set(WallState::from_snapshot(snapshot));
             snapshot_at.set(Some(js_sys::Date::now()));
             load_error.set(None);
@@ -107,13 +196,100 @@ pub fn WallPage() -> impl IntoView {
     });
     let live = Signal::derive(move || state.get() == ConnectionState::Live);
     let now_secs = Signal::derive(move || now_ms.get() / 1_000.0);
-    let counts = Memo::new(move |_| wall.with(WallState::counts));
+    let counts = Memo::new(move |_| shown.with(WallState::counts));
     let total = move || counts.get().iter().sum::<usize>();
-    let ticker_items = Signal::derive(move || wall.with(WallState::ticker_with_titles));
-    let windows = Memo::new(move |_| wall.with(WallState::maintenance_windows));
+    let ticker_items = Signal::derive(move || shown.with(WallState::ticker_with_titles));
+    let windows = Memo::new(move |_| shown.with(WallState::maintenance_windows));
 
+    // The screen and the incident area (CSS px), measured now and then; the layout follows.
+    let viewport = RwSignal::new(viewport_size());
+    let area = RwSignal::new((0.0f64, 0.0f64));
+    let body_ref = NodeRef::<leptos::html::Div>::new();
+    let groups_ref = NodeRef::<leptos::html::Div>::new();
+    let measure = move || {
+        let size = viewport_size();
+        if viewport.try_get_untracked() != Some(size) {
+            viewport.try_set(size);
+        }
+        if let (Some(body), Some(groups)) = (body_ref.get_untracked(), groups_ref.get_untracked()) {
+            let u = scale(size.0, size.1);
+            let top = body.get_bounding_client_rect().top();
+            let measured = (
+                f64::from(groups.client_width()),
+                (size.1 - top - BOTTOM_MARGIN * u).max(0.0).floor(),
+            );
+            if area.try_get_untracked() != Some(measured) {
+                area.try_set(measured);
+            }
+        }
+    };
+    let on_resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || on_resize.remove());
+    let measurer = SendWrapper::new(Interval::new(MEASURE_MS, measure));
+    on_cleanup(move || drop(measurer));
+    Effect::new(move |_| {
+        let _ = (
+            loaded.get(),
+            windows.get(),
+            scrub_open.get(),
+            past_at.get(),
+            past_error.get(),
+        );
+        request_animation_frame(measure);
+    });
+    let fitted = Memo::new(move |_| {
+        let (w, h) = viewport.get();
+        fits_screen(w, h)
+    });
+    let u = Memo::new(move |_| {
+        let (w, h) = viewport.get();
+        scale(w, h)
+    });
+    let layout = Memo::new(move |_| {
+        let (w, h) = area.get();
+        if !fitted.get() || h <= 0.0 {
+            return WallLayout::default();
+        }
+        fit(counts.get(), w / u.get(), h / u.get())
+    });
+    // The page of critical and high incidents on show, when they page.
+    let page = RwSignal::new(0usize);
+    let pager = SendWrapper::new(Interval::new(PAGE_TURN_MS, move || {
+        page.try_update(|p| *p = p.wrapping_add(1));
+    }));
+    on_cleanup(move || drop(pager));
+    // Sizes go through the CSSOM (`style.setProperty`), which the app's
+    // Content-Security-Policy (`style-src 'self'`, no inline styles) allows.
+    let wall_ref = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = wall_ref.get() {
+            let style = web_sys::HtmlElement::style(&el);
+            let _ = if fitted.get() {
+                style.set_property("--u", &format!("{:.4}", u.get()))
+            } else {
+                style.remove_property("--u").map(|_| ())
+            };
+        }
+    });
+    Effect::new(move |_| {
+        let (_, h) = area.get();
+        if let Some(el) = body_ref.get() {
+            let style = web_sys::HtmlElement::style(&el);
+            let _ = if fitted.get() && h > 0.0 {
+                style.set_property("height", &format!("{h}px"))
+            } else {
+                style.remove_property("height").map(|_| ())
+            };
+        }
+    });
     view! {
-        <div class="wall" class:kiosk=move || kiosk.get()>
+        <div
+            class="wall"
+            class:kiosk=move || kiosk.get()
+            class:fit=move || fitted.get()
+            class:past=move || past_at.get().is_some()
+            node_ref=wall_ref
+        >
             <header class="wall-head">
                 <h1>
                     <span class="total" id="open-count">{total}</span>
@@ -144,8 +320,42 @@ pub fn WallPage() -> impl IntoView {
                         <span class="clock-label">"Local time "</span>
                         <time>{move || local_hm_ms(now_ms.get())}</time>
                     </span>
+                    <Show when=move || !kiosk.get()>
+                        <button
+                            type="button"
+                            class="small"
+                            id="time-travel"
+                            aria-expanded=move || scrub_open.get().to_string()
+                            on:click=move |_| {
+                                let open = !scrub_open.get_untracked();
+                                scrub_open.set(open);
+                                if !open {
+                                    past_at.set(None);
+                                }
+                            }
+                        >
+                            "Time travel"
+                        </button>
+                    </Show>
                 </div>
             </header>
+            {move || {
+                past_at
+                    .get()
+                    .map(|t| {
+                        view! {
+                            <p class="as-it-stood-line" role="status">
+                                <span class="as-it-stood" id="as-it-stood">
+                                    {format!("As it stood at {}", crate::clock::local_datetime(t))}
+                                </span>
+                            </p>
+                        }
+                    })
+            }}
+            <Show when=move || scrub_open.get() && !kiosk.get()>
+                <TimeScrubber id="wall-scrub" at=past_at horizon=horizon now=now_secs />
+            </Show>
+            {move || past_error.get().map(|m| view! { <ErrorNote id="wall-scrub-error" message=m /> })}
             {move || {
                 (!loaded.get())
                     .then(|| {
@@ -162,8 +372,8 @@ pub fn WallPage() -> impl IntoView {
                     })
             }}
             <MaintenanceStrip windows=windows now=now_secs />
-            <div class="wall-body">
-                <div class="groups">
+            <div class="wall-body" node_ref=body_ref>
+                <div class="groups" node_ref=groups_ref>
                     <Show when=move || loaded.get() && total() == 0>
                         <p class="all-clear">"No open incidents"</p>
                     </Show>
@@ -172,35 +382,104 @@ pub fn WallPage() -> impl IntoView {
                         .map(|&impact| {
                             let (impact, index) = (impact.get(), impact.get() as usize - 1);
                             let count = move || counts.get()[index];
+                            let group = Memo::new(move |_| layout.get().groups[index]);
+                            let density = Memo::new(move |_| group.get().density);
+                            // The incidents on show: all of them, or this page's share.
+                            let on_show = move || {
+                                let l = layout.get();
+                                let critical = counts.get()[0];
+                                shown.with(|w| {
+                                    let list = w.group(impact);
+                                    let range = page_range(l.paging, page.get(), impact, critical, list.len());
+                                    list[range].to_vec()
+                                })
+                            };
+                            let oldest = Signal::derive(move || {
+                                shown.with(|w| {
+                                    w.group(impact)
+                                        .last()
+                                        .map(|i| (i.incident.title.clone(), i.incident.creation_time))
+                                })
+                            });
+                            let page_label = move || {
+                                let l = layout.get();
+                                l.paging
+                                    .filter(|_| impact == 1 || (impact == 2 && counts.get()[0] == 0))
+                                    .map(|p| format!("Page {}/{}", page.get() % p.pages + 1, p.pages))
+                            };
                             view! {
                                 <Show when=move || { count() > 0 }>
-                                    <section
-                                        class=format!("impact-group {}", impact_class(impact))
-                                        data-impact=impact
+                                    <Show
+                                        when=move || density.get() != Density::Summary
+                                        fallback=move || {
+                                            view! {
+                                                <WallSummary
+                                                    impact=impact
+                                                    count=Signal::derive(count)
+                                                    oldest=oldest
+                                                    now=now_secs
+                                                />
+                                            }
+                                        }
                                     >
-                                        <h2>
-                                            <ImpactBadge impact=impact />
-                                            <span class="group-count">
-                                                {move || format!("{} open", count())}
-                                            </span>
-                                        </h2>
-                                        <div class="cards">
-                                            <For
-                                                each=move || wall.with(|w| w.group(impact))
-                                                key=card_key
-                                                children=move |incident| {
+                                        <section
+                                            class=move || {
+                                                format!(
+                                                    "impact-group {} {} cols-{}",
+                                                    impact_class(impact),
+                                                    density.get().class(),
+                                                    group.get().columns.min(MAX_COLUMNS),
+                                                )
+                                            }
+                                            data-impact=impact
+                                        >
+                                            <h2>
+                                                <ImpactBadge impact=impact />
+                                                <span class="group-count">
+                                                    {move || format!("{} open", count())}
+                                                </span>
+                                                {move || {
+                                                    page_label()
+                                                        .map(|p| view! { <span class="page-of">{p}</span> })
+                                                }}
+                                            </h2>
+                                            <Show
+                                                when=move || density.get() == Density::Full
+                                                fallback=move || {
                                                     view! {
-                                                        <IncidentCard
-                                                            incident=incident
-                                                            now=now_secs
-                                                            kiosk=kiosk
-                                                            can_ack=can_ack
-                                                        />
+                                                        <ul class="rows">
+                                                            <For
+                                                                each=on_show
+                                                                key=card_key
+                                                                children=move |incident| {
+                                                                    view! {
+                                                                        <WallRow incident=incident now=now_secs kiosk=kiosk />
+                                                                    }
+                                                                }
+                                                            />
+                                                        </ul>
                                                     }
                                                 }
-                                            />
-                                        </div>
-                                    </section>
+                                            >
+                                                <div class="cards">
+                                                    <For
+                                                        each=on_show
+                                                        key=card_key
+                                                        children=move |incident| {
+                                                            view! {
+                                                                <IncidentCard
+                                                                    incident=incident
+                                                                    now=now_secs
+                                                                    kiosk=kiosk
+                                                                    can_ack=can_ack
+                                                                />
+                                                            }
+                                                        }
+                                                    />
+                                                </div>
+                                            </Show>
+                                        </section>
+                                    </Show>
                                 </Show>
                             }
                         })
@@ -210,6 +489,13 @@ pub fn WallPage() -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// The browser window's inner size, CSS px (0×0 when unknown).
+fn viewport_size() -> (f64, f64) {
+    let window = window();
+    let dim = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    (dim(window.inner_width()), dim(window.inner_height()))
 }
 
 /// Loads `GET /v1/wall`, retrying with backoff (and reporting each failure) until it works;

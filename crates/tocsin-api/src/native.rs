@@ -400,6 +400,10 @@ pub struct WallSnapshot {
     /// (at most [`WALL_RECENT_ACTIVITY`]): the wall's recent activity from history on load.
     #[serde(default)]
     pub recent_activity: Vec<RecentActivity>,
+    /// The change feed's horizon (epoch seconds): the earliest moment `GET /v1/wall?at=`
+    /// can show (`--retain-feed`); absent when the feed is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feed_horizon: Option<EpochSeconds>,
 }
 
 /// How many timeline entries a [`WallSnapshot`] carries as recent activity.

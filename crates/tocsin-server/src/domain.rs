@@ -46,6 +46,7 @@ pub mod signing;
 pub mod silences;
 pub mod tags;
 pub mod targets;
+pub mod time_travel;
 pub mod timeline;
 pub mod topics;
 pub mod validate;

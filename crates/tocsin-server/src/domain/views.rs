@@ -71,6 +71,7 @@ pub async fn wall_snapshot(tx: &mut dyn StoreTx, as_of_change_id: i64) -> ApiRes
         incidents,
         maintenance_windows,
         recent_activity,
+        feed_horizon: None,
     })
 }
 

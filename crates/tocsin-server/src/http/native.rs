@@ -124,14 +124,54 @@ async fn healthz(
     Ok((status, Json(health)))
 }
 
-/// `GET /v1/wall`: every OPEN incident with what a wall-screen card shows, and the
-/// change-feed id the snapshot reflects.
-async fn wall(_: Require<Viewer>, State(s): State<AppState>) -> RestResult<Json<WallSnapshot>> {
-    read_tx!(s, |tx| {
-        // Read the position first: anything committed later is replayed by the stream.
-        let as_of_change_id = s.store.latest_change_id().await?;
-        Ok(Json(views::wall_snapshot(tx, as_of_change_id).await?))
-    })
+/// Query of `/v1/wall`.
+#[derive(Debug, Deserialize)]
+pub struct WallParams {
+    /// A past moment: epoch seconds (`1764471120.5`) or RFC 3339 (`2026-11-30T03:12:00Z`).
+    at: Option<String>,
+}
+
+/// The moment `?at=` names, in epoch seconds.
+///
+/// Errors: `ValidationException` for text that is neither.
+fn parse_at(text: &str) -> Result<f64, ApiError> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<f64>() {
+        return Ok(seconds);
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp_millis() as f64 / 1_000.0)
+        .map_err(|_| {
+            ApiError::Validation(format!(
+                "at ({text}) is neither epoch seconds nor an RFC 3339 time (2026-11-30T03:12:00Z)."
+            ))
+        })
+}
+
+/// `GET /v1/wall`: every OPEN incident with what a wall-screen card shows, the change-feed
+/// id the snapshot reflects and the feed's horizon. With `?at=` (epoch seconds or RFC
+/// 3339): the wall as it stood then, replayed from the change feed
+/// ([`crate::domain::time_travel::wall_at`]); a moment before the horizon or in the future
+/// is a 400 naming it.
+async fn wall(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+    Query(q): Query<WallParams>,
+) -> RestResult<Json<WallSnapshot>> {
+    use crate::domain::time_travel;
+    if let Some(at) = q.at.as_deref() {
+        let at = parse_at(at)?;
+        let now = crate::clock::now();
+        return Ok(Json(read_tx!(s, |tx| {
+            time_travel::wall_at(s.store.as_ref(), tx, at, now).await?
+        })));
+    }
+    // Read the position first: anything committed later is replayed by the stream.
+    let as_of_change_id = s.store.latest_change_id().await?;
+    let horizon = time_travel::horizon(s.store.as_ref()).await?;
+    let mut snapshot = read_tx!(s, |tx| views::wall_snapshot(tx, as_of_change_id).await?);
+    snapshot.feed_horizon = horizon;
+    Ok(Json(snapshot))
 }
 
 /// Query of `/v1/deliveries`.
