@@ -180,14 +180,7 @@ impl WallState {
         else {
             return false;
         };
-        match incident
-            .runbooks
-            .iter_mut()
-            .find(|r| r.automation_execution_id == summary.automation_execution_id)
-        {
-            Some(known) => *known = summary.clone(),
-            None => incident.runbooks.push(summary.clone()),
-        }
+        incident.see_automation(summary);
         true
     }
 
@@ -203,17 +196,7 @@ impl WallState {
         }
         if let Some(existing) = self.incidents.get(&arn) {
             // Keep the newer of the two latest entries: the update may predate one we saw.
-            let keep_existing = match (
-                &existing.latest_timeline_event,
-                &incident.latest_timeline_event,
-            ) {
-                (Some(_), None) => true,
-                (Some(old), Some(new)) => old.event_time > new.event_time,
-                _ => false,
-            };
-            if keep_existing {
-                incident.latest_timeline_event = existing.latest_timeline_event.clone();
-            }
+            incident.keep_newest_entry_of(existing);
         }
         self.incidents.insert(arn, incident);
     }
@@ -225,13 +208,7 @@ impl WallState {
             .to_owned();
         if let Some(incident) = self.incidents.get_mut(&event.incident_record_arn) {
             title = incident.incident.title.clone();
-            let newer = incident
-                .latest_timeline_event
-                .as_ref()
-                .is_none_or(|old| old.event_time <= event.event_time);
-            if newer {
-                incident.latest_timeline_event = Some(event.clone());
-            }
+            incident.see_timeline_event(event);
         }
         self.ticker
             .push_front(TickerItem::new(change_id, title, event));

@@ -1,12 +1,12 @@
 //! One open incident on the wall.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use tocsin_api::native::WallIncident;
 use tocsin_api::timeline::story;
 
 use crate::components::acknowledgement::{AcknowledgeControl, AcknowledgementNote};
 use crate::components::impact_badge::ImpactBadge;
+use crate::components::wall_row::title_link;
 use crate::format::{ago, format_age, impact_class, incident_href, one_line};
 use crate::runbook::RunState;
 
@@ -90,16 +90,7 @@ pub fn IncidentCard(
                         .then(|| view! { <AcknowledgeControl incident_arn=ack_arn.clone() /> })
                 }}
             </header>
-            <h3 class="incident-title">
-                {move || {
-                    let text = title.clone();
-                    if kiosk.get() {
-                        text.into_any()
-                    } else {
-                        view! { <A href=href.clone()>{text}</A> }.into_any()
-                    }
-                }}
-            </h3>
+            <h3 class="incident-title">{title_link(title, href, kiosk)}</h3>
             <p class="plan">
                 <span class="label">"Plan "</span>
                 {incident.response_plan_name}

@@ -33,18 +33,21 @@ pub fn WallRow(
             data-arn=record.arn
             title=tooltip
         >
-            <span class="row-title incident-title">
-                {move || {
-                    let text = title.clone();
-                    if kiosk.get() {
-                        text.into_any()
-                    } else {
-                        view! { <A href=href.clone()>{text}</A> }.into_any()
-                    }
-                }}
-            </span>
+            <span class="row-title incident-title">{title_link(title, href, kiosk)}</span>
             <span class="age row-age">{move || format_age(now.get() - created)}</span>
         </li>
+    }
+}
+
+/// An incident's title: a link to its page, or (in kiosk mode) plain text.
+pub fn title_link(title: String, href: String, kiosk: Signal<bool>) -> impl IntoView {
+    move || {
+        let text = title.clone();
+        if kiosk.get() {
+            text.into_any()
+        } else {
+            view! { <A href=href.clone()>{text}</A> }.into_any()
+        }
     }
 }
 

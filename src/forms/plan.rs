@@ -411,17 +411,7 @@ impl PlanForm {
 
     /// The form filled from `CreateResponsePlan` input (the "as code" JSON read back).
     pub fn from_input(input: &CreateResponsePlanInput) -> Self {
-        let plan = GetResponsePlanOutput {
-            arn: String::new(),
-            name: input.name.clone(),
-            incident_template: input.incident_template.clone(),
-            display_name: input.display_name.clone(),
-            chat_channel: input.chat_channel.clone(),
-            engagements: input.engagements.clone(),
-            actions: input.actions.clone(),
-            integrations: input.integrations.clone(),
-        };
-        Self::from_plan(&plan, input.tags.as_ref())
+        Self::from_plan(&input.plan(String::new()), input.tags.as_ref())
     }
 
     fn checked(&self) -> Result<Checked, FieldError> {

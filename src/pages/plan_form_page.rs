@@ -5,9 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use tocsin_api::incidents::{
-    CreateResponsePlanInput, GetResponsePlanOutput, TagMap, UpdateResponsePlanInput,
-};
+use tocsin_api::incidents::{CreateResponsePlanInput, TagMap, UpdateResponsePlanInput};
 
 use crate::api::{ApiError, new_client_token};
 use crate::auth::session::use_auth;
@@ -253,16 +251,7 @@ pub fn PlanFormPage() -> impl IntoView {
     // or why it cannot yet.
     let preview = Memo::new(move |_| {
         draft.form().preview_input().map(|(input, left_out)| {
-            let plan = GetResponsePlanOutput {
-                arn: String::new(),
-                name: input.name,
-                incident_template: input.incident_template,
-                display_name: input.display_name,
-                chat_channel: input.chat_channel,
-                engagements: input.engagements,
-                actions: input.actions,
-                integrations: input.integrations,
-            };
+            let plan = input.plan(String::new());
             let tags = plan
                 .incident_template
                 .incident_tags

@@ -147,6 +147,23 @@ pub struct CreateResponsePlanInput {
     pub tags: Option<TagMap>,
 }
 
+impl CreateResponsePlanInput {
+    /// The plan this request creates, as `GetResponsePlan` returns it, under `arn` (the tags
+    /// and the client token are not part of it).
+    pub fn plan(&self, arn: String) -> GetResponsePlanOutput {
+        GetResponsePlanOutput {
+            arn,
+            name: self.name.clone(),
+            incident_template: self.incident_template.clone(),
+            display_name: self.display_name.clone(),
+            chat_channel: self.chat_channel.clone(),
+            engagements: self.engagements.clone(),
+            actions: self.actions.clone(),
+            integrations: self.integrations.clone(),
+        }
+    }
+}
+
 /// Mirrors `CreateResponsePlanOutput`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

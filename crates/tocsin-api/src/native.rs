@@ -333,6 +333,47 @@ pub struct WallIncident {
     pub acknowledgement: Option<Acknowledgement>,
 }
 
+impl WallIncident {
+    /// Takes `earlier`'s newest timeline entry when it is newer than this state's (an
+    /// incident update can carry an older entry than one already seen, or none). How the
+    /// wall and its replay (`GET /v1/wall?at=`) fold `incidentUpdated`.
+    pub fn keep_newest_entry_of(&mut self, earlier: &WallIncident) {
+        let keep_earlier = match (&earlier.latest_timeline_event, &self.latest_timeline_event) {
+            (Some(_), None) => true,
+            (Some(old), Some(new)) => old.event_time > new.event_time,
+            _ => false,
+        };
+        if keep_earlier {
+            self.latest_timeline_event = earlier.latest_timeline_event.clone();
+        }
+    }
+
+    /// Makes `event` the card's last line unless a newer entry is already there; how the
+    /// wall folds `timelineEventAdded`.
+    pub fn see_timeline_event(&mut self, event: &TimelineEvent) {
+        let newer = self
+            .latest_timeline_event
+            .as_ref()
+            .is_none_or(|old| old.event_time <= event.event_time);
+        if newer {
+            self.latest_timeline_event = Some(event.clone());
+        }
+    }
+
+    /// Puts an execution's new state among the runbooks (replacing its earlier state, or
+    /// adding it); how the wall folds `automationChanged`.
+    pub fn see_automation(&mut self, summary: &AutomationSummary) {
+        match self
+            .runbooks
+            .iter_mut()
+            .find(|r| r.automation_execution_id == summary.automation_execution_id)
+        {
+            Some(known) => *known = summary.clone(),
+            None => self.runbooks.push(summary.clone()),
+        }
+    }
+}
+
 /// An incident's acknowledgement (a Tocsin extension: AWS has only per-page acceptance).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -151,16 +151,7 @@ pub async fn create_response_plan(
     let arn = arns::response_plan(&config.account_id, &input.name);
     let now = clock::now();
     let plan = StoredPlan {
-        plan: GetResponsePlanOutput {
-            arn: arn.clone(),
-            name: input.name.clone(),
-            incident_template: input.incident_template,
-            display_name: input.display_name,
-            chat_channel: input.chat_channel,
-            engagements: input.engagements,
-            actions: input.actions,
-            integrations: input.integrations,
-        },
+        plan: input.plan(arn.clone()),
         created_at: now,
         updated_at: now,
     };

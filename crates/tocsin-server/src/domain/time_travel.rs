@@ -58,17 +58,7 @@ impl Replay {
                 }
                 let mut incident = incident.clone();
                 if let Some(existing) = self.open.get(&arn) {
-                    let newer = match (
-                        &existing.latest_timeline_event,
-                        &incident.latest_timeline_event,
-                    ) {
-                        (Some(_), None) => true,
-                        (Some(old), Some(new)) => old.event_time > new.event_time,
-                        _ => false,
-                    };
-                    if newer {
-                        incident.latest_timeline_event = existing.latest_timeline_event.clone();
-                    }
+                    incident.keep_newest_entry_of(existing);
                 }
                 self.open.insert(arn, incident);
             }
@@ -78,13 +68,7 @@ impl Replay {
             }
             Change::TimelineEventAdded(event) => {
                 if let Some(incident) = self.open.get_mut(&event.incident_record_arn) {
-                    let newer = incident
-                        .latest_timeline_event
-                        .as_ref()
-                        .is_none_or(|e| e.event_time <= event.event_time);
-                    if newer {
-                        incident.latest_timeline_event = Some(event.clone());
-                    }
+                    incident.see_timeline_event(event);
                 }
                 self.recent.push(event.clone());
                 if self.recent.len() > 4 * WALL_RECENT_ACTIVITY {
@@ -92,20 +76,12 @@ impl Replay {
                 }
             }
             Change::AutomationChanged(summary) => {
-                let Some(incident) = summary
+                if let Some(incident) = summary
                     .incident_record_arn
                     .as_deref()
                     .and_then(|arn| self.open.get_mut(arn))
-                else {
-                    return;
-                };
-                match incident
-                    .runbooks
-                    .iter_mut()
-                    .find(|r| r.automation_execution_id == summary.automation_execution_id)
                 {
-                    Some(known) => *known = summary.clone(),
-                    None => incident.runbooks.push(summary.clone()),
+                    incident.see_automation(summary);
                 }
             }
             _ => {}
