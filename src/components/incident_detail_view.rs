@@ -2,13 +2,14 @@
 //! metrics.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use tocsin_api::incidents::IncidentRecordStatus;
 use tocsin_api::native::IncidentDetail;
 
 use crate::clock::local_datetime;
 use crate::components::impact_badge::ImpactBadge;
 use crate::components::incident_actions::{IncidentActions, IncidentEditor};
-use crate::format::metric_duration;
+use crate::format::{encode_component, metric_duration};
 
 /// The head of the detail page for one fetched [`IncidentDetail`] (its runbooks, timeline
 /// and related items follow it on the page).
@@ -38,7 +39,17 @@ pub fn IncidentDetailView(
             <dt>"ARN"</dt>
             <dd class="mono">{record.arn.clone()}</dd>
             <dt>"Response plan"</dt>
-            <dd>{detail.incident.response_plan_name.clone()}</dd>
+            <dd>
+                <A
+                    href=format!(
+                        "/plans/edit?arn={}",
+                        encode_component(&detail.incident.response_plan_arn),
+                    )
+                    attr:id="incident-plan-link"
+                >
+                    {detail.incident.response_plan_name.clone()}
+                </A>
+            </dd>
             <dt>"Opened"</dt>
             <dd>{local_datetime(record.creation_time)}</dd>
             <dt>"Resolved"</dt>

@@ -394,7 +394,9 @@ pub fn WallPage() -> impl IntoView {
                                     list[range].to_vec()
                                 })
                             };
-                            let oldest = Signal::derive(move || {
+                            // A memo: the summary line re-renders when its oldest incident
+                            // changes, not on every change to the wall.
+                            let oldest = Memo::new(move |_| {
                                 shown.with(|w| {
                                     w.group(impact)
                                         .last()

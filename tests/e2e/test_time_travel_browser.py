@@ -114,6 +114,10 @@ def test_the_wall_and_the_timeline_as_they_stood(tocsin, browser, admin_credenti
 
     # The incident page's timeline as it stood before the resolution.
     page.goto(f"{base}/incident?arn={urllib.parse.quote(first, safe='')}")
+    # The incident names its response plan as a link to the plan's editor.
+    expect(page.locator("#incident-plan-link")).to_have_attribute(
+        "href", f"/plans/edit?arn={urllib.parse.quote(plan, safe='')}", timeout=LIVE_TIMEOUT_MS
+    )
     timeline = page.locator("#timeline li")
     expect(timeline.filter(has_text=re.compile("resolved", re.I))).not_to_have_count(0, timeout=LIVE_TIMEOUT_MS)
     total = timeline.count()
