@@ -222,6 +222,21 @@ impl WallState {
             .map(|(_, title)| title.as_str())
     }
 
+    /// The oldest open incident of `impact` (the last of [`Self::group`]) as (title,
+    /// creation time), without copying the group.
+    pub fn oldest(&self, impact: i32) -> Option<(String, f64)> {
+        self.incidents
+            .values()
+            .filter(|i| Impact::clamped(i.incident.impact).get() == impact)
+            .min_by(|a, b| {
+                a.incident
+                    .creation_time
+                    .total_cmp(&b.incident.creation_time)
+                    .then_with(|| b.incident.arn.cmp(&a.incident.arn))
+            })
+            .map(|i| (i.incident.title.clone(), i.incident.creation_time))
+    }
+
     /// Number of open incidents.
     pub fn len(&self) -> usize {
         self.incidents.len()
@@ -733,6 +748,21 @@ mod tests {
             arn: "r".to_owned(),
         };
         assert_eq!(other.incident_arn(), None);
+    }
+
+    #[test]
+    fn the_oldest_of_an_impact_is_the_last_of_its_group() {
+        let mut wall = WallState::default();
+        for (arn, impact, created) in [("a", 3, 5.0), ("b", 3, 2.0), ("c", 3, 2.0), ("d", 1, 1.0)] {
+            wall.upsert(incident(arn, impact, created, IncidentRecordStatus::Open));
+        }
+        let last = wall
+            .group(3)
+            .last()
+            .map(|i| (i.incident.title.clone(), i.incident.creation_time));
+        assert_eq!(wall.oldest(3), last);
+        assert_eq!(wall.oldest(3).map(|(_, t)| t), Some(2.0));
+        assert_eq!(wall.oldest(2), None);
     }
 
     #[test]

@@ -262,25 +262,13 @@ pub fn WallPage() -> impl IntoView {
     // Content-Security-Policy (`style-src 'self'`, no inline styles) allows.
     let wall_ref = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
-        if let Some(el) = wall_ref.get() {
-            let style = web_sys::HtmlElement::style(&el);
-            let _ = if fitted.get() {
-                style.set_property("--u", &format!("{:.4}", u.get()))
-            } else {
-                style.remove_property("--u").map(|_| ())
-            };
-        }
+        let value = fitted.get().then(|| format!("{:.4}", u.get()));
+        set_style(wall_ref.get(), "--u", value);
     });
     Effect::new(move |_| {
         let (_, h) = area.get();
-        if let Some(el) = body_ref.get() {
-            let style = web_sys::HtmlElement::style(&el);
-            let _ = if fitted.get() && h > 0.0 {
-                style.set_property("height", &format!("{h}px"))
-            } else {
-                style.remove_property("height").map(|_| ())
-            };
-        }
+        let value = (fitted.get() && h > 0.0).then(|| format!("{h}px"));
+        set_style(body_ref.get(), "height", value);
     });
     view! {
         <div
@@ -396,13 +384,7 @@ pub fn WallPage() -> impl IntoView {
                             };
                             // A memo: the summary line re-renders when its oldest incident
                             // changes, not on every change to the wall.
-                            let oldest = Memo::new(move |_| {
-                                shown.with(|w| {
-                                    w.group(impact)
-                                        .last()
-                                        .map(|i| (i.incident.title.clone(), i.incident.creation_time))
-                                })
-                            });
+                            let oldest = Memo::new(move |_| shown.with(|w| w.oldest(impact)));
                             let page_label = move || {
                                 let l = layout.get();
                                 l.paging
@@ -490,6 +472,18 @@ pub fn WallPage() -> impl IntoView {
                 <Ticker items=ticker_items />
             </div>
         </div>
+    }
+}
+
+/// Sets (`Some`) or removes (`None`) the style property `name` of `el` through the CSSOM,
+/// which the app's Content-Security-Policy allows where inline style attributes are not.
+fn set_style(el: Option<leptos::web_sys::HtmlDivElement>, name: &str, value: Option<String>) {
+    if let Some(el) = el {
+        let style = web_sys::HtmlElement::style(&el);
+        let _ = match value {
+            Some(v) => style.set_property(name, &v),
+            None => style.remove_property(name).map(|_| ()),
+        };
     }
 }
 
