@@ -17,6 +17,7 @@
 //! - [`events`]: EventBridge rules and targets on any bus, enabling and disabling rules;
 //! - [`archives`]: EventBridge event buses, archives and replays, and the rule backtest;
 //! - [`ssm`]: Systems Manager Automation: runbook documents, executions, signals;
+//! - [`boards`]: boards, the saved wall views;
 //! - [`auth`]: who the key is (`whoami`), stream tickets, and access keys (admin);
 //! - [`audit`]: the audit log (admin);
 //! - [`integrations`]: outbound webhooks and service roles (admin);
@@ -30,6 +31,7 @@
 pub mod archives;
 pub mod audit;
 pub mod auth;
+pub mod boards;
 pub mod client;
 pub mod contacts;
 pub mod events;

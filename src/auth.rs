@@ -297,6 +297,8 @@ pub enum Control {
     /// Create and delete maintenance windows (the Maintenance page, and the incident
     /// page's one-click window).
     ManageMaintenance,
+    /// On the Boards page: save and delete boards (saved wall views).
+    ManageBoards,
 }
 
 impl Control {
@@ -310,7 +312,8 @@ impl Control {
             | Self::SubscribeTopics
             | Self::AcknowledgeIncidents
             | Self::ActivateChannels
-            | Self::ManageMaintenance => Role::Responder,
+            | Self::ManageMaintenance
+            | Self::ManageBoards => Role::Responder,
             Self::EditPlans
             | Self::EditRules
             | Self::EditRunbooks
@@ -335,7 +338,9 @@ pub fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     let mut links = Vec::new();
     if may(role, Control::Read) {
         links.push(("/wall", "Wall"));
+        links.push(("/boards", "Boards"));
         links.push(("/incidents", "Incidents"));
+        links.push(("/insights", "Insights"));
     }
     if may(role, Control::StartIncident) {
         links.push(("/start", "Start incident"));
@@ -690,23 +695,23 @@ mod tests {
     fn what_each_role_sees() {
         use Control::*;
         let table = [
-            (None, [false; 18]),
-            (Some(Role::Producer), [false; 18]),
+            (None, [false; 19]),
+            (Some(Role::Producer), [false; 19]),
             (
                 Some(Role::Viewer),
                 [
                     true, false, false, false, false, false, false, false, false, false, false,
-                    false, false, false, false, false, false, false,
+                    false, false, false, false, false, false, false, false,
                 ],
             ),
             (
                 Some(Role::Responder),
                 [
                     true, true, true, false, false, false, false, true, false, false, true, false,
-                    true, true, false, false, false, true,
+                    true, true, false, false, false, true, true,
                 ],
             ),
-            (Some(Role::Admin), [true; 18]),
+            (Some(Role::Admin), [true; 19]),
         ];
         let controls = [
             Read,
@@ -727,6 +732,7 @@ mod tests {
             ManageReceivers,
             ManageHeartbeats,
             ManageMaintenance,
+            ManageBoards,
         ];
         for (role, expected) in table {
             for (control, want) in controls.into_iter().zip(expected) {
@@ -749,7 +755,9 @@ mod tests {
             hrefs(Some(Role::Viewer)),
             [
                 "/wall",
+                "/boards",
                 "/incidents",
+                "/insights",
                 "/plans",
                 "/rules",
                 "/runbooks",
@@ -763,7 +771,9 @@ mod tests {
             hrefs(Some(Role::Responder)),
             [
                 "/wall",
+                "/boards",
                 "/incidents",
+                "/insights",
                 "/start",
                 "/plans",
                 "/rules",
@@ -778,7 +788,9 @@ mod tests {
             hrefs(Some(Role::Admin)),
             [
                 "/wall",
+                "/boards",
                 "/incidents",
+                "/insights",
                 "/start",
                 "/plans",
                 "/rules",

@@ -8,6 +8,7 @@
 pub mod acknowledge;
 pub mod archive;
 pub mod audit;
+pub mod board;
 pub mod contacts;
 pub mod incident;
 pub mod integrations;

@@ -21,8 +21,11 @@
 //! change events, bus, archive and replay names, backtest samples) is only ever rendered as
 //! text nodes.
 
+pub mod alerts;
 pub mod api;
 pub mod auth;
+pub mod boards;
+pub mod charts;
 pub mod clock;
 pub mod components;
 pub mod format;
@@ -46,10 +49,12 @@ use crate::components::require_key::RequireKey;
 use crate::format::choose_base_url;
 use crate::pages::accept_page::AcceptPage;
 use crate::pages::audit_page::AuditPage;
+use crate::pages::boards_page::BoardsPage;
 use crate::pages::contacts_page::ContactsPage;
 use crate::pages::execution_page::ExecutionPage;
 use crate::pages::incident_page::IncidentPage;
 use crate::pages::incidents_page::IncidentsPage;
+use crate::pages::insights_page::InsightsPage;
 use crate::pages::integrations_page::IntegrationsPage;
 use crate::pages::keys_page::KeysPage;
 use crate::pages::maintenance_page::MaintenancePage;
@@ -87,12 +92,20 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=wall />
                     <Route path=path!("/wall") view=wall />
                     <Route
+                        path=path!("/boards")
+                        view=|| view! { <RequireKey><BoardsPage /></RequireKey> }
+                    />
+                    <Route
                         path=path!("/incidents")
                         view=|| view! { <RequireKey><IncidentsPage /></RequireKey> }
                     />
                     <Route
                         path=path!("/incident")
                         view=|| view! { <RequireKey><IncidentPage /></RequireKey> }
+                    />
+                    <Route
+                        path=path!("/insights")
+                        view=|| view! { <RequireKey><InsightsPage /></RequireKey> }
                     />
                     <Route
                         path=path!("/plans")
@@ -282,7 +295,8 @@ pub fn set_api_base(base: Option<String>) {
     expect_context::<ApiBaseContext>().0.set(value);
 }
 
-fn storage() -> Option<web_sys::Storage> {
+/// The browser's `localStorage`, when it has one (private modes may not).
+pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 

@@ -2,10 +2,12 @@
 
 pub mod accept_page;
 pub mod audit_page;
+pub mod boards_page;
 pub mod contacts_page;
 pub mod execution_page;
 pub mod incident_page;
 pub mod incidents_page;
+pub mod insights_page;
 pub mod integrations_page;
 pub mod keys_page;
 pub mod maintenance_page;

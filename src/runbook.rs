@@ -498,6 +498,7 @@ mod tests {
             latest_timeline_event: None,
             runbooks: vec![summary("a"), summary("b")],
             acknowledgement: None,
+            tags: Default::default(),
         };
         assert_eq!(incident_execution_ids(&incident), ["a", "b", "c"]);
         let more = ["c".to_owned(), "d".to_owned()];

@@ -46,7 +46,7 @@ pub const FIT_MIN_W: f64 = 1000.0;
 pub const FIT_MIN_H: f64 = 560.0;
 
 /// How an impact group is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Density {
     /// Full cards in a grid.
     Full,
@@ -68,7 +68,7 @@ impl Density {
 }
 
 /// How one impact group is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GroupLayout {
     /// The density.
     pub density: Density,
@@ -231,6 +231,70 @@ pub fn page_range(
     critical: usize,
     group_len: usize,
 ) -> std::ops::Range<usize> {
+    let offset = match impact {
+        1 => 0,
+        2 => critical,
+        _ => return 0..group_len,
+    };
+    paged_slice(paging, page, offset, group_len)
+}
+
+/// How a board grouped by response plan is drawn ([`fit_plans`]): one density for every
+/// plan group, and paging when even compact rows overflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanLayout {
+    /// How every plan group is drawn (full cards or compact rows).
+    pub group: GroupLayout,
+    /// Set when the incidents page (all plans' incidents, in order, split into pages).
+    pub paging: Option<Paging>,
+}
+
+/// The layout of plan groups of `counts` incidents each (in the order they are drawn) in an
+/// incident area of `width`×`height` base px: full cards when all fit, else compact rows;
+/// when even those overflow, compact rows page (plan groups with nothing on a page are not
+/// drawn on it). Severity needs no protection here: every incident stays individually
+/// visible, on one page or another, and a plan's most severe incidents come first.
+pub fn fit_plans(counts: &[usize], width: f64, height: f64) -> PlanLayout {
+    for density in [Density::Full, Density::Compact] {
+        let used: f64 = counts
+            .iter()
+            .map(|&n| group_height(n, density, width))
+            .sum();
+        if used <= height {
+            return PlanLayout {
+                group: layout_of(density, width),
+                paging: None,
+            };
+        }
+    }
+    let group = layout_of(Density::Compact, width);
+    let total: usize = counts.iter().sum();
+    let groups = counts.iter().filter(|&&n| n > 0).count().max(1);
+    // Every group may have rows on a page: reserve their headings, then fill with rows.
+    let heads = groups as f64 * (GROUP_HEAD_H + GROUP_GAP);
+    let rows = (((height - heads + ROW_GAP) / (ROW_H + ROW_GAP))
+        .floor()
+        .max(0.0) as usize)
+        .saturating_sub(1) // room for the page indicator
+        .max(1);
+    let per_page = (rows * group.columns).max(1);
+    PlanLayout {
+        group,
+        paging: (total > per_page).then(|| Paging {
+            per_page,
+            pages: total.div_ceil(per_page),
+        }),
+    }
+}
+
+/// The index range of a group's list shown on page `page` of `paging`, when the group's
+/// incidents come after `offset` others in the paged order (all of it without paging).
+pub fn paged_slice(
+    paging: Option<Paging>,
+    page: usize,
+    offset: usize,
+    group_len: usize,
+) -> std::ops::Range<usize> {
     let Some(p) = paging else {
         return 0..group_len;
     };
@@ -238,11 +302,6 @@ pub fn page_range(
         (page % p.pages) * p.per_page,
         (page % p.pages + 1) * p.per_page,
     );
-    let offset = match impact {
-        1 => 0,
-        2 => critical,
-        _ => return 0..group_len,
-    };
     let from = start.saturating_sub(offset).min(group_len);
     let to = end.saturating_sub(offset).min(group_len);
     from..to
@@ -339,5 +398,24 @@ mod tests {
     fn a_narrow_area_still_has_one_column() {
         let l = fit([3, 0, 0, 0, 0], 300.0, 900.0);
         assert_eq!(l.groups[0].columns, 1);
+    }
+
+    #[test]
+    fn plan_groups_get_full_cards_then_rows_then_pages() {
+        let full = fit_plans(&[2, 1], AREA_1080.0, AREA_1080.1);
+        assert_eq!(full.group.density, Density::Full);
+        assert!(full.paging.is_none());
+        let rows = fit_plans(&[20, 15, 10], AREA_1080.0, AREA_1080.1);
+        assert_eq!(rows.group.density, Density::Compact);
+        assert!(rows.paging.is_none());
+        let paged = fit_plans(&[300, 100], AREA_1080.0, AREA_1080.1);
+        let p = paged.paging.expect("pages");
+        assert_eq!(p.pages, 400usize.div_ceil(p.per_page));
+        let mut seen = 0;
+        for page in 0..p.pages {
+            seen += paged_slice(paged.paging, page, 0, 300).len();
+            seen += paged_slice(paged.paging, page, 300, 100).len();
+        }
+        assert_eq!(seen, 400, "every incident on exactly one page");
     }
 }

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use tocsin_api::EpochSeconds;
+use tocsin_api::boards::Board;
 use tocsin_api::impact::Impact;
 use tocsin_api::incidents::{IncidentRecordStatus, TimelineEvent};
 use tocsin_api::native::{AutomationSummary, Change, ChangeFeedEntry, WallIncident, WallSnapshot};
@@ -76,12 +77,35 @@ impl TickerItem {
 pub struct WallState {
     incidents: BTreeMap<String, WallIncident>,
     ticker: VecDeque<TickerItem>,
-    /// (ARN, title) of incidents resolved recently, newest first.
-    resolved_titles: VecDeque<(String, String)>,
+    /// Incidents resolved recently, newest first (their late ticker entries still get a
+    /// title, and a board still knows whether they were its own).
+    resolved: VecDeque<WallIncident>,
     /// Maintenance windows active now or beginning soon, by id.
     windows: BTreeMap<String, MaintenanceWindow>,
     /// Highest change-feed id applied.
     pub as_of_change_id: i64,
+}
+
+/// The open incidents of one response plan (see [`WallState::plan_groups`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanGroup {
+    /// The plan's ARN.
+    pub arn: String,
+    /// Its display name (or name).
+    pub name: String,
+    /// Its open incidents, most severe first, then newest first.
+    pub incidents: Vec<WallIncident>,
+}
+
+impl PlanGroup {
+    /// The impact of its most severe incident (1 is the most severe; 6 when empty).
+    pub fn most_severe(&self) -> i32 {
+        self.incidents
+            .iter()
+            .map(|i| i.incident.impact)
+            .min()
+            .unwrap_or(6)
+    }
 }
 
 /// The incidents of one impact level, newest first.
@@ -188,10 +212,12 @@ impl WallState {
         let arn = incident.incident.arn.clone();
         if incident.incident.status == IncidentRecordStatus::Resolved {
             self.incidents.remove(&arn);
-            self.resolved_titles.retain(|(a, _)| *a != arn);
-            self.resolved_titles
-                .push_front((arn, incident.incident.title));
-            self.resolved_titles.truncate(RESOLVED_TITLE_CAPACITY);
+            self.resolved.retain(|r| r.incident.arn != arn);
+            // Only what the ticker and boards read is kept.
+            incident.latest_timeline_event = None;
+            incident.runbooks.clear();
+            self.resolved.push_front(incident);
+            self.resolved.truncate(RESOLVED_TITLE_CAPACITY);
             return;
         }
         if let Some(existing) = self.incidents.get(&arn) {
@@ -216,10 +242,10 @@ impl WallState {
     }
 
     fn resolved_title(&self, arn: &str) -> Option<&str> {
-        self.resolved_titles
+        self.resolved
             .iter()
-            .find(|(a, _)| a == arn)
-            .map(|(_, title)| title.as_str())
+            .find(|r| r.incident.arn == arn)
+            .map(|r| r.incident.title.as_str())
     }
 
     /// The oldest open incident of `impact` (the last of [`Self::group`]) as (title,
@@ -235,6 +261,79 @@ impl WallState {
                     .then_with(|| b.incident.arn.cmp(&a.incident.arn))
             })
             .map(|i| (i.incident.title.clone(), i.incident.creation_time))
+    }
+
+    /// The wall as `board` shows it: its incidents only, the ticker's entries of incidents
+    /// on it (open, or resolved while they matched it), and every maintenance window.
+    pub fn on_board(&self, board: &Board) -> WallState {
+        let incidents: BTreeMap<String, WallIncident> = self
+            .incidents
+            .iter()
+            .filter(|(_, i)| board.shows(i))
+            .map(|(arn, i)| (arn.clone(), i.clone()))
+            .collect();
+        let resolved: VecDeque<WallIncident> = self
+            .resolved
+            .iter()
+            .filter(|i| board.shows(i))
+            .cloned()
+            .collect();
+        let ticker = self
+            .ticker
+            .iter()
+            .filter(|t| {
+                incidents.contains_key(&t.incident_arn)
+                    || resolved.iter().any(|r| r.incident.arn == t.incident_arn)
+            })
+            .cloned()
+            .collect();
+        WallState {
+            incidents,
+            ticker,
+            resolved,
+            windows: self.windows.clone(),
+            as_of_change_id: self.as_of_change_id,
+        }
+    }
+
+    /// The open incidents grouped by response plan: the plan with the most severe incident
+    /// first, then the plan with more incidents, then by name; within a plan, most severe
+    /// first, then newest first.
+    pub fn plan_groups(&self) -> Vec<PlanGroup> {
+        let mut by_plan: BTreeMap<&str, PlanGroup> = BTreeMap::new();
+        for i in self.incidents.values() {
+            by_plan
+                .entry(i.response_plan_arn.as_str())
+                .or_insert_with(|| PlanGroup {
+                    arn: i.response_plan_arn.clone(),
+                    name: i.response_plan_name.clone(),
+                    incidents: Vec::new(),
+                })
+                .incidents
+                .push(i.clone());
+        }
+        let mut groups: Vec<PlanGroup> = by_plan.into_values().collect();
+        for g in &mut groups {
+            g.incidents.sort_by(|a, b| {
+                a.incident
+                    .impact
+                    .cmp(&b.incident.impact)
+                    .then(
+                        b.incident
+                            .creation_time
+                            .total_cmp(&a.incident.creation_time),
+                    )
+                    .then_with(|| a.incident.arn.cmp(&b.incident.arn))
+            });
+        }
+        groups.sort_by(|a, b| {
+            a.most_severe()
+                .cmp(&b.most_severe())
+                .then(b.incidents.len().cmp(&a.incidents.len()))
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.arn.cmp(&b.arn))
+        });
+        groups
     }
 
     /// Number of open incidents.
@@ -470,6 +569,7 @@ mod tests {
             latest_timeline_event: None,
             runbooks: Vec::new(),
             acknowledgement: None,
+            tags: Default::default(),
         }
     }
 
@@ -554,6 +654,74 @@ mod tests {
             wall.ticker().map(|t| t.change_id).collect::<Vec<_>>(),
             [11, -1, -2]
         );
+    }
+
+    #[test]
+    fn a_board_shows_its_incidents_and_their_ticker_entries() {
+        let mut wall = snapshot();
+        let mut on_plan_b = incident("e", 2, 300.0, IncidentRecordStatus::Open);
+        on_plan_b.response_plan_arn = "plan-b".to_owned();
+        on_plan_b.response_plan_name = "B".to_owned();
+        wall.apply(&entry(11, Change::IncidentCreated(on_plan_b.clone())));
+        wall.apply(&entry(
+            12,
+            Change::TimelineEventAdded(event("e", "e1", 301.0, "{}")),
+        ));
+        wall.apply(&entry(
+            13,
+            Change::TimelineEventAdded(event("a", "a1", 302.0, "{}")),
+        ));
+        let board = Board {
+            name: "b".into(),
+            response_plan_arns: vec!["plan-b".into()],
+            ..Board::default()
+        };
+        let shown = wall.on_board(&board);
+        assert_eq!(shown.len(), 1);
+        assert_eq!(shown.counts(), [0, 1, 0, 0, 0]);
+        let ticker: Vec<_> = shown.ticker().map(|t| t.event_id.clone()).collect();
+        assert_eq!(ticker, ["e1"]);
+        // Resolved while on the board: its later entries still show there.
+        let mut resolved = on_plan_b;
+        resolved.incident.status = IncidentRecordStatus::Resolved;
+        wall.apply(&entry(14, Change::IncidentUpdated(resolved)));
+        wall.apply(&entry(
+            15,
+            Change::TimelineEventAdded(event("e", "e2", 303.0, "{}")),
+        ));
+        let shown = wall.on_board(&board);
+        assert!(shown.is_empty());
+        let ticker: Vec<_> = shown.ticker().map(|t| t.event_id.clone()).collect();
+        assert_eq!(ticker, ["e2", "e1"]);
+        assert_eq!(shown.ticker_with_titles()[0].incident_title, "title e");
+    }
+
+    #[test]
+    fn plan_groups_put_the_most_severe_plan_first() {
+        let mut wall = snapshot();
+        let mut quiet = incident("q", 4, 10.0, IncidentRecordStatus::Open);
+        quiet.response_plan_arn = "a-quiet".to_owned();
+        quiet.response_plan_name = "Quiet".to_owned();
+        wall.apply(&entry(11, Change::IncidentCreated(quiet)));
+        let groups = wall.plan_groups();
+        let summary: Vec<(&str, Vec<&str>)> = groups
+            .iter()
+            .map(|g| {
+                (
+                    g.name.as_str(),
+                    g.incidents
+                        .iter()
+                        .map(|i| i.incident.arn.as_str())
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [("Plan", vec!["b", "a", "c"]), ("Quiet", vec!["q"])],
+            "impact first, then newest first"
+        );
+        assert_eq!(groups[0].most_severe(), 1);
     }
 
     #[test]

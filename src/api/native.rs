@@ -46,6 +46,22 @@ impl Api {
         .await
     }
 
+    /// `GET /v1/insights?days=N[&responsePlanArn=…]`: how incidents went over the last
+    /// `days` days (opened per day by impact, response times per plan, noisiest triggers
+    /// and plans, dedupe ratio).
+    pub async fn insights(
+        &self,
+        days: u32,
+        plan: Option<&str>,
+    ) -> Result<tocsin_api::insights::Insights, ApiError> {
+        let mut path = format!("/v1/insights?days={days}");
+        if let Some(plan) = plan.filter(|p| !p.is_empty()) {
+            path.push_str("&responsePlanArn=");
+            path.push_str(&encode_component(plan));
+        }
+        self.get_json(&path).await
+    }
+
     /// `GET /healthz`.
     pub async fn health(&self) -> Result<Health, ApiError> {
         self.get_json("/healthz").await

@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use tocsin_api::impact::Impact;
 use tocsin_api::native::WallIncident;
 
+use crate::components::impact_badge::ImpactBadge;
 use crate::format::{format_age, impact_class, incident_href};
 
 /// `li.wall-row`: one open incident on one line (its title, clipped, and its ticking age),
@@ -21,8 +22,13 @@ pub fn WallRow(
     /// Kiosk mode: the title is not a link.
     #[prop(into)]
     kiosk: Signal<bool>,
+    /// Whether the row names its impact (rows grouped by response plan, where no heading
+    /// does).
+    #[prop(optional)]
+    with_impact: bool,
 ) -> impl IntoView {
     let record = incident.incident;
+    let impact = record.impact;
     let created = record.creation_time;
     let href = incident_href(&record.arn);
     let title = record.title;
@@ -33,6 +39,7 @@ pub fn WallRow(
             data-arn=record.arn
             title=tooltip
         >
+            {with_impact.then(|| view! { <ImpactBadge impact=impact /> })}
             <span class="row-title incident-title">{title_link(title, href, kiosk)}</span>
             <span class="age row-age">{move || format_age(now.get() - created)}</span>
         </li>

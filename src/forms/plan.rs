@@ -48,7 +48,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(field: &'static str, message: impl Into<String>) -> Self {
         Self {
             field,
             message: message.into(),
@@ -143,7 +143,7 @@ impl Default for PlanForm {
 }
 
 /// `key=value` lines of a tag map, keys in order.
-fn tag_lines(tags: Option<&TagMap>) -> String {
+pub(crate) fn tag_lines(tags: Option<&TagMap>) -> String {
     tags.into_iter()
         .flatten()
         .map(|(k, v)| format!("{k}={v}"))
@@ -161,7 +161,7 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 
 /// `key=value` lines as a tag map (keys ≤ 128, values ≤ 256 characters, at most 50), or
 /// the line that is wrong.
-fn parse_tags(field: &'static str, text: &str) -> Result<Option<TagMap>, FieldError> {
+pub(crate) fn parse_tags(field: &'static str, text: &str) -> Result<Option<TagMap>, FieldError> {
     let mut tags = TagMap::new();
     for (n, line) in lines(text) {
         let Some((k, v)) = line.split_once('=') else {

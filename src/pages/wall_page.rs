@@ -10,9 +10,11 @@ use send_wrapper::SendWrapper;
 use tocsin_api::impact::Impact;
 use tocsin_api::native::WallSnapshot;
 
+use crate::alerts;
 use crate::api::Api;
 use crate::auth::session::use_auth;
 use crate::auth::{Control, may};
+use crate::boards::{self, BoardChoice};
 use crate::clock::local_hm_ms;
 use crate::components::as_of::AsOf;
 use crate::components::connection_badge::ConnectionBadge;
@@ -27,24 +29,45 @@ use crate::components::wall_row::{WallRow, WallSummary};
 use crate::format::{backoff_delay_ms, impact_class, open_incidents_noun};
 use crate::live::{ChangeFeed, ConnectionState, state_after_failures, use_live_resource};
 use crate::use_api;
-use crate::wall_layout::{Density, PAGE_TURN_MS, WallLayout, fit, fits_screen, page_range, scale};
+use crate::wall_layout::{
+    Density, GroupLayout, PAGE_TURN_MS, PlanLayout, WallLayout, fit, fit_plans, fits_screen,
+    page_range, paged_slice, scale,
+};
 use crate::wall_state::{WallState, card_key};
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
+use tocsin_api::boards::BoardGroupBy;
+use tocsin_api::native::{Change, WallIncident};
 
-/// The wall on show: the live one, or the one as it stood at a past moment.
+/// The wall on show: the live one, or the one as it stood at a past moment; through the
+/// board on show, when there is one.
 #[derive(Clone, Copy)]
 struct ShownWall {
     live: RwSignal<WallState>,
     past: RwSignal<Option<WallState>>,
+    /// The board's share of the wall (`None`: the whole wall).
+    on_board: Memo<Option<WallState>>,
 }
 
 impl ShownWall {
+    /// `f` of the whole wall on show, live or past, before any board (tracked).
+    fn with_whole<R>(
+        live: RwSignal<WallState>,
+        past: RwSignal<Option<WallState>>,
+        f: impl FnOnce(&WallState) -> R,
+    ) -> R {
+        past.with(|p| match p {
+            Some(p) => f(p),
+            None => live.with(f),
+        })
+    }
+
     /// `f` of the wall on show (tracked).
     fn with<R>(&self, f: impl FnOnce(&WallState) -> R) -> R {
-        self.past.with(|past| match past {
-            Some(past) => f(past),
-            None => self.live.with(f),
+        let (live, past) = (self.live, self.past);
+        self.on_board.with(|b| match b {
+            Some(b) => f(b),
+            None => Self::with_whole(live, past, f),
         })
     }
 }
@@ -100,7 +123,66 @@ pub fn WallPage() -> impl IntoView {
     let past_error = RwSignal::new(None::<String>);
     let horizon = RwSignal::new(None::<f64>);
     let scrub_open = RwSignal::new(past_at.get_untracked().is_some());
-    let shown = ShownWall { live: wall, past };
+    // Boards: `?board=` or a rotation `?boards=a,b&every=N`.
+    let query = use_query_map();
+    let names = Memo::new(move |_| {
+        query.with(|q| boards::rotation(q.get("board").as_deref(), q.get("boards").as_deref()))
+    });
+    let every =
+        Memo::new(move |_| query.with(|q| boards::rotation_secs(q.get("every").as_deref())));
+    let step = RwSignal::new(0usize);
+    let feed = ChangeFeed::new(api.clone());
+    let boards_api = api.clone();
+    let saved_boards = use_live_resource(
+        feed,
+        move || {
+            let api = boards_api.clone();
+            let wanted = !names.get().is_empty();
+            async move {
+                if wanted {
+                    Some(api.list_boards().await.map_err(|e| e.to_string()))
+                } else {
+                    None
+                }
+            }
+        },
+        |entry| matches!(entry.change, Change::BoardChanged { .. }),
+    );
+    let choice = Memo::new(move |_| {
+        let loaded = saved_boards.get().flatten();
+        let loaded = loaded
+            .as_ref()
+            .map(|r| r.as_ref().map(Vec::as_slice).map_err(Clone::clone));
+        names.with(|n| boards::choose(n, step.get(), loaded))
+    });
+    let rotate = SendWrapper::new(Interval::new(1_000, {
+        let mut shown_for = 0u32;
+        move || {
+            shown_for += 1;
+            let len = names.try_with_untracked(Vec::len).unwrap_or(0);
+            if len > 1 && shown_for >= every.try_get_untracked().unwrap_or(30) {
+                shown_for = 0;
+                step.try_update(|s| *s = s.wrapping_add(1));
+            }
+        }
+    }));
+    on_cleanup(move || drop(rotate));
+    let on_board = Memo::new(move |_| match choice.get() {
+        BoardChoice::All => None,
+        BoardChoice::Board { board, .. } => {
+            Some(ShownWall::with_whole(wall, past, |w| w.on_board(&board)))
+        }
+        // Nothing shows until the board is known: never the whole wall in its place.
+        BoardChoice::Loading | BoardChoice::Unavailable(_) => Some(WallState::default()),
+    });
+    let by_plan = Memo::new(
+        move |_| matches!(choice.get(), BoardChoice::Board { board, .. } if board.group_by == BoardGroupBy::ResponsePlan),
+    );
+    let shown = ShownWall {
+        live: wall,
+        past,
+        on_board,
+    };
     let past_api = api.clone();
     Effect::new(move |_| match past_at.get() {
         None => {
@@ -133,12 +215,31 @@ pub fn WallPage() -> impl IntoView {
     let load_error = RwSignal::new(None::<String>);
     let snapshot_at = RwSignal::new(None::<f64>);
 
-    // Changes patch the wall in place; nothing on the wall refetches because of one.
-    let feed = ChangeFeed::new(api.clone());
+    // Changes patch the wall in place; nothing on the wall refetches because of one. A
+    // critical incident that opens while the wall looks on sounds this browser's alerts.
+    let sound_on = RwSignal::new(alerts::enabled(alerts::SOUND_KEY));
+    let desktop_on = RwSignal::new(alerts::enabled(alerts::DESKTOP_KEY));
     feed.subscribe(move |entry| {
-        wall.try_update(|w| {
-            w.apply(entry);
-        });
+        let fresh = wall.try_update(|w| w.apply(entry)).unwrap_or(false);
+        if let (true, Change::IncidentCreated(incident)) = (fresh, &entry.change) {
+            let on_a_board = || {
+                let names = names.get_untracked();
+                names.is_empty()
+                    || saved_boards.get_untracked().flatten().is_some_and(|r| {
+                        r.is_ok_and(|all| {
+                            all.iter()
+                                .any(|b| names.contains(&b.name) && b.shows(incident))
+                        })
+                    })
+            };
+            if incident.incident.impact == 1 && on_a_board() {
+                sound_alerts(
+                    incident,
+                    sound_on.get_untracked(),
+                    desktop_on.get_untracked(),
+                );
+            }
+        }
     });
 
     // One clock for every ticking age on the page.
@@ -280,6 +381,21 @@ pub fn WallPage() -> impl IntoView {
         >
             <header class="wall-head">
                 <h1>
+                    {move || match choice.get() {
+                        BoardChoice::Board { board, position, of } => {
+                            let turn = (of > 1).then(|| format!("{}/{of}", position + 1));
+                            Some(view! {
+                                <span class="board-heading" id="board-heading">
+                                    {board.heading().to_owned()}
+                                </span>
+                                {turn.map(|t| view! {
+                                    <span class="board-turn" id="board-turn" title="Board in the rotation">{t}</span>
+                                })}
+                                " · "
+                            })
+                        }
+                        _ => None,
+                    }}
                     <span class="total" id="open-count">{total}</span>
                     " "
                     {move || open_incidents_noun(total())}
@@ -309,6 +425,7 @@ pub fn WallPage() -> impl IntoView {
                         <time>{move || local_hm_ms(now_ms.get())}</time>
                     </span>
                     <Show when=move || !kiosk.get()>
+                        <AlertToggles sound=sound_on desktop=desktop_on />
                         <button
                             type="button"
                             class="small"
@@ -359,11 +476,28 @@ pub fn WallPage() -> impl IntoView {
                             })
                     })
             }}
+            {move || match choice.get() {
+                BoardChoice::Unavailable(m) => Some(view! { <ErrorNote id="board-error" message=m /> }.into_any()),
+                BoardChoice::Loading => Some(view! { <p class="muted" id="board-loading">"Loading the board…"</p> }.into_any()),
+                _ => None,
+            }}
             <MaintenanceStrip windows=windows now=now_secs />
             <div class="wall-body" node_ref=body_ref>
                 <div class="groups" node_ref=groups_ref>
                     <Show when=move || loaded.get() && total() == 0>
                         <p class="all-clear">"No open incidents"</p>
+                    </Show>
+                    <Show when=move || by_plan.get()>
+                        <PlanGroups
+                            shown=shown
+                            area=area
+                            u=u
+                            fitted=fitted
+                            page=page
+                            now=now_secs
+                            kiosk=kiosk
+                            can_ack=can_ack
+                        />
                     </Show>
                     {Impact::ALL
                         .iter()
@@ -392,7 +526,7 @@ pub fn WallPage() -> impl IntoView {
                                     .map(|p| format!("Page {}/{}", page.get() % p.pages + 1, p.pages))
                             };
                             view! {
-                                <Show when=move || { count() > 0 }>
+                                <Show when=move || { count() > 0 && !by_plan.get() }>
                                     <Show
                                         when=move || density.get() != Density::Summary
                                         fallback=move || {
@@ -516,4 +650,181 @@ async fn load_snapshot(
         }
     }
     None
+}
+
+/// Plays the chime and shows a desktop notification (each when on in this browser) for a
+/// critical incident that just opened.
+fn sound_alerts(incident: &WallIncident, sound: bool, desktop: bool) {
+    if sound {
+        let _ = alerts::chime();
+    }
+    if desktop {
+        let body = format!(
+            "{} · {}",
+            Impact::clamped(incident.incident.impact),
+            incident.response_plan_name
+        );
+        let _ = alerts::notify(&incident.incident.title, &body, &incident.incident.arn);
+    }
+}
+
+/// The per-browser alert switches: a chime and a desktop notification when a new critical
+/// incident opens on this wall (see [`alerts`]).
+#[component]
+fn AlertToggles(sound: RwSignal<bool>, desktop: RwSignal<bool>) -> impl IntoView {
+    let toggle = move |signal: RwSignal<bool>, key: &'static str| {
+        move |ev: leptos::ev::Event| {
+            let on = event_target_checked(&ev);
+            alerts::set_enabled(key, on);
+            signal.set(on);
+        }
+    };
+    view! {
+        <span class="alert-toggles" title="When a new critical incident opens, in this browser">
+            <label>
+                <input
+                    type="checkbox"
+                    id="alert-sound"
+                    prop:checked=move || sound.get()
+                    on:change=toggle(sound, alerts::SOUND_KEY)
+                />
+                " Chime"
+            </label>
+            <label>
+                <input
+                    type="checkbox"
+                    id="alert-desktop"
+                    prop:checked=move || desktop.get()
+                    on:change=toggle(desktop, alerts::DESKTOP_KEY)
+                />
+                " Desktop alert"
+            </label>
+        </span>
+    }
+}
+
+/// One response plan's share of the page on show.
+#[derive(Clone, PartialEq)]
+struct PlanSlice {
+    arn: String,
+    name: String,
+    /// The plan's open incidents (all pages).
+    open: usize,
+    /// Those on this page.
+    incidents: Vec<WallIncident>,
+    group: GroupLayout,
+}
+
+/// A board grouped by response plan: one section per plan (the plan with the most severe
+/// incident first), every section drawn at one density that [`fit_plans`] chooses from the
+/// incident area; rows name their impact, since no heading does. When even compact rows
+/// overflow, the incidents page, every [`PAGE_TURN_MS`].
+#[component]
+fn PlanGroups(
+    shown: ShownWall,
+    area: RwSignal<(f64, f64)>,
+    u: Memo<f64>,
+    fitted: Memo<bool>,
+    page: RwSignal<usize>,
+    now: Signal<f64>,
+    kiosk: Signal<bool>,
+    can_ack: bool,
+) -> impl IntoView {
+    // One memo from the wall to the page's slices: the plan groups, their layout in the
+    // measured area, and the page on show. (Kept as one: with the groups and the layout as
+    // two memos both read here, the render stopped following the groups.)
+    let slices = Memo::new(move |_| {
+        let groups = shown.with(WallState::plan_groups);
+        let (w, h) = area.get();
+        let layout = if fitted.get() && h > 0.0 {
+            let counts: Vec<usize> = groups.iter().map(|g| g.incidents.len()).collect();
+            fit_plans(&counts, w / u.get(), h / u.get())
+        } else {
+            PlanLayout {
+                group: GroupLayout {
+                    density: Density::Full,
+                    columns: 1,
+                },
+                paging: None,
+            }
+        };
+        let p = page.get();
+        let mut offset = 0;
+        let mut out = Vec::new();
+        for g in groups {
+            let len = g.incidents.len();
+            let range = paged_slice(layout.paging, p, offset, len);
+            offset += len;
+            if !range.is_empty() {
+                out.push(PlanSlice {
+                    arn: g.arn,
+                    name: g.name,
+                    open: len,
+                    incidents: g.incidents[range].to_vec(),
+                    group: layout.group,
+                });
+            }
+        }
+        let label = layout
+            .paging
+            .map(|paging| format!("Page {}/{}", p % paging.pages + 1, paging.pages));
+        (out, label)
+    });
+    let on_page = move || slices.with(|(s, _)| s.clone());
+    let page_label = move || slices.with(|(_, l)| l.clone());
+    // One element around it all: a fragment of dynamic children directly inside `Show`
+    // would not stay where it was put.
+    view! {
+        <div class="plan-groups">
+        {move || page_label().map(|p| view! { <p class="page-of plan-pages">{p}</p> })}
+        {move || {
+            on_page()
+                .into_iter()
+                .map(|PlanSlice { arn, name, open: n, incidents: list, group }| {
+                    let full = group.density == Density::Full;
+                    view! {
+                        <section
+                            class=format!(
+                                "plan-group {} cols-{}",
+                                group.density.class(),
+                                group.columns.min(MAX_COLUMNS),
+                            )
+                            data-plan=arn
+                        >
+                            <h2>
+                                <span class="plan-name">{name}</span>
+                                <span class="group-count">{format!("{n} open")}</span>
+                            </h2>
+                            {if full {
+                                view! {
+                                    <div class="cards">
+                                        {list
+                                            .into_iter()
+                                            .map(|incident| view! {
+                                                <IncidentCard incident=incident now=now kiosk=kiosk can_ack=can_ack />
+                                            })
+                                            .collect_view()}
+                                    </div>
+                                }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <ul class="rows">
+                                        {list
+                                            .into_iter()
+                                            .map(|incident| view! {
+                                                <WallRow incident=incident now=now kiosk=kiosk with_impact=true />
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }}
+                        </section>
+                    }
+                })
+                .collect_view()
+        }}
+        </div>
+    }
 }

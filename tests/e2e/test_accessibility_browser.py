@@ -23,6 +23,8 @@ AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "ax
 # The app's routes, each with what shows once it has loaded.
 PAGES = [
     ("/wall", "article.incident-card"),
+    ("/boards", "#board-form"),
+    ("/insights", "#chart-per-day"),
     ("/incidents", "main h1"),
     ("/incident?arn={arn}", "#incident-title"),
     ("/plans", "main h1"),

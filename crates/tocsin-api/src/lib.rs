@@ -14,12 +14,14 @@
 pub mod arn;
 pub mod audit;
 pub mod auth;
+pub mod boards;
 pub mod contacts;
 pub mod delivery;
 pub mod error;
 pub mod events;
 pub mod impact;
 pub mod incidents;
+pub mod insights;
 pub mod native;
 pub mod receivers;
 pub mod replication;

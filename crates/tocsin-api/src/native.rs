@@ -191,6 +191,14 @@ pub enum Change {
         #[serde(default)]
         deleted: bool,
     },
+    /// A board (a saved wall view) was created, replaced or deleted (`deleted`).
+    BoardChanged {
+        /// Its name.
+        name: String,
+        /// Whether it was deleted.
+        #[serde(default)]
+        deleted: bool,
+    },
     /// A maintenance window was created, began, suppressed an event, ended, or was deleted.
     MaintenanceWindowChanged {
         /// The window as it stands (none: deleted).
@@ -331,6 +339,9 @@ pub struct WallIncident {
     /// The acknowledgement in force (none once it lapsed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledgement: Option<Acknowledgement>,
+    /// The incident record's tags (what boards filter on).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 impl WallIncident {

@@ -219,6 +219,7 @@ async fn wall_incident_known(
         .acknowledgement(&incident.record.arn)
         .await?
         .filter(|a| !a.lapsed);
+    let tags = tx.tags(&incident.record.arn).await?.into_iter().collect();
     Ok(WallIncident {
         incident: incident.record,
         response_plan_arn: incident.response_plan_arn,
@@ -226,6 +227,7 @@ async fn wall_incident_known(
         latest_timeline_event: latest,
         runbooks,
         acknowledgement,
+        tags,
     })
 }
 

@@ -110,7 +110,8 @@ pub async fn tag_resource(
     changed(tx, arn).await
 }
 
-/// Records a tag change in the change feed, so open pages follow it.
+/// Records a tag change in the change feed, so open pages follow it. (The HTTP layer also
+/// announces an incident record's new state, tags included, so boards follow it.)
 async fn changed(tx: &mut dyn StoreTx, arn: &str) -> ApiResult<()> {
     tx.append_change(&tocsin_api::native::Change::TagsChanged {
         resource_arn: arn.to_owned(),

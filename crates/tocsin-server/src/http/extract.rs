@@ -32,15 +32,29 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     } else {
         body
     };
-    serde_json::from_slice(body).map_err(|e| {
+    let classify = |e: serde_json::Error, path: Option<String>| {
         use serde_json::error::Category;
         match e.classify() {
             Category::Syntax | Category::Eof | Category::Io => {
                 ApiError::Serialization(format!("Request body is not valid JSON: {e}"))
             }
-            Category::Data => ApiError::Validation(format!("1 validation error detected: {e}")),
+            // Name the member (`groupBy: unknown variant ...`); a missing member names
+            // itself.
+            Category::Data => match path.filter(|p| p != ".") {
+                Some(path) => {
+                    ApiError::Validation(format!("1 validation error detected: {path}: {e}"))
+                }
+                None => ApiError::Validation(format!("1 validation error detected: {e}")),
+            },
         }
-    })
+    };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        classify(e.into_inner(), Some(path))
+    })?;
+    de.end().map_err(|e| classify(e, None))?;
+    Ok(value)
 }
 
 async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> ApiResult<Bytes> {

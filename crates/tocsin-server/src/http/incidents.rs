@@ -215,7 +215,8 @@ struct TagsBody {
     tags: Option<std::collections::BTreeMap<String, String>>,
 }
 
-/// Mirrors TagResource (`POST /tags/{resourceArn}`, `{"tags"}`): 204.
+/// Mirrors TagResource (`POST /tags/{resourceArn}`, `{"tags"}`): 204. On an incident record
+/// it also announces the incident with its new tags (`IncidentUpdated`).
 async fn tag_resource(
     Require { caller, .. }: Require<Responder>,
     State(s): State<AppState>,
@@ -224,10 +225,11 @@ async fn tag_resource(
 ) -> RestResult<StatusCode> {
     let audit = Audit::new(&caller, "TagResource", arn.clone());
     let tags = body.tags.unwrap_or_default();
-    write_tx!(s, audit, |tx| crate::domain::tags::tag_resource(
-        tx, &arn, &tags
-    )
-    .await?);
+    write_tx!(s, audit, |tx| {
+        crate::domain::tags::tag_resource(tx, &arn, &tags).await?;
+        // An incident's tags are on the wall (boards filter on them): announce it.
+        crate::domain::incidents::announce(tx, &arn).await?
+    });
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -243,10 +245,10 @@ async fn untag_resource(
         .map(|(_, v)| v.into_owned())
         .collect();
     let audit = Audit::new(&caller, "UntagResource", arn.clone());
-    write_tx!(s, audit, |tx| crate::domain::tags::untag_resource(
-        tx, &arn, &keys
-    )
-    .await?);
+    write_tx!(s, audit, |tx| {
+        crate::domain::tags::untag_resource(tx, &arn, &keys).await?;
+        crate::domain::incidents::announce(tx, &arn).await?
+    });
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -58,6 +58,20 @@ pub fn routes() -> Routes {
             "BacktestRule",
             backtest,
         )
+        .route(Get, "/v1/insights", "GetInsights", insights)
+        .route(Get, "/v1/boards", "ListBoards", boards)
+        .route(
+            crate::http::routes::Verb::Post,
+            "/v1/boards",
+            "PutBoard",
+            put_board,
+        )
+        .route(
+            crate::http::routes::Verb::Post,
+            "/v1/boards/delete",
+            "DeleteBoard",
+            delete_board,
+        )
         .route(Get, "/v1/stream", "Stream", stream)
         .route(Get, "/metrics", "Metrics", metrics)
         .route(Get, "/v1/deliveries", "ListDeliveries", deliveries)
@@ -294,6 +308,80 @@ async fn delete_change_pattern(
         feed_id: Some(crate::domain::findings::delete_pattern(tx, &req.name).await?),
     });
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Query of `/v1/insights`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InsightsParams {
+    /// Days back, 1-366 (default 30).
+    days: Option<String>,
+    /// Only this response plan's incidents.
+    response_plan_arn: Option<String>,
+}
+
+/// `GET /v1/insights?days=N&responsePlanArn=ARN` (viewer): incidents opened per UTC day by
+/// impact, time to acknowledge and to resolve per plan (median, p90), the noisiest
+/// triggers and plans, the dedupe ratio ([`crate::domain::insights`]). Errors: 400
+/// `ValidationException` for `days` that is not a number from 1 to 366.
+async fn insights(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+    Query(q): Query<InsightsParams>,
+) -> RestResult<Json<tocsin_api::insights::Insights>> {
+    use crate::domain::insights::{DEFAULT_DAYS, MAX_DAYS};
+    let days = match q.days.as_deref().map(str::trim) {
+        None | Some("") => DEFAULT_DAYS,
+        Some(text) => text.parse::<u32>().map_err(|_| {
+            ApiError::Validation(format!(
+                "days ({text}) must be a whole number from 1 to {MAX_DAYS}."
+            ))
+        })?,
+    };
+    let plan = q.response_plan_arn.filter(|p| !p.trim().is_empty());
+    Ok(Json(read_tx!(s, |tx| {
+        crate::domain::insights::insights(tx, days, plan.as_deref(), crate::clock::now()).await?
+    })))
+}
+
+/// `GET /v1/boards`: every board (saved wall view), by name (viewer).
+async fn boards(
+    _: Require<Viewer>,
+    State(s): State<AppState>,
+) -> RestResult<Json<Vec<tocsin_api::boards::Board>>> {
+    Ok(Json(
+        read_tx!(s, |tx| crate::domain::boards::list(tx).await?)
+    ))
+}
+
+/// `POST /v1/boards` ([`tocsin_api::boards::Board`], responder): creates or replaces a
+/// board; answers it as stored (with `updatedBy`, `updatedAt`). Errors: 400
+/// `ValidationException` naming the field.
+async fn put_board(
+    Require { caller, .. }: Require<crate::http::extract::Responder>,
+    State(s): State<AppState>,
+    crate::http::extract::RestJson(req): crate::http::extract::RestJson<tocsin_api::boards::Board>,
+) -> RestResult<Json<tocsin_api::boards::Board>> {
+    let audit = crate::http::audit::Audit::new(&caller, "PutBoard", format!("board/{}", req.name));
+    let board = write_tx!(s, audit, |tx| {
+        crate::domain::boards::put(tx, &caller, req.clone(), crate::clock::now()).await?
+    });
+    Ok(Json(board))
+}
+
+/// `POST /v1/boards/delete` `{"name"}` (responder): 204; 404 when there is no such board.
+async fn delete_board(
+    Require { caller, .. }: Require<crate::http::extract::Responder>,
+    State(s): State<AppState>,
+    crate::http::extract::RestJson(req): crate::http::extract::RestJson<
+        tocsin_api::boards::DeleteBoard,
+    >,
+) -> RestResult<StatusCode> {
+    let audit =
+        crate::http::audit::Audit::new(&caller, "DeleteBoard", format!("board/{}", req.name));
+    write_tx!(s, audit, |tx| crate::domain::boards::delete(tx, &req.name)
+        .await?);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /metrics`: every metric in the Prometheus text exposition format 0.0.4 (see

@@ -32,6 +32,9 @@ const NATIVE: &[(&str, Access)] = &[
     ("/v1/change-patterns", Access::Role(Role::Viewer)),
     ("/v1/change-patterns/delete", Access::Role(Role::Admin)),
     ("/v1/rules/backtest", Access::Role(Role::Viewer)),
+    ("/v1/boards", Access::Role(Role::Viewer)),
+    ("/v1/insights", Access::Role(Role::Viewer)),
+    ("/v1/boards/delete", Access::Role(Role::Responder)),
     ("/v1/deliveries", Access::Role(Role::Viewer)),
     ("/v1/whoami", Access::Authenticated),
     ("/v1/stream-tickets", Access::Role(Role::Viewer)),
@@ -85,6 +88,7 @@ const NATIVE: &[(&str, Access)] = &[
 /// Native routes whose POST needs another role than their GET.
 const NATIVE_POST: &[(&str, Access)] = &[
     ("/v1/change-patterns", Access::Role(Role::Admin)),
+    ("/v1/boards", Access::Role(Role::Responder)),
     ("/v1/heartbeats", Access::Role(Role::Admin)),
     ("/v1/maintenance-windows", Access::Role(Role::Responder)),
 ];
