@@ -56,10 +56,7 @@ pub fn BoardsPage() -> impl IntoView {
             .get()
             .unwrap_or_default()
             .into_iter()
-            .map(|p| {
-                let label = p.display_name.filter(|d| !d.is_empty()).unwrap_or(p.name);
-                (p.arn, label)
-            })
+            .map(|p| (p.arn.clone(), p.label().to_owned()))
             .collect::<Vec<_>>()
     });
     let plan_name = move |arn: &str| {

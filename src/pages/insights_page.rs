@@ -111,7 +111,7 @@ pub fn InsightsPage() -> impl IntoView {
                                 .unwrap_or_default()
                                 .into_iter()
                                 .map(|p| {
-                                    let label = p.display_name.filter(|d| !d.is_empty()).unwrap_or(p.name);
+                                    let label = p.label().to_owned();
                                     view! { <option value=p.arn>{label}</option> }
                                 })
                                 .collect_view()

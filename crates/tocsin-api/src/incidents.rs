@@ -199,6 +199,16 @@ pub struct GetResponsePlanOutput {
     pub integrations: Option<Vec<serde_json::Value>>,
 }
 
+impl GetResponsePlanOutput {
+    /// What people call the plan: its display name, or its name when that is empty.
+    pub fn label(&self) -> &str {
+        self.display_name
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .unwrap_or(&self.name)
+    }
+}
+
 /// Mirrors `ListResponsePlansInput` (`POST /listResponsePlans`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -222,6 +232,16 @@ pub struct ResponsePlanSummary {
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+}
+
+impl ResponsePlanSummary {
+    /// What people call the plan: its display name, or its name when that is empty.
+    pub fn label(&self) -> &str {
+        self.display_name
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .unwrap_or(&self.name)
+    }
 }
 
 /// Mirrors `ListResponsePlansOutput`.

@@ -189,12 +189,7 @@ async fn wall_incident_known(
         }
     };
     let plan_name = match plan {
-        Some(p) => p
-            .plan
-            .display_name
-            .clone()
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| p.plan.name.clone()),
+        Some(p) => p.plan.label().to_owned(),
         None => arns::response_plan_name(&incident.response_plan_arn)
             .unwrap_or_default()
             .to_owned(),

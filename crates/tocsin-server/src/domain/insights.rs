@@ -62,56 +62,48 @@ pub async fn insights(
         .collect();
 
     let mut seen = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = tx
-            .incidents(&IncidentQuery {
-                created_after: Some(from - 0.001),
-                created_before: Some(now + 0.001),
-                offset,
-                limit: 500,
-                ..Default::default()
+    let period = crate::domain::views::every_incident(
+        tx,
+        IncidentQuery {
+            created_after: Some(from - 0.001),
+            created_before: Some(now + 0.001),
+            ..Default::default()
+        },
+    )
+    .await?;
+    for stored in period {
+        if plan.is_some_and(|p| p != stored.response_plan_arn) {
+            continue;
+        }
+        let record = &stored.record;
+        let timeline = tx.timeline_events(&record.arn).await?;
+        let metrics = crate::domain::views::metrics(record, &timeline);
+        let deduplicated = timeline
+            .iter()
+            .filter(|e| e.event_type == kinds::TRIGGER_DEDUPLICATED)
+            .map(|e| {
+                serde_json::from_str::<serde_json::Value>(&e.event_data)
+                    .ok()
+                    .and_then(|d| d["count"].as_u64())
+                    .unwrap_or(1)
             })
-            .await?;
-        let n = page.len() as i64;
-        for stored in page {
-            if plan.is_some_and(|p| p != stored.response_plan_arn) {
-                continue;
-            }
-            let record = &stored.record;
-            let timeline = tx.timeline_events(&record.arn).await?;
-            let metrics = crate::domain::views::metrics(record, &timeline);
-            let deduplicated = timeline
-                .iter()
-                .filter(|e| e.event_type == kinds::TRIGGER_DEDUPLICATED)
-                .map(|e| {
-                    serde_json::from_str::<serde_json::Value>(&e.event_data)
-                        .ok()
-                        .and_then(|d| d["count"].as_u64())
-                        .unwrap_or(1)
-                })
-                .sum();
-            let source = &record.incident_record_source;
-            let trigger = source
-                .resource_arn
-                .clone()
-                .filter(|a| !a.is_empty())
-                .unwrap_or_else(|| source.source.clone());
-            seen.push(Seen {
-                plan: stored.response_plan_arn.clone(),
-                day: (((record.creation_time - from) / 86_400.0).floor().max(0.0) as usize)
-                    .min(days as usize - 1),
-                impact: (record.impact.clamp(1, 5) - 1) as usize,
-                deduplicated,
-                tta: metrics.time_to_first_acknowledgement,
-                ttr: metrics.time_to_resolve,
-                trigger: (trigger, source.source.clone()),
-            });
-        }
-        if n < 500 {
-            break;
-        }
-        offset += n;
+            .sum();
+        let source = &record.incident_record_source;
+        let trigger = source
+            .resource_arn
+            .clone()
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| source.source.clone());
+        seen.push(Seen {
+            plan: stored.response_plan_arn.clone(),
+            day: (((record.creation_time - from) / 86_400.0).floor().max(0.0) as usize)
+                .min(days as usize - 1),
+            impact: (record.impact.clamp(1, 5) - 1) as usize,
+            deduplicated,
+            tta: metrics.time_to_first_acknowledgement,
+            ttr: metrics.time_to_resolve,
+            trigger: (trigger, source.source.clone()),
+        });
     }
 
     let mut plans: BTreeMap<String, (PlanInsight, Vec<f64>, Vec<f64>)> = BTreeMap::new();
@@ -155,12 +147,7 @@ pub async fn insights(
     let mut plan_list = Vec::with_capacity(plans.len());
     for (arn, (mut p, tta, ttr)) in plans {
         p.name = match tx.plan(&arn).await? {
-            Some(stored) => stored
-                .plan
-                .display_name
-                .clone()
-                .filter(|d| !d.is_empty())
-                .unwrap_or_else(|| stored.plan.name.clone()),
+            Some(stored) => stored.plan.label().to_owned(),
             None => arns::response_plan_name(&arn).unwrap_or(&arn).to_owned(),
         };
         p.time_to_acknowledge = Durations::of(tta);

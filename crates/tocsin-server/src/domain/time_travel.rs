@@ -146,50 +146,42 @@ pub async fn wall_at(
     replay.keep_newest();
 
     // Incidents opened before the horizon and not mentioned since: from their records.
-    let mut offset = 0;
-    loop {
-        let page = tx
-            .incidents(&IncidentQuery {
-                created_before: Some(horizon),
-                offset,
-                limit: 500,
-                ..Default::default()
-            })
-            .await?;
-        let n = page.len() as i64;
-        for stored in page {
-            let record = &stored.record;
-            let open_then = record.creation_time <= at
-                && record.resolved_time.is_none_or(|resolved| resolved > at);
-            if !open_then || replay.seen.contains(&record.arn) {
-                continue;
-            }
-            let arn = record.arn.clone();
-            let mut incident = wall_incident(tx, stored).await?;
-            incident.incident.status = IncidentRecordStatus::Open;
-            incident.incident.resolved_time = None;
-            incident.latest_timeline_event = tx
-                .timeline_page(
-                    &arn,
-                    &TimelineQuery {
-                        before: Some(at),
-                        descending: true,
-                        limit: 1,
-                        ..Default::default()
-                    },
-                )
-                .await?
-                .into_iter()
-                .next();
-            replay
-                .titles
-                .insert(arn.clone(), incident.incident.title.clone());
-            replay.open.insert(arn, incident);
+    let before_horizon = crate::domain::views::every_incident(
+        tx,
+        IncidentQuery {
+            created_before: Some(horizon),
+            ..Default::default()
+        },
+    )
+    .await?;
+    for stored in before_horizon {
+        let record = &stored.record;
+        let open_then =
+            record.creation_time <= at && record.resolved_time.is_none_or(|resolved| resolved > at);
+        if !open_then || replay.seen.contains(&record.arn) {
+            continue;
         }
-        if n < 500 {
-            break;
-        }
-        offset += n;
+        let arn = record.arn.clone();
+        let mut incident = wall_incident(tx, stored).await?;
+        incident.incident.status = IncidentRecordStatus::Open;
+        incident.incident.resolved_time = None;
+        incident.latest_timeline_event = tx
+            .timeline_page(
+                &arn,
+                &TimelineQuery {
+                    before: Some(at),
+                    descending: true,
+                    limit: 1,
+                    ..Default::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .next();
+        replay
+            .titles
+            .insert(arn.clone(), incident.incident.title.clone());
+        replay.open.insert(arn, incident);
     }
 
     let mut incidents: Vec<WallIncident> = replay.open.into_values().collect();

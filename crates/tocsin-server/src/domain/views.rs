@@ -9,29 +9,42 @@ use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::incidents::wall_incident;
 use crate::store::{IncidentQuery, StoreTx};
 
+/// Every incident `query` selects (its `offset` and `limit` are ignored), read from the
+/// store 500 at a time.
+pub async fn every_incident(
+    tx: &mut dyn StoreTx,
+    mut query: IncidentQuery,
+) -> ApiResult<Vec<crate::store::StoredIncident>> {
+    const PAGE: i64 = 500;
+    let mut all = Vec::new();
+    query.offset = 0;
+    query.limit = PAGE;
+    loop {
+        let page = tx.incidents(&query).await?;
+        let n = page.len() as i64;
+        all.extend(page);
+        if n < PAGE {
+            return Ok(all);
+        }
+        query.offset += n;
+    }
+}
+
 /// Every OPEN incident with what a wall-screen card shows, most severe first, then newest
 /// first. `as_of_change_id` is the feed position the caller read before opening `tx`:
 /// anything committed later is replayed by the stream.
 pub async fn wall_snapshot(tx: &mut dyn StoreTx, as_of_change_id: i64) -> ApiResult<WallSnapshot> {
-    let mut incidents = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = tx
-            .incidents(&IncidentQuery {
-                statuses: vec![IncidentRecordStatus::Open],
-                offset,
-                limit: 500,
-                ..Default::default()
-            })
-            .await?;
-        let n = page.len() as i64;
-        for incident in page {
-            incidents.push(wall_incident(tx, incident).await?);
-        }
-        if n < 500 {
-            break;
-        }
-        offset += n;
+    let open = every_incident(
+        tx,
+        IncidentQuery {
+            statuses: vec![IncidentRecordStatus::Open],
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut incidents = Vec::with_capacity(open.len());
+    for incident in open {
+        incidents.push(wall_incident(tx, incident).await?);
     }
     incidents.sort_by(|a, b| {
         a.incident.impact.cmp(&b.incident.impact).then(
