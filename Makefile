@@ -31,7 +31,7 @@ help:
 	@echo "  make crash-test  the full crash test: 10,000 PutEvents while the server is killed 20 times (make test runs it scaled)"
 	@echo "  make bench-ingest   PutEvents throughput against Alertmanager (wrk, release build; docs/benchmarks.md)"
 	@echo "  make bench-streams  1,000 streams' latency and 10,000 idle streams' memory (release build)"
-	@echo "  make bench-web  the app's brotli size, 500-incident first render and a 1-hour memory soak (Chromium)"
+	@echo "  make bench-web  the app's brotli size, 500-incident first render and a 1-hour memory soak with boards rotating (Chromium)"
 	@echo "  make soak    an hour at 1,000 events/s with 100 streams open, RSS sampled (release build)"
 	@echo "  make clean   remove build output (target/, dist/, test artefacts); keeps data/ and .venv/"
 
@@ -101,7 +101,7 @@ bench-streams: release
 	.venv/bin/python scripts/bench-streams.py idle --streams 10000
 
 bench-web: release
-	.venv/bin/python scripts/bench-web.py --bin target/release/tocsin --soak-minutes 60
+	.venv/bin/python scripts/bench-web.py --bin target/release/tocsin --soak-minutes 60 --rotate-every 30
 
 soak: release
 	.venv/bin/python scripts/soak.py --duration 3600 --rate 1000 --streams 100 --warmup 720

@@ -14,7 +14,10 @@
    changes/s (incident updates and notes, round-robin over the open incidents); the page's
    JS heap (`performance.memory.usedJSHeapSize`, with --enable-precise-memory-info) and the
    WebAssembly memory are sampled every --sample-s seconds. Growth is the last sample over
-   the first one after the warm-up (the first fifth of the run).
+   the first one after the warm-up (the first fifth of the run). With --rotate-every S the
+   wall is a kiosk rotation (`?boards=severe,by-plan&every=S`) between two boards: the
+   critical and high incidents grouped by impact, and every incident grouped by response
+   plan (the incidents are spread over two plans).
 
 The server is the binary --bin (the release build: `make release`) serving --dist (the app
 as built, `--web-dir`), started here on a free loopback port with a fresh SQLite database in a
@@ -23,6 +26,7 @@ table on stdout.
 
 Usage: scripts/bench-web.py [--bin target/release/tocsin] [--dist dist] [--loads 5]
                             [--incidents 500] [--soak-minutes 0] [--sample-s 30]
+                            [--rotate-every 0]
 """
 
 from __future__ import annotations
@@ -113,6 +117,8 @@ def main() -> int:
     ap.add_argument("--change-impacts", default="1,2,3,4,5",
                     help="impacts of the incidents the soak changes (1,2,3,4,5; 0: none, a baseline)")
     ap.add_argument("--skip-render", action="store_true", help="skip the first-render loads")
+    ap.add_argument("--rotate-every", type=int, default=0,
+                    help="soak a kiosk rotation between two boards, each shown this many seconds (0: the whole wall)")
     args = ap.parse_args()
 
     rows = sizes(args.dist)
@@ -143,11 +149,14 @@ def main() -> int:
         secret = creds.split("aws_secret_access_key = ")[1].split()[0]
         api = Api(base, f"Bearer {key_id}:{secret}")
         plan = api.post("/createResponsePlan", {"name": "bench", "incidentTemplate": {"title": "Bench", "impact": 3}})["arn"]
+        plan_b = api.post("/createResponsePlan", {"name": "bench-b", "incidentTemplate": {"title": "Bench B", "impact": 3}})["arn"]
+        api.post("/v1/boards", {"name": "severe", "impacts": [1, 2]})
+        api.post("/v1/boards", {"name": "by-plan", "groupBy": "responsePlan"})
         arns = []
         print(f"opening {args.incidents} incidents…", file=sys.stderr)
         for i in range(args.incidents):
             arns.append(api.post("/startIncident", {
-                "responsePlanArn": plan, "impact": 1 + i % 5, "clientToken": str(uuid.uuid4()),
+                "responsePlanArn": plan if i % 7 else plan_b, "impact": 1 + i % 5, "clientToken": str(uuid.uuid4()),
                 "title": f"Incident {i:03d}: checkout API error rate above five percent in eu-west-1"})["incidentRecordArn"])
         viewer = api.post("/v1/keys", {"name": "bench-wall", "role": "viewer"})
         fragment = f"#key={viewer['accessKeyId']}:{viewer['secretAccessKey']}"
@@ -173,8 +182,12 @@ def main() -> int:
                 ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
                 ctx.add_init_script(KEEP_WASM)
                 page = ctx.new_page()
-                page.goto(f"{base}/wall?kiosk=1{fragment}")
-                page.evaluate(RENDERED, args.incidents)
+                if args.rotate_every > 0:
+                    page.goto(f"{base}/wall?boards=severe,by-plan&every={args.rotate_every}&kiosk=1{fragment}")
+                    page.wait_for_selector("#board-heading", timeout=30_000)
+                else:
+                    page.goto(f"{base}/wall?kiosk=1{fragment}")
+                    page.evaluate(RENDERED, args.incidents)
                 stop = threading.Event()
                 changes = [0]
 
@@ -211,7 +224,8 @@ def main() -> int:
                 driver.join()
                 warm = samples[max(0, len(samples) // 5)]
                 last = samples[-1]
-                print(f"## Memory over {args.soak_minutes:g} min at 10 changes/s ({changes[0]} changes)\n")
+                shown = f", boards rotating every {args.rotate_every} s" if args.rotate_every > 0 else ""
+                print(f"## Memory over {args.soak_minutes:g} min at 10 changes/s ({changes[0]} changes{shown})\n")
                 print("| s | JS heap | WebAssembly memory |\n|---:|---:|---:|")
                 for s, heap, wasm in samples:
                     print(f"| {s:.0f} | {heap / 1e6:.1f} MB | {wasm / 1e6:.1f} MB |")

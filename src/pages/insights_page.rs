@@ -324,7 +324,7 @@ fn InsightsView(insights: Insights) -> impl IntoView {
                 </ol>
             </section>
             <section class="insight-section" aria-labelledby="noisy-triggers-title">
-                <h2 id="noisy-triggers-title">"Noisiest triggers"</h2>
+                <h2 id="noisy-triggers-title">"Noisiest rules and sources"</h2>
                 <ol class="noisy" id="noisy-triggers">
                     {insights
                         .triggers

@@ -770,61 +770,90 @@ fn PlanGroups(
             .map(|paging| format!("Page {}/{}", p % paging.pages + 1, paging.pages));
         (out, label)
     });
-    let on_page = move || slices.with(|(s, _)| s.clone());
+    let plan_arns =
+        move || slices.with(|(s, _)| s.iter().map(|p| p.arn.clone()).collect::<Vec<_>>());
     let page_label = move || slices.with(|(_, l)| l.clone());
-    // One element around it all: a fragment of dynamic children directly inside `Show`
-    // would not stay where it was put.
+    // Keyed by plan, then by incident (as the impact groups are): a change re-renders only
+    // what it changed, never every card on the board (re-rendering every card on each of 10
+    // changes a second grew the WebAssembly memory by about 1 MB a minute).
     view! {
         <div class="plan-groups">
-        {move || page_label().map(|p| view! { <p class="page-of plan-pages">{p}</p> })}
-        {move || {
-            on_page()
-                .into_iter()
-                .map(|PlanSlice { arn, name, open: n, incidents: list, group }| {
-                    let full = group.density == Density::Full;
-                    view! {
-                        <section
-                            class=format!(
-                                "plan-group {} cols-{}",
-                                group.density.class(),
-                                group.columns.min(MAX_COLUMNS),
-                            )
-                            data-plan=arn
-                        >
-                            <h2>
-                                <span class="plan-name">{name}</span>
-                                <span class="group-count">{format!("{n} open")}</span>
-                            </h2>
-                            {if full {
-                                view! {
-                                    <div class="cards">
-                                        {list
-                                            .into_iter()
-                                            .map(|incident| view! {
-                                                <IncidentCard incident=incident now=now kiosk=kiosk can_ack=can_ack />
-                                            })
-                                            .collect_view()}
-                                    </div>
-                                }
-                                    .into_any()
-                            } else {
-                                view! {
-                                    <ul class="rows">
-                                        {list
-                                            .into_iter()
-                                            .map(|incident| view! {
-                                                <WallRow incident=incident now=now kiosk=kiosk with_impact=true />
-                                            })
-                                            .collect_view()}
-                                    </ul>
-                                }
-                                    .into_any()
-                            }}
-                        </section>
-                    }
-                })
-                .collect_view()
-        }}
+            {move || page_label().map(|p| view! { <p class="page-of plan-pages">{p}</p> })}
+            <For
+                each=plan_arns
+                key=|arn| arn.clone()
+                children=move |arn| view! { <PlanSection slices=slices arn=arn now=now kiosk=kiosk can_ack=can_ack /> }
+            />
         </div>
+    }
+}
+
+/// One response plan's section of a board grouped by plan: its name and count, and its
+/// incidents on the page on show as full cards or rows, keyed.
+#[component]
+fn PlanSection(
+    slices: Memo<(Vec<PlanSlice>, Option<String>)>,
+    arn: String,
+    now: Signal<f64>,
+    kiosk: Signal<bool>,
+    can_ack: bool,
+) -> impl IntoView {
+    let this = {
+        let arn = arn.clone();
+        Memo::new(move |_| slices.with(|(s, _)| s.iter().find(|p| p.arn == arn).cloned()))
+    };
+    let class = move || {
+        this.with(|p| {
+            let g = p.as_ref().map_or(
+                GroupLayout {
+                    density: Density::Full,
+                    columns: 1,
+                },
+                |p| p.group,
+            );
+            format!(
+                "plan-group {} cols-{}",
+                g.density.class(),
+                g.columns.min(MAX_COLUMNS)
+            )
+        })
+    };
+    let name = move || this.with(|p| p.as_ref().map(|p| p.name.clone()).unwrap_or_default());
+    let count = move || this.with(|p| format!("{} open", p.as_ref().map_or(0, |p| p.open)));
+    let full = move || this.with(|p| p.as_ref().is_some_and(|p| p.group.density == Density::Full));
+    let list = move || this.with(|p| p.as_ref().map(|p| p.incidents.clone()).unwrap_or_default());
+    view! {
+        <section class=class data-plan=arn>
+            <h2>
+                <span class="plan-name">{name}</span>
+                <span class="group-count">{count}</span>
+            </h2>
+            <Show
+                when=full
+                fallback=move || {
+                    view! {
+                        <ul class="rows">
+                            <For
+                                each=list
+                                key=card_key
+                                children=move |incident| {
+                                    view! { <WallRow incident=incident now=now kiosk=kiosk with_impact=true /> }
+                                }
+                            />
+                        </ul>
+                    }
+                }
+            >
+                <div class="cards">
+                    <For
+                        each=list
+                        key=card_key
+                        children=move |incident| {
+                            view! { <IncidentCard incident=incident now=now kiosk=kiosk can_ack=can_ack /> }
+                        }
+                    />
+                </div>
+            </Show>
+        </section>
     }
 }

@@ -104,6 +104,7 @@ def test_insights_count_time_and_rank_what_happened(tocsin, base_url, browser, a
     assert got["plans"][2]["timeToAcknowledge"] == {"samples": 0}
     top = got["triggers"][0]
     assert (top["opened"], top["deduplicated"], top["source"]) == (1, 4, "aws.cloudwatch"), top
+    assert top["trigger"].endswith(":rule/cpu-alarms"), "a rule's incidents count for the rule"
     assert got["timeToAcknowledge"]["samples"] == 1
 
     # Only one plan.
@@ -146,6 +147,7 @@ def test_insights_count_time_and_rank_what_happened(tocsin, base_url, browser, a
     rows = page.locator("#plan-times tbody tr .plan-name").all_text_contents()
     assert rows == ["CPU alarms", "Payments", "Web shop"]
     expect(page.locator("#noisy-triggers li").first).to_contain_text("5 fired: 1 opened, 4 deduplicated")
+    expect(page.locator("#noisy-triggers li .noisy-name").first).to_have_text("rule/cpu-alarms")
     expect(page.locator("#noisy-plans li").first).to_contain_text("CPU alarms")
     page.select_option("#insights-plan", pay)
     expect(page.locator("#insights-opened")).to_have_text("2", timeout=LIVE_TIMEOUT_MS)

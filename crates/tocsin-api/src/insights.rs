@@ -70,7 +70,9 @@ pub struct PlanInsight {
     pub time_to_resolve: Durations,
 }
 
-/// One trigger (a rule, an alarm, or a source without an ARN) over the period.
+/// One trigger over the period: the rule whose target opened the incident (its ARN, the
+/// incident's `incidentRecordSource.resourceArn`), or, for incidents no rule opened, their
+/// source (`aws.ssm-incidents.custom`, a receiver's).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerInsight {
