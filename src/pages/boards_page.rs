@@ -59,12 +59,14 @@ pub fn BoardsPage() -> impl IntoView {
             .map(|p| (p.arn.clone(), p.label().to_owned()))
             .collect::<Vec<_>>()
     });
+    // Tracked: a board listed before the plans loaded names them once they do.
     let plan_name = move |arn: &str| {
-        plan_options
-            .get_untracked()
-            .into_iter()
-            .find(|(a, _)| a == arn)
-            .map_or_else(|| arn.to_owned(), |(_, l)| l)
+        plan_options.with(|options| {
+            options
+                .iter()
+                .find(|(a, _)| a == arn)
+                .map_or_else(|| arn.to_owned(), |(_, l)| l.clone())
+        })
     };
 
     // The form.
@@ -205,7 +207,8 @@ pub fn BoardsPage() -> impl IntoView {
                             let names = vec![b.name.clone()];
                             let open = wall_href(&names, DEFAULT_ROTATION_SECS, false);
                             let kiosk = wall_href(&names, DEFAULT_ROTATION_SECS, true);
-                            let what = describe(&b, plan_name);
+                            let described = b.clone();
+                            let what = move || describe(&described, plan_name);
                             let edit_board = b.clone();
                             let delete_name = b.name.clone();
                             view! {

@@ -92,6 +92,13 @@ pub fn IncidentPage() -> impl IntoView {
             _ => previous.cloned().unwrap_or_default(),
         })
     });
+    // When the incident opened (the timeline scrubber's horizon), as last fetched.
+    let created = Memo::new(move |previous: Option<&Option<f64>>| {
+        detail.with(|d| match d {
+            Some(Ok(d)) => Some(d.incident.incident.creation_time),
+            _ => previous.copied().flatten(),
+        })
+    });
     let related = Memo::new(move |previous: Option<&Vec<RelatedItem>>| {
         detail.with(|d| match d {
             Some(Ok(d)) => d.related_items.clone(),
@@ -223,55 +230,35 @@ pub fn IncidentPage() -> impl IntoView {
                     on_changed=refresh
                 />
             </Show>
-            <Transition fallback=|| ()>
-                <ErrorBoundary fallback=|_| ()>
-                    {move || Suspend::new(async move {
-                        detail
-                            .await
-                            .map(|d| {
-                                let created = d.incident.incident.creation_time;
-                                let events = std::sync::Arc::new(d.timeline_events);
-                                let total = events.len();
-                                let until = move |at: Option<f64>| {
-                                    events
-                                        .iter()
-                                        .filter(|e| at.is_none_or(|t| e.event_time <= t))
-                                        .cloned()
-                                        .collect::<Vec<_>>()
-                                };
-                                view! {
-                                    <h2>"Timeline"</h2>
-                                    <TimeScrubber
-                                        id="incident-scrub"
-                                        at=scrub_at
-                                        horizon=Signal::derive(move || Some(created))
-                                        now=scrub_now
-                                    />
-                                    {
-                                        let until = until.clone();
-                                        move || {
-                                        scrub_at
-                                            .get()
-                                            .map(|t| {
-                                                let known = until(Some(t)).len();
-                                                view! {
-                                                    <p class="as-it-stood-line" role="status">
-                                                        <span class="as-it-stood" id="timeline-as-it-stood">
-                                                            {format!(
-                                                                "As it stood at {}: {known} of {total} entries",
-                                                                local_datetime(t),
-                                                            )}
-                                                        </span>
-                                                    </p>
-                                                }
-                                            })
-                                    }}
-                                    {move || view! { <Timeline events=until(scrub_at.get()) /> }}
-                                }
-                            })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            // Not inside a `Transition`: one keeps the old view on screen while a refetch is
+            // pending, after what its closure created (the scrubber's signals) was disposed,
+            // and the next clock tick then read a disposed signal (a panic).
+            <Show when=move || loaded.get()>
+                <h2>"Timeline"</h2>
+                <TimeScrubber id="incident-scrub" at=scrub_at horizon=created now=scrub_now />
+                {move || {
+                    scrub_at
+                        .get()
+                        .map(|t| {
+                            let (known, total) = timeline
+                                .with(|events| (entries_until(events, Some(t)).len(), events.len()));
+                            view! {
+                                <p class="as-it-stood-line" role="status">
+                                    <span class="as-it-stood" id="timeline-as-it-stood">
+                                        {format!(
+                                            "As it stood at {}: {known} of {total} entries",
+                                            local_datetime(t),
+                                        )}
+                                    </span>
+                                </p>
+                            }
+                        })
+                }}
+                {move || {
+                    let at = scrub_at.get();
+                    view! { <Timeline events=timeline.with(|events| entries_until(events, at)) /> }
+                }}
+            </Show>
             <Show when=move || loaded.get()>
                 <RelatedItems
                     api=related_api.clone()
@@ -301,4 +288,13 @@ pub fn IncidentPage() -> impl IntoView {
             </Show>
         </section>
     }
+}
+
+/// The timeline entries that had happened by `at` (epoch seconds; `None`: all of them).
+fn entries_until(events: &[TimelineEvent], at: Option<f64>) -> Vec<TimelineEvent> {
+    events
+        .iter()
+        .filter(|e| at.is_none_or(|t| e.event_time <= t))
+        .cloned()
+        .collect()
 }
