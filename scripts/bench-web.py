@@ -106,6 +106,15 @@ def wasm_bytes(page) -> float:
     return page.evaluate("() => window.__tocsinWasm ? window.__tocsinWasm.memory.buffer.byteLength : NaN")
 
 
+def live_heap(page) -> tuple[float, float]:
+    """(bytes, blocks) the app's Rust heap holds allocated and not freed (`src/heap.rs`'s
+    counting allocator): a leak grows these; the allocator's free lists and fragmentation,
+    which also grow the WebAssembly memory, do not."""
+    return tuple(page.evaluate(
+        "() => { const w = window.__tocsinWasm; return w && w.heapLiveBytes"
+        " ? [w.heapLiveBytes(), w.heapLiveBlocks()] : [NaN, NaN]; }"))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default="target/release/tocsin")
@@ -217,21 +226,24 @@ def main() -> int:
                 while time.monotonic() < end:
                     page.wait_for_timeout(args.sample_s * 1000)
                     heap = page.evaluate("() => performance.memory.usedJSHeapSize")
-                    samples.append((time.monotonic() - start, heap, wasm_bytes(page)))
+                    live, blocks = live_heap(page)
+                    samples.append((time.monotonic() - start, heap, wasm_bytes(page), live, blocks))
                     print(f"  {samples[-1][0]:6.0f} s: heap {heap / 1e6:.1f} MB, wasm {samples[-1][2] / 1e6:.1f} MB, "
-                          f"{changes[0]} changes", file=sys.stderr)
+                          f"live Rust heap {live / 1e6:.2f} MB in {blocks:.0f} blocks, {changes[0]} changes",
+                          file=sys.stderr)
                 stop.set()
                 driver.join()
                 warm = samples[max(0, len(samples) // 5)]
                 last = samples[-1]
                 shown = f", boards rotating every {args.rotate_every} s" if args.rotate_every > 0 else ""
                 print(f"## Memory over {args.soak_minutes:g} min at 10 changes/s ({changes[0]} changes{shown})\n")
-                print("| s | JS heap | WebAssembly memory |\n|---:|---:|---:|")
-                for s, heap, wasm in samples:
-                    print(f"| {s:.0f} | {heap / 1e6:.1f} MB | {wasm / 1e6:.1f} MB |")
+                print("| s | JS heap | WebAssembly memory | live Rust heap | live blocks |\n|---:|---:|---:|---:|---:|")
+                for s, heap, wasm, live, blocks in samples:
+                    print(f"| {s:.0f} | {heap / 1e6:.1f} MB | {wasm / 1e6:.1f} MB | {live / 1e6:.2f} MB | {blocks:.0f} |")
                 growth = (last[1] + last[2]) / (warm[1] + warm[2]) - 1
+                live_growth = last[3] / warm[3] - 1
                 print(f"\nGrowth after warm-up (heap + wasm, {warm[0]:.0f} s → {last[0]:.0f} s): {growth * 100:+.1f}% "
-                      f"(goal ≤ +10%).\n")
+                      f"(goal ≤ +10%); live Rust heap {live_growth * 100:+.1f}%.\n")
                 ctx.close()
             browser.close()
     finally:

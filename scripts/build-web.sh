@@ -4,7 +4,7 @@
 #   scripts/build-web.sh [--force]
 #
 # Skips the build when dist/index.html is newer than every source file (src/ style/
-# public/ index.html Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api); --force or
+# public/ index.html Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api vendor); --force or
 # TOCSIN_WEB_FORCE=1 rebuilds anyway.
 #
 # Toolchain: when rustup's wasm32-unknown-unknown target is installed, a plain
@@ -25,7 +25,7 @@ step() { printf '==> [web] %s\n' "$*"; }
 
 # --- up to date? ---------------------------------------------------------------------------
 SOURCES=()
-for s in src style public index.html Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api; do
+for s in src style public index.html Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api vendor; do
     [ -e "$s" ] && SOURCES+=("$s")
 done
 if [ "$FORCE" != "1" ] && [ -f dist/index.html ]; then

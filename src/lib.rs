@@ -30,6 +30,7 @@ pub mod clock;
 pub mod components;
 pub mod format;
 pub mod forms;
+pub mod heap;
 pub mod live;
 pub mod pages;
 pub mod pattern_check;
