@@ -17,6 +17,8 @@
 #   - binaryen (wasm-opt), chromium + chromium-driver, curl, sqlite3 (apt)
 #   - prometheus-alertmanager (apt: the real Alertmanager and amtool the e2e tests drive)
 #   - wrk (apt: the load generator of `make bench-ingest`)
+#   - postgresql (apt: `initdb`/`pg_ctl` for the throwaway clusters tests/it/postgres.rs
+#     starts; the tests never use a cluster the package may have set up)
 #   - .venv with the Python packages in tests/e2e/requirements.txt (boto3, pytest, playwright)
 #   - nodejs and npm (apt; Debian 12's Node 18.20) when `node` or `npm` is not on PATH, and the
 #     AWS SDK for JavaScript v3 and axe-core (the accessibility checker the browser tests
@@ -178,6 +180,10 @@ ok "$(prometheus-alertmanager --version 2>&1 | head -n1)"
 step "wrk (Debian package; the load generator of make bench-ingest)"
 apt_install wrk
 ok "$(wrk -v 2>&1 | head -n1)"
+
+step "PostgreSQL (Debian packages; the store tests start throwaway clusters of their own)"
+apt_install postgresql
+ok "$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -n1)"
 
 # --- (f) Python venv -----------------------------------------------------------------------
 step "Python venv .venv ($(tr '\n' ' ' <"$REQUIREMENTS"))"

@@ -36,6 +36,17 @@ pub enum Command {
     Backup(BackupArgs),
     /// Put a backup (and its `FILE.key`) in place of the database; stop the server first.
     Restore(RestoreArgs),
+    /// Apply the database's migrations and exit: `sqlite://PATH` (created if missing) or
+    /// `postgres://…` (safe while other nodes start or migrate: one advisory lock).
+    Migrate(MigrateArgs),
+}
+
+/// `tocsin migrate`.
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    /// The database (`--database-url`, `TOCSIN_DATABASE_URL`).
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `tocsin backup --to FILE`.

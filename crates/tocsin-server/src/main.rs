@@ -54,6 +54,10 @@ async fn main() -> std::process::ExitCode {
             .await;
             report("backup", out)
         }
+        Command::Migrate(args) => {
+            let out = tocsin_server::store::migrate(&args.store.database_url).await;
+            report("migrate", out)
+        }
         Command::Restore(args) => {
             let out = tocsin_server::backup::restore(
                 &args.store.database_url,

@@ -9,6 +9,7 @@
 //! The embedded backend is SQLite ([`sqlite::SqliteStore`]); a PostgreSQL backend will
 //! implement the same traits and pass the same tests.
 
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -578,6 +579,22 @@ mod tests {
         assert_eq!(path("sqlite://t.db?mode=memory"), None);
         assert_eq!(path("postgres://db/tocsin"), None);
     }
+
+    #[test]
+    fn a_database_password_never_reaches_a_message() {
+        assert_eq!(
+            super::redact_url("postgres://tocsin:s3cret@db:5432/tocsin?sslmode=require"),
+            "postgres://tocsin:***@db:5432/tocsin?sslmode=require"
+        );
+        assert_eq!(
+            super::redact_url("postgresql://tocsin@db/tocsin"),
+            "postgresql://tocsin@db/tocsin"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://./data/tocsin.db"),
+            "sqlite://./data/tocsin.db"
+        );
+    }
 }
 
 /// Opens the store a database URL names: `sqlite://PATH` (created if missing).
@@ -586,10 +603,62 @@ pub async fn open(database_url: &str) -> StoreResult<std::sync::Arc<dyn Store>> 
         Ok(std::sync::Arc::new(
             sqlite::SqliteStore::open(database_url).await?,
         ))
+    } else if postgres::is_postgres_url(database_url) {
+        Err(StoreError::UnsupportedUrl(format!(
+            "{} (PostgreSQL: `tocsin migrate` prepares its schema, but serving from it is \
+             not built yet; use sqlite://PATH)",
+            redact_url(database_url)
+        )))
     } else {
         Err(StoreError::UnsupportedUrl(format!(
-            "{database_url} (this build supports sqlite://PATH; PostgreSQL comes later)"
+            "{} (this build supports sqlite://PATH)",
+            redact_url(database_url)
         )))
+    }
+}
+
+/// `tocsin migrate`: applies the migrations of the database `database_url` names and says
+/// where its schema stands, e.g. `postgres://tocsin:***@db/tocsin: schema at migration 1
+/// (1 applied in all)`. SQLite: [`sqlite::SqliteStore::open`] (creates the file if missing,
+/// migrates). PostgreSQL: [`postgres::migrate`] (one advisory lock, safe beside other
+/// nodes). Errors: a line naming the database (password redacted) and the reason.
+pub async fn migrate(database_url: &str) -> Result<String, String> {
+    let shown = redact_url(database_url);
+    let versions = if postgres::is_postgres_url(database_url) {
+        postgres::migrate(database_url).await
+    } else if database_url.starts_with("sqlite:") {
+        match sqlite::SqliteStore::open(database_url).await {
+            Ok(store) => store.migration_versions().await,
+            Err(e) => Err(e),
+        }
+    } else {
+        Err(StoreError::UnsupportedUrl(format!(
+            "{shown} (this build supports sqlite://PATH and postgres://…)"
+        )))
+    };
+    match versions {
+        Ok(versions) => Ok(format!(
+            "{shown}: schema at migration {} ({} applied in all)",
+            versions.last().copied().unwrap_or(0),
+            versions.len()
+        )),
+        Err(e) => Err(format!("{shown}: {e}")),
+    }
+}
+
+/// `url` with its password replaced by `***`, for messages and logs
+/// (`postgres://tocsin:s3cret@db/tocsin` → `postgres://tocsin:***@db/tocsin`); parsed by
+/// the `url` crate. A URL with no password, or one that does not parse, comes back as given.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            if parsed.set_password(Some("***")).is_ok() {
+                parsed.to_string()
+            } else {
+                url.to_owned()
+            }
+        }
+        _ => url.to_owned(),
     }
 }
 

@@ -47,6 +47,15 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// The migrations this database has had (`_sqlx_migrations`), oldest first.
+    pub async fn migration_versions(&self) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Opens (creating the file and its directory if needed) and migrates the database at
     /// `sqlite://PATH`. `sqlite::memory:` gives a private in-memory database (tests).
     pub async fn open(url: &str) -> StoreResult<Self> {
