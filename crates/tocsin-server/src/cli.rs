@@ -39,6 +39,33 @@ pub enum Command {
     /// Apply the database's migrations and exit: `sqlite://PATH` (created if missing) or
     /// `postgres://…` (safe while other nodes start or migrate: one advisory lock).
     Migrate(MigrateArgs),
+    /// Write the whole database (every table, ids kept) to one file and its server key to
+    /// `FILE.key`: to move an installation between SQLite and PostgreSQL.
+    Export(ExportArgs),
+    /// Read an export (and its `FILE.key`) into an empty database, migrating it first.
+    Import(ImportArgs),
+}
+
+/// `tocsin export --to FILE`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The database to export and its key file.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Where the export goes (must not exist); the key goes to `FILE.key`.
+    #[arg(long)]
+    pub to: PathBuf,
+}
+
+/// `tocsin import --from FILE`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The database to import into (empty; migrated first) and where its key goes.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The export (with `FILE.key` beside it).
+    #[arg(long)]
+    pub from: PathBuf,
 }
 
 /// `tocsin migrate`.

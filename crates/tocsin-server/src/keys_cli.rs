@@ -20,7 +20,12 @@ pub fn key_file(database_url: &str, key_file: Option<&Path>) -> Result<PathBuf, 
     }
     crate::store::sqlite_path(database_url)
         .map(|db| beside(&db, "server.key"))
-        .ok_or_else(|| format!("--key-file is required with {database_url}"))
+        .ok_or_else(|| {
+            format!(
+                "--key-file is required with {}",
+                crate::store::redact_url(database_url)
+            )
+        })
 }
 
 /// `name` in the directory of `file`.

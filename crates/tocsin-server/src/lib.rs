@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod outbound;
 pub mod pattern_cli;
 pub mod store;
+pub mod transfer;
 pub mod worker;
 
 pub use config::ServerConfig;

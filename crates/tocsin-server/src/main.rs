@@ -58,6 +58,24 @@ async fn main() -> std::process::ExitCode {
             let out = tocsin_server::store::migrate(&args.store.database_url).await;
             report("migrate", out)
         }
+        Command::Export(args) => {
+            let out = tocsin_server::transfer::export(
+                &args.store.database_url,
+                args.store.key_file.as_deref(),
+                &args.to,
+            )
+            .await;
+            report("export", out)
+        }
+        Command::Import(args) => {
+            let out = tocsin_server::transfer::import(
+                &args.store.database_url,
+                args.store.key_file.as_deref(),
+                &args.from,
+            )
+            .await;
+            report("import", out)
+        }
         Command::Restore(args) => {
             let out = tocsin_server::backup::restore(
                 &args.store.database_url,

@@ -360,3 +360,280 @@ fn postgres_urls_get_reasons_and_never_show_the_password() {
     assert!(stderr.contains("not built yet"), "{stderr}");
     assert!(!stderr.contains("hunter2secret"), "{stderr}");
 }
+
+/// An export's tables: name → (columns sorted, rows as column → cell JSON, sorted).
+fn export_tables(path: &Path) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut tables: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut current: Option<(String, Vec<String>)> = None;
+    for line in text.lines().skip(1) {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        if let Some(table) = value.get("table") {
+            let columns: Vec<String> = serde_json::from_value(value["columns"].clone()).unwrap();
+            let name = table.as_str().unwrap().to_owned();
+            let mut sorted = columns.clone();
+            sorted.sort();
+            tables.insert(name.clone(), (sorted, Vec::new()));
+            current = Some((name, columns));
+        } else {
+            let (name, columns) = current.as_ref().unwrap();
+            let row: BTreeMap<&String, &serde_json::Value> =
+                columns.iter().zip(value.as_array().unwrap()).collect();
+            tables
+                .get_mut(name)
+                .unwrap()
+                .1
+                .push(serde_json::to_string(&row).unwrap());
+        }
+    }
+    for (_, rows) in tables.values_mut() {
+        rows.sort();
+    }
+    tables
+}
+
+fn tocsin(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tocsin"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Stops a `tocsin serve` the way systemd does (SIGTERM) and waits for it.
+fn stop(mut server: crate::support::Tocsin) {
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let _ = server.child.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_installation_moves_from_sqlite_to_postgres_and_back_with_every_row() {
+    use serde_json::json;
+    let cluster = Cluster::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let live = format!("sqlite://{}", path("live/t.db"));
+    std::fs::create_dir_all(dir.path().join("live")).unwrap();
+
+    // An installation with plans, incidents, timelines, events, keys and audit entries.
+    let server = crate::support::Tocsin::start(&live, &[]).await;
+    let post = |op: &str, body: serde_json::Value| {
+        let request = server
+            .client
+            .post(format!("{}{op}", server.base))
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
+        let op = op.to_owned();
+        async move {
+            let r = request.send().await.unwrap();
+            assert!(r.status().is_success(), "{op}: {}", r.status());
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let plan = post(
+        "/createResponsePlan",
+        json!({"name": "moved", "incidentTemplate": {"title": "Checkout down", "impact": 2}}),
+    )
+    .await;
+    let plan_arn = plan["arn"].as_str().unwrap().to_owned();
+    for title in ["Checkout down", "Search slow"] {
+        let started = post(
+            "/startIncident",
+            json!({"responsePlanArn": plan_arn, "title": title, "impact": 2}),
+        )
+        .await;
+        post(
+            "/createTimelineEvent",
+            json!({"incidentRecordArn": started["incidentRecordArn"], "eventTime": 1_764_547_200.25,
+                   "eventType": "Custom Event", "eventData": "\"rolled back\""}),
+        )
+        .await;
+    }
+    let r = server
+        .client
+        .post(format!("{}/", server.base))
+        .header("X-Amz-Target", "AWSEvents.PutEvents")
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .body(
+            json!({"Entries": [crate::support::alarm_entry(), crate::support::alarm_entry()]})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    stop(server);
+
+    // SQLite → PostgreSQL → SQLite.
+    let one = path("one.jsonl");
+    ok(&tocsin(&["export", "--database-url", &live, "--to", &one]));
+    let pg_key = path("pg/server.key");
+    std::fs::create_dir_all(dir.path().join("pg")).unwrap();
+    let imported = ok(&tocsin(&[
+        "import",
+        "--database-url",
+        &cluster.url,
+        "--key-file",
+        &pg_key,
+        "--from",
+        &one,
+    ]));
+    assert!(imported.contains("sqlite export"), "{imported}");
+    assert_eq!(
+        std::fs::read_to_string(&pg_key).unwrap(),
+        std::fs::read_to_string(dir.path().join("live/server.key")).unwrap(),
+        "the key travels with the export"
+    );
+    let two = path("two.jsonl");
+    ok(&tocsin(&[
+        "export",
+        "--database-url",
+        &cluster.url,
+        "--key-file",
+        &pg_key,
+        "--to",
+        &two,
+    ]));
+    let back = format!("sqlite://{}", path("back/t.db"));
+    ok(&tocsin(&[
+        "import",
+        "--database-url",
+        &back,
+        "--from",
+        &two,
+    ]));
+    let three = path("three.jsonl");
+    ok(&tocsin(&[
+        "export",
+        "--database-url",
+        &back,
+        "--to",
+        &three,
+    ]));
+
+    let (a, b, c) = (
+        export_tables(Path::new(&one)),
+        export_tables(Path::new(&two)),
+        export_tables(Path::new(&three)),
+    );
+    for table in [
+        "incidents",
+        "timeline_events",
+        "change_feed",
+        "audit_log",
+        "events",
+        "access_keys",
+    ] {
+        assert!(!a[table].1.is_empty(), "{table} is empty in the source");
+    }
+    assert_eq!(a.len(), b.len());
+    for (table, rows) in &a {
+        assert_eq!(
+            Some(rows),
+            b.get(table),
+            "{table}: PostgreSQL differs from SQLite"
+        );
+        assert_eq!(Some(rows), c.get(table), "{table}: the round trip differs");
+    }
+
+    // PostgreSQL's counters continue after the imported ids.
+    let mut pg = cluster.connect().await;
+    let (head, last): (i64, i64) =
+        sqlx::query_as("SELECT last_id, (SELECT MAX(id) FROM change_feed) FROM feed_head")
+            .fetch_one(&mut pg)
+            .await
+            .unwrap();
+    assert_eq!(head, last);
+    let max_seq: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM timeline_events")
+        .fetch_one(&mut pg)
+        .await
+        .unwrap();
+    let arn: String = sqlx::query_scalar("SELECT arn FROM incidents LIMIT 1")
+        .fetch_one(&mut pg)
+        .await
+        .unwrap();
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO timeline_events (event_id, incident_arn, event_time, body) \
+         VALUES ('new', $1, 0, '{}') RETURNING seq",
+    )
+    .bind(&arn)
+    .fetch_one(&mut pg)
+    .await
+    .unwrap();
+    assert!(seq > max_seq, "{seq} after {max_seq}");
+
+    // The round-tripped SQLite database keeps its audit chain and serves the same keys.
+    let verified = ok(&tocsin(&["audit", "--database-url", &back, "verify"]));
+    assert!(verified.contains("intact"), "{verified}");
+    std::fs::copy(
+        dir.path().join("live/admin-credentials"),
+        dir.path().join("back/admin-credentials"),
+    )
+    .unwrap();
+    let again = crate::support::Tocsin::start(&back, &[]).await;
+    let r = again
+        .client
+        .post(format!("{}/listIncidentRecords", again.base))
+        .header("Content-Type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_success(),
+        "the admin key works after the move"
+    );
+    let listed: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        listed["incidentRecordSummaries"].as_array().unwrap().len(),
+        2
+    );
+    stop(again);
+
+    // Bad input: a second import into a database that has rows, a truncated export and a
+    // missing key file are refused, and write nothing.
+    let refused = tocsin(&[
+        "import",
+        "--database-url",
+        &cluster.url,
+        "--key-file",
+        &pg_key,
+        "--from",
+        &one,
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("import goes into an empty database")
+    );
+    let text = std::fs::read_to_string(&one).unwrap();
+    let cut = path("cut.jsonl");
+    std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
+    std::fs::copy(format!("{one}.key"), format!("{cut}.key")).unwrap();
+    let empty = format!("sqlite://{}", path("empty/t.db"));
+    let truncated = tocsin(&["import", "--database-url", &empty, "--from", &cut]);
+    let stderr = String::from_utf8_lossy(&truncated.stderr);
+    assert!(!truncated.status.success());
+    assert!(stderr.contains("line "), "{stderr}");
+    let no_key = path("nokey.jsonl");
+    std::fs::copy(&one, &no_key).unwrap();
+    let keyless = tocsin(&["import", "--database-url", &empty, "--from", &no_key]);
+    assert!(String::from_utf8_lossy(&keyless.stderr).contains("key travels beside it"));
+    // Both are refused before the target is touched: the database was not even created.
+    assert!(!dir.path().join("empty/t.db").exists());
+}
