@@ -27,17 +27,14 @@ pub fn key_beside(to: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Writes a consistent copy of the database at `database_url` to `to` (which must not
-/// exist) and its key file to `<to>.key`. Returns a line for people.
-///
-/// Errors: not a SQLite database, `to` exists, the database or key cannot be read.
-pub async fn backup(database_url: &str, key: Option<&Path>, to: &Path) -> Result<String, String> {
-    let db = crate::store::sqlite_path(database_url).ok_or_else(|| {
-        format!("backup needs a SQLite database (sqlite://PATH), not {database_url}")
-    })?;
-    if !db.exists() {
-        return Err(format!("no database at {}", db.display()));
-    }
+/// For a copy of the database to `to` (a backup or an export): `FILE.key` beside it and
+/// the server key's text, read now. Errors: `to` or `FILE.key` exists (nothing is ever
+/// overwritten), the key file is not given where it must be, or cannot be read.
+pub(crate) fn carried_key(
+    database_url: &str,
+    key: Option<&Path>,
+    to: &Path,
+) -> Result<(PathBuf, String), String> {
     let key_path = key_file(database_url, key)?;
     let key_to = key_beside(to);
     for path in [to, key_to.as_path()] {
@@ -47,6 +44,24 @@ pub async fn backup(database_url: &str, key: Option<&Path>, to: &Path) -> Result
     }
     let key_text = std::fs::read_to_string(&key_path)
         .map_err(|e| format!("cannot read the key file {}: {e}", key_path.display()))?;
+    Ok((key_to, key_text))
+}
+
+/// Writes a consistent copy of the database at `database_url` to `to` (which must not
+/// exist) and its key file to `<to>.key`. Returns a line for people.
+///
+/// Errors: not a SQLite database, `to` exists, the database or key cannot be read.
+pub async fn backup(database_url: &str, key: Option<&Path>, to: &Path) -> Result<String, String> {
+    let db = crate::store::sqlite_path(database_url).ok_or_else(|| {
+        format!(
+            "backup needs a SQLite database (sqlite://PATH), not {} (PostgreSQL: pg_dump, or tocsin export)",
+            crate::store::redact_url(database_url)
+        )
+    })?;
+    if !db.exists() {
+        return Err(format!("no database at {}", db.display()));
+    }
+    let (key_to, key_text) = carried_key(database_url, key, to)?;
     let options = SqliteConnectOptions::new()
         .filename(&db)
         .busy_timeout(std::time::Duration::from_secs(30));
@@ -86,7 +101,10 @@ pub async fn restore(
     force: bool,
 ) -> Result<String, String> {
     let db = crate::store::sqlite_path(database_url).ok_or_else(|| {
-        format!("restore needs a SQLite database (sqlite://PATH), not {database_url}")
+        format!(
+            "restore needs a SQLite database (sqlite://PATH), not {}",
+            crate::store::redact_url(database_url)
+        )
     })?;
     let key_from = key_beside(from);
     let key_text = std::fs::read_to_string(&key_from).map_err(|e| {

@@ -344,7 +344,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let scheme = if tls { "https" } else { "http" };
-    tracing::info!(%addr, database = %args.database_url, "tocsin listening on {scheme}://{addr}/");
+    tracing::info!(%addr, database = %tocsin_server::store::redact_url(&args.database_url), "tocsin listening on {scheme}://{addr}/");
     tracing::info!(app = %state.config.links.app(), api = %state.config.links.api(), "links Tocsin sends point here");
     match &state.config.web {
         tocsin_server::config::WebSource::Dir(dir) => {

@@ -21,8 +21,7 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, PgConnection, Row, SqliteConnection, TypeInfo, ValueRef};
 
 use crate::backup::key_beside;
@@ -81,6 +80,24 @@ struct TableHeader {
     table: String,
     columns: Vec<String>,
     rows: u64,
+}
+
+/// Binds each cell of `$cells` to the query `$query` (either backend's), in order. A NULL
+/// goes as a text NULL, which either database takes for a column of any type.
+macro_rules! bind_cells {
+    ($query:expr, $cells:expr) => {{
+        let mut q = $query;
+        for cell in $cells {
+            q = match cell {
+                Cell::Int(v) => q.bind(*v),
+                Cell::Real(v) => q.bind(*v),
+                Cell::Text(v) => q.bind(v.clone()),
+                Cell::Blob(v) => q.bind(unhex(v)?),
+                Cell::Null => q.bind(None::<String>),
+            };
+        }
+        q
+    }};
 }
 
 /// A database connection of either kind.
@@ -189,14 +206,14 @@ impl Db {
                     .fetch_all(c)
                     .await
                     .map_err(|e| format!("{sql}: {e}"))?;
-                rows.iter().map(sqlite_cells).collect()
+                rows.iter().map(|r| cells(r, sqlite_kind)).collect()
             }
             Self::Postgres(c) => {
                 let rows = sqlx::query(&sql)
                     .fetch_all(c)
                     .await
                     .map_err(|e| format!("{sql}: {e}"))?;
-                rows.iter().map(pg_cells).collect()
+                rows.iter().map(|r| cells(r, pg_kind)).collect()
             }
         }
     }
@@ -236,33 +253,14 @@ impl Db {
             let sql = format!("INSERT INTO {} ({list}) VALUES {values}", quote(table));
             let cells = chunk.iter().flatten();
             let done = match self {
-                Self::Sqlite(c) => {
-                    let mut q = sqlx::query(&sql);
-                    for cell in cells {
-                        q = match cell {
-                            Cell::Int(v) => q.bind(*v),
-                            Cell::Real(v) => q.bind(*v),
-                            Cell::Text(v) => q.bind(v.clone()),
-                            Cell::Blob(v) => q.bind(unhex(v)?),
-                            Cell::Null => q.bind(None::<String>),
-                        };
-                    }
-                    q.execute(c).await.map(drop)
-                }
-                Self::Postgres(c) => {
-                    let mut q = sqlx::query(&sql);
-                    for cell in cells {
-                        q = match cell {
-                            Cell::Int(v) => q.bind(*v),
-                            Cell::Real(v) => q.bind(*v),
-                            Cell::Text(v) => q.bind(v.clone()),
-                            Cell::Blob(v) => q.bind(unhex(v)?),
-                            // An untyped NULL: PostgreSQL infers the column's type.
-                            Cell::Null => q.bind(None::<String>),
-                        };
-                    }
-                    q.execute(c).await.map(drop)
-                }
+                Self::Sqlite(c) => bind_cells!(sqlx::query(&sql), cells)
+                    .execute(c)
+                    .await
+                    .map(drop),
+                Self::Postgres(c) => bind_cells!(sqlx::query(&sql), cells)
+                    .execute(c)
+                    .await
+                    .map(drop),
             };
             done.map_err(|e| format!("inserting into {table}: {e}"))?;
         }
@@ -278,46 +276,69 @@ fn unhex(text: &str) -> Result<Vec<u8>, String> {
     hex::decode(text).map_err(|e| format!("a byte value is not hex: {e}"))
 }
 
-fn sqlite_cells(row: &SqliteRow) -> Result<Vec<Cell>, String> {
-    (0..row.columns().len())
-        .map(|i| {
-            let raw = row.try_get_raw(i).map_err(|e| e.to_string())?;
-            if raw.is_null() {
-                return Ok(Cell::Null);
-            }
-            let kind = raw.type_info().name().to_owned();
-            let cell = match kind.as_str() {
-                "INTEGER" => Cell::Int(row.try_get(i).map_err(|e| e.to_string())?),
-                "REAL" => Cell::Real(row.try_get(i).map_err(|e| e.to_string())?),
-                "TEXT" => Cell::Text(row.try_get(i).map_err(|e| e.to_string())?),
-                "BLOB" => Cell::Blob(hex::encode(
-                    row.try_get::<Vec<u8>, _>(i).map_err(|e| e.to_string())?,
-                )),
-                other => return Err(format!("a value of SQLite type {other}")),
-            };
-            Ok(cell)
-        })
-        .collect()
+/// The type of a stored value, from the name its database gives it.
+#[derive(Clone, Copy)]
+enum Kind {
+    Int,
+    Real,
+    Text,
+    Blob,
 }
 
-fn pg_cells(row: &PgRow) -> Result<Vec<Cell>, String> {
-    (0..row.columns().len())
+/// SQLite's storage classes.
+fn sqlite_kind(name: &str) -> Option<Kind> {
+    match name {
+        "INTEGER" => Some(Kind::Int),
+        "REAL" => Some(Kind::Real),
+        "TEXT" => Some(Kind::Text),
+        "BLOB" => Some(Kind::Blob),
+        _ => None,
+    }
+}
+
+/// The PostgreSQL types the schema uses.
+fn pg_kind(name: &str) -> Option<Kind> {
+    match name {
+        "INT8" => Some(Kind::Int),
+        "FLOAT8" => Some(Kind::Real),
+        "TEXT" => Some(Kind::Text),
+        "BYTEA" => Some(Kind::Blob),
+        _ => None,
+    }
+}
+
+/// A row's cells, each typed by `kind_of` (the database's name for the value's type).
+/// Errors: a value of a type the format does not carry.
+fn cells<R>(row: &R, kind_of: fn(&str) -> Option<Kind>) -> Result<Vec<Cell>, String>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    (0..row.len())
         .map(|i| {
             let raw = row.try_get_raw(i).map_err(|e| e.to_string())?;
             if raw.is_null() {
                 return Ok(Cell::Null);
             }
-            let kind = raw.type_info().name().to_owned();
-            let cell = match kind.as_str() {
-                "INT8" => Cell::Int(row.try_get(i).map_err(|e| e.to_string())?),
-                "FLOAT8" => Cell::Real(row.try_get(i).map_err(|e| e.to_string())?),
-                "TEXT" => Cell::Text(row.try_get(i).map_err(|e| e.to_string())?),
-                "BYTEA" => Cell::Blob(hex::encode(
-                    row.try_get::<Vec<u8>, _>(i).map_err(|e| e.to_string())?,
-                )),
-                other => return Err(format!("a value of PostgreSQL type {other}")),
-            };
-            Ok(cell)
+            let name = raw.type_info().name().to_owned();
+            let err = |e: sqlx::Error| e.to_string();
+            Ok(match kind_of(&name) {
+                Some(Kind::Int) => Cell::Int(row.try_get(i).map_err(err)?),
+                Some(Kind::Real) => Cell::Real(row.try_get(i).map_err(err)?),
+                Some(Kind::Text) => Cell::Text(row.try_get(i).map_err(err)?),
+                Some(Kind::Blob) => {
+                    Cell::Blob(hex::encode(row.try_get::<Vec<u8>, _>(i).map_err(err)?))
+                }
+                None => {
+                    return Err(format!(
+                        "a value of type {name}, which exports do not carry"
+                    ));
+                }
+            })
         })
         .collect()
 }
@@ -329,15 +350,7 @@ fn pg_cells(row: &PgRow) -> Result<Vec<Cell>, String> {
 /// of a type the format does not carry).
 pub async fn export(database_url: &str, key: Option<&Path>, to: &Path) -> Result<String, String> {
     let shown = redact_url(database_url);
-    let key_path = key_file(database_url, key)?;
-    let key_to = key_beside(to);
-    for path in [to, key_to.as_path()] {
-        if path.exists() {
-            return Err(format!("{} exists; choose a new file", path.display()));
-        }
-    }
-    let key_text = std::fs::read_to_string(&key_path)
-        .map_err(|e| format!("cannot read the key file {}: {e}", key_path.display()))?;
+    let (key_to, key_text) = crate::backup::carried_key(database_url, key, to)?;
     let mut db = Db::open(database_url).await?;
     // One snapshot for every table.
     match db {
