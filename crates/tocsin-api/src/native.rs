@@ -500,6 +500,10 @@ pub struct Health {
     /// The change-feed id the rule matcher has compiled up to.
     #[serde(default)]
     pub matcher_feed_id: i64,
+    /// How long this health check's database query took, in milliseconds (the database's
+    /// round trip as this node sees it, queueing for a pooled connection included).
+    #[serde(default)]
+    pub database_round_trip_ms: f64,
 }
 
 /// Whether a background worker is running.

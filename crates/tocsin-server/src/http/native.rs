@@ -114,14 +114,17 @@ async fn acknowledge(
     Ok(Json(ack))
 }
 
-/// `GET /healthz`: 200 `{"status":"ok", "workers": [...], "matcherFeedId": N}` when the
+/// `GET /healthz`: 200 `{"status":"ok", "workers": [...], "matcherFeedId": N,
+/// "databaseRoundTripMs": 0.2}` when the
 /// database answers and every background worker is up; 503 with `"status":"degraded"`
 /// while a worker is down (it is being restarted).
 async fn healthz(
     _: Require<Public>,
     State(s): State<AppState>,
 ) -> RestResult<(StatusCode, Json<Health>)> {
+    let asked = std::time::Instant::now();
     s.store.latest_change_id().await?;
+    let database_round_trip_ms = asked.elapsed().as_secs_f64() * 1_000.0;
     let workers = s.supervisor.health();
     let up = s.supervisor.all_up();
     let health = Health {
@@ -129,6 +132,7 @@ async fn healthz(
         version: env!("CARGO_PKG_VERSION").into(),
         workers,
         matcher_feed_id: s.rules.compiled_id(),
+        database_round_trip_ms,
     };
     let status = if up {
         StatusCode::OK

@@ -20,5 +20,8 @@ async fn the_next_event_after_a_rule_change_matches() {
     let (status, health) = server.raw_get("/healthz").await;
     assert_eq!(status, 200, "{health}");
     assert!(health["matcherFeedId"].as_i64().unwrap() > 0, "{health}");
+    // The database's round trip, as this node measured it for this answer.
+    let round_trip = health["databaseRoundTripMs"].as_f64().unwrap();
+    assert!(round_trip > 0.0 && round_trip < 10_000.0, "{health}");
     server.stop();
 }
