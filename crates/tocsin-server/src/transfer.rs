@@ -12,14 +12,17 @@
 //!
 //! Export reads one snapshot (a read transaction); import migrates the target, checks that
 //! it has every exported table with the same columns and that those tables are empty, then
-//! writes everything in one transaction (parents before the rows that reference them) and
-//! moves the target's id counters past the imported ids (PostgreSQL's identity sequences
-//! and `feed_head`). A failed import writes nothing.
+//! writes everything in one transaction (references checked at commit) and moves the
+//! target's id counters past the imported ids (PostgreSQL's identity sequences and
+//! `feed_head`). A failed import writes nothing. Both directions stream: a table is never
+//! held in memory whole (export reads rows as the database returns them; import reads the
+//! file twice, once to check its shape, then to write it in statements of 100 rows).
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 
+use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, PgConnection, Row, SqliteConnection, TypeInfo, ValueRef};
@@ -31,9 +34,6 @@ use crate::store::redact_url;
 
 /// The export format's version (the header's `version`).
 const VERSION: u32 = 1;
-
-/// Tables written before the others on import: rows elsewhere reference them.
-const PARENTS: [&str; 3] = ["incidents", "rules", "automation_executions"];
 
 /// Bookkeeping tables that are not carried: each database has its own migrations, and
 /// PostgreSQL's `feed_head` is recomputed from the change feed.
@@ -192,30 +192,40 @@ impl Db {
         .map_err(|e| format!("{sql}: {e}"))
     }
 
-    /// Every row of `table`, its cells in `columns` order.
-    async fn rows(&mut self, table: &str, columns: &[String]) -> Result<Vec<Vec<Cell>>, String> {
+    /// Calls `each` with every row of `table` (its cells in `columns` order), streamed
+    /// from the database: a table is never held in memory whole. Returns the row count.
+    async fn each_row(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        mut each: impl FnMut(Vec<Cell>) -> Result<(), String>,
+    ) -> Result<u64, String> {
         let list = columns
             .iter()
             .map(|c| quote(c))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!("SELECT {list} FROM {}", quote(table));
+        let failed = |e: sqlx::Error| format!("{sql}: {e}");
+        let mut n = 0;
         match self {
             Self::Sqlite(c) => {
-                let rows = sqlx::query(&format!("{sql} ORDER BY rowid"))
-                    .fetch_all(c)
-                    .await
-                    .map_err(|e| format!("{sql}: {e}"))?;
-                rows.iter().map(|r| cells(r, sqlite_kind)).collect()
+                let ordered = format!("{sql} ORDER BY rowid");
+                let mut rows = sqlx::query(&ordered).fetch(c);
+                while let Some(row) = rows.try_next().await.map_err(failed)? {
+                    each(cells(&row, sqlite_kind)?)?;
+                    n += 1;
+                }
             }
             Self::Postgres(c) => {
-                let rows = sqlx::query(&sql)
-                    .fetch_all(c)
-                    .await
-                    .map_err(|e| format!("{sql}: {e}"))?;
-                rows.iter().map(|r| cells(r, pg_kind)).collect()
+                let mut rows = sqlx::query(&sql).fetch(c);
+                while let Some(row) = rows.try_next().await.map_err(failed)? {
+                    each(cells(&row, pg_kind)?)?;
+                    n += 1;
+                }
             }
         }
+        Ok(n)
     }
 
     /// Inserts `rows` into `table` in statements of [`ROWS_PER_INSERT`] rows.
@@ -374,19 +384,22 @@ pub async fn export(database_url: &str, key: Option<&Path>, to: &Path) -> Result
     let result: Result<(), String> = async {
         write_line(&mut out, &header)?;
         for (table, columns) in &tables {
-            let rows = db.rows(table, columns).await?;
+            let rows = u64::try_from(db.count(table).await?).map_err(|e| e.to_string())?;
             write_line(
                 &mut out,
                 &TableHeader {
                     table: table.clone(),
                     columns: columns.clone(),
-                    rows: rows.len() as u64,
+                    rows,
                 },
             )?;
-            for row in &rows {
-                write_line(&mut out, row)?;
+            let written = db
+                .each_row(table, columns, |row| write_line(&mut out, &row))
+                .await?;
+            if written != rows {
+                return Err(format!("{table}: counted {rows} rows, read {written}"));
             }
-            total += rows.len() as u64;
+            total += rows;
         }
         out.flush().map_err(|e| e.to_string())?;
         out.get_ref().sync_all().map_err(|e| e.to_string())
@@ -412,64 +425,79 @@ fn write_line<T: Serialize>(out: &mut impl Write, value: &T) -> Result<(), Strin
     out.write_all(b"\n").map_err(|e| e.to_string())
 }
 
-/// A table read from an export.
-struct ImportedTable {
-    name: String,
-    columns: Vec<String>,
-    rows: Vec<Vec<Cell>>,
+/// Reads an export line by line, checking its shape; never holds more than a line.
+struct ExportReader {
+    lines: std::iter::Enumerate<std::io::Lines<std::io::BufReader<std::fs::File>>>,
+    /// The line last read (1-based), for messages.
+    line: usize,
 }
 
-fn read_export(from: &Path) -> Result<(Header, Vec<ImportedTable>), String> {
-    let file = std::fs::File::open(from).map_err(|e| format!("{}: {e}", from.display()))?;
-    let mut lines = std::io::BufReader::new(file).lines().enumerate();
-    let mut next = |what: &str| -> Result<(usize, String), String> {
-        match lines.next() {
-            Some((n, Ok(line))) => Ok((n + 1, line)),
-            Some((n, Err(e))) => Err(format!("line {}: {e}", n + 1)),
-            None => Err(format!("the file ends where {what} should be")),
-        }
-    };
-    let (_, first) = next("the header")?;
-    let header: Header = serde_json::from_str(&first)
-        .map_err(|e| format!("line 1 is not a tocsin export header: {e}"))?;
-    if header.format != "tocsin-export" || header.version != VERSION {
-        return Err(format!(
-            "line 1: format {} version {}, expected tocsin-export version {VERSION}",
-            header.format, header.version
-        ));
-    }
-    let mut tables = Vec::new();
-    loop {
-        let line = match next("a table") {
-            Ok((n, line)) => (n, line),
-            Err(e) if e.starts_with("the file ends") => break,
-            Err(e) => return Err(e),
+impl ExportReader {
+    /// Opens `from` and reads its header. Errors: unreadable, or not a tocsin export of
+    /// this version.
+    fn open(from: &Path) -> Result<(Self, Header), String> {
+        let file = std::fs::File::open(from).map_err(|e| format!("{}: {e}", from.display()))?;
+        let mut reader = Self {
+            lines: std::io::BufReader::new(file).lines().enumerate(),
+            line: 0,
         };
-        let (n, line) = line;
-        let head: TableHeader =
-            serde_json::from_str(&line).map_err(|e| format!("line {n}: not a table line: {e}"))?;
-        let mut rows = Vec::new();
-        for _ in 0..head.rows {
-            let (n, line) = next(&format!("a row of {}", head.table))?;
-            let row: Vec<Cell> =
-                serde_json::from_str(&line).map_err(|e| format!("line {n}: {e}"))?;
-            if row.len() != head.columns.len() {
-                return Err(format!(
-                    "line {n}: {} cells for {} columns of {}",
-                    row.len(),
-                    head.columns.len(),
-                    head.table
-                ));
-            }
-            rows.push(row);
+        let first = reader
+            .next_line()?
+            .ok_or_else(|| "the file is empty".to_owned())?;
+        let header: Header = serde_json::from_str(&first)
+            .map_err(|e| format!("line 1 is not a tocsin export header: {e}"))?;
+        if header.format != "tocsin-export" || header.version != VERSION {
+            return Err(format!(
+                "line 1: format {} version {}, expected tocsin-export version {VERSION}",
+                header.format, header.version
+            ));
         }
-        tables.push(ImportedTable {
-            name: head.table,
-            columns: head.columns,
-            rows,
-        });
+        Ok((reader, header))
     }
-    Ok((header, tables))
+
+    fn next_line(&mut self) -> Result<Option<String>, String> {
+        match self.lines.next() {
+            Some((n, line)) => {
+                self.line = n + 1;
+                line.map(Some)
+                    .map_err(|e| format!("line {}: {e}", self.line))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The next table's line, or `None` at the end of the file.
+    fn next_table(&mut self) -> Result<Option<TableHeader>, String> {
+        let Some(line) = self.next_line()? else {
+            return Ok(None);
+        };
+        serde_json::from_str(&line)
+            .map(Some)
+            .map_err(|e| format!("line {}: not a table line: {e}", self.line))
+    }
+
+    /// The next row of `table`. Errors: the file ends early, or the row is not `columns`
+    /// cells.
+    fn next_row(&mut self, table: &TableHeader) -> Result<Vec<Cell>, String> {
+        let line = self.next_line()?.ok_or_else(|| {
+            format!(
+                "the file ends inside {} (after line {})",
+                table.table, self.line
+            )
+        })?;
+        let row: Vec<Cell> =
+            serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", self.line))?;
+        if row.len() != table.columns.len() {
+            return Err(format!(
+                "line {}: {} cells for {} columns of {}",
+                self.line,
+                row.len(),
+                table.columns.len(),
+                table.table
+            ));
+        }
+        Ok(row)
+    }
 }
 
 /// `tocsin import --from FILE`: migrates the database `database_url` names (created if a
@@ -482,7 +510,15 @@ fn read_export(from: &Path) -> Result<(Header, Vec<ImportedTable>), String> {
 /// database), or a row the target refuses (naming the table).
 pub async fn import(database_url: &str, key: Option<&Path>, from: &Path) -> Result<String, String> {
     let shown = redact_url(database_url);
-    let (header, tables) = read_export(from)?;
+    // First pass: the whole file's shape, before the target is touched.
+    let (mut reader, header) = ExportReader::open(from)?;
+    let mut tables: Vec<TableHeader> = Vec::new();
+    while let Some(table) = reader.next_table()? {
+        for _ in 0..table.rows {
+            reader.next_row(&table)?;
+        }
+        tables.push(table);
+    }
     let key_from = key_beside(from);
     let key_text = std::fs::read_to_string(&key_from).map_err(|e| {
         format!(
@@ -505,41 +541,45 @@ pub async fn import(database_url: &str, key: Option<&Path>, from: &Path) -> Resu
     let mut db = Db::open(database_url).await?;
     let target: Vec<(String, Vec<String>)> = db.tables().await?;
     for table in &tables {
-        let Some((_, columns)) = target.iter().find(|(t, _)| *t == table.name) else {
-            return Err(format!("{shown} has no table {}", table.name));
+        let Some((_, columns)) = target.iter().find(|(t, _)| *t == table.table) else {
+            return Err(format!("{shown} has no table {}", table.table));
         };
         let want: BTreeSet<&String> = table.columns.iter().collect();
         let have: BTreeSet<&String> = columns.iter().collect();
         if want != have {
             return Err(format!(
                 "{}: the export's columns {:?} differ from {shown}'s {:?}",
-                table.name, table.columns, columns
+                table.table, table.columns, columns
             ));
         }
-        let rows = db.count(&table.name).await?;
+        let rows = db.count(&table.table).await?;
         if rows > 0 {
             return Err(format!(
                 "{}: {rows} rows already in {shown}; import goes into an empty database",
-                table.name
+                table.table
             ));
         }
     }
-    let mut order: Vec<&ImportedTable> = tables.iter().collect();
-    order.sort_by_key(|t| {
-        (
-            PARENTS
-                .iter()
-                .position(|p| *p == t.name)
-                .unwrap_or(PARENTS.len()),
-            t.name.clone(),
-        )
-    });
     db.execute("BEGIN").await?;
+    // References are checked at commit, so tables go in in the file's order.
+    match db {
+        Db::Sqlite(_) => db.execute("PRAGMA defer_foreign_keys = ON").await?,
+        Db::Postgres(_) => db.execute("SET CONSTRAINTS ALL DEFERRED").await?,
+    }
     let written: Result<u64, String> = async {
+        let (mut reader, _) = ExportReader::open(from)?;
         let mut total = 0;
-        for table in &order {
-            db.insert(&table.name, &table.columns, &table.rows).await?;
-            total += table.rows.len() as u64;
+        while let Some(table) = reader.next_table()? {
+            let mut chunk = Vec::with_capacity(ROWS_PER_INSERT);
+            for _ in 0..table.rows {
+                chunk.push(reader.next_row(&table)?);
+                if chunk.len() == ROWS_PER_INSERT {
+                    db.insert(&table.table, &table.columns, &chunk).await?;
+                    chunk.clear();
+                }
+            }
+            db.insert(&table.table, &table.columns, &chunk).await?;
+            total += table.rows;
         }
         if let Db::Postgres(_) = db {
             move_counters(&mut db).await?;

@@ -636,4 +636,32 @@ async fn an_installation_moves_from_sqlite_to_postgres_and_back_with_every_row()
     assert!(String::from_utf8_lossy(&keyless.stderr).contains("key travels beside it"));
     // Both are refused before the target is touched: the database was not even created.
     assert!(!dir.path().join("empty/t.db").exists());
+    // A row the target refuses (an incident status outside its CHECK), after tables that
+    // were written: the whole import is rolled back.
+    let bad = path("bad.jsonl");
+    std::fs::write(
+        &bad,
+        text.replacen(r#"{"t":"OPEN"}"#, r#"{"t":"BOGUS"}"#, 1),
+    )
+    .unwrap();
+    std::fs::copy(format!("{one}.key"), format!("{bad}.key")).unwrap();
+    let refused = tocsin(&["import", "--database-url", &empty, "--from", &bad]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("inserting into incidents") && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("empty/server.key").exists(),
+        "no key for a refused import"
+    );
+    let mut lite = SqliteConnection::connect(&empty).await.unwrap();
+    for table in a.keys() {
+        let rows: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&mut lite)
+            .await
+            .unwrap();
+        assert_eq!(rows, 0, "a refused import left rows in {table}");
+    }
 }
