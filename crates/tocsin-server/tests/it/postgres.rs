@@ -39,7 +39,11 @@ impl Cluster {
             };
         }
         let bin = postgres_bindir();
-        let dir = tempfile::tempdir().unwrap();
+        // Under /tmp whatever TMPDIR says: the postgres user must be able to reach it.
+        let dir = tempfile::Builder::new()
+            .prefix("tocsin-pg-")
+            .tempdir_in("/tmp")
+            .unwrap();
         let as_postgres = id(&["-u"]) == 0;
         if as_postgres {
             // Debian's postgresql package adds the user (scripts/setup.sh installs it).
