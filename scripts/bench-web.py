@@ -244,6 +244,18 @@ def main() -> int:
                 live_growth = last[3] / warm[3] - 1
                 print(f"\nGrowth after warm-up (heap + wasm, {warm[0]:.0f} s → {last[0]:.0f} s): {growth * 100:+.1f}% "
                       f"(goal ≤ +10%); live Rust heap {live_growth * 100:+.1f}%.\n")
+                # The JS heap swings with garbage collection (a sample is before or after
+                # one), so also: the median of five samples after warm-up against the last five.
+                at = max(0, len(samples) // 5)
+                first5, last5 = samples[at:at + 5], samples[-5:]
+
+                def total(window: list) -> float:
+                    return statistics.median(h + w for _, h, w, _, _ in window)
+
+                print(f"Median of five samples ({first5[0][0]:.0f}-{first5[-1][0]:.0f} s against "
+                      f"{last5[0][0]:.0f}-{last5[-1][0]:.0f} s): heap + wasm "
+                      f"{(total(last5) / total(first5) - 1) * 100:+.1f}%, WebAssembly memory "
+                      f"{(statistics.median(w for _, _, w, _, _ in last5) / statistics.median(w for _, _, w, _, _ in first5) - 1) * 100:+.1f}%.\n")
                 ctx.close()
             browser.close()
     finally:
