@@ -35,9 +35,10 @@ use crate::store::redact_url;
 /// The export format's version (the header's `version`).
 const VERSION: u32 = 1;
 
-/// Bookkeeping tables that are not carried: each database has its own migrations, and
-/// PostgreSQL's `feed_head` is recomputed from the change feed.
-const NOT_CARRIED: [&str; 3] = ["_sqlx_migrations", "sqlite_sequence", "feed_head"];
+/// Bookkeeping tables that are not carried (nor SQLite's own `sqlite_*` tables): each
+/// database has its own migrations, and PostgreSQL's `feed_head` is recomputed from the
+/// change feed.
+const NOT_CARRIED: [&str; 2] = ["_sqlx_migrations", "feed_head"];
 
 /// Rows per INSERT statement on import.
 const ROWS_PER_INSERT: usize = 100;
@@ -172,7 +173,9 @@ impl Db {
             .map_err(|e| format!("cannot list the tables: {e}"))?;
         let mut tables: Vec<(String, Vec<String>)> = Vec::new();
         for (table, column) in pairs {
-            if NOT_CARRIED.contains(&table.as_str()) {
+            // SQLite's own tables (`sqlite_sequence`, `sqlite_stat1` after an ANALYZE, …)
+            // are the engine's, not Tocsin's.
+            if NOT_CARRIED.contains(&table.as_str()) || table.starts_with("sqlite_") {
                 continue;
             }
             match tables.last_mut() {

@@ -483,6 +483,10 @@ async fn an_installation_moves_from_sqlite_to_postgres_and_back_with_every_row()
         .unwrap();
     assert!(r.status().is_success());
     stop(server);
+    // An operator's ANALYZE adds SQLite's own statistics tables; they are not carried.
+    let mut source = SqliteConnection::connect(&live).await.unwrap();
+    sqlx::query("ANALYZE").execute(&mut source).await.unwrap();
+    source.close().await.unwrap();
 
     // SQLite → PostgreSQL → SQLite.
     let one = path("one.jsonl");
