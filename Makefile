@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 , := ,
 say = @printf '==> [make] %s\n' "$(1)"
 
-.PHONY: help setup web build release run test lint fmt e2e crash-test bench-ingest bench-streams bench-web soak clean distclean
+.PHONY: help setup web build release run test test-postgres lint fmt e2e crash-test bench-ingest bench-streams bench-web soak clean distclean
 
 help:
 	@echo "Tocsin make targets:"
@@ -28,6 +28,7 @@ help:
 	@echo "  make release the release binary with the app compiled in (target/release/tocsin): copy it anywhere and run"
 	@echo "  make lint    cargo fmt --check and cargo clippy"
 	@echo "  make e2e     only the end-to-end tests (tests/e2e, needs build and web)"
+	@echo "  make test-postgres  the whole end-to-end suite with every server on PostgreSQL (a throwaway cluster)"
 	@echo "  make crash-test  the full crash test: 10,000 PutEvents while the server is killed 20 times (make test runs it scaled)"
 	@echo "  make bench-ingest   PutEvents throughput against Alertmanager (wrk, release build; docs/benchmarks.md)"
 	@echo "  make bench-streams  1,000 streams' latency and 10,000 idle streams' memory (release build)"
@@ -88,6 +89,14 @@ test: setup web lint
 	$(call say,cargo test --workspace --features tocsin-server/test-hooks$(,)tocsin-server/embed-web)
 	$(CARGO) test --workspace --features tocsin-server/test-hooks,tocsin-server/embed-web
 	@$(MAKE) --no-print-directory e2e
+
+# The whole end-to-end suite with every server on PostgreSQL (a throwaway cluster that
+# scripts/with-postgres.sh starts and deletes); `make test` runs the store suite on both
+# backends, the multi-node tests and the `postgres_too` end-to-end tests on PostgreSQL.
+test-postgres: setup web
+	$(call say,end-to-end tests on PostgreSQL: TOCSIN_E2E_DATABASE=postgres pytest tests/e2e)
+	$(CARGO) build -p tocsin-server --features test-hooks,embed-web
+	scripts/with-postgres.sh env TOCSIN_E2E_DATABASE=postgres .venv/bin/pytest -v tests/e2e $(PYTEST_ARGS)
 
 crash-test: setup
 	$(call say,crash test at full size: 10000 events and 20 SIGKILLs)

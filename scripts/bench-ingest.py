@@ -8,6 +8,7 @@ Cases:
   tocsin-10 Tocsin: PutEvents with 10 events matching no rule (events/s = requests/s x 10)
   tocsin-dd Tocsin: PutEvents with 1 event matched by a rule and deduplicated into one open
             incident (the plan has a dedupe string)
+  tocsin-10-dd  Tocsin: PutEvents with 10 such events
 
 Tocsin runs as users run it: the release binary, SigV4-signed requests (botocore's signer;
 one signature per case, valid for its 10 s), the audit log on, WAL with synchronous=FULL:
@@ -15,6 +16,11 @@ every answer comes after its commit reached the disk.
 
 Usage: scripts/bench-ingest.py [--duration 10] [--connections 32] [--bin target/release/tocsin]
                                [--cases am-1,tocsin-1,tocsin-10,tocsin-dd]
+                               [--database-url postgres://… [--nodes 3]]
+
+With --database-url (an empty PostgreSQL database) Tocsin runs on it, and with --nodes N
+as N processes on that one database, each loaded by its own wrk (connections split evenly,
+rates summed). Each case also reports how busy the machine's CPUs were during it.
 Needs: wrk, prometheus-alertmanager (Debian packages), the repository's .venv (botocore).
 Prints a Markdown table; docs/benchmarks.md keeps the last one.
 """
@@ -73,6 +79,14 @@ def wrk(url: str, method: str, headers: dict, body: str, duration: int, connecti
     }
 
 
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs so far, from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
 def signed(base: str, key: tuple[str, str], target: str, body: str) -> dict:
     """Headers of a SigV4-signed EventBridge call (botocore's signer)."""
     from botocore.auth import SigV4Auth
@@ -107,6 +121,8 @@ def main() -> None:
     ap.add_argument("--alertmanager", default=shutil.which("prometheus-alertmanager") or "alertmanager")
     ap.add_argument("--cases", default="am-1,tocsin-1,tocsin-10,tocsin-dd",
                     help="comma-separated cases to run (the ratio needs am-1)")
+    ap.add_argument("--database-url", default="", help="default: a SQLite file in a temporary directory")
+    ap.add_argument("--nodes", type=int, default=1, help="Tocsin processes on the one database (PostgreSQL)")
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="tocsin-bench-")
@@ -123,13 +139,18 @@ def main() -> None:
         am = f"http://127.0.0.1:{am_port}"
         wait_up(f"{am}/-/ready")
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        procs.append(subprocess.Popen(
-            [args.bin, "serve", "--listen", f"127.0.0.1:{port}", "--database-url", f"sqlite://{work}/t.db",
-             "--web-dir", "/nonexistent", "--rate-limit-per-key", "0"],
-            stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "tocsin.log"), "w")))
-        wait_up(f"{base}/healthz")
+        database = args.database_url or f"sqlite://{work}/t.db"
+        bases = []
+        for _ in range(max(1, args.nodes)):
+            port = free_port()
+            bases.append(f"http://127.0.0.1:{port}")
+            procs.append(subprocess.Popen(
+                [args.bin, "serve", "--listen", f"127.0.0.1:{port}", "--database-url", database,
+                 "--web-dir", "/nonexistent", "--rate-limit-per-key", "0",
+                 "--key-file", f"{work}/server.key", "--bootstrap-credentials-file", f"{work}/admin-credentials"],
+                stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, f"tocsin-{port}.log"), "w")))
+            wait_up(f"{bases[-1]}/healthz")
+        base = bases[0]
         creds = open(os.path.join(work, "admin-credentials")).read()
         key = (creds.split("aws_access_key_id = ")[1].split()[0], creds.split("aws_secret_access_key = ")[1].split()[0])
 
@@ -149,6 +170,7 @@ def main() -> None:
             ("tocsin-1", "Tocsin, 1 event per request, matching no rule", 1, lambda: ("", None, {"Entries": [entry("bench.noise")]})),
             ("tocsin-10", "Tocsin, 10 events per request, matching no rule", 10, lambda: ("", None, {"Entries": [entry("bench.noise")] * 10})),
             ("tocsin-dd", "Tocsin, 1 event per request, matched and deduplicated into an open incident", 1, lambda: ("", None, {"Entries": [entry("bench.alarm")]})),
+            ("tocsin-10-dd", "Tocsin, 10 events per request, matched and deduplicated", 10, lambda: ("", None, {"Entries": [entry("bench.alarm")] * 10})),
         ]
         results = {}
         wanted = args.cases.split(",")
@@ -156,23 +178,39 @@ def main() -> None:
             if name not in wanted:
                 continue
             url, headers, body = make()
-            if not url:
+            busy0, total0 = cpu_times()
+            if url:
+                r = wrk(url, "POST", headers, body, args.duration, args.connections)
+            else:
+                # Tocsin: one wrk per node, at once, the connections split between them.
+                from concurrent.futures import ThreadPoolExecutor
+
                 text = json.dumps(body)
-                url, headers, body = f"{base}/", signed(base, key, "AWSEvents.PutEvents", text), text
-            r = wrk(url, "POST", headers, body, args.duration, args.connections)
+                share = max(1, args.connections // len(bases))
+                with ThreadPoolExecutor(len(bases)) as pool:
+                    runs = list(pool.map(
+                        lambda b: wrk(f"{b}/", "POST", signed(b, key, "AWSEvents.PutEvents", text), text,
+                                      args.duration, share),
+                        bases))
+                r = {k: sum(x[k] for x in runs) for k in ("rps", "non2xx", "socket_errors", "requests")}
+                r["p50_ms"] = max(x["p50_ms"] for x in runs)
+                r["p99_ms"] = max(x["p99_ms"] for x in runs)
+            busy1, total1 = cpu_times()
+            r["cpu"] = (busy1 - busy0) / max(1, total1 - total0)
             r["per_s"] = r["rps"] * per_request
             results[name] = (words, r)
-            print(f"{name}: {r['per_s']:.0f}/s p50 {r['p50_ms']:.1f} ms p99 {r['p99_ms']:.1f} ms non-2xx {r['non2xx']} socket errors {r['socket_errors']}", file=sys.stderr)
+            print(f"{name}: {r['per_s']:.0f}/s p50 {r['p50_ms']:.1f} ms p99 {r['p99_ms']:.1f} ms non-2xx {r['non2xx']} socket errors {r['socket_errors']} CPU {r['cpu']:.0%}", file=sys.stderr)
             time.sleep(1)
         incidents = call(base, key, "", {}, path="/listIncidentRecords")["incidentRecordSummaries"]
 
         am_rate = results["am-1"][1]["per_s"] if "am-1" in results else float("nan")
-        print(f"| case | per second | p50 ms | p99 ms | ratio to Alertmanager | non-2xx |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print(f"| case | per second | p50 ms | p99 ms | ratio to Alertmanager | non-2xx | CPU busy |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         for name, (words, r) in results.items():
-            print(f"| {words} | {r['per_s']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['per_s'] / am_rate:.2f}x | {r['non2xx']} |")
-        print(f"\nincidents after the deduplicated case: {len(incidents)} (expected 1); "
-              f"{args.connections} connections, {args.duration} s per case, {os.cpu_count()} CPUs")
+            print(f"| {words} | {r['per_s']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['per_s'] / am_rate:.2f}x | {r['non2xx']} | {r['cpu']:.0%} |")
+        print(f"\nincidents after the deduplicated cases: {len(incidents)} (expected 1); "
+              f"{args.connections} connections, {args.duration} s per case, {os.cpu_count()} CPUs; "
+              f"{len(bases)} node(s) on {database.split('://')[0]}")
     finally:
         for p in procs:
             p.terminate()

@@ -35,7 +35,8 @@ CPUs: on a 2-core machine the client processes still share both cores with the s
 with each other), so latencies remain an upper bound that includes client scheduling.
 
 The server is the release binary started here on a free loopback port with a fresh SQLite
-database in a temporary directory (removed at the end), `--rate-limit-per-key 0` and
+database in a temporary directory (removed at the end; --database-url puts it on an empty
+PostgreSQL database instead), `--rate-limit-per-key 0` and
 `--max-streams` above --streams; requests use `Authorization: Bearer <key id>:<secret>` with
 the admin key the first start writes. RLIMIT_NOFILE's soft limit is raised to the hard limit
 before the server starts (both processes inherit it); --streams must fit under it.
@@ -728,6 +729,8 @@ def main() -> None:
     ap.add_argument("--keep-alive-secs", type=int, default=15, help="the server's --keep-alive-secs (15)")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "tocsin"))
     ap.add_argument("--keep-dir", action="store_true", help="keep the temporary directory (database, log)")
+    ap.add_argument("--database-url", default="", help="an empty database to run on (PostgreSQL); "
+                    "default: a SQLite file in the temporary directory")
     args = ap.parse_args()
     if args.streams is None:
         args.streams = 1000 if args.mode == "latency" else 10000
@@ -746,7 +749,9 @@ def main() -> None:
         host, port = "127.0.0.1", free_port()
         with open(log_path, "w") as log:
             server = subprocess.Popen(
-                [args.bin, "serve", "--listen", f"{host}:{port}", "--database-url", f"sqlite://{work}/t.db",
+                [args.bin, "serve", "--listen", f"{host}:{port}",
+                 "--database-url", args.database_url or f"sqlite://{work}/t.db",
+                 "--key-file", f"{work}/server.key", "--bootstrap-credentials-file", f"{work}/admin-credentials",
                  "--web-dir", "/nonexistent", "--rate-limit-per-key", "0",
                  "--max-streams", str(args.streams + 100), "--keep-alive-secs", str(args.keep_alive_secs)],
                 stdout=subprocess.DEVNULL, stderr=log)

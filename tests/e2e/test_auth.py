@@ -22,6 +22,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 from botocore.httpsession import URLLib3Session
+from conftest import query, sql_text
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH_ERRORS = {"InvalidSignatureException", "IncompleteSignatureException", "UnrecognizedClientException"}
@@ -214,7 +215,7 @@ def test_audit_verify_passes_and_catches_an_edited_row(tocsin, base_url, admin_c
     arn = incidents.start_incident(responsePlanArn=plan)["incidentRecordArn"]
     incidents.update_incident_record(arn=arn, status="RESOLVED")
     tocsin.stop()
-    db = ["--database-url", tocsin.database_url]
+    db = ["--database-url", tocsin.database_url, *tocsin.database_args[:2]]
     tool = ROOT / "target" / "debug" / "tocsin"
     verified = subprocess.run([str(tool), "audit", "verify", *db], capture_output=True, text=True, timeout=60)
     assert verified.returncode == 0, verified.stderr
@@ -225,19 +226,17 @@ def test_audit_verify_passes_and_catches_an_edited_row(tocsin, base_url, admin_c
     assert {e["principal"] for e in lines} == {"arn:aws:iam::000000000000:user/admin"}
     # Someone with the database but not the key file edits a row, and recomputes plain
     # SHA-256 hashes for it and every later row.
-    sql = """
-      UPDATE audit_log SET body = replace(body, 'UpdateIncidentRecord', 'GetIncidentRecord'),
-                           operation = 'GetIncidentRecord' WHERE seq = 3;
-    """
-    subprocess.run(["sqlite3", str(tocsin.db_path), sql], check=True, timeout=30)
+    query(
+        tocsin,
+        "UPDATE audit_log SET body = replace(body, 'UpdateIncidentRecord', 'GetIncidentRecord'), "
+        "operation = 'GetIncidentRecord' WHERE seq = 3",
+    )
     import hashlib
-    import sqlite3
 
-    with sqlite3.connect(tocsin.db_path) as conn:
-        previous = conn.execute("SELECT mac FROM audit_log WHERE seq = 2").fetchone()[0]
-        body = conn.execute("SELECT body FROM audit_log WHERE seq = 3").fetchone()[0]
-        forged = hashlib.sha256(f"{previous}\n{body}".encode()).hexdigest()
-        conn.execute("UPDATE audit_log SET mac = ? WHERE seq = 3", (forged,))
+    previous = query(tocsin, "SELECT mac FROM audit_log WHERE seq = 2")[0][0]
+    body = query(tocsin, "SELECT body FROM audit_log WHERE seq = 3")[0][0]
+    forged = hashlib.sha256(f"{previous}\n{body}".encode()).hexdigest()
+    query(tocsin, f"UPDATE audit_log SET mac = {sql_text(forged)} WHERE seq = 3")
     broken = subprocess.run([str(tool), "audit", "verify", *db], capture_output=True, text=True, timeout=60)
     assert broken.returncode == 1, broken.stdout
     assert "broken at entry 3" in broken.stderr, broken.stderr

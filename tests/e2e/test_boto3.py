@@ -57,6 +57,7 @@ def events(base_url, admin_credentials):
     return aws_client("events", base_url, admin_credentials)
 
 
+@pytest.mark.postgres_too
 def test_cloudwatch_alarm_opens_one_incident(incidents, events, cloudwatch_alarm_event):
     alarm_arn = cloudwatch_alarm_event["resources"][0]
 
@@ -132,6 +133,7 @@ def test_cloudwatch_alarm_opens_one_incident(incidents, events, cloudwatch_alarm
     assert [r["arn"] for r in list_records(filters=resolved_filter)] == [incident_arn]
 
 
+@pytest.mark.postgres_too
 def test_start_incident_client_token_is_idempotent(incidents):
     plan_arn = incidents.create_response_plan(name="manual", incidentTemplate={"title": "Manual incident", "impact": 3})[
         "arn"

@@ -17,6 +17,7 @@ Screenshots go to tests/e2e/artifacts/.
 
 from __future__ import annotations
 
+import pytest
 import json
 import re
 import time
@@ -127,6 +128,7 @@ def stored_key(page) -> tuple[str | None, str | None]:
     )
 
 
+@pytest.mark.postgres_too
 def test_started_incident_appears_live_on_the_wall_as_text(tocsin, base_url, browser, admin_credentials):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     plan_arn = create_plan(tocsin, admin_credentials)

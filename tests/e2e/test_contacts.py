@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from receivers import body_text
 
 
+@pytest.mark.postgres_too
 def test_contacts_channels_and_activation_codes_by_email(mailed):
     server, smtp = mailed
     c = aws_client("ssm-contacts", server.base, (server.access_key_id, server.secret_access_key))

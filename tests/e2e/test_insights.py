@@ -17,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sqlite3
 import time
 import urllib.error
 import urllib.request
 
 from awsshape import aws_client
+from conftest import query, sql_text
 from playwright.sync_api import expect
 from test_boto3 import ALARM_PATTERN, put_event_entry, wait_for
 from test_browser import LIVE_TIMEOUT_MS, bearer, get_json, sign_in
@@ -39,22 +39,29 @@ def status_of(base_url: str, path: str, credentials) -> tuple[int, dict]:
         return e.code, json.loads(e.read() or b"{}")
 
 
-def age_incident(db_path, arn: str, seconds: int) -> None:
-    """Moves an incident and its timeline `seconds` into the past (test set-up on the real
-    SQLite file, with the server stopped)."""
-    with sqlite3.connect(db_path) as db:
-        db.execute(
-            "UPDATE incidents SET creation_time = creation_time - ?1, "
-            "body = json_set(body, '$.creationTime', json_extract(body, '$.creationTime') - ?1, "
-            "'$.lastModifiedTime', json_extract(body, '$.lastModifiedTime') - ?1) WHERE arn = ?2",
-            (seconds, arn),
+def age_incident(server, arn: str, seconds: int) -> None:
+    """Moves an incident and its timeline `seconds` into the past (test set-up on the
+    server's own database, with the server stopped)."""
+    a, n = sql_text(arn), int(seconds)
+    if server.postgres:
+        shift = lambda field: (  # noqa: E731
+            f"jsonb_set(body::jsonb, '{{{field}}}', to_jsonb((body::jsonb ->> '{field}')::float8 - {n}))"
         )
-        db.execute(
-            "UPDATE timeline_events SET event_time = event_time - ?1, "
-            "body = json_set(body, '$.eventTime', json_extract(body, '$.eventTime') - ?1, "
-            "'$.eventUpdatedTime', json_extract(body, '$.eventUpdatedTime') - ?1) WHERE incident_arn = ?2",
-            (seconds, arn),
-        )
+        query(server, f"UPDATE incidents SET creation_time = creation_time - {n}, "
+                      f"body = jsonb_set({shift('creationTime')}, '{{lastModifiedTime}}', "
+                      f"to_jsonb((body::jsonb ->> 'lastModifiedTime')::float8 - {n}))::text WHERE arn = {a}")
+        query(server, f"UPDATE timeline_events SET event_time = event_time - {n}, "
+                      f"body = jsonb_set({shift('eventTime')}, '{{eventUpdatedTime}}', "
+                      f"to_jsonb((body::jsonb ->> 'eventUpdatedTime')::float8 - {n}))::text "
+                      f"WHERE incident_arn = {a}")
+        return
+    query(server, f"UPDATE incidents SET creation_time = creation_time - {n}, "
+                  f"body = json_set(body, '$.creationTime', json_extract(body, '$.creationTime') - {n}, "
+                  f"'$.lastModifiedTime', json_extract(body, '$.lastModifiedTime') - {n}) WHERE arn = {a}")
+    query(server, f"UPDATE timeline_events SET event_time = event_time - {n}, "
+                  f"body = json_set(body, '$.eventTime', json_extract(body, '$.eventTime') - {n}, "
+                  f"'$.eventUpdatedTime', json_extract(body, '$.eventUpdatedTime') - {n}) "
+                  f"WHERE incident_arn = {a}")
 
 
 def test_insights_count_time_and_rank_what_happened(tocsin, base_url, browser, admin_credentials, cloudwatch_alarm_event):
@@ -118,7 +125,7 @@ def test_insights_count_time_and_rank_what_happened(tocsin, base_url, browser, a
 
     # History: the web incident three days ago.
     tocsin.stop()
-    age_incident(tocsin.db_path, aged, 3 * DAY)
+    age_incident(tocsin, aged, 3 * DAY)
     tocsin.start()
     got = insights()
     assert got["perDay"][-1]["byImpact"] == [1, 2, 0, 0, 0]

@@ -85,7 +85,7 @@ import botocore.session
 import pytest
 from awsshape import aws_client
 from botocore.exceptions import ClientError
-from conftest import ARTIFACTS, TocsinServer
+from conftest import ARTIFACTS, TocsinServer, query
 
 # 0: top-level members only; 1: and the members of their structures, list items and map
 # entries (the default); 2 and more: deeper still (TOCSIN_INVALID_INPUT_DEPTH=2).
@@ -641,7 +641,9 @@ IGNORED_COLUMNS = {"access_keys": {"last_used_at"}}
 
 
 def db_digest(server: TocsinServer) -> dict[str, tuple[int, str]]:
-    """Per table: (row count, digest of its rows)."""
+    """Per table: (row count, digest of its rows), on either backend."""
+    if server.postgres:
+        return _postgres_digest(server)
     conn = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True, timeout=10)
     try:
         out = {}
@@ -657,6 +659,25 @@ def db_digest(server: TocsinServer) -> dict[str, tuple[int, str]]:
         return out
     finally:
         conn.close()
+
+
+def _postgres_digest(server: TocsinServer) -> dict[str, tuple[int, str]]:
+    """`db_digest` on PostgreSQL in two `psql` calls: the columns, then every table's count
+    and the MD5 of its rows (as text, sorted)."""
+    columns: dict[str, list[str]] = {}
+    for table, column in query(
+        server,
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
+    ):
+        if table not in IGNORED_TABLES and column not in IGNORED_COLUMNS.get(table, set()):
+            columns.setdefault(table, []).append(column)
+    parts = [
+        f"SELECT '{t}', COUNT(*), md5(COALESCE(string_agg(r, E'\\n' ORDER BY r), '')) "
+        f"FROM (SELECT ROW({', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)})::text AS r FROM \"{t}\") AS rows"
+        for t, cols in sorted(columns.items())
+    ]
+    return {t: (int(n), digest) for t, n, digest in query(server, " UNION ALL ".join(parts))}
 
 
 @dataclass

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import pytest
 import json
 import re
 
@@ -42,6 +43,7 @@ def check(page, fieldset: str, label_text: str) -> None:
     page.locator(f"fieldset#{fieldset} label.check", has_text=label_text).locator("input").check()
 
 
+@pytest.mark.postgres_too
 def test_the_plan_editor_covers_every_member_and_round_trips_as_code(tocsin, browser, admin_credentials):
     base = tocsin.base
     incidents = aws_client("ssm-incidents", base, admin_credentials)

@@ -261,6 +261,7 @@ def test_rejections_timeouts_and_two_approvals(tocsin, base_url, ssm):
     assert error_code(unknown.value) == "AutomationExecutionNotFoundException"
 
 
+@pytest.mark.postgres_too
 def test_pause_resume_stop_and_client_tokens(ssm):
     doc = {
         "schemaVersion": "0.3",

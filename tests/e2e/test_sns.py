@@ -17,11 +17,11 @@ from receivers import SmtpSink, SnsHttpsSubscriber, body_text
 
 
 @pytest.fixture
-def lab(request, tmp_path):
+def lab(request, tmp_path, backend):
     """A Tocsin that may reach loopback, trusts the test CA, and mails through aiosmtpd;
     with the subscriber and the SMTP sink."""
     smtp = SmtpSink()
-    server = TocsinServer(tmp_path)
+    server = TocsinServer(tmp_path, postgres=backend)
     subscriber = SnsHttpsSubscriber(tmp_path)
     server.extra_args = [
         "--outbound-allow",
@@ -45,6 +45,7 @@ def lab(request, tmp_path):
         smtp.close()
 
 
+@pytest.mark.postgres_too
 def test_every_sns_operation_with_boto3_https_signatures_and_email(lab):
     server, subscriber, smtp = lab
     sns = aws_client("sns", server.base, (server.access_key_id, server.secret_access_key))

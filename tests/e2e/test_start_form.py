@@ -5,6 +5,7 @@ with its row named and nothing opened."""
 
 from __future__ import annotations
 
+import pytest
 import re
 import urllib.parse
 
@@ -19,6 +20,7 @@ def incidents(tocsin, credentials) -> list[dict]:
     return tocsin.post_json("/listIncidentRecords", {}, headers=bearer(credentials))["incidentRecordSummaries"]
 
 
+@pytest.mark.postgres_too
 def test_the_start_form_opens_one_incident_with_every_override(tocsin, browser, admin_credentials):
     plan_arn = tocsin.post_json(
         "/createResponsePlan",

@@ -504,6 +504,11 @@ pub struct Health {
     /// round trip as this node sees it, queueing for a pooled connection included).
     #[serde(default)]
     pub database_round_trip_ms: f64,
+    /// Whether this node holds the scheduler lease, so its delivery, notification, runbook,
+    /// escalation, watch, silence, archive and retention workers run (always on SQLite; on
+    /// PostgreSQL one node at a time).
+    #[serde(default)]
+    pub scheduler_lease: bool,
 }
 
 /// Whether a background worker is running.

@@ -54,7 +54,7 @@ pub(crate) fn carried_key(
 pub async fn backup(database_url: &str, key: Option<&Path>, to: &Path) -> Result<String, String> {
     let db = crate::store::sqlite_path(database_url).ok_or_else(|| {
         format!(
-            "backup needs a SQLite database (sqlite://PATH), not {} (PostgreSQL: pg_dump, or tocsin export)",
+            "backup needs a SQLite database (sqlite://PATH), not {} (PostgreSQL: back it up with pg_dump and keep a copy of the --key-file beside it, or use tocsin export; see docs/deploy.md)",
             crate::store::redact_url(database_url)
         )
     })?;

@@ -168,6 +168,42 @@ impl Expiring {
     }
 }
 
+/// Who is told about a commit: the newest change-feed id, once it is committed. Shared by
+/// the backends.
+#[derive(Debug)]
+pub(crate) struct Wakes {
+    /// After every commit that appended to the feed ([`Store::subscribe`]).
+    pub(crate) every: tokio::sync::watch::Sender<i64>,
+    /// After every such commit but those of plain events ([`Store::subscribe_work`]).
+    pub(crate) work: tokio::sync::watch::Sender<i64>,
+}
+
+impl Wakes {
+    /// Both at `latest`, the newest id committed before this process started.
+    pub(crate) fn new(latest: i64) -> Self {
+        Self {
+            every: tokio::sync::watch::channel(latest).0,
+            work: tokio::sync::watch::channel(latest).0,
+        }
+    }
+
+    /// Moves the newest id forward to `id` (never back: with several nodes, notifications
+    /// may arrive out of order), `work` too when `wake_work`.
+    pub(crate) fn advance(&self, id: i64, wake_work: bool) {
+        let forward = |v: &mut i64| {
+            let moved = id > *v;
+            if moved {
+                *v = id;
+            }
+            moved
+        };
+        self.every.send_if_modified(forward);
+        if wake_work {
+            self.work.send_if_modified(forward);
+        }
+    }
+}
+
 /// One stored change-feed row, body undecoded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedRow {
@@ -179,15 +215,62 @@ pub struct FeedRow {
     pub body: String,
 }
 
+/// The scheduler lease: the right to run the workers whose work must be done once across
+/// every node on a database (HTTP deliveries, notifications, runbook steps, escalation
+/// stages, heartbeats and maintenance windows, archives and replays, retention). Held until
+/// dropped or lost.
+#[async_trait]
+pub trait SchedulerLease: Send {
+    /// Resolves when the lease is lost (PostgreSQL: its session stopped answering, so
+    /// another node may take it over); never for a lease that cannot be lost (SQLite: one
+    /// process per database file).
+    async fn lost(&mut self);
+}
+
+/// The lease of a store with one node: granted at once, never lost.
+struct SoleNode;
+
+#[async_trait]
+impl SchedulerLease for SoleNode {
+    async fn lost(&mut self) {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// A source of transactions and of the change feed.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    /// Waits until this node holds the [`SchedulerLease`]. The default grants it at once (a
+    /// database only one node uses); PostgreSQL hands it to one node at a time, and to
+    /// another when that node's session ends (`kill -9`, a lost network).
+    ///
+    /// Errors: database errors; the caller tries again.
+    async fn scheduler_lease(&self) -> StoreResult<Box<dyn SchedulerLease>> {
+        Ok(Box::new(SoleNode))
+    }
+
     /// Begins a write transaction. Writers are serialised; readers are not blocked.
     async fn write(&self) -> StoreResult<Box<dyn StoreTx>>;
     /// Begins a read-only view (dropped without commit).
     async fn read(&self) -> StoreResult<Box<dyn StoreTx>>;
-    /// Change-feed entries with `id > after`, oldest first, at most `limit`.
-    async fn changes_after(&self, after: i64, limit: i64) -> StoreResult<Vec<ChangeFeedEntry>>;
+    /// Change-feed entries with `id > after`, oldest first, at most `limit`: the rows of
+    /// [`Store::feed_rows_after`], decoded.
+    ///
+    /// Errors: database errors; `Corrupt` for a body that no longer parses.
+    async fn changes_after(&self, after: i64, limit: i64) -> StoreResult<Vec<ChangeFeedEntry>> {
+        self.feed_rows_after(after, limit)
+            .await?
+            .into_iter()
+            .map(|row| {
+                Ok(ChangeFeedEntry {
+                    id: row.id,
+                    at: row.at,
+                    change: serde_json::from_str(&row.body)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
     /// The newest change-feed id (0 when the feed is empty).
     async fn latest_change_id(&self) -> StoreResult<i64>;
     /// Stored change-feed rows with `id > after`, oldest first, at most `limit`, with their
@@ -306,6 +389,14 @@ pub trait FeedStore: Send {
     async fn append_changes(&mut self, changes: &[Change]) -> StoreResult<Option<i64>>;
     /// Looks up the result an earlier request with this `(operation, clientToken)` produced.
     async fn client_token(&mut self, operation: &str, token: &str) -> StoreResult<Option<String>>;
+    /// Deletes the token `(operation, token)` and returns what it recorded (result, and
+    /// when, epoch seconds); `None` when there is none. Atomic: of several callers taking
+    /// the same token at once, on any node, one gets it (single-use stream tickets).
+    async fn take_client_token(
+        &mut self,
+        operation: &str,
+        token: &str,
+    ) -> StoreResult<Option<(String, f64)>>;
     /// Records the result of a request made with a client token.
     async fn put_client_token(
         &mut self,
@@ -604,14 +695,12 @@ pub async fn open(database_url: &str) -> StoreResult<std::sync::Arc<dyn Store>> 
             sqlite::SqliteStore::open(database_url).await?,
         ))
     } else if postgres::is_postgres_url(database_url) {
-        Err(StoreError::UnsupportedUrl(format!(
-            "{} (PostgreSQL: `tocsin migrate` prepares its schema, but serving from it is \
-             not built yet; use sqlite://PATH)",
-            redact_url(database_url)
-        )))
+        Ok(std::sync::Arc::new(
+            postgres::PgStore::open(database_url).await?,
+        ))
     } else {
         Err(StoreError::UnsupportedUrl(format!(
-            "{} (this build supports sqlite://PATH)",
+            "{} (this build supports sqlite://PATH and postgres://…)",
             redact_url(database_url)
         )))
     }

@@ -24,6 +24,7 @@ pub mod feed;
 pub mod flight;
 pub mod hooks;
 pub mod ingest;
+pub mod lease;
 pub mod matcher;
 pub mod notify;
 pub mod pulse;
@@ -97,7 +98,11 @@ impl WorkerContext {
             }
             let wait = match outbox.next_due().await {
                 Ok(Some(at)) => (at - crate::clock::now()).clamp(0.05, 5.0),
-                _ => 5.0,
+                Ok(None) => 5.0,
+                Err(err) => {
+                    tracing::warn!(%err, "{what}: reading when the next entry is due failed");
+                    5.0
+                }
             };
             if !self
                 .wait_for_commit(&mut wake, std::time::Duration::from_secs_f64(wait))

@@ -206,7 +206,7 @@ async fn identify(state: &AppState, request: Request) -> Result<Request, ApiErro
                 })
                 .flatten();
             let caller = match ticket {
-                Some(t) => Some(state.tickets.redeem(&t).ok_or_else(|| {
+                Some(t) => Some(crate::http::tickets::redeem(state.store.as_ref(), &t).await?.ok_or_else(|| {
                     ApiError::UnrecognizedClient("The stream ticket is unknown, used or expired; get a new one from POST /v1/stream-tickets.".into())
                 })?),
                 None if state.config.insecure_no_auth => Some(Caller::anonymous_admin()),

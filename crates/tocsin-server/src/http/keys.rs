@@ -53,11 +53,11 @@ async fn whoami(Require { caller, .. }: Require<AnyKey>) -> Json<Whoami> {
 async fn stream_ticket(
     Require { caller, .. }: Require<Viewer>,
     State(s): State<AppState>,
-) -> Json<StreamTicket> {
-    Json(StreamTicket {
-        ticket: s.tickets.issue(caller),
+) -> RestResult<Json<StreamTicket>> {
+    Ok(Json(StreamTicket {
+        ticket: crate::http::tickets::issue(s.store.as_ref(), &caller).await?,
         expires_at: clock::now() + TICKET_TTL.as_secs_f64(),
-    })
+    }))
 }
 
 /// `GET /v1/keys`: every key, oldest first, without secrets.

@@ -115,7 +115,7 @@ async fn acknowledge(
 }
 
 /// `GET /healthz`: 200 `{"status":"ok", "workers": [...], "matcherFeedId": N,
-/// "databaseRoundTripMs": 0.2}` when the
+/// "databaseRoundTripMs": 0.2, "schedulerLease": true}` when the
 /// database answers and every background worker is up; 503 with `"status":"degraded"`
 /// while a worker is down (it is being restarted).
 async fn healthz(
@@ -133,6 +133,7 @@ async fn healthz(
         workers,
         matcher_feed_id: s.rules.compiled_id(),
         database_round_trip_ms,
+        scheduler_lease: *s.leading.borrow(),
     };
     let status = if up {
         StatusCode::OK

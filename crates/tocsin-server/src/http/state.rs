@@ -44,8 +44,8 @@ pub struct AppStateInner {
     pub outbound: Arc<OutboundPolicy>,
     /// The background workers and their state.
     pub supervisor: Arc<Supervisor>,
-    /// Single-use stream tickets issued on this node.
-    pub tickets: Arc<crate::http::tickets::Tickets>,
+    /// Whether this node holds the scheduler lease (its leased workers run), for `/healthz`.
+    pub leading: watch::Receiver<bool>,
     /// Requests per access key (`--rate-limit-per-key`), when limited.
     pub rate_limiter: Option<Arc<KeyedLimiter>>,
     /// PutEvents' group commit (its writer runs as the `ingest` worker).
@@ -67,8 +67,9 @@ pub struct AppStateInner {
 impl AppState {
     /// Builds state over a store: compiles its rules and starts the background workers
     /// (`matcher`, `delivery`, `runbooks`, `notify`, `escalation`, `watch`, `silences`,
-    /// `archives`, `retention`, `ingest`, `feed`) under
-    /// the supervisor. Must be called inside a Tokio runtime.
+    /// `archives`, `retention`, `ingest`, `feed`) under the supervisor; `delivery` to
+    /// `retention` only while this node holds the scheduler lease
+    /// ([`crate::worker::lease`]). Must be called inside a Tokio runtime.
     /// Returns the state and the sender that signals shutdown (workers and streams stop).
     ///
     /// Errors: the store could not be read.
@@ -98,6 +99,9 @@ impl AppState {
             store: store.clone(),
             shutdown: rx.clone(),
         };
+        // The workers whose work must be done once across nodes run only while this node
+        // holds the scheduler lease (at once and for good on SQLite).
+        let leading = crate::worker::lease::hold(store.clone(), rx.clone());
         let matcher = MatcherWorker {
             ctx: ctx.clone(),
             index: rules.clone(),
@@ -105,14 +109,26 @@ impl AppState {
         supervisor.spawn("matcher", move || matcher.clone().run());
         let config = Arc::new(config);
         let delivery = DeliveryWorker::new(ctx.clone(), outbound.clone(), config.clone());
-        supervisor.spawn("delivery", move || delivery.clone().run());
+        {
+            let leading = leading.clone();
+            supervisor.spawn("delivery", move || {
+                let delivery = delivery.clone();
+                crate::worker::lease::while_leading(leading.clone(), move || delivery.clone().run())
+            });
+        }
         let runbooks = crate::worker::runbooks::RunbookWorker {
             ctx: ctx.clone(),
             config: config.clone(),
             rules: rules.clone(),
             outbound: outbound.clone(),
         };
-        supervisor.spawn("runbooks", move || runbooks.clone().run());
+        {
+            let leading = leading.clone();
+            supervisor.spawn("runbooks", move || {
+                let runbooks = runbooks.clone();
+                crate::worker::lease::while_leading(leading.clone(), move || runbooks.clone().run())
+            });
+        }
         let signing: Arc<tokio::sync::OnceCell<crate::domain::signing::SigningKey>> =
             Arc::default();
         let notify = crate::worker::notify::NotifyWorker {
@@ -121,35 +137,77 @@ impl AppState {
             policy: outbound.clone(),
             signing: signing.clone(),
         };
-        supervisor.spawn("notify", move || notify.clone().run());
+        {
+            let leading = leading.clone();
+            supervisor.spawn("notify", move || {
+                let notify = notify.clone();
+                crate::worker::lease::while_leading(leading.clone(), move || notify.clone().run())
+            });
+        }
         let escalation = crate::worker::escalation::EscalationWorker {
             ctx: ctx.clone(),
             config: config.clone(),
         };
-        supervisor.spawn("escalation", move || escalation.clone().run());
+        {
+            let leading = leading.clone();
+            supervisor.spawn("escalation", move || {
+                let escalation = escalation.clone();
+                crate::worker::lease::while_leading(leading.clone(), move || {
+                    escalation.clone().run()
+                })
+            });
+        }
         let watch = crate::worker::watch::WatchWorker {
             ctx: ctx.clone(),
             config: config.clone(),
             rules: rules.clone(),
         };
-        supervisor.spawn("watch", move || watch.clone().run());
+        {
+            let leading = leading.clone();
+            supervisor.spawn("watch", move || {
+                let watch = watch.clone();
+                crate::worker::lease::while_leading(leading.clone(), move || watch.clone().run())
+            });
+        }
         let archive_worker = crate::worker::archives::ArchiveWorker {
             ctx: ctx.clone(),
             config: config.clone(),
             rules: rules.clone(),
         };
-        supervisor.spawn("archives", move || archive_worker.clone().run());
+        {
+            let leading = leading.clone();
+            supervisor.spawn("archives", move || {
+                let archive_worker = archive_worker.clone();
+                crate::worker::lease::while_leading(leading.clone(), move || {
+                    archive_worker.clone().run()
+                })
+            });
+        }
         let silences = crate::worker::silences::SilenceWorker {
             ctx: ctx.clone(),
             config: config.clone(),
             policy: outbound.clone(),
         };
-        supervisor.spawn("silences", move || silences.clone().run());
+        {
+            let leading = leading.clone();
+            supervisor.spawn("silences", move || {
+                let silences = silences.clone();
+                crate::worker::lease::while_leading(leading.clone(), move || silences.clone().run())
+            });
+        }
         let retention = crate::worker::retention::RetentionWorker {
             ctx: ctx.clone(),
             retention: Arc::new(config.retention.clone()),
         };
-        supervisor.spawn("retention", move || retention.clone().run());
+        {
+            let leading = leading.clone();
+            supervisor.spawn("retention", move || {
+                let retention = retention.clone();
+                crate::worker::lease::while_leading(leading.clone(), move || {
+                    retention.clone().run()
+                })
+            });
+        }
         let checkpoint = crate::worker::checkpoint::CheckpointWorker { ctx: ctx.clone() };
         supervisor.spawn("checkpoint", move || checkpoint.clone().run());
         if let Some(crate::config::SecretUrl(url)) = config.heartbeat_url.clone() {
@@ -181,7 +239,7 @@ impl AppState {
                 shutdown: rx,
                 outbound,
                 supervisor,
-                tickets: Arc::default(),
+                leading,
                 rate_limiter,
                 feed,
                 ingest,

@@ -2,22 +2,64 @@
 //! open. Writers are serialised by an in-process lock (SQLite allows one writer anyway), so
 //! change-feed ids are assigned in commit order; readers run concurrently on the WAL.
 
-mod audit;
-mod contacts;
-mod deliveries;
+#![allow(
+    clippy::duplicate_mod,
+    reason = "the shared SQL in `sql/` is compiled once per backend, on purpose"
+)]
+
+mod appends;
 mod direct;
+
+// The SQL both backends share (`sql/`), compiled here against SQLite's types; the
+// PostgreSQL backend compiles the same files against its own (see `sql/rows.rs`).
+#[path = "sql/audit.rs"]
+mod audit;
+#[path = "sql/contacts.rs"]
+mod contacts;
+#[path = "sql/deliveries.rs"]
+mod deliveries;
+#[path = "sql/events.rs"]
 mod events;
+#[path = "sql/feed.rs"]
 mod feed;
+#[path = "sql/incidents.rs"]
 mod incidents;
+#[path = "sql/keys.rs"]
 mod keys;
+#[path = "sql/notify.rs"]
 mod notify;
+#[path = "sql/plans.rs"]
 mod plans;
+#[path = "sql/receivers.rs"]
 mod receivers;
+#[path = "sql/rows.rs"]
 mod rows;
+#[path = "sql/rules.rs"]
 mod rules;
+#[path = "sql/runbooks.rs"]
 mod runbooks;
+#[path = "sql/service_roles.rs"]
 mod service_roles;
+#[path = "sql/webhooks.rs"]
 mod webhooks;
+
+/// The names the shared SQL modules use for this backend.
+type Tx = SqliteTx;
+type Db = Sqlite;
+type DbRow = sqlx::sqlite::SqliteRow;
+type DbArguments<'q> = sqlx::sqlite::SqliteArguments<'q>;
+type DbConnection = sqlx::SqliteConnection;
+
+/// The SQL that differs between the backends, for the shared modules.
+mod dialect {
+    /// The text at `path` inside the `body` JSON column.
+    pub(super) fn json_text(path: &[&str]) -> String {
+        format!("json_extract(body, '$.{}')", path.join("."))
+    }
+
+    /// `body` with its `resolved` member set to JSON `true` (a suppression).
+    pub(super) const SET_RESOLVED: &str = "json_set(body, '$.resolved', json('true'))";
+}
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -26,10 +68,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
-use tocsin_api::native::{Change, ChangeFeedEntry};
+use tocsin_api::native::Change;
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
-use self::rows::decode;
 use super::{FeedRow, Store, StoreError, StoreResult, StoreTx};
 
 /// WAL frames (pages) past which [`Store::checkpoint`] makes sure the WAL starts again:
@@ -41,7 +82,7 @@ const REWIND_FRAMES: i64 = 1000;
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Arc<Mutex<()>>,
-    feed: Arc<Wakes>,
+    feed: Arc<super::Wakes>,
     /// The ingest writer's direct connection; none for an in-memory database.
     direct: Option<Arc<direct::DirectWriter>>,
 }
@@ -97,10 +138,7 @@ impl SqliteStore {
         let latest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM change_feed")
             .fetch_one(&pool)
             .await?;
-        let feed = Wakes {
-            every: watch::channel(latest).0,
-            work: watch::channel(latest).0,
-        };
+        let feed = super::Wakes::new(latest);
         Ok(Self {
             pool,
             writer: Arc::new(Mutex::new(())),
@@ -155,21 +193,6 @@ impl Store for SqliteStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn changes_after(&self, after: i64, limit: i64) -> StoreResult<Vec<ChangeFeedEntry>> {
-        self.feed_rows_after(after, limit)
-            .await?
-            .into_iter()
-            .map(|row| {
-                Ok(ChangeFeedEntry {
-                    id: row.id,
-                    at: row.at,
-                    change: decode(&row.body)?,
-                })
-            })
-            .collect()
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
     async fn latest_change_id(&self) -> StoreResult<i64> {
         Ok(
             sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM change_feed")
@@ -211,23 +234,8 @@ impl Store for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn queue_depths(&self) -> StoreResult<Vec<(&'static str, i64)>> {
-        let (deliveries, notifications, runbooks, engagements, pages): (i64, i64, i64, i64, i64) =
-            sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'PENDING'), \
-                 (SELECT COUNT(*) FROM notifications WHERE status = 'PENDING'), \
-                 (SELECT COUNT(*) FROM automation_executions WHERE wake_at IS NOT NULL), \
-                 (SELECT COUNT(*) FROM engagements WHERE wake_at IS NOT NULL), \
-                 (SELECT COUNT(*) FROM pages WHERE wake_at IS NOT NULL)",
-            )
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(vec![
-            ("deliveries", deliveries),
-            ("notifications", notifications),
-            ("runbooks", runbooks),
-            ("engagements", engagements),
-            ("pages", pages),
-        ])
+        let mut conn = self.pool.acquire().await?;
+        rows::queue_depths(&mut conn).await
     }
 
     fn subscribe(&self) -> watch::Receiver<i64> {
@@ -278,7 +286,7 @@ impl Store for SqliteStore {
         crate::metrics::commit_latency(started.elapsed().as_secs_f64());
         // Plain events: a new feed entry for the tailer, nothing for the workers.
         if let Some(id) = last {
-            self.feed.every.send_replace(id);
+            self.feed.advance(id, false);
         }
         Ok(())
     }
@@ -291,16 +299,7 @@ pub(crate) struct SqliteTx {
     pub(super) last_change: Option<i64>,
     /// `last_change` when the open savepoint was taken.
     saved_change: Option<Option<i64>>,
-    feed: Arc<Wakes>,
-}
-
-/// Who is told about a commit: the newest change-feed id, once it is committed.
-#[derive(Debug)]
-struct Wakes {
-    /// After every commit that appended to the feed ([`Store::subscribe`]).
-    every: watch::Sender<i64>,
-    /// After every such commit but those of plain events ([`Store::subscribe_work`]).
-    work: watch::Sender<i64>,
+    feed: Arc<super::Wakes>,
 }
 
 #[async_trait]
@@ -349,8 +348,7 @@ impl StoreTx for SqliteTx {
             crate::metrics::commit_latency(started.elapsed().as_secs_f64());
         }
         if let Some(id) = last_change {
-            feed.every.send_replace(id);
-            feed.work.send_replace(id);
+            feed.advance(id, true);
         }
         drop(_guard);
         Ok(())

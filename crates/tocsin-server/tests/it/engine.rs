@@ -1,6 +1,7 @@
 //! The engines tested at the middle boundary: response plans, incidents and rules called
-//! directly on an in-memory SQLite store, without HTTP. Each test is a table of cases; each
-//! case runs on a fresh store.
+//! directly on a store, without HTTP: the store suite, run on both backends (an in-memory
+//! SQLite database, and a new database on a real PostgreSQL cluster). Each test is a table
+//! of cases; each case runs on a fresh store.
 
 #![allow(
     clippy::type_complexity,
@@ -15,11 +16,56 @@ use tocsin_server::domain::error::ApiError;
 use tocsin_server::domain::incidents::{self, NewIncident, StartOutcome};
 use tocsin_server::domain::{plans, rules};
 use tocsin_server::store::Store;
+use tocsin_server::store::postgres::PgStore;
 use tocsin_server::store::sqlite::SqliteStore;
 
-async fn store() -> SqliteStore {
-    SqliteStore::open("sqlite::memory:").await.unwrap()
+/// Which backend a test's stores are on.
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
 }
+
+/// A fresh, empty store on `backend`.
+async fn store(backend: Backend) -> Box<dyn Store> {
+    match backend {
+        Backend::Sqlite => Box::new(SqliteStore::open("sqlite::memory:").await.unwrap()),
+        Backend::Postgres => Box::new(
+            PgStore::open(&crate::postgres::fresh_database().await)
+                .await
+                .unwrap(),
+        ),
+    }
+}
+
+/// Runs the store-suite test `$name(backend)` on both backends, as `$name::sqlite` and
+/// `$name::postgres`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(super::Backend::Postgres).await;
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    start_incident_dedupe_and_client_tokens,
+    bad_start_requests_fail_and_write_nothing,
+    update_and_resolve,
+    response_plans,
+    rule_changes_write_a_feed_entry,
+    get_timeline_event,
+    rule_and_target_limits,
+    a_summary_override_applies_to_a_new_incident_only,
+);
 
 fn from<T: serde::de::DeserializeOwned>(v: Value) -> T {
     serde_json::from_value(v).unwrap()
@@ -30,7 +76,7 @@ fn code(err: &ApiError) -> &'static str {
     err.code()
 }
 
-async fn create_plan(s: &SqliteStore, body: Value) -> Result<String, ApiError> {
+async fn create_plan(s: &dyn Store, body: Value) -> Result<String, ApiError> {
     let mut tx = s.write().await.unwrap();
     let out = plans::create_response_plan(tx.as_mut(), &ServerConfig::default(), from(body)).await;
     if out.is_ok() {
@@ -40,7 +86,7 @@ async fn create_plan(s: &SqliteStore, body: Value) -> Result<String, ApiError> {
 }
 
 /// Creates plan `web` (title T, impact 3) and opens one incident from it; returns its ARN.
-async fn web_incident(s: &SqliteStore) -> String {
+async fn web_incident(s: &dyn Store) -> String {
     create_plan(
         s,
         json!({"name": "web", "incidentTemplate": {"title": "T", "impact": 3}}),
@@ -94,8 +140,7 @@ fn kind(o: &StartOutcome) -> Kind {
     }
 }
 
-#[tokio::test]
-async fn start_incident_dedupe_and_client_tokens() {
+async fn start_incident_dedupe_and_client_tokens(backend: Backend) {
     // (case, plan's dedupeString, triggers as (fallback dedupe, clientToken), expected
     // outcomes, incidents, timeline entries across incidents, related items across incidents)
     type Trigger = (Option<&'static str>, Option<&'static str>);
@@ -169,14 +214,17 @@ async fn start_incident_dedupe_and_client_tokens() {
         ),
     ];
     for (name, plan_dedupe, triggers, expected, n_incidents, n_timeline, n_items) in cases {
-        let s = store().await;
+        let s = store(backend).await;
         let mut template = json!({"title": "Web is down", "impact": 2});
         if let Some(d) = plan_dedupe {
             template["dedupeString"] = json!(d);
         }
-        create_plan(&s, json!({"name": "web", "incidentTemplate": template}))
-            .await
-            .unwrap();
+        create_plan(
+            s.as_ref(),
+            json!({"name": "web", "incidentTemplate": template}),
+        )
+        .await
+        .unwrap();
         let mut outcomes = Vec::new();
         let mut arns = Vec::new();
         for (dedupe, token) in triggers.iter() {
@@ -223,8 +271,7 @@ async fn start_incident_dedupe_and_client_tokens() {
     }
 }
 
-#[tokio::test]
-async fn bad_start_requests_fail_and_write_nothing() {
+async fn bad_start_requests_fail_and_write_nothing(backend: Backend) {
     // (case, how the request is spoiled, expected code, words in the message)
     type Spoil = fn(&mut NewIncident);
     let cases: &[(&str, Spoil, &str, &str)] = &[
@@ -287,9 +334,9 @@ async fn bad_start_requests_fail_and_write_nothing() {
         ),
     ];
     for (name, spoil, expected, words) in cases {
-        let s = store().await;
+        let s = store(backend).await;
         create_plan(
-            &s,
+            s.as_ref(),
             json!({"name": "web", "incidentTemplate": {"title": "T", "impact": 3}}),
         )
         .await
@@ -312,8 +359,7 @@ async fn bad_start_requests_fail_and_write_nothing() {
     }
 }
 
-#[tokio::test]
-async fn update_and_resolve() {
+async fn update_and_resolve(backend: Backend) {
     // (case, updates applied in order, expected final status, impact, timeline event types
     // after "Incident Created")
     let cases: &[(&str, &[Value], IncidentRecordStatus, i32, &[&str])] = &[
@@ -364,8 +410,8 @@ async fn update_and_resolve() {
         ),
     ];
     for (name, updates, status, impact, types) in cases {
-        let s = store().await;
-        let arn = web_incident(&s).await;
+        let s = store(backend).await;
+        let arn = web_incident(s.as_ref()).await;
         for u in updates.iter() {
             let mut body = u.clone();
             body["arn"] = json!(arn);
@@ -400,7 +446,7 @@ async fn update_and_resolve() {
         assert_eq!(got, *types, "{name}");
     }
     // Unknown incident, bad impact.
-    let s = store().await;
+    let s = store(backend).await;
     let mut tx = s.write().await.unwrap();
     let missing = incidents::update_incident(
         tx.as_mut(),
@@ -422,8 +468,7 @@ async fn update_and_resolve() {
     assert_eq!(code(&bad), "ValidationException");
 }
 
-#[tokio::test]
-async fn response_plans() {
+async fn response_plans(backend: Backend) {
     // (case, create requests in order, expected result of each: Ok or an error code)
     let cases: &[(&str, &[Value], &[Result<(), &str>])] = &[
         (
@@ -473,11 +518,11 @@ async fn response_plans() {
         ),
     ];
     for (name, creates, expected) in cases {
-        let s = store().await;
+        let s = store(backend).await;
         let mut results = Vec::new();
         for c in creates.iter() {
             let before = s.latest_change_id().await.unwrap();
-            let r = create_plan(&s, c.clone()).await;
+            let r = create_plan(s.as_ref(), c.clone()).await;
             if r.is_err() {
                 assert_eq!(
                     s.latest_change_id().await.unwrap(),
@@ -490,9 +535,9 @@ async fn response_plans() {
         assert_eq!(&results, expected, "{name}");
     }
     // Update keeps absent members, validates the result; delete is idempotent.
-    let s = store().await;
+    let s = store(backend).await;
     let arn = create_plan(
-        &s,
+        s.as_ref(),
         json!({"name": "web", "displayName": "Web", "incidentTemplate": {"title": "T", "impact": 3, "summary": "S"}}),
     )
     .await
@@ -542,8 +587,7 @@ async fn response_plans() {
     assert_eq!(code(&gone), "ResourceNotFoundException");
 }
 
-#[tokio::test]
-async fn rule_changes_write_a_feed_entry() {
+async fn rule_changes_write_a_feed_entry(backend: Backend) {
     let config = ServerConfig::default();
     // (case, PutRule request, expected error code or None)
     let put_cases: &[(&str, Value, Option<&str>)] = &[
@@ -589,7 +633,7 @@ async fn rule_changes_write_a_feed_entry() {
         ),
     ];
     for (name, req, expected) in put_cases {
-        let s = store().await;
+        let s = store(backend).await;
         let before = s.latest_change_id().await.unwrap();
         let mut tx = s.write().await.unwrap();
         match (
@@ -613,7 +657,7 @@ async fn rule_changes_write_a_feed_entry() {
     }
     // Targets: a bad one fails the call and writes nothing; a rule with targets can't be
     // deleted; removing a missing target is a failed entry.
-    let s = store().await;
+    let s = store(backend).await;
     let mut tx = s.write().await.unwrap();
     rules::put_rule(
         tx.as_mut(),
@@ -671,10 +715,9 @@ async fn rule_changes_write_a_feed_entry() {
     );
 }
 
-#[tokio::test]
-async fn get_timeline_event() {
-    let s = store().await;
-    let arn = web_incident(&s).await;
+async fn get_timeline_event(backend: Backend) {
+    let s = store(backend).await;
+    let arn = web_incident(s.as_ref()).await;
     let mut tx = s.read().await.unwrap();
     let first = tx.timeline_events(&arn).await.unwrap().remove(0);
     let other = "arn:aws:ssm-incidents::000000000000:incident-record/web/other";
@@ -719,13 +762,12 @@ async fn get_timeline_event() {
     }
 }
 
-#[tokio::test]
-async fn rule_and_target_limits() {
+async fn rule_and_target_limits(backend: Backend) {
     let config = ServerConfig {
         max_rules_per_bus: 2,
         ..ServerConfig::default()
     };
-    let s = store().await;
+    let s = store(backend).await;
     let mut tx = s.write().await.unwrap();
     let put = |name: &str| from(json!({"Name": name, "EventPattern": "{\"source\":[\"a\"]}"}));
     // (case, rule name, expected: Ok or an error code)
@@ -783,8 +825,7 @@ async fn rule_and_target_limits() {
     assert_eq!(stored.len(), 5, "nothing written by the refused calls");
 }
 
-#[tokio::test]
-async fn a_summary_override_applies_to_a_new_incident_only() {
+async fn a_summary_override_applies_to_a_new_incident_only(backend: Backend) {
     // (case, summary sent with the first trigger, with the second (merged by dedupe
     // string), expected summary of the one open incident or the error code)
     let cases: &[(&str, Option<&str>, Option<&str>, Result<Option<&str>, &str>)] = &[
@@ -815,9 +856,9 @@ async fn a_summary_override_applies_to_a_new_incident_only() {
         ),
     ];
     for (case, first, second, expected) in cases {
-        let s = store().await;
+        let s = store(backend).await;
         create_plan(
-            &s,
+            s.as_ref(),
             json!({"name": "web", "incidentTemplate": {"title": "T", "impact": 3,
                    "summary": "Plan summary", "dedupeString": "web"}}),
         )

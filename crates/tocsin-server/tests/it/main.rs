@@ -23,7 +23,7 @@ mod keys;
 mod layers;
 mod migration;
 mod notify;
-mod postgres;
+pub mod postgres;
 mod read_your_writes;
 mod receivers;
 mod retention;

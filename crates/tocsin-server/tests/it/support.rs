@@ -8,17 +8,18 @@ use tocsin_server::store::Store;
 use tocsin_server::store::sqlite::SqliteStore;
 use tocsin_server::{AppState, ServerConfig};
 
-/// A running server on 127.0.0.1:<ephemeral> over its own database file. Its `client`
-/// sends an admin key's bearer token with every request; `anonymous` sends none.
-pub struct TestServer {
+/// A running server on 127.0.0.1:<ephemeral> over its own database file (or, with
+/// [`TestServer::start_on`], over any store: a PostgreSQL node). Its `client` sends an admin
+/// key's bearer token with every request; `anonymous` sends none.
+pub struct TestServer<S: Store + Clone = SqliteStore> {
     pub base: String,
-    pub store: SqliteStore,
+    pub store: S,
     pub client: reqwest::Client,
     pub anonymous: reqwest::Client,
     /// The admin key `client` uses: (id, secret).
     pub admin: (String, String),
     server_key: tocsin_server::domain::keys::ServerKey,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -47,6 +48,46 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let store = SqliteStore::open(&url).await.unwrap();
+        let mut server = TestServer::start_on(store, config, None).await;
+        server._dir = Some(dir);
+        server
+    }
+
+    /// Row counts of every table plus the newest change id: equal snapshots mean
+    /// nothing was written.
+    pub async fn snapshot(&self) -> Vec<(String, i64)> {
+        let mut out = Vec::new();
+        for table in [
+            "response_plans",
+            "incidents",
+            "timeline_events",
+            "related_items",
+            "client_tokens",
+            "rules",
+            "targets",
+            "events",
+            "change_feed",
+            "deliveries",
+        ] {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(self.store.pool())
+                .await
+                .unwrap();
+            out.push((table.to_owned(), n));
+        }
+        let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM change_feed")
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap();
+        out.push(("max_change_id".into(), max));
+        out
+    }
+}
+
+impl<S: Store + Clone> TestServer<S> {
+    /// A server over `store` (a node: several may share one database) with `config`. With
+    /// `admin` its client uses that key; without, a new admin key is made for it.
+    pub async fn start_on(store: S, config: ServerConfig, admin: Option<(String, String)>) -> Self {
         let server_key = config.server_key.clone();
         let (state, stop_streams) = AppState::new(Arc::new(store.clone()), config)
             .await
@@ -74,10 +115,13 @@ impl TestServer {
             anonymous: reqwest::Client::new(),
             admin: (String::new(), String::new()),
             server_key,
-            _dir: dir,
+            _dir: None,
             stop,
         };
-        let (id, secret) = server.key("test-admin", Role::Admin).await;
+        let (id, secret) = match admin {
+            Some(key) => key,
+            None => server.key("test-admin", Role::Admin).await,
+        };
         server.client = bearer_client(&id, &secret);
         server.admin = (id, secret);
         server
@@ -203,36 +247,6 @@ impl TestServer {
         assert_eq!(body["FailedEntryCount"], 0);
         arn
     }
-
-    /// Row counts of every table plus the newest change id: equal snapshots mean
-    /// nothing was written.
-    pub async fn snapshot(&self) -> Vec<(String, i64)> {
-        let mut out = Vec::new();
-        for table in [
-            "response_plans",
-            "incidents",
-            "timeline_events",
-            "related_items",
-            "client_tokens",
-            "rules",
-            "targets",
-            "events",
-            "change_feed",
-            "deliveries",
-        ] {
-            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(self.store.pool())
-                .await
-                .unwrap();
-            out.push((table.to_owned(), n));
-        }
-        let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM change_feed")
-            .fetch_one(self.store.pool())
-            .await
-            .unwrap();
-        out.push(("max_change_id".into(), max));
-        out
-    }
 }
 
 /// Sends a request; returns (status, body as JSON or null).
@@ -299,6 +313,12 @@ pub fn admin_credentials(db: &str) -> Option<(String, String)> {
     let path = std::path::Path::new(db.trim_start_matches("sqlite://"))
         .parent()?
         .join("admin-credentials");
+    credentials_file(&path)
+}
+
+/// The (id, secret) of the `[tocsin]` profile of the AWS shared-credentials file at `path`
+/// (what `--bootstrap-credentials-file` names).
+pub fn credentials_file(path: &std::path::Path) -> Option<(String, String)> {
     let text = std::fs::read_to_string(path).ok()?;
     let field = |name: &str| {
         text.lines()

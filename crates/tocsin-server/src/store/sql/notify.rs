@@ -1,18 +1,18 @@
-//! SQLite: topics, subscriptions and the notification outbox.
+//! SQL for both backends: topics, subscriptions and the notification outbox.
 
 use async_trait::async_trait;
 
-use super::SqliteTx;
+use super::Tx;
 use super::rows::{bodies, body, encode, touched};
 use crate::store::{StoreResult, StoredNotification, StoredSubscription, StoredTopic};
 
 #[async_trait]
-impl crate::store::NotifyStore for SqliteTx {
+impl crate::store::NotifyStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_topic(&mut self, t: &StoredTopic) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO topics (arn, created_at, body) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (arn) DO UPDATE SET body = ?3",
+            "INSERT INTO topics (arn, created_at, body) VALUES ($1, $2, $3) \
+             ON CONFLICT (arn) DO UPDATE SET body = $3",
         )
         .bind(&t.arn)
         .bind(t.created_at)
@@ -25,7 +25,7 @@ impl crate::store::NotifyStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn topic(&mut self, arn: &str) -> StoreResult<Option<StoredTopic>> {
         body(
-            sqlx::query_scalar("SELECT body FROM topics WHERE arn = ?").bind(arn),
+            sqlx::query_scalar("SELECT body FROM topics WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -34,7 +34,7 @@ impl crate::store::NotifyStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn topics(&mut self, after: &str, limit: i64) -> StoreResult<Vec<StoredTopic>> {
         bodies(
-            sqlx::query_scalar("SELECT body FROM topics WHERE arn > ? ORDER BY arn LIMIT ?")
+            sqlx::query_scalar("SELECT body FROM topics WHERE arn > $1 ORDER BY arn LIMIT $2")
                 .bind(after)
                 .bind(limit),
             &mut self.tx,
@@ -44,12 +44,12 @@ impl crate::store::NotifyStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_topic(&mut self, arn: &str) -> StoreResult<bool> {
-        sqlx::query("DELETE FROM subscriptions WHERE topic_arn = ?")
+        sqlx::query("DELETE FROM subscriptions WHERE topic_arn = $1")
             .bind(arn)
             .execute(&mut *self.tx)
             .await?;
         touched(
-            sqlx::query("DELETE FROM topics WHERE arn = ?").bind(arn),
+            sqlx::query("DELETE FROM topics WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -59,7 +59,7 @@ impl crate::store::NotifyStore for SqliteTx {
     async fn put_subscription(&mut self, s: &StoredSubscription) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO subscriptions (arn, topic_arn, token, created_at, body) \
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (arn) DO UPDATE SET token = ?3, body = ?5",
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (arn) DO UPDATE SET token = $3, body = $5",
         )
         .bind(&s.arn)
         .bind(&s.topic_arn)
@@ -74,7 +74,7 @@ impl crate::store::NotifyStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn subscription(&mut self, arn: &str) -> StoreResult<Option<StoredSubscription>> {
         body(
-            sqlx::query_scalar("SELECT body FROM subscriptions WHERE arn = ?").bind(arn),
+            sqlx::query_scalar("SELECT body FROM subscriptions WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -86,7 +86,7 @@ impl crate::store::NotifyStore for SqliteTx {
         token: &str,
     ) -> StoreResult<Option<StoredSubscription>> {
         body(
-            sqlx::query_scalar("SELECT body FROM subscriptions WHERE token = ?").bind(token),
+            sqlx::query_scalar("SELECT body FROM subscriptions WHERE token = $1").bind(token),
             &mut self.tx,
         )
         .await
@@ -96,7 +96,7 @@ impl crate::store::NotifyStore for SqliteTx {
     async fn subscriptions(&mut self, topic_arn: &str) -> StoreResult<Vec<StoredSubscription>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM subscriptions WHERE topic_arn = ? ORDER BY created_at, arn",
+                "SELECT body FROM subscriptions WHERE topic_arn = $1 ORDER BY created_at, arn",
             )
             .bind(topic_arn),
             &mut self.tx,
@@ -107,7 +107,7 @@ impl crate::store::NotifyStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_subscription(&mut self, arn: &str) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM subscriptions WHERE arn = ?").bind(arn),
+            sqlx::query("DELETE FROM subscriptions WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -117,7 +117,7 @@ impl crate::store::NotifyStore for SqliteTx {
     async fn insert_notification(&mut self, n: &mut StoredNotification) -> StoreResult<i64> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO notifications (status, next_attempt_at, incident_arn, body) \
-             VALUES (?, ?, ?, '{}') RETURNING id",
+             VALUES ($1, $2, $3, '{}') RETURNING id",
         )
         .bind(n.delivery.status.as_str())
         .bind(n.next_attempt_at)
@@ -132,7 +132,7 @@ impl crate::store::NotifyStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_notification(&mut self, n: &StoredNotification) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE notifications SET status = ?, next_attempt_at = ?, body = ? WHERE id = ?",
+            "UPDATE notifications SET status = $1, next_attempt_at = $2, body = $3 WHERE id = $4",
         )
         .bind(n.delivery.status.as_str())
         .bind(n.next_attempt_at)
@@ -150,8 +150,8 @@ impl crate::store::NotifyStore for SqliteTx {
         limit: i64,
     ) -> StoreResult<Vec<(i64, String)>> {
         Ok(sqlx::query_as(
-            "SELECT id, body FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= ? \
-             ORDER BY next_attempt_at, id LIMIT ?",
+            "SELECT id, body FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= $1 \
+             ORDER BY next_attempt_at, id LIMIT $2",
         )
         .bind(now)
         .bind(limit)
@@ -178,7 +178,7 @@ impl crate::store::NotifyStore for SqliteTx {
             Some(arn) => {
                 bodies(
                     sqlx::query_scalar(
-                        "SELECT body FROM notifications WHERE incident_arn = ? ORDER BY id DESC LIMIT ?",
+                        "SELECT body FROM notifications WHERE incident_arn = $1 ORDER BY id DESC LIMIT $2",
                     )
                     .bind(arn)
                     .bind(limit),
@@ -188,7 +188,7 @@ impl crate::store::NotifyStore for SqliteTx {
             }
             None => {
                 bodies(
-                    sqlx::query_scalar("SELECT body FROM notifications ORDER BY id DESC LIMIT ?")
+                    sqlx::query_scalar("SELECT body FROM notifications ORDER BY id DESC LIMIT $1")
                         .bind(limit),
                     &mut self.tx,
                 )

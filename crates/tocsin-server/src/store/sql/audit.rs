@@ -1,16 +1,18 @@
-//! SQLite: the audit chain. Each row keeps the exact text its mac covers (`body`), so
+//! SQL for both backends: the audit chain. Each row keeps the exact text its mac covers (`body`), so
 //! verification never depends on how JSON is serialised today; the columns beside it serve
 //! queries and must agree with it.
 
 use async_trait::async_trait;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Row};
+
+use super::Db;
 use tocsin_api::audit::{AuditEntry, AuditQuery};
 
-use super::SqliteTx;
+use super::Tx;
 use super::rows::decode;
 use crate::store::StoreResult;
 
-fn entry(row: &sqlx::sqlite::SqliteRow) -> StoreResult<(AuditEntry, String)> {
+fn entry(row: &super::DbRow) -> StoreResult<(AuditEntry, String)> {
     let body: String = row.try_get("body")?;
     let mut entry: AuditEntry = decode(&body)?;
     // The columns are what an editor would change; read them, not the body's copy.
@@ -23,7 +25,7 @@ fn entry(row: &sqlx::sqlite::SqliteRow) -> StoreResult<(AuditEntry, String)> {
 }
 
 #[async_trait]
-impl crate::store::AuditStore for SqliteTx {
+impl crate::store::AuditStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn audit_head(&mut self) -> StoreResult<Option<(i64, String)>> {
         let row = sqlx::query("SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1")
@@ -36,7 +38,7 @@ impl crate::store::AuditStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_audit(&mut self, entry: &AuditEntry, body: &str) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO audit_log (seq, at, principal, operation, body, mac) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (seq, at, principal, operation, body, mac) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(entry.seq)
         .bind(entry.at)
@@ -56,7 +58,7 @@ impl crate::store::AuditStore for SqliteTx {
         limit: i64,
     ) -> StoreResult<Vec<(AuditEntry, String)>> {
         let rows = sqlx::query(
-            "SELECT seq, at, principal, operation, body, mac FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, at, principal, operation, body, mac FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(after)
         .bind(limit)
@@ -71,7 +73,7 @@ impl crate::store::AuditStore for SqliteTx {
         query: &AuditQuery,
         limit: i64,
     ) -> StoreResult<Vec<AuditEntry>> {
-        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new(
             "SELECT seq, at, principal, operation, body, mac FROM audit_log WHERE 1 = 1",
         );
         if let Some(p) = &query.principal {

@@ -1,17 +1,14 @@
-//! SQLite: Accepted events.
+//! SQL for both backends: accepted events.
 
 use async_trait::async_trait;
 
 use tocsin_api::native::Change;
 
-use super::SqliteTx;
-use super::feed::push_feed_rows;
-use super::rows::encode;
-use crate::clock;
+use super::Tx;
 use crate::store::StoreResult;
 
 #[async_trait]
-impl crate::store::EventStore for SqliteTx {
+impl crate::store::EventStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_event(
         &mut self,
@@ -21,7 +18,7 @@ impl crate::store::EventStore for SqliteTx {
         envelope: &str,
     ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO events (event_id, event_bus_name, received_at, body) VALUES (?, ?, ?, ?)",
+            "INSERT INTO events (event_id, event_bus_name, received_at, body) VALUES ($1, $2, $3, $4)",
         )
         .bind(event_id)
         .bind(event_bus_name)
@@ -50,29 +47,13 @@ impl crate::store::EventStore for SqliteTx {
         events: &[(String, String, f64, String)],
         changes: &[Change],
     ) -> StoreResult<Option<i64>> {
-        use crate::store::FeedStore;
-        // One statement text of two statements, their variables bound in order (sqlx binds
-        // a multi-statement query's arguments across its statements); within SQLite's
-        // 32,766 variables up to these sizes, else the two calls.
-        if events.is_empty() || changes.is_empty() || events.len() > 1000 || changes.len() > 1000 {
-            self.insert_events(events).await?;
-            return self.append_changes(changes).await;
-        }
-        let at = clock::now();
-        let bodies = changes
-            .iter()
-            .map(encode)
-            .collect::<StoreResult<Vec<String>>>()?;
-        let mut sql = sqlx::QueryBuilder::new("");
-        push_event_rows(&mut sql, events);
-        sql.push("; ");
-        push_feed_rows(&mut sql, &bodies, at);
-        self.insert_feed_rows(sql, bodies.len()).await
+        // Backend-specific: SQLite sends both inserts as one statement text.
+        self.insert_events_and_feed(events, changes).await
     }
 
     async fn event(&mut self, event_id: &str) -> StoreResult<Option<(String, String)>> {
         Ok(
-            sqlx::query_as("SELECT event_bus_name, body FROM events WHERE event_id = ?")
+            sqlx::query_as("SELECT event_bus_name, body FROM events WHERE event_id = $1")
                 .bind(event_id)
                 .fetch_optional(&mut *self.tx)
                 .await?,
@@ -82,8 +63,8 @@ impl crate::store::EventStore for SqliteTx {
 
 /// Pushes `INSERT INTO events … VALUES …` for `events` (`(event_id, event_bus_name,
 /// received_at, body)`, 4 variables a row) onto `sql`.
-fn push_event_rows<'a>(
-    sql: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>,
+pub(super) fn push_event_rows<'a>(
+    sql: &mut sqlx::QueryBuilder<'a, super::Db>,
     events: &'a [(String, String, f64, String)],
 ) {
     sql.push("INSERT INTO events (event_id, event_bus_name, received_at, body) ");

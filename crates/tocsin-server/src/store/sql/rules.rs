@@ -1,19 +1,19 @@
-//! SQLite: Rules and targets.
+//! SQL for both backends: rules and targets.
 
 use async_trait::async_trait;
 use sqlx::Row;
 use tocsin_api::events::{Rule, Target};
 
-use super::SqliteTx;
+use super::Tx;
 use super::rows::{bodies, body, decode, encode, touched};
 use crate::store::{RuleWithTargets, StoreResult};
 
 #[async_trait]
-impl crate::store::RuleStore for SqliteTx {
+impl crate::store::RuleStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_rule(&mut self, rule: &Rule) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO rules (arn, event_bus_name, name, body) VALUES (?, ?, ?, ?) \
+            "INSERT INTO rules (arn, event_bus_name, name, body) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (arn) DO UPDATE SET body = excluded.body",
         )
         .bind(&rule.arn)
@@ -28,7 +28,7 @@ impl crate::store::RuleStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn rule(&mut self, arn: &str) -> StoreResult<Option<Rule>> {
         body(
-            sqlx::query_scalar("SELECT body FROM rules WHERE arn = ?").bind(arn),
+            sqlx::query_scalar("SELECT body FROM rules WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -43,8 +43,8 @@ impl crate::store::RuleStore for SqliteTx {
         limit: i64,
     ) -> StoreResult<Vec<Rule>> {
         bodies(sqlx::query_scalar(
-            "SELECT body FROM rules WHERE event_bus_name = ? AND substr(name, 1, length(?)) = ? \
-             ORDER BY name LIMIT ? OFFSET ?",
+            "SELECT body FROM rules WHERE event_bus_name = $1 AND substr(name, 1, length($2)) = $3 \
+             ORDER BY name LIMIT $4 OFFSET $5",
         )
         .bind(event_bus_name)
         .bind(prefix)
@@ -56,7 +56,7 @@ impl crate::store::RuleStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn rule_count(&mut self, event_bus_name: &str) -> StoreResult<i64> {
         Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM rules WHERE event_bus_name = ?")
+            sqlx::query_scalar("SELECT COUNT(*) FROM rules WHERE event_bus_name = $1")
                 .bind(event_bus_name)
                 .fetch_one(&mut *self.tx)
                 .await?,
@@ -66,7 +66,7 @@ impl crate::store::RuleStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_rule(&mut self, arn: &str) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM rules WHERE arn = ?").bind(arn),
+            sqlx::query("DELETE FROM rules WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -75,7 +75,7 @@ impl crate::store::RuleStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_target(&mut self, rule_arn: &str, target: &Target) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO targets (rule_arn, target_id, body) VALUES (?, ?, ?) \
+            "INSERT INTO targets (rule_arn, target_id, body) VALUES ($1, $2, $3) \
              ON CONFLICT (rule_arn, target_id) DO UPDATE SET body = excluded.body",
         )
         .bind(rule_arn)
@@ -89,7 +89,7 @@ impl crate::store::RuleStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_target(&mut self, rule_arn: &str, target_id: &str) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM targets WHERE rule_arn = ? AND target_id = ?")
+            sqlx::query("DELETE FROM targets WHERE rule_arn = $1 AND target_id = $2")
                 .bind(rule_arn)
                 .bind(target_id),
             &mut self.tx,
@@ -100,7 +100,7 @@ impl crate::store::RuleStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn targets(&mut self, rule_arn: &str) -> StoreResult<Vec<Target>> {
         bodies(
-            sqlx::query_scalar("SELECT body FROM targets WHERE rule_arn = ? ORDER BY target_id")
+            sqlx::query_scalar("SELECT body FROM targets WHERE rule_arn = $1 ORDER BY target_id")
                 .bind(rule_arn),
             &mut self.tx,
         )

@@ -1,13 +1,13 @@
-//! SQLite: outbound webhooks (sealed URL and headers).
+//! SQL for both backends: outbound webhooks (sealed URL and headers).
 
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::SqliteTx;
+use super::Tx;
 use super::rows::touched;
 use crate::store::{StoreResult, StoredWebhook};
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> StoredWebhook {
+fn from_row(row: &super::DbRow) -> StoredWebhook {
     StoredWebhook {
         name: row.get("name"),
         created_at: row.get("created_at"),
@@ -18,13 +18,13 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> StoredWebhook {
 }
 
 #[async_trait]
-impl crate::store::WebhookStore for SqliteTx {
+impl crate::store::WebhookStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_webhook(&mut self, w: &StoredWebhook) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO outbound_webhooks (name, created_at, created_by, nonce, sealed) \
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO UPDATE SET \
-             created_at = ?2, created_by = ?3, nonce = ?4, sealed = ?5",
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO UPDATE SET \
+             created_at = $2, created_by = $3, nonce = $4, sealed = $5",
         )
         .bind(&w.name)
         .bind(w.created_at)
@@ -39,7 +39,7 @@ impl crate::store::WebhookStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn webhook(&mut self, name: &str) -> StoreResult<Option<StoredWebhook>> {
         Ok(
-            sqlx::query("SELECT * FROM outbound_webhooks WHERE name = ?")
+            sqlx::query("SELECT * FROM outbound_webhooks WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&mut *self.tx)
                 .await?
@@ -61,7 +61,7 @@ impl crate::store::WebhookStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_webhook(&mut self, name: &str) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM outbound_webhooks WHERE name = ?").bind(name),
+            sqlx::query("DELETE FROM outbound_webhooks WHERE name = $1").bind(name),
             &mut self.tx,
         )
         .await

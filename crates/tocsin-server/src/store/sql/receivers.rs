@@ -1,10 +1,10 @@
-//! SQLite: receivers, webhook delivery ids, alert sources, silences, heartbeats and
+//! SQL for both backends: receivers, webhook delivery ids, alert sources, silences, heartbeats and
 //! maintenance windows with their suppressions.
 
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::SqliteTx;
+use super::Tx;
 use super::rows::{bodies, body, decode, encode, touched, unique_violation};
 use crate::store::{
     AlertSource, StoreResult, StoredHeartbeat, StoredReceiver, StoredSilence, StoredSuppression,
@@ -12,11 +12,11 @@ use crate::store::{
 };
 
 #[async_trait]
-impl crate::store::ReceiverStore for SqliteTx {
+impl crate::store::ReceiverStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_receiver(&mut self, r: &StoredReceiver) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO receivers (name, secret_hash, created_at, body) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO receivers (name, secret_hash, created_at, body) VALUES ($1, $2, $3, $4)",
         )
         .bind(&r.receiver.name)
         .bind(&r.secret_hash)
@@ -30,7 +30,7 @@ impl crate::store::ReceiverStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_receiver(&mut self, r: &StoredReceiver) -> StoreResult<()> {
-        sqlx::query("UPDATE receivers SET body = ?2 WHERE name = ?1")
+        sqlx::query("UPDATE receivers SET body = $2 WHERE name = $1")
             .bind(&r.receiver.name)
             .bind(encode(r)?)
             .execute(&mut *self.tx)
@@ -41,7 +41,7 @@ impl crate::store::ReceiverStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn receiver(&mut self, name: &str) -> StoreResult<Option<StoredReceiver>> {
         body(
-            sqlx::query_scalar("SELECT body FROM receivers WHERE name = ?").bind(name),
+            sqlx::query_scalar("SELECT body FROM receivers WHERE name = $1").bind(name),
             &mut self.tx,
         )
         .await
@@ -50,7 +50,7 @@ impl crate::store::ReceiverStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn receiver_by_secret_hash(&mut self, hash: &str) -> StoreResult<Option<StoredReceiver>> {
         body(
-            sqlx::query_scalar("SELECT body FROM receivers WHERE secret_hash = ?").bind(hash),
+            sqlx::query_scalar("SELECT body FROM receivers WHERE secret_hash = $1").bind(hash),
             &mut self.tx,
         )
         .await
@@ -67,12 +67,12 @@ impl crate::store::ReceiverStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_receiver(&mut self, name: &str) -> StoreResult<bool> {
-        sqlx::query("DELETE FROM receiver_deliveries WHERE receiver = ?")
+        sqlx::query("DELETE FROM receiver_deliveries WHERE receiver = $1")
             .bind(name)
             .execute(&mut *self.tx)
             .await?;
         touched(
-            sqlx::query("DELETE FROM receivers WHERE name = ?").bind(name),
+            sqlx::query("DELETE FROM receivers WHERE name = $1").bind(name),
             &mut self.tx,
         )
         .await
@@ -83,7 +83,7 @@ impl crate::store::ReceiverStore for SqliteTx {
         touched(
             sqlx::query(
                 "INSERT INTO receiver_deliveries (receiver, delivery_id, received_at) \
-                 VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             )
             .bind(receiver)
             .bind(id)
@@ -97,22 +97,22 @@ impl crate::store::ReceiverStore for SqliteTx {
     async fn put_alert_source(&mut self, s: &AlertSource) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO alert_sources (source_key, firing, updated_at, body) \
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (source_key) DO UPDATE SET \
-             firing = ?2, updated_at = ?3, body = ?4",
+             VALUES ($1, $2, $3, $4) ON CONFLICT (source_key) DO UPDATE SET \
+             firing = $2, updated_at = $3, body = $4",
         )
         .bind(&s.source_key)
-        .bind(s.firing)
+        .bind(i64::from(s.firing))
         .bind(s.updated_at)
         .bind(encode(s)?)
         .execute(&mut *self.tx)
         .await?;
-        sqlx::query("DELETE FROM alert_links WHERE source_key = ?")
+        sqlx::query("DELETE FROM alert_links WHERE source_key = $1")
             .bind(&s.source_key)
             .execute(&mut *self.tx)
             .await?;
         for arn in &s.incident_arns {
             sqlx::query(
-                "INSERT INTO alert_links (source_key, incident_arn) VALUES (?, ?) \
+                "INSERT INTO alert_links (source_key, incident_arn) VALUES ($1, $2) \
                  ON CONFLICT DO NOTHING",
             )
             .bind(&s.source_key)
@@ -126,7 +126,7 @@ impl crate::store::ReceiverStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn alert_source(&mut self, key: &str) -> StoreResult<Option<AlertSource>> {
         body(
-            sqlx::query_scalar("SELECT body FROM alert_sources WHERE source_key = ?").bind(key),
+            sqlx::query_scalar("SELECT body FROM alert_sources WHERE source_key = $1").bind(key),
             &mut self.tx,
         )
         .await
@@ -137,7 +137,7 @@ impl crate::store::ReceiverStore for SqliteTx {
         bodies(
             sqlx::query_scalar(
                 "SELECT s.body FROM alert_sources s JOIN alert_links l \
-                 ON l.source_key = s.source_key WHERE l.incident_arn = ? ORDER BY s.source_key",
+                 ON l.source_key = s.source_key WHERE l.incident_arn = $1 ORDER BY s.source_key",
             )
             .bind(incident_arn),
             &mut self.tx,
@@ -148,8 +148,8 @@ impl crate::store::ReceiverStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_silence(&mut self, s: &StoredSilence) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO silences (incident_arn, source_key, wake_at, body) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (incident_arn, source_key) DO UPDATE SET wake_at = ?3, body = ?4",
+            "INSERT INTO silences (incident_arn, source_key, wake_at, body) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (incident_arn, source_key) DO UPDATE SET wake_at = $3, body = $4",
         )
         .bind(&s.incident_arn)
         .bind(&s.source_key)
@@ -164,7 +164,7 @@ impl crate::store::ReceiverStore for SqliteTx {
     async fn silences_of(&mut self, incident_arn: &str) -> StoreResult<Vec<StoredSilence>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM silences WHERE incident_arn = ? ORDER BY source_key",
+                "SELECT body FROM silences WHERE incident_arn = $1 ORDER BY source_key",
             )
             .bind(incident_arn),
             &mut self.tx,
@@ -175,7 +175,7 @@ impl crate::store::ReceiverStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn due_silences(&mut self, now: f64) -> StoreResult<Vec<(String, String)>> {
         let rows = sqlx::query(
-            "SELECT incident_arn, source_key FROM silences WHERE wake_at <= ? \
+            "SELECT incident_arn, source_key FROM silences WHERE wake_at <= $1 \
              ORDER BY wake_at LIMIT 100",
         )
         .bind(now)
@@ -195,7 +195,7 @@ impl crate::store::ReceiverStore for SqliteTx {
     ) -> StoreResult<Option<StoredSilence>> {
         body(
             sqlx::query_scalar(
-                "SELECT body FROM silences WHERE incident_arn = ? AND source_key = ?",
+                "SELECT body FROM silences WHERE incident_arn = $1 AND source_key = $2",
             )
             .bind(incident_arn)
             .bind(source_key),
@@ -206,7 +206,7 @@ impl crate::store::ReceiverStore for SqliteTx {
 }
 
 #[async_trait]
-impl crate::store::WatchStore for SqliteTx {
+impl crate::store::WatchStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_heartbeat(&mut self, h: &StoredHeartbeat) -> StoreResult<()> {
         let wake = match h.heartbeat.state {
@@ -214,8 +214,8 @@ impl crate::store::WatchStore for SqliteTx {
             _ => h.heartbeat.due_at,
         };
         sqlx::query(
-            "INSERT INTO heartbeats (name, wake_at, body) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (name) DO UPDATE SET wake_at = ?2, body = ?3",
+            "INSERT INTO heartbeats (name, wake_at, body) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET wake_at = $2, body = $3",
         )
         .bind(&h.heartbeat.name)
         .bind(wake)
@@ -228,7 +228,7 @@ impl crate::store::WatchStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn heartbeat(&mut self, name: &str) -> StoreResult<Option<StoredHeartbeat>> {
         body(
-            sqlx::query_scalar("SELECT body FROM heartbeats WHERE name = ?").bind(name),
+            sqlx::query_scalar("SELECT body FROM heartbeats WHERE name = $1").bind(name),
             &mut self.tx,
         )
         .await
@@ -246,7 +246,7 @@ impl crate::store::WatchStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_heartbeat(&mut self, name: &str) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM heartbeats WHERE name = ?").bind(name),
+            sqlx::query("DELETE FROM heartbeats WHERE name = $1").bind(name),
             &mut self.tx,
         )
         .await
@@ -255,7 +255,7 @@ impl crate::store::WatchStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn due_heartbeats(&mut self, now: f64) -> StoreResult<Vec<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT name FROM heartbeats WHERE wake_at <= ? ORDER BY wake_at LIMIT 100",
+            "SELECT name FROM heartbeats WHERE wake_at <= $1 ORDER BY wake_at LIMIT 100",
         )
         .bind(now)
         .fetch_all(&mut *self.tx)
@@ -265,8 +265,8 @@ impl crate::store::WatchStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_window(&mut self, w: &StoredWindow) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO maintenance_windows (id, created_at, wake_at, body) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (id) DO UPDATE SET wake_at = ?3, body = ?4",
+            "INSERT INTO maintenance_windows (id, created_at, wake_at, body) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET wake_at = $3, body = $4",
         )
         .bind(&w.window.id)
         .bind(w.window.created_at)
@@ -280,7 +280,7 @@ impl crate::store::WatchStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn window(&mut self, id: &str) -> StoreResult<Option<StoredWindow>> {
         body(
-            sqlx::query_scalar("SELECT body FROM maintenance_windows WHERE id = ?").bind(id),
+            sqlx::query_scalar("SELECT body FROM maintenance_windows WHERE id = $1").bind(id),
             &mut self.tx,
         )
         .await
@@ -297,12 +297,12 @@ impl crate::store::WatchStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_window(&mut self, id: &str) -> StoreResult<bool> {
-        sqlx::query("DELETE FROM suppressions WHERE window_id = ?")
+        sqlx::query("DELETE FROM suppressions WHERE window_id = $1")
             .bind(id)
             .execute(&mut *self.tx)
             .await?;
         touched(
-            sqlx::query("DELETE FROM maintenance_windows WHERE id = ?").bind(id),
+            sqlx::query("DELETE FROM maintenance_windows WHERE id = $1").bind(id),
             &mut self.tx,
         )
         .await
@@ -311,7 +311,7 @@ impl crate::store::WatchStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn due_windows(&mut self, now: f64) -> StoreResult<Vec<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT id FROM maintenance_windows WHERE wake_at <= ? ORDER BY wake_at LIMIT 100",
+            "SELECT id FROM maintenance_windows WHERE wake_at <= $1 ORDER BY wake_at LIMIT 100",
         )
         .bind(now)
         .fetch_all(&mut *self.tx)
@@ -322,15 +322,15 @@ impl crate::store::WatchStore for SqliteTx {
     async fn insert_suppression(&mut self, s: &StoredSuppression) -> StoreResult<i64> {
         let id = sqlx::query(
             "INSERT INTO suppressions (window_id, source_key, at, released, body) \
-             VALUES (?, ?, ?, 0, ?)",
+             VALUES ($1, $2, $3, 0, $4) RETURNING id",
         )
         .bind(&s.suppression.window_id)
         .bind(&s.suppression.source_key)
         .bind(s.suppression.at)
         .bind(encode(s)?)
-        .execute(&mut *self.tx)
+        .fetch_one(&mut *self.tx)
         .await?
-        .last_insert_rowid();
+        .try_get("id")?;
         Ok(id)
     }
 
@@ -341,9 +341,9 @@ impl crate::store::WatchStore for SqliteTx {
         s: &StoredSuppression,
         released: bool,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE suppressions SET released = ?2, body = ?3 WHERE id = ?1")
+        sqlx::query("UPDATE suppressions SET released = $2, body = $3 WHERE id = $1")
             .bind(id)
-            .bind(released)
+            .bind(i64::from(released))
             .bind(encode(s)?)
             .execute(&mut *self.tx)
             .await?;
@@ -358,11 +358,11 @@ impl crate::store::WatchStore for SqliteTx {
         limit: i64,
     ) -> StoreResult<Vec<(i64, StoredSuppression)>> {
         let rows = sqlx::query(
-            "SELECT id, body FROM suppressions WHERE window_id = ?1 \
-             AND (?2 = 0 OR released = 0) ORDER BY id LIMIT ?3",
+            "SELECT id, body FROM suppressions WHERE window_id = $1 \
+             AND ($2 = 0 OR released = 0) ORDER BY id LIMIT $3",
         )
         .bind(window_id)
-        .bind(unreleased_only)
+        .bind(i64::from(unreleased_only))
         .bind(limit)
         .fetch_all(&mut *self.tx)
         .await?;
@@ -377,10 +377,11 @@ impl crate::store::WatchStore for SqliteTx {
         source_key: &str,
         window_id: Option<&str>,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE suppressions SET body = json_set(body, '$.resolved', json('true')) \
-             WHERE source_key = ?1 AND released = 0 AND (?2 IS NULL OR window_id = ?2)",
-        )
+        sqlx::query(&format!(
+            "UPDATE suppressions SET body = {} \
+             WHERE source_key = $1 AND released = 0 AND ($2 IS NULL OR window_id = $2)",
+            super::dialect::SET_RESOLVED
+        ))
         .bind(source_key)
         .bind(window_id)
         .execute(&mut *self.tx)
@@ -393,7 +394,7 @@ impl crate::store::WatchStore for SqliteTx {
         Ok(sqlx::query_scalar(
             "SELECT MIN(w) FROM (SELECT MIN(wake_at) AS w FROM heartbeats \
              UNION ALL SELECT MIN(wake_at) FROM maintenance_windows \
-             UNION ALL SELECT MIN(next_at) FROM rule_schedules)",
+             UNION ALL SELECT MIN(next_at) FROM rule_schedules) AS due",
         )
         .fetch_one(&mut *self.tx)
         .await?)
@@ -402,8 +403,8 @@ impl crate::store::WatchStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_schedule(&mut self, rule_arn: &str, next_at: f64) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO rule_schedules (rule_arn, next_at) VALUES (?1, ?2) \
-             ON CONFLICT (rule_arn) DO UPDATE SET next_at = ?2",
+            "INSERT INTO rule_schedules (rule_arn, next_at) VALUES ($1, $2) \
+             ON CONFLICT (rule_arn) DO UPDATE SET next_at = $2",
         )
         .bind(rule_arn)
         .bind(next_at)
@@ -415,7 +416,7 @@ impl crate::store::WatchStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn schedule(&mut self, rule_arn: &str) -> StoreResult<Option<f64>> {
         Ok(
-            sqlx::query_scalar("SELECT next_at FROM rule_schedules WHERE rule_arn = ?")
+            sqlx::query_scalar("SELECT next_at FROM rule_schedules WHERE rule_arn = $1")
                 .bind(rule_arn)
                 .fetch_optional(&mut *self.tx)
                 .await?,
@@ -424,7 +425,7 @@ impl crate::store::WatchStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_schedule(&mut self, rule_arn: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM rule_schedules WHERE rule_arn = ?")
+        sqlx::query("DELETE FROM rule_schedules WHERE rule_arn = $1")
             .bind(rule_arn)
             .execute(&mut *self.tx)
             .await?;
@@ -434,7 +435,7 @@ impl crate::store::WatchStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn due_schedules(&mut self, now: f64) -> StoreResult<Vec<(String, f64)>> {
         Ok(sqlx::query_as(
-            "SELECT rule_arn, next_at FROM rule_schedules WHERE next_at <= ? \
+            "SELECT rule_arn, next_at FROM rule_schedules WHERE next_at <= $1 \
              ORDER BY next_at LIMIT 100",
         )
         .bind(now)
@@ -451,12 +452,12 @@ impl crate::store::WatchStore for SqliteTx {
 }
 
 #[async_trait]
-impl crate::store::TagStore for SqliteTx {
+impl crate::store::TagStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_tag(&mut self, resource_arn: &str, key: &str, value: &str) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO resource_tags (resource_arn, key, value) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (resource_arn, key) DO UPDATE SET value = ?3",
+            "INSERT INTO resource_tags (resource_arn, key, value) VALUES ($1, $2, $3) \
+             ON CONFLICT (resource_arn, key) DO UPDATE SET value = $3",
         )
         .bind(resource_arn)
         .bind(key)
@@ -468,7 +469,7 @@ impl crate::store::TagStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_tag(&mut self, resource_arn: &str, key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM resource_tags WHERE resource_arn = ? AND key = ?")
+        sqlx::query("DELETE FROM resource_tags WHERE resource_arn = $1 AND key = $2")
             .bind(resource_arn)
             .bind(key)
             .execute(&mut *self.tx)
@@ -479,7 +480,7 @@ impl crate::store::TagStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn tags(&mut self, resource_arn: &str) -> StoreResult<Vec<(String, String)>> {
         Ok(sqlx::query_as(
-            "SELECT key, value FROM resource_tags WHERE resource_arn = ? ORDER BY key",
+            "SELECT key, value FROM resource_tags WHERE resource_arn = $1 ORDER BY key",
         )
         .bind(resource_arn)
         .fetch_all(&mut *self.tx)
@@ -488,7 +489,7 @@ impl crate::store::TagStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_tags(&mut self, resource_arn: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM resource_tags WHERE resource_arn = ?")
+        sqlx::query("DELETE FROM resource_tags WHERE resource_arn = $1")
             .bind(resource_arn)
             .execute(&mut *self.tx)
             .await?;
@@ -497,15 +498,15 @@ impl crate::store::TagStore for SqliteTx {
 }
 
 #[async_trait]
-impl crate::store::ReplicationStore for SqliteTx {
+impl crate::store::ReplicationStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_replication_set(
         &mut self,
         set: &tocsin_api::replication::ReplicationSet,
     ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO replication_sets (arn, body) VALUES (?1, ?2) \
-             ON CONFLICT (arn) DO UPDATE SET body = ?2",
+            "INSERT INTO replication_sets (arn, body) VALUES ($1, $2) \
+             ON CONFLICT (arn) DO UPDATE SET body = $2",
         )
         .bind(&set.arn)
         .bind(encode(set)?)
@@ -528,7 +529,7 @@ impl crate::store::ReplicationStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_replication_set(&mut self, arn: &str) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM replication_sets WHERE arn = ?").bind(arn),
+            sqlx::query("DELETE FROM replication_sets WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -536,7 +537,7 @@ impl crate::store::ReplicationStore for SqliteTx {
 }
 
 #[async_trait]
-impl crate::store::PolicyStore for SqliteTx {
+impl crate::store::PolicyStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_policy(
         &mut self,
@@ -547,7 +548,7 @@ impl crate::store::PolicyStore for SqliteTx {
     ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO resource_policies (policy_id, resource_arn, created_at, document) \
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (policy_id) DO UPDATE SET document = ?4",
+             VALUES ($1, $2, $3, $4) ON CONFLICT (policy_id) DO UPDATE SET document = $4",
         )
         .bind(policy_id)
         .bind(resource_arn)
@@ -561,7 +562,7 @@ impl crate::store::PolicyStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn policies(&mut self, resource_arn: &str) -> StoreResult<Vec<(String, String)>> {
         Ok(sqlx::query_as(
-            "SELECT policy_id, document FROM resource_policies WHERE resource_arn = ? \
+            "SELECT policy_id, document FROM resource_policies WHERE resource_arn = $1 \
              ORDER BY created_at, policy_id",
         )
         .bind(resource_arn)
@@ -572,7 +573,7 @@ impl crate::store::PolicyStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_policy(&mut self, resource_arn: &str, policy_id: &str) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM resource_policies WHERE resource_arn = ? AND policy_id = ?")
+            sqlx::query("DELETE FROM resource_policies WHERE resource_arn = $1 AND policy_id = $2")
                 .bind(resource_arn)
                 .bind(policy_id),
             &mut self.tx,
@@ -582,7 +583,7 @@ impl crate::store::PolicyStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_policies(&mut self, resource_arn: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM resource_policies WHERE resource_arn = ?")
+        sqlx::query("DELETE FROM resource_policies WHERE resource_arn = $1")
             .bind(resource_arn)
             .execute(&mut *self.tx)
             .await?;
@@ -591,7 +592,7 @@ impl crate::store::PolicyStore for SqliteTx {
 }
 
 #[async_trait]
-impl crate::store::ResourceStore for SqliteTx {
+impl crate::store::ResourceStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_resource(
         &mut self,
@@ -600,8 +601,8 @@ impl crate::store::ResourceStore for SqliteTx {
         body: &serde_json::Value,
     ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO aws_resources (kind, name, body) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (kind, name) DO UPDATE SET body = ?3",
+            "INSERT INTO aws_resources (kind, name, body) VALUES ($1, $2, $3) \
+             ON CONFLICT (kind, name) DO UPDATE SET body = $3",
         )
         .bind(kind)
         .bind(name)
@@ -614,7 +615,7 @@ impl crate::store::ResourceStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn resource(&mut self, kind: &str, name: &str) -> StoreResult<Option<serde_json::Value>> {
         body(
-            sqlx::query_scalar("SELECT body FROM aws_resources WHERE kind = ? AND name = ?")
+            sqlx::query_scalar("SELECT body FROM aws_resources WHERE kind = $1 AND name = $2")
                 .bind(kind)
                 .bind(name),
             &mut self.tx,
@@ -626,8 +627,8 @@ impl crate::store::ResourceStore for SqliteTx {
     async fn resources(&mut self, kind: &str, prefix: &str) -> StoreResult<Vec<serde_json::Value>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM aws_resources WHERE kind = ? \
-                 AND substr(name, 1, length(?2)) = ?2 ORDER BY name",
+                "SELECT body FROM aws_resources WHERE kind = $1 \
+                 AND substr(name, 1, length($2)) = $2 ORDER BY name",
             )
             .bind(kind)
             .bind(prefix),
@@ -639,7 +640,7 @@ impl crate::store::ResourceStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_resource(&mut self, kind: &str, name: &str) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM aws_resources WHERE kind = ? AND name = ?")
+            sqlx::query("DELETE FROM aws_resources WHERE kind = $1 AND name = $2")
                 .bind(kind)
                 .bind(name),
             &mut self.tx,
@@ -649,7 +650,7 @@ impl crate::store::ResourceStore for SqliteTx {
 }
 
 #[async_trait]
-impl crate::store::ArchiveStore for SqliteTx {
+impl crate::store::ArchiveStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn archive_event(
         &mut self,
@@ -659,7 +660,8 @@ impl crate::store::ArchiveStore for SqliteTx {
         body: &str,
     ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT OR IGNORE INTO archive_events (archive, at, event_id, body) VALUES (?, ?, ?, ?)",
+            "INSERT INTO archive_events (archive, at, event_id, body) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(archive)
         .bind(at)
@@ -682,9 +684,9 @@ impl crate::store::ArchiveStore for SqliteTx {
         let (after_at, after_id) = after.unwrap_or((f64::NEG_INFINITY, String::new()));
         Ok(sqlx::query_as(
             "SELECT at, event_id, body FROM archive_events \
-             WHERE archive = ?1 AND at >= ?2 AND at < ?3 \
-             AND (at > ?4 OR (at = ?4 AND event_id > ?5)) \
-             ORDER BY at, event_id LIMIT ?6",
+             WHERE archive = $1 AND at >= $2 AND at < $3 \
+             AND (at > $4 OR (at = $4 AND event_id > $5)) \
+             ORDER BY at, event_id LIMIT $6",
         )
         .bind(archive)
         .bind(start)
@@ -699,7 +701,7 @@ impl crate::store::ArchiveStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn archive_stats(&mut self, archive: &str) -> StoreResult<(i64, i64)> {
         Ok(sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(SUM(length(body)), 0) FROM archive_events WHERE archive = ?",
+            "SELECT COUNT(*), COALESCE(SUM(length(body)), 0) FROM archive_events WHERE archive = $1",
         )
         .bind(archive)
         .fetch_one(&mut *self.tx)
@@ -714,8 +716,9 @@ impl crate::store::ArchiveStore for SqliteTx {
         limit: i64,
     ) -> StoreResult<u64> {
         Ok(sqlx::query(
-            "DELETE FROM archive_events WHERE rowid IN (SELECT rowid FROM archive_events \
-             WHERE archive = ? AND at < ? ORDER BY at LIMIT ?)",
+            "DELETE FROM archive_events WHERE (archive, at, event_id) IN \
+             (SELECT archive, at, event_id FROM archive_events \
+             WHERE archive = $1 AND at < $2 ORDER BY at LIMIT $3)",
         )
         .bind(archive)
         .bind(before)
@@ -727,7 +730,7 @@ impl crate::store::ArchiveStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_archived(&mut self, archive: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM archive_events WHERE archive = ?")
+        sqlx::query("DELETE FROM archive_events WHERE archive = $1")
             .bind(archive)
             .execute(&mut *self.tx)
             .await?;

@@ -1,8 +1,8 @@
-//! SQLite: contacts and contact channels.
+//! SQL for both backends: contacts and contact channels.
 
 use async_trait::async_trait;
 
-use super::SqliteTx;
+use super::Tx;
 use super::rows::{bodies, body, encode, touched};
 use tocsin_api::native::Acknowledgement;
 
@@ -11,12 +11,12 @@ use crate::store::{
 };
 
 #[async_trait]
-impl crate::store::ContactStore for SqliteTx {
+impl crate::store::ContactStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_contact(&mut self, c: &StoredContact) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO contacts (arn, created_at, body) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (arn) DO UPDATE SET body = ?3",
+            "INSERT INTO contacts (arn, created_at, body) VALUES ($1, $2, $3) \
+             ON CONFLICT (arn) DO UPDATE SET body = $3",
         )
         .bind(&c.contact.contact_arn)
         .bind(c.created_at)
@@ -29,7 +29,7 @@ impl crate::store::ContactStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn contact(&mut self, arn: &str) -> StoreResult<Option<StoredContact>> {
         body(
-            sqlx::query_scalar("SELECT body FROM contacts WHERE arn = ?").bind(arn),
+            sqlx::query_scalar("SELECT body FROM contacts WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -46,12 +46,12 @@ impl crate::store::ContactStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_contact(&mut self, arn: &str) -> StoreResult<bool> {
-        sqlx::query("DELETE FROM contact_channels WHERE contact_arn = ?")
+        sqlx::query("DELETE FROM contact_channels WHERE contact_arn = $1")
             .bind(arn)
             .execute(&mut *self.tx)
             .await?;
         touched(
-            sqlx::query("DELETE FROM contacts WHERE arn = ?").bind(arn),
+            sqlx::query("DELETE FROM contacts WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -60,8 +60,8 @@ impl crate::store::ContactStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_channel(&mut self, c: &StoredChannel) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO contact_channels (arn, contact_arn, created_at, body) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (arn) DO UPDATE SET body = ?4",
+            "INSERT INTO contact_channels (arn, contact_arn, created_at, body) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (arn) DO UPDATE SET body = $4",
         )
         .bind(&c.channel.contact_channel_arn)
         .bind(&c.channel.contact_arn)
@@ -75,7 +75,7 @@ impl crate::store::ContactStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn channel(&mut self, arn: &str) -> StoreResult<Option<StoredChannel>> {
         body(
-            sqlx::query_scalar("SELECT body FROM contact_channels WHERE arn = ?").bind(arn),
+            sqlx::query_scalar("SELECT body FROM contact_channels WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -85,7 +85,7 @@ impl crate::store::ContactStore for SqliteTx {
     async fn channels(&mut self, contact_arn: &str) -> StoreResult<Vec<StoredChannel>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM contact_channels WHERE contact_arn = ? ORDER BY created_at, arn",
+                "SELECT body FROM contact_channels WHERE contact_arn = $1 ORDER BY created_at, arn",
             )
             .bind(contact_arn),
             &mut self.tx,
@@ -96,7 +96,7 @@ impl crate::store::ContactStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_channel(&mut self, arn: &str) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM contact_channels WHERE arn = ?").bind(arn),
+            sqlx::query("DELETE FROM contact_channels WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -104,12 +104,12 @@ impl crate::store::ContactStore for SqliteTx {
 }
 
 #[async_trait]
-impl crate::store::EngagementStore for SqliteTx {
+impl crate::store::EngagementStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_engagement(&mut self, e: &StoredEngagement) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO engagements (arn, incident_id, started_at, wake_at, body) VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT (arn) DO UPDATE SET wake_at = ?4, body = ?5",
+            "INSERT INTO engagements (arn, incident_id, started_at, wake_at, body) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (arn) DO UPDATE SET wake_at = $4, body = $5",
         )
         .bind(&e.engagement.engagement_arn)
         .bind(&e.engagement.incident_id)
@@ -124,7 +124,7 @@ impl crate::store::EngagementStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn engagement(&mut self, arn: &str) -> StoreResult<Option<StoredEngagement>> {
         body(
-            sqlx::query_scalar("SELECT body FROM engagements WHERE arn = ?").bind(arn),
+            sqlx::query_scalar("SELECT body FROM engagements WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -139,7 +139,7 @@ impl crate::store::EngagementStore for SqliteTx {
             Some(id) => {
                 bodies(
                     sqlx::query_scalar(
-                        "SELECT body FROM engagements WHERE incident_id = ? ORDER BY started_at DESC, arn",
+                        "SELECT body FROM engagements WHERE incident_id = $1 ORDER BY started_at DESC, arn",
                     )
                     .bind(id),
                     &mut self.tx,
@@ -159,8 +159,8 @@ impl crate::store::EngagementStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_page(&mut self, p: &StoredPage) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO pages (arn, engagement_arn, contact_arn, sent_at, wake_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-             ON CONFLICT (arn) DO UPDATE SET wake_at = ?5, body = ?6",
+            "INSERT INTO pages (arn, engagement_arn, contact_arn, sent_at, wake_at, body) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (arn) DO UPDATE SET wake_at = $5, body = $6",
         )
         .bind(&p.page.page_arn)
         .bind(&p.page.engagement_arn)
@@ -176,7 +176,7 @@ impl crate::store::EngagementStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn page(&mut self, arn: &str) -> StoreResult<Option<StoredPage>> {
         body(
-            sqlx::query_scalar("SELECT body FROM pages WHERE arn = ?").bind(arn),
+            sqlx::query_scalar("SELECT body FROM pages WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -186,7 +186,7 @@ impl crate::store::EngagementStore for SqliteTx {
     async fn pages_by_engagement(&mut self, engagement_arn: &str) -> StoreResult<Vec<StoredPage>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM pages WHERE engagement_arn = ? ORDER BY sent_at, arn",
+                "SELECT body FROM pages WHERE engagement_arn = $1 ORDER BY sent_at, arn",
             )
             .bind(engagement_arn),
             &mut self.tx,
@@ -198,7 +198,7 @@ impl crate::store::EngagementStore for SqliteTx {
     async fn pages_by_contact(&mut self, contact_arn: &str) -> StoreResult<Vec<StoredPage>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM pages WHERE contact_arn = ? ORDER BY sent_at, arn",
+                "SELECT body FROM pages WHERE contact_arn = $1 ORDER BY sent_at, arn",
             )
             .bind(contact_arn),
             &mut self.tx,
@@ -219,7 +219,7 @@ impl crate::store::EngagementStore for SqliteTx {
             ),
         ] {
             *out = sqlx::query_scalar(&format!(
-                "SELECT {key} FROM {table} WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT 100"
+                "SELECT {key} FROM {table} WHERE wake_at IS NOT NULL AND wake_at <= $1 ORDER BY wake_at LIMIT 100"
             ))
             .bind(now)
             .fetch_all(&mut *self.tx)
@@ -236,8 +236,8 @@ impl crate::store::EngagementStore for SqliteTx {
     ) -> StoreResult<()> {
         let wake = if ack.lapsed { None } else { ack.until };
         sqlx::query(
-            "INSERT INTO acknowledgements (incident_arn, wake_at, body) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (incident_arn) DO UPDATE SET wake_at = ?2, body = ?3",
+            "INSERT INTO acknowledgements (incident_arn, wake_at, body) VALUES ($1, $2, $3) \
+             ON CONFLICT (incident_arn) DO UPDATE SET wake_at = $2, body = $3",
         )
         .bind(incident_arn)
         .bind(wake)
@@ -253,7 +253,7 @@ impl crate::store::EngagementStore for SqliteTx {
         incident_arn: &str,
     ) -> StoreResult<Option<Acknowledgement>> {
         body(
-            sqlx::query_scalar("SELECT body FROM acknowledgements WHERE incident_arn = ?")
+            sqlx::query_scalar("SELECT body FROM acknowledgements WHERE incident_arn = $1")
                 .bind(incident_arn),
             &mut self.tx,
         )
@@ -265,7 +265,7 @@ impl crate::store::EngagementStore for SqliteTx {
         Ok(sqlx::query_scalar(
             "SELECT MIN(w) FROM (SELECT MIN(wake_at) AS w FROM engagements WHERE wake_at IS NOT NULL \
              UNION ALL SELECT MIN(wake_at) FROM pages WHERE wake_at IS NOT NULL \
-             UNION ALL SELECT MIN(wake_at) FROM acknowledgements WHERE wake_at IS NOT NULL)",
+             UNION ALL SELECT MIN(wake_at) FROM acknowledgements WHERE wake_at IS NOT NULL) AS due",
         )
         .fetch_one(&mut *self.tx)
         .await?)

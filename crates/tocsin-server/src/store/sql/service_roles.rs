@@ -1,19 +1,19 @@
-//! SQLite: roles assigned to service principals.
+//! SQL for both backends: roles assigned to service principals.
 
 use async_trait::async_trait;
 use tocsin_api::native::ServiceRole;
 
-use super::SqliteTx;
+use super::Tx;
 use super::rows::{bodies, body, encode, touched};
 use crate::store::StoreResult;
 
 #[async_trait]
-impl crate::store::ServiceRoleStore for SqliteTx {
+impl crate::store::ServiceRoleStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn put_service_role(&mut self, role: &ServiceRole) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO service_roles (role_arn, body) VALUES (?1, ?2) \
-             ON CONFLICT (role_arn) DO UPDATE SET body = ?2",
+            "INSERT INTO service_roles (role_arn, body) VALUES ($1, $2) \
+             ON CONFLICT (role_arn) DO UPDATE SET body = $2",
         )
         .bind(&role.role_arn)
         .bind(encode(role)?)
@@ -25,7 +25,7 @@ impl crate::store::ServiceRoleStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn service_role(&mut self, role_arn: &str) -> StoreResult<Option<ServiceRole>> {
         body(
-            sqlx::query_scalar("SELECT body FROM service_roles WHERE role_arn = ?").bind(role_arn),
+            sqlx::query_scalar("SELECT body FROM service_roles WHERE role_arn = $1").bind(role_arn),
             &mut self.tx,
         )
         .await
@@ -43,7 +43,7 @@ impl crate::store::ServiceRoleStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_service_role(&mut self, role_arn: &str) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM service_roles WHERE role_arn = ?").bind(role_arn),
+            sqlx::query("DELETE FROM service_roles WHERE role_arn = $1").bind(role_arn),
             &mut self.tx,
         )
         .await

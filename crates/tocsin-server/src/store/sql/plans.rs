@@ -1,17 +1,17 @@
-//! SQLite: Response plans.
+//! SQL for both backends: response plans.
 
 use async_trait::async_trait;
 
-use super::SqliteTx;
+use super::Tx;
 use super::rows::{encode, plan_from_row, touched, unique_violation};
 use crate::store::{StoreResult, StoredPlan};
 
 #[async_trait]
-impl crate::store::PlanStore for SqliteTx {
+impl crate::store::PlanStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_plan(&mut self, plan: &StoredPlan) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO response_plans (arn, name, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO response_plans (arn, name, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&plan.plan.arn)
         .bind(&plan.plan.name)
@@ -26,7 +26,7 @@ impl crate::store::PlanStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_plan(&mut self, plan: &StoredPlan) -> StoreResult<()> {
-        sqlx::query("UPDATE response_plans SET body = ?, updated_at = ? WHERE arn = ?")
+        sqlx::query("UPDATE response_plans SET body = $1, updated_at = $2 WHERE arn = $3")
             .bind(encode(&plan.plan)?)
             .bind(plan.updated_at)
             .bind(&plan.plan.arn)
@@ -38,7 +38,7 @@ impl crate::store::PlanStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_plan(&mut self, arn: &str) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM response_plans WHERE arn = ?").bind(arn),
+            sqlx::query("DELETE FROM response_plans WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -47,7 +47,7 @@ impl crate::store::PlanStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn plan(&mut self, arn: &str) -> StoreResult<Option<StoredPlan>> {
         let row =
-            sqlx::query("SELECT body, created_at, updated_at FROM response_plans WHERE arn = ?")
+            sqlx::query("SELECT body, created_at, updated_at FROM response_plans WHERE arn = $1")
                 .bind(arn)
                 .fetch_optional(&mut *self.tx)
                 .await?;
@@ -57,7 +57,7 @@ impl crate::store::PlanStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn plans(&mut self, offset: i64, limit: i64) -> StoreResult<Vec<StoredPlan>> {
         let rows = sqlx::query(
-            "SELECT body, created_at, updated_at FROM response_plans ORDER BY name LIMIT ? OFFSET ?",
+            "SELECT body, created_at, updated_at FROM response_plans ORDER BY name LIMIT $1 OFFSET $2",
         )
         .bind(limit)
         .bind(offset)

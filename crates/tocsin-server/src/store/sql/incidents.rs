@@ -1,21 +1,23 @@
-//! SQLite: Incident records, timeline entries and related items.
+//! SQL for both backends: incident records, timeline entries and related items.
 
 use async_trait::async_trait;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
+
+use super::Db;
 use tocsin_api::incidents::{RelatedItem, TimelineEvent};
 
-use super::SqliteTx;
+use super::Tx;
 use super::rows::{bodies, body, encode, incident_from_row, touched, unique_violation};
 use crate::store::{IncidentQuery, StoreResult, StoredIncident, TimelineQuery};
 
 #[async_trait]
-impl crate::store::IncidentStore for SqliteTx {
+impl crate::store::IncidentStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_incident(&mut self, incident: &StoredIncident) -> StoreResult<()> {
         let r = &incident.record;
         sqlx::query(
             "INSERT INTO incidents (arn, response_plan_arn, status, impact, dedupe_string, creation_time, body) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&r.arn)
         .bind(&incident.response_plan_arn)
@@ -33,7 +35,7 @@ impl crate::store::IncidentStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_incident(&mut self, incident: &StoredIncident) -> StoreResult<()> {
         let r = &incident.record;
-        sqlx::query("UPDATE incidents SET status = ?, impact = ?, body = ? WHERE arn = ?")
+        sqlx::query("UPDATE incidents SET status = $1, impact = $2, body = $3 WHERE arn = $4")
             .bind(r.status.as_str())
             .bind(r.impact)
             .bind(encode(r)?)
@@ -51,7 +53,7 @@ impl crate::store::IncidentStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn incident(&mut self, arn: &str) -> StoreResult<Option<StoredIncident>> {
-        let row = sqlx::query("SELECT body, response_plan_arn FROM incidents WHERE arn = ?")
+        let row = sqlx::query("SELECT body, response_plan_arn FROM incidents WHERE arn = $1")
             .bind(arn)
             .fetch_optional(&mut *self.tx)
             .await?;
@@ -64,7 +66,7 @@ impl crate::store::IncidentStore for SqliteTx {
         dedupe: &str,
     ) -> StoreResult<Option<StoredIncident>> {
         let row = sqlx::query(
-            "SELECT body, response_plan_arn FROM incidents WHERE dedupe_string = ? AND status = 'OPEN'",
+            "SELECT body, response_plan_arn FROM incidents WHERE dedupe_string = $1 AND status = 'OPEN'",
         )
         .bind(dedupe)
         .fetch_optional(&mut *self.tx)
@@ -77,10 +79,15 @@ impl crate::store::IncidentStore for SqliteTx {
         if query.nothing {
             return Ok(Vec::new());
         }
-        let mut sql: QueryBuilder<Sqlite> =
+        let mut sql: QueryBuilder<Db> =
             QueryBuilder::new("SELECT body, response_plan_arn FROM incidents WHERE 1 = 1");
         if !query.created_by.is_empty() {
-            sql.push(" AND json_extract(body, '$.incidentRecordSource.createdBy') IN (");
+            sql.push(" AND ")
+                .push(super::dialect::json_text(&[
+                    "incidentRecordSource",
+                    "createdBy",
+                ]))
+                .push(" IN (");
             let mut list = sql.separated(", ");
             for who in &query.created_by {
                 list.push_bind(who.as_str());
@@ -120,7 +127,7 @@ impl crate::store::IncidentStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_timeline_event(&mut self, event: &TimelineEvent) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO timeline_events (event_id, incident_arn, event_time, body) VALUES (?, ?, ?, ?)",
+            "INSERT INTO timeline_events (event_id, incident_arn, event_time, body) VALUES ($1, $2, $3, $4)",
         )
         .bind(&event.event_id)
         .bind(&event.incident_record_arn)
@@ -141,11 +148,13 @@ impl crate::store::IncidentStore for SqliteTx {
         if query.nothing {
             return Ok(Vec::new());
         }
-        let mut sql: QueryBuilder<Sqlite> =
+        let mut sql: QueryBuilder<Db> =
             QueryBuilder::new("SELECT body FROM timeline_events WHERE incident_arn = ");
         sql.push_bind(incident_arn);
         if !query.event_types.is_empty() {
-            sql.push(" AND json_extract(body, '$.eventType') IN (");
+            sql.push(" AND ")
+                .push(super::dialect::json_text(&["eventType"]))
+                .push(" IN (");
             let mut list = sql.separated(", ");
             for t in &query.event_types {
                 list.push_bind(t.as_str());
@@ -174,7 +183,7 @@ impl crate::store::IncidentStore for SqliteTx {
     async fn timeline_events(&mut self, incident_arn: &str) -> StoreResult<Vec<TimelineEvent>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM timeline_events WHERE incident_arn = ? ORDER BY event_time, seq",
+                "SELECT body FROM timeline_events WHERE incident_arn = $1 ORDER BY event_time, seq",
             )
             .bind(incident_arn),
             &mut self.tx,
@@ -190,7 +199,7 @@ impl crate::store::IncidentStore for SqliteTx {
     ) -> StoreResult<Option<TimelineEvent>> {
         body(
             sqlx::query_scalar(
-                "SELECT body FROM timeline_events WHERE incident_arn = ? AND event_id = ?",
+                "SELECT body FROM timeline_events WHERE incident_arn = $1 AND event_id = $2",
             )
             .bind(incident_arn)
             .bind(event_id),
@@ -202,15 +211,15 @@ impl crate::store::IncidentStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_incident(&mut self, arn: &str) -> StoreResult<bool> {
         for table in [
-            "DELETE FROM timeline_events WHERE incident_arn = ?",
-            "DELETE FROM related_items WHERE incident_arn = ?",
-            "DELETE FROM acknowledgements WHERE incident_arn = ?",
-            "DELETE FROM alert_links WHERE incident_arn = ?",
+            "DELETE FROM timeline_events WHERE incident_arn = $1",
+            "DELETE FROM related_items WHERE incident_arn = $1",
+            "DELETE FROM acknowledgements WHERE incident_arn = $1",
+            "DELETE FROM alert_links WHERE incident_arn = $1",
         ] {
             sqlx::query(table).bind(arn).execute(&mut *self.tx).await?;
         }
         super::rows::touched(
-            sqlx::query("DELETE FROM incidents WHERE arn = ?").bind(arn),
+            sqlx::query("DELETE FROM incidents WHERE arn = $1").bind(arn),
             &mut self.tx,
         )
         .await
@@ -220,8 +229,8 @@ impl crate::store::IncidentStore for SqliteTx {
     async fn update_timeline_event(&mut self, event: &TimelineEvent) -> StoreResult<bool> {
         super::rows::touched(
             sqlx::query(
-                "UPDATE timeline_events SET event_time = ?3, body = ?4 \
-                 WHERE incident_arn = ?1 AND event_id = ?2",
+                "UPDATE timeline_events SET event_time = $3, body = $4 \
+                 WHERE incident_arn = $1 AND event_id = $2",
             )
             .bind(&event.incident_record_arn)
             .bind(&event.event_id)
@@ -239,7 +248,7 @@ impl crate::store::IncidentStore for SqliteTx {
         event_id: &str,
     ) -> StoreResult<bool> {
         super::rows::touched(
-            sqlx::query("DELETE FROM timeline_events WHERE incident_arn = ? AND event_id = ?")
+            sqlx::query("DELETE FROM timeline_events WHERE incident_arn = $1 AND event_id = $2")
                 .bind(incident_arn)
                 .bind(event_id),
             &mut self.tx,
@@ -251,7 +260,7 @@ impl crate::store::IncidentStore for SqliteTx {
     async fn recent_timeline_events(&mut self, limit: i64) -> StoreResult<Vec<TimelineEvent>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM timeline_events ORDER BY event_time DESC, seq DESC LIMIT ?",
+                "SELECT body FROM timeline_events ORDER BY event_time DESC, seq DESC LIMIT $1",
             )
             .bind(limit.max(0)),
             &mut self.tx,
@@ -265,7 +274,7 @@ impl crate::store::IncidentStore for SqliteTx {
         incident_arn: &str,
     ) -> StoreResult<Option<TimelineEvent>> {
         body(sqlx::query_scalar(
-            "SELECT body FROM timeline_events WHERE incident_arn = ? ORDER BY event_time DESC, seq DESC LIMIT 1",
+            "SELECT body FROM timeline_events WHERE incident_arn = $1 ORDER BY event_time DESC, seq DESC LIMIT 1",
         )
         .bind(incident_arn), &mut self.tx).await
     }
@@ -278,7 +287,7 @@ impl crate::store::IncidentStore for SqliteTx {
         item: &RelatedItem,
     ) -> StoreResult<bool> {
         touched(sqlx::query(
-            "INSERT INTO related_items (incident_arn, generated_id, identity, body) VALUES (?, ?, ?, ?) \
+            "INSERT INTO related_items (incident_arn, generated_id, identity, body) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (incident_arn, identity) DO NOTHING",
         )
         .bind(incident_arn)
@@ -294,7 +303,7 @@ impl crate::store::IncidentStore for SqliteTx {
         identity: &str,
     ) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM related_items WHERE incident_arn = ? AND identity = ?")
+            sqlx::query("DELETE FROM related_items WHERE incident_arn = $1 AND identity = $2")
                 .bind(incident_arn)
                 .bind(identity),
             &mut self.tx,
@@ -311,7 +320,7 @@ impl crate::store::IncidentStore for SqliteTx {
     ) -> StoreResult<Vec<RelatedItem>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM related_items WHERE incident_arn = ? ORDER BY seq LIMIT ? OFFSET ?",
+                "SELECT body FROM related_items WHERE incident_arn = $1 ORDER BY seq LIMIT $2 OFFSET $3",
             )
             .bind(incident_arn)
             .bind(limit)
@@ -325,7 +334,7 @@ impl crate::store::IncidentStore for SqliteTx {
     async fn related_items(&mut self, incident_arn: &str) -> StoreResult<Vec<RelatedItem>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM related_items WHERE incident_arn = ? ORDER BY seq",
+                "SELECT body FROM related_items WHERE incident_arn = $1 ORDER BY seq",
             )
             .bind(incident_arn),
             &mut self.tx,

@@ -1,33 +1,35 @@
-//! SQLite: Automation documents (versions and heads) and automation executions (state and
+//! SQL for both backends: automation documents (versions and heads) and automation executions (state and
 //! step executions).
 
 use async_trait::async_trait;
 use tocsin_api::ssm::StepExecution;
 
-use super::SqliteTx;
+use super::Tx;
 use super::rows::{bodies, body, encode, touched, unique_violation};
 use crate::store::{StoreResult, StoredDocumentHead, StoredDocumentVersion, StoredExecution};
 
 #[async_trait]
-impl crate::store::DocumentStore for SqliteTx {
+impl crate::store::DocumentStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_document_version(
         &mut self,
         version: &StoredDocumentVersion,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO documents (name, version, body, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&version.name)
-            .bind(version.version)
-            .bind(encode(version)?)
-            .bind(version.created_at)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(|e| {
-                unique_violation(
-                    e,
-                    format!("document {} version {}", version.name, version.version),
-                )
-            })?;
+        sqlx::query(
+            "INSERT INTO documents (name, version, body, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&version.name)
+        .bind(version.version)
+        .bind(encode(version)?)
+        .bind(version.created_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| {
+            unique_violation(
+                e,
+                format!("document {} version {}", version.name, version.version),
+            )
+        })?;
         Ok(())
     }
 
@@ -38,7 +40,7 @@ impl crate::store::DocumentStore for SqliteTx {
         version: i64,
     ) -> StoreResult<Option<StoredDocumentVersion>> {
         body(
-            sqlx::query_scalar("SELECT body FROM documents WHERE name = ? AND version = ?")
+            sqlx::query_scalar("SELECT body FROM documents WHERE name = $1 AND version = $2")
                 .bind(name)
                 .bind(version),
             &mut self.tx,
@@ -49,7 +51,7 @@ impl crate::store::DocumentStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn document_versions(&mut self, name: &str) -> StoreResult<Vec<StoredDocumentVersion>> {
         bodies(
-            sqlx::query_scalar("SELECT body FROM documents WHERE name = ? ORDER BY version DESC")
+            sqlx::query_scalar("SELECT body FROM documents WHERE name = $1 ORDER BY version DESC")
                 .bind(name),
             &mut self.tx,
         )
@@ -60,8 +62,8 @@ impl crate::store::DocumentStore for SqliteTx {
     async fn put_document_head(&mut self, head: &StoredDocumentHead) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO document_heads (name, default_version, latest_version, created_at, body) \
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO UPDATE SET \
-             default_version = ?2, latest_version = ?3, body = ?5",
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO UPDATE SET \
+             default_version = $2, latest_version = $3, body = $5",
         )
         .bind(&head.name)
         .bind(head.default_version)
@@ -76,7 +78,7 @@ impl crate::store::DocumentStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn document_head(&mut self, name: &str) -> StoreResult<Option<StoredDocumentHead>> {
         body(
-            sqlx::query_scalar("SELECT body FROM document_heads WHERE name = ?").bind(name),
+            sqlx::query_scalar("SELECT body FROM document_heads WHERE name = $1").bind(name),
             &mut self.tx,
         )
         .await
@@ -93,12 +95,12 @@ impl crate::store::DocumentStore for SqliteTx {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_document(&mut self, name: &str) -> StoreResult<bool> {
-        sqlx::query("DELETE FROM documents WHERE name = ?")
+        sqlx::query("DELETE FROM documents WHERE name = $1")
             .bind(name)
             .execute(&mut *self.tx)
             .await?;
         touched(
-            sqlx::query("DELETE FROM document_heads WHERE name = ?").bind(name),
+            sqlx::query("DELETE FROM document_heads WHERE name = $1").bind(name),
             &mut self.tx,
         )
         .await
@@ -107,7 +109,7 @@ impl crate::store::DocumentStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_document_version(&mut self, name: &str, version: i64) -> StoreResult<bool> {
         touched(
-            sqlx::query("DELETE FROM documents WHERE name = ? AND version = ?")
+            sqlx::query("DELETE FROM documents WHERE name = $1 AND version = $2")
                 .bind(name)
                 .bind(version),
             &mut self.tx,
@@ -117,13 +119,13 @@ impl crate::store::DocumentStore for SqliteTx {
 }
 
 #[async_trait]
-impl crate::store::AutomationStore for SqliteTx {
+impl crate::store::AutomationStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_execution(&mut self, execution: &StoredExecution) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO automation_executions \
              (id, document_name, status, started_at, wake_at, incident_arn, client_token, body) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&execution.id)
         .bind(&execution.document_name)
@@ -142,7 +144,7 @@ impl crate::store::AutomationStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_execution(&mut self, execution: &StoredExecution) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE automation_executions SET status = ?, wake_at = ?, body = ? WHERE id = ?",
+            "UPDATE automation_executions SET status = $1, wake_at = $2, body = $3 WHERE id = $4",
         )
         .bind(&execution.status)
         .bind(execution.wake_at)
@@ -156,7 +158,7 @@ impl crate::store::AutomationStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn execution(&mut self, id: &str) -> StoreResult<Option<StoredExecution>> {
         body(
-            sqlx::query_scalar("SELECT body FROM automation_executions WHERE id = ?").bind(id),
+            sqlx::query_scalar("SELECT body FROM automation_executions WHERE id = $1").bind(id),
             &mut self.tx,
         )
         .await
@@ -165,7 +167,7 @@ impl crate::store::AutomationStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn execution_by_token(&mut self, token: &str) -> StoreResult<Option<StoredExecution>> {
         body(
-            sqlx::query_scalar("SELECT body FROM automation_executions WHERE client_token = ?")
+            sqlx::query_scalar("SELECT body FROM automation_executions WHERE client_token = $1")
                 .bind(token),
             &mut self.tx,
         )
@@ -176,7 +178,7 @@ impl crate::store::AutomationStore for SqliteTx {
     async fn executions(&mut self, offset: i64, limit: i64) -> StoreResult<Vec<StoredExecution>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM automation_executions ORDER BY started_at DESC, id LIMIT ? OFFSET ?",
+                "SELECT body FROM automation_executions ORDER BY started_at DESC, id LIMIT $1 OFFSET $2",
             )
             .bind(limit)
             .bind(offset),
@@ -192,7 +194,7 @@ impl crate::store::AutomationStore for SqliteTx {
     ) -> StoreResult<Vec<StoredExecution>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM automation_executions WHERE incident_arn = ? ORDER BY started_at, id",
+                "SELECT body FROM automation_executions WHERE incident_arn = $1 ORDER BY started_at, id",
             )
             .bind(incident_arn),
             &mut self.tx,
@@ -203,8 +205,8 @@ impl crate::store::AutomationStore for SqliteTx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn due_executions(&mut self, now: f64, limit: i64) -> StoreResult<Vec<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT id FROM automation_executions WHERE wake_at IS NOT NULL AND wake_at <= ? \
-             ORDER BY wake_at LIMIT ?",
+            "SELECT id FROM automation_executions WHERE wake_at IS NOT NULL AND wake_at <= $1 \
+             ORDER BY wake_at LIMIT $2",
         )
         .bind(now)
         .bind(limit)
@@ -228,7 +230,7 @@ impl crate::store::AutomationStore for SqliteTx {
         seq: i64,
         step: &StepExecution,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO automation_steps (execution_id, seq, body) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO automation_steps (execution_id, seq, body) VALUES ($1, $2, $3)")
             .bind(execution_id)
             .bind(seq)
             .bind(encode(step)?)
@@ -245,7 +247,7 @@ impl crate::store::AutomationStore for SqliteTx {
         seq: i64,
         step: &StepExecution,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE automation_steps SET body = ? WHERE execution_id = ? AND seq = ?")
+        sqlx::query("UPDATE automation_steps SET body = $1 WHERE execution_id = $2 AND seq = $3")
             .bind(encode(step)?)
             .bind(execution_id)
             .bind(seq)
@@ -258,7 +260,7 @@ impl crate::store::AutomationStore for SqliteTx {
     async fn steps(&mut self, execution_id: &str) -> StoreResult<Vec<StepExecution>> {
         bodies(
             sqlx::query_scalar(
-                "SELECT body FROM automation_steps WHERE execution_id = ? ORDER BY seq",
+                "SELECT body FROM automation_steps WHERE execution_id = $1 ORDER BY seq",
             )
             .bind(execution_id),
             &mut self.tx,
