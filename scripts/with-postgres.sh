@@ -6,6 +6,8 @@
 # which the Rust and end-to-end tests use to create a database of their own per test.
 #
 # Usage: scripts/with-postgres.sh COMMAND [ARGS...]
+# The cluster runs with fsync=off (tests); TOCSIN_PG_OPTIONS adds postgres options after
+# the defaults, e.g. TOCSIN_PG_OPTIONS="-c fsync=on" for benchmarks that must reach the disk.
 # initdb refuses root, so as root (CI) the cluster runs as the `postgres` user.
 set -euo pipefail
 
@@ -38,7 +40,7 @@ trap stop EXIT
     || { cat "$dir/initdb.log" >&2; exit 1; }
 # max_connections: every e2e server holds a pool of 16 and a listener.
 "${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400 ${TOCSIN_PG_OPTIONS:-}" start >/dev/null
 export TOCSIN_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "with-postgres: cluster at $TOCSIN_TEST_POSTGRES_URL ($dir)" >&2
 "$@"
