@@ -535,7 +535,7 @@ def procs_note(streams) -> str:
 async def run_latency(args, server: subprocess.Popen, host: str, port: int, auth: str, streams) -> dict:
     loop = asyncio.get_running_loop()
     await streams.start()
-    sender = Sender(host, port, auth)
+    sender = Sender(host, getattr(args, "write_port", port), auth)
     # One change before measuring, so lazily created server state is not counted.
     await loop.run_in_executor(None, sender.put_one)
     await asyncio.sleep(0.5)
@@ -599,7 +599,7 @@ async def run_latency(args, server: subprocess.Popen, host: str, port: int, auth
 async def run_idle(args, server: subprocess.Popen, host: str, port: int, auth: str, streams) -> dict:
     loop = asyncio.get_running_loop()
     await streams.start()
-    sender = Sender(host, port, auth)
+    sender = Sender(host, getattr(args, "write_port", port), auth)
     await loop.run_in_executor(None, sender.put_one)
     await asyncio.sleep(0.5)
     rss_before = vmrss_kib(server.pid)
@@ -731,7 +731,12 @@ def main() -> None:
     ap.add_argument("--keep-dir", action="store_true", help="keep the temporary directory (database, log)")
     ap.add_argument("--database-url", default="", help="an empty database to run on (PostgreSQL); "
                     "default: a SQLite file in the temporary directory")
+    ap.add_argument("--nodes", type=int, default=1,
+                    help="with --database-url: start this many nodes on it; the streams stay on the first, "
+                         "the changes are sent through the last (fan-out across nodes)")
     args = ap.parse_args()
+    if args.nodes > 1 and not args.database_url:
+        raise SystemExit("--nodes needs --database-url (several nodes share one PostgreSQL database)")
     if args.streams is None:
         args.streams = 1000 if args.mode == "latency" else 10000
     if not 1 <= args.procs <= max(1, args.streams):
@@ -743,6 +748,7 @@ def main() -> None:
 
     work = tempfile.mkdtemp(prefix="tocsin-streams-")
     server = None
+    others: list[subprocess.Popen] = []
     log_path = os.path.join(work, "tocsin.log")
     ok = False
     try:
@@ -756,6 +762,14 @@ def main() -> None:
                  "--max-streams", str(args.streams + 100), "--keep-alive-secs", str(args.keep_alive_secs)],
                 stdout=subprocess.DEVNULL, stderr=log)
         wait_up(f"http://{host}:{port}/healthz", server)
+        args.write_port = port
+        for n in range(1, max(1, args.nodes)):
+            args.write_port = free_port()
+            others.append(subprocess.Popen(
+                [args.bin, "serve", "--listen", f"{host}:{args.write_port}", "--database-url", args.database_url,
+                 "--key-file", f"{work}/server.key", "--web-dir", "/nonexistent", "--rate-limit-per-key", "0"],
+                stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, f"tocsin-{n}.log"), "w")))
+            wait_up(f"http://{host}:{args.write_port}/healthz", others[-1])
         creds = open(os.path.join(work, "admin-credentials")).read()
         key_id = creds.split("aws_access_key_id = ")[1].split()[0]
         secret = creds.split("aws_secret_access_key = ")[1].split()[0]
@@ -769,6 +783,12 @@ def main() -> None:
             ok = False
             print(f"the server exited with status {server.returncode} during the run")
     finally:
+        for other in others:
+            other.terminate()
+            try:
+                other.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                other.kill()
         stop_server(server, log_path, work, args.keep_dir)
     sys.exit(0 if ok else 1)
 

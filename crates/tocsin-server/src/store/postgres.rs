@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgListener, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Row, Transaction};
 use tocsin_api::native::Change;
 use tokio::sync::watch;
@@ -97,6 +97,11 @@ pub const SCHEDULER_LOCK: i64 = 0x7463_7369_6e73;
 /// that its session still answers.
 const LEASE_CHECK: Duration = Duration::from_secs(1);
 
+/// How long the scheduler lease outlives a holder that stopped checking it (hung, paused,
+/// cut off from the database): PostgreSQL ends its session, and the lock, after this long
+/// idle.
+const LEASE_EXPIRY: Duration = Duration::from_secs(10);
+
 /// The channel commits announce new change-feed ids on (`NOTIFY tocsin_feed, 'ID WORK'`,
 /// `WORK` 1 when workers have something to look at, 0 for plain events).
 const FEED_CHANNEL: &str = "tocsin_feed";
@@ -160,10 +165,15 @@ impl PgStore {
     /// not answer within 10 s, or a migration fails.
     pub async fn open(url: &str) -> StoreResult<Self> {
         migrate(url).await?;
+        // A transaction left idle (its node hung mid-write, holding the writer lock) is ended
+        // after a minute, so the other nodes' writes go on.
+        let options = url
+            .parse::<PgConnectOptions>()?
+            .options([("idle_in_transaction_session_timeout", "60s")]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(CONNECT_TIMEOUT)
-            .connect(url)
+            .connect_with(options)
             .await?;
         let latest = latest_id(&pool).await?;
         let feed = Arc::new(super::Wakes::new(latest));
@@ -318,10 +328,18 @@ impl Store for PgStore {
 
     /// Asks for [`SCHEDULER_LOCK`] every [`LEASE_CHECK`] on a connection of its own until
     /// it is granted. The lock is the session's: it ends with the session, so a node killed
-    /// or cut off loses it and the next node asking gets it.
+    /// loses it at once, and a node hung or cut off loses it once its session has been idle
+    /// for [`LEASE_EXPIRY`] (`idle_session_timeout`: the holder checks every second, so
+    /// only a node that stopped doing so is idle that long); the next node asking gets it.
     async fn scheduler_lease(&self) -> StoreResult<Box<dyn super::SchedulerLease>> {
         let options = self.pool.connect_options();
         let mut conn = PgConnection::connect_with(&options).await?;
+        let expiry = format!("SET idle_session_timeout = '{}s'", LEASE_EXPIRY.as_secs());
+        if let Err(err) = sqlx::query(&expiry).execute(&mut conn).await {
+            // PostgreSQL before 14: the lease then ends only when the server notices the
+            // connection is gone.
+            tracing::warn!(error = %err, "the scheduler lease cannot expire on this server");
+        }
         loop {
             let granted: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
                 .bind(SCHEDULER_LOCK)

@@ -1299,10 +1299,42 @@ async fn list_everything(node: &Tocsin) -> Value {
         ("AWSEvents.ListRules", json!({})),
         ("AWSEvents.ListEventBuses", json!({})),
         ("AWSEvents.ListArchives", json!({})),
+        ("AWSEvents.ListReplays", json!({})),
+        ("AWSEvents.ListConnections", json!({})),
+        ("AWSEvents.ListApiDestinations", json!({})),
         ("AmazonSSM.ListDocuments", json!({})),
+        ("AmazonSSM.DescribeAutomationExecutions", json!({})),
         ("SSMContacts.ListContacts", json!({})),
+        ("SSMContacts.ListEngagements", json!({})),
     ] {
         out.insert(target.into(), aws(node, target, body).await);
+    }
+    let rules = out["AWSEvents.ListRules"]["Rules"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut targets = Vec::new();
+    for rule in rules {
+        targets.push(
+            aws(
+                node,
+                "AWSEvents.ListTargetsByRule",
+                json!({"Rule": rule["Name"]}),
+            )
+            .await,
+        );
+    }
+    out.insert("AWSEvents.ListTargetsByRule".into(), Value::Array(targets));
+    for path in [
+        "/v1/boards",
+        "/v1/receivers",
+        "/v1/heartbeats",
+        "/v1/topics",
+        "/v1/webhooks",
+        "/v1/service-roles",
+        "/v1/audit",
+    ] {
+        out.insert(path.into(), get(path).await);
     }
     // Less `lastUsedAt`, which these very calls move.
     let mut keys = get("/v1/keys").await;
@@ -1312,4 +1344,55 @@ async fn list_everything(node: &Tocsin) -> Value {
     out.insert("/v1/keys".into(), keys);
     out.insert("/v1/deliveries".into(), get("/v1/deliveries").await);
     Value::Object(out)
+}
+
+/// The scheduler lease expires: a holder that hangs (SIGSTOP, as a frozen VM or a cut-off
+/// network would look to the database) loses it to another node after about
+/// `LEASE_EXPIRY` (10 s), and once it runs again it finds it lost and does not take it back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_lease_holder_loses_the_lease_to_another_node() {
+    let cluster = Cluster::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = node_process(&cluster.url, dir.path()).await;
+    eventually(
+        "node A to hold the lease",
+        10,
+        || health(&a),
+        |h| h["schedulerLease"] == true,
+    )
+    .await;
+    let b = node_process(&cluster.url, dir.path()).await;
+    assert_eq!(health(&b).await["schedulerLease"], false);
+    let signal = |name: &str| {
+        let status = Command::new("kill")
+            .args([name, &a.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    signal("-STOP");
+    let hung = std::time::Instant::now();
+    eventually(
+        "node B to take the lease over",
+        30,
+        || health(&b),
+        |h| h["schedulerLease"] == true,
+    )
+    .await;
+    let took = hung.elapsed();
+    assert!(
+        took >= Duration::from_secs(8),
+        "the lease moved after {took:?}, before it could have expired"
+    );
+    signal("-CONT");
+    eventually(
+        "node A to find its lease lost",
+        15,
+        || health(&a),
+        |h| h["schedulerLease"] == false,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(health(&b).await["schedulerLease"], true, "node B keeps it");
+    assert_eq!(health(&a).await["schedulerLease"], false, "node A waits");
 }
