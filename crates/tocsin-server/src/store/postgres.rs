@@ -166,10 +166,12 @@ impl PgStore {
     pub async fn open(url: &str) -> StoreResult<Self> {
         migrate(url).await?;
         // A transaction left idle (its node hung mid-write, holding the writer lock) is ended
-        // after a minute, so the other nodes' writes go on.
-        let options = url
-            .parse::<PgConnectOptions>()?
-            .options([("idle_in_transaction_session_timeout", "60s")]);
+        // after a minute, so the other nodes' writes go on; no lock is waited for longer
+        // than LOCK_TIMEOUT.
+        let options = url.parse::<PgConnectOptions>()?.options([
+            ("idle_in_transaction_session_timeout", "60s"),
+            ("lock_timeout", LOCK_TIMEOUT),
+        ]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(CONNECT_TIMEOUT)
@@ -190,13 +192,13 @@ impl PgStore {
 
     /// Begins a write transaction: waits (at most [`LOCK_TIMEOUT`]) for [`WRITER_LOCK`].
     async fn begin_write(&self) -> StoreResult<PgTx> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(WRITER_LOCK)
-            .execute(&mut *tx)
+        // One round trip: both statements in one simple query (the pool's sessions carry
+        // `lock_timeout`).
+        let tx = self
+            .pool
+            .begin_with(format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
+            ))
             .await?;
         Ok(PgTx {
             tx,
