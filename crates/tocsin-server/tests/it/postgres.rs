@@ -1037,6 +1037,26 @@ async fn health(node: &Tocsin) -> Value {
         .unwrap()
 }
 
+/// Two node processes on `url`: A, started first and waited for until it holds the
+/// scheduler lease, and B, which must not hold it (one node at a time).
+async fn lease_holder_and_standby(url: &str, dir: &Path) -> (Tocsin, Tocsin) {
+    let a = node_process(url, dir).await;
+    eventually(
+        "node A to hold the lease",
+        10,
+        || health(&a),
+        |h| h["schedulerLease"] == true,
+    )
+    .await;
+    let b = node_process(url, dir).await;
+    assert_eq!(
+        health(&b).await["schedulerLease"],
+        false,
+        "one node at a time"
+    );
+    (a, b)
+}
+
 /// Calls `fetch` every 100 ms until `done` holds for its value (at most `seconds`).
 async fn eventually<F, Fut>(
     what: &str,
@@ -1088,20 +1108,7 @@ async fn aws(node: &Tocsin, target: &str, body: Value) -> Value {
 async fn a_killed_nodes_deliveries_and_runbook_are_finished_by_another_node() {
     let cluster = Cluster::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut a = node_process(&cluster.url, dir.path()).await;
-    eventually(
-        "node A to hold the lease",
-        10,
-        || health(&a),
-        |h| h["schedulerLease"] == true,
-    )
-    .await;
-    let b = node_process(&cluster.url, dir.path()).await;
-    assert_eq!(
-        health(&b).await["schedulerLease"],
-        false,
-        "one node at a time"
-    );
+    let (mut a, b) = lease_holder_and_standby(&cluster.url, dir.path()).await;
 
     // A receiver that records each request's event id and answers after 2 s.
     let seen: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
@@ -1353,16 +1360,7 @@ async fn list_everything(node: &Tocsin) -> Value {
 async fn a_hung_lease_holder_loses_the_lease_to_another_node() {
     let cluster = Cluster::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let a = node_process(&cluster.url, dir.path()).await;
-    eventually(
-        "node A to hold the lease",
-        10,
-        || health(&a),
-        |h| h["schedulerLease"] == true,
-    )
-    .await;
-    let b = node_process(&cluster.url, dir.path()).await;
-    assert_eq!(health(&b).await["schedulerLease"], false);
+    let (a, b) = lease_holder_and_standby(&cluster.url, dir.path()).await;
     let signal = |name: &str| {
         let status = Command::new("kill")
             .args([name, &a.child.id().to_string()])
