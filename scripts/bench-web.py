@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """The single-page app's size, first render and memory, measured (not a timed test).
 
-1. Sizes: what the wall route loads before it shows incidents (`index.html` and every file
-   it references: trunk's JS loader, the WebAssembly, the CSS, the icon), raw, gzip -9 and
-   brotli (quality 11, the `Brotli` package), against the 200 KB brotli goal of issue 13.
+1. Sizes: what the wall route loads before it shows incidents (`index.html`, the CSS, the
+   icon, and the wall's own JS glue and WebAssembly, `tocsin-wall`, which `index.html`'s
+   loader picks on `/` and `/wall`), raw, gzip -9 and brotli (quality 11, the `Brotli`
+   package), against the 200 KB brotli goal of issue 13; then the whole app's JS and
+   WebAssembly (`tocsin-web`), which any other page loads when opened.
 2. First render with 500 open incidents in headless Chromium (Debian's): the time from the
    end of the `GET /v1/wall` response (Resource Timing `responseEnd`) to the first animation
    frame in which the wall shows them all (`#open-count` reads 500 and the incident area is
@@ -53,12 +55,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--enable-pr
 GOAL_KB = 200
 
 
-def sizes(dist: str) -> list[tuple[str, int, int, int]]:
-    """(file, raw, gzip, brotli) bytes of index.html and what it references."""
+def sizes(dist: str, app: str = "wall") -> list[tuple[str, int, int, int]]:
+    """(file, raw, gzip, brotli) bytes of what a first load of the wall route fetches:
+    index.html, what its <link>s name, and the JS and WebAssembly its loader names for `app`
+    (scripts/web-loader.py). With `app="whole"`, only the whole app's JS and WebAssembly."""
     import brotli
 
-    index = open(os.path.join(dist, "index.html"), "rb").read()
-    names = ["index.html"] + sorted(set(re.findall(r"""["']/([\w.-]+\.(?:js|wasm|css|svg))["']""", index.decode())))
+    index = open(os.path.join(dist, "index.html"), "rb").read().decode()
+    links = re.findall(r"""<link rel="(?:icon|stylesheet)" href="/([\w.-]+)""", index)
+    chosen = re.search(app + r""": \["/([\w.-]+\.js)", "/([\w.-]+\.wasm)"\]""", index)
+    if not chosen:
+        sys.exit(f"bench-web: index.html names no {app} app (build it with scripts/build-web.sh)")
+    names = (["index.html"] + links if app == "wall" else []) + list(chosen.groups())
     rows = []
     for name in names:
         data = open(os.path.join(dist, name), "rb").read()
@@ -138,6 +146,11 @@ def main() -> int:
         print(f"| `{name}` | {raw / 1024:,.1f} KB | {gz / 1024:,.1f} KB | {br / 1024:,.1f} KB |")
     print(f"| **total** | {total[0] / 1024:,.1f} KB | {total[1] / 1024:,.1f} KB | **{total[2] / 1024:,.1f} KB** |")
     print(f"\nGoal: ≤ {GOAL_KB} KB brotli: {'met' if total[2] <= GOAL_KB * 1024 else 'not met'}.\n")
+    print("## Loaded when another page opens (the whole app)\n")
+    print("| file | raw | gzip -9 | brotli 11 |\n|---|---:|---:|---:|")
+    for name, raw, gz, br in sizes(args.dist, "whole"):
+        print(f"| `{name}` | {raw / 1024:,.1f} KB | {gz / 1024:,.1f} KB | {br / 1024:,.1f} KB |")
+    print()
 
     from playwright.sync_api import sync_playwright
 

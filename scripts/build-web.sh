@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Build the single-page app (root package tocsin-web) into dist/ with trunk.
+# Build the single-page app (root package tocsin-web) into dist/ with trunk: twice, the whole
+# app from index.html (binary tocsin-web) and the wall alone from wall.html (binary
+# tocsin-wall, into target/wall-dist); scripts/web-loader.py then copies the wall's files into
+# dist/ and gives index.html a loader that loads the wall alone on / and /wall and the whole
+# app elsewhere (issue 13: the wall route loads only what the wall needs).
 #
 #   scripts/build-web.sh [--force]
 #
 # Skips the build when dist/index.html is newer than every source file (src/ style/
-# public/ index.html Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api vendor); --force or
+# public/ index.html wall.html scripts/web-loader.py Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api vendor); --force or
 # TOCSIN_WEB_FORCE=1 rebuilds anyway.
 #
 # Toolchain: when rustup's wasm32-unknown-unknown target is installed, a plain
@@ -25,7 +29,7 @@ step() { printf '==> [web] %s\n' "$*"; }
 
 # --- up to date? ---------------------------------------------------------------------------
 SOURCES=()
-for s in src style public index.html Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api vendor; do
+for s in src style public index.html wall.html scripts/web-loader.py Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api vendor; do
     [ -e "$s" ] && SOURCES+=("$s")
 done
 if [ "$FORCE" != "1" ] && [ -f dist/index.html ]; then
@@ -51,8 +55,9 @@ fi
 
 START=$SECONDS
 if [ "$MODE" = "rustup" ]; then
-    step "trunk build --release --offline (rustup wasm32 target)"
-    trunk build --release --offline
+    step "trunk build --release --offline (rustup wasm32 target): the whole app, then the wall alone"
+    trunk build --release --offline=true index.html
+    trunk build --release --offline=true --dist target/wall-dist wall.html
 else
     # Resolve rust-lld with rustup's rustc before RUSTC points at Debian's compiler.
     LLD="$(rustc --print sysroot)/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld"
@@ -67,9 +72,17 @@ else
         CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$LLD" \
         CARGO_TARGET_DIR=target/web \
-        trunk build --release --offline
+        trunk build --release --offline=true index.html
+    env RUSTC=/usr/bin/rustc \
+        RUSTC_BOOTSTRAP=1 \
+        CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$LLD" \
+        CARGO_TARGET_DIR=target/web \
+        trunk build --release --offline=true --dist target/wall-dist wall.html
 fi
 [ -f dist/index.html ] || { echo "build-web: trunk finished but dist/index.html is missing" >&2; exit 1; }
+step "index.html: the wall alone on / and /wall, the whole app elsewhere (scripts/web-loader.py)"
+python3 scripts/web-loader.py dist target/wall-dist
 # trunk may keep the old index.html mtime when nothing changed; mark the build time.
 touch dist/index.html
 step "SPA built into dist/ in $((SECONDS - START)) s ($(du -sh dist | cut -f1))"

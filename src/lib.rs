@@ -183,6 +183,61 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The wall alone, the app the wall routes (`/` and `/wall`) load first (binary
+/// `tocsin-wall`, built beside the whole app's `tocsin-web`; `index.html`'s loader picks one
+/// by the path, see [`WALL_PATHS`]). The same navigation bar and wall as [`App`]; any other
+/// path, reached by a link on the wall (an incident, the sign-in page), is loaded as a new
+/// page so the whole app takes over ([`WholeAppPage`]): the pages the wall does not show stay
+/// out of its download.
+#[component]
+pub fn WallApp() -> impl IntoView {
+    provide_api_context();
+    provide_auth_context(use_api_base().get_untracked());
+    view! {
+        <Router>
+            <NavBar />
+            <main id="main">
+                <Routes fallback=|| view! { <WholeAppPage /> }>
+                    <Route path=path!("/") view=wall />
+                    <Route path=path!("/wall") view=wall />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The paths whose first load is the wall alone ([`WallApp`]); `index.html`'s loader holds the
+/// same list. Every other path loads the whole app.
+pub const WALL_PATHS: [&str; 2] = ["/", "/wall"];
+
+/// `sessionStorage` key naming a path the wall app handed to the whole app; the loader in
+/// `index.html` then loads the whole app for that path whatever it is (and removes the key),
+/// so a path the two disagree on can never reload in a loop.
+pub const WHOLE_APP_STORAGE_KEY: &str = "tocsin.wholeApp";
+
+/// In the wall app, any path but the wall's: reloads the page (the URL already changed) so
+/// that `index.html` loads the whole app for it, after noting the path under
+/// [`WHOLE_APP_STORAGE_KEY`].
+#[component]
+pub fn WholeAppPage() -> impl IntoView {
+    Effect::new(move |_| {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let location = window.location();
+        let path = location.pathname().unwrap_or_default();
+        if let Ok(Some(session)) = window.session_storage() {
+            let _ = session.set_item(WHOLE_APP_STORAGE_KEY, &path);
+        }
+        let _ = location.reload();
+    });
+    view! {
+        <section class="page">
+            <p class="muted" id="loading-app">"Loading…"</p>
+        </section>
+    }
+}
+
 /// The wall route: a checked key, and in kiosk mode a viewer key only.
 fn wall() -> impl IntoView {
     view! {
