@@ -194,6 +194,9 @@ def main() -> int:
                     page = ctx.new_page()
                     page.goto(f"{base}/wall?kiosk=1{fragment}")
                     r = page.evaluate(RENDERED, args.incidents)
+                    app = page.evaluate("document.documentElement.dataset.app")
+                    if app != "wall":
+                        sys.exit(f"bench-web: /wall loaded the {app!r} app, not the wall alone")
                     times.append(r["frame"] - r["responseEnd"])
                     drawn = r["cards"]
                     ctx.close()

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::EpochSeconds;
 use crate::incidents::{IncidentRecord, RelatedItem, TimelineEvent};
 
+mod change_de;
+
 /// `eventType` values of the timeline entries Tocsin writes itself.
 pub mod timeline_event_types {
     /// The incident was opened; `eventData` is JSON with `title`, `impact`, `source`.
@@ -68,7 +70,9 @@ pub struct ChangeFeedEntry {
 }
 
 /// What a change-feed entry records. JSON: `{"kind": "incidentCreated", "data": {...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Encoded by serde's derive; decoded by hand (`change_de.rs`: the same format, each
+/// payload's decoder compiled once, which keeps the web app smaller).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(
     tag = "kind",
     content = "data",
