@@ -118,7 +118,7 @@ soak: release
 clean:
 	$(call say,cleaning build output)
 	$(CARGO) clean
-	rm -rf dist tests/e2e/artifacts tests/e2e/.pytest_cache .pytest_cache
+	rm -rf dist wall.html tests/e2e/artifacts tests/e2e/.pytest_cache .pytest_cache
 
 distclean: clean
 	rm -rf .venv

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Build the single-page app (root package tocsin-web) into dist/ with trunk: twice, the whole
 # app from index.html (binary tocsin-web) and the wall alone from wall.html (binary
-# tocsin-wall, into target/wall-dist); scripts/web-loader.py then copies the wall's files into
+# tocsin-wall, into target/wall-dist; wall.html is index.html with the other data-bin, written
+# here and not kept in git); scripts/web-loader.py then copies the wall's files into
 # dist/ and gives index.html a loader that loads the wall alone on / and /wall and the whole
 # app elsewhere (issue 13: the wall route loads only what the wall needs).
 #
 #   scripts/build-web.sh [--force]
 #
 # Skips the build when dist/index.html is newer than every source file (src/ style/
-# public/ index.html wall.html scripts/web-loader.py Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api vendor); --force or
+# public/ index.html scripts/web-loader.py Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api vendor); --force or
 # TOCSIN_WEB_FORCE=1 rebuilds anyway.
 #
 # Toolchain: when rustup's wasm32-unknown-unknown target is installed, a plain
@@ -29,7 +30,7 @@ step() { printf '==> [web] %s\n' "$*"; }
 
 # --- up to date? ---------------------------------------------------------------------------
 SOURCES=()
-for s in src style public index.html wall.html scripts/web-loader.py Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api vendor; do
+for s in src style public index.html scripts/web-loader.py Trunk.toml Cargo.toml Cargo.lock crates/tocsin-api vendor; do
     [ -e "$s" ] && SOURCES+=("$s")
 done
 if [ "$FORCE" != "1" ] && [ -f dist/index.html ]; then
@@ -52,6 +53,10 @@ if [ -z "$MODE" ]; then
         MODE=debian
     fi
 fi
+
+# The wall alone: index.html with the wall's binary.
+sed 's/data-bin="tocsin-web"/data-bin="tocsin-wall"/' index.html > wall.html
+grep -q 'data-bin="tocsin-wall"' wall.html || { echo "build-web: index.html has no data-bin=\"tocsin-web\" to turn into the wall's" >&2; exit 1; }
 
 START=$SECONDS
 if [ "$MODE" = "rustup" ]; then

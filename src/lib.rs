@@ -81,104 +81,116 @@ pub const API_BASE_STORAGE_KEY: &str = "tocsin.apiBase";
 /// another server) waits for a checked key.
 #[component]
 pub fn App() -> impl IntoView {
+    view! {
+        <AppFrame>
+            <Routes fallback=|| view! { <NotFoundPage /> }>
+                <Route path=path!("/sign-in") view=SignInPage />
+                <Route path=path!("/accept") view=AcceptPage />
+                <Route path=path!("/") view=wall />
+                <Route path=path!("/wall") view=wall />
+                <Route
+                    path=path!("/boards")
+                    view=|| view! { <RequireKey><BoardsPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/incidents")
+                    view=|| view! { <RequireKey><IncidentsPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/incident")
+                    view=|| view! { <RequireKey><IncidentPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/insights")
+                    view=|| view! { <RequireKey><InsightsPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/plans")
+                    view=|| view! { <RequireKey><PlansPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/plans/new")
+                    view=|| view! { <RequireKey><PlanFormPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/plans/edit")
+                    view=|| view! { <RequireKey><PlanFormPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/rules")
+                    view=|| view! { <RequireKey><RulesPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/rules/test")
+                    view=|| view! { <RequireKey><PatternTestPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/runbooks")
+                    view=|| view! { <RequireKey><RunbooksPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/runbooks/new")
+                    view=|| view! { <RequireKey><RunbookEditPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/runbooks/edit")
+                    view=|| view! { <RequireKey><RunbookEditPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/runbooks/execution")
+                    view=|| view! { <RequireKey><ExecutionPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/start")
+                    view=|| view! { <RequireKey><StartPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/keys")
+                    view=|| view! { <RequireKey><KeysPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/topics")
+                    view=|| view! { <RequireKey><TopicsPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/contacts")
+                    view=|| view! { <RequireKey><ContactsPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/integrations")
+                    view=|| view! { <RequireKey><IntegrationsPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/receivers")
+                    view=|| view! { <RequireKey><ReceiversPage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/maintenance")
+                    view=|| view! { <RequireKey><MaintenancePage /></RequireKey> }
+                />
+                <Route
+                    path=path!("/audit")
+                    view=|| view! { <RequireKey><AuditPage /></RequireKey> }
+                />
+                <Route path=path!("/settings") view=SettingsPage />
+            </Routes>
+        </AppFrame>
+    }
+}
+
+/// What both apps ([`App`], [`WallApp`]) put around their routes: the API base and auth
+/// context, the router, the navigation bar and `<main>`.
+#[component]
+fn AppFrame(
+    /// The `<Routes>`.
+    children: Children,
+) -> impl IntoView {
     provide_api_context();
     provide_auth_context(use_api_base().get_untracked());
     view! {
         <Router>
             <NavBar />
-            <main id="main">
-                <Routes fallback=|| view! { <NotFoundPage /> }>
-                    <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/accept") view=AcceptPage />
-                    <Route path=path!("/") view=wall />
-                    <Route path=path!("/wall") view=wall />
-                    <Route
-                        path=path!("/boards")
-                        view=|| view! { <RequireKey><BoardsPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/incidents")
-                        view=|| view! { <RequireKey><IncidentsPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/incident")
-                        view=|| view! { <RequireKey><IncidentPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/insights")
-                        view=|| view! { <RequireKey><InsightsPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/plans")
-                        view=|| view! { <RequireKey><PlansPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/plans/new")
-                        view=|| view! { <RequireKey><PlanFormPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/plans/edit")
-                        view=|| view! { <RequireKey><PlanFormPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/rules")
-                        view=|| view! { <RequireKey><RulesPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/rules/test")
-                        view=|| view! { <RequireKey><PatternTestPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/runbooks")
-                        view=|| view! { <RequireKey><RunbooksPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/runbooks/new")
-                        view=|| view! { <RequireKey><RunbookEditPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/runbooks/edit")
-                        view=|| view! { <RequireKey><RunbookEditPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/runbooks/execution")
-                        view=|| view! { <RequireKey><ExecutionPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/start")
-                        view=|| view! { <RequireKey><StartPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/keys")
-                        view=|| view! { <RequireKey><KeysPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/topics")
-                        view=|| view! { <RequireKey><TopicsPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/contacts")
-                        view=|| view! { <RequireKey><ContactsPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/integrations")
-                        view=|| view! { <RequireKey><IntegrationsPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/receivers")
-                        view=|| view! { <RequireKey><ReceiversPage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/maintenance")
-                        view=|| view! { <RequireKey><MaintenancePage /></RequireKey> }
-                    />
-                    <Route
-                        path=path!("/audit")
-                        view=|| view! { <RequireKey><AuditPage /></RequireKey> }
-                    />
-                    <Route path=path!("/settings") view=SettingsPage />
-                </Routes>
-            </main>
+            <main id="main">{children()}</main>
         </Router>
     }
 }
@@ -191,18 +203,13 @@ pub fn App() -> impl IntoView {
 /// out of its download.
 #[component]
 pub fn WallApp() -> impl IntoView {
-    provide_api_context();
-    provide_auth_context(use_api_base().get_untracked());
     view! {
-        <Router>
-            <NavBar />
-            <main id="main">
-                <Routes fallback=|| view! { <WholeAppPage /> }>
-                    <Route path=path!("/") view=wall />
-                    <Route path=path!("/wall") view=wall />
-                </Routes>
-            </main>
-        </Router>
+        <AppFrame>
+            <Routes fallback=|| view! { <WholeAppPage /> }>
+                <Route path=path!("/") view=wall />
+                <Route path=path!("/wall") view=wall />
+            </Routes>
+        </AppFrame>
     }
 }
 

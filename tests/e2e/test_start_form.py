@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import re
+import time
 import urllib.parse
 
 from playwright.sync_api import expect
@@ -73,7 +74,14 @@ def test_the_start_form_opens_one_incident_with_every_override(tocsin, browser, 
     assert [i["arn"] for i in opened] == [arn], opened
     # Both submissions reached the server (the test would pass vacuously otherwise): one
     # opened the incident, the other replayed it by its client token.
-    started = get_json(tocsin.base, "/v1/audit?operation=StartIncident", admin_credentials)
+    # The second (the replay) may still be on its way when the page shows the incident: it
+    # waits for the first one's commit, which on a loaded machine can take a while.
+    deadline = time.monotonic() + LIVE_TIMEOUT_MS / 1000
+    while True:
+        started = get_json(tocsin.base, "/v1/audit?operation=StartIncident", admin_credentials)
+        if len(started) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert [e["result"] for e in started] == ["success", "success"], started
     record = get_json(tocsin.base, f"/getIncidentRecord?arn={urllib.parse.quote(arn, safe='')}", admin_credentials)[
         "incidentRecord"
