@@ -861,3 +861,22 @@ pub trait ServiceRoleStore: Send {
     /// Removes an assignment; false when there was none.
     async fn delete_service_role(&mut self, role_arn: &str) -> StoreResult<bool>;
 }
+
+/// Begins a transaction on `pool` with the custom `statement` (`BEGIN IMMEDIATE`, …) in a task
+/// of its own, so that the begin always runs to its end. sqlx's `begin_with` is not
+/// cancel-safe (sqlx#3932, sqlx#4385): dropped between its `BEGIN` and the check after it (a
+/// request whose client went away), it returns the pooled connection inside a transaction
+/// nobody can end, which on SQLite keeps the write lock for ever. Here a caller that goes
+/// away only drops the finished `Transaction`, which rolls back.
+///
+/// Errors: the database's; a panicked begin task as `sqlx::Error::Protocol`.
+pub(crate) async fn begin_whole<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+    statement: std::borrow::Cow<'static, str>,
+) -> StoreResult<sqlx::Transaction<'static, DB>> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin_with(statement).await })
+        .await
+        .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("begin task: {e}"))))?
+        .map_err(StoreError::from)
+}

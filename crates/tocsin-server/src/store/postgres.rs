@@ -194,12 +194,11 @@ impl PgStore {
     async fn begin_write(&self) -> StoreResult<PgTx> {
         // One round trip: both statements in one simple query (the pool's sessions carry
         // `lock_timeout`).
-        let tx = self
-            .pool
-            .begin_with(format!(
-                "BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
-            ))
-            .await?;
+        let tx = super::begin_whole(
+            &self.pool,
+            format!("BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})").into(),
+        )
+        .await?;
         Ok(PgTx {
             tx,
             writer: true,
@@ -265,10 +264,8 @@ impl Store for PgStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn read(&self) -> StoreResult<Box<dyn StoreTx>> {
-        let tx = self
-            .pool
-            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ")
-            .await?;
+        let tx =
+            super::begin_whole(&self.pool, "BEGIN ISOLATION LEVEL REPEATABLE READ".into()).await?;
         Ok(Box::new(PgTx {
             tx,
             writer: false,

@@ -170,7 +170,7 @@ impl Store for SqliteStore {
         // BEGIN whose first statement reads would try to upgrade later, and SQLite answers
         // that upgrade "database is locked" at once (no waiting) while a transaction dropped
         // on an error path is still rolling back on another connection.
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let tx = super::begin_whole(&self.pool, "BEGIN IMMEDIATE".into()).await?;
         Ok(Box::new(SqliteTx {
             tx,
             _guard: Some(guard),

@@ -65,6 +65,7 @@ on_both_backends!(
     get_timeline_event,
     rule_and_target_limits,
     a_summary_override_applies_to_a_new_incident_only,
+    a_write_cancelled_while_it_begins_leaves_no_transaction_behind,
 );
 
 fn from<T: serde::de::DeserializeOwned>(v: Value) -> T {
@@ -894,4 +895,62 @@ async fn a_summary_override_applies_to_a_new_incident_only(backend: Backend) {
             (want, got) => panic!("{case}: expected {want:?}, got {got:?}"),
         }
     }
+}
+
+/// A request whose client goes away drops its handler, and with it a `Store::write` that may
+/// be half-way through beginning its transaction. Dropped at every point (the future polled
+/// 1 to 60 times, the database's own threads running meanwhile), none may leave a pooled
+/// connection inside a transaction: on SQLite that connection would keep the write lock, so
+/// every later write would fail after the busy timeout (sqlx#3932); on PostgreSQL it would
+/// keep the writer lock until the idle-transaction timeout. The SQLite store is a file, as
+/// in production, so the pool has several connections.
+async fn a_write_cancelled_while_it_begins_leaves_no_transaction_behind(backend: Backend) {
+    use std::task::Poll;
+    let dir = tempfile::tempdir().unwrap();
+    let s: Box<dyn Store> = match backend {
+        Backend::Sqlite => Box::new(
+            SqliteStore::open(&format!("sqlite://{}/t.db", dir.path().display()))
+                .await
+                .unwrap(),
+        ),
+        Backend::Postgres => store(backend).await,
+    };
+    for polls in 1..=60 {
+        for _ in 0..4 {
+            let mut begin = s.write();
+            for _ in 0..polls {
+                match futures::poll!(&mut begin) {
+                    Poll::Ready(tx) => {
+                        drop(tx);
+                        break;
+                    }
+                    Poll::Pending => tokio::task::yield_now().await,
+                }
+            }
+            drop(begin);
+        }
+    }
+    // Every connection of the pool is used again: each write begins and commits promptly.
+    for i in 0..12 {
+        let write = async {
+            let mut tx = s.write().await?;
+            plans::create_response_plan(
+                tx.as_mut(),
+                &ServerConfig::default(),
+                from(json!({"name": format!("after-{i}"), "incidentTemplate": {"title": "T", "impact": 3}})),
+            )
+            .await
+            .expect("creates the plan");
+            tx.commit().await
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(5), write)
+            .await
+            .unwrap_or_else(|_| {
+                panic!("write {i} waited 5 s: a cancelled write kept its transaction")
+            })
+            .unwrap_or_else(|e| panic!("write {i}: {e}"));
+    }
+    s.checkpoint()
+        .await
+        .expect("no pooled connection is inside a transaction");
 }
