@@ -197,7 +197,8 @@ fn AppFrame(
 
 /// The wall alone, the app the wall routes (`/` and `/wall`) load first (binary
 /// `tocsin-wall`, built beside the whole app's `tocsin-web`; `index.html`'s loader picks one
-/// by the path, see [`WALL_PATHS`]). The same navigation bar and wall as [`App`]; any other
+/// by the path: `/` and `/wall`, its `WALL_PATHS`, are these routes). The same navigation bar
+/// and wall as [`App`]; any other
 /// path, reached by a link on the wall (an incident, the sign-in page), is loaded as a new
 /// page so the whole app takes over ([`WholeAppPage`]): the pages the wall does not show stay
 /// out of its download.
@@ -212,10 +213,6 @@ pub fn WallApp() -> impl IntoView {
         </AppFrame>
     }
 }
-
-/// The paths whose first load is the wall alone ([`WallApp`]); `index.html`'s loader holds the
-/// same list. Every other path loads the whole app.
-pub const WALL_PATHS: [&str; 2] = ["/", "/wall"];
 
 /// `sessionStorage` key naming a path the wall app handed to the whole app; the loader in
 /// `index.html` then loads the whole app for that path whatever it is (and removes the key),
