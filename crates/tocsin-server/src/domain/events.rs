@@ -67,7 +67,7 @@ struct Parts<'a> {
 /// A new event's EventBridge envelope (`version` 0, a fresh id): PutEvents entries, events
 /// receivers put on a bus and heartbeat events are all made here. Returns (id, envelope).
 fn new_envelope(p: Parts<'_>) -> (String, serde_json::Value) {
-    let event_id = uuid::Uuid::new_v4().to_string();
+    let event_id = new_event_id();
     let envelope = json!({
         "version": "0",
         "id": event_id,
@@ -80,6 +80,16 @@ fn new_envelope(p: Parts<'_>) -> (String, serde_json::Value) {
         "detail": p.detail,
     });
     (event_id, envelope)
+}
+
+/// A new event id: a UUID, as EventBridge's are, but version 7 (RFC 9562: time-ordered,
+/// 74 random bits), so ids this process makes only grow. The `events` table's primary-key
+/// index then takes each batch's ids at its right edge, a page or two per commit, instead
+/// of one random page per event as with version 4 (measured: the WAL written
+/// in the first 10 s of `bench-ingest.py --cases tocsin-1` fell from 717 to 370 MB).
+/// Clients treat the id as an opaque string.
+fn new_event_id() -> String {
+    uuid::Uuid::now_v7().to_string()
 }
 
 /// A validated entry, ready to store: its bus and full envelope.
@@ -1283,7 +1293,7 @@ pub async fn replay_step(
             tracing::warn!(replay = name, event = %original, "skipping an archived event that does not decode");
             continue;
         };
-        let event_id = uuid::Uuid::new_v4().to_string();
+        let event_id = new_event_id();
         envelope["id"] = json!(event_id);
         envelope["replay-name"] = json!(r.name);
         batch.push(Accepted {
@@ -1326,6 +1336,20 @@ mod tests {
         assert_ne!(derived_dedupe("r", &a), derived_dedupe("r2", &a));
         let none = json!({"source": "s", "detail-type": "d", "resources": []});
         assert_eq!(derived_dedupe("r", &none), "r|s|d");
+    }
+
+    #[test]
+    fn event_ids_are_uuids_that_only_grow() {
+        let ids: Vec<String> = (0..10_000).map(|_| new_event_id()).collect();
+        for id in &ids {
+            let parsed = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(parsed.get_version_num(), 7, "{id}");
+            assert_eq!(id.len(), 36, "{id}");
+        }
+        assert!(
+            ids.windows(2).all(|w| w[0] < w[1]),
+            "ids made in one millisecond still grow"
+        );
     }
 
     #[test]

@@ -247,11 +247,15 @@ impl Store for SqliteStore {
     }
 
     /// A passive WAL checkpoint (it never waits and never holds the writer lock), and when
-    /// the WAL holds more than [`REWIND_FRAMES`] frames and commits came in during it, a
-    /// second one under the writer lock: it copies the few frames committed meanwhile, so the whole WAL is in the
+    /// the WAL holds more than [`REWIND_FRAMES`] frames, a second one under the writer
+    /// lock: it copies the few frames committed meanwhile, so the whole WAL is in the
     /// database file and the next commit starts it again from the beginning (the file
-    /// stays at its size, its contents bounded). The pool's connections still checkpoint on
-    /// their own after 1,000 frames; the ingest writer's direct connection does not.
+    /// stays at its size, its contents bounded). The second pass runs whatever the first
+    /// answered: the first reports the frames it saw, all of them copied, even while
+    /// commits went on past them (under load the WAL then never started again and grew to
+    /// 800 MB in a 20 s benchmark, ext4 zeroing each new block for 10-16% of the CPU).
+    /// The pool's connections still checkpoint on their own after 1,000 frames; the ingest
+    /// writer's direct connection does not.
     #[tracing::instrument(level = "debug", skip_all)]
     async fn checkpoint(&self) -> StoreResult<()> {
         let passive = || {
@@ -259,8 +263,8 @@ impl Store for SqliteStore {
                 .fetch_one(&self.pool)
         };
         // (busy, frames in the WAL, frames copied): -1s when the database is not in WAL.
-        let (_, frames, copied) = passive().await?;
-        if frames > REWIND_FRAMES && copied < frames {
+        let (_, frames, _) = passive().await?;
+        if frames > REWIND_FRAMES {
             let _guard = self.writer.lock().await;
             passive().await?;
         }

@@ -268,4 +268,54 @@ mod tests {
         assert!(frames < 20, "{frames} frames after the checkpoint");
         assert_eq!(count(&store, "events").await, 3001);
     }
+
+    /// Under load commits go on while the checkpoint copies; the WAL must still start again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_starts_again_when_commits_go_on_during_the_checkpoint() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let (dir, store) = open().await;
+        let body = "x".repeat(2000);
+        for batch in 0..300 {
+            let ids: Vec<String> = (0..10).map(|i| format!("e{batch}-{i}")).collect();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let (rows, changes) = events(&ids, &body);
+            store.write_events_announced(&rows, &changes).await.unwrap();
+        }
+        // (Not counted with `wal_frames`: its passive checkpoint would copy them all now.)
+        let wal = std::fs::metadata(dir.path().join("t.db-wal"))
+            .unwrap()
+            .len();
+        assert!(wal > 6_000_000, "{wal} bytes of WAL");
+        // A writer commits one event at a time until the checkpoint has returned.
+        let stop = Arc::new(AtomicBool::new(false));
+        let written = Arc::new(AtomicUsize::new(0));
+        let writer = {
+            let (store, stop, written) = (store.clone(), stop.clone(), written.clone());
+            tokio::spawn(async move {
+                let mut n = 0;
+                while !stop.load(Ordering::SeqCst) {
+                    let (rows, changes) = events(&[&format!("w{n}")], "{}");
+                    store.write_events_announced(&rows, &changes).await.unwrap();
+                    written.fetch_add(1, Ordering::SeqCst);
+                    n += 1;
+                }
+            })
+        };
+        while written.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let before = written.load(Ordering::SeqCst);
+        store.checkpoint().await.unwrap();
+        let during = written.load(Ordering::SeqCst) - before;
+        stop.store(true, Ordering::SeqCst);
+        writer.await.unwrap();
+        assert!(during > 0, "no commit came in during the checkpoint");
+        let (rows, changes) = events(&["last"], "{}");
+        store.write_events_announced(&rows, &changes).await.unwrap();
+        // Started again: only the few small commits since (about 5 frames each), not the
+        // 1,500 and more frames of the batches above.
+        let frames = wal_frames(&store).await;
+        assert!(frames < 100, "{frames} frames after the checkpoint");
+    }
 }
