@@ -244,9 +244,11 @@ mod tests {
         frames
     }
 
-    #[tokio::test]
-    async fn the_checkpoint_job_keeps_the_wal_short() {
-        let (dir, store) = open().await;
+    /// Commits 3,000 events of 2 KB in 300 batches and checks the WAL holds them all (over
+    /// 6 MB): the direct connection does not checkpoint (at its own 1,000 frames SQLite
+    /// would have started it again, at about 4 MB). Measured by the file's size, since
+    /// [`wal_frames`]' passive checkpoint would copy them all.
+    async fn fill_wal(dir: &tempfile::TempDir, store: &SqliteStore) {
         let body = "x".repeat(2000);
         for batch in 0..300 {
             let ids: Vec<String> = (0..10).map(|i| format!("e{batch}-{i}")).collect();
@@ -254,12 +256,16 @@ mod tests {
             let (rows, changes) = events(&ids, &body);
             store.write_events_announced(&rows, &changes).await.unwrap();
         }
-        // The direct connection does not checkpoint: the WAL holds every batch (at its own
-        // 1,000 frames SQLite would have started it again, at about 4 MB).
         let wal = std::fs::metadata(dir.path().join("t.db-wal"))
             .unwrap()
             .len();
         assert!(wal > 6_000_000, "{wal} bytes of WAL");
+    }
+
+    #[tokio::test]
+    async fn the_checkpoint_job_keeps_the_wal_short() {
+        let (dir, store) = open().await;
+        fill_wal(&dir, &store).await;
         store.checkpoint().await.unwrap();
         // Everything was copied, so the next commit starts the WAL again.
         let (rows, changes) = events(&["last"], "{}");
@@ -275,18 +281,7 @@ mod tests {
         use std::sync::Arc;
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         let (dir, store) = open().await;
-        let body = "x".repeat(2000);
-        for batch in 0..300 {
-            let ids: Vec<String> = (0..10).map(|i| format!("e{batch}-{i}")).collect();
-            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            let (rows, changes) = events(&ids, &body);
-            store.write_events_announced(&rows, &changes).await.unwrap();
-        }
-        // (Not counted with `wal_frames`: its passive checkpoint would copy them all now.)
-        let wal = std::fs::metadata(dir.path().join("t.db-wal"))
-            .unwrap()
-            .len();
-        assert!(wal > 6_000_000, "{wal} bytes of WAL");
+        fill_wal(&dir, &store).await;
         // A writer commits one event at a time until the checkpoint has returned.
         let stop = Arc::new(AtomicBool::new(false));
         let written = Arc::new(AtomicUsize::new(0));
