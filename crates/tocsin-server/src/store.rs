@@ -319,6 +319,37 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()> {
         events_announced_in_tx(self, events, changes).await
     }
+
+    /// [`Store::write_events_announced`] together with `known` (timeline entries and
+    /// incidents overwritten as given), in one transaction, but only if the store is still
+    /// at `generation` ([`StoreTx::generation`]: the generation after the commit whose
+    /// reads and writes `known` was worked out from), checked under the writer lock.
+    /// Answers whether it wrote; `false` (nothing written) when something else committed
+    /// meanwhile or the backend cannot tell (the default, and PostgreSQL's: other nodes
+    /// write), so the caller writes the batch through a transaction instead. The store's
+    /// generation does not move: `known` is what the caller already knows.
+    ///
+    /// Errors: database errors; nothing was stored then.
+    async fn write_known(
+        &self,
+        _events: &[(String, String, f64, String)],
+        _changes: &[Change],
+        _known: &KnownWrites,
+        _generation: u64,
+    ) -> StoreResult<bool> {
+        Ok(false)
+    }
+}
+
+/// Incident writes that need no read: what group commit's merges into open incidents it
+/// already knows make ([`crate::domain::incidents::HeldIncidents`]), for
+/// [`Store::write_known`].
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct KnownWrites {
+    /// Timeline entries to overwrite (a folded "Trigger Deduplicated" entry), by id.
+    pub timeline: Vec<TimelineEvent>,
+    /// Incidents to overwrite (their `lastModifiedTime`/`By`), by ARN.
+    pub incidents: Vec<StoredIncident>,
 }
 
 /// [`Store::write_events_announced`] through a write transaction: its default, and
@@ -374,6 +405,22 @@ pub trait StoreTx:
     async fn release_savepoint(&mut self) -> StoreResult<()>;
     /// Undoes what was written since the savepoint; the rest of the transaction stays.
     async fn rollback_to_savepoint(&mut self) -> StoreResult<()>;
+
+    /// A write transaction's place in the database's history of commits, when the backend
+    /// knows it: the number of write transactions committed before this one began
+    /// (this one's commit makes it one more). Two transactions whose generations differ by
+    /// exactly one had no other commit between them, so what the first read and wrote is
+    /// still what the database holds when the second begins (group commit keeps what it
+    /// knows of merged-into incidents from batch to batch on this:
+    /// [`crate::domain::incidents::HeldIncidents`]). The direct writes of plain events
+    /// ([`Store::write_events_announced`]) do not count: they add events and their feed
+    /// entries and change nothing else.
+    ///
+    /// `None` for read transactions, and on PostgreSQL, where other nodes commit without
+    /// this process knowing.
+    fn generation(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// The change feed and the idempotency tokens written with the changes they announce.

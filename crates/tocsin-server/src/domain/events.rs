@@ -377,29 +377,73 @@ impl Held {
     ///
     /// Errors: store errors (an event id already stored, for one).
     pub async fn flush(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
+        self.write_events(tx).await?;
+        self.incidents.flush(tx).await
+    }
+
+    /// [`Held::flush`] at the end of a batch: what the held incident writes read and wrote
+    /// is kept ([`incidents::HeldIncidents::write`]) for [`Held::into_incidents`].
+    ///
+    /// Errors: store errors (drop this `Held`: what it remembers may be wrong).
+    pub async fn finish(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
+        self.write_events(tx).await?;
+        self.incidents.write(tx).await
+    }
+
+    async fn write_events(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
         if !self.events.is_empty() || !self.changes.is_empty() {
             tx.insert_events_announced(&self.events, &self.changes)
                 .await?;
             self.events.clear();
             self.changes.clear();
         }
-        self.incidents.flush(tx).await
+        Ok(())
     }
 
-    /// Writes what is held in a transaction of its own and commits it
-    /// ([`Store::write_events_announced`]): group commit's way with a batch whose every
-    /// request held plain events only ([`hold_plain`]).
-    ///
-    /// Errors: store errors (nothing was stored); `InternalException` when writes for
-    /// incidents are held (they need [`Held::flush`] in a transaction).
-    pub async fn write_alone(self, store: &dyn Store) -> ApiResult<()> {
-        if self.incidents.holds_writes() {
-            return Err(ApiError::Internal(
-                "held incident writes need a transaction".into(),
-            ));
+    /// Nothing held yet, starting from what an earlier batch's held incident writes knew
+    /// (valid only when nothing else committed since: [`StoreTx::generation`]).
+    pub fn knowing(incidents: incidents::HeldIncidents) -> Self {
+        Held {
+            incidents,
+            ..Held::default()
         }
+    }
+
+    /// What the held incident writes know after [`Held::finish`].
+    pub fn into_incidents(self) -> incidents::HeldIncidents {
+        self.incidents
+    }
+
+    /// Writes what is held in a transaction of its own and commits it: plain events with
+    /// [`Store::write_events_announced`], merges into known open incidents with
+    /// [`Store::write_known`] when the store is still at `generation` (what the held
+    /// incidents know was read and written by the commit that brought it there). Group
+    /// commit's way with a batch whose every request held all its writes ([`hold_plain`]).
+    /// Answers whether it wrote; `false` (nothing written) when the merges need a
+    /// transaction after all (`generation` unknown or passed, an incident not known).
+    ///
+    /// Errors: store errors (nothing was stored).
+    pub async fn write_alone(
+        &mut self,
+        store: &dyn Store,
+        generation: Option<u64>,
+    ) -> ApiResult<bool> {
+        if !self.incidents.holds_writes() {
+            store
+                .write_events_announced(&self.events, &self.changes)
+                .await?;
+            return Ok(true);
+        }
+        let Some(generation) = generation else {
+            return Ok(false);
+        };
+        let Some((known, incident_changes)) = self.incidents.known_writes() else {
+            return Ok(false);
+        };
+        let mut changes = std::mem::take(&mut self.changes);
+        changes.extend(incident_changes);
         Ok(store
-            .write_events_announced(&self.events, &self.changes)
+            .write_known(&self.events, &changes, &known, generation)
             .await?)
     }
 }
@@ -439,8 +483,34 @@ fn holds_incidents(a: &Accepted, routes: &[std::sync::Arc<RuleRoute>]) -> bool {
 /// Whether an event with these routes does nothing but get stored and announced (see
 /// [`Held`]).
 fn is_plain(rules: &CompiledRules, a: &Accepted, routes: &[std::sync::Arc<RuleRoute>]) -> bool {
-    routes.is_empty()
-        && a.hints.alert.is_none()
+    routes.is_empty() && touches_no_state(rules, a)
+}
+
+/// Whether an event with these routes, matched at `received_at`, does nothing but get
+/// stored and announced and trigger its rules' response-plan targets (no HTTP target, no
+/// runbook, no maintenance window holding it back): group commit may hold such an event's
+/// merges into open incidents it knows ([`hold_plain`]).
+fn triggers_plans_only(
+    rules: &CompiledRules,
+    a: &Accepted,
+    routes: &[std::sync::Arc<RuleRoute>],
+    received_at: f64,
+) -> bool {
+    !routes.is_empty()
+        && routes.iter().all(|route| {
+            route.targets.iter().all(|t| {
+                t.http.is_none() && tocsin_api::arn::response_plan_name(&t.target.arn).is_some()
+            })
+        })
+        && touches_no_state(rules, a)
+        && rules.suppressing_window(&a.envelope, received_at).is_none()
+}
+
+/// Whether storing `a` touches nothing but its own row and feed entry, whatever its rules'
+/// targets do: no alert state (hints or a CloudWatch alarm), no archive, no replay, no
+/// change finding, no maintenance window it resolves, no heartbeat it beats.
+fn touches_no_state(rules: &CompiledRules, a: &Accepted) -> bool {
+    a.hints.alert.is_none()
         && a.envelope.get("replay-name").is_none()
         && rules.archiving(&a.bus, &a.envelope).is_empty()
         && !rules.is_change(&a.envelope)
@@ -470,19 +540,41 @@ fn routes_and_text(
     (routes, text)
 }
 
-/// Holds every event of `accepted` in `held` and answers true when all of them are plain
-/// ([`Held`]): then storing them needs no read of the database, only their `events` rows
-/// and `eventReceived` entries (group commit writes a batch made only of such requests
-/// with [`Held::write_alone`]). Holds nothing and answers false when one is not plain.
-pub(crate) fn hold_plain(rules: &CompiledRules, accepted: &[Accepted], held: &mut Held) -> bool {
+/// Holds every event of `accepted` in `held` and answers true when all of them can be
+/// written without reading the database: plain events ([`Held`]: their `events` rows and
+/// `eventReceived` entries), and events that only trigger response plans whose every
+/// trigger merges into an open incident `held` knows
+/// ([`incidents::HeldIncidents::merge_known`]: the folded timeline entry and the incident
+/// to overwrite). Group commit writes a batch made only of such requests with
+/// [`Held::write_alone`]. Answers false when one cannot be held (`held` may then have
+/// changed: drop it).
+pub(crate) fn hold_plain(
+    rules: &CompiledRules,
+    caller: &Caller,
+    accepted: &[Accepted],
+    held: &mut Held,
+) -> bool {
     let received_at = clock::now();
     let mut plain = Vec::with_capacity(accepted.len());
     for a in accepted {
         let (routes, text) = routes_and_text(rules, a);
-        if !is_plain(rules, a, &routes) {
+        if !is_plain(rules, a, &routes) && !triggers_plans_only(rules, a, &routes, received_at) {
             return false;
         }
         plain.push((a, routes, text));
+    }
+    // A merge changes what `held` knows even when a later one cannot be held: the caller
+    // then drops `held` (group commit writes the batch in a transaction, from what it knew
+    // before).
+    for (a, routes, text) in &plain {
+        for route in routes {
+            for t in &route.targets {
+                let new = new_incident_for(caller, a, route, &t.target, text, received_at);
+                if held.incidents.merge_known(&new, received_at).is_none() {
+                    return false;
+                }
+            }
+        }
     }
     for (a, routes, text) in plain {
         held.events
@@ -744,6 +836,46 @@ async fn run_target(
         dead_letter_target(tx, config, a, route, target, &reason, received_at).await?;
         return Ok(None);
     }
+    let new = new_incident_for(caller, a, route, target, text, received_at);
+    match incidents::start_incident_holding(&mut *tx, config, new, held.as_deref_mut()).await {
+        Ok(outcome) => {
+            // One line per incident opened; merges (a flapping alarm's every evaluation)
+            // only at debug level.
+            if matches!(outcome, incidents::StartOutcome::Created(_)) {
+                tracing::info!(event = %a.event_id, rule = %route.rule_arn, ?outcome, "rule target ran");
+            } else {
+                tracing::debug!(event = %a.event_id, rule = %route.rule_arn, ?outcome, "rule target ran");
+            }
+            Ok(Some(outcome.arn().to_owned()))
+        }
+        // A deleted plan or an unusable event fails this target only; the
+        // event is still accepted (as EventBridge does with failed targets).
+        Err(err @ (ApiError::NotFound(_) | ApiError::Validation(_))) => {
+            tracing::warn!(event = %a.event_id, rule = %route.rule_arn, %err, "rule target failed");
+            let reason = format!("no incident was opened: {err}");
+            // The dead letter may open (or merge into) the self-watching incident: held
+            // incident writes go first.
+            if let Some(held) = held {
+                held.flush(tx).await?;
+            }
+            dead_letter_target(tx, config, a, route, target, &reason, received_at).await?;
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The incident a response-plan target asks for when `a` matches `route`: the plan's,
+/// triggered by the rule, with the event's resources (ARNs) and hints' related items
+/// (100 at most), the receiver's dedupe key or one derived from the rule and resources.
+fn new_incident_for(
+    caller: &Caller,
+    a: &Accepted,
+    route: &RuleRoute,
+    target: &tocsin_api::events::Target,
+    text: &str,
+    received_at: f64,
+) -> NewIncident {
     let mut related_items: Vec<RelatedItem> = a.envelope["resources"]
         .as_array()
         .into_iter()
@@ -771,7 +903,7 @@ async fn run_target(
         Some(key) => format!("{}|{key}", route.rule_arn),
         None => derived_dedupe(&route.rule_arn, &a.envelope),
     };
-    let new = NewIncident {
+    NewIncident {
         response_plan_arn: target.arn.clone(),
         title: a.hints.title.clone(),
         impact: a.hints.impact,
@@ -787,32 +919,6 @@ async fn run_target(
         client_token: None,
         created_by: caller.principal.clone(),
         invoked_by: Some("events.amazonaws.com".into()),
-    };
-    match incidents::start_incident_holding(&mut *tx, config, new, held.as_deref_mut()).await {
-        Ok(outcome) => {
-            // One line per incident opened; merges (a flapping alarm's every evaluation)
-            // only at debug level.
-            if matches!(outcome, incidents::StartOutcome::Created(_)) {
-                tracing::info!(event = %a.event_id, rule = %route.rule_arn, ?outcome, "rule target ran");
-            } else {
-                tracing::debug!(event = %a.event_id, rule = %route.rule_arn, ?outcome, "rule target ran");
-            }
-            Ok(Some(outcome.arn().to_owned()))
-        }
-        // A deleted plan or an unusable event fails this target only; the
-        // event is still accepted (as EventBridge does with failed targets).
-        Err(err @ (ApiError::NotFound(_) | ApiError::Validation(_))) => {
-            tracing::warn!(event = %a.event_id, rule = %route.rule_arn, %err, "rule target failed");
-            let reason = format!("no incident was opened: {err}");
-            // The dead letter may open (or merge into) the self-watching incident: held
-            // incident writes go first.
-            if let Some(held) = held {
-                held.flush(tx).await?;
-            }
-            dead_letter_target(tx, config, a, route, target, &reason, received_at).await?;
-            Ok(None)
-        }
-        Err(other) => Err(other),
     }
 }
 

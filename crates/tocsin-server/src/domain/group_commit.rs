@@ -33,6 +33,7 @@ use crate::config::ServerConfig;
 use crate::domain::error::{ApiError, ApiResult};
 use crate::domain::events::{self, Accepted};
 use crate::domain::identity::Caller;
+use crate::domain::incidents;
 use crate::domain::matcher::CompiledRules;
 use crate::store::{Store, StoreTx};
 
@@ -85,6 +86,9 @@ pub struct GroupCommit {
     sender: mpsc::Sender<Job>,
     receiver: Mutex<mpsc::Receiver<Job>>,
     store: Arc<dyn Store>,
+    /// What the last batch's held incident writes knew, and the generation the next
+    /// transaction must have for it to hold ([`GroupCommit::straight_through`]).
+    known: std::sync::Mutex<Option<(u64, incidents::HeldIncidents)>>,
 }
 
 impl GroupCommit {
@@ -95,6 +99,7 @@ impl GroupCommit {
             sender,
             receiver: Mutex::new(receiver),
             store,
+            known: std::sync::Mutex::new(None),
         }
     }
 
@@ -175,20 +180,46 @@ impl GroupCommit {
     }
 
     /// Writes the batch with [`events::Held::write_alone`] when every request holds all its
-    /// writes ([`Work::hold`]). `None` when one does not, or the write failed (nothing was
-    /// stored: the transaction paths then write the batch and answer any error).
+    /// writes ([`Work::hold`]), starting from what the last batch's merges knew (so a
+    /// repeating alarm's merges need no transaction either). `None` when one does not, or
+    /// the write did not happen (nothing was stored: the transaction paths then write the
+    /// batch and answer any error); what was known is kept for them unless the write failed.
     async fn held_alone(&self, batch: &[Job]) -> Option<Vec<Written>> {
-        let mut plain = events::Held::default();
-        let written = batch
+        let known = self.known.lock().ok().and_then(|mut k| k.take());
+        let mut plain = match &known {
+            Some((_, incidents)) => events::Held::knowing(incidents.clone()),
+            None => events::Held::default(),
+        };
+        let generation = known.as_ref().map(|(g, _)| *g);
+        let Some(written) = batch
             .iter()
             .map(|job| job.work.hold(&mut plain))
-            .collect::<Option<Vec<Written>>>()?;
-        match plain.write_alone(self.store.as_ref()).await {
-            Ok(()) => Some(written),
-            Err(err) => {
-                tracing::warn!(%err, "a batch of plain events failed; writing it again request by request");
+            .collect::<Option<Vec<Written>>>()
+        else {
+            self.keep(known);
+            return None;
+        };
+        match plain.write_alone(self.store.as_ref(), generation).await {
+            Ok(true) => {
+                // Written without a transaction: the store's generation did not move.
+                self.keep(generation.map(|g| (g, plain.into_incidents())));
+                Some(written)
+            }
+            Ok(false) => {
+                self.keep(known);
                 None
             }
+            Err(err) => {
+                tracing::warn!(%err, "a batch of held events failed; writing it again request by request");
+                None
+            }
+        }
+    }
+
+    /// Keeps what the held incident writes know for the next batch.
+    fn keep(&self, known: Option<(u64, incidents::HeldIncidents)>) {
+        if let Ok(mut slot) = self.known.lock() {
+            *slot = known;
         }
     }
 
@@ -196,11 +227,23 @@ impl GroupCommit {
     /// failed (the transaction was rolled back: try [`Self::one_by_one`]) or the
     /// transaction could not be opened or committed (so will it be there, which answers
     /// with the reason).
+    ///
+    /// What the held incident writes read and wrote is kept for the next batch
+    /// ([`incidents::HeldIncidents::write`]) with this transaction's generation, and that
+    /// batch starts from it only when its own transaction comes right after this one's
+    /// commit ([`StoreTx::generation`]); any failure forgets it.
     async fn straight_through(&self, batch: &[Job]) -> Result<Vec<Written>, ()> {
+        let known = self.known.lock().map(|mut k| k.take()).unwrap_or(None);
         let mut tx = self.store.write().await.map_err(|_| ())?;
+        let generation = tx.generation();
+        let mut plain = match (known, generation) {
+            (Some((after, incidents)), Some(now)) if after == now => {
+                events::Held::knowing(incidents)
+            }
+            _ => events::Held::default(),
+        };
         let mut written = Vec::with_capacity(batch.len());
         // Every request's plain events go out in two statements for the whole batch.
-        let mut plain = events::Held::default();
         for job in batch {
             written.push(
                 job.work
@@ -209,8 +252,9 @@ impl GroupCommit {
                     .map_err(|_| ())?,
             );
         }
-        plain.flush(tx.as_mut()).await.map_err(|_| ())?;
+        plain.finish(tx.as_mut()).await.map_err(|_| ())?;
         tx.commit().await.map_err(|_| ())?;
+        self.keep(generation.map(|now| (now + 1, plain.into_incidents())));
         Ok(written)
     }
 
@@ -272,7 +316,8 @@ impl Work for PutEventsWork {
     }
 
     fn hold(&self, plain: &mut events::Held) -> Option<Written> {
-        events::hold_plain(&self.rules, &self.accepted, plain).then_some(Written::Stored)
+        events::hold_plain(&self.rules, &self.caller, &self.accepted, plain)
+            .then_some(Written::Stored)
     }
 }
 

@@ -311,7 +311,7 @@ fn trigger_entry(arn: &str, trigger: &TriggerDetails, dedupe: &str, now: f64) ->
 /// What it remembers is only valid while nothing else changes those incidents in the same
 /// transaction: the caller flushes it before any write that may (an acknowledgement or
 /// resolution from a receiver, a runbook target, a dead letter) and before the commit.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct HeldIncidents {
     plans: std::collections::HashMap<String, Option<std::sync::Arc<crate::store::StoredPlan>>>,
     open_by_dedupe: std::collections::HashMap<String, String>,
@@ -323,10 +323,12 @@ pub struct HeldIncidents {
     touched: Vec<(String, f64, String)>,
     /// Related items attached (or found attached) in this batch: (incident, identity).
     attached: std::collections::HashSet<(String, String)>,
+    /// Each merged-into incident as the last `IncidentUpdated` showed it.
+    walls: std::collections::HashMap<String, WallIncident>,
 }
 
 /// An incident's newest timeline entry as the held writes left it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct HeldLatest {
     entry: Option<TimelineEvent>,
     /// Folded in memory and not yet written.
@@ -413,21 +415,47 @@ impl HeldIncidents {
     /// Writes what is held, in `tx`: per merged-into incident (in the order first touched)
     /// its folded timeline entry and `TimelineEventUpdated`, its `lastModifiedTime`/`By`,
     /// and one `IncidentUpdated` with the incident as the wall shows it now; then forgets
-    /// everything remembered.
+    /// everything remembered (the caller is about to write what may change it).
     ///
     /// Errors: store errors.
     pub async fn flush(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
+        self.write(tx).await?;
+        self.forget();
+        Ok(())
+    }
+
+    /// Writes what is held, as [`HeldIncidents::flush`], but remembers what it read and
+    /// wrote (the plans, the open incident of each dedupe string, each incident as
+    /// written, its newest timeline entry, the related items attached, and the wall's view
+    /// of it), so the next batch can start from it when nothing else committed in between
+    /// (group commit checks that with [`StoreTx::generation`]). A repeating alarm's
+    /// merge then costs no read at all.
+    ///
+    /// Errors: store errors (what is remembered may then be wrong: drop it).
+    pub async fn write(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
         let mut changes = Vec::new();
         for (arn, at, principal) in std::mem::take(&mut self.touched) {
+            if let Some((entry, stored, wall)) = self.known_wall(&arn, at, &principal) {
+                if let Some(entry) = entry {
+                    tx.update_timeline_event(&entry).await?;
+                    changes.push(Change::TimelineEventUpdated(entry));
+                }
+                tx.update_incident(&stored).await?;
+                changes.push(Change::IncidentUpdated(wall));
+                continue;
+            }
             // Every timeline write to a held incident went through `trigger`: the held entry
             // is its newest.
-            let latest = match self.latest.remove(&arn) {
-                Some(HeldLatest { entry, dirty }) => {
-                    if dirty && let Some(entry) = &entry {
+            let latest = match self.latest.get_mut(&arn) {
+                Some(held) => {
+                    if held.dirty
+                        && let Some(entry) = &held.entry
+                    {
                         tx.update_timeline_event(entry).await?;
                         changes.push(Change::TimelineEventUpdated(entry.clone()));
                     }
-                    Some(entry)
+                    held.dirty = false;
+                    Some(held.entry.clone())
                 }
                 None => None,
             };
@@ -440,18 +468,119 @@ impl HeldIncidents {
                 stored.record.last_modified_by = principal;
                 tx.update_incident(&stored).await?;
                 let plan = self.plans.get(&stored.response_plan_arn).cloned().flatten();
-                let wall = wall_incident_known(tx, stored, plan.as_deref(), latest).await?;
+                let wall = wall_incident_known(tx, stored.clone(), plan.as_deref(), latest).await?;
+                self.walls.insert(arn.clone(), wall.clone());
+                self.records.insert(arn, stored);
                 changes.push(Change::IncidentUpdated(wall));
             }
         }
         tx.append_changes(&changes).await?;
-        self.plans.clear();
-        self.records.clear();
-        self.open_by_dedupe.clear();
-        self.latest.clear();
-        self.attached.clear();
         Ok(())
     }
+
+    /// The writes of a merge into `arn` (at `at` by `principal`) when everything about the
+    /// incident is known (as read and as last written: its record, newest entry, and the
+    /// wall's view): the folded entry to overwrite, if it changed, the incident as it is now
+    /// and its `IncidentUpdated` view; what is remembered is brought up to date. `None`,
+    /// changing nothing, when something must be read.
+    fn known_wall(
+        &mut self,
+        arn: &str,
+        at: f64,
+        principal: &str,
+    ) -> Option<(Option<TimelineEvent>, StoredIncident, WallIncident)> {
+        let (Some(latest), Some(stored), Some(known)) = (
+            self.latest.get_mut(arn),
+            self.records.get_mut(arn),
+            self.walls.get_mut(arn),
+        ) else {
+            return None;
+        };
+        let entry = latest.dirty.then(|| latest.entry.clone()).flatten();
+        latest.dirty = false;
+        stored.record.last_modified_time = at;
+        principal.clone_into(&mut stored.record.last_modified_by);
+        // Runbooks, acknowledgement, tags and the plan's name are as last read: only the
+        // incident and its newest entry changed since.
+        known.incident = stored.record.clone();
+        known.latest_timeline_event = latest.entry.clone();
+        Some((entry, stored.clone(), known.clone()))
+    }
+
+    /// Everything held as writes that need no read ([`crate::store::Store::write_known`])
+    /// and their feed entries, when every merged-into incident is known
+    /// ([`HeldIncidents::known_wall`]); `None`, changing nothing, when one is not.
+    pub(crate) fn known_writes(&mut self) -> Option<(crate::store::KnownWrites, Vec<Change>)> {
+        let all_known = self.touched.iter().all(|(arn, _, _)| {
+            self.latest.contains_key(arn)
+                && self.records.contains_key(arn)
+                && self.walls.contains_key(arn)
+        });
+        if !all_known {
+            return None;
+        }
+        let mut known = crate::store::KnownWrites::default();
+        let mut changes = Vec::new();
+        for (arn, at, principal) in std::mem::take(&mut self.touched) {
+            let (entry, stored, wall) = self.known_wall(&arn, at, &principal)?;
+            if let Some(entry) = entry {
+                changes.push(Change::TimelineEventUpdated(entry.clone()));
+                known.timeline.push(entry);
+            }
+            known.incidents.push(stored);
+            changes.push(Change::IncidentUpdated(wall));
+        }
+        Some((known, changes))
+    }
+
+    /// Merges `req` into the open incident of its dedupe string without the database, when
+    /// all it needs is known: the plan, the open incident, its newest entry (and the
+    /// trigger folds into it) and every related item (attached already); there is no client
+    /// token. Answers the incident's ARN; `None`, changing nothing, otherwise. The same
+    /// merge [`start_incident_holding`] makes.
+    pub(crate) fn merge_known(&mut self, req: &NewIncident, now: f64) -> Option<String> {
+        if req.client_token.is_some() || validate_new_incident(req).is_err() {
+            return None;
+        }
+        let plan = self.plans.get(&req.response_plan_arn)?.as_ref()?;
+        let dedupe = merge_dedupe(&plan.plan.incident_template, req);
+        if dedupe.is_empty() {
+            return None;
+        }
+        let arn = self.open_by_dedupe.get(&dedupe)?.clone();
+        if !req
+            .related_items
+            .iter()
+            .all(|item| self.attached.contains(&(arn.clone(), item_identity(item))))
+        {
+            return None;
+        }
+        let slot = self.latest.get_mut(&arn)?;
+        let mut entry = slot.entry.clone()?;
+        if !fold_trigger(&mut entry, &req.trigger, now) {
+            return None;
+        }
+        slot.entry = Some(entry);
+        slot.dirty = true;
+        self.touch(&arn, now, &req.created_by);
+        Some(arn)
+    }
+
+    /// Forgets everything remembered (nothing may be held: [`HeldIncidents::write`] first).
+    pub fn forget(&mut self) {
+        *self = HeldIncidents::default();
+    }
+}
+
+/// The dedupe string a new incident from `template` gets: the plan's, else the request's
+/// fallback (a rule target's derived one), else none (empty).
+fn merge_dedupe(template: &tocsin_api::incidents::IncidentTemplate, req: &NewIncident) -> String {
+    template
+        .dedupe_string
+        .clone()
+        .filter(|d| !d.is_empty())
+        .or(req.fallback_dedupe.clone())
+        .unwrap_or_default()
 }
 
 /// Opens an incident from a response plan, or merges it into the open incident with the
@@ -497,17 +626,15 @@ pub async fn start_incident_holding(
         ))
     })?;
     let template = &plan.plan.incident_template;
-    let dedupe = template
-        .dedupe_string
-        .clone()
-        .filter(|d| !d.is_empty())
-        .or(req.fallback_dedupe.clone())
-        .unwrap_or_default();
+    let dedupe = merge_dedupe(template, &req);
     let now = clock::now();
 
     if let Some(held) = held.as_deref_mut()
         && !dedupe.is_empty()
     {
+        if let Some(arn) = held.merge_known(&req, now) {
+            return Ok(StartOutcome::Deduplicated(arn));
+        }
         let open = match held.open_by_dedupe.get(&dedupe) {
             Some(arn) => Some(arn.clone()),
             None => match tx.open_incident_by_dedupe(&dedupe).await? {

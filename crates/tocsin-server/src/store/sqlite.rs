@@ -63,6 +63,7 @@ mod dialect {
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -71,7 +72,7 @@ use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tocsin_api::native::Change;
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
-use super::{FeedRow, Store, StoreError, StoreResult, StoreTx};
+use super::{FeedRow, KnownWrites, Store, StoreError, StoreResult, StoreTx};
 
 /// WAL frames (pages) past which [`Store::checkpoint`] makes sure the WAL starts again:
 /// SQLite's own automatic checkpoint size.
@@ -85,6 +86,8 @@ pub struct SqliteStore {
     feed: Arc<super::Wakes>,
     /// The ingest writer's direct connection; none for an in-memory database.
     direct: Option<Arc<direct::DirectWriter>>,
+    /// Write transactions committed since open ([`StoreTx::generation`]).
+    generation: Arc<AtomicU64>,
 }
 
 impl SqliteStore {
@@ -143,6 +146,7 @@ impl SqliteStore {
             pool,
             writer: Arc::new(Mutex::new(())),
             feed: Arc::new(feed),
+            generation: Arc::new(AtomicU64::new(0)),
             // The file sqlx opened (its URL parsing, percent-decoding included), opened
             // again now so a problem shows at start.
             direct: if in_memory {
@@ -177,6 +181,11 @@ impl Store for SqliteStore {
             last_change: None,
             saved_change: None,
             feed: self.feed.clone(),
+            // Read under the writer lock: no commit can come between this and BEGIN.
+            generation: Some((
+                self.generation.load(Ordering::Acquire),
+                self.generation.clone(),
+            )),
         }))
     }
 
@@ -189,6 +198,7 @@ impl Store for SqliteStore {
             last_change: None,
             saved_change: None,
             feed: self.feed.clone(),
+            generation: None,
         }))
     }
 
@@ -286,13 +296,50 @@ impl Store for SqliteStore {
             .collect::<StoreResult<Vec<String>>>()?;
         let _guard = self.writer.lock().await;
         let started = std::time::Instant::now();
-        let last = direct.write(events, &bodies, crate::clock::now())?;
+        let last = direct.write(
+            events,
+            &bodies,
+            &KnownWrites::default(),
+            crate::clock::now(),
+        )?;
         crate::metrics::commit_latency(started.elapsed().as_secs_f64());
         // Plain events: a new feed entry for the tailer, nothing for the workers.
         if let Some(id) = last {
             self.feed.advance(id, false);
         }
         Ok(())
+    }
+
+    /// Through the direct connection, as [`Store::write_events_announced`]; an in-memory
+    /// database (none) answers `false`.
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn write_known(
+        &self,
+        events: &[(String, String, f64, String)],
+        changes: &[Change],
+        known: &KnownWrites,
+        generation: u64,
+    ) -> StoreResult<bool> {
+        let Some(direct) = &self.direct else {
+            return Ok(false);
+        };
+        let bodies = changes
+            .iter()
+            .map(rows::encode)
+            .collect::<StoreResult<Vec<String>>>()?;
+        let _guard = self.writer.lock().await;
+        if self.generation.load(Ordering::Acquire) != generation {
+            return Ok(false);
+        }
+        let started = std::time::Instant::now();
+        let last = direct.write(events, &bodies, known, crate::clock::now())?;
+        crate::metrics::commit_latency(started.elapsed().as_secs_f64());
+        // Merges into open incidents make no work for the workers (no delivery, page or
+        // runbook): the tailer only.
+        if let Some(id) = last {
+            self.feed.advance(id, false);
+        }
+        Ok(true)
     }
 }
 
@@ -304,6 +351,8 @@ pub(crate) struct SqliteTx {
     /// `last_change` when the open savepoint was taken.
     saved_change: Option<Option<i64>>,
     feed: Arc<super::Wakes>,
+    /// A write transaction's generation when it began, and the store's counter.
+    generation: Option<(u64, Arc<AtomicU64>)>,
 }
 
 #[async_trait]
@@ -322,6 +371,10 @@ impl StoreTx for SqliteTx {
             .await?;
         self.saved_change = None;
         Ok(())
+    }
+
+    fn generation(&self) -> Option<u64> {
+        self.generation.as_ref().map(|(at_begin, _)| *at_begin)
     }
 
     async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
@@ -344,12 +397,17 @@ impl StoreTx for SqliteTx {
             _guard,
             last_change,
             feed,
+            generation,
             ..
         } = *self;
         let started = std::time::Instant::now();
         tx.commit().await?;
         if _guard.is_some() {
             crate::metrics::commit_latency(started.elapsed().as_secs_f64());
+        }
+        // Still under the writer lock: the next write transaction sees this commit counted.
+        if let Some((_, counter)) = generation {
+            counter.fetch_add(1, Ordering::AcqRel);
         }
         if let Some(id) = last_change {
             feed.advance(id, true);

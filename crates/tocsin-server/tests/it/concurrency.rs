@@ -336,3 +336,132 @@ async fn triggers_merged_in_one_write_are_written_once_and_counted_each() {
     assert_eq!(seen, Some(9.0), "nine merged triggers count nine");
     server.stop();
 }
+
+/// The title the newest `incidentUpdated` in the feed shows.
+async fn last_updated_title(server: &TestServer) -> String {
+    let body: String = sqlx::query_scalar(
+        "SELECT body FROM change_feed WHERE json_extract(body, '$.kind') = 'incidentUpdated' \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(server.store.pool())
+    .await
+    .unwrap();
+    let change: Value = serde_json::from_str(&body).unwrap();
+    change["data"]["incident"]["title"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no title in {change}"))
+        .to_owned()
+}
+
+/// Group commit keeps what one batch's merges read and wrote for the next batch while
+/// nothing else commits in between (issue 12: a repeating alarm's merge then reads
+/// nothing), and reads again once anything else committed. The incident's title is changed
+/// behind the server's back (straight into SQLite, no transaction of the server's): the next
+/// merge still shows, and writes, the title it knew; after a change through the API (a
+/// commit of its own), the next merge shows the database's title. A merge that needs no
+/// read is written without a transaction (the store's generation does not move).
+#[tokio::test]
+async fn merges_start_from_the_last_batch_until_something_else_commits() {
+    let server = TestServer::start().await;
+    // Not a CloudWatch alarm (whose alert state is written with each trigger), no resources.
+    let (status, plan) = server
+        .rest(
+            "/createResponsePlan",
+            &json!({"name": "kept", "incidentTemplate": {"title": "kept title", "impact": 3, "dedupeString": "kept"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    let pattern = json!({"source": ["test.repeat"]}).to_string();
+    let (status, body) = server
+        .events("PutRule", &json!({"Name": "kept", "EventPattern": pattern}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = server
+        .events(
+            "PutTargets",
+            &json!({"Rule": "kept", "Targets": [{"Id": "plan", "Arn": plan["arn"]}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let entry = json!({"Source": "test.repeat", "DetailType": "Repeat", "Detail": "{}"});
+    let put = || async {
+        let (status, body) = server
+            .events("PutEvents", &json!({"Entries": [entry]}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["FailedEntryCount"], 0, "{body}");
+    };
+    put().await; // opens the incident
+    put().await; // merges: what it read is kept
+    let (_, list) = server.rest("/listIncidentRecords", &json!({})).await;
+    let arn = list["incidentRecordSummaries"][0]["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let retitle = |title: &'static str| {
+        let arn = arn.clone();
+        let pool = server.store.pool().clone();
+        async move {
+            sqlx::query("UPDATE incidents SET body = json_set(body, '$.title', ?) WHERE arn = ?")
+                .bind(title)
+                .bind(arn)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+    retitle("changed behind the server").await;
+    let generation = || async {
+        use tocsin_server::store::Store;
+        // Dropped without a commit: the generation does not move.
+        server.store.write().await.unwrap().generation().unwrap()
+    };
+    let before = generation().await;
+    put().await;
+    assert_eq!(
+        generation().await,
+        before,
+        "a merge into a known incident is written without a transaction"
+    );
+    let folded: String = sqlx::query_scalar(
+        "SELECT body FROM timeline_events WHERE incident_arn = ? \
+         AND json_extract(body, '$.eventType') = 'Trigger Deduplicated'",
+    )
+    .bind(&arn)
+    .fetch_one(server.store.pool())
+    .await
+    .unwrap();
+    let folded: Value = serde_json::from_str(&folded).unwrap();
+    let data: Value = serde_json::from_str(folded["eventData"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        data["count"], 2,
+        "the second merge folded into the first's entry: {data}"
+    );
+    assert_eq!(
+        last_updated_title(&server).await,
+        "kept title",
+        "no other commit: the merge started from what the last batch knew"
+    );
+
+    retitle("changed again").await;
+    let (status, body) = server
+        .rest(
+            "/updateIncidentRecord",
+            &json!({"arn": arn, "summary": "a commit of its own"}),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    put().await;
+    assert_eq!(
+        last_updated_title(&server).await,
+        "changed again",
+        "another commit came in between: the merge read the incident again"
+    );
+    let (_, list) = server.rest("/listIncidentRecords", &json!({})).await;
+    assert_eq!(
+        list["incidentRecordSummaries"].as_array().unwrap().len(),
+        1,
+        "{list}"
+    );
+    server.stop();
+}

@@ -10,6 +10,16 @@ use super::Tx;
 use super::rows::{bodies, body, encode, incident_from_row, touched, unique_violation};
 use crate::store::{IncidentQuery, StoreResult, StoredIncident, TimelineQuery};
 
+/// Overwrites an incident: `$1` status, `$2` impact, `$3` body, `$4` ARN (also run by
+/// SQLite's direct writer, `sqlite/direct.rs`).
+pub(super) const UPDATE_INCIDENT: &str =
+    "UPDATE incidents SET status = $1, impact = $2, body = $3 WHERE arn = $4";
+
+/// Overwrites a timeline entry: `$1` incident ARN, `$2` entry id, `$3` event time, `$4`
+/// body (also run by SQLite's direct writer).
+pub(super) const UPDATE_TIMELINE_EVENT: &str = "UPDATE timeline_events SET event_time = $3, body = $4 \
+     WHERE incident_arn = $1 AND event_id = $2";
+
 #[async_trait]
 impl crate::store::IncidentStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
@@ -35,7 +45,7 @@ impl crate::store::IncidentStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_incident(&mut self, incident: &StoredIncident) -> StoreResult<()> {
         let r = &incident.record;
-        sqlx::query("UPDATE incidents SET status = $1, impact = $2, body = $3 WHERE arn = $4")
+        sqlx::query(UPDATE_INCIDENT)
             .bind(r.status.as_str())
             .bind(r.impact)
             .bind(encode(r)?)
@@ -228,14 +238,11 @@ impl crate::store::IncidentStore for Tx {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_timeline_event(&mut self, event: &TimelineEvent) -> StoreResult<bool> {
         super::rows::touched(
-            sqlx::query(
-                "UPDATE timeline_events SET event_time = $3, body = $4 \
-                 WHERE incident_arn = $1 AND event_id = $2",
-            )
-            .bind(&event.incident_record_arn)
-            .bind(&event.event_id)
-            .bind(event.event_time)
-            .bind(encode(event)?),
+            sqlx::query(UPDATE_TIMELINE_EVENT)
+                .bind(&event.incident_record_arn)
+                .bind(&event.event_id)
+                .bind(event.event_time)
+                .bind(encode(event)?),
             &mut self.tx,
         )
         .await

@@ -16,9 +16,9 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior, named_params, params};
 
-use crate::store::StoreResult;
+use crate::store::{KnownWrites, StoreResult};
 
 /// The direct connection, opened on first use and dropped after a failure (the next write
 /// opens a fresh one).
@@ -43,8 +43,9 @@ impl DirectWriter {
         })
     }
 
-    /// Inserts `events` and the change-feed rows `bodies` (encoded changes, all at `at`) in
-    /// one `BEGIN IMMEDIATE` transaction and commits; blocks the calling thread meanwhile.
+    /// Inserts `events` and the change-feed rows `bodies` (encoded changes, all at `at`),
+    /// and overwrites the timeline entries and incidents in `known`, in one
+    /// `BEGIN IMMEDIATE` transaction and commits; blocks the calling thread meanwhile.
     /// The caller holds the store's writer lock. Returns the highest feed id written.
     ///
     /// Errors: SQLite's; the transaction was rolled back. After any error but a constraint
@@ -54,6 +55,7 @@ impl DirectWriter {
         &self,
         events: &[(String, String, f64, String)],
         bodies: &[String],
+        known: &KnownWrites,
         at: f64,
     ) -> StoreResult<Option<i64>> {
         let mut slot = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
@@ -61,13 +63,13 @@ impl DirectWriter {
             Some(conn) => conn,
             None => slot.insert(open(&self.path)?),
         };
-        let written = insert(conn, events, bodies, at);
-        if let Err(err) = &written
+        let written = insert(conn, events, bodies, known, at);
+        if let Err(crate::store::StoreError::Direct(err)) = &written
             && err.sqlite_error_code() != Some(rusqlite::ErrorCode::ConstraintViolation)
         {
             *slot = None;
         }
-        Ok(written?)
+        written
     }
 }
 
@@ -104,14 +106,38 @@ fn insert(
     conn: &mut Connection,
     events: &[(String, String, f64, String)],
     bodies: &[String],
+    known: &KnownWrites,
     at: f64,
-) -> rusqlite::Result<Option<i64>> {
+) -> StoreResult<Option<i64>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut last = None;
     {
         let mut insert_event = tx.prepare_cached(INSERT_EVENT)?;
         for (id, bus, received_at, body) in events {
             insert_event.execute(params![id, bus, received_at, body])?;
+        }
+        if !known.timeline.is_empty() {
+            let mut update = tx.prepare_cached(super::incidents::UPDATE_TIMELINE_EVENT)?;
+            for e in &known.timeline {
+                update.execute(named_params! {
+                    "$1": e.incident_record_arn,
+                    "$2": e.event_id,
+                    "$3": e.event_time,
+                    "$4": super::rows::encode(e)?,
+                })?;
+            }
+        }
+        if !known.incidents.is_empty() {
+            let mut update = tx.prepare_cached(super::incidents::UPDATE_INCIDENT)?;
+            for i in &known.incidents {
+                let r = &i.record;
+                update.execute(named_params! {
+                    "$1": r.status.as_str(),
+                    "$2": r.impact,
+                    "$3": super::rows::encode(r)?,
+                    "$4": r.arn,
+                })?;
+            }
         }
         let mut insert_change = tx.prepare_cached(INSERT_CHANGE)?;
         for body in bodies {
