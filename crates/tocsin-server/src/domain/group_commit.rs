@@ -40,6 +40,11 @@ use crate::store::{Store, StoreTx};
 /// Requests one transaction takes at most.
 pub const MAX_BATCH: usize = 256;
 
+/// Incidents what the held incident writes know may span and still be kept for the next
+/// batch ([`GroupCommit::keep`]): a storm of distinct alarms reads again instead of copying a
+/// growing state every batch.
+const KEEP_AT_MOST: usize = 256;
+
 /// Requests waiting for the writer at most; more wait to queue (back-pressure).
 const QUEUE: usize = 4096;
 
@@ -216,8 +221,11 @@ impl GroupCommit {
         }
     }
 
-    /// Keeps what the held incident writes know for the next batch.
+    /// Keeps what the held incident writes know for the next batch, unless it knows more
+    /// than [`KEEP_AT_MOST`] incidents (a batch starts from a copy of it: the copy stays
+    /// small, and so does what is kept while nothing else commits).
     fn keep(&self, known: Option<(u64, incidents::HeldIncidents)>) {
+        let known = known.filter(|(_, incidents)| incidents.incidents_known() <= KEEP_AT_MOST);
         if let Ok(mut slot) = self.known.lock() {
             *slot = known;
         }

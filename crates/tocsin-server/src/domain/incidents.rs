@@ -433,48 +433,56 @@ impl HeldIncidents {
     ///
     /// Errors: store errors (what is remembered may then be wrong: drop it).
     pub async fn write(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
-        let mut changes = Vec::new();
-        for (arn, at, principal) in std::mem::take(&mut self.touched) {
-            if let Some((entry, stored, wall)) = self.known_wall(&arn, at, &principal) {
-                if let Some(entry) = entry {
-                    tx.update_timeline_event(&entry).await?;
-                    changes.push(Change::TimelineEventUpdated(entry));
-                }
-                tx.update_incident(&stored).await?;
-                changes.push(Change::IncidentUpdated(wall));
-                continue;
-            }
-            // Every timeline write to a held incident went through `trigger`: the held entry
-            // is its newest.
-            let latest = match self.latest.get_mut(&arn) {
-                Some(held) => {
-                    if held.dirty
-                        && let Some(entry) = &held.entry
-                    {
-                        tx.update_timeline_event(entry).await?;
-                        changes.push(Change::TimelineEventUpdated(entry.clone()));
-                    }
-                    held.dirty = false;
-                    Some(held.entry.clone())
-                }
-                None => None,
-            };
-            let stored = match self.records.remove(&arn) {
-                Some(stored) => Some(stored),
-                None => tx.incident(&arn).await?,
-            };
-            if let Some(mut stored) = stored {
-                stored.record.last_modified_time = at;
-                stored.record.last_modified_by = principal;
-                tx.update_incident(&stored).await?;
-                let plan = self.plans.get(&stored.response_plan_arn).cloned().flatten();
-                let wall = wall_incident_known(tx, stored.clone(), plan.as_deref(), latest).await?;
-                self.walls.insert(arn.clone(), wall.clone());
-                self.records.insert(arn, stored);
-                changes.push(Change::IncidentUpdated(wall));
-            }
+        self.read_missing(tx).await?;
+        let (known, changes) = self.known_writes().ok_or_else(|| {
+            ApiError::Internal("a merged-into incident is still unknown after reading it".into())
+        })?;
+        for entry in &known.timeline {
+            tx.update_timeline_event(entry).await?;
+        }
+        for stored in &known.incidents {
+            tx.update_incident(stored).await?;
         }
         tx.append_changes(&changes).await?;
+        Ok(())
+    }
+
+    /// Reads, in `tx`, what [`HeldIncidents::known_wall`] needs and is not known for each
+    /// merged-into incident: its record, its newest timeline entry (every timeline write to
+    /// a held incident goes through `trigger`, so a held entry is its newest) and the wall's
+    /// view of it. An incident gone from the database is no longer written.
+    async fn read_missing(&mut self, tx: &mut dyn StoreTx) -> ApiResult<()> {
+        let mut gone = Vec::new();
+        for (arn, _, _) in &self.touched {
+            if !self.records.contains_key(arn) {
+                match tx.incident(arn).await? {
+                    Some(stored) => {
+                        self.records.insert(arn.clone(), stored);
+                    }
+                    None => {
+                        gone.push(arn.clone());
+                        continue;
+                    }
+                }
+            }
+            if !self.latest.contains_key(arn) {
+                let entry = tx.latest_timeline_event(arn).await?;
+                let slot = HeldLatest {
+                    entry,
+                    dirty: false,
+                };
+                self.latest.insert(arn.clone(), slot);
+            }
+            if !self.walls.contains_key(arn)
+                && let Some(stored) = self.records.get(arn)
+            {
+                let plan = self.plans.get(&stored.response_plan_arn).cloned().flatten();
+                let latest = self.latest.get(arn).map(|l| l.entry.clone());
+                let wall = wall_incident_known(tx, stored.clone(), plan.as_deref(), latest).await?;
+                self.walls.insert(arn.clone(), wall);
+            }
+        }
+        self.touched.retain(|(arn, _, _)| !gone.contains(arn));
         Ok(())
     }
 
@@ -564,6 +572,11 @@ impl HeldIncidents {
         slot.dirty = true;
         self.touch(&arn, now, &req.created_by);
         Some(arn)
+    }
+
+    /// How many incidents it knows the open one of a dedupe string or the record of.
+    pub(crate) fn incidents_known(&self) -> usize {
+        self.open_by_dedupe.len().max(self.records.len())
     }
 
     /// Forgets everything remembered (nothing may be held: [`HeldIncidents::write`] first).

@@ -287,27 +287,12 @@ impl Store for SqliteStore {
         events: &[(String, String, f64, String)],
         changes: &[Change],
     ) -> StoreResult<()> {
-        let Some(direct) = &self.direct else {
+        if self.direct.is_none() {
             return super::events_announced_in_tx(self, events, changes).await;
-        };
-        let bodies = changes
-            .iter()
-            .map(rows::encode)
-            .collect::<StoreResult<Vec<String>>>()?;
-        let _guard = self.writer.lock().await;
-        let started = std::time::Instant::now();
-        let last = direct.write(
-            events,
-            &bodies,
-            &KnownWrites::default(),
-            crate::clock::now(),
-        )?;
-        crate::metrics::commit_latency(started.elapsed().as_secs_f64());
-        // Plain events: a new feed entry for the tailer, nothing for the workers.
-        if let Some(id) = last {
-            self.feed.advance(id, false);
         }
-        Ok(())
+        self.write_direct(events, changes, &KnownWrites::default(), None)
+            .await
+            .map(|_| ())
     }
 
     /// Through the direct connection, as [`Store::write_events_announced`]; an in-memory
@@ -320,6 +305,26 @@ impl Store for SqliteStore {
         known: &KnownWrites,
         generation: u64,
     ) -> StoreResult<bool> {
+        self.write_direct(events, changes, known, Some(generation))
+            .await
+    }
+}
+
+impl SqliteStore {
+    /// Writes `events`, `changes` and `known` through the direct connection under the
+    /// writer lock, if the store is at `generation` (any, with `None`), and wakes the feed
+    /// tailer only: plain events and merges into open incidents make no work for the
+    /// workers (no delivery, page or runbook). `false` (nothing written) without a direct
+    /// connection (an in-memory database) or at another generation.
+    ///
+    /// Errors: SQLite's; nothing was written.
+    async fn write_direct(
+        &self,
+        events: &[(String, String, f64, String)],
+        changes: &[Change],
+        known: &KnownWrites,
+        generation: Option<u64>,
+    ) -> StoreResult<bool> {
         let Some(direct) = &self.direct else {
             return Ok(false);
         };
@@ -328,14 +333,12 @@ impl Store for SqliteStore {
             .map(rows::encode)
             .collect::<StoreResult<Vec<String>>>()?;
         let _guard = self.writer.lock().await;
-        if self.generation.load(Ordering::Acquire) != generation {
+        if generation.is_some_and(|g| g != self.generation.load(Ordering::Acquire)) {
             return Ok(false);
         }
         let started = std::time::Instant::now();
         let last = direct.write(events, &bodies, known, crate::clock::now())?;
         crate::metrics::commit_latency(started.elapsed().as_secs_f64());
-        // Merges into open incidents make no work for the workers (no delivery, page or
-        // runbook): the tailer only.
         if let Some(id) = last {
             self.feed.advance(id, false);
         }
