@@ -9,6 +9,7 @@
 
 mod appends;
 mod direct;
+mod recent;
 
 // The SQL both backends share (`sql/`), compiled here against SQLite's types; the
 // PostgreSQL backend compiles the same files against its own (see `sql/rows.rs`).
@@ -88,6 +89,8 @@ pub struct SqliteStore {
     direct: Option<Arc<direct::DirectWriter>>,
     /// Write transactions committed since open ([`StoreTx::generation`]).
     generation: Arc<AtomicU64>,
+    /// The feed rows the direct connection wrote last, for [`Store::feed_rows_after`].
+    recent: Arc<recent::Recent>,
 }
 
 impl SqliteStore {
@@ -147,6 +150,7 @@ impl SqliteStore {
             writer: Arc::new(Mutex::new(())),
             feed: Arc::new(feed),
             generation: Arc::new(AtomicU64::new(0)),
+            recent: Arc::default(),
             // The file sqlx opened (its URL parsing, percent-decoding included), opened
             // again now so a problem shows at start.
             direct: if in_memory {
@@ -213,6 +217,10 @@ impl Store for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn feed_rows_after(&self, after: i64, limit: i64) -> StoreResult<Vec<FeedRow>> {
+        let newest = *self.feed.every.borrow();
+        if let Some(rows) = self.recent.after(after, limit, newest) {
+            return Ok(rows);
+        }
         let rows =
             sqlx::query("SELECT id, at, body FROM change_feed WHERE id > ? ORDER BY id LIMIT ?")
                 .bind(after)
@@ -337,10 +345,18 @@ impl SqliteStore {
             return Ok(false);
         }
         let started = std::time::Instant::now();
-        let last = direct.write(events, &bodies, known, crate::clock::now())?;
+        let at = crate::clock::now();
+        let ids = direct.write(events, &bodies, known, at)?;
         crate::metrics::commit_latency(started.elapsed().as_secs_f64());
-        if let Some(id) = last {
-            self.feed.advance(id, false);
+        if let Some(&last) = ids.last() {
+            // Kept before it is announced: a reader that sees the new id finds the rows.
+            self.recent
+                .push(
+                    ids.into_iter()
+                        .zip(bodies)
+                        .map(|(id, body)| FeedRow { id, at, body }),
+                );
+            self.feed.advance(last, false);
         }
         Ok(true)
     }

@@ -46,7 +46,8 @@ impl DirectWriter {
     /// Inserts `events` and the change-feed rows `bodies` (encoded changes, all at `at`),
     /// and overwrites the timeline entries and incidents in `known`, in one
     /// `BEGIN IMMEDIATE` transaction and commits; blocks the calling thread meanwhile.
-    /// The caller holds the store's writer lock. Returns the highest feed id written.
+    /// The caller holds the store's writer lock. Returns the feed ids written, one per body,
+    /// in order.
     ///
     /// Errors: SQLite's; the transaction was rolled back. After any error but a constraint
     /// violation (an event id stored already) the connection is dropped, and the next
@@ -57,7 +58,7 @@ impl DirectWriter {
         bodies: &[String],
         known: &KnownWrites,
         at: f64,
-    ) -> StoreResult<Option<i64>> {
+    ) -> StoreResult<Vec<i64>> {
         let mut slot = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let conn = match slot.as_mut() {
             Some(conn) => conn,
@@ -108,9 +109,9 @@ fn insert(
     bodies: &[String],
     known: &KnownWrites,
     at: f64,
-) -> StoreResult<Option<i64>> {
+) -> StoreResult<Vec<i64>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut last = None;
+    let mut ids = Vec::with_capacity(bodies.len());
     {
         let mut insert_event = tx.prepare_cached(INSERT_EVENT)?;
         for (id, bus, received_at, body) in events {
@@ -142,19 +143,19 @@ fn insert(
         let mut insert_change = tx.prepare_cached(INSERT_CHANGE)?;
         for body in bodies {
             insert_change.execute(params![at, body])?;
-            last = Some(tx.last_insert_rowid());
+            ids.push(tx.last_insert_rowid());
         }
     }
     tx.commit()?;
-    Ok(last)
+    Ok(ids)
 }
 
 #[cfg(test)]
 mod tests {
     use tocsin_api::native::{Change, EventReceived};
 
-    use crate::store::Store;
     use crate::store::sqlite::SqliteStore;
+    use crate::store::{FeedRow, Store};
 
     /// `events` rows as the store takes them: (event_id, event_bus_name, received_at, body).
     type Rows = Vec<(String, String, f64, String)>;
@@ -220,6 +221,82 @@ mod tests {
         assert_eq!(*every.borrow_and_update(), id);
         assert!(work.has_changed().unwrap());
         assert_eq!(*work.borrow_and_update(), id);
+    }
+
+    /// What `feed_rows_after` reads from the database itself.
+    async fn stored_after(store: &SqliteStore, after: i64, limit: i64) -> Vec<FeedRow> {
+        sqlx::query_as::<_, (i64, f64, String)>(
+            "SELECT id, at, body FROM change_feed WHERE id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, at, body)| FeedRow { id, at, body })
+        .collect()
+    }
+
+    #[tokio::test]
+    async fn the_feed_read_after_direct_writes_is_the_databases_own_answer() {
+        let (_dir, store) = open().await;
+        // Direct batches and transactions interleaved: the transactions' rows are not kept
+        // in memory, so reads across them must come from the database.
+        let mut n = 0;
+        for round in 0..4 {
+            for _ in 0..3 {
+                let ids: Vec<String> = (0..5).map(|i| format!("e{n}-{i}")).collect();
+                n += 1;
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let (rows, changes) = events(&ids, &format!("{{\"round\":{round}}}"));
+                store.write_events_announced(&rows, &changes).await.unwrap();
+            }
+            if round % 2 == 1 {
+                let mut tx = store.write().await.unwrap();
+                let (_, more) = events(&[&format!("tx{round}")], "{}");
+                tx.append_changes(&more).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+        }
+        let newest = store.latest_change_id().await.unwrap();
+        assert_eq!(newest, 4 * 3 * 5 + 2);
+        for after in -1..=newest + 1 {
+            for limit in [1, 2, 7, 500] {
+                assert_eq!(
+                    store.feed_rows_after(after, limit).await.unwrap(),
+                    stored_after(&store, after, limit).await,
+                    "after {after}, limit {limit}"
+                );
+            }
+        }
+        // A row written behind the store's back (another process) is found too.
+        sqlx::query("INSERT INTO change_feed (at, body) VALUES (1.0, '{}')")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let (rows, changes) = events(&["late"], "{}");
+        store.write_events_announced(&rows, &changes).await.unwrap();
+        assert_eq!(
+            store.feed_rows_after(newest, 500).await.unwrap(),
+            stored_after(&store, newest, 500).await
+        );
+        assert_eq!(store.feed_rows_after(newest, 500).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn the_rows_just_written_are_read_from_memory() {
+        let (_dir, store) = open().await;
+        let (rows, changes) = events(&["a", "b"], "{}");
+        store.write_events_announced(&rows, &changes).await.unwrap();
+        let written = stored_after(&store, 0, 500).await;
+        assert_eq!(written.len(), 2);
+        // Gone from the file behind the store's back: still answered, so from memory.
+        sqlx::query("DELETE FROM change_feed")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(store.feed_rows_after(0, 500).await.unwrap(), written);
     }
 
     #[tokio::test]
