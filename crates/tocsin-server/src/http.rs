@@ -164,41 +164,12 @@ pub fn route_table() -> Vec<RouteSpec> {
 pub fn app(state: AppState) -> Router {
     let cors = cors(&state.config.cors_origins);
     let (routes, _) = path_routes().into_parts();
-    Router::new()
-        .route("/", post(awsjson::dispatch).get(web::fallback))
-        .merge(routes)
-        .fallback(web::fallback)
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            state.config.body_read_timeout,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            audit::record_role_refusals,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::authenticate,
-        ))
-        .layer(cors)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            edge::guard,
-        ))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(axum::middleware::from_fn(error::log_internal_errors))
-        .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("x-content-type-options"),
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("referrer-policy"),
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("content-security-policy"),
-            HeaderValue::from_static("frame-ancestors 'none'"),
-        ))
+    // One `layer` call with the whole stack, outermost first: each `Router::layer` call
+    // boxes every route again, and every request clones the boxes (and each `from_fn`
+    // layer clones everything inside it), so fourteen calls cost about forty allocations a
+    // request (`docs/benchmarks.md`, "one middleware stack").
+    let stack = tower::ServiceBuilder::new()
+        .layer(TraceLayer::new_for_http())
         // Every answer carries a request id, as AWS services' do (SDKs read it into
         // `$metadata.requestId` / `ResponseMetadata.RequestId`).
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -207,7 +178,42 @@ pub fn app(state: AppState) -> Router {
                 HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).ok()
             },
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(axum::middleware::from_fn(error::log_internal_errors))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::guard,
+        ))
+        .layer(cors)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record_role_refusals,
+        ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.body_read_timeout,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES));
+    Router::new()
+        .route("/", post(awsjson::dispatch).get(web::fallback))
+        .merge(routes)
+        .fallback(web::fallback)
+        .layer(stack)
         .with_state(state)
 }
 

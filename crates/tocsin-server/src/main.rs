@@ -7,12 +7,6 @@ use tocsin_server::keys_cli;
 use tocsin_server::{AppState, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc (version 3) instead of glibc malloc: under ingest load glibc's arena locks,
-/// `malloc_consolidate` and cross-thread frees took about 15% of the server's CPU (see
-/// `docs/benchmarks.md`, "mimalloc, again").
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
