@@ -94,6 +94,30 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// [`Store::feed_rows_after`] as the database file answers it, never from the rows kept
+    /// in memory.
+    pub(crate) async fn stored_feed_rows_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<FeedRow>> {
+        let rows =
+            sqlx::query("SELECT id, at, body FROM change_feed WHERE id > ? ORDER BY id LIMIT ?")
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(FeedRow {
+                    id: row.try_get("id")?,
+                    at: row.try_get("at")?,
+                    body: row.try_get("body")?,
+                })
+            })
+            .collect()
+    }
+
     /// The migrations this database has had (`_sqlx_migrations`), oldest first.
     pub async fn migration_versions(&self) -> StoreResult<Vec<i64>> {
         Ok(sqlx::query_scalar(
@@ -218,24 +242,10 @@ impl Store for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn feed_rows_after(&self, after: i64, limit: i64) -> StoreResult<Vec<FeedRow>> {
         let newest = *self.feed.every.borrow();
-        if let Some(rows) = self.recent.after(after, limit, newest) {
-            return Ok(rows);
+        match self.recent.after(after, limit, newest) {
+            Some(rows) => Ok(rows),
+            None => self.stored_feed_rows_after(after, limit).await,
         }
-        let rows =
-            sqlx::query("SELECT id, at, body FROM change_feed WHERE id > ? ORDER BY id LIMIT ?")
-                .bind(after)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(FeedRow {
-                    id: row.try_get("id")?,
-                    at: row.try_get("at")?,
-                    body: row.try_get("body")?,
-                })
-            })
-            .collect()
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -154,8 +154,8 @@ fn insert(
 mod tests {
     use tocsin_api::native::{Change, EventReceived};
 
+    use crate::store::Store;
     use crate::store::sqlite::SqliteStore;
-    use crate::store::{FeedRow, Store};
 
     /// `events` rows as the store takes them: (event_id, event_bus_name, received_at, body).
     type Rows = Vec<(String, String, f64, String)>;
@@ -223,21 +223,6 @@ mod tests {
         assert_eq!(*work.borrow_and_update(), id);
     }
 
-    /// What `feed_rows_after` reads from the database itself.
-    async fn stored_after(store: &SqliteStore, after: i64, limit: i64) -> Vec<FeedRow> {
-        sqlx::query_as::<_, (i64, f64, String)>(
-            "SELECT id, at, body FROM change_feed WHERE id > ? ORDER BY id LIMIT ?",
-        )
-        .bind(after)
-        .bind(limit)
-        .fetch_all(store.pool())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(id, at, body)| FeedRow { id, at, body })
-        .collect()
-    }
-
     #[tokio::test]
     async fn the_feed_read_after_direct_writes_is_the_databases_own_answer() {
         let (_dir, store) = open().await;
@@ -265,7 +250,7 @@ mod tests {
             for limit in [1, 2, 7, 500] {
                 assert_eq!(
                     store.feed_rows_after(after, limit).await.unwrap(),
-                    stored_after(&store, after, limit).await,
+                    store.stored_feed_rows_after(after, limit).await.unwrap(),
                     "after {after}, limit {limit}"
                 );
             }
@@ -279,7 +264,7 @@ mod tests {
         store.write_events_announced(&rows, &changes).await.unwrap();
         assert_eq!(
             store.feed_rows_after(newest, 500).await.unwrap(),
-            stored_after(&store, newest, 500).await
+            store.stored_feed_rows_after(newest, 500).await.unwrap()
         );
         assert_eq!(store.feed_rows_after(newest, 500).await.unwrap().len(), 2);
     }
@@ -289,7 +274,7 @@ mod tests {
         let (_dir, store) = open().await;
         let (rows, changes) = events(&["a", "b"], "{}");
         store.write_events_announced(&rows, &changes).await.unwrap();
-        let written = stored_after(&store, 0, 500).await;
+        let written = store.stored_feed_rows_after(0, 500).await.unwrap();
         assert_eq!(written.len(), 2);
         // Gone from the file behind the store's back: still answered, so from memory.
         sqlx::query("DELETE FROM change_feed")
