@@ -113,6 +113,19 @@ def call(base: str, key: tuple[str, str], target: str, body: dict, path: str = "
     return json.loads(urllib.request.urlopen(req, timeout=10).read() or b"{}")
 
 
+def group_commits(base: str, key: tuple[str, str]) -> tuple[float, float, float]:
+    """(requests, batches, seconds) the group commit has written so far, from /metrics."""
+    req = urllib.request.Request(f"{base}/metrics", headers={"Authorization": f"Bearer {key[0]}:{key[1]}"})
+    text = urllib.request.urlopen(req, timeout=10).read().decode()
+
+    def value(name: str) -> float:
+        m = re.search(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M)
+        return float(m.group(1)) if m else 0.0
+
+    return (value("tocsin_group_commit_batch_size_sum"), value("tocsin_group_commit_batch_size_count"),
+            value("tocsin_group_commit_seconds_sum"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=int, default=10)
@@ -123,6 +136,8 @@ def main() -> None:
                     help="comma-separated cases to run (the ratio needs am-1)")
     ap.add_argument("--database-url", default="", help="default: a SQLite file in a temporary directory")
     ap.add_argument("--nodes", type=int, default=1, help="Tocsin processes on the one database (PostgreSQL)")
+    ap.add_argument("--group-commit", action="store_true",
+                    help="also print each Tocsin case's mean group-commit batch size and batch time (/metrics)")
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="tocsin-bench-")
@@ -178,6 +193,7 @@ def main() -> None:
             if name not in wanted:
                 continue
             url, headers, body = make()
+            commits0 = group_commits(bases[0], key) if args.group_commit and not url else None
             busy0, total0 = cpu_times()
             if url:
                 r = wrk(url, "POST", headers, body, args.duration, args.connections)
@@ -199,6 +215,12 @@ def main() -> None:
             r["cpu"] = (busy1 - busy0) / max(1, total1 - total0)
             r["per_s"] = r["rps"] * per_request
             results[name] = (words, r)
+            if commits0:
+                commits1 = group_commits(bases[0], key)
+                batches = commits1[1] - commits0[1]
+                if batches:
+                    print(f"{name}: {batches} group commits, mean batch {(commits1[0] - commits0[0]) / batches:.1f} requests, "
+                          f"mean batch time {(commits1[2] - commits0[2]) / batches * 1000:.2f} ms", file=sys.stderr)
             print(f"{name}: {r['per_s']:.0f}/s p50 {r['p50_ms']:.1f} ms p99 {r['p99_ms']:.1f} ms non-2xx {r['non2xx']} socket errors {r['socket_errors']} CPU {r['cpu']:.0%}", file=sys.stderr)
             time.sleep(1)
         incidents = call(base, key, "", {}, path="/listIncidentRecords")["incidentRecordSummaries"]

@@ -7,6 +7,17 @@ use tocsin_server::keys_cli;
 use tocsin_server::{AppState, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
+/// jemalloc (`tikv-jemallocator`, TiKV's build of it, with its background purge thread)
+/// instead of glibc's malloc: with glibc, a fifth of ingest's CPU went to `malloc`/`free`,
+/// arena locks and `malloc_consolidate`, and the requests' buffers freed on the ingest
+/// writer's thread contended for the arenas they came from. jemalloc's per-thread caches
+/// and its purging of unused pages after 10 s (on its own thread, off the requests' path)
+/// kept the hour-long soak's memory flat; mimalloc, tried before, did not
+/// (`docs/benchmarks.md`). SQLite still allocates with the C library's malloc.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

@@ -35,6 +35,9 @@ static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 /// Incidents whose plan the observer remembers (for labelling their later entries).
 const REMEMBERED_INCIDENTS: usize = 100_000;
 
+/// Event buses whose counter handles the observer keeps.
+const REMEMBERED_BUSES: usize = 1_000;
+
 /// Histogram buckets for durations, seconds.
 const SECONDS_BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -167,20 +170,86 @@ pub struct Observer {
     plans: Mutex<HashMap<String, String>>,
     /// Each "Trigger Deduplicated" entry's `count` as last seen.
     folds: Mutex<HashMap<String, u64>>,
+    /// Each bus's `tocsin_events_ingested_total` and `tocsin_events_matched_total`.
+    buses: Mutex<HashMap<String, (metrics::Counter, metrics::Counter)>>,
 }
 
 impl Observer {
+    /// Counts one committed change-feed entry as stored (the JSON text of a [`Change`]);
+    /// returns whether the text is JSON of the stored shape (`{"kind":…,"data":…}`), which
+    /// the feed tailer then sends as it is.
+    ///
+    /// An `eventReceived` entry, nearly every entry under load, is counted from the two
+    /// fields the counters need, read in place; every other kind is decoded whole and
+    /// counted by [`Observer::observe`]. Decoding every event whole was most of the feed
+    /// tailer's time (`docs/benchmarks.md`, "ingest: fewer allocations").
+    pub fn observe_stored(&self, body: &str) -> bool {
+        #[derive(serde::Deserialize)]
+        struct Stored<'a> {
+            #[serde(borrow)]
+            kind: std::borrow::Cow<'a, str>,
+            #[serde(borrow, default)]
+            data: Option<&'a serde_json::value::RawValue>,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Received<'a> {
+            #[serde(borrow)]
+            event_bus_name: std::borrow::Cow<'a, str>,
+            #[serde(default)]
+            matched_rules: Vec<serde::de::IgnoredAny>,
+        }
+        let Ok(stored) = serde_json::from_str::<Stored>(body) else {
+            return false;
+        };
+        let received = (stored.kind == "eventReceived")
+            .then(|| {
+                stored
+                    .data
+                    .map(|d| serde_json::from_str::<Received>(d.get()))
+            })
+            .flatten();
+        match received {
+            Some(Ok(e)) => {
+                metrics::counter!("tocsin_feed_entries_total").increment(1);
+                self.count_event(&e.event_bus_name, !e.matched_rules.is_empty());
+            }
+            _ => match serde_json::from_str::<Change>(body) {
+                Ok(change) => self.observe(&change),
+                Err(_) => metrics::counter!("tocsin_feed_entries_total").increment(1),
+            },
+        }
+        true
+    }
+
+    /// Counts one event received on `bus` (and matched, when `matched`), through counter
+    /// handles kept per bus: a `counter!` call with a label builds and hashes its key each
+    /// time.
+    fn count_event(&self, bus: &str, matched: bool) {
+        let Ok(mut buses) = self.buses.lock() else {
+            return;
+        };
+        if buses.len() >= REMEMBERED_BUSES && !buses.contains_key(bus) {
+            buses.clear();
+        }
+        let (ingested, matched_total) = buses.entry(bus.to_owned()).or_insert_with(|| {
+            (
+                metrics::counter!("tocsin_events_ingested_total", "bus" => bus.to_owned()),
+                metrics::counter!("tocsin_events_matched_total", "bus" => bus.to_owned()),
+            )
+        });
+        ingested.increment(1);
+        if matched {
+            matched_total.increment(1);
+        }
+    }
+
     /// Counts one committed change-feed entry.
     pub fn observe(&self, change: &Change) {
         metrics::counter!("tocsin_feed_entries_total").increment(1);
         match change {
             Change::EventReceived(e) => {
-                let bus = e.event_bus_name.clone();
-                metrics::counter!("tocsin_events_ingested_total", "bus" => bus.clone())
-                    .increment(1);
-                if !e.matched_rules.is_empty() {
-                    metrics::counter!("tocsin_events_matched_total", "bus" => bus).increment(1);
-                }
+                self.count_event(&e.event_bus_name, !e.matched_rules.is_empty());
             }
             Change::IncidentCreated(w) => {
                 let plan = plan_label(&w.response_plan_name, &w.response_plan_arn);
@@ -274,6 +343,81 @@ fn outcome(kind: &str, status: tocsin_api::delivery::DeliveryStatus) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tocsin_api::native::EventReceived;
+
+    /// The value of the series `name{labels}` in the rendered text (0 when absent).
+    fn series(name: &str, labels: &str) -> f64 {
+        let wanted = if labels.is_empty() {
+            format!("{name} ")
+        } else {
+            format!("{name}{{{labels}}} ")
+        };
+        render()
+            .lines()
+            .find_map(|l| l.strip_prefix(&wanted))
+            .map_or(0.0, |v| v.trim().parse().unwrap())
+    }
+
+    fn received(bus: &str, rules: &[&str]) -> Change {
+        Change::EventReceived(EventReceived {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            event_bus_name: bus.into(),
+            source: "test".into(),
+            detail_type: "Test".into(),
+            matched_rules: rules.iter().map(|r| r.to_string()).collect(),
+        })
+    }
+
+    /// The stored text is counted as the decoded change is: events per bus and matched
+    /// events through the fast path, any other kind decoded whole; what is not JSON of
+    /// the stored shape is refused (the tailer then sends it through `Rendered::of`).
+    #[test]
+    fn stored_entries_count_as_their_decoded_changes() {
+        install();
+        let bus = format!("observe-{}", uuid::Uuid::new_v4().simple());
+        let labels = format!("bus=\"{bus}\"");
+        let observer = Observer::default();
+        let stored = |change: &Change| serde_json::to_string(change).unwrap();
+        let entries = series("tocsin_feed_entries_total", "");
+        assert!(observer.observe_stored(&stored(&received(&bus, &[]))));
+        assert!(observer.observe_stored(&stored(&received(&bus, &["arn:rule/a", "arn:rule/b"]))));
+        assert!(observer.observe_stored(&stored(&received(&bus, &["arn:rule/a"]))));
+        // The decoded path agrees with the fast one.
+        observer.observe(&received(&bus, &["arn:rule/a"]));
+        assert_eq!(series("tocsin_events_ingested_total", &labels), 4.0);
+        assert_eq!(series("tocsin_events_matched_total", &labels), 3.0);
+
+        // Another kind goes through the whole decode.
+        let timeline = tocsin_api::incidents::TimelineEvent {
+            incident_record_arn: format!("arn:incident/{bus}"),
+            event_id: uuid::Uuid::new_v4().to_string(),
+            event_time: 1.0,
+            event_updated_time: 1.0,
+            event_type: kinds::INCIDENT_RESOLVED.into(),
+            event_data: "{}".into(),
+            event_references: None,
+        };
+        let resolved = series("tocsin_incidents_resolved_total", "plan=\"unknown\"");
+        assert!(observer.observe_stored(&stored(&Change::TimelineEventAdded(timeline))));
+        assert_eq!(
+            series("tocsin_incidents_resolved_total", "plan=\"unknown\""),
+            resolved + 1.0
+        );
+
+        // Not the stored shape: refused, and an unreadable event counts no event.
+        for bad in [
+            "not json",
+            "{}",
+            r#"{"data":{}}"#,
+            r#"{"kind":"eventReceived""#,
+        ] {
+            assert!(!observer.observe_stored(bad), "{bad}");
+        }
+        assert!(observer.observe_stored(r#"{"kind":"eventReceived","data":{"x":1}}"#));
+        assert_eq!(series("tocsin_events_ingested_total", &labels), 4.0);
+        // Other tests share the recorder: the entries counted here at least.
+        assert!(series("tocsin_feed_entries_total", "") >= entries + 5.0);
+    }
 
     /// Without its upkeep, the recorder keeps every histogram sample until a scrape: the
     /// installed recorder has a thread that folds them in (issue 12's soak).

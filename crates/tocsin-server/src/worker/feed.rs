@@ -142,12 +142,12 @@ impl FeedTailer {
             // anything else goes through `Rendered::of`'s check.
             let rendered = rows
                 .iter()
-                .map(|row| match serde_json::from_str(&row.body) {
-                    Ok(change) => {
-                        self.observer.observe(&change);
+                .map(|row| {
+                    if self.observer.observe_stored(&row.body) {
                         Rendered::readable(row)
+                    } else {
+                        Rendered::of(row)
                     }
-                    Err(_) => Rendered::of(row),
                 })
                 .collect();
             self.hub.publish(rendered);

@@ -18,8 +18,9 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::store::FeedRow;
 
-/// Rows kept; older ones are dropped as new ones arrive (about 1 MiB of typical entries).
-pub(super) const KEPT: usize = 4096;
+/// Rows kept; older ones are dropped as new ones arrive (about 4 MiB of typical entries:
+/// a quarter of a second at 60,000 events/s, slack for a tailer or matcher pass delayed).
+pub(super) const KEPT: usize = 16_384;
 
 /// The last [`KEPT`] rows written by the direct connection.
 #[derive(Debug, Default)]
