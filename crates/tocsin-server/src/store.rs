@@ -204,8 +204,9 @@ impl Wakes {
     }
 }
 
-/// One stored change-feed row, body undecoded.
-#[derive(Debug, Clone, PartialEq)]
+/// One stored change-feed row, body undecoded (`SELECT id, at, body FROM change_feed`, read
+/// by `sqlx::query_as` on either backend).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct FeedRow {
     /// The entry id (strictly increasing in commit order, never reused).
     pub id: i64,

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
-use sqlx::{Connection, PgConnection, PgPool, Postgres, Row, Transaction};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
 use tocsin_api::native::Change;
 use tokio::sync::watch;
 
@@ -283,21 +283,13 @@ impl Store for PgStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn feed_rows_after(&self, after: i64, limit: i64) -> StoreResult<Vec<FeedRow>> {
-        let rows =
-            sqlx::query("SELECT id, at, body FROM change_feed WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(FeedRow {
-                    id: row.try_get("id")?,
-                    at: row.try_get("at")?,
-                    body: row.try_get("body")?,
-                })
-            })
-            .collect()
+        Ok(sqlx::query_as::<_, FeedRow>(
+            "SELECT id, at, body FROM change_feed WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -69,7 +69,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqlitePool, Transaction};
 use tocsin_api::native::Change;
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
@@ -101,21 +101,13 @@ impl SqliteStore {
         after: i64,
         limit: i64,
     ) -> StoreResult<Vec<FeedRow>> {
-        let rows =
-            sqlx::query("SELECT id, at, body FROM change_feed WHERE id > ? ORDER BY id LIMIT ?")
-                .bind(after)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(FeedRow {
-                    id: row.try_get("id")?,
-                    at: row.try_get("at")?,
-                    body: row.try_get("body")?,
-                })
-            })
-            .collect()
+        Ok(sqlx::query_as::<_, FeedRow>(
+            "SELECT id, at, body FROM change_feed WHERE id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// The migrations this database has had (`_sqlx_migrations`), oldest first.
